@@ -11,7 +11,13 @@ decimals (Decimal). ``method`` 乘 multiplies the unit price; 加 adds ``base ×
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
 
 ALL_ZONES = "全部"  # a coefficient row that applies in every zone; a zone-specific row wins over it
 
@@ -65,7 +71,7 @@ class TableSpec:
 
 
 _zone = Column("zone_code", "估价分区", "text", note=f"分区代码；填“{ALL_ZONES}”表示适用于所有分区")
-_percent = Column("percent", "系数(%)", "percent", minimum=1, maximum=300, note="100 表示不修正；110 即 ×1.10")
+_percent = Column("percent", "系数(%)", "percent", minimum=10, maximum=300, note="100 表示不修正；110 即 ×1.10")
 _method = Column("method", "计算方式", "choice", choices=METHODS, note="乘：连乘；加：加减基准价的百分比")
 
 SPECS: tuple[TableSpec, ...] = (
@@ -149,3 +155,214 @@ SPECS: tuple[TableSpec, ...] = (
 
 SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
 SPEC_BY_SHEET = {spec.sheet: spec for spec in SPECS}
+
+
+@dataclass
+class BaselineTables:
+    """One version of the baseline tables in memory: a DataFrame per spec, columns = the spec's names.
+
+    Percents and prices are floats with at most two decimals (they are stored as exact decimals);
+    dates are ``datetime.date``; months are ``"YYYY-MM"``.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        for spec in SPECS:
+            frame = self.frames.get(spec.name)
+            if frame is None:
+                frame = pd.DataFrame({c.name: pd.Series(dtype=object) for c in spec.columns})
+            self.frames[spec.name] = frame.reset_index(drop=True)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    def row_counts(self) -> dict[str, int]:
+        return {spec.name: int(len(self.frames[spec.name])) for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One bad cell (or row) of an import: where it is and why it is refused."""
+
+    sheet: str
+    row: int  # the spreadsheet row number (the header is row 1)
+    column: str  # the Chinese header, or "" for a whole-row problem
+    value: object
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"“{self.sheet}”表第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
+        shown = "" if self.value in (None, "") else f"（填写的是“{self.value}”）"
+        return f"{where}：{self.reason}{shown}"
+
+
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (
+        isinstance(value, str) and not value.strip()) or value is pd.NaT
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip().replace(",", "").replace("，", "").replace("%", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+00:00(?::00)?)?$", text)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _as_month(value: object) -> str | None:
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    match = _MONTH.match(str(value).strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return f"{int(match[1]):04d}-{int(match[2]):02d}"
+
+
+def coerce_cell(column: Column, value: object) -> tuple[object, str | None]:
+    """Convert one raw cell to its typed value, or return the reason it is refused."""
+    if _blank(value):
+        return (None, "不能为空") if column.required else (None, None)
+    kind = column.kind
+    if kind in ("text", "choice"):
+        text = str(value).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))  # spreadsheets turn codes such as 101 into 101.0
+        if kind == "choice" and text not in column.choices:
+            return None, "应为以下之一：" + "、".join(column.choices)
+        return text, None
+    if kind == "date":
+        parsed = _as_date(value)
+        return (parsed, None) if parsed else (None, "应为日期，如 2025-01-01")
+    if kind == "month":
+        parsed = _as_month(value)
+        return (parsed, None) if parsed else (None, "应为月份，如 2025-01")
+    number = _number(value)
+    if number is None or not np.isfinite(number):
+        return None, "应为数字"
+    if kind == "int":
+        if not float(number).is_integer():
+            return None, "应为整数"
+        number = int(number)
+    else:
+        if abs(number * 100 - round(number * 100)) > 1e-6:
+            return None, "最多保留两位小数"
+        number = round(number, 2)
+    if column.minimum is not None and number < column.minimum:
+        hint = "；系数按百分数填写，110 表示 ×1.10" if column.kind == "percent" and number < 10 else ""
+        return None, f"不能小于 {column.minimum:g}{hint}"
+    if column.maximum is not None and number > column.maximum:
+        return None, f"不能大于 {column.maximum:g}"
+    return number, None
+
+
+def coerce_frame(spec: TableSpec, raw: pd.DataFrame, *, first_row: int = 2) -> tuple[pd.DataFrame, list[CellError]]:
+    """Type every cell of a raw sheet (columns already renamed to spec names); report every bad cell."""
+    errors: list[CellError] = []
+    missing = [c for c in spec.columns if c.name not in raw.columns and c.required]
+    for column in missing:
+        errors.append(CellError(spec.sheet, 1, column.header, None, "缺少此列"))
+    if missing:
+        return pd.DataFrame(columns=[c.name for c in spec.columns]), errors
+    typed: dict[str, list] = {}
+    for column in spec.columns:
+        values = raw[column.name].tolist() if column.name in raw.columns else [None] * len(raw)
+        out = []
+        for offset, value in enumerate(values):
+            converted, reason = coerce_cell(column, value)
+            if reason:
+                errors.append(CellError(spec.sheet, first_row + offset, column.header,
+                                        None if _blank(value) else value, reason))
+            out.append(converted)
+        typed[column.name] = out
+    return pd.DataFrame(typed, columns=[c.name for c in spec.columns]), errors
+
+
+def _rows(frame: pd.DataFrame, mask: Iterable[bool]) -> list[int]:
+    return [int(i) for i in np.flatnonzero(np.asarray(list(mask), dtype=bool))]
+
+
+def validate(tables: BaselineTables, *, first_row: int = 2) -> list[CellError]:
+    """Cross-table checks on typed tables: duplicate keys, references, floors, bands.
+
+    Rows are reported by spreadsheet row number (``first_row`` is the number of the first data row).
+    """
+    errors: list[CellError] = []
+    f = tables.frames
+
+    def err(spec_name: str, index: int, column: str, value: object, reason: str) -> None:
+        spec = SPEC_BY_NAME[spec_name]
+        header = spec.column(column).header if column else ""
+        errors.append(CellError(spec.sheet, first_row + index, header, value, reason))
+
+    for spec in SPECS:
+        frame = f[spec.name]
+        if frame.empty:
+            continue
+        dup = frame.duplicated(list(spec.key), keep="first")
+        for i in _rows(frame, dup):
+            key_text = "、".join(f"{spec.column(k).header}={frame.at[i, k]}" for k in spec.key)
+            err(spec.name, i, "", None, f"与前面的行重复（{key_text}）")
+        for column, (target, target_column) in spec.references.items():
+            known = set(f[target][target_column])
+            for i in _rows(frame, ~frame[column].isin(known)):
+                err(spec.name, i, column, frame.at[i, column],
+                    f"在“{SPEC_BY_NAME[target].sheet}”表中不存在")
+
+    zones = set(f["zones"]["zone_code"]) | {ALL_ZONES}
+    for name in ("floor_coefficients", "other_factors", "area_bands", "price_index"):
+        frame = f[name]
+        for i in _rows(frame, ~frame["zone_code"].isin(zones)):
+            err(name, i, "zone_code", frame.at[i, "zone_code"], f"既不是已有分区，也不是“{ALL_ZONES}”")
+
+    fc = f["floor_coefficients"]
+    if not fc.empty:
+        for i in _rows(fc, fc["floor"] == 0):
+            err("floor_coefficients", i, "floor", 0, "没有第 0 层：地上从 1 起，地下为 -1、-2 …")
+        for i in _rows(fc, fc["floor"] > fc["total_floors"]):
+            err("floor_coefficients", i, "floor", fc.at[i, "floor"], f"所在层高于总层数 {fc.at[i, 'total_floors']}")
+
+    bp = f["base_prices"]
+    if not bp.empty:
+        buildings = set(f["buildings"]["building_id"])
+        communities = set(f["communities"]["community_code"])
+        for i in range(len(bp)):
+            scope, key = bp.at[i, "scope"], bp.at[i, "key"]
+            if (scope == "楼幢" and key not in buildings) or (scope == "小区" and key not in communities):
+                err("base_prices", i, "key", key, f"在“{'楼幢' if scope == '楼幢' else '小区'}”表中不存在")
+
+    for name, low, high in (("area_bands", "area_from", "area_to"), ("age_bands", "age_from", "age_to")):
+        frame = f[name]
+        for i in _rows(frame, frame[low] >= frame[high]):
+            err(name, i, high, frame.at[i, high], f"上限应大于下限 {frame.at[i, low]}")
+
+    zc = f["zone_corrections"]
+    known = {"分区": set(f["zones"]["zone_code"]), "小区": set(f["communities"]["community_code"]),
+             "楼幢": set(f["buildings"]["building_id"])}
+    for i in range(len(zc)):
+        if zc.at[i, "key"] not in known.get(zc.at[i, "scope"], set()):
+            err("zone_corrections", i, "key", zc.at[i, "key"], f"在{zc.at[i, 'scope']}中不存在")
+    return errors
