@@ -1,0 +1,336 @@
+"""Read floor (楼层) and orientation (朝向) text the way Chinese housing records write them.
+
+The floor coefficient (楼层系数) and the orientation factor (朝向修正, one of the "other factors" 综合修正)
+of the stock-housing valuation tables are keyed by an integer floor and a canonical orientation. Court
+records, listing sites and registry extracts write both in many ways; this module turns that text into
+the keys, or raises an error whose Chinese message says what was wrong and which forms are accepted.
+
+Forms are taken from the sources the toolkit reads:
+
+- registry extracts and court survey sheets (调查情况表): ``5``, ``5层``, ``第5层``, ``5/18``, ``四層``,
+  ``地下一层``, ``负一层``;
+- listing sites (Lianjia/Beike style): ``中楼层(共18层)``, ``高楼层/共33层``, ``低楼层 共6层``,
+  ``顶层(共6层)``, ``底层``; orientation ``南 北``, ``南北通透``;
+- property-management and parking records: ``B1``, ``-1``;
+- Singapore HDB resale data (``storey_range`` column), used as a test corpus: ``07 TO 09``.
+
+Basement floors are negative (地下一层 = -1); there is no floor 0, as in Chinese floor numbering
+(GB 50352 counts storeys above ground from 1 and names the one below ground 地下一层).
+
+No imports of ``xunpai`` or ``web``: these are plain rules, testable without a database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "FloorParseError",
+    "FloorReading",
+    "OrientationParseError",
+    "ORIENTATIONS",
+    "RELATIVE_FLOORS",
+    "chinese_numeral_to_int",
+    "parse_floor",
+    "parse_orientation",
+    "relative_floor_band",
+]
+
+
+class FloorParseError(ValueError):
+    """The floor text cannot be read, or contradicts the total floors (总层数)."""
+
+
+class OrientationParseError(ValueError):
+    """The orientation (朝向) text cannot be read as one of :data:`ORIENTATIONS`."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Chinese numerals
+# ---------------------------------------------------------------------------------------------------
+
+# Financial (大写) and traditional forms are included because registry extracts copied from contracts use
+# them (贰层, 兩層); 〇 appears in dates and some house numbers.
+_DIGITS: dict[str, int] = {
+    "〇": 0, "零": 0,
+    "一": 1, "壹": 1,
+    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
+    "三": 3, "叁": 3, "參": 3, "参": 3,
+    "四": 4, "肆": 4,
+    "五": 5, "伍": 5,
+    "六": 6, "陆": 6, "陸": 6,
+    "七": 7, "柒": 7,
+    "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+}  # fmt: skip
+_TENS = ("十", "拾")
+_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_TENS)
+
+
+def chinese_numeral_to_int(text: str) -> int:
+    """Read a Chinese numeral from 〇 to 九十九.
+
+    Accepted: a single digit (〇/零 = 0, 一 … 九, 两/兩 = 2), ``十`` (10), ``十五`` (15), ``一十五`` (15),
+    ``二十`` (20), ``二十三`` (23); financial forms (壹 贰 叁 … 拾) read the same. Positional strings such as
+    ``二三`` and numbers of a hundred or more are refused, because no floor or building number in the
+    sources is written that way and guessing would hide a typing error.
+
+    Raises ``ValueError`` with a Chinese message when the text is not such a numeral.
+    """
+    s = text.strip()
+    problem = f'无法识别中文数字"{text}"：应为 〇、一 … 九十九 之间的写法，如 五、十五、二十三'
+    if not s:
+        raise ValueError(problem)
+    if len(s) == 1:
+        if s in _DIGITS:
+            return _DIGITS[s]
+        if s in _TENS:
+            return 10
+        raise ValueError(problem)
+    tens_positions = [i for i, ch in enumerate(s) if ch in _TENS]
+    if len(tens_positions) != 1:
+        raise ValueError(problem)
+    i = tens_positions[0]
+    tens_text, units_text = s[:i], s[i + 1 :]
+    if len(tens_text) > 1 or len(units_text) > 1:
+        raise ValueError(problem)
+    tens = 1 if not tens_text else _DIGITS.get(tens_text)
+    units = 0 if not units_text else _DIGITS.get(units_text)
+    # 零十 and 十零 are not numerals; a zero digit is only valid standing alone.
+    if tens is None or units is None or tens == 0 or (units_text and units == 0):
+        raise ValueError(problem)
+    return tens * 10 + units
+
+
+def _read_number(token: str) -> int:
+    """Arabic digits (already half-width) or a Chinese numeral."""
+    if token.isdecimal():
+        return int(token)
+    return chinese_numeral_to_int(token)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Floors
+# ---------------------------------------------------------------------------------------------------
+
+RELATIVE_FLOORS = ("低", "中", "高")
+
+
+@dataclass(frozen=True)
+class FloorReading:
+    """A floor read from text: an inclusive band ``low..high`` (equal for an exact floor).
+
+    ``total_floors`` is the building's number of storeys above ground (总层数) when known, ``relative`` is
+    低/中/高 when the text gave a relative floor (低楼层/中楼层/高楼层), ``text`` the original text.
+    """
+
+    low: int
+    high: int
+    total_floors: int | None
+    relative: str | None
+    text: str
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the text named one floor rather than a band."""
+        return self.low == self.high
+
+
+def relative_floor_band(relative: str, total_floors: int) -> tuple[int, int]:
+    """The floor band meant by a relative floor (低/中/高楼层) in a building of ``total_floors`` storeys.
+
+    Listing sites publish only the relative floor and the total; they do not publish their cut-offs, so
+    this toolkit fixes one rule and uses it everywhere. Floors 1..N are split into three nearly equal
+    consecutive thirds, rounding the cut-offs up::
+
+        低 = 1 .. ceil(N/3)
+        中 = ceil(N/3) + 1 .. ceil(2N/3)
+        高 = ceil(2N/3) + 1 .. N
+
+    e.g. N = 18: 低 1-6, 中 7-12, 高 13-18; N = 33: 低 1-11, 中 12-22, 高 23-33; N = 7: 低 1-3, 中 4-5,
+    高 6-7. For N ≥ 3 the three bands partition 1..N without gaps or overlap. A building of one or two
+    storeys cannot be split into thirds, so every relative floor there means the whole building 1..N.
+    """
+    if relative not in RELATIVE_FLOORS:
+        raise ValueError(f'相对楼层应为 低、中、高 之一，而不是"{relative}"')
+    if total_floors < 1:
+        raise ValueError(f"总层数必须至少为 1，而不是 {total_floors}")
+    n = total_floors
+    if n < 3:
+        return (1, n)
+    first_cut = -(-n // 3)  # ceil(N/3) in integers, no float rounding
+    second_cut = -(-2 * n // 3)  # ceil(2N/3)
+    if relative == "低":
+        return (1, first_cut)
+    if relative == "中":
+        return (first_cut + 1, second_cut)
+    return (second_cut + 1, n)
+
+
+# Traditional characters that occur in floor text; mapped by hand so that this module needs no converter.
+_FLOOR_TRADITIONAL = str.maketrans({"層": "层", "樓": "楼", "負": "负", "頂": "顶", "總": "总", "區": "区"})
+_NUM = rf"(?:[0-9]+|[{_NUMERAL_CHARS}]+)"
+_STOREY = r"(?:层|楼|F)?"
+_TOTAL_RE = re.compile(rf"[/,、;]?(?:总共|总层数:?|共|总)({_NUM}){_STOREY}")
+_RELATIVE_RE = re.compile(r"([低中高])(?:楼层|层|区|楼)?")
+_TOP_RE = re.compile(r"顶层|顶楼")
+_GROUND_RE = re.compile(r"底层|底楼|首层")
+_BASEMENT_RE = re.compile(rf"(?:地下|负|B|-)第?({_NUM}){_STOREY}")
+_BAND_RE = re.compile(rf"第?({_NUM}){_STOREY}(?:TO|-|~|至|到|—|–)第?({_NUM}){_STOREY}")
+_EXACT_RE = re.compile(rf"第?({_NUM}){_STOREY}")
+_BRACKETS_RE = re.compile(r"[()\[\]【】〔〕]")
+
+_FLOOR_FORMS = "5、5层、5/18、第5层、中楼层(共18层)、高楼层/共33层、顶层(共6层)、07 TO 09、地下一层、B1、-1"
+
+
+def _normalize_floor_text(text: str) -> str:
+    # NFKC turns full-width digits, slashes and brackets (５／１８, （共18层）) into ASCII.
+    s = unicodedata.normalize("NFKC", text).translate(_FLOOR_TRADITIONAL)
+    s = re.sub(r"\s+", "", s).upper()
+    return _BRACKETS_RE.sub("", s)
+
+
+def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
+    """Read a floor (所在楼层) from text, optionally with the building's total floors (总层数).
+
+    Accepted forms: ``5``, ``5层``, ``5楼``, ``5F``, ``第5层``, ``5/18``, ``5/18层``, ``四層``, ``十五层``,
+    ``二十三层``; a band ``07 TO 09`` (Singapore HDB ``storey_range``) or ``5-6层``; relative floors
+    ``中楼层(共18层)``, ``高楼层/共33层``, ``低楼层 共6层`` (band by :func:`relative_floor_band`);
+    ``顶层`` (= total floors), ``底层``/``首层`` (= 1); basements ``地下一层``, ``负一层``, ``B1``, ``-1``
+    (all = -1). Full-width characters, traditional characters and extra spaces are accepted.
+
+    A total given in the text and ``total_floors`` must agree. Raises :class:`FloorParseError` for text
+    that is not a floor, for floor 0, for a floor above the total, and for a relative floor or 顶层 when
+    the total is unknown.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"floor text must be str, not {type(text).__name__}")
+    s = _normalize_floor_text(text)
+    unreadable = FloorParseError(f'无法识别楼层"{text}"：应为 {_FLOOR_FORMS} 等形式')
+    if not s:
+        raise unreadable
+
+    total_in_text: int | None = None
+    total_match = _TOTAL_RE.search(s)
+    if total_match:
+        total_in_text = _read_total(total_match.group(1), text)
+        s = s[: total_match.start()] + s[total_match.end() :]
+    elif "/" in s:
+        s, _, right = s.partition("/")
+        right_match = re.fullmatch(rf"({_NUM}){_STOREY}", right)
+        if not right_match:
+            raise unreadable
+        total_in_text = _read_total(right_match.group(1), text)
+
+    if total_in_text is not None and total_floors is not None and total_in_text != total_floors:
+        raise FloorParseError(
+            f'楼层"{text}"中的总层数 {total_in_text} 与另行提供的总层数 {total_floors} 不一致'
+        )
+    total = total_in_text if total_in_text is not None else total_floors
+    if total is not None and total < 1:
+        raise FloorParseError(f"总层数必须至少为 1，而不是 {total}")
+
+    relative: str | None = None
+    try:
+        if m := _RELATIVE_RE.fullmatch(s):
+            relative = m.group(1)
+            if total is None:
+                raise FloorParseError(
+                    f'相对楼层"{text}"需要总层数：请写作 {relative}楼层(共18层) 的形式，或另行提供总层数'
+                )
+            low, high = relative_floor_band(relative, total)
+        elif _TOP_RE.fullmatch(s):
+            if total is None:
+                raise FloorParseError(f'"{text}"需要总层数：请写作 顶层(共6层) 的形式，或另行提供总层数')
+            low = high = total
+        elif _GROUND_RE.fullmatch(s):
+            low = high = 1
+        elif m := _BASEMENT_RE.fullmatch(s):
+            depth = _read_number(m.group(1))
+            if depth == 0:
+                raise _floor_zero(text)
+            low = high = -depth
+        elif m := _BAND_RE.fullmatch(s):
+            low, high = _read_number(m.group(1)), _read_number(m.group(2))
+            if low > high:
+                raise FloorParseError(f'楼层区间"{text}"的起始层 {low} 高于结束层 {high}')
+        elif m := _EXACT_RE.fullmatch(s):
+            low = high = _read_number(m.group(1))
+        else:
+            raise unreadable
+    except FloorParseError:
+        raise
+    except ValueError as exc:  # a malformed Chinese numeral such as 二三层
+        raise unreadable from exc
+
+    if low <= 0 <= high:
+        raise _floor_zero(text)
+    if total is not None and high > total:
+        raise FloorParseError(f"所在楼层 {high} 高于总层数 {total}")
+    return FloorReading(low=low, high=high, total_floors=total, relative=relative, text=text)
+
+
+def _read_total(token: str, text: str) -> int:
+    try:
+        total = _read_number(token)
+    except ValueError as exc:
+        raise FloorParseError(f'无法识别楼层"{text}"中的总层数"{token}"') from exc
+    if total < 1:
+        raise FloorParseError(f'楼层"{text}"中的总层数必须至少为 1，而不是 {total}')
+    return total
+
+
+def _floor_zero(text: str) -> FloorParseError:
+    return FloorParseError(f'楼层"{text}"无效：没有第 0 层（地上从 1 层起，地下一层记为 -1）')
+
+
+# ---------------------------------------------------------------------------------------------------
+# Orientation
+# ---------------------------------------------------------------------------------------------------
+
+ORIENTATIONS = ("南", "北", "东", "西", "东南", "西南", "东北", "西北", "南北", "东西")
+
+# Pairs are written in the customary order: 东/西 before 南/北 for the diagonals (东南, not 南东), 南 before
+# 北 for a through unit (南北通透), 东 before 西. Keyed by the unordered set so 北南 and 南北 agree.
+_PAIR_NAMES: dict[frozenset[str], str] = {frozenset(name): name for name in ORIENTATIONS if len(name) == 2}
+_LETTERS = str.maketrans({"N": "北", "S": "南", "E": "东", "W": "西", "東": "东"})
+# 坐北朝南: the house "sits" to the north and "faces" the south; only the facing direction counts.
+_SIT_FACE_RE = re.compile(r"坐[东南西北]{1,2}(?:朝|向)([东南西北]{1,2})")
+# Words that decorate a direction without changing it: 朝南, 南向, 正南, 南北通透, 朝向南.
+_FILLER_RE = re.compile(r"通透|朝向|朝|向|正|面|[\s/\\|,，、;；:：\-—–~_·.。+&和]")
+
+_ORIENTATION_FORMS = "、".join(ORIENTATIONS)
+
+
+def parse_orientation(text: str) -> str:
+    """Read an orientation (朝向) as one of :data:`ORIENTATIONS`.
+
+    The canonical values are the levels of the orientation factor in the provincial stock-housing
+    valuation tables (南, 南北, 东, 西, 北 …, see RULES.md section 2). Accepted: ``南``, ``朝南``,
+    ``南向``, ``正南``, ``坐北朝南`` (= 南, the facing side), ``东南``, ``东南向``, ``南北``, ``南 北``,
+    ``南/北``, ``朝南北``, ``南北通透`` (= 南北), traditional ``東南``, letters ``S``, ``SE``, ``N-S``, and
+    full-width slashes and spaces. Pairs are order-insensitive (北南 → 南北, 西东 → 东西, 南东 → 东南);
+    a unit with windows east and south (东/南) reads as 东南, as the tables have no separate level.
+
+    Raises :class:`OrientationParseError` for anything else, including three or more directions.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"orientation text must be str, not {type(text).__name__}")
+    error = OrientationParseError(
+        f'无法识别朝向"{text}"：应为 {_ORIENTATION_FORMS} 之一（也可写作 朝南、南向、南/北、坐北朝南、南北通透）'
+    )
+    s = unicodedata.normalize("NFKC", text).upper()
+    s = re.sub(r"\s+", "", s)
+    if m := _SIT_FACE_RE.search(s.translate(_LETTERS)):
+        s = m.group(1)
+    s = _FILLER_RE.sub("", s)
+    if not s or not re.fullmatch(r"[NSEW東东南西北]+", s):
+        raise error
+    directions = frozenset(s.translate(_LETTERS))
+    if len(directions) == 1:
+        return next(iter(directions))
+    if len(directions) == 2:
+        return _PAIR_NAMES[directions]
+    raise error
