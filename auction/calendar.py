@@ -1,0 +1,151 @@
+"""The working-day calendar (工作日历) with 调休: which days are rest days by the State Council's notice.
+
+A date is a working day by that year's 国务院办公厅关于部分节假日安排的通知, not by weekday alone (RULES.md
+section 5): a make-up Saturday (调休上班) is a working day, a weekday inside the Spring Festival span is not.
+
+Sources, in order:
+1. an administrator's entry of a year's notice (``YearNotice``, passed in as values: the calendar never reads
+   the database itself);
+2. the ``chinesecalendar`` package, which carries the notices for 2004-2026 and raises ``NotImplementedError``
+   for later years;
+3. for a year nobody covers: weekends plus the fixed-date holidays of 全国年节及纪念日放假办法 (2024) art. 2
+   (元旦 1 Jan, 劳动节 1-2 May, 国庆节 1-3 Oct). The lunar holidays and the 调休 of such a year are unknown, so
+   every answer for it is **provisional**, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+import chinese_calendar
+
+# 全国年节及纪念日放假办法 (2024) art. 2: the holidays on fixed Gregorian dates; lunar ones (春节, 清明, 端午,
+# 中秋) move and are only known from the year's notice.
+FIXED_DATE_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"),
+    (5, 2, "劳动节"),
+    (10, 1, "国庆节"),
+    (10, 2, "国庆节"),
+    (10, 3, "国庆节"),
+)
+
+PACKAGE_SOURCE = "chinesecalendar"
+OVERRIDE_SOURCE = "administrator"
+GUESS_SOURCE = "provisional"
+
+
+@dataclass(frozen=True)
+class YearNotice:
+    """One year's State Council holiday notice as an administrator entered it.
+
+    ``holidays``: every rest day of the notice that is not an ordinary weekend (holidays and their 调休 rest
+    days, weekdays included); ``workdays``: the make-up working days (调休上班), usually Saturdays or Sundays.
+    """
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for day in (*self.holidays, *self.workdays):
+            if day.year != self.year:
+                raise ValueError(f"{day.isoformat()} 不属于 {self.year} 年，不能录入该年的放假安排。")
+        both = self.holidays & self.workdays
+        if both:
+            listed = "、".join(sorted(d.isoformat() for d in both))
+            raise ValueError(f"{listed} 同时被录入为放假日和调休上班日，应只属于其中一种。")
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    day: date
+    working: bool
+    source: str  # PACKAGE_SOURCE | OVERRIDE_SOURCE | GUESS_SOURCE
+    provisional: bool
+    reason: str = ""
+
+
+@cache
+def package_covers(year: int) -> bool:
+    """Whether the installed ``chinesecalendar`` carries the notice for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def provisional_reason(year: int) -> str:
+    return (f"{year}年的国务院节假日安排尚未录入（chinesecalendar 未收录该年），"
+            f"仅按周末和放假办法规定的固定日期节日推算，春节等农历节日及调休未计入，期限为暂定，"
+            f"请管理员录入该年放假通知后复核。")
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """调休-aware working days. ``overrides`` maps a year to the administrator's ``YearNotice``; an entered
+    year takes precedence over the package."""
+
+    overrides: Mapping[int, YearNotice] = field(default_factory=dict)
+
+    @classmethod
+    def with_notices(cls, notices: Iterable[YearNotice]) -> WorkingCalendar:
+        return cls({notice.year: notice for notice in notices})
+
+    def source_for(self, year: int) -> str:
+        if year in self.overrides:
+            return OVERRIDE_SOURCE
+        if package_covers(year):
+            return PACKAGE_SOURCE
+        return GUESS_SOURCE
+
+    def status(self, day: date) -> DayStatus:
+        source = self.source_for(day.year)
+        if source == OVERRIDE_SOURCE:
+            notice = self.overrides[day.year]
+            working = day in notice.workdays or (day.weekday() < 5 and day not in notice.holidays)
+            return DayStatus(day, working, source, False)
+        if source == PACKAGE_SOURCE:
+            return DayStatus(day, chinese_calendar.is_workday(day), source, False)
+        fixed = {(m, d) for m, d, _name in FIXED_DATE_HOLIDAYS}
+        working = day.weekday() < 5 and (day.month, day.day) not in fixed
+        return DayStatus(day, working, source, True, provisional_reason(day.year))
+
+    def is_working_day(self, day: date) -> bool:
+        return self.status(day).working
+
+    def is_rest_day(self, day: date) -> bool:
+        """A 法定休假日 in the sense of 民诉法 art. 85: a weekend or holiday rest day by the year's notice."""
+        return not self.status(day).working
+
+    def is_provisional(self, day: date) -> bool:
+        return self.status(day).provisional
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, otherwise the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def rest_days(self, year: int) -> list[date]:
+        day, out = date(year, 1, 1), []
+        while day.year == year:
+            if not self.is_working_day(day):
+                out.append(day)
+            day += timedelta(days=1)
+        return out
+
+
+def package_notice(year: int) -> YearNotice:
+    """The ``chinesecalendar`` data of a covered year as a ``YearNotice`` (for display and cross-checks)."""
+    from chinese_calendar import constants
+
+    if not package_covers(year):
+        raise ValueError(f"chinesecalendar 未收录 {year} 年的节假日安排。")
+    return YearNotice(year, frozenset(d for d in constants.holidays if d.year == year),
+                      frozenset(d for d in constants.workdays if d.year == year), PACKAGE_SOURCE)

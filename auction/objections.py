@@ -1,0 +1,338 @@
+"""Objections (异议) to a reference-price report: admissibility, routing, the state machine and the deadline
+of each step (参考价规定 arts. 21-26; 异议复议规定 arts. 1-3, 15; 民诉法 art. 236; 执行程序解释 arts. 5, 8;
+RULES.md section 4).
+
+Plain values in, plain values out: the calendar and the dates are passed in; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from auction import periods
+from auction.calendar import WorkingCalendar
+from auction.rules import reference_price_rules as R
+
+
+class Ground(StrEnum):
+    """The statutory checklist of grounds."""
+
+    BASIC_FACTS = "basic_facts"  # 参考价规定 art. 22(1)(一) 财产基本信息错误
+    SCOPE = "scope"  # art. 22(1)(二) 超出财产范围或者遗漏财产
+    QUALIFICATION = "qualification"  # art. 22(1)(三) 评估机构或者评估人员不具备相应评估资质
+    PROCEDURE = "procedure"  # art. 22(1)(四) 评估程序严重违法
+    STANDARD = "standard"  # art. 23 参照标准
+    METHOD = "method"  # art. 23 计算方法
+    RESULT = "result"  # art. 23 评估结果 (for a directed inquiry under Wenling's policy: 询价结果)
+    # 参考价规定 art. 25 (执行监督, before the first-auction announcement, with evidence):
+    NEGOTIATION_FRAUD = "negotiation_fraud"  # (一) 议价中存在欺诈、胁迫情形
+    COLLUSION = "collusion"  # (二) 恶意串通损害第三人利益
+    FALSE_INQUIRY = "false_inquiry"  # (三) 有关机构出具虚假定向询价结果
+    WRONG_HANDLING = "wrong_handling"  # (四) 依照第二十二条、第二十三条作出的处理结果确有错误
+
+
+GROUND_NAMES = {
+    Ground.BASIC_FACTS: "财产基本信息错误", Ground.SCOPE: "超出财产范围或者遗漏财产",
+    Ground.QUALIFICATION: "评估机构或者评估人员不具备相应评估资质", Ground.PROCEDURE: "评估程序严重违法",
+    Ground.STANDARD: "参照标准有误", Ground.METHOD: "计算方法有误", Ground.RESULT: "评估（询价）结果有误",
+    Ground.NEGOTIATION_FRAUD: "议价中存在欺诈、胁迫情形", Ground.COLLUSION: "恶意串通损害第三人利益",
+    Ground.FALSE_INQUIRY: "有关机构出具虚假定向询价结果", Ground.WRONG_HANDLING: "异议处理结果确有错误",
+}
+ART22_GROUNDS = frozenset({Ground.BASIC_FACTS, Ground.SCOPE, Ground.QUALIFICATION, Ground.PROCEDURE})
+ART23_GROUNDS = frozenset({Ground.STANDARD, Ground.METHOD, Ground.RESULT})
+ART25_GROUNDS = frozenset({Ground.NEGOTIATION_FRAUD, Ground.COLLUSION, Ground.FALSE_INQUIRY, Ground.WRONG_HANDLING})
+
+
+class ReportKind(StrEnum):
+    NEGOTIATED = "negotiated"  # 议价结果
+    DIRECTED_INQUIRY = "directed_inquiry"  # 定向询价结果
+    NETWORK_INQUIRY = "network_inquiry"  # 网络询价报告
+    APPRAISAL = "appraisal"  # 评估报告
+    CORRECTION = "correction"  # 补正说明 (platform, firm or association, arts. 22-23)
+    TECHNICAL_REVIEW = "technical_review"  # 专业技术评审结论 (art. 23)
+
+
+REPORT_KIND_NAMES = {ReportKind.NEGOTIATED: "议价结果", ReportKind.DIRECTED_INQUIRY: "定向询价结果",
+                     ReportKind.NETWORK_INQUIRY: "网络询价报告", ReportKind.APPRAISAL: "评估报告",
+                     ReportKind.CORRECTION: "补正说明", ReportKind.TECHNICAL_REVIEW: "专业技术评审结论"}
+
+
+class Policy(StrEnum):
+    """Per-court policy switch (RULES.md section 4)."""
+
+    STATUTORY = "statutory"  # default: 参考价规定 arts. 22-25 as written
+    WENLING = "wenling"  # a written objection to a 定向询价 result starts an appraisal within 3 working days
+
+
+class Route(StrEnum):
+    ENFORCEMENT_ACT = "enforcement_act"  # art. 22(2): as an objection to an enforcement act (民诉法 art. 236)
+    TECHNICAL = "technical"  # art. 23(1): appraiser explains, then technical review by the association
+    QUALIFICATION_FIRST = "qualification_first"  # art. 23(2): art. 22 (3)/(4) reviewed first
+    WENLING_APPRAISAL = "wenling_appraisal"  # Wenling: appraisal within 3 working days
+    SUPERVISION = "supervision"  # art. 25: 执行监督
+
+
+ROUTE_NAMES = {Route.ENFORCEMENT_ACT: "按执行行为异议审查（参考价规定第二十二条第二款）",
+               Route.TECHNICAL: "交评估机构说明、专业技术评审（参考价规定第二十三条）",
+               Route.QUALIFICATION_FIRST: "先审查资质、程序事由，再按第二十三条处理（参考价规定第二十三条第二款）",
+               Route.WENLING_APPRAISAL: "三个工作日内启动委托评估（温岭法院政策）",
+               Route.SUPERVISION: "按执行监督程序审查（参考价规定第二十五条）"}
+
+
+@dataclass(frozen=True)
+class Admissibility:
+    accepted: bool
+    route: Route | None
+    reason: str
+    article: str
+    window: periods.Deadline | None = None
+
+
+def objection_window(received_report_on: date, calendar: WorkingCalendar) -> periods.Deadline:
+    """参考价规定 arts. 22, 23: a written objection within 5 days of receiving the report."""
+    return periods.period(received_report_on, R.OBJECTION_WINDOW, calendar)
+
+
+def assess(report_kind: ReportKind, grounds: Iterable[Ground], *, received_report_on: date, filed_on: date,
+           calendar: WorkingCalendar, policy: Policy = Policy.STATUTORY,
+           first_auction_announced: bool = False) -> Admissibility:
+    """Whether the objection is accepted and on which route (参考价规定 arts. 22-25).
+
+    Not accepted (art. 24): late; against a correction or a technical-review conclusion; against 议价 or
+    定向询价 — except the art. 25 grounds raised before the first-auction announcement (执行监督), and, under
+    Wenling's policy, a written objection to a 定向询价 result (appraisal within 3 working days; filed within
+    the same 5-day window, which Wenling's rule does not change).
+    """
+    grounds = frozenset(Ground(g) for g in grounds)
+    if not grounds:
+        raise ValueError("异议应至少选择一项异议事由。")
+    window = objection_window(received_report_on, calendar)
+    art25 = grounds & ART25_GROUNDS
+    if art25:
+        if grounds - ART25_GROUNDS:
+            return Admissibility(False, None, "执行监督事由（参考价规定第二十五条）与报告异议事由应分别提出。",
+                                 "参考价规定第二十五条", window)
+        if first_auction_announced:
+            return Admissibility(False, None, "已发布一拍拍卖公告或者已进入变卖程序，不能再依参考价规定第二十五条提出。",
+                                 "参考价规定第二十五条", window)
+        return Admissibility(True, Route.SUPERVISION, "有证据证明存在参考价规定第二十五条情形，且在一拍公告前提出，"
+                             "按执行监督程序审查。", "参考价规定第二十五条", window)
+    if report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
+        return Admissibility(False, None, f"对{REPORT_KIND_NAMES[report_kind]}提出的异议，人民法院不予受理。",
+                             "参考价规定第二十四条第一款", window)
+    if report_kind is ReportKind.DIRECTED_INQUIRY and policy is Policy.WENLING:
+        if filed_on > window.due:
+            return Admissibility(False, None, f"异议应在收到询价结果后五日内（{window.label()}前）提出，已逾期。",
+                                 "参考价规定第二十四条第一款", window)
+        return Admissibility(True, Route.WENLING_APPRAISAL, "本院对定向询价结果的书面异议，"
+                             "于三个工作日内启动委托评估。", R.WENLING_APPRAISAL_START.article, window)
+    if report_kind in (ReportKind.NEGOTIATED, ReportKind.DIRECTED_INQUIRY):
+        return Admissibility(False, None, f"对{REPORT_KIND_NAMES[report_kind]}提出的异议，人民法院不予受理；"
+                             "如有证据证明存在欺诈、恶意串通或虚假询价结果，可在一拍公告前依第二十五条提出。",
+                             "参考价规定第二十四条第二款", window)
+    if filed_on > window.due:
+        return Admissibility(False, None, f"异议应在收到报告后五日内（{window.label()}前）提出，已逾期。",
+                             "参考价规定第二十四条第一款", window)
+    art23 = grounds & ART23_GROUNDS
+    if report_kind is ReportKind.NETWORK_INQUIRY:
+        if art23:
+            names = "、".join(GROUND_NAMES[g] for g in sorted(art23))
+            return Admissibility(False, None, f"对网络询价报告只能就第二十二条所列事由提出异议，“{names}”仅适用于评估报告。",
+                                 "参考价规定第二十二条、第二十三条", window)
+        return Admissibility(True, Route.ENFORCEMENT_ACT, ROUTE_NAMES[Route.ENFORCEMENT_ACT],
+                             "参考价规定第二十二条第二款", window)
+    # appraisal report
+    if not art23:
+        return Admissibility(True, Route.ENFORCEMENT_ACT, ROUTE_NAMES[Route.ENFORCEMENT_ACT],
+                             "参考价规定第二十二条第二款", window)
+    if grounds & {Ground.QUALIFICATION, Ground.PROCEDURE}:
+        return Admissibility(True, Route.QUALIFICATION_FIRST, ROUTE_NAMES[Route.QUALIFICATION_FIRST],
+                             "参考价规定第二十三条第二款", window)
+    return Admissibility(True, Route.TECHNICAL, ROUTE_NAMES[Route.TECHNICAL], "参考价规定第二十三条第一款", window)
+
+
+# --- the state machine -----------------------------------------------------------------------------------------
+
+class State(StrEnum):
+    FILED = "filed"  # 已提交
+    AWAITING_MATERIAL = "awaiting_material"  # 待补正材料
+    MATERIAL_SUPPLIED = "material_supplied"  # 已补正材料
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    REGISTERED = "registered"  # 已立案
+    QUALIFICATION_REJECTED = "qualification_rejected"  # 资质、程序事由不成立，转第二十三条程序
+    WITH_APPRAISER = "with_appraiser"  # 已交评估机构说明
+    TECHNICAL_REVIEW = "technical_review"  # 专业技术评审中
+    UPHELD = "upheld"  # 异议成立
+    REJECTED = "rejected"  # 异议驳回
+    REVIEW_APPLIED = "review_applied"  # 已申请复议
+    REVIEW_DECIDED = "review_decided"  # 复议已裁定
+    APPRAISAL_ORDERED = "appraisal_ordered"  # 已启动委托评估（温岭）
+    SUPERVISION = "supervision"  # 转执行监督
+    WITHDRAWN = "withdrawn"  # 已撤回
+    CLOSED = "closed"  # 已结案
+
+
+STATE_NAMES = {State.FILED: "已提交", State.AWAITING_MATERIAL: "待补正材料", State.MATERIAL_SUPPLIED: "已补正材料",
+               State.NOT_ACCEPTED: "不予受理", State.REGISTERED: "已立案",
+               State.QUALIFICATION_REJECTED: "资质、程序事由不成立", State.WITH_APPRAISER: "已交评估机构说明",
+               State.TECHNICAL_REVIEW: "专业技术评审中", State.UPHELD: "异议成立", State.REJECTED: "异议驳回",
+               State.REVIEW_APPLIED: "已申请复议", State.REVIEW_DECIDED: "复议已裁定",
+               State.APPRAISAL_ORDERED: "已启动委托评估", State.SUPERVISION: "已转执行监督",
+               State.WITHDRAWN: "已撤回", State.CLOSED: "已结案"}
+
+
+class Event(StrEnum):
+    REQUEST_MATERIAL = "request_material"  # 一次性告知补足材料 (异议复议规定 art. 2(2))
+    SUPPLY_MATERIAL = "supply_material"
+    MATERIAL_LAPSED = "material_lapsed"  # 逾期未补足，不予受理
+    REGISTER = "register"  # 立案 (异议复议规定 art. 2(1))
+    REFUSE = "refuse"  # 裁定不予受理
+    DECIDE_UPHELD = "decide_upheld"  # 异议成立 (民诉法 art. 236; art. 23(2): 另行委托下一顺序机构)
+    DECIDE_REJECTED = "decide_rejected"  # 驳回
+    QUALIFICATION_REJECTED = "qualification_rejected"  # art. 23(2): (三)(四) 不成立，按第一款处理
+    FORWARD_TO_APPRAISER = "forward_to_appraiser"  # art. 23(1): 三日内交评估机构
+    EXPLANATION_ACCEPTED = "explanation_accepted"  # 异议人对说明无异议
+    TO_TECHNICAL_REVIEW = "to_technical_review"  # 未作说明或仍有异议：交行业协会
+    REVIEW_CONFIRMS = "review_confirms"  # 评审未作否定结论：以评估结果为参考价 (art. 26)
+    REVIEW_ORDERS_CORRECTION = "review_orders_correction"  # 责令补正 (art. 23(1), 26)
+    APPLY_FOR_REVIEW = "apply_for_review"  # 申请复议 (民诉法 art. 236)
+    REVIEW_DECIDED = "review_decided"  # 上一级法院裁定 (执行程序解释 art. 8)
+    REVIEW_PERIOD_LAPSED = "review_period_lapsed"  # 复议期满未申请，裁定生效
+    START_APPRAISAL = "start_appraisal"  # 温岭: 启动委托评估
+    REFER_SUPERVISION = "refer_supervision"  # art. 25
+    SUPERVISION_CONCLUDED = "supervision_concluded"
+    WITHDRAW = "withdraw"
+
+
+EVENT_NAMES = {Event.REQUEST_MATERIAL: "一次性告知补足材料", Event.SUPPLY_MATERIAL: "补足材料",
+               Event.MATERIAL_LAPSED: "逾期未补足材料", Event.REGISTER: "立案", Event.REFUSE: "裁定不予受理",
+               Event.DECIDE_UPHELD: "裁定异议成立", Event.DECIDE_REJECTED: "裁定驳回异议",
+               Event.QUALIFICATION_REJECTED: "资质、程序事由不成立", Event.FORWARD_TO_APPRAISER: "交评估机构说明",
+               Event.EXPLANATION_ACCEPTED: "异议人接受说明", Event.TO_TECHNICAL_REVIEW: "交行业协会专业技术评审",
+               Event.REVIEW_CONFIRMS: "评审认定评估结果", Event.REVIEW_ORDERS_CORRECTION: "评审责令补正",
+               Event.APPLY_FOR_REVIEW: "申请复议", Event.REVIEW_DECIDED: "复议裁定",
+               Event.REVIEW_PERIOD_LAPSED: "复议期满未申请", Event.START_APPRAISAL: "启动委托评估",
+               Event.REFER_SUPERVISION: "转执行监督", Event.SUPERVISION_CONCLUDED: "执行监督审查完毕",
+               Event.WITHDRAW: "撤回异议"}
+
+_ANY_ROUTE = None
+_DECIDING = (Route.ENFORCEMENT_ACT, Route.QUALIFICATION_FIRST)
+_TECHNICAL = (Route.TECHNICAL,)
+# (state, event) -> (next state, routes for which the step exists; None = every route)
+TRANSITIONS: dict[tuple[State, Event], tuple[State, tuple[Route, ...] | None]] = {
+    (State.FILED, Event.REQUEST_MATERIAL): (State.AWAITING_MATERIAL, _ANY_ROUTE),
+    (State.AWAITING_MATERIAL, Event.SUPPLY_MATERIAL): (State.MATERIAL_SUPPLIED, _ANY_ROUTE),
+    (State.AWAITING_MATERIAL, Event.MATERIAL_LAPSED): (State.NOT_ACCEPTED, _ANY_ROUTE),
+    (State.FILED, Event.REGISTER): (State.REGISTERED, _ANY_ROUTE),
+    (State.MATERIAL_SUPPLIED, Event.REGISTER): (State.REGISTERED, _ANY_ROUTE),
+    (State.FILED, Event.REFUSE): (State.NOT_ACCEPTED, _ANY_ROUTE),
+    (State.MATERIAL_SUPPLIED, Event.REFUSE): (State.NOT_ACCEPTED, _ANY_ROUTE),
+    (State.REGISTERED, Event.DECIDE_UPHELD): (State.UPHELD, _DECIDING),
+    (State.REGISTERED, Event.DECIDE_REJECTED): (State.REJECTED, (Route.ENFORCEMENT_ACT,)),
+    (State.REGISTERED, Event.QUALIFICATION_REJECTED): (State.QUALIFICATION_REJECTED, (Route.QUALIFICATION_FIRST,)),
+    (State.REGISTERED, Event.FORWARD_TO_APPRAISER): (State.WITH_APPRAISER, _TECHNICAL),
+    (State.QUALIFICATION_REJECTED, Event.FORWARD_TO_APPRAISER): (State.WITH_APPRAISER, (Route.QUALIFICATION_FIRST,)),
+    (State.WITH_APPRAISER, Event.EXPLANATION_ACCEPTED): (State.CLOSED, _ANY_ROUTE),
+    (State.WITH_APPRAISER, Event.TO_TECHNICAL_REVIEW): (State.TECHNICAL_REVIEW, _ANY_ROUTE),
+    (State.TECHNICAL_REVIEW, Event.REVIEW_CONFIRMS): (State.CLOSED, _ANY_ROUTE),
+    (State.TECHNICAL_REVIEW, Event.REVIEW_ORDERS_CORRECTION): (State.CLOSED, _ANY_ROUTE),
+    (State.UPHELD, Event.APPLY_FOR_REVIEW): (State.REVIEW_APPLIED, _DECIDING),
+    (State.REJECTED, Event.APPLY_FOR_REVIEW): (State.REVIEW_APPLIED, _DECIDING),
+    (State.UPHELD, Event.REVIEW_PERIOD_LAPSED): (State.CLOSED, _DECIDING),
+    (State.REJECTED, Event.REVIEW_PERIOD_LAPSED): (State.CLOSED, _DECIDING),
+    (State.REVIEW_APPLIED, Event.REVIEW_DECIDED): (State.REVIEW_DECIDED, _DECIDING),
+    (State.REGISTERED, Event.START_APPRAISAL): (State.APPRAISAL_ORDERED, (Route.WENLING_APPRAISAL,)),
+    (State.REGISTERED, Event.REFER_SUPERVISION): (State.SUPERVISION, (Route.SUPERVISION,)),
+    (State.SUPERVISION, Event.SUPERVISION_CONCLUDED): (State.CLOSED, (Route.SUPERVISION,)),
+}
+_WITHDRAWABLE = (State.FILED, State.AWAITING_MATERIAL, State.MATERIAL_SUPPLIED, State.REGISTERED,
+                 State.QUALIFICATION_REJECTED, State.WITH_APPRAISER, State.TECHNICAL_REVIEW)
+for _state in _WITHDRAWABLE:
+    TRANSITIONS[(_state, Event.WITHDRAW)] = (State.WITHDRAWN, _ANY_ROUTE)
+
+FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.REVIEW_DECIDED, State.APPRAISAL_ORDERED, State.WITHDRAWN,
+                          State.CLOSED})
+
+
+class IllegalTransition(Exception):
+    """A step that the procedure does not allow from the objection's current state (nothing is changed)."""
+
+    def __init__(self, state: State, event: Event, route: Route | None, why: str = "") -> None:
+        self.state, self.event, self.route = state, event, route
+        message = f"异议当前状态为“{STATE_NAMES[state]}”，不能进行“{EVENT_NAMES[event]}”。"
+        if why:
+            message += why
+        else:
+            allowed = allowed_events(state, route)
+            message += ("可进行的操作：" + "、".join(EVENT_NAMES[e] for e in allowed) + "。") if allowed \
+                else "该异议已办结，不能再变更。"
+        super().__init__(message)
+
+
+def allowed_events(state: State, route: Route | None) -> list[Event]:
+    return [event for (s, event), (_to, routes) in TRANSITIONS.items()
+            if s == state and (routes is None or route in routes)]
+
+
+def transition(state: State, event: Event, route: Route | None, *, material_requests: int = 0) -> State:
+    """The next state, or ``IllegalTransition``. ``material_requests``: how many times missing material was
+    already asked for (only once: 异议复议规定 art. 2(2) 一次性告知)."""
+    state, event = State(state), Event(event)
+    if event is Event.REQUEST_MATERIAL and material_requests >= R.MISSING_MATERIAL_REQUESTS_MAX:
+        raise IllegalTransition(state, event, route, "补足材料只能一次性告知（异议复议规定第二条第二款）。")
+    entry = TRANSITIONS.get((state, event))
+    if entry is None:
+        raise IllegalTransition(state, event, route)
+    target, routes = entry
+    if routes is not None and route not in routes:
+        raise IllegalTransition(state, event, route,
+                                f"该异议的处理路径为“{ROUTE_NAMES[route] if route else '未确定'}”，不适用此操作。")
+    return target
+
+
+@dataclass(frozen=True)
+class Step:
+    """An open step: what must happen next, by whom, and by when."""
+
+    name: str
+    deadline: periods.Deadline | None
+
+
+def open_step(state: State, route: Route | None, *, filed_on: date, calendar: WorkingCalendar,
+              entered_on: date, decision_served_on: date | None = None) -> Step | None:
+    """The step an objection is waiting for in ``state`` and its deadline. ``entered_on``: when the objection
+    entered this state (forwarding, request for material, review application)."""
+    state = State(state)
+    if state is State.FILED:
+        return Step("立案或裁定不予受理", periods.period(filed_on, R.REGISTRATION, calendar))
+    if state is State.AWAITING_MATERIAL:
+        return Step("异议人补足材料", periods.period(entered_on, R.MISSING_MATERIAL, calendar))
+    if state is State.MATERIAL_SUPPLIED:
+        return Step("立案或裁定不予受理", periods.period(entered_on, R.REGISTRATION, calendar))
+    if state is State.REGISTERED:
+        if route in _DECIDING:
+            return Step("作出异议裁定", periods.period(filed_on, R.OBJECTION_DECISION, calendar))
+        if route is Route.TECHNICAL:
+            return Step("交评估机构书面说明", periods.period(filed_on, R.ART23_FORWARD_TO_APPRAISER, calendar))
+        if route is Route.WENLING_APPRAISAL:
+            return Step("启动委托评估", periods.period(filed_on, R.WENLING_APPRAISAL_START, calendar))
+        if route is Route.SUPERVISION:
+            return Step("转执行监督程序审查", None)
+    if state is State.QUALIFICATION_REJECTED:
+        return Step("交评估机构书面说明", periods.period(entered_on, R.ART23_FORWARD_TO_APPRAISER, calendar))
+    if state is State.WITH_APPRAISER:
+        return Step("评估机构书面说明", periods.period(entered_on, R.ART23_APPRAISER_EXPLANATION, calendar))
+    if state is State.TECHNICAL_REVIEW:
+        return Step("行业协会专业技术评审（法院指定期限）", None)
+    if state in (State.UPHELD, State.REJECTED):
+        if decision_served_on is None:
+            return Step("送达异议裁定", None)
+        return Step("复议申请期", periods.period(decision_served_on, R.REVIEW_APPLICATION, calendar))
+    if state is State.REVIEW_APPLIED:
+        return Step("上一级法院复议裁定", periods.period(entered_on, R.REVIEW_DECISION, calendar))
+    if state is State.SUPERVISION:
+        return Step("执行监督审查", None)
+    return None

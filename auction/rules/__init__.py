@@ -1,0 +1,1 @@
+"""Rules tables: one module per source text, each number with the article that sets it."""
