@@ -1,0 +1,191 @@
+"""Page loads through Playwright (sync API) on the system Chromium, with the politeness rules applied.
+
+:func:`launch_browser` starts Chromium from ``/usr/bin/chromium`` (Playwright's own browser download is
+not used). :class:`PageFetcher` opens one page per load in a browser context that carries our user agent,
+checks robots.txt, spaces the loads by the rate limit, and retries the whole load-and-read when the site
+answers 429 or 5xx (to the document or to any script request) or does not finish in time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from scrapers.errors import GaveUp, MarkupChanged, RetryableFailure, RobotsDisallowed, ScrapeError
+from scrapers.politeness import Politeness, RateLimiter, RobotsPolicy, parse_retry_after
+
+CHROMIUM = os.environ.get("XUNPAI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+_WATCHED = {"document", "xhr", "fetch"}
+_POLL_MS = 30
+QUIET_SECONDS = 0.3  # no request in flight for this long: the page's scripts have finished loading
+
+T = TypeVar("T")
+
+
+@contextmanager
+def launch_browser() -> Iterator[Browser]:
+    """The system Chromium, headless, closed on exit."""
+    if not os.path.exists(CHROMIUM):
+        raise ScrapeError(f"未找到 Chromium（{CHROMIUM}）。请安装系统的 chromium 软件包，"
+                          f"或用环境变量 XUNPAI_CHROMIUM 指明其路径。")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _Watch:
+    """Requests in flight and failed answers of one page, fed by Playwright's events."""
+
+    def __init__(self, page: Page) -> None:
+        self.inflight: set = set()
+        self.failure: RetryableFailure | None = None
+        self.last_activity = time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+        page.on("response", self._answered)
+
+    def _started(self, request) -> None:
+        if request.resource_type in _WATCHED:
+            self.inflight.add(request)
+            self.last_activity = time.monotonic()
+
+    def _ended(self, request) -> None:
+        self.inflight.discard(request)
+        self.last_activity = time.monotonic()
+
+    def _answered(self, response) -> None:
+        status = response.status
+        if response.request.resource_type in _WATCHED and (status == 429 or status >= 500) and not self.failure:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            self.failure = RetryableFailure(f"HTTP {status}（{urlsplit(response.url).path}）", retry_after)
+
+
+class PageSession:
+    """One loaded page, handed to a collector's reader."""
+
+    def __init__(self, page: Page, watch: _Watch, url: str, timeout: float) -> None:
+        self.page = page
+        self.url = url
+        self._watch = watch
+        self._timeout = timeout
+
+    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+        """Wait until ``ready()`` holds. A failed answer or the timeout is retryable; a page that has stopped
+        loading without becoming ready has changed its markup (:class:`MarkupChanged` names ``what``)."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            if self._watch.failure:
+                raise self._watch.failure
+            if ready():
+                return
+            now = time.monotonic()
+            if now > deadline:
+                raise RetryableFailure(f"页面在 {self._timeout:g} 秒内未加载完成")
+            if not self._watch.inflight and now - self._watch.last_activity > QUIET_SECONDS:
+                if self._watch.failure:
+                    raise self._watch.failure
+                if ready():
+                    return
+                raise MarkupChanged(self.url, f"未找到{what}")
+            self.page.wait_for_timeout(_POLL_MS)
+
+    def wait_for(self, selector: str, what: str) -> None:
+        self.wait_until(lambda: self.page.query_selector(selector) is not None, what)
+
+    def evaluate(self, script: str, arg=None):
+        return self.page.evaluate(script, arg)
+
+
+class PageFetcher:
+    """Loads pages politely; one instance per scrape run."""
+
+    def __init__(self, browser: Browser, politeness: Politeness, *,
+                 sleep: Callable[[float], None] = time.sleep,
+                 on_retry: Callable[[str, int, str, float], None] | None = None) -> None:
+        self.politeness = politeness
+        self._context = browser.new_context(user_agent=politeness.user_agent, locale="zh-CN",
+                                            viewport={"width": 1280, "height": 800})
+        self._context.set_default_timeout(politeness.timeout * 1000)
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._robots: dict[str, RobotsPolicy] = {}
+        self._limiter = RateLimiter(1.0 / politeness.rate, sleep=sleep)
+        self.loads = 0
+
+    def close(self) -> None:
+        self._context.close()
+
+    def __enter__(self) -> PageFetcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def robots(self, url: str) -> RobotsPolicy:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            try:
+                answer = self._context.request.get(origin + "/robots.txt", timeout=self.politeness.timeout * 1000,
+                                                   fail_on_status_code=False)
+                status, text = answer.status, answer.text()
+            except PlaywrightError as exc:
+                raise ScrapeError(f"无法读取 {origin}/robots.txt（{exc.message.splitlines()[0]}），"
+                                  f"为遵守网站规则已停止采集。") from exc
+            policy = RobotsPolicy(status, text, self.politeness.user_agent)
+            self._robots[origin] = policy
+            if policy.crawl_delay and policy.crawl_delay > self._limiter.interval:
+                self._limiter.interval = policy.crawl_delay  # robots.txt asks for more patience than our rate
+        return self._robots[origin]
+
+    def fetch(self, url: str, read: Callable[[PageSession], T]) -> T:
+        """Load ``url`` and return ``read(session)``, retrying the whole load on retryable failures."""
+        if not self.robots(url).allowed(url):
+            raise RobotsDisallowed(url, self.politeness.user_agent)
+        limits = self.politeness
+        for attempt in range(1, limits.max_attempts + 1):
+            self._limiter.wait()
+            self.loads += 1
+            page = self._context.new_page()
+            watch = _Watch(page)
+            try:
+                try:
+                    response = page.goto(url, wait_until="domcontentloaded", timeout=limits.timeout * 1000)
+                except PlaywrightTimeoutError as exc:
+                    raise RetryableFailure(f"页面在 {limits.timeout:g} 秒内未响应") from exc
+                if response is not None and (response.status == 429 or response.status >= 500):
+                    raise RetryableFailure(f"HTTP {response.status}",
+                                           parse_retry_after(response.headers.get("retry-after")))
+                if response is not None and response.status >= 400:
+                    raise ScrapeError(f"页面不存在或无权访问（HTTP {response.status}）：{url}")
+                return read(PageSession(page, watch, url, limits.timeout))
+            except RetryableFailure as failure:
+                problem, retry_after = failure.problem, failure.retry_after
+            except PlaywrightTimeoutError:
+                problem, retry_after = f"页面在 {limits.timeout:g} 秒内未加载完成", None
+            finally:
+                page.close()
+            if attempt == limits.max_attempts:
+                raise GaveUp(url, attempt, problem)
+            if retry_after is not None and retry_after > limits.max_retry_after:
+                raise GaveUp(url, attempt, f"{problem}，网站要求 {retry_after:g} 秒后再试，超过上限 "
+                                           f"{limits.max_retry_after:g} 秒")
+            delay = limits.backoff_delay(attempt, retry_after)
+            if self._on_retry:
+                self._on_retry(url, attempt, problem, delay)
+            self._sleep(delay)
+        raise AssertionError("unreachable")
