@@ -1,0 +1,336 @@
+"""The bulk-publishing spreadsheet (批量挂拍表): one lot per row, Chinese headers, read into lots and plans.
+
+Every row is read and checked before anything is stored: a row whose data cannot be read, whose plan breaks a
+rule (``auction.listing_plan.plan_listing``) or whose mandatory disclosures are missing
+(``auction.lot.missing_disclosures``) becomes a ``RowProblem`` with the Excel row number and the reason.
+
+Cells for disclosures: blank = not stated (a missing disclosure); ``无`` = stated, there is none. Lists are
+separated by ``；`` or ``;``. A column ``内容JSON`` may carry the whole lot (``auction.lot.lot_to_dict``) instead
+of the single columns (prices and schedule are still planned from the plan columns when it has no plan).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from auction import case_number as case_numbers
+from auction.listing_plan import PlanRefused, plan_listing
+from auction.lot import (
+    Attachment,
+    Contact,
+    Encumbrance,
+    EncumbranceType,
+    Lease,
+    Lot,
+    LotDataError,
+    Occupancy,
+    OccupancyStatus,
+    Party,
+    PartyRole,
+    PriorityPurchaser,
+    SurveySheet,
+    TaxDisclosure,
+    TaxItem,
+    VehicleCheck,
+    Viewing,
+    lot_from_dict,
+    lot_to_dict,
+    missing_disclosures,
+)
+
+# header -> meaning; the first group is required in every row.
+REQUIRED_COLUMNS = ("标的编号", "案号", "执行法院", "标的名称", "标的物类型", "拍卖轮次", "参考价（元）", "公告日期")
+COLUMNS = REQUIRED_COLUMNS + (
+    "参考价依据", "前次起拍价（元）", "流拍日期", "起拍价（元）", "保证金（元）", "加价幅度（元）",
+    "所在地", "标的物介绍", "执行依据", "联系人", "联系电话", "申请执行人", "被执行人", "当事人通知日期",
+    "优先购买权人", "占有使用情况", "占有人", "是否腾空", "租赁情况", "权利负担", "已知瑕疵", "税费承担", "税费明细",
+    "看样安排", "看样电话", "照片",
+    "车牌号", "车架号", "登记核查日期", "登记状态", "排放标准", "行驶里程（公里）", "交通违法",
+    "房屋性质", "用途", "建筑面积（平方米）", "总楼层", "所在楼层", "建成年份", "朝向", "户型", "每单元电梯数",
+    "土地剩余年限", "勘验日期",
+    "内容JSON",
+)
+NONE_WORDS = {"无", "没有", "none", "-"}
+_SPLIT = re.compile(r"[；;\n]")
+_OCCUPANCY = {s.label: s for s in OccupancyStatus} | {s.value: s for s in OccupancyStatus}
+_ENCUMBRANCE = {t.label: t for t in EncumbranceType} | {t.value: t for t in EncumbranceType}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    lot_code: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class PreparedLot:
+    """A row read, planned and checked: ready to store and publish."""
+
+    row: int
+    court_code: str
+    lot_code: str
+    case_number: str
+    title: str
+    kind: str
+    round: str
+    content: dict[str, Any]
+    content_sha256: str
+    plan: dict[str, Any]
+    reference_price_fen: int
+    starting_price_fen: int
+    deposit_fen: int
+
+
+def restore_lot(content: dict[str, Any]) -> Lot:
+    return lot_from_dict(content)
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    body = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        raise ValueError(f"数值“{value}”应写成文本或整数（金额请填写为文本，如 1200000.00）")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _list(value: str) -> list[str] | None:
+    if not value:
+        return None
+    if value.lower() in NONE_WORDS:
+        return []
+    return [part.strip() for part in _SPLIT.split(value) if part.strip()]
+
+
+def _date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10].replace("/", "-").replace(".", "-"))
+    except ValueError:
+        raise ValueError(f"“{name}”的值“{value}”不是日期，应为 YYYY-MM-DD") from None
+
+
+def _int(value: str, name: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(Decimal(value))
+    except ArithmeticError:
+        raise ValueError(f"“{name}”的值“{value}”不是整数") from None
+
+
+def _yes_no(value: str, name: str) -> bool | None:
+    if not value:
+        return None
+    if value in ("是", "已腾空", "yes", "true", "1"):
+        return True
+    if value in ("否", "未腾空", "no", "false", "0"):
+        return False
+    raise ValueError(f"“{name}”应填“是”或“否”，收到“{value}”")
+
+
+def _lot_from_columns(cells: dict[str, str]) -> Lot:
+    kind = cells["标的物类型"]
+    contacts = [Contact(cells["联系人"], cells["联系电话"], "承办人")] if cells["联系人"] else []
+    notified = _date(cells["当事人通知日期"], "当事人通知日期")
+    parties = []
+    for role, column in ((PartyRole.APPLICANT, "申请执行人"), (PartyRole.DEBTOR, "被执行人")):
+        for name in _list(cells[column]) or []:
+            parties.append(Party(role, name, notified_on=notified))
+    purchasers = None
+    listed = _list(cells["优先购买权人"])
+    if listed is not None:
+        purchasers = []
+        for entry in listed:  # 姓名/权利/顺位
+            parts = [p.strip() for p in entry.split("/")]
+            rank = _int(parts[2], "优先购买权人顺位") if len(parts) > 2 else 1
+            purchasers.append(PriorityPurchaser(parts[0], parts[1] if len(parts) > 1 else "", rank or 1,
+                                                notified_on=notified))
+    occupancy = None
+    if cells["占有使用情况"]:
+        status = _OCCUPANCY.get(cells["占有使用情况"])
+        if status is None:
+            raise ValueError(f"“占有使用情况”应为：{'、'.join(s.label for s in OccupancyStatus)}")
+        occupancy = Occupancy(status, cells["占有人"], _yes_no(cells["是否腾空"], "是否腾空"))
+    leases = None
+    listed = _list(cells["租赁情况"])
+    if listed is not None:
+        leases = [Lease(tenant=t) for t in listed]
+    encumbrances = None
+    listed = _list(cells["权利负担"])
+    if listed is not None:
+        encumbrances = []
+        for entry in listed:  # 抵押:XX银行
+            label, _, holder = entry.partition(":") if ":" in entry else entry.partition("：")
+            kind_of = _ENCUMBRANCE.get(label.strip())
+            if kind_of is None:
+                raise ValueError(f"“权利负担”的“{entry}”应写成 类型:权利人，类型为"
+                                 f"{'、'.join(t.label for t in EncumbranceType)}")
+            encumbrances.append(Encumbrance(kind_of, holder.strip()))
+    taxes = None
+    if cells["税费承担"]:
+        items = []
+        for entry in _list(cells["税费明细"]) or []:  # 契税:买受人
+            name, _, payer = entry.partition(":") if ":" in entry else entry.partition("：")
+            items.append(TaxItem(name.strip(), payer.strip() or "依法由相应主体承担"))
+        taxes = TaxDisclosure(cells["税费承担"], items)
+    viewing = Viewing(cells["看样安排"], phone=cells["看样电话"]) if cells["看样安排"] else None
+    photos = [Attachment(Path(p).stem, p) for p in (_list(cells["照片"]) or [])]
+    vehicle = None
+    if kind in ("vehicle", "机动车", "车辆"):
+        vehicle = VehicleCheck(
+            plate_number=cells["车牌号"], vin=cells["车架号"],
+            registration_checked_on=_date(cells["登记核查日期"], "登记核查日期"),
+            registration_status=cells["登记状态"], emission_standard=cells["排放标准"],
+            mileage_km=_int(cells["行驶里程（公里）"], "行驶里程（公里）"), violations=_list(cells["交通违法"]))
+    survey = None
+    if kind in ("real_estate", "不动产", "房产"):
+        area = cells["建筑面积（平方米）"]
+        survey = SurveySheet(
+            property_nature=cells["房屋性质"], use=cells["用途"], building_area_m2=Decimal(area) if area else None,
+            total_floors=_int(cells["总楼层"], "总楼层"), floor=_int(cells["所在楼层"], "所在楼层"),
+            year_built=_int(cells["建成年份"], "建成年份"), orientation=cells["朝向"], layout=cells["户型"],
+            lifts_per_unit=_int(cells["每单元电梯数"], "每单元电梯数"), remaining_land_term=cells["土地剩余年限"],
+            inspected_on=_date(cells["勘验日期"], "勘验日期"))
+    return Lot(
+        lot_id=cells["标的编号"], case_number=cells["案号"], court_name=cells["执行法院"], title=cells["标的名称"],
+        kind=kind if kind in ("real_estate", "vehicle", "movable", "equity", "other_right") else _kind(kind),
+        address=cells["所在地"], description=cells["标的物介绍"], contacts=contacts, parties=parties,
+        enforcement_basis=cells["执行依据"], reference_price_basis=cells["参考价依据"],
+        priority_purchasers=purchasers, occupancy=occupancy, leases=leases, encumbrances=encumbrances,
+        known_defects=_list(cells["已知瑕疵"]), taxes=taxes, viewing=viewing, photos=photos, survey=survey,
+        vehicle=vehicle)
+
+
+def _kind(text: str):
+    from auction.listing_plan import parse_kind
+
+    return parse_kind(text)
+
+
+def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> PreparedLot:
+    """One row → a planned, checked lot; raises ``ValueError`` (Chinese reason) when the row is not usable."""
+    missing_required = [c for c in REQUIRED_COLUMNS if not cells.get(c)]
+    if missing_required and not cells.get("内容JSON"):
+        raise ValueError(f"缺少必填项：{'、'.join(missing_required)}")
+    if cells.get("内容JSON"):
+        try:
+            data = json.loads(cells["内容JSON"])
+        except ValueError as exc:
+            raise ValueError(f"“内容JSON”不是有效的 JSON：{exc}") from None
+        lot = lot_from_dict(data)
+    else:
+        lot = _lot_from_columns(cells)
+    if lot.plan is None:
+        announce_on = _date(cells["公告日期"], "公告日期")
+        if today is not None and announce_on < today:
+            raise ValueError(f"公告日期 {announce_on} 已过（今天 {today}），应为今天或以后")
+        lot.plan = plan_listing(
+            cells["参考价（元）"], lot.kind, cells["拍卖轮次"], announce_on,
+            previous_starting_price=cells.get("前次起拍价（元）") or None,
+            failed_on=_date(cells.get("流拍日期", ""), "流拍日期"),
+            starting_price=cells.get("起拍价（元）") or None, deposit=cells.get("保证金（元）") or None,
+            bid_increment=cells.get("加价幅度（元）") or None)
+        lot.reference_price_fen = lot.plan.reference_price_fen
+    missing = missing_disclosures(lot)
+    if missing:
+        raise ValueError(f"缺少必须披露的事项：{'、'.join(missing)}")
+    content = lot_to_dict(lot)
+    plan = lot.plan
+    return PreparedLot(
+        row=row, court_code=case_numbers.parse(lot.case_number).court_code, lot_code=lot.lot_id,
+        case_number=lot.case_number, title=lot.title, kind=str(lot.kind.value), round=str(plan.round.value),
+        content=content, content_sha256=content_digest(content), plan=plan.to_dict(),
+        reference_price_fen=plan.reference_price_fen, starting_price_fen=plan.starting_price_fen,
+        deposit_fen=plan.deposit_fen)
+
+
+def read_rows(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    """The non-empty rows of the first sheet as (Excel row number, header → text)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        return [], [RowProblem(1, None, f"无法读取表格“{Path(path).name}”：应为 .xlsx 文件（{exc}）")]
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing and "内容JSON" not in header:
+            return [], [RowProblem(1, None, f"表头缺少列：{'、'.join(missing)}（请使用 lots template 生成的模板）")]
+        unknown = [h for h in header if h and h not in COLUMNS]
+        if unknown:
+            return [], [RowProblem(1, None, f"表头有未知的列：{'、'.join(unknown)}；可用的列见 lots template")]
+        out = []
+        problems = []
+        for number, values in enumerate(rows, start=2):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            try:
+                cells = {c: "" for c in COLUMNS}
+                cells.update({h: _text(v) for h, v in zip(header, values, strict=False) if h})
+            except ValueError as exc:
+                problems.append(RowProblem(number, None, str(exc)))
+                continue
+            out.append((number, cells))
+        return out, problems
+    finally:
+        workbook.close()
+
+
+def read_sheet(path: str | Path, today: date | None = None) -> tuple[list[PreparedLot], list[RowProblem]]:
+    """Read and check every row; returns the good lots and one problem per bad row (both in row order)."""
+    rows, problems = read_rows(path)
+    prepared: list[PreparedLot] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, cells in rows:
+        code = cells.get("标的编号") or None
+        try:
+            lot = prepare_row(number, cells, today)
+        except PlanRefused as exc:
+            problems.append(RowProblem(number, code, str(exc)))
+            continue
+        except (ValueError, LotDataError, case_numbers.InvalidCaseNumber) as exc:
+            problems.append(RowProblem(number, code, str(exc)))
+            continue
+        key = (lot.court_code, lot.lot_code, lot.round)
+        if key in seen:
+            problems.append(RowProblem(number, code, f"与第 {seen[key]} 行是同一标的、同一轮次（重复）"))
+            continue
+        seen[key] = number
+        prepared.append(lot)
+    if not rows and not problems:
+        problems.append(RowProblem(2, None, "表中没有标的（第 2 行起每行一个标的）"))
+    return prepared, sorted(problems, key=lambda p: p.row)
+
+
+def write_sheet(path: str | Path, rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> None:
+    """Write a bulk sheet (the template when ``rows`` is empty). Amounts should be text (exact)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("批量挂拍")
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([row.get(c, "") for c in columns])
+    workbook.save(path)

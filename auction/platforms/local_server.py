@@ -1,0 +1,195 @@
+"""The local auction platform (本地拍卖平台): a small HTTP service the project runs itself, for the demo and the
+tests. It accepts upload packages (zip with ``manifest.json``) over the same ``Platform`` interface as the
+public platforms, stores them in its own SQLite file and folder, and shows each listing as a page.
+
+Idempotency: ``POST /api/publications`` requires an ``Idempotency-Key`` header; the key is UNIQUE in the
+listings table, so the same key never creates a second listing, even when two requests race — the loser of
+the race gets the earlier listing back (HTTP 200, ``created: false``).
+
+Run it with ``xunpai platform serve --port 8765 --data-dir DIR`` (waitress) or ``create_app(data_dir)``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, Response, abort, jsonify, request
+
+from auction.platforms.base import LISTING_STATUSES, PlatformError
+from auction.platforms.package import fen_to_yuan, read_package
+
+SCHEMA = """
+create table if not exists listings (
+    id integer primary key autoincrement,
+    idempotency_key text not null unique,
+    lot_code text not null,
+    title text not null,
+    fields text not null,
+    manifest text not null,
+    package_sha256 text not null,
+    status text not null,
+    created_at text not null,
+    updated_at text not null
+);
+"""
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+
+
+def _remote_id(row_id: int) -> str:
+    return f"LP{row_id:08d}"
+
+
+def _row_id(remote_id: str) -> int:
+    if not remote_id.startswith("LP") or not remote_id[2:].isdigit():
+        abort(404)
+    return int(remote_id[2:])
+
+
+def create_app(data_dir: str | Path) -> Flask:
+    data = Path(data_dir)
+    (data / "packages").mkdir(parents=True, exist_ok=True)
+    db_path = data / "local_platform.sqlite3"
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("pragma journal_mode=wal")
+        conn.executescript(SCHEMA)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_PACKAGE_BYTES
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("pragma synchronous=normal")
+        conn.execute("pragma busy_timeout=30000")
+        return conn
+
+    def as_json(row: sqlite3.Row, created: bool) -> dict:
+        remote_id = _remote_id(row["id"])
+        return {"remote_id": remote_id, "url": f"{request.host_url.rstrip('/')}/lots/{remote_id}",
+                "status": row["status"], "created": created, "idempotency_key": row["idempotency_key"],
+                "lot_code": row["lot_code"], "package_sha256": row["package_sha256"]}
+
+    @app.post("/api/publications")
+    def publish():
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or len(key) > 200:
+            return jsonify(error="缺少 Idempotency-Key 请求头（1-200 个字符）。"), 400
+        conn = connect()
+        try:
+            existing = conn.execute("select * from listings where idempotency_key = ?", (key,)).fetchone()
+            if existing is not None:
+                return jsonify(as_json(existing, created=False)), 200
+            body = request.get_data()
+            try:
+                manifest, _files = read_package(body)
+            except PlatformError as exc:
+                return jsonify(error=str(exc)), 422
+            import hashlib
+
+            digest = hashlib.sha256(body).hexdigest()
+            now = datetime.now().isoformat(timespec="seconds")
+            fields = manifest.get("fields", {})
+            try:
+                conn.execute("begin immediate")
+                cursor = conn.execute(
+                    "insert into listings (idempotency_key, lot_code, title, fields, manifest, package_sha256,"
+                    " status, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'announced', ?, ?)",
+                    (key, manifest.get("lot_code") or "", str(fields.get("title") or manifest.get("lot_code")),
+                     json.dumps(fields, ensure_ascii=False), json.dumps(manifest, ensure_ascii=False), digest,
+                     now, now))
+                row_id = cursor.lastrowid
+                target = data / "packages" / f"{_remote_id(row_id)}.zip"
+                partial = target.with_suffix(".part")
+                partial.write_bytes(body)
+                partial.replace(target)
+                conn.execute("commit")
+            except sqlite3.IntegrityError:
+                conn.execute("rollback")
+                existing = conn.execute("select * from listings where idempotency_key = ?", (key,)).fetchone()
+                return jsonify(as_json(existing, created=False)), 200
+            row = conn.execute("select * from listings where id = ?", (row_id,)).fetchone()
+            return jsonify(as_json(row, created=True)), 201
+        finally:
+            conn.close()
+
+    @app.get("/api/publications")
+    def lookup():
+        conn = connect()
+        try:
+            key = request.args.get("idempotency_key")
+            if key:
+                row = conn.execute("select * from listings where idempotency_key = ?", (key,)).fetchone()
+                if row is None:
+                    return jsonify(error="没有以该幂等键发布的标的。"), 404
+                return jsonify(as_json(row, created=False))
+            rows = conn.execute("select * from listings order by id").fetchall()
+            return jsonify(count=len(rows), listings=[as_json(r, created=False) for r in rows])
+        finally:
+            conn.close()
+
+    @app.get("/api/publications/<remote_id>")
+    def status(remote_id: str):
+        conn = connect()
+        try:
+            row = conn.execute("select * from listings where id = ?", (_row_id(remote_id),)).fetchone()
+            if row is None:
+                return jsonify(error=f"标的 {remote_id} 不存在。"), 404
+            return jsonify(as_json(row, created=False))
+        finally:
+            conn.close()
+
+    @app.post("/api/publications/<remote_id>/status")
+    def set_status(remote_id: str):
+        new_status = (request.get_json(silent=True) or {}).get("status")
+        if new_status not in LISTING_STATUSES:
+            return jsonify(error=f"状态“{new_status}”无效，应为：{'、'.join(LISTING_STATUSES)}。"), 400
+        conn = connect()
+        try:
+            cursor = conn.execute("update listings set status = ?, updated_at = ? where id = ?",
+                                  (new_status, datetime.now().isoformat(timespec="seconds"), _row_id(remote_id)))
+            if cursor.rowcount == 0:
+                return jsonify(error=f"标的 {remote_id} 不存在。"), 404
+            row = conn.execute("select * from listings where id = ?", (_row_id(remote_id),)).fetchone()
+            return jsonify(as_json(row, created=False))
+        finally:
+            conn.close()
+
+    @app.get("/api/health")
+    def health():
+        return jsonify(ok=True)
+
+    @app.get("/lots/<remote_id>")
+    def lot_page(remote_id: str):
+        conn = connect()
+        try:
+            row = conn.execute("select * from listings where id = ?", (_row_id(remote_id),)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            abort(404)
+        fields = json.loads(row["fields"])
+        manifest = json.loads(row["manifest"])
+        names = {"starting_price_fen": "起拍价", "deposit_fen": "保证金", "reference_price_fen": "评估价",
+                 "bid_increment_fen": "加价幅度"}
+        lines = []
+        for key, value in fields.items():
+            label = names.get(key, key)
+            shown = f"{fen_to_yuan(value)} 元" if key.endswith("_fen") and isinstance(value, int) else value
+            lines.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(shown))}</td></tr>")
+        files = "".join(f"<li>{html.escape(a['name'])}</li>" for a in manifest.get("attachments", []))
+        page = (f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{html.escape(row['title'])}</title>"
+                f"<h1>{html.escape(row['title'])}</h1><p>状态：{LISTING_STATUSES.get(row['status'], row['status'])}"
+                f"（{remote_id}）</p><table>{''.join(lines)}</table><h2>附件</h2><ul>{files}</ul></html>")
+        return Response(page, mimetype="text/html")
+
+    return app
+
+
+def serve(port: int, data_dir: str | Path, host: str = "127.0.0.1", threads: int = 4) -> None:
+    from waitress import serve as waitress_serve
+
+    waitress_serve(create_app(data_dir), host=host, port=port, threads=threads, ident="xunpai-local-platform")
