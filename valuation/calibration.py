@@ -1,0 +1,414 @@
+"""Calibration (基准价校准): screened sales in, a new baseline table version out, with its fit statistics.
+
+The hedonic fit (:mod:`valuation.hedonic`) is turned into the tax bureau's tables (RULES.md section 2):
+
+- base prices (基准价) per building (楼幢) and per community (小区), yuan per m² for the standard unit,
+  twice: effective on the first day of the first sale month (so that any sale of the window can be
+  priced at its own date) and effective on the as-of date (the level the index has carried them to);
+  a building with no sales gets its community's value (shrunk towards its zone), or its zone's, flagged;
+- floor coefficients (楼层系数) per elevator class, total floors and floor (a floor band such as HDB's
+  "07 TO 09" gives the same coefficient to each of its floors, so the engine's band average is that value);
+- orientation (朝向, in 综合修正), area bands (面积修正), age bands (成新修正);
+- the month-on-month price index (价格指数), city-wide (全部) and per zone when zones drift apart.
+
+Coefficients are normalised as a bureau publishes them: orientation 南 (or the most frequent level) = 100,
+the youngest age band = 100, floors and area bands average 100 over the sales; the constants go into
+the base prices. Everything is rounded to two decimals, and the statistics are computed on the rounded
+tables through the quote engine itself, so the version prices exactly as its numbers say.
+Activation stays explicit (``xunpai.baseline_store.activate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tax_baseline.quote import QuoteEngine
+from tax_baseline.tables import ALL_ZONES, BaselineTables, elevator_class
+from valuation import ratio_study as rs
+from valuation.hedonic import Block, HedonicFit, codes_of, fit_hedonic
+from valuation.registry import buildings_from_sales, register_from_tables, zones_and_communities
+
+ORIENTATION = "朝向"
+DEFAULT_AREA_EDGES = (0, 40, 50, 60, 65, 70, 75, 80, 85, 90, 95, 100, 105, 110, 115, 120, 125, 130, 140, 150,
+                      170, 200, 250, 100000)
+DEFAULT_AGE_EDGES = (0, 3, 5, 8, 10, 15, 20, 25, 30, 35, 40, 45, 50, 500)
+MISSING = "未注明"
+
+
+@dataclass
+class CalibrationConfig:
+    area_edges: tuple[float, ...] | None = None  # None: the prior version's bands, else DEFAULT_AREA_EDGES
+    age_edges: tuple[int, ...] | None = None
+    age_by_structure: bool | None = None  # None: as the prior version has it, else one table for all
+    zone_index: bool = True  # a zone's own index (random-walk deviation from the city's), shrunk
+    em_iterations: int = 3
+    building_ratio: float = 1.0  # starting λ = σ²/τ² of the building deviations
+    community_ratio: float = 3.0
+    floor_cell_ratio: float = 10.0
+    zone_month_ratio: float = 50.0
+
+
+@dataclass
+class Calibration:
+    tables: BaselineTables
+    fit: HedonicFit
+    buildings: pd.DataFrame  # per building: n_sales, source (楼幢/小区/分区/全市), shrinkage, flags
+    statistics: dict = field(default_factory=dict)
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+
+def _band_codes(values: np.ndarray, edges: tuple[float, ...], right: bool) -> np.ndarray:
+    """Index of the band of each value: (lo, hi] when ``right`` (area), [lo, hi) otherwise (age)."""
+    e = np.asarray(edges, dtype=float)
+    idx = np.searchsorted(e, values, side="left" if right else "right") - 1
+    return np.clip(idx, 0, len(e) - 2).astype(np.int64)
+
+
+def _prior_edges(prior: BaselineTables | None, table: str, lo: str, hi: str, group: str) -> tuple | None:
+    if prior is None or prior[table].empty:
+        return None
+    frame = prior[table]
+    values = sorted(set(frame[lo].astype(float)) | set(frame[hi].astype(float)))
+    if group == "house_type" and set(frame[group]) != {ALL_ZONES}:
+        return None
+    return tuple(values)
+
+
+def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConfig,
+            area_edges: tuple, age_edges: tuple, age_by_structure: bool) -> tuple[list[Block], pd.DataFrame]:
+    """The design: one :class:`Block` per effect, and the per-sale keys used to publish the tables."""
+    reg = register.set_index("building_id")
+    s = sales.reset_index(drop=True)
+    b = reg.loc[s["building_id"]]
+    total = b["total_floors"].astype(int).to_numpy()
+    klass = np.array([elevator_class(int(t), e == "有") for t, e in zip(total, b["elevator"], strict=True)])
+    low = s["floor_low"].astype(int).to_numpy()
+    high = s["floor_high"].astype(int).to_numpy()
+    keys = pd.DataFrame({
+        "building_id": s["building_id"].to_numpy(), "community_code": b["community_code"].to_numpy(),
+        "zone_code": b["zone_code"].to_numpy(), "klass": klass, "total": total, "low": low, "high": high,
+        "month": s["month"].to_numpy(),
+        "orientation": s["orientation"].where(s["orientation"].notna(), MISSING).astype(str).to_numpy(),
+        "area_band": _band_codes(s["area"].to_numpy(dtype=float), area_edges, right=True),
+        "age": np.maximum(pd.to_datetime(s["date"]).dt.year.to_numpy() - b["year_built"].astype(int).to_numpy(), 0),
+        "structure": (b["structure"].astype(str).to_numpy() if age_by_structure else ALL_ZONES),
+    })
+    keys["age_band"] = _band_codes(keys["age"].to_numpy(dtype=float), age_edges, right=False)
+    months = _month_range(keys["month"].min(), keys["month"].max())
+    blocks = []
+
+    def add(name, values, penalty="fixed", ratio=1.0, levels=None, pairs=None):
+        codes, lv = codes_of(values, levels)
+        blocks.append(Block(name, codes, lv, penalty=penalty, initial_ratio=ratio, pairs=pairs))
+
+    add("zone", keys["zone_code"])
+    add("community", keys["community_code"], "ridge", config.community_ratio)
+    add("building", keys["building_id"], "ridge", config.building_ratio)
+    profile = list(zip(keys["klass"], keys["low"], keys["high"], strict=True))
+    add("floor_profile", pd.Series(profile, dtype=object))
+    cell = list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
+    add("floor_cell", pd.Series(cell, dtype=object), "ridge", config.floor_cell_ratio)
+    if (keys["orientation"] != MISSING).any():
+        add("orientation", keys["orientation"])
+    add("area_band", keys["area_band"])
+    add("age_band", pd.Series(list(zip(keys["structure"], keys["age_band"], strict=True)), dtype=object))
+    add("month", keys["month"], levels=pd.Index(months))
+    zones = sorted(set(keys["zone_code"]))
+    if config.zone_index and len(zones) > 1 and len(months) > 2:
+        levels = pd.Index([(z, m) for z in zones for m in months])
+        k = len(months)
+        pairs = np.array([(zi * k + j, zi * k + j - 1) for zi in range(len(zones)) for j in range(1, k)])
+        add("zone_month", pd.Series(list(zip(keys["zone_code"], keys["month"], strict=True)), dtype=object),
+            "walk", config.zone_month_ratio, levels=levels, pairs=pairs)
+    return blocks, keys
+
+
+def _weighted_mean(effect: pd.Series, codes_values: pd.Series) -> float:
+    return float(codes_values.map(effect).mean())
+
+
+def _publish_floor(fit: HedonicFit, register: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    profile = fit.effects["floor_profile"]
+    cell = fit.effects["floor_cell"]
+    sale_effect = (pd.Series(list(zip(keys["klass"], keys["low"], keys["high"], strict=True))).map(profile)
+                   + pd.Series(list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
+                               ).map(cell).fillna(0.0))
+    center = float(sale_effect.mean())
+    by_class: dict[str, list[tuple[int, int, float]]] = {}
+    for (klass, lo, hi), value in profile.items():
+        by_class.setdefault(klass, []).append((lo, hi, value))
+    cells = {k: v for k, v in cell.items()}
+    rows = []
+    groups = register[["total_floors", "elevator"]].drop_duplicates()
+    pooled = sorted((lo, hi, v) for bands in by_class.values() for lo, hi, v in bands)
+    for total, elevator in groups.itertuples(index=False):
+        total = int(total)
+        klass = elevator_class(total, elevator == "有")
+        bands = by_class.get(klass) or pooled
+        for floor in range(1, total + 1):
+            containing = [(hi - lo, lo, hi, v) for lo, hi, v in bands if lo <= floor <= hi]
+            if containing:
+                _, lo, hi, value = min(containing)
+            else:  # beyond the floors sold: the nearest band's value
+                _, lo, hi, value = min((min(abs(floor - lo), abs(floor - hi)), lo, hi, v) for lo, hi, v in bands)
+            value += cells.get((klass, total, lo, hi), 0.0) if lo <= floor <= hi else 0.0
+            rows.append((ALL_ZONES, klass, total, floor, round(100 * float(np.exp(value - center)), 2), "乘"))
+    frame = pd.DataFrame(rows, columns=["zone_code", "elevator_class", "total_floors", "floor", "percent", "method"])
+    return frame.drop_duplicates(["zone_code", "elevator_class", "total_floors", "floor"]), center
+
+
+def _publish_orientation(fit: HedonicFit, keys: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    if "orientation" not in fit.effects:
+        return pd.DataFrame(columns=["zone_code", "factor", "level", "percent", "method"]), 0.0
+    effect = fit.effects["orientation"]
+    known = effect.drop(MISSING, errors="ignore")
+    counts = keys["orientation"].value_counts()
+    reference = "南" if "南" in known.index else counts.drop(MISSING, errors="ignore").index[0]
+    center = float(known[reference])
+    rows = [(ALL_ZONES, ORIENTATION, level, round(100 * float(np.exp(v - center)), 2), "乘") for level, v in known.items()]
+    return pd.DataFrame(rows, columns=["zone_code", "factor", "level", "percent", "method"]), center
+
+
+def _fill_bands(effect: pd.Series, n_bands: int) -> np.ndarray:
+    """Effects for every band index; bands without sales take the nearest band's value."""
+    values = np.full(n_bands, np.nan)
+    for k, v in effect.items():
+        values[int(k)] = v
+    seen = np.flatnonzero(~np.isnan(values))
+    for k in np.flatnonzero(np.isnan(values)):
+        values[k] = values[seen[np.argmin(np.abs(seen - k))]]
+    return values
+
+
+def _publish_area(fit: HedonicFit, keys: pd.DataFrame, edges: tuple) -> tuple[pd.DataFrame, float]:
+    values = _fill_bands(fit.effects["area_band"], len(edges) - 1)
+    center = float(values[keys["area_band"].to_numpy()].mean())
+    rows = [(ALL_ZONES, ALL_ZONES, float(edges[k]), float(edges[k + 1]), round(100 * float(np.exp(values[k] - center)), 2),
+             "乘") for k in range(len(edges) - 1)]
+    return pd.DataFrame(rows, columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"]), center
+
+
+def _publish_age(fit: HedonicFit, keys: pd.DataFrame, edges: tuple) -> tuple[pd.DataFrame, float]:
+    effect = fit.effects["age_band"]
+    structures = sorted({k[0] for k in effect.index})
+    rows = []
+    youngest = min(k[1] for k in effect.index)
+    reference_structure = keys["structure"].value_counts().index[0]
+    per_structure = {}
+    for st in structures:
+        sub = pd.Series({k[1]: v for k, v in effect.items() if k[0] == st})
+        per_structure[st] = _fill_bands(sub, len(edges) - 1)
+    center = float(per_structure[reference_structure][youngest])
+    for st in structures:
+        for k in range(len(edges) - 1):
+            rows.append((st, int(edges[k]), int(edges[k + 1]),
+                         round(100 * float(np.exp(per_structure[st][k] - center)), 2), "乘"))
+    return pd.DataFrame(rows, columns=["structure", "age_from", "age_to", "percent", "method"]), center
+
+
+def _index_paths(fit: HedonicFit, months: list[str], zones: list[str]) -> dict[str, np.ndarray]:
+    """Log level of the market in each month: the city's (全部) and each zone's (city + own deviation)."""
+    t = fit.effects["month"].reindex(months).interpolate(limit_direction="both").fillna(0.0).to_numpy()
+    paths = {ALL_ZONES: t}
+    if "zone_month" in fit.effects:
+        dev = fit.effects["zone_month"]
+        for z in zones:
+            d = np.array([dev.get((z, m), 0.0) for m in months])
+            paths[z] = t + d
+    return paths
+
+
+def _round_index(path: np.ndarray) -> np.ndarray:
+    return np.round(100 * np.exp(np.diff(path)), 2)
+
+
+def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None = None,
+              prior: BaselineTables | None = None, config: CalibrationConfig | None = None,
+              name: str = "") -> Calibration:
+    """Fit the tables to screened, arm's-length sales dated on or before ``as_of``.
+
+    ``register`` is the building register (columns of the ``buildings`` spec plus ``zone_code``); by
+    default the prior version's buildings, or one read off the sales (flagged, see
+    :mod:`valuation.registry`). Sales of buildings missing from the register are added to it.
+    """
+    config = config or CalibrationConfig()
+    sales = sales.reset_index(drop=True)
+    if sales.empty:
+        raise ValueError("没有可用于校准的成交样本")
+    if (pd.to_datetime(sales["date"]).dt.date > as_of).any():
+        raise ValueError(f"校准样本中有晚于估价基准日 {as_of} 的成交；应先筛选")
+    flags = None
+    if register is None and prior is not None:
+        register = register_from_tables(prior)
+    if register is None:
+        register, flags = buildings_from_sales(sales)
+    else:
+        missing = sorted(set(sales["building_id"]) - set(register["building_id"]))
+        if missing:
+            extra, flags = buildings_from_sales(sales[sales["building_id"].isin(missing)])
+            register = pd.concat([register, extra[register.columns]], ignore_index=True)
+    register = register.reset_index(drop=True)
+
+    area_edges = config.area_edges or _prior_edges(prior, "area_bands", "area_from", "area_to", "house_type") \
+        or DEFAULT_AREA_EDGES
+    age_edges = config.age_edges or _prior_edges(prior, "age_bands", "age_from", "age_to", "structure") \
+        or DEFAULT_AGE_EDGES
+    age_by_structure = config.age_by_structure
+    if age_by_structure is None:
+        age_by_structure = prior is not None and set(prior["age_bands"]["structure"]) - {ALL_ZONES} != set()
+    blocks, keys = prepare(sales, register, config, tuple(area_edges), tuple(age_edges), age_by_structure)
+    y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
+    fit = fit_hedonic(y, blocks, em_iterations=config.em_iterations)
+
+    floor_table, c_floor = _publish_floor(fit, register, keys)
+    orientation_table, c_orient = _publish_orientation(fit, keys)
+    area_table, c_area = _publish_area(fit, keys, tuple(area_edges))
+    age_table, c_age = _publish_age(fit, keys, tuple(age_edges))
+
+    months = _month_range(keys["month"].min(), max(keys["month"].max(), f"{as_of.year:04d}-{as_of.month:02d}"))
+    zones = sorted(set(register["zone_code"]))
+    paths = _index_paths(fit, months, zones)
+    index_rows = [(ALL_ZONES, m, v) for m, v in zip(months[1:], _round_index(paths[ALL_ZONES]), strict=True)]
+    for z in zones:
+        if z in paths:
+            index_rows += [(z, m, v) for m, v in zip(months[1:], _round_index(paths[z]), strict=True)]
+    price_index = pd.DataFrame(index_rows, columns=["zone_code", "month", "index"])
+    chain = {z: float(np.prod(_round_index(p) / 100.0)) for z, p in paths.items()}
+
+    # Building level at the first month: intercept + zone + community + building + normalising constants.
+    zone_eff = fit.effects["zone"]
+    counts_zone = fit.counts["zone"]
+    city = float(np.average(zone_eff.to_numpy(), weights=np.maximum(counts_zone.to_numpy(), 1e-9)))
+    comm_eff = fit.effects["community"]
+    bldg_eff = fit.effects["building"]
+    bldg_n = fit.counts["building"].reindex(register["building_id"]).fillna(0).to_numpy()
+    comm_n = fit.counts["community"].reindex(register["community_code"]).fillna(0).to_numpy()
+    zone_known = register["zone_code"].isin(zone_eff.index).to_numpy()
+    z_val = np.where(zone_known, register["zone_code"].map(zone_eff).fillna(0.0).to_numpy(), city)
+    c_val = register["community_code"].map(comm_eff).fillna(0.0).to_numpy()
+    b_val = register["building_id"].map(bldg_eff).fillna(0.0).to_numpy()
+    first_month = months[0]
+    start_level = {z: float(p[0]) for z, p in paths.items()}
+    t0 = register["zone_code"].map(lambda z: start_level.get(z, start_level[ALL_ZONES])).to_numpy()
+    constant = fit.intercept + c_floor + c_orient + c_area + c_age
+    building_level = constant + z_val + c_val + b_val + t0
+    source = np.where(bldg_n > 0, "楼幢", np.where(comm_n > 0, "小区", np.where(zone_known, "分区", "全市")))
+
+    start_date = date(int(first_month[:4]), int(first_month[5:]), 1)
+    start_price = np.round(np.exp(building_level), 2)
+    roll = register["zone_code"].map(lambda z: chain.get(z, chain[ALL_ZONES])).to_numpy()
+    asof_price = np.round(start_price * roll, 2)
+    base_rows = [pd.DataFrame({"scope": "楼幢", "key": register["building_id"], "effective_date": start_date,
+                               "price": start_price})]
+    if as_of != start_date:
+        base_rows.append(pd.DataFrame({"scope": "楼幢", "key": register["building_id"], "effective_date": as_of,
+                                       "price": asof_price}))
+    comms = register.drop_duplicates("community_code")
+    cz = np.where(comms["zone_code"].isin(zone_eff.index), comms["zone_code"].map(zone_eff).fillna(0.0), city)
+    c_level = constant + cz + comms["community_code"].map(comm_eff).fillna(0.0).to_numpy() + comms["zone_code"].map(
+        lambda z: start_level.get(z, start_level[ALL_ZONES])).to_numpy()
+    c_start = np.round(np.exp(c_level), 2)
+    base_rows.append(pd.DataFrame({"scope": "小区", "key": comms["community_code"], "effective_date": start_date,
+                                   "price": c_start}))
+    if as_of != start_date:
+        c_roll = comms["zone_code"].map(lambda z: chain.get(z, chain[ALL_ZONES])).to_numpy()
+        base_rows.append(pd.DataFrame({"scope": "小区", "key": comms["community_code"], "effective_date": as_of,
+                                       "price": np.round(c_start * c_roll, 2)}))
+    base_prices = pd.concat(base_rows, ignore_index=True)
+
+    zones_t, communities_t = zones_and_communities(register, prior)
+    buildings_t = register[["building_id", "community_code", "address", "total_floors", "elevator", "house_type",
+                            "structure", "year_built", "use"]].copy()
+    buildings_t["total_floors"] = buildings_t["total_floors"].astype(int)
+    buildings_t["year_built"] = buildings_t["year_built"].astype(int)
+    aliases = prior["aliases"].copy() if prior is not None else None
+    tables = BaselineTables({
+        "zones": zones_t, "communities": communities_t, "buildings": buildings_t, "aliases": aliases,
+        "base_prices": base_prices, "floor_coefficients": floor_table, "other_factors": orientation_table,
+        "area_bands": area_table, "age_bands": age_table, "price_index": price_index,
+        "zone_corrections": None}, name=name)
+
+    shrink = bldg_n / (bldg_n + fit.ratios.get("building", 1.0))
+    estimates = pd.DataFrame({"building_id": register["building_id"], "zone_code": register["zone_code"],
+                              "community_code": register["community_code"], "n_sales": bldg_n.astype(int),
+                              "source": source, "shrinkage_weight": np.round(shrink, 4),
+                              "start_price": start_price, "as_of_price": asof_price})
+    if flags is not None:
+        estimates = estimates.merge(flags, on="building_id", how="left")
+    statistics = {
+        "as_of": as_of.isoformat(), "first_month": first_month, "n_sales": int(len(sales)),
+        "hedonic": fit.summary(), "config": {k: v for k, v in asdict(config).items()},
+        "area_edges": list(area_edges), "age_edges": list(age_edges), "age_by_structure": bool(age_by_structure),
+        "buildings": {"total": int(len(register)), **{k: int(v) for k, v in
+                                                      pd.Series(source).value_counts().items()}},
+        "buildings_without_sales": sorted(register["building_id"][bldg_n == 0].tolist())[:1000],
+    }
+    return Calibration(tables=tables, fit=fit, buildings=estimates, statistics=statistics)
+
+
+def value_sales(tables: BaselineTables, sales: pd.DataFrame, *, engine: QuoteEngine | None = None,
+                valuation_date=None) -> pd.DataFrame:
+    """Price each sale with the quote engine at its own date (or at ``valuation_date``).
+
+    Returns ``estimate`` (yuan, float; NaN where the engine refused) and the engine's ``status``/``reason``.
+    """
+    engine = engine or QuoteEngine(tables)
+    dates = pd.to_datetime(sales["date"]).dt.date
+    units = pd.DataFrame({
+        "building_id": sales["building_id"].astype(str).to_numpy(),
+        "floor_low": sales["floor_low"].astype(int).to_numpy(),
+        "floor_high": sales["floor_high"].astype(int).to_numpy(),
+        "area": np.round(sales["area"].to_numpy(dtype=float), 2),
+        "contract_date": dates.to_numpy(),
+        "valuation_date": dates.to_numpy() if valuation_date is None else valuation_date,
+        "orientation": sales["orientation"].where(sales["orientation"].notna(), "").astype(str).to_numpy(),
+    })
+    if (units["orientation"] == "").all():
+        units = units.drop(columns="orientation")  # the engine needs no orientation column then
+    priced = engine.quote_frame(units)
+    estimate = np.where(priced["status"].to_numpy() == "ok", priced["total_price_fen"].to_numpy() / 100.0, np.nan)
+    return pd.DataFrame({"estimate": estimate, "status": priced["status"].to_numpy(),
+                         "reason": priced["reason"].to_numpy()}, index=sales.index)
+
+
+def study_sales(tables: BaselineTables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0,
+                engine: QuoteEngine | None = None) -> tuple[rs.RatioStudy, pd.DataFrame]:
+    """The ratio study of ``tables`` on ``sales`` (each valued at its own date); also the priced frame."""
+    priced = value_sales(tables, sales, engine=engine)
+    frame = sales.assign(estimate=priced["estimate"].to_numpy(), sale_price=sales["price"].to_numpy(dtype=float),
+                         status=priced["status"].to_numpy(), reason=priced["reason"].to_numpy())
+    ok = frame["estimate"].notna() & (frame["sale_price"] > 0)
+    study = rs.ratio_study(frame.loc[ok, "estimate"], frame.loc[ok, "sale_price"], bootstrap=bootstrap, seed=seed)
+    return study, frame
+
+
+def roll_forward(tables: BaselineTables, until: str, *, window: int = 6, method: str = "trend") -> BaselineTables:
+    """Extend the price index to month ``until`` (YYYY-MM) so the tables value later dates.
+
+    ``trend`` repeats the geometric mean of the last ``window`` months (per zone); ``flat`` uses 100.
+    The new rows are a forecast: a tax bureau replaces them with the published index.
+    """
+    pi = tables["price_index"]
+    rows = [pi]
+    for zone, group in pi.groupby("zone_code"):
+        group = group.sort_values("month")
+        last = group["month"].iloc[-1]
+        future = _month_range(last, until)[1:]
+        if not future:
+            continue
+        if method == "trend":
+            tail = group["index"].to_numpy(dtype=float)[-window:]
+            step = round(100 * float(np.exp(np.mean(np.log(tail / 100.0)))), 2)
+        else:
+            step = 100.0
+        rows.append(pd.DataFrame({"zone_code": zone, "month": future, "index": step}))
+    frames = dict(tables.frames)
+    frames["price_index"] = pd.concat(rows, ignore_index=True)
+    return BaselineTables(frames, name=tables.name)

@@ -1,0 +1,220 @@
+"""The column mapping (列映射) of a transaction file: which source column feeds which field of a sale.
+
+A mapping is a small YAML (or JSON) file, documented in ``valuation/MAPPING.md``; the mapping for the
+Singapore HDB resale data ships as ``valuation/mappings/hdb_resale.yaml``. Loading checks the whole
+file and reports every problem at once in Chinese (:class:`MappingError`); nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# field -> (Chinese name, required)
+FIELDS: dict[str, tuple[str, bool]] = {
+    "building": ("楼幢（唯一键，可由多列组成）", True),
+    "floor": ("所在楼层", True),
+    "area": ("建筑面积(㎡)", True),
+    "price": ("成交价", True),
+    "date": ("成交日期", True),
+    "community": ("小区", False),
+    "zone": ("估价分区", False),
+    "address": ("坐落", False),
+    "total_floors": ("总层数", False),
+    "elevator": ("电梯", False),
+    "orientation": ("朝向", False),
+    "use": ("用途", False),
+    "house_type": ("房屋类型", False),
+    "structure": ("建筑结构", False),
+    "year_built": ("建成年份", False),
+    "remarks": ("备注", False),
+    "arms_length": ("是否正常交易", False),
+    "unit": ("房屋编号（同一套房）", False),
+    "sale_id": ("成交编号", False),
+}
+BOOLEAN_FIELDS = ("elevator", "arms_length")
+PRICE_BASES = {"total": "总价", "per_m2": "单价（元/㎡）"}
+TOP_KEYS = {"name", "description", "file", "price_basis", "price_multiplier", "date_format", "fields"}
+FILE_KEYS = {"format", "encoding", "sheet", "header_row", "delimiter"}
+SPEC_KEYS = {"column", "columns", "value", "separator", "map", "true_values", "false_values"}
+DEFAULT_TRUE = ("有", "是", "Y", "YES", "TRUE", "1", "T")
+DEFAULT_FALSE = ("无", "否", "N", "NO", "FALSE", "0", "F")
+
+
+class MappingError(ValueError):
+    """The mapping file is not usable; ``problems`` lists every reason (Chinese)."""
+
+    def __init__(self, problems: list[str], source: str = ""):
+        self.problems = problems
+        where = f"列映射文件 {source} " if source else "列映射"
+        super().__init__(where + "有误：\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Where one field comes from: one column, several columns joined, or a constant value."""
+
+    name: str
+    columns: tuple[str, ...] = ()
+    separator: str = " "
+    value: Any = None
+    value_map: dict[str, Any] = field(default_factory=dict)
+    true_values: tuple[str, ...] = DEFAULT_TRUE
+    false_values: tuple[str, ...] = DEFAULT_FALSE
+
+    @property
+    def is_constant(self) -> bool:
+        return not self.columns
+
+
+@dataclass(frozen=True)
+class Mapping:
+    fields: dict[str, FieldSpec]
+    name: str = ""
+    description: str = ""
+    file_format: str | None = None  # csv | xlsx; None = by the file's extension
+    encoding: str = "utf-8"
+    sheet: str | int | None = None
+    header_row: int = 1
+    delimiter: str = ","
+    price_basis: str = "total"
+    price_multiplier: float = 1.0
+    date_format: str | None = None
+
+    def source_columns(self) -> set[str]:
+        return {c for spec in self.fields.values() for c in spec.columns}
+
+
+def _as_text_tuple(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip().upper() for v in value)
+    return (str(value).strip().upper(),)
+
+
+def _field_spec(name: str, raw: Any, problems: list[str]) -> FieldSpec | None:
+    label = f"字段 {name}（{FIELDS[name][0]}）"
+    if isinstance(raw, str):
+        return FieldSpec(name, columns=(raw,))
+    if isinstance(raw, list):
+        if not raw or not all(isinstance(c, str) and c for c in raw):
+            problems.append(f"{label} 的列名列表应为非空的文字列表，如 [block, street_name]")
+            return None
+        return FieldSpec(name, columns=tuple(raw))
+    if not isinstance(raw, dict):
+        problems.append(f"{label} 应写列名、列名列表，或 {{column: 列名}} / {{columns: [...]}} / {{value: 常量}}")
+        return None
+    unknown = set(raw) - SPEC_KEYS
+    if unknown:
+        problems.append(f"{label} 含有不认识的键 {sorted(unknown)}；可用的键：{sorted(SPEC_KEYS)}")
+    sources = [k for k in ("column", "columns", "value") if k in raw]
+    if len(sources) != 1:
+        problems.append(f"{label} 必须且只能写 column、columns、value 中的一个")
+        return None
+    columns: tuple[str, ...] = ()
+    if "column" in raw:
+        if not isinstance(raw["column"], str) or not raw["column"]:
+            problems.append(f"{label} 的 column 应为列名")
+            return None
+        columns = (raw["column"],)
+    elif "columns" in raw:
+        if not isinstance(raw["columns"], list) or not raw["columns"] or not all(
+                isinstance(c, str) and c for c in raw["columns"]):
+            problems.append(f"{label} 的 columns 应为非空的列名列表")
+            return None
+        columns = tuple(raw["columns"])
+    value_map = raw.get("map") or {}
+    if not isinstance(value_map, dict):
+        problems.append(f"{label} 的 map 应为“原值: 新值”的对照表")
+        value_map = {}
+    kwargs: dict[str, Any] = {}
+    if "true_values" in raw:
+        kwargs["true_values"] = _as_text_tuple(raw["true_values"])
+    if "false_values" in raw:
+        kwargs["false_values"] = _as_text_tuple(raw["false_values"])
+    if ("true_values" in raw or "false_values" in raw) and name not in BOOLEAN_FIELDS:
+        problems.append(f"{label} 不是是/否字段，不能写 true_values / false_values")
+    return FieldSpec(name, columns=columns, separator=str(raw.get("separator", " ")), value=raw.get("value"),
+                     value_map={str(k): v for k, v in value_map.items()}, **kwargs)
+
+
+def parse_mapping(raw: Any, source: str = "") -> Mapping:
+    """Check a mapping already read into Python objects; raise :class:`MappingError` listing every problem."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise MappingError(["文件内容应为键值结构（YAML 映射），顶层含 fields 等键"], source)
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        problems.append(f"不认识的顶层键 {sorted(unknown)}；可用的键：{sorted(TOP_KEYS)}")
+    raw_fields = raw.get("fields")
+    if not isinstance(raw_fields, dict) or not raw_fields:
+        problems.append("缺少 fields：应逐项写明各字段取自哪一列")
+        raw_fields = {}
+    fields: dict[str, FieldSpec] = {}
+    for name, spec in raw_fields.items():
+        if name not in FIELDS:
+            problems.append(f"不认识的字段“{name}”；可用的字段：{', '.join(FIELDS)}")
+            continue
+        parsed = _field_spec(name, spec, problems)
+        if parsed is not None:
+            fields[name] = parsed
+    for name, (label, required) in FIELDS.items():
+        if required and name not in raw_fields:
+            problems.append(f"缺少必填字段 {name}（{label}）")
+    for name in ("building", "floor", "area", "price", "date"):
+        if name in fields and fields[name].is_constant:
+            problems.append(f"字段 {name}（{FIELDS[name][0]}）必须取自数据列，不能是常量")
+    basis = raw.get("price_basis", "total")
+    if basis not in PRICE_BASES:
+        problems.append(f"price_basis 应为 total（总价）或 per_m2（单价），而不是“{basis}”")
+    multiplier = raw.get("price_multiplier", 1)
+    if not isinstance(multiplier, int | float) or isinstance(multiplier, bool) or multiplier <= 0:
+        problems.append(f"price_multiplier 应为正数（如价格以万元计则写 10000），而不是“{multiplier}”")
+        multiplier = 1
+    file_opts = raw.get("file") or {}
+    if not isinstance(file_opts, dict):
+        problems.append("file 应为键值结构，如 {format: csv, encoding: utf-8}")
+        file_opts = {}
+    bad_file = set(file_opts) - FILE_KEYS
+    if bad_file:
+        problems.append(f"file 中不认识的键 {sorted(bad_file)}；可用的键：{sorted(FILE_KEYS)}")
+    fmt = file_opts.get("format")
+    if fmt is not None and fmt not in ("csv", "xlsx"):
+        problems.append(f"file.format 应为 csv 或 xlsx，而不是“{fmt}”")
+    header_row = file_opts.get("header_row", 1)
+    if not isinstance(header_row, int) or header_row < 1:
+        problems.append(f"file.header_row 应为正整数（表头所在行），而不是“{header_row}”")
+        header_row = 1
+    date_format = raw.get("date_format")
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        problems.append(f"date_format 应为 strftime 格式，如 \"%Y-%m-%d\"，而不是“{date_format}”")
+    if problems:
+        raise MappingError(problems, source)
+    return Mapping(fields=fields, name=str(raw.get("name", "")), description=str(raw.get("description", "")),
+                   file_format=fmt, encoding=str(file_opts.get("encoding", "utf-8")), sheet=file_opts.get("sheet"),
+                   header_row=header_row, delimiter=str(file_opts.get("delimiter", ",")), price_basis=basis,
+                   price_multiplier=float(multiplier), date_format=date_format)
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read a mapping file (``.yaml``/``.yml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MappingError([f"找不到文件 {path}"], str(path)) from None
+    except UnicodeDecodeError:
+        raise MappingError(["文件应为 UTF-8 编码的文本"], str(path)) from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise MappingError([f"无法按 YAML/JSON 读取：{exc}"], str(path)) from None
+    return parse_mapping(raw, str(path))
+
+
+def bundled_mapping(name: str) -> Path:
+    """The path of a mapping shipped in ``valuation/mappings`` (e.g. ``hdb_resale``)."""
+    return Path(__file__).resolve().parent / "mappings" / f"{name}.yaml"

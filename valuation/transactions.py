@@ -1,0 +1,275 @@
+"""Import transaction records (成交记录) from CSV/XLSX through a column mapping into canonical sales.
+
+Every row either becomes a sale or is reported with its row number and reason (:class:`RowError`);
+nothing is filled in by guessing. The canonical sales frame (:data:`SALES_COLUMNS`) is what screening,
+calibration, comparables and the ratio study read; the demo city's sales have the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
+from valuation.mapping import FIELDS, FieldSpec, Mapping, MappingError
+
+SALES_COLUMNS = (
+    "sale_id", "row", "building_id", "community_code", "zone_code", "address", "unit_id",
+    "floor", "floor_low", "floor_high", "floor_text", "total_floors", "elevator", "orientation",
+    "area", "price", "date", "month", "use", "house_type", "structure", "year_built", "remarks", "arms_length",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused row: spreadsheet row number (header = row 1), the field, the source value and why."""
+
+    row: int
+    field: str
+    value: object
+    reason: str
+
+    def __str__(self) -> str:
+        label = FIELDS.get(self.field, (self.field, False))[0]
+        shown = "" if self.value in (None, "") else f"（原值“{self.value}”）"
+        return f"第 {self.row} 行 {label}：{self.reason}{shown}"
+
+
+@dataclass
+class ImportResult:
+    sales: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def rows_refused(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def read_table(path: str | Path, mapping: Mapping) -> pd.DataFrame:
+    """The raw file as text cells (nothing converted yet), in file order."""
+    path = Path(path)
+    fmt = mapping.file_format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+    skip = mapping.header_row - 1
+    if not path.exists():
+        raise FileNotFoundError(f"找不到成交数据文件 {path}")
+    if fmt == "xlsx":
+        raw = pd.read_excel(path, sheet_name=mapping.sheet or 0, dtype=object, skiprows=skip)
+    else:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=mapping.encoding,
+                          sep=mapping.delimiter, skiprows=skip)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    return raw
+
+
+def _text(series: pd.Series) -> pd.Series:
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))  # spreadsheets turn codes such as 101 into 101.0
+        if isinstance(v, datetime | pd.Timestamp):
+            return v.strftime("%Y-%m-%d")
+        return str(v).strip()
+    return series.map(one)
+
+
+def _field_text(raw: pd.DataFrame, spec: FieldSpec) -> pd.Series:
+    if spec.is_constant:
+        return pd.Series([str(spec.value)] * len(raw), index=raw.index)
+    parts = [_text(raw[c]) for c in spec.columns]
+    if len(parts) == 1:
+        out = parts[0]
+    else:
+        frame = pd.concat(parts, axis=1)
+        blank_any = (frame == "").any(axis=1)
+        out = frame.agg(spec.separator.join, axis=1).where(~blank_any, "")
+    if spec.value_map:
+        out = out.map(lambda v: str(spec.value_map.get(v, v)))
+    return out
+
+
+def _parse_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+    if date_format:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m", "%Y/%m", "%Y年%m月"):
+        todo = out.isna() & (text != "")
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return out
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    cleaned = text.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+    cleaned = cleaned.str.replace("㎡", "", regex=False).str.replace("平方米", "", regex=False).str.strip()
+    return pd.to_numeric(cleaned, errors="coerce")
+
+
+def apply_mapping(raw: pd.DataFrame, mapping: Mapping, *, first_row: int | None = None) -> ImportResult:
+    """Turn raw text cells into canonical sales; refuse (and report) every row that cannot be read."""
+    missing = sorted(mapping.source_columns() - set(raw.columns))
+    if missing:
+        raise MappingError([f"数据文件中没有列 {', '.join(missing)}；文件的列为：{', '.join(raw.columns)}"])
+    first_row = mapping.header_row + 1 if first_row is None else first_row
+    rows = pd.Series(np.arange(len(raw)) + first_row, index=raw.index)
+    errors: list[RowError] = []
+    bad = pd.Series(False, index=raw.index)
+    text = {name: _field_text(raw, spec) for name, spec in mapping.fields.items()}
+
+    def refuse(mask: pd.Series, name: str, reason: str) -> None:
+        nonlocal bad
+        for i in np.flatnonzero(mask.to_numpy()):
+            errors.append(RowError(int(rows.iat[i]), name, text[name].iat[i], reason))
+        bad = bad | mask
+
+    out = pd.DataFrame(index=raw.index)
+    out["row"] = rows
+    for name in ("building", "floor", "area", "price", "date"):
+        refuse(text[name] == "", name, "不能为空")
+    out["building_id"] = text["building"]
+    for name, column in (("community", "community_code"), ("zone", "zone_code"), ("address", "address"),
+                         ("unit", "unit_id"), ("use", "use"), ("house_type", "house_type"),
+                         ("structure", "structure"), ("remarks", "remarks")):
+        out[column] = text[name].replace("", None) if name in text else None
+    out["sale_id"] = text["sale_id"] if "sale_id" in text else rows.astype(str)
+    if "sale_id" in text:
+        refuse((text["sale_id"] != "") & text["sale_id"].duplicated(keep="first"), "sale_id", "成交编号重复")
+
+    area = _numbers(text["area"])
+    refuse((text["area"] != "") & area.isna(), "area", "应为数字（平方米）")
+    out["area"] = area
+    price = _numbers(text["price"]) * mapping.price_multiplier
+    refuse((text["price"] != "") & price.isna(), "price", "应为数字")
+    out["price"] = price * area if mapping.price_basis == "per_m2" else price
+
+    dates = _parse_dates(text["date"], mapping.date_format)
+    hint = f"应为日期，格式 {mapping.date_format}" if mapping.date_format else "应为日期，如 2016-03-15 或 2016-03"
+    refuse((text["date"] != "") & dates.isna(), "date", hint)
+    out["date"] = dates
+    out["month"] = dates.dt.strftime("%Y-%m")
+
+    total = pd.Series(np.nan, index=raw.index)
+    if "total_floors" in text:
+        total = _numbers(text["total_floors"])
+        bad_total = (text["total_floors"] != "") & (total.isna() | (total < 1) | (total % 1 != 0))
+        refuse(bad_total, "total_floors", "应为不小于 1 的整数")
+        total = total.where(~bad_total)
+    out["total_floors"] = total.astype("Int64")
+
+    low = np.full(len(raw), np.nan)
+    high = np.full(len(raw), np.nan)
+    floor_bad = np.zeros(len(raw), dtype=bool)
+    reasons: dict[int, str] = {}
+    cache: dict[tuple[str, int | None], object] = {}
+    floor_text = text["floor"].to_numpy()
+    totals = out["total_floors"].to_numpy()
+    for i, (ftext, tot) in enumerate(zip(floor_text, totals, strict=True)):
+        if ftext == "":
+            continue
+        key = (ftext, None if pd.isna(tot) else int(tot))
+        if key not in cache:
+            try:
+                cache[key] = parse_floor(ftext, key[1])
+            except FloorParseError as exc:
+                cache[key] = str(exc)
+        reading = cache[key]
+        if isinstance(reading, str):
+            floor_bad[i] = True
+            reasons[i] = reading
+        else:
+            low[i], high[i] = reading.low, reading.high
+            if pd.isna(tot) and reading.total_floors is not None:
+                totals[i] = reading.total_floors
+    for i in np.flatnonzero(floor_bad):
+        errors.append(RowError(int(rows.iat[i]), "floor", floor_text[i], reasons[i]))
+    bad = bad | pd.Series(floor_bad, index=raw.index)
+    out["total_floors"] = pd.array(totals, dtype="Int64")
+    out["floor_low"] = pd.array(np.where(np.isnan(low), None, low), dtype="Int64")
+    out["floor_high"] = pd.array(np.where(np.isnan(high), None, high), dtype="Int64")
+    # A band (07 TO 09) is valued at its middle floor; the band itself is kept.
+    mid = np.floor((low + high) / 2)
+    out["floor"] = pd.array(np.where(np.isnan(mid), None, mid), dtype="Int64")
+    out["floor_text"] = text["floor"]
+
+    out["orientation"] = None
+    if "orientation" in text:
+        values = {}
+        for v in text["orientation"].unique():
+            if v == "":
+                values[v] = None
+                continue
+            try:
+                values[v] = parse_orientation(v)
+            except OrientationParseError as exc:
+                values[v] = exc
+        parsed = text["orientation"].map(values)
+        failed = parsed.map(lambda v: isinstance(v, Exception))
+        for i in np.flatnonzero(failed.to_numpy()):
+            errors.append(RowError(int(rows.iat[i]), "orientation", text["orientation"].iat[i], str(parsed.iat[i])))
+        bad = bad | failed
+        out["orientation"] = parsed.where(~failed, None)
+
+    out["year_built"] = pd.array([None] * len(raw), dtype="Int64")
+    if "year_built" in text:
+        year = _numbers(text["year_built"])
+        bad_year = (text["year_built"] != "") & (year.isna() | (year < 1800) | (year > 2100) | (year % 1 != 0))
+        refuse(bad_year, "year_built", "应为四位年份，如 1998")
+        out["year_built"] = year.where(~bad_year).astype("Int64")
+
+    for name in ("elevator", "arms_length"):
+        out[name] = None
+        if name in text:
+            spec = mapping.fields[name]
+            upper = text[name].str.upper()
+            value = pd.Series(None, index=raw.index, dtype=object)
+            value[upper.isin(spec.true_values)] = True
+            value[upper.isin(spec.false_values)] = False
+            unknown = (text[name] != "") & value.isna()
+            refuse(unknown, name, f"应为 {'/'.join(spec.true_values[:2])} 或 {'/'.join(spec.false_values[:2])}")
+            out[name] = value
+    out["elevator"] = out["elevator"].map({True: "有", False: "无"}).where(out["elevator"].notna(), None)
+
+    sales = out.loc[~bad, list(SALES_COLUMNS)].reset_index(drop=True)
+    errors.sort(key=lambda e: (e.row, e.field))
+    return ImportResult(sales=sales, errors=errors, rows_read=len(raw))
+
+
+def import_transactions(path: str | Path, mapping: Mapping) -> ImportResult:
+    """Read ``path`` (CSV or XLSX) through ``mapping``."""
+    return apply_mapping(read_table(path, mapping), mapping)
+
+
+def normalize_sales(sales: pd.DataFrame) -> pd.DataFrame:
+    """Give a sales frame from elsewhere (the demo city, a scraper) every canonical column.
+
+    Missing optional columns are added empty; an exact ``floor`` gives ``floor_low = floor_high = floor``;
+    ``month`` is derived from ``date``.
+    """
+    out = sales.copy()
+    for column in ("building_id", "floor", "area", "price", "date"):
+        if column not in out.columns:
+            raise ValueError(f"sales need the column {column!r}")
+    out["date"] = pd.to_datetime(out["date"])
+    if "sale_id" not in out.columns:
+        out["sale_id"] = np.arange(len(out)).astype(str)
+    if "row" not in out.columns:
+        out["row"] = np.arange(len(out)) + 2
+    for column in ("floor_low", "floor_high"):
+        if column not in out.columns:
+            out[column] = out["floor"]
+    if "floor_text" not in out.columns:
+        out["floor_text"] = out["floor"].astype(str)
+    if "month" not in out.columns:
+        out["month"] = out["date"].dt.strftime("%Y-%m")
+    if "elevator" in out.columns and out["elevator"].map(lambda v: isinstance(v, bool | np.bool_)).any():
+        out["elevator"] = out["elevator"].map({True: "有", False: "无"})
+    for column in SALES_COLUMNS:
+        if column not in out.columns:
+            out[column] = None
+    return out[list(SALES_COLUMNS) + [c for c in out.columns if c not in SALES_COLUMNS]]
