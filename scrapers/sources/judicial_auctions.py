@@ -36,7 +36,8 @@ KINDS = {"房产": "real_estate", "不动产": "real_estate", "土地": "real_es
          "车辆": "vehicle", "船舶": "movable", "机械设备": "movable", "股权": "equity", "债权": "other_right",
          "其他": "other"}
 ROUNDS = {"一拍": "first_auction", "二拍": "second_auction", "变卖": "fixed_price_sale"}
-STATUSES = {"成交": "sold", "流拍": "unsold", "悔拍": "reneged", "撤回": "withdrawn", "暂缓": "postponed",
+# The outcome names of ``auction.outcomes``; 暂缓 and 中止 both stop a lot before the end of bidding.
+STATUSES = {"成交": "sold", "流拍": "unsold", "悔拍": "reneged", "撤回": "withdrawn", "暂缓": "suspended",
             "中止": "suspended", "进行中": "ongoing", "预告中": "upcoming"}
 REFERENCE_BASES = {"评估价": "appraised_value", "市场价": "market_price", "参考价": "reference_price"}
 WITH_PRICE = {"sold", "reneged"}  # a reneged buyer had won at a price (网拍规定 art. 24)
@@ -82,7 +83,7 @@ class JudicialAuctions(Collector):
         Column("deposit_fen", "int64", "保证金（分）"),
         Column("bid_increment_fen", "int64", "加价幅度（分）"),
         Column("round", "string", "拍卖轮次 first_auction/second_auction/fixed_price_sale"),
-        Column("status", "string", "拍卖状态 sold/unsold/reneged/withdrawn/postponed/suspended/ongoing/upcoming"),
+        Column("status", "string", "拍卖状态 sold/unsold/reneged/withdrawn/suspended/ongoing/upcoming"),
         Column("final_price_fen", "int64", "成交价（分），未成交为空"),
         Column("bid_count", "int64", "出价次数"),
         Column("announcement_date", "date", "公告日期"),
