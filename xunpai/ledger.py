@@ -168,3 +168,21 @@ def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
         count += 1
     workbook.save(path)
     return count
+
+
+def lock(session: Session) -> None:
+    """Take the ledger's write lock now (for a check that must stay true until the append, e.g. a count)."""
+    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq))
+
+
+def verification_code(entry_hash: str) -> str:
+    """A short code printed on a document, checkable by anyone against the ledger: 12 hex digits of the hash."""
+    code = entry_hash[:12].upper()
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def find_by_verification_code(session: Session, code: str) -> LedgerEntry | None:
+    prefix = "".join(ch for ch in (code or "") if ch.isalnum()).lower()
+    if len(prefix) != 12:
+        return None
+    return session.execute(select(LedgerEntry).where(LedgerEntry.hash.startswith(prefix))).scalars().first()

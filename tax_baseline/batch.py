@@ -1,0 +1,165 @@
+"""Batch inquiry (批量询价): a spreadsheet of units in, every row priced or refused with a reason.
+
+Parsing works on the distinct values of a column (a file of 100k rows has a few hundred distinct floor
+texts and addresses), pricing is ``QuoteEngine.quote_frame`` (array operations and joins): no per-row
+Python loop. Column headers are Chinese as courts write them; the English names are accepted too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
+from tax_baseline.quote import QuoteError, QuoteRequest
+
+COLUMNS = {  # Chinese header → name in code
+    "楼幢编号": "building_id", "坐落": "address", "所在层": "floor", "朝向": "orientation",
+    "建筑面积": "area", "立契时间": "contract_date", "估价时点": "valuation_date",
+}
+REQUIRED = ("floor", "area", "contract_date")
+CHUNK = 500_000
+STATUS_OK, STATUS_REFUSED = "成功", "拒绝"
+
+
+class BatchFileError(ValueError):
+    """The file as a whole cannot be read (missing columns, unreadable format)."""
+
+
+def read_units(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=False)
+            except UnicodeDecodeError:
+                continue
+        raise BatchFileError(f"“{path.name}”的编码无法识别，应为 UTF-8 或 GBK。")
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:
+            raise BatchFileError(f"无法读取 Excel 文件“{path.name}”：{exc}") from None
+    raise BatchFileError(f"批量询价文件应为 .xlsx 或 .csv，收到“{path.name}”。")
+
+
+def write_results(results: pd.DataFrame, path: str | Path) -> None:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        results.to_csv(path, index=False, encoding="utf-8-sig")
+    elif path.suffix.lower() == ".xlsx":
+        results.to_excel(path, index=False, sheet_name="批量询价结果", engine="openpyxl")
+    else:
+        raise BatchFileError(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{path.name}”。")
+
+
+def _normalized(units: pd.DataFrame) -> pd.DataFrame:
+    frame = units.rename(columns={c: COLUMNS.get(str(c).strip(), str(c).strip()) for c in units.columns})
+    missing = [h for h, name in COLUMNS.items() if name in REQUIRED and name not in frame.columns]
+    if "building_id" not in frame.columns and "address" not in frame.columns:
+        missing.insert(0, "楼幢编号或坐落")
+    if missing:
+        raise BatchFileError("批量询价文件缺少列：" + "、".join(missing) + "。应有列：" + "、".join(COLUMNS))
+    for name in COLUMNS.values():
+        if name not in frame.columns:
+            frame[name] = ""
+    return frame.fillna("").astype(str).apply(lambda s: s.str.strip())
+
+
+def fen_text(fen: np.ndarray) -> pd.Series:
+    fen = pd.Series(fen, dtype="int64")
+    return (fen // 100).astype(str) + "." + (fen % 100).astype(str).str.zfill(2)
+
+
+def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] | None = None,
+                zone_filter: Callable[[str], bool] | None = None) -> pd.DataFrame:
+    """Price every row of ``units``; returns the input columns plus 楼幢编号(匹配), 单价(元/㎡), 总价(元), 状态, 原因."""
+    frame = _normalized(units)
+    n = len(frame)
+    reason = pd.Series([""] * n, dtype=object)
+
+    def refuse(mask, text):
+        mask = pd.Series(mask, index=frame.index) & (reason == "")
+        reason[mask] = text if isinstance(text, str) else pd.Series(text, index=frame.index)[mask]
+
+    # Buildings: the id if given, else the typed address resolved once per distinct address.
+    building = frame["building_id"].copy()
+    need = building == ""
+    by_address: dict[str, tuple[str, str]] = {}
+    for address in frame.loc[need, "address"].unique():
+        try:
+            by_address[address] = (engine.resolve(QuoteRequest(floor=1, area=1, contract_date=None,
+                                                                address=address)).building_id, "")
+        except QuoteError as exc:
+            by_address[address] = ("", str(exc))
+    resolved = frame.loc[need, "address"].map(lambda a: by_address[a][0])
+    building[need] = resolved
+    refuse(need, frame["address"].map(lambda a: by_address.get(a, ("", ""))[1]))
+    known = building.isin(engine.buildings.keys())
+    refuse(~known, "楼幢编号不在当前启用的基准表中")
+
+    totals = building.map(lambda b: int(engine.buildings[b].total_floors) if b in engine.buildings else 0)
+    floors: dict[tuple[str, int], tuple[int, int, str]] = {}
+    for text, total in set(zip(frame["floor"], totals, strict=True)):
+        try:
+            reading = parse_floor(text, total_floors=total or None)
+            floors[(text, total)] = (reading.low, reading.high, "")
+        except FloorParseError as exc:
+            floors[(text, total)] = (1, 1, str(exc))
+    floor_info = [floors[k] for k in zip(frame["floor"], totals, strict=True)]
+    low = np.array([f[0] for f in floor_info], dtype=np.int64)
+    high = np.array([f[1] for f in floor_info], dtype=np.int64)
+    refuse(known, pd.Series([f[2] for f in floor_info]))
+
+    orientations: dict[str, tuple[str, str]] = {"": ("", "")}
+    for text in frame["orientation"].unique():
+        if text and text not in orientations:
+            try:
+                orientations[text] = (parse_orientation(text), "")
+            except OrientationParseError as exc:
+                orientations[text] = ("", str(exc))
+    orientation = frame["orientation"].map(lambda t: orientations[t][0])
+    refuse(True, frame["orientation"].map(lambda t: orientations[t][1]))
+
+    area = pd.to_numeric(frame["area"], errors="coerce")
+    refuse(area.isna() | (area <= 0), "建筑面积应为大于 0 的数字")
+    contract = pd.to_datetime(frame["contract_date"], errors="coerce", format="mixed")
+    refuse(contract.isna(), "立契时间应为日期，如 2025-03-01")
+    valuation = pd.to_datetime(frame["valuation_date"].where(frame["valuation_date"] != ""), errors="coerce",
+                               format="mixed")
+    refuse(valuation.isna() & (frame["valuation_date"] != ""), "估价时点应为日期，如 2025-03-01")
+    valuation = valuation.fillna(contract)
+    if zone_filter is not None:
+        zone_of = {b: engine._zone_of_community[engine.buildings[b].community_code] for b in building[known].unique()}
+        allowed = {b: zone_filter(z) for b, z in zone_of.items()}
+        refuse(building.map(lambda b: not allowed.get(b, True)), "查询范围限制：该房产不在本院辖区内")
+
+    unit_fen = np.zeros(n, dtype=np.int64)
+    total_fen = np.zeros(n, dtype=np.int64)
+    ready = np.flatnonzero((reason == "").to_numpy())
+    done = 0
+    for start in range(0, len(ready), CHUNK):
+        rows = ready[start:start + CHUNK]
+        priced = engine.quote_frame(pd.DataFrame({
+            "building_id": building.to_numpy()[rows], "floor_low": low[rows], "floor_high": high[rows],
+            "area": area.to_numpy()[rows], "contract_date": contract.to_numpy()[rows],
+            "valuation_date": valuation.to_numpy()[rows], "orientation": orientation.to_numpy()[rows]}))
+        unit_fen[rows] = priced["unit_price_fen"].to_numpy()
+        total_fen[rows] = priced["total_price_fen"].to_numpy()
+        refused = priced["status"].to_numpy() != "ok"
+        reason.iloc[rows[refused]] = priced["reason"].to_numpy()[refused]
+        done += len(rows)
+        if progress:
+            progress(len(rows))
+    ok = (reason == "").to_numpy()
+    out = units.copy().reset_index(drop=True)
+    out["楼幢编号(匹配)"] = building.where(known, "").to_numpy()
+    out["单价(元/㎡)"] = fen_text(unit_fen).where(ok, "").to_numpy()
+    out["总价(元)"] = fen_text(total_fen).where(ok, "").to_numpy()
+    out["状态"] = np.where(ok, STATUS_OK, STATUS_REFUSED)
+    out["原因"] = reason.to_numpy()
+    return out

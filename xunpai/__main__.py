@@ -1,0 +1,3 @@
+from xunpai.cli import main
+
+main()
