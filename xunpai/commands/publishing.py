@@ -1,0 +1,375 @@
+"""Publishing commands on ``xunpai lots`` (import, template, publish, bulk-publish, send-queued, outcome, stats)
+and the ``xunpai platform`` group (serve the local platform, list the platform table, build an upload package).
+
+The ``lots`` group itself lives in ``xunpai.commands.lots``; this module only adds subcommands to it, so it
+exports ``platform`` alone in ``commands``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xunpai import config
+from xunpai.cli_support import echo_json, engine, fail
+from xunpai.commands.lots import lots_group
+
+DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
+
+
+def local_platform_url() -> str:
+    return os.environ.get("XUNPAI_LOCAL_PLATFORM_URL", DEFAULT_LOCAL_URL)
+
+
+def default_windows() -> str:
+    from auction.off_peak import DEFAULT_WINDOWS
+
+    return os.environ.get("XUNPAI_OFF_PEAK_WINDOWS", DEFAULT_WINDOWS)
+
+
+def make_platform(code: str, platform_url: str | None = None, outbox: Path | None = None):
+    from auction.platforms import PlatformError, get_platform
+
+    try:
+        return get_platform(code, base_url=platform_url or local_platform_url(),
+                            outbox=outbox or config.data_dir() / "outbox")
+    except PlatformError as exc:
+        fail(str(exc))
+
+
+def _windows(text: str):
+    from auction.off_peak import InvalidWindow, parse_windows
+
+    try:
+        return parse_windows(text)
+    except InvalidWindow as exc:
+        fail(str(exc))
+
+
+def _date(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD。")
+
+
+def _datetime(text: str | None, what: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}“{text}”不是时间，应为 YYYY-MM-DDTHH:MM，如 2026-12-01T23:00。")
+
+
+def render_documents(lot: Any, plan: Any) -> list[Any] | None:
+    """The lot's document set (DOCX and PDF) from ``auction.documents``, as attachments for the package."""
+    from auction.documents import render_document_set
+    from auction.lot import CourtInfo
+    from auction.platforms import Attachment
+
+    workdir = Path(tempfile.mkdtemp(prefix="xunpai-docs-"))
+    try:
+        paths = render_document_set(lot, lot.plan, CourtInfo(name=lot.court_name, contacts=lot.contacts), workdir)
+        return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem) for p in paths]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _lot_id(value: str) -> int:
+    from sqlalchemy import select
+
+    from xunpai.db import session_scope
+    from xunpai.models.lots import Lot
+
+    if value.isdigit():
+        return int(value)
+    with session_scope(engine()) as session:
+        ids = list(session.scalars(select(Lot.id).where(Lot.lot_code == value)))
+    if len(ids) != 1:
+        fail(f"标的编号“{value}”{'不存在' if not ids else '对应多个标的（不同法院或轮次），请用数据库编号'}。")
+    return ids[0]
+
+
+def _echo_problems(problems) -> None:
+    for p in problems:
+        code = f"（{p.lot_code}）" if p.lot_code else ""
+        click.echo(f"  第 {p.row} 行{code}：{p.reason}", err=True)
+
+
+@lots_group.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", type=int, default=0, help="填入 N 个演示标的（车辆与房产交替）")
+@click.option("--announce-on", help="演示标的的公告日期 YYYY-MM-DD（缺省为明天）")
+def template(out: Path, demo: int, announce_on: str | None) -> None:
+    """生成批量挂拍表模板（.xlsx）；--demo 时填入演示标的。"""
+    from datetime import timedelta
+
+    from auction.demo_lots import demo_rows
+    from auction.lot_sheet import write_sheet
+
+    start = _date(announce_on, "公告日期") or date.today() + timedelta(days=1)
+    write_sheet(out, demo_rows(demo, start) if demo else [])
+    click.echo(f"已生成 {out}（{demo} 个标的）")
+
+
+@lots_group.command("import")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def import_(sheet: Path, actor: str) -> None:
+    """导入批量挂拍表：先校验所有行，有任何一行有误则全部不导入。"""
+    from xunpai.publishing_service import SheetInvalid, import_sheet
+
+    try:
+        ids = import_sheet(engine(), sheet, actor=actor)
+    except SheetInvalid as exc:
+        click.echo(f"错误：批量挂拍表有 {len(exc.problems)} 行有误，未导入任何标的：", err=True)
+        _echo_problems(exc.problems)
+        raise SystemExit(1) from None
+    click.echo(f"已导入 {len(ids)} 个标的（编号 {ids[0]}-{ids[-1]}）" if ids else "表中没有标的。")
+
+
+@lots_group.command("publish")
+@click.argument("lot")
+@click.option("--platform", "platform_code", default="local", show_default=True,
+              help="平台代码：local, ali, jd, rmfysszc, gpai, caa")
+@click.option("--platform-url", help="本地平台地址（缺省取 XUNPAI_LOCAL_PLATFORM_URL 或 http://127.0.0.1:8765）")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
+@click.option("--documents/--no-documents", default=True, show_default=True, help="附上全套拍卖文书（DOCX、PDF）")
+@click.option("--off-peak", is_flag=True, help="不立即发送，排入错峰时段")
+@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path | None, documents: bool,
+            off_peak: bool, windows: str, actor: str) -> None:
+    """一键发布一个标的（LOT 为数据库编号或标的编号）；重试不会重复发布。"""
+    from auction.platforms import PlatformError
+    from xunpai.publishing_service import PublishingError, publish_lot, queue_lots
+
+    lot_id = _lot_id(lot)
+    try:
+        if off_peak:
+            (result,) = queue_lots(engine(), [lot_id], platform_code, _windows(windows), actor=actor)
+        else:
+            platform = make_platform(platform_code, platform_url, outbox)
+            result = publish_lot(engine(), lot_id, platform, actor=actor,
+                                 documents_for=render_documents if documents else None)
+    except (PublishingError, PlatformError) as exc:
+        fail(str(exc), code=1)
+        return
+    click.echo(f"{result.lot_code}：{result.result_name}" + (f"　{result.remote_id}　{result.url}" if result.url else "")
+               + (f"（{result.message}）" if result.message else ""))
+
+
+@lots_group.command("bulk-publish")
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--platform", "platform_code", default="local", show_default=True)
+@click.option("--platform-url", help="本地平台地址")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
+@click.option("-o", "--out", "result_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="逐标的结果文件（.xlsx 或 .csv）")
+@click.option("--documents/--no-documents", default=False, show_default=True, help="为每个标的附上全套文书")
+@click.option("--batch-size", default=50, show_default=True, help="每批记录意图并发送的标的数")
+@click.option("--pace", default=0.0, show_default=True, help="两次发送之间至少间隔的秒数（平台限速）")
+@click.option("--off-peak", is_flag=True, help="不立即发送，全部排入错峰时段")
+@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outbox: Path | None, result_path: Path,
+                 documents: bool, batch_size: int, pace: float, off_peak: bool, windows: str, actor: str) -> None:
+    """批量发布：先校验全部行（有误则一个也不发布），再逐批发布并显示进度，写出逐标的结果文件。
+
+    中断后重新运行同一命令：已发布的不会重复发布，其余继续完成。"""
+    from auction.platforms import PlatformError
+    from xunpai.publishing_service import PublishingError, SheetInvalid, write_results
+    from xunpai.publishing_service import bulk_publish as run
+
+    if result_path.suffix.lower() not in (".xlsx", ".csv"):
+        fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{result_path.name}”。")
+    platform = make_platform(platform_code, platform_url, outbox)
+    queue = _windows(windows) if off_peak else None
+    bar_holder: dict[str, Any] = {}
+
+    def on_prepared(total: int) -> None:
+        click.echo(f"已校验 {total} 行，全部无误；开始{'排队' if off_peak else '发布'}。", err=True)
+        bar_holder["bar"] = click.progressbar(length=total, label="发布进度", file=click.get_text_stream("stderr"))
+        bar_holder["bar"].__enter__()
+
+    def on_progress(n: int) -> None:
+        bar_holder["bar"].update(n)
+
+    try:
+        report = run(engine(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
+                     batch_size=batch_size, pace=pace, on_progress=on_progress, on_prepared=on_prepared,
+                     queue_windows=queue)
+    except SheetInvalid as exc:
+        write_results(result_path, problems=exc.problems)
+        click.echo(f"错误：批量发布表有 {len(exc.problems)} 行有误，未导入、未发布任何标的：", err=True)
+        _echo_problems(exc.problems)
+        click.echo(f"逐行说明已写入 {result_path}", err=True)
+        raise SystemExit(1) from None
+    except (PublishingError, PlatformError) as exc:
+        fail(str(exc), code=1)
+        return
+    finally:
+        if "bar" in bar_holder:
+            bar_holder["bar"].__exit__(None, None, None)
+    write_results(result_path, report.results)
+    counts = {name: report.count(key) for key, name in (("published", "新发布"), ("already_published", "此前已发布"),
+                                                        ("reconciled", "中断后核对"), ("queued", "已排队"),
+                                                        ("failed", "失败"), ("blocked", "缺少披露"),
+                                                        ("not_sent", "未发送"))}
+    click.echo(f"批量任务 {report.job_id}{'（续跑）' if report.resumed else ''}：共 {report.total} 个标的；" +
+               "，".join(f"{k} {v}" for k, v in counts.items() if v) + f"。结果已写入 {result_path}")
+    if report.stopped:
+        fail(f"平台不可用，已停止：{report.stopped}。重新运行同一命令即可继续（不会重复发布）。", code=1)
+    if counts["失败"] or counts["缺少披露"]:
+        raise SystemExit(1)
+
+
+@lots_group.command("send-queued")
+@click.option("--now", "now_text", help="以该时间为当前时间（YYYY-MM-DDTHH:MM），缺省为北京时间现在")
+@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--platform-url", help="本地平台地址")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def send_queued(now_text: str | None, windows: str, platform_url: str | None, outbox: Path | None,
+                actor: str) -> None:
+    """在错峰时段内发送排队的标的；时段外不发送。"""
+    from xunpai.publishing_service import PublishingError
+    from xunpai.publishing_service import send_queued as run
+
+    try:
+        report = run(engine(), lambda code: make_platform(code, platform_url, outbox), _windows(windows),
+                     now=_datetime(now_text, "当前时间"), actor=actor)
+    except PublishingError as exc:
+        fail(str(exc), code=1)
+        return
+    sent = report.count("published") + report.count("reconciled")
+    click.echo(f"已发送 {sent} 个排队标的" + (f"，失败 {report.count('failed')} 个" if report.count("failed") else "") + "。")
+    if report.stopped:
+        fail(f"平台不可用，已停止：{report.stopped}", code=1)
+
+
+@lots_group.command("outcome")
+@click.argument("lot")
+@click.option("--result", "outcome", required=True,
+              type=click.Choice(["sold", "unsold", "reneged", "withdrawn", "suspended"]),
+              help="sold 成交 / unsold 流拍 / reneged 悔拍 / withdrawn 撤回 / suspended 暂缓")
+@click.option("--price", help="成交价（元，精确到分），成交时必填")
+@click.option("--on", "on_text", required=True, help="结果日期 YYYY-MM-DD")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def outcome(lot: str, outcome: str, price: str | None, on_text: str, actor: str) -> None:
+    """登记拍卖结果（成交价以元为单位、精确到分）。"""
+    from auction.amounts import InvalidAmount, to_fen
+    from auction.outcomes import InvalidOutcome
+    from xunpai.db import session_scope
+    from xunpai.publishing_service import PublishingError, record_outcome
+
+    lot_id = _lot_id(lot)
+    try:
+        price_fen = to_fen(price) if price else None
+        with session_scope(engine()) as session:
+            row = record_outcome(session, lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
+                                 actor=actor)
+            code = row.lot_code
+    except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
+        fail(str(exc))
+        return
+    click.echo(f"已登记 {code} 的拍卖结果。")
+
+
+@lots_group.command("stats")
+@click.option("--court", "court_code", help="法院代字，如 浙1081；缺省为全部")
+@click.option("--from", "date_from", help="起始日期 YYYY-MM-DD（含）")
+@click.option("--to", "date_to", help="截止日期 YYYY-MM-DD（含）")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="导出 Excel（含图表）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def stats(court_code: str | None, date_from: str | None, date_to: str | None, out: Path | None,
+          as_json: bool) -> None:
+    """成交率、溢价率、较参考价折让率、节省佣金（对照拍卖变卖规定第二十九条）。"""
+    from auction.amounts import format_yuan
+    from xunpai.db import session_scope
+    from xunpai.outcome_report import export_statistics_xlsx
+    from xunpai.publishing_service import statistics
+
+    start, end = _date(date_from, "起始日期"), _date(date_to, "截止日期")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
+    with session_scope(engine()) as session:
+        per_court, total, lots = statistics(session, court_code, start, end)
+        if out is not None:
+            export_statistics_xlsx(out, per_court, total, lots, date_from=start, date_to=end)
+    if as_json:
+        echo_json({"courts": {c: s.as_dict() for c, s in per_court.items()}, "total": total.as_dict()})
+    else:
+        def pct(value) -> str:
+            return "—" if value is None else f"{value * 100:.2f}%"
+
+        for court, s in list(per_court.items()) + [("合计", total)]:
+            click.echo(f"{court}：结束 {s.reached_end} 件，成交 {s.sold} 件，成交率 {pct(s.success_rate)}，"
+                       f"溢价率 {pct(s.premium_rate)}，较参考价折让 {pct(s.discount_to_reference)}，"
+                       f"节省佣金 {format_yuan(s.commission_saved_fen)}")
+    if out is not None:
+        click.echo(f"已导出到 {out}")
+
+
+# --- platform ------------------------------------------------------------------------------------------------
+
+@click.group("platform")
+def platform_group() -> None:
+    """拍卖平台：运行本地平台、查看平台配置表、生成上传包。"""
+
+
+@platform_group.command("serve")
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="本地平台的数据目录（缺省为数据目录下的 local_platform）")
+def serve(port: int, host: str, data_dir: Path | None) -> None:
+    """运行本地拍卖平台（HTTP），供演示与测试发布使用。"""
+    from auction.platforms.local_server import serve as run
+
+    data_dir = data_dir or config.data_dir() / "local_platform"
+    click.echo(f"本地拍卖平台：http://{host}:{port}/（数据目录 {data_dir}）", err=True)
+    run(port, data_dir, host=host)
+
+
+@platform_group.command("list")
+def list_platforms() -> None:
+    """列出平台配置表（代码、名称、字段）。"""
+    from auction.platforms import catalog
+
+    for code, spec in catalog().items():
+        click.echo(f"{code}\t{spec.name}\t{spec.operator}\t字段：{'、'.join(spec.fields)}")
+
+
+@platform_group.command("package")
+@click.argument("lot")
+@click.option("--platform", "platform_code", required=True, help="平台代码：ali, jd, rmfysszc, gpai, caa, local")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="上传包 .zip")
+@click.option("--documents/--no-documents", default=True, show_default=True)
+def package(lot: str, platform_code: str, out: Path, documents: bool) -> None:
+    """生成某平台的上传包（字段映射 + 附件，zip 内含 manifest.json），不发布。"""
+    from auction.lot_sheet import restore_lot
+    from xunpai.db import session_scope
+    from xunpai.models.lots import Lot
+
+    platform = make_platform(platform_code)
+    with session_scope(engine()) as session:
+        row = session.get(Lot, _lot_id(lot))
+        if row is None:
+            fail(f"标的 {lot} 不存在。")
+        lot_obj = restore_lot(row.content)
+    result = platform.build_package(lot_obj, lot_obj.plan, render_documents(lot_obj, lot_obj.plan) if documents else None)
+    out.write_bytes(result.to_zip())
+    click.echo(f"已生成 {out}（{len(result.fields)} 个字段，{len(result.attachments)} 个附件）")
+
+
+commands = [platform_group]
