@@ -396,6 +396,14 @@ def lot_from_dict(data: dict[str, Any]) -> Lot:
     return _load(Lot, data, "标的物")
 
 
+def court_to_dict(court: CourtInfo) -> dict[str, Any]:
+    return _dump(court)
+
+
+def court_from_dict(data: dict[str, Any]) -> CourtInfo:
+    return _load(CourtInfo, data, "法院信息")
+
+
 def _dump(value: Any) -> Any:
     if isinstance(value, ListingPlan):
         return value.to_dict()

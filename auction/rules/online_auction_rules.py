@@ -177,6 +177,16 @@ TAXES_ART = Citation(ONLINE_AUCTION_RULES, 30)
 HOUSING_PURCHASE_QUALIFICATION_ART = Citation(BIDDER_QUALIFICATION_RULES, 2)
 HOUSING_QUALIFICATION_REVIEW_ART = Citation(BIDDER_QUALIFICATION_RULES, 3)
 
+#: 人民法院以拍卖方式处置财产的，应当采取网络司法拍卖方式 — 网拍规定 art. 2.
+ONLINE_AUCTION_REQUIRED_ART = Citation(ONLINE_AUCTION_RULES, 2)
+#: 查封后及时拍卖、变卖；变价首先采取拍卖 — 拍卖变卖规定 arts. 1, 2.
+SEIZED_PROPERTY_SOLD_ART = Citation(AUCTION_AND_SALE_RULES, 1)
+AUCTION_FIRST_ART = Citation(AUCTION_AND_SALE_RULES, 2)
+#: 成交裁定送达买受人时起所有权转移 — 拍卖变卖规定 art. 26.
+OFFLINE_OWNERSHIP_TRANSFER_ART = Citation(AUCTION_AND_SALE_RULES, 26)
+#: 原有的担保物权及其他优先受偿权因拍卖而消灭；租赁权不因拍卖而消灭 — 拍卖变卖规定 art. 28.
+ENCUMBRANCES_EXTINGUISHED_ART = Citation(AUCTION_AND_SALE_RULES, 28, 1)
+
 # --- offline auctions (拍卖变卖规定), kept for comparison and statistics ------------------------------
 
 #: 拍卖动产七日前公告，不动产或其他财产权十五日前公告 — 拍卖变卖规定 art. 8.

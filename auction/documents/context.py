@@ -1,0 +1,257 @@
+"""The named fields every document template reads, built once from the lot, the plan and the court.
+
+Values are display-ready text in the court's form: amounts in figures (``864,200.00元``) and in capitals
+(``人民币捌拾陆万肆仟贰佰元整``), dates as ``2026年12月1日`` and, under rulings, ``二〇二六年十二月一日``,
+the canonical 案号. The rules' numbers (5 minutes, 24 hours, 5%-20%) come from
+``auction.rules.online_auction_rules`` so that templates carry no numbers of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from auction.amounts import capitals, date_capitals, date_cn, datetime_cn, format_percent, format_yuan
+from auction.listing_plan import AuctionRound, ListingPlan, PropertyKind
+from auction.lot import CourtInfo, Lot, PartyRole
+from auction.rules import online_auction_rules as R
+
+BLANK = "—"
+_RANKS = "一二三四五六七八九十"
+
+
+class DocumentError(ValueError):
+    """A document cannot be made from this lot (e.g. a sale ruling before the sale); the message says why."""
+
+
+def _money(prefix: str, fen: int | None) -> dict[str, str]:
+    if fen is None:
+        return {prefix: BLANK, f"{prefix}_capitals": BLANK}
+    return {prefix: format_yuan(fen), f"{prefix}_capitals": capitals(fen)}
+
+
+def _or_blank(value: object) -> str:
+    if value is None or value == "":
+        return BLANK
+    return str(value)
+
+
+def _rank(rank: int | None) -> str:
+    if not rank:
+        return BLANK
+    return f"第{_RANKS[rank - 1] if 1 <= rank <= 10 else rank}顺序"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Addressee of a notice (通知书)."""
+
+    name: str
+    role: str
+    address: str
+
+
+def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date | None = None) -> dict[str, Any]:
+    if plan.kind != lot.kind:
+        raise DocumentError(f"拍卖方案的标的物类型（{plan.kind.label}）与标的物（{lot.kind.label}）不一致。")
+    contacts = court.contacts or lot.contacts
+    debtors = [p.name for p in lot.parties if p.role is PartyRole.DEBTOR]
+    applicants = [p.name for p in lot.parties if p.role is PartyRole.APPLICANT]
+    is_sale = plan.round is AuctionRound.FIXED_PRICE_SALE
+    ctx: dict[str, Any] = {
+        "court_name": court.name or lot.court_name,
+        "court_address": _or_blank(court.address),
+        "supervision_phone": _or_blank(court.supervision_phone),
+        "contacts": [{"name": c.name, "phone": c.phone, "role": c.role or "联系人"} for c in contacts],
+        "contacts_text": "；".join(f"{c.name}（{c.role or '联系人'}）{c.phone}" for c in contacts) or BLANK,
+        "case_number": lot.case_number,
+        "lot_id": lot.lot_id,
+        "lot_title": lot.title,
+        "kind_label": lot.kind.label,
+        "is_real_estate": lot.kind is PropertyKind.REAL_ESTATE,
+        "is_vehicle": lot.kind is PropertyKind.VEHICLE,
+        "is_movable": lot.kind.is_movable,
+        "address": _or_blank(lot.address or lot.location),
+        "description": _or_blank(lot.description),
+        "enforcement_basis": _or_blank(lot.enforcement_basis),
+        "debtor_names": "、".join(debtors) or BLANK,
+        "applicant_names": "、".join(applicants) or BLANK,
+        "round_label": plan.round.label,
+        "sale_word": "变卖" if is_sale else "拍卖",
+        "is_sale": is_sale,
+        "platform": lot.platform or "人民法院指定的网络司法拍卖平台",
+        "reference_basis": _or_blank(lot.reference_price_basis),
+        **_money("reference_price", plan.reference_price_fen),
+        **_money("starting_price", plan.starting_price_fen),
+        **_money("deposit", plan.deposit_fen),
+        **_money("increment", plan.bid_increment_fen),
+        **_money("advance_payment", plan.advance_payment_fen),
+        "deposit_percent": format_percent(Decimal(plan.deposit_fen) / Decimal(plan.starting_price_fen)),
+        "announce_on": date_cn(plan.announce_on),
+        "bidding_start": datetime_cn(plan.bidding_start),
+        "bidding_end": datetime_cn(plan.bidding_end),
+        "sale_days": (plan.bidding_end.date() - plan.bidding_start.date()).days,
+        "balance_due_on": date_cn(plan.balance_due_on),
+        "extension_minutes": plan.extension_minutes,
+        "extension_rule": plan.extension_rule(),
+        "min_bidding_hours": R.MIN_BIDDING_HOURS,
+        "deposit_refund_hours": R.DEPOSIT_REFUND_HOURS,
+        "notification_days": R.NOTIFICATION_DAYS_BEFORE_ANNOUNCEMENT,
+        "posted_deemed_days": R.POSTED_NOTICE_DEEMED_SERVED_DAYS,
+        "bidder_conditions": lot.bidder_conditions,
+        "art_announcement": R.FIRST_AUCTION_ANNOUNCEMENT_ART.full(),
+        "art_rules_title": R.SOURCE_TITLES[R.ONLINE_AUCTION_RULES],
+        "art_offline_title": R.SOURCE_TITLES[R.AUCTION_AND_SALE_RULES],
+        "art_notification": R.NOTIFICATION_ART.full(),
+        "art_warnings": R.MANDATORY_WARNINGS_ART.full(),
+        "art_priority": R.PRIORITY_PURCHASE_ART.full(),
+        "art_waiver": R.PRIORITY_PURCHASER_WAIVER_ART.full(),
+        "art_barred": R.BARRED_BIDDERS_ART.full(),
+        "art_housing": R.HOUSING_PURCHASE_QUALIFICATION_ART.full(),
+        "art_housing_review": R.HOUSING_QUALIFICATION_REVIEW_ART.full(),
+        "art_transfer": R.OWNERSHIP_TRANSFER_ART.full(),
+        "art_taxes": R.TAXES_ART.full(),
+        "art_reneged": R.RENEGED_DEPOSIT_FORFEITED_ART.full(),
+        "art_confirmation": R.SALE_CONFIRMATION_ART.full(),
+        "art_online_required": R.ONLINE_AUCTION_REQUIRED_ART.full(),
+        "art_seized_sold": str(R.SEIZED_PROPERTY_SOLD_ART).removeprefix(R.AUCTION_AND_SALE_RULES),
+        "art_auction_first": str(R.AUCTION_FIRST_ART).removeprefix(R.AUCTION_AND_SALE_RULES),
+        "art_offline_transfer": str(R.OFFLINE_OWNERSHIP_TRANSFER_ART).removeprefix(R.AUCTION_AND_SALE_RULES),
+        "art_extinguished": str(R.ENCUMBRANCES_EXTINGUISHED_ART).removeprefix(R.AUCTION_AND_SALE_RULES),
+        "art_transfer_short": str(R.OWNERSHIP_TRANSFER_ART).removeprefix(R.ONLINE_AUCTION_RULES),
+        "art_online_required_short": str(R.ONLINE_AUCTION_REQUIRED_ART).removeprefix(R.ONLINE_AUCTION_RULES),
+        "issued_on": date_cn(issued_on or plan.announce_on),
+        "issued_on_capitals": date_capitals(issued_on or plan.notify_parties_by),
+    }
+    account = court.account
+    ctx["account_bank"] = account.bank if account else BLANK
+    ctx["account_name"] = account.account_name if account else BLANK
+    ctx["account_number"] = account.account_number if account else BLANK
+    titles = ["审判长"] + ["审判员"] * max(0, len(court.judges) - 1)
+    ctx["judges"] = [{"title": t, "name": n} for t, n in zip(titles, court.judges, strict=False)]
+    ctx["clerk"] = court.clerk or BLANK
+
+    ctx["priority_purchasers"] = [
+        {"name": p.name, "right": p.right, "rank": _rank(p.rank)} for p in (lot.priority_purchasers or [])
+    ]
+    ctx["has_priority"] = bool(lot.priority_purchasers)
+    occ = lot.occupancy
+    if occ is None:
+        ctx["occupancy_text"] = BLANK
+        ctx["vacated_text"] = BLANK
+    else:
+        ctx["occupancy_text"] = occ.status.label + (f"（{occ.occupant}）" if occ.occupant else "") + (
+            f"；{occ.handover}" if occ.handover else "") + (f"；{occ.note}" if occ.note else "")
+        ctx["vacated_text"] = {None: "不详", True: "已腾空", False: "未腾空"}[occ.vacated]
+    ctx["leases"] = [
+        "承租人{}，租期{}至{}，租金{}{}{}".format(
+            lease.tenant, date_cn(lease.start) if lease.start else "不详", date_cn(lease.end) if lease.end else "不详",
+            lease.rent or "不详", f"，租金已付至{date_cn(lease.rent_paid_until)}" if lease.rent_paid_until else "",
+            f"（{lease.note}）" if lease.note else "")
+        for lease in (lot.leases or [])
+    ]
+    ctx["leases_text"] = "；".join(ctx["leases"]) if lot.leases else ("无" if lot.leases == [] else BLANK)
+    ctx["encumbrances"] = [
+        "{}：{}{}{}{}".format(
+            e.type.label, e.holder, f"（{e.reference}）" if e.reference else "",
+            f"，债权数额{format_yuan(e.amount_fen)}" if e.amount_fen is not None else "",
+            f"，{e.note}" if e.note else "")
+        for e in (lot.encumbrances or [])
+    ]
+    ctx["defects"] = list(lot.known_defects or [])
+    ctx["defects_text"] = "；".join(ctx["defects"]) if lot.known_defects else "未发现"
+    taxes = lot.taxes
+    ctx["taxes_summary"] = taxes.summary if taxes else BLANK
+    ctx["tax_items"] = [
+        f"{t.name}：{t.payer}" + (f"（预估{format_yuan(t.estimate_fen)}）" if t.estimate_fen else "")
+        + (f"，{t.note}" if t.note else "")
+        for t in (taxes.items if taxes else [])
+    ]
+    ctx["arrears"] = taxes.arrears if taxes and taxes.arrears else ""
+    view = lot.viewing
+    ctx["viewing_text"] = (
+        view.arrangement + (f"联系人：{view.contact} {view.phone}。" if view.contact or view.phone else "")
+        + (f"地点：{view.address}。" if view.address else "")
+    ) if view else BLANK
+    ctx["photos_count"] = len(lot.photos)
+    ctx["attachments"] = [a.title for a in lot.attachments]
+
+    s = lot.survey
+    ctx["has_survey"] = s is not None
+    if s is not None:
+        floors = f"{s.floor}/{s.total_floors}" if s.floor is not None and s.total_floors else BLANK
+        lifts = BLANK
+        if s.lifts_per_unit is not None:
+            lifts = "无电梯" if s.lifts_per_unit == 0 else f"{s.lifts_per_unit}梯"
+            if s.households_per_floor:
+                lifts += f"{s.households_per_floor}户"
+        land = s.remaining_land_term or BLANK
+        if s.land_term_end:
+            land = f"{land}（土地使用权终止日期{date_cn(s.land_term_end)}）" if s.remaining_land_term else (
+                f"土地使用权终止日期{date_cn(s.land_term_end)}")
+        ctx["survey"] = {
+            "nature": _or_blank(s.property_nature),
+            "certificate": _or_blank(s.certificate_number),
+            "use": _or_blank(s.use),
+            "building_area": f"{s.building_area_m2}平方米" if s.building_area_m2 is not None else BLANK,
+            "inner_area": f"{s.inner_area_m2}平方米" if s.inner_area_m2 is not None else BLANK,
+            "floors": floors,
+            "year_built": f"{s.year_built}年" if s.year_built else BLANK,
+            "orientation": _or_blank(s.orientation),
+            "layout": _or_blank(s.layout),
+            "lifts": lifts,
+            "land_use_type": _or_blank(s.land_use_type),
+            "land_term": land,
+            "decoration": _or_blank(s.decoration),
+            "household_registration": _or_blank(s.household_registration),
+            "reminders": "；".join(s.special_reminders) or "无",
+            "inspected_on": date_cn(s.inspected_on) if s.inspected_on else BLANK,
+            "inspectors": "、".join(s.inspectors) or BLANK,
+            "findings": _or_blank(s.inspection_findings),
+        }
+    v = lot.vehicle
+    ctx["has_vehicle"] = v is not None
+    if v is not None:
+        ctx["vehicle"] = {
+            "plate": _or_blank(v.plate_number),
+            "vin": _or_blank(v.vin),
+            "model": _or_blank(v.brand_model),
+            "first_registered": date_cn(v.first_registered_on) if v.first_registered_on else BLANK,
+            "registration": (f"{v.registration_status}（{date_cn(v.registration_checked_on)}核查）"
+                             if v.registration_checked_on else _or_blank(v.registration_status)),
+            "emission": _or_blank(v.emission_standard),
+            "mileage": f"{v.mileage_km:,}公里" if v.mileage_km is not None else BLANK,
+            "violations": ("未查询" if v.violations is None else ("无" if not v.violations else "；".join(v.violations)))
+            + (f"，罚款合计{format_yuan(v.violation_fines_fen)}" if v.violation_fines_fen else ""),
+            "inspection_valid": date_cn(v.inspection_valid_until) if v.inspection_valid_until else BLANK,
+            "keys": f"{v.keys}把" if v.keys is not None else BLANK,
+            "documents": _or_blank(v.documents),
+            "storage": _or_blank(v.storage_location),
+        }
+    sale = lot.sale
+    ctx["has_sale"] = sale is not None
+    if sale is not None:
+        ctx.update(_money("sale_price", sale.price_fen))
+        ctx["buyer_name"] = sale.buyer_name
+        ctx["buyer_id_number"] = _or_blank(sale.buyer_id_number)
+        ctx["bidder_code"] = _or_blank(sale.bidder_code)
+        ctx["sold_at"] = datetime_cn(sale.sold_at) if sale.sold_at else BLANK
+        ctx["sold_on"] = date_cn(sale.sold_at.date()) if sale.sold_at else BLANK
+        ctx["paid_in_full_on"] = date_cn(sale.paid_in_full_on) if sale.paid_in_full_on else BLANK
+        ctx["by_priority_purchaser"] = sale.by_priority_purchaser
+        if sale.sold_at:
+            ctx["confirmation_issued_on"] = date_cn(issued_on or sale.sold_at.date())
+        ruling_day = issued_on or sale.paid_in_full_on or (sale.sold_at.date() if sale.sold_at else None)
+        ctx["sale_ruling_on_capitals"] = date_capitals(ruling_day) if ruling_day else BLANK
+    return ctx
+
+
+def party_recipients(lot: Lot) -> list[Recipient]:
+    return [Recipient(p.name, p.role.label, p.address) for p in lot.parties if not p.waived]
+
+
+def priority_recipients(lot: Lot) -> list[Recipient]:
+    return [Recipient(p.name, f"优先购买权人（{p.right}，{_rank(p.rank)}）", p.address)
+            for p in (lot.priority_purchasers or []) if not p.waived]

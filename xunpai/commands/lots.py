@@ -1,0 +1,121 @@
+"""``xunpai lots plan|documents``: plan a round by the rules, render a lot's document set.
+
+Other modules add their subcommands (publish, bulk-publish ...) to ``lots_group``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from xunpai.cli_support import echo_json, fail
+
+
+@click.group("lots")
+def lots_group() -> None:
+    """标的物：拍卖方案、拍卖文书、发布。"""
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD，如 2026-12-01。")
+        raise  # unreachable: fail exits
+
+
+@lots_group.command("plan")
+@click.option("--reference-price", required=True, help="参考价（元，精确到分），如 1200000")
+@click.option("--kind", required=True, help="real_estate / vehicle / movable / equity / other_right")
+@click.option("--round", "round_", required=True, help="first / second / fixed_price_sale（一拍/二拍/变卖）")
+@click.option("--announce-on", required=True, help="公告日期 YYYY-MM-DD")
+@click.option("--previous-starting-price", help="前次起拍价（元），二拍、变卖必填")
+@click.option("--failed-on", help="前次流拍日期 YYYY-MM-DD（二拍核对三十日期限）")
+@click.option("--starting-price", help="自定起拍价（元），按规定核对")
+@click.option("--deposit", help="自定保证金（元），按规定核对")
+@click.option("--bid-increment", help="自定加价幅度（元）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def plan(reference_price: str, kind: str, round_: str, announce_on: str, previous_starting_price: str | None,
+         failed_on: str | None, starting_price: str | None, deposit: str | None, bid_increment: str | None,
+         as_json: bool) -> None:
+    """按网拍规定计算起拍价、保证金、加价幅度和时间安排；违反规定的方案被拒绝并列明条款。"""
+    from auction.amounts import amount_text, datetime_cn
+    from auction.listing_plan import PlanRefused, plan_listing
+
+    try:
+        result = plan_listing(
+            reference_price, kind, round_, _parse_date(announce_on, "公告日期"),
+            previous_starting_price=previous_starting_price,
+            failed_on=_parse_date(failed_on, "流拍日期") if failed_on else None,
+            starting_price=starting_price, deposit=deposit, bid_increment=bid_increment,
+        )
+    except PlanRefused as exc:
+        if as_json:
+            echo_json({"refused": True, "violations": [
+                {"code": v.code, "article": str(v.citation), "message": v.message} for v in exc.violations]})
+        fail(str(exc), code=1)
+        return
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    lines = [
+        f"{result.kind.label}　{result.round.label}",
+        f"参考价　　{amount_text(result.reference_price_fen)}",
+        f"起拍价　　{amount_text(result.starting_price_fen)}",
+        f"保证金　　{amount_text(result.deposit_fen)}",
+        f"加价幅度　{amount_text(result.bid_increment_fen)}",
+        f"通知当事人不晚于　{result.notify_parties_by.isoformat()}（无法通知的公示不晚于 {result.post_unreachable_by.isoformat()}）",
+        f"公告日期　{result.announce_on.isoformat()}（距竞价 {result.announcement_days} 日）",
+        f"竞价时间　{datetime_cn(result.bidding_start)} 至 {datetime_cn(result.bidding_end)}",
+        f"延时规则　{result.extension_rule()}",
+        f"尾款截止　{result.balance_due_on.isoformat()}",
+    ]
+    if result.latest_bidding_start:
+        lines.append(f"最迟开拍　{result.latest_bidding_start.isoformat()}（流拍后三十日内）")
+    if result.next_round_deadline:
+        lines.append(f"如流拍，下一轮最迟于 {result.next_round_deadline.isoformat()} 开始")
+    click.echo("\n".join(lines))
+
+
+@lots_group.command("documents")
+@click.argument("lot_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录")
+@click.option("--court", "court_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="法院信息 JSON（名称、地址、联系人、账户、合议庭）；缺省时用标的物中的法院名称和联系人")
+def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
+    """由标的物 JSON 生成全套拍卖文书（DOCX 与 PDF）。"""
+    from auction.documents import DocumentError, render_document_set
+    from auction.lot import CourtInfo, LotDataError, court_from_dict, lot_from_dict
+
+    try:
+        data = json.loads(lot_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"文件 {lot_file} 不是 UTF-8 编码的 JSON：{exc}")
+        return
+    try:
+        lot = lot_from_dict(data.get("lot", data) if isinstance(data, dict) else data)
+        court = None
+        if court_file is not None:
+            court = court_from_dict(json.loads(court_file.read_text(encoding="utf-8")))
+        elif isinstance(data, dict) and "court" in data:
+            court = court_from_dict(data["court"])
+        if court is None:
+            court = CourtInfo(name=lot.court_name, contacts=lot.contacts)
+        if lot.plan is None:
+            fail("标的物没有拍卖方案（plan），请先用 xunpai lots plan 计算并写入。")
+        paths = render_document_set(lot, lot.plan, court, out_dir)
+    except (LotDataError, DocumentError) as exc:
+        fail(str(exc))
+        return
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(paths)} 个文件到 {out_dir}")
+
+
+commands = [lots_group]
