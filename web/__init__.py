@@ -1,0 +1,86 @@
+"""The web application (Flask): pages for judges, clerks, parties and administrators, and a JSON API.
+
+``create_app(config)`` builds the application (flaskr's factory); each user group has its blueprint:
+``inquiry`` (judges: quotes, batch, ledger), ``objections`` (parties file, judges decide, the agenda),
+``listings`` (clerks: lots, documents, publishing, custody, outcomes), ``admin`` and ``api``. The web layer
+translates HTTP to service calls (``xunpai.*_service``) and never holds a business rule.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from xunpai import config as xunpai_config
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # default: XUNPAI_DATABASE_URL or the embedded SQLite database
+    "ENGINE": None,  # an existing SQLAlchemy Engine (tests)
+    "MIGRATE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS (XUNPAI_SECURE_COOKIES=1)
+    "SESSION_COOKIE_NAME": "xunpai_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "EVIDENCE_MAX_FILES": 5,
+    "EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
+    "UPLOAD_DIR": None,  # default: <data dir>/uploads
+    "JOBS_INLINE": False,  # run background jobs in the request (tests)
+}
+
+
+def _secret_key() -> str:
+    env = os.environ.get("XUNPAI_SECRET_KEY")
+    if env:
+        return env
+    path = xunpai_config.data_dir() / "web-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(DEFAULTS)
+    if os.environ.get("XUNPAI_SECURE_COOKIES") == "1":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
+    upload_dir = Path(app.config["UPLOAD_DIR"] or xunpai_config.data_dir() / "uploads")
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    app.config["UPLOAD_DIR"] = str(upload_dir)
+
+    from web import database, security
+
+    database.init_app(app)
+    security.init_app(app)
+
+    from web import admin, api, auth, inquiry, listings, objections, public
+
+    for module in (auth, public, inquiry, objections, listings, admin, api):
+        app.register_blueprint(module.bp)
+    security.csrf.exempt(api.bp)  # token-authenticated, no cookies
+
+    from web import filters
+
+    filters.init_app(app)
+
+    @app.route("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for(security.HOME_BY_ROLE.get(current_user.role, "auth.login")))
+
+    return app

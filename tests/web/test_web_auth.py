@@ -1,0 +1,152 @@
+"""Sign-in, roles, CSRF, lockout, security headers and who may see which case."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.web.conftest import CASE, FOREIGN_CASE, OTHER_CASE, PASSWORD, csrf_token, login, party_login
+from xunpai import accounts_service
+from xunpai.db import session_scope
+from xunpai.models.accounts import User
+from xunpai.models.ledger import LedgerEntry
+
+
+def _denials(engine) -> list[LedgerEntry]:
+    with session_scope(engine) as session:
+        return list(session.execute(select(LedgerEntry).where(LedgerEntry.kind == "web.denied")).scalars())
+
+
+def test_pages_require_sign_in(client):
+    response = client.get("/inquiry/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_judge_signs_in_and_lands_on_the_inquiry_form(client):
+    response = login(client, "judge1")
+    assert response.status_code == 302 and response.location.endswith("/inquiry/")
+    page = client.get("/inquiry/")
+    assert page.status_code == 200 and "即时询价" in page.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client):
+    response = login(client, "judge1")
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_security_headers_forbid_inline_scripts_and_framing(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_with_the_attempts_left(client):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": "judge1", "password": "wrong", "csrf_token": token})
+    assert response.status_code == 401
+    assert f"再错 {accounts_service.MAX_FAILED_LOGINS - 1} 次" in response.get_data(as_text=True)
+
+
+def test_account_is_locked_after_repeated_failures_even_for_the_right_password(client, engine):
+    for _ in range(accounts_service.MAX_FAILED_LOGINS):
+        response = login(client, "judge1", "wrong-password")
+    assert "已锁定" in response.get_data(as_text=True)
+    response = login(client, "judge1", PASSWORD)
+    assert response.status_code == 401 and "已锁定" in response.get_data(as_text=True)
+    with session_scope(engine) as session:
+        user = session.execute(select(User).where(User.username == "judge1")).scalar_one()
+        assert user.locked_until is not None
+        kinds = set(session.execute(select(LedgerEntry.kind)).scalars())
+    assert "account.locked" in kinds
+
+
+def test_one_failure_less_than_the_limit_does_not_lock(client):
+    for _ in range(accounts_service.MAX_FAILED_LOGINS - 1):
+        login(client, "judge1", "wrong-password")
+    assert login(client, "judge1", PASSWORD).status_code == 302
+
+
+def test_a_forged_csrf_token_is_refused_and_changes_nothing(client, engine):
+    response = client.post("/login", data={"username": "judge1", "password": PASSWORD,
+                                           "csrf_token": "forged-token"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/inquiry/").status_code == 302  # not signed in
+    assert any("csrf" in entry.payload for entry in _denials(engine))
+
+
+def test_a_form_without_csrf_token_is_refused_for_a_signed_in_user(client):
+    login(client, "judge1")
+    response = client.post("/inquiry/", data={"address": "x", "floor": "1", "area": "50",
+                                              "contract_date": "2024-01-01", "case_number": CASE, "purpose": "x"})
+    assert response.status_code == 400
+
+
+def test_party_signs_in_with_case_number_and_access_code(client, seeded):
+    response = party_login(client, CASE.replace("（", "(").replace("）", ")"), seeded.party_code.lower())
+    assert response.status_code == 302
+
+
+def test_party_with_a_wrong_code_is_refused(client, seeded):
+    response = party_login(client, CASE, "AAAA-BBBB-CCCC")
+    assert response.status_code == 401 and "查询码不正确" in response.get_data(as_text=True)
+
+
+def test_party_code_of_another_case_does_not_open_this_case(client, seeded):
+    response = party_login(client, CASE, seeded.other_party_code)
+    assert response.status_code == 401
+
+
+def test_party_cannot_read_another_case_and_the_attempt_is_logged(client, seeded, engine):
+    party_login(client, CASE, seeded.party_code)
+    response = client.get(f"/party/case/{OTHER_CASE}")
+    assert response.status_code == 404
+    denials = _denials(engine)
+    assert denials and denials[-1].case_number == OTHER_CASE
+
+
+def test_party_cannot_open_judges_pages(client, seeded, engine):
+    party_login(client, CASE, seeded.party_code)
+    assert client.get("/inquiry/").status_code == 403
+    assert client.get("/admin/users").status_code == 403
+    assert len(_denials(engine)) == 2
+
+
+def test_judge_of_another_court_cannot_open_a_case(client, engine):
+    login(client, "judge2")
+    response = client.get(f"/objections/case/{CASE}")
+    assert response.status_code == 403
+    assert _denials(engine)[-1].actor == "judge2"
+
+
+def test_judge_cannot_open_admin_pages(client):
+    login(client, "judge1")
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_logout_needs_a_post_with_csrf(client):
+    login(client, "judge1")
+    assert client.get("/logout").status_code == 405
+    token = csrf_token(client, "/inquiry/")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/inquiry/").status_code == 302
+
+
+def test_open_redirect_after_sign_in_is_ignored(client):
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=https://evil.example/", data={"username": "judge1", "password": PASSWORD,
+                                                                      "csrf_token": token})
+    assert response.location.endswith("/inquiry/")
+
+
+def test_foreign_case_number_is_outside_the_judges_court(engine):
+    from web.security import Account, may_see_case
+
+    judge = Account(1, "j", "j", "judge", "浙1081")
+    assert may_see_case(judge, CASE) and not may_see_case(judge, FOREIGN_CASE)
+    party = Account(2, "p", "p", "party", "浙1081", [CASE])
+    assert may_see_case(party, CASE) and not may_see_case(party, OTHER_CASE)

@@ -1,0 +1,244 @@
+"""Administrators' pages: users (create, unlock, deactivate, party access codes, API tokens), courts and
+their zones and policy, table versions (import, compare, activate), calendar overrides (State Council
+notices for years the calendar package does not cover), platforms and service firms."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from web.database import db
+from web.security import roles_required
+from web.services import available, service
+from xunpai import accounts_service
+from xunpai.models.accounts import ROLES, Court, User
+from xunpai.models.web import PartyAccess
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required("admin")
+def _only_admins():
+    return None
+
+
+def _zones(text: str) -> list[str]:
+    return [z for z in (p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")) if z]
+
+
+# ---------------------------------------------------------------- users
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    session = db()
+    error = ""
+    issued = None
+    form = request.form
+    if request.method == "POST":
+        action = form.get("action")
+        try:
+            if action == "create":
+                accounts_service.create_user(
+                    session, username=form.get("username", ""), display_name=form.get("display_name", ""),
+                    role=form.get("role", ""), court_code=form.get("court_code") or None,
+                    password=form.get("password", ""), actor=current_user.username)
+                flash(f"已创建账户“{form.get('username')}”。", "success")
+            elif action == "party":
+                user, code = accounts_service.issue_party_access(
+                    session, case_number=form.get("case_number", ""), party_role=form.get("party_role", ""),
+                    party_name=form.get("party_name", ""), actor=current_user.username)
+                issued = {"case_number": session.execute(select(PartyAccess.case_number).where(
+                    PartyAccess.user_id == user.id)).scalar_one(), "name": user.display_name, "code": code}
+            elif action in ("unlock", "deactivate", "activate"):
+                user = session.get(User, form.get("user_id", type=int))
+                if user is None:
+                    abort(404)
+                accounts_service.update_user(session, user, unlock=action == "unlock",
+                                             active={"deactivate": False, "activate": True}.get(action),
+                                             actor=current_user.username)
+                flash(f"账户“{user.username}”已更新。", "success")
+            elif action == "token":
+                user = session.get(User, form.get("user_id", type=int))
+                if user is None:
+                    abort(404)
+                token = accounts_service.issue_api_token(session, user, label=form.get("label", ""),
+                                                         actor=current_user.username)
+                issued = {"token": token, "username": user.username}
+            else:
+                abort(400)
+        except (accounts_service.AccountError, ValueError) as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            session.commit()
+            if not issued:
+                return redirect(url_for("admin.users"))
+    staff = session.execute(select(User).where(User.role != "party").order_by(User.court_code, User.username)) \
+        .scalars().all()
+    parties = session.execute(select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
+                              .order_by(PartyAccess.case_number)).all()
+    courts = session.execute(select(Court).order_by(Court.code)).scalars().all()
+    return render_template("admin/users.html", staff=staff, parties=parties, courts=courts, roles=ROLES,
+                           party_roles=accounts_service.PARTY_ROLES, error=error, issued=issued, form=form,
+                           now=accounts_service.ledger.now_local()), (422 if error else 200)
+
+
+# ---------------------------------------------------------------- courts
+
+@bp.route("/courts", methods=["GET", "POST"])
+def courts():
+    session = db()
+    error = ""
+    if request.method == "POST":
+        try:
+            accounts_service.save_court(session, code=request.form.get("code", ""),
+                                        name=request.form.get("name", ""),
+                                        zones=_zones(request.form.get("zones", "")),
+                                        policy={"objection_policy": request.form.get("objection_policy",
+                                                                                     "statutory")},
+                                        actor=current_user.username)
+        except accounts_service.AccountError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            session.commit()
+            flash("法院信息已保存。", "success")
+            return redirect(url_for("admin.courts"))
+    rows = session.execute(select(Court).order_by(Court.code)).scalars().all()
+    return render_template("admin/courts.html", courts=rows, error=error, form=request.form), \
+        (422 if error else 200)
+
+
+# ---------------------------------------------------------------- table versions
+
+@bp.route("/tables", methods=["GET", "POST"])
+def tables():
+    store = service("xunpai.baseline_store")
+    session = db()
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "activate":
+            try:
+                store.activate(session, request.form.get("name", ""), current_user.username)
+            except store.VersionError as exc:
+                session.rollback()
+                errors = [str(exc)]
+            else:
+                session.commit()
+                flash(f"已启用基准表版本“{request.form.get('name')}”。此后的询价均使用该版本。", "success")
+                return redirect(url_for("admin.tables"))
+        elif action == "import":
+            errors = _import_tables(store, session)
+            if not errors:
+                return redirect(url_for("admin.tables"))
+        else:
+            abort(400)
+    versions = store.list_versions(session)
+    return render_template("admin/tables.html", versions=versions, errors=errors, form=request.form), \
+        (422 if errors else 200)
+
+
+def _import_tables(store, session) -> list[str]:
+    from tax_baseline.workbook import WorkbookError, read_xlsx
+
+    upload = request.files.get("file")
+    name = request.form.get("name", "").strip()
+    if not upload or not upload.filename:
+        return ["请选择基准表文件（.xlsx，模板见“xunpai tables template”）。"]
+    if not upload.filename.lower().endswith(".xlsx"):
+        return [f"文件“{upload.filename}”不是 .xlsx 文件。"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tables.xlsx"
+        upload.save(path)
+        try:
+            tables, cell_errors = read_xlsx(path)
+        except WorkbookError as exc:
+            return [str(e) for e in exc.errors] or [str(exc)]
+        except Exception as exc:  # not a workbook at all
+            return [f"无法读取文件“{upload.filename}”：{exc}"]
+    if cell_errors:
+        return [f"文件有 {len(cell_errors)} 处错误，未导入任何数据："] + [str(e) for e in cell_errors[:200]]
+    try:
+        store.save_version(session, tables, name, source=upload.filename, created_by=current_user.username)
+    except WorkbookError as exc:
+        session.rollback()
+        return [f"文件有 {len(exc.errors)} 处错误，未导入任何数据："] + [str(e) for e in exc.errors[:200]]
+    except store.VersionError as exc:
+        session.rollback()
+        return [str(exc)]
+    session.commit()
+    flash(f"已导入基准表版本“{name}”（草稿）。核对无误后请启用。", "success")
+    return []
+
+
+@bp.route("/tables/compare")
+def tables_compare():
+    store = service("xunpai.baseline_store")
+    from xunpai.baseline_compare import compare
+
+    old, new = request.args.get("old", ""), request.args.get("new", "")
+    session = db()
+    try:
+        diffs = compare(session, old, new)
+    except store.VersionError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.tables"))
+    return render_template("admin/compare.html", diffs=diffs, old=old, new=new)
+
+
+# ---------------------------------------------------------------- calendar, platforms, firms
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar():
+    procedure = service("xunpai.procedure_service")
+    session = db()
+    error = ""
+    if request.method == "POST":
+        try:
+            procedure.save_holiday_notice(session, year=request.form.get("year", type=int),
+                                          holidays=request.form.get("holidays", ""),
+                                          workdays=request.form.get("workdays", ""),
+                                          source=request.form.get("source", ""), actor=current_user.username)
+        except ValueError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            session.commit()
+            flash("节假日安排已保存；此后计算的期限按该安排执行。", "success")
+            return redirect(url_for("admin.calendar"))
+    notices = procedure.holiday_notices(session)
+    return render_template("admin/calendar.html", notices=notices, error=error, form=request.form), \
+        (422 if error else 200)
+
+
+@bp.route("/platforms")
+def platforms():
+    publishing = service("xunpai.publishing_service")
+    return render_template("admin/platforms.html", platforms=publishing.platforms(db()))
+
+
+@bp.route("/firms", methods=["GET", "POST"])
+def firms():
+    publishing = service("xunpai.publishing_service")
+    session = db()
+    error = ""
+    if request.method == "POST":
+        try:
+            publishing.register_service_provider(session, name=request.form.get("name", ""),
+                                                 kind=request.form.get("kind", ""),
+                                                 contact=request.form.get("contact", ""),
+                                                 actor=current_user.username)
+        except ValueError as exc:
+            session.rollback()
+            error = str(exc)
+        else:
+            session.commit()
+            return redirect(url_for("admin.firms"))
+    return render_template("admin/firms.html", firms=publishing.service_providers(db()), error=error,
+                           form=request.form, procedure_ready=available("xunpai.procedure_service"))

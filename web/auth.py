@@ -1,0 +1,106 @@
+"""Sign-in and sign-out: staff with user name and password, parties with the case number and the access
+code the court issued them. Lockout after repeated failures is the accounts service's rule."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from web.database import db
+from web.security import HOME_BY_ROLE, account_for
+from xunpai import accounts_service
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _signed_in(user):
+    account = account_for(user, db())
+    db().commit()
+    session.clear()  # a fresh session on sign-in (no fixation)
+    session.permanent = True
+    login_user(account)
+    target = _safe_next(request.args.get("next"))
+    return redirect(target or url_for(HOME_BY_ROLE[account.role]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("index"))
+    error = ""
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "")
+        result = accounts_service.authenticate(db(), username, request.form.get("password", ""))
+        if result.user is not None:
+            return _signed_in(result.user)
+        db().commit()  # the failure count and a lockout are kept
+        error = result.reason
+    return render_template("auth/login.html", error=error, username=username), (401 if error else 200)
+
+
+@bp.route("/party/login", methods=["GET", "POST"])
+def party_login():
+    if current_user.is_authenticated:
+        return redirect(url_for("index"))
+    error = ""
+    case_number = request.args.get("case", "")
+    if request.method == "POST":
+        case_number = request.form.get("case_number", "")
+        result = accounts_service.authenticate_party(db(), case_number, request.form.get("access_code", ""))
+        if result.user is not None:
+            return _signed_in(result.user)
+        db().commit()
+        error = result.reason
+    return (render_template("auth/party_login.html", error=error, case_number=case_number),
+            (401 if error else 200))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    from xunpai.models.accounts import User
+
+    if current_user.role == "party":
+        return redirect(url_for("index"))
+    error = ""
+    if request.method == "POST":
+        session_db = db()
+        user = session_db.get(User, current_user.id)
+        result = accounts_service.authenticate(session_db, user.username, request.form.get("old_password", ""))
+        if result.user is None:
+            session_db.commit()
+            error = "原密码不正确。" if not result.locked_until else result.reason
+        elif request.form.get("new_password") != request.form.get("new_password2"):
+            error = "两次输入的新密码不一致。"
+        else:
+            try:
+                accounts_service.set_password(session_db, user, request.form.get("new_password", ""),
+                                              actor=user.username)
+            except accounts_service.AccountError as exc:
+                error = str(exc)
+            else:
+                session_db.commit()
+                flash("密码已修改。", "success")
+                return redirect(url_for("index"))
+    return render_template("auth/password.html", error=error)

@@ -1,0 +1,347 @@
+"""Judges' pages: the instant inquiry (即时询价) with its result, breakdown and printable PDF, batch
+inquiries with progress, and the inquiry ledger (台账), searchable and exportable.
+
+The limits (zones, daily count, hours) and the ledger entries are the inquiry service's; this module only
+translates the form to a ``QuoteRequest`` and the answer to a page."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import validate as validate_case_number
+from web import jobs
+from web.database import db
+from web.security import authorize_court, deny, roles_required
+from web.services import service
+from xunpai import ledger, quote_receipts
+from xunpai.models.accounts import Court, User
+from xunpai.models.web import WebJob
+
+bp = Blueprint("inquiry", __name__, url_prefix="/inquiry")
+
+PURPOSES = ("确定财产处置参考价", "拍卖前核实价值", "执行和解参考", "财产保全参考")
+ORIENTATIONS = ("", "南北", "南", "东南", "西南", "东", "西", "东西", "北", "东北", "西北")
+FIELDS = ("address", "building_id", "floor", "orientation", "area", "contract_date", "valuation_date",
+          "case_number", "purpose")
+PAGE_SIZE = 50
+
+
+def _me() -> User:
+    return db().get(User, current_user.id)
+
+
+def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{label}“{text}”不是有效日期，应为 年-月-日，如 2024-03-15。")
+        return None
+
+
+def _request_from_form(form) -> tuple[object | None, dict, list[str]]:
+    from tax_baseline.quote import QuoteRequest
+
+    values = {name: (form.get(name) or "").strip() for name in FIELDS}
+    errors: list[str] = []
+    if not values["address"] and not values["building_id"]:
+        errors.append("请填写坐落地址（或从候选中选择楼幢）。")
+    if not values["floor"]:
+        errors.append("请填写所在楼层，如 5、5/18、中楼层(共18层)。")
+    if not values["area"]:
+        errors.append("请填写建筑面积（平方米），如 89.5。")
+    contract = _parse_date(values["contract_date"], "立契时间", errors)
+    if contract is None and not any("立契时间" in e for e in errors):
+        errors.append("请填写立契时间（不动产权证或合同上的日期）。")
+    valuation = _parse_date(values["valuation_date"], "估价时点", errors)
+    if not values["case_number"]:
+        errors.append("请填写案号，如（2026）浙1081执1234号。")
+    else:
+        try:
+            values["case_number"] = validate_case_number(values["case_number"])
+        except InvalidCaseNumber as exc:
+            errors.append(str(exc))
+    if not values["purpose"]:
+        errors.append("请填写询价用途。")
+    if errors:
+        return None, values, errors
+    quote_request = QuoteRequest(floor=values["floor"], area=values["area"], contract_date=contract,
+                                 building_id=values["building_id"] or None, address=values["address"] or None,
+                                 orientation=values["orientation"] or None, valuation_date=valuation)
+    return quote_request, values, []
+
+
+def _candidates(exc) -> list[dict]:
+    out = []
+    for candidate in getattr(exc, "candidates", []) or []:
+        out.append({"building_id": getattr(candidate, "building_id", str(candidate)),
+                    "address": getattr(candidate, "matched_text", str(candidate)),
+                    "score": round(float(getattr(candidate, "score", 0) or 0))})
+    return out
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required("judge")
+def form():
+    values = {name: request.args.get(name, "") for name in FIELDS}
+    errors: list[str] = []
+    candidates: list[dict] = []
+    if request.method == "POST":
+        inquiry_service = service("xunpai.inquiry_service")
+        quote_request, values, errors = _request_from_form(request.form)
+        if quote_request is not None:
+            session = db()
+            user = _me()
+            try:
+                inquiry = inquiry_service.quote_for_user(session, user, quote_request,
+                                                        case_number=values["case_number"],
+                                                        purpose=values["purpose"])
+            except inquiry_service.InquiryRefused as exc:  # logged in the ledger by the service
+                errors = [exc.reason]
+                candidates = _candidates(exc)
+            else:
+                return redirect(url_for("inquiry.result", code=inquiry.verification_code))
+    return render_template("inquiry/form.html", values=values, errors=errors, candidates=candidates,
+                           purposes=PURPOSES, orientations=ORIENTATIONS), (422 if errors else 200)
+
+
+def _receipt_for_me(code: str) -> dict:
+    detail = quote_receipts.detail(db(), code)
+    if detail is None:
+        abort(404)
+    authorize_court(detail.get("court_code"))
+    return detail
+
+
+@bp.route("/result/<code>")
+@roles_required("judge")
+def result(code: str):
+    detail = _receipt_for_me(code)
+    verify_url = url_for("public.verify", code=detail["code"], _external=True)
+    return render_template("inquiry/result.html", d=detail, r=detail["result"], verify_url=verify_url)
+
+
+@bp.route("/result/<code>.pdf")
+@roles_required("judge")
+def result_pdf(code: str):
+    from web.pdf import quote_pdf
+
+    detail = _receipt_for_me(code)
+    court = db().get(Court, detail.get("court_code") or "")
+    data = quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
+                     court_name=court.name if court else "")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"询价结果单-{detail['code']}.pdf")
+
+
+@bp.route("/suggest")
+@roles_required("judge")
+def suggest():
+    """Address candidates for the form (JSON, for the suggestion list)."""
+    text = request.args.get("q", "").strip()
+    if len(text) < 2:
+        return jsonify({"candidates": []})
+    inquiry_service = service("xunpai.inquiry_service")
+    candidates = inquiry_service.active_engine(db()).suggest(text, limit=8)
+    return jsonify({"candidates": [
+        {"building_id": c.building_id, "address": c.matched_text, "label": f"{c.matched_text}（{c.building_id}）"}
+        for c in candidates]})
+
+
+# ---------------------------------------------------------------- batch
+
+BATCH_SUFFIXES = (".xlsx", ".csv")
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@roles_required("judge")
+def batch():
+    error = ""
+    values = {"case_number": request.form.get("case_number", ""), "purpose": request.form.get("purpose", "")}
+    if request.method == "POST":
+        inquiry_service = service("xunpai.inquiry_service")
+        upload = request.files.get("file")
+        try:
+            case_number = validate_case_number(values["case_number"])
+        except InvalidCaseNumber as exc:
+            error = str(exc)
+        else:
+            if not upload or not upload.filename:
+                error = "请选择要上传的 Excel（.xlsx）或 CSV 文件。"
+            elif Path(upload.filename).suffix.lower() not in BATCH_SUFFIXES:
+                error = f"文件“{upload.filename}”类型不支持，应为 .xlsx 或 .csv。"
+            elif not values["purpose"].strip():
+                error = "请填写询价用途。"
+        if not error:
+            suffix = Path(upload.filename).suffix.lower()
+            work_dir = Path(current_app.config["UPLOAD_DIR"]) / "batch-in"
+            work_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=work_dir, suffix=suffix, delete=False) as handle:
+                upload.save(handle)
+                source = Path(handle.name)
+            try:
+                rows = read_units(source)
+            except ValueError as exc:
+                source.unlink(missing_ok=True)
+                error = str(exc)
+            else:
+                job_id = _start_batch(inquiry_service, rows, case_number, values["purpose"].strip(),
+                                      Path(upload.filename).stem)
+                return redirect(url_for("inquiry.batch_job", job_id=job_id))
+    recent = db().query(WebJob).filter(WebJob.user_id == current_user.id, WebJob.kind == "inquiry.batch") \
+        .order_by(WebJob.created_at.desc()).limit(10).all()
+    return render_template("inquiry/batch.html", error=error, values=values, purposes=PURPOSES, recent=recent,
+                           status_text=jobs.status_text), (422 if error else 200)
+
+
+def read_units(path: Path):
+    """The uploaded file as a table of units; the batch engine checks the columns and every row."""
+    import pandas as pd
+
+    try:
+        from tax_baseline import batch as batch_engine
+
+        reader = getattr(batch_engine, "read_units", None)
+    except ImportError:
+        reader = None
+    if reader is not None:
+        return reader(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # a damaged or foreign file: say so, change nothing
+        raise ValueError(f"无法读取上传的文件（{exc}）。请上传 .xlsx 或 UTF-8 编码的 .csv 文件。") from exc
+
+
+def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: str) -> str:
+    from xunpai.db import session_scope
+
+    user_id = current_user.id
+    engine = current_app.extensions["xunpai_engine"]
+
+    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
+        total = len(rows)
+        with session_scope(engine) as session:
+            user = session.get(User, user_id)
+            try:
+                outcome = inquiry_service.quote_batch_for_user(
+                    session, user, rows, case_number=case_number, purpose=purpose, source_name=stem,
+                    progress=lambda done, *_: progress(int(done), 0, total))
+            except inquiry_service.InquiryRefused as exc:
+                raise RuntimeError(exc.reason) from None
+        progress(total, outcome.refused, total, force=True)
+        outcome.results.to_excel(out_dir / "result.xlsx", index=False, sheet_name="询价结果")
+        return (f"{stem}-询价结果.xlsx",
+                f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
+                f"台账校验码 {outcome.verification_code}。")
+
+    return jobs.start("inquiry.batch", user_id=user_id, court_code=current_user.court_code, total=len(rows),
+                      work=work)
+
+
+def _my_job(job_id: str) -> WebJob:
+    job = db().get(WebJob, job_id)
+    if job is None:
+        abort(404)
+    if job.user_id != current_user.id:
+        deny("job", status=404, detail=f"任务 {job_id} 不属于该用户")
+    return job
+
+
+@bp.route("/batch/<job_id>")
+@roles_required("judge")
+def batch_job(job_id: str):
+    job = _my_job(job_id)
+    return render_template("job.html", job=job, text=jobs.status_text(job), title="批量询价",
+                           status_url=url_for("inquiry.batch_status", job_id=job.id),
+                           download_url=url_for("inquiry.batch_download", job_id=job.id),
+                           back_url=url_for("inquiry.batch"))
+
+
+@bp.route("/batch/<job_id>/status")
+@roles_required("judge")
+def batch_status(job_id: str):
+    return jsonify(jobs.as_json(_my_job(job_id)))
+
+
+@bp.route("/batch/<job_id>/download")
+@roles_required("judge")
+def batch_download(job_id: str):
+    job = _my_job(job_id)
+    if job.status != "done" or not job.result_path:
+        abort(404)
+    return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+
+
+# ---------------------------------------------------------------- the ledger (台账)
+
+def _ledger_filters() -> tuple[dict, dict, list[str]]:
+    args = request.args
+    shown = {k: args.get(k, "").strip() for k in ("case_number", "kind", "actor", "since", "until")}
+    errors: list[str] = []
+    filters: dict = {"court_code": current_user.court_code}
+    if shown["case_number"]:
+        try:
+            filters["case_number"] = validate_case_number(shown["case_number"])
+        except InvalidCaseNumber as exc:
+            errors.append(str(exc))
+    if shown["kind"]:
+        filters["kind"] = shown["kind"]
+    if shown["actor"]:
+        filters["actor"] = shown["actor"]
+    since = _parse_date(shown["since"], "起始日期", errors)
+    until = _parse_date(shown["until"], "截止日期", errors)
+    if since:
+        filters["since"] = datetime.combine(since, datetime.min.time())
+    if until:
+        filters["until"] = datetime.combine(until + timedelta(days=1), datetime.min.time())
+    return filters, shown, errors
+
+
+@bp.route("/ledger", endpoint="ledger")
+@roles_required("judge")
+def ledger_page():
+    filters, shown, errors = _ledger_filters()
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = [] if errors else list(ledger.entries(db(), newest_first=True, limit=PAGE_SIZE * page + 1, **filters))
+    has_more = len(rows) > PAGE_SIZE * page
+    rows = rows[PAGE_SIZE * (page - 1):PAGE_SIZE * page]
+    kinds = sorted(ledger.KIND_NAMES.items(), key=lambda kv: kv[0])
+    return render_template("inquiry/ledger.html", rows=rows, shown=shown, errors=errors, page=page,
+                           has_more=has_more, kinds=kinds)
+
+
+@bp.route("/ledger.xlsx")
+@roles_required("judge")
+def ledger_export():
+    filters, _shown, errors = _ledger_filters()
+    if errors:
+        flash("；".join(errors), "error")
+        return redirect(url_for("inquiry.ledger", **request.args))
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        ledger.export_xlsx(db(), handle.name, **filters)
+        data = Path(handle.name).read_bytes()
+    stamp = ledger.now_local().strftime("%Y%m%d-%H%M")
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"信息查询台账-{stamp}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

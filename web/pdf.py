@@ -1,0 +1,166 @@
+"""Printable PDFs of the pages: the quote result (询价结果单) with its verification code, and the receipt
+(回执) of a filed objection. Chinese fonts are embedded (subset) from the system's Noto CJK fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from fpdf import FPDF
+
+SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+SERIF_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
+SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+_SC = 2  # index of the Simplified Chinese face in the Noto CJK collections
+
+
+class _Document(FPDF):
+    def __init__(self, title: str, footer_text: str):
+        super().__init__(format="A4")
+        self.footer_text = footer_text
+        self.set_title(title)
+        self.set_creator("询拍 xunpai")
+        regular = SERIF if SERIF.exists() else SANS
+        self.add_font("cjk", "", str(regular), collection_font_number=_SC)
+        self.add_font("cjk", "B", str(SERIF_BOLD if SERIF_BOLD.exists() else regular), collection_font_number=_SC)
+        self.set_auto_page_break(True, margin=18)
+        self.set_margins(18, 16, 18)
+        self.add_page()
+
+    def footer(self):
+        self.set_y(-14)
+        self.set_font("cjk", "", 8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 5, f"{self.footer_text}    第 {self.page_no()} 页", align="C")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, size: int = 17):
+        self.set_font("cjk", "B", size)
+        self.cell(0, 11, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def subheading(self, text: str):
+        self.ln(2)
+        self.set_font("cjk", "B", 12)
+        self.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(143, 29, 33)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(1.5)
+
+    def pairs(self, rows: Iterable[tuple[str, str]]):
+        for key, value in rows:
+            self.set_font("cjk", "", 10)
+            self.set_text_color(90, 90, 90)
+            self.cell(34, 7, key)
+            self.set_text_color(0, 0, 0)
+            self.set_font("cjk", "", 10.5)
+            self.multi_cell(0, 7, str(value), new_x="LMARGIN", new_y="NEXT")
+
+    def table(self, headers: list[str], rows: list[list[str]], widths: list[float]):
+        self.set_font("cjk", "B", 9.5)
+        self.set_fill_color(238, 238, 238)
+        for header, width in zip(headers, widths, strict=True):
+            self.cell(width, 7, header, border=1, fill=True)
+        self.ln()
+        self.set_font("cjk", "", 9)
+        for row in rows:
+            for value, width in zip(row, widths, strict=True):
+                text = str(value)
+                while self.get_string_width(text) > width - 2 and len(text) > 1:
+                    text = text[:-2] + "…"
+                self.cell(width, 6.5, text, border=1)
+            self.ln()
+
+    def paragraph(self, text: str, size: float = 10):
+        self.set_font("cjk", "", size)
+        self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
+    """询价结果单: what was asked, the price, the breakdown with its table rows, the verification code."""
+    result = detail["result"]
+    doc = _Document("询价结果单", f"校验码 {code}  核验：{verify_url}")
+    doc.set_font("cjk", "", 10)
+    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.heading("定向询价结果单")
+    doc.pairs([
+        ("案号", detail.get("case_number", "")),
+        ("询价用途", detail.get("purpose", "")),
+        ("询价人", detail.get("actor_name", "")),
+        ("询价时间", detail.get("queried_at", "")),
+    ])
+    doc.subheading("标的物")
+    floor = (f"{result['floor_low']}" if result["floor_low"] == result["floor_high"]
+             else f"{result['floor_low']}-{result['floor_high']}")
+    doc.pairs([
+        ("坐落", result["address"]),
+        ("楼幢编号", result["building_id"]),
+        ("所在楼层 / 总层数", f"{floor} / {result['total_floors']}"),
+        ("朝向", result.get("orientation") or "—"),
+        ("建筑面积", f"{result['area']} ㎡"),
+        ("立契时间", result["contract_date"]),
+        ("估价时点", result["valuation_date"]),
+    ])
+    doc.subheading("询价结果")
+    doc.pairs([
+        ("单价", f"{_money(result['unit_price'])} 元/㎡"),
+        ("总价", f"{_money(result['total_price'])} 元"),
+        ("方法", result.get("method", "")),
+        ("基准表版本", result["version"]),
+        ("取整规则", result.get("rounding_rule", "")),
+    ])
+    doc.subheading("计算明细")
+    rows = []
+    for factor in result["breakdown"]:
+        source = "，".join(f"{k}={v}" for k, v in (factor.get("row") or {}).items())
+        rows.append([factor["name"], factor["value"], factor["method"], f"{factor['table']} {source}"])
+    doc.table(["项目", "取值", "方式", "来源（表与行）"], rows, [36, 28, 18, 92])
+    if result.get("warnings"):
+        doc.subheading("提示")
+        for warning in result["warnings"]:
+            doc.paragraph(f"· {warning}")
+    doc.subheading("核验")
+    doc.paragraph(f"校验码：{code}")
+    doc.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载标的物与价格是否与系统台账一致。")
+    doc.paragraph("说明：本结果为依据税务机关计税基准价作出的定向询价结果（参考价规定第五条）；"
+                  "当事人对定向询价结果不服的，依参考价规定第二十四条不予受理异议，法院另有规定的除外。", 9)
+    return bytes(doc.output())
+
+
+def objection_receipt_pdf(detail: dict, *, court_name: str) -> bytes:
+    """异议回执: what was filed, when, and the deadlines the court set (provisional where the calendar is)."""
+    doc = _Document("异议受理回执", f"{court_name} · 回执编号 {detail['reference']}")
+    doc.set_font("cjk", "", 10)
+    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.heading("异议申请提交回执")
+    doc.pairs([
+        ("回执编号", detail["reference"]),
+        ("案号", detail["case_number"]),
+        ("异议人", f"{detail['party_name']}（{detail['party_role']}）"),
+        ("异议对象", detail.get("report", "")),
+        ("提交时间", detail["filed_at"]),
+        ("当前状态", detail.get("status", "")),
+    ])
+    doc.subheading("异议事由")
+    for ground in detail.get("grounds", []):
+        doc.paragraph(f"· {ground}")
+    doc.subheading("事实与理由")
+    doc.paragraph(detail.get("text", ""))
+    if detail.get("evidence"):
+        doc.subheading("证据材料")
+        doc.table(["文件名", "大小", "SHA-256"],
+                  [[e["name"], f"{e['size']:,} 字节", e["sha256"][:32] + "…"] for e in detail["evidence"]],
+                  [60, 26, 88])
+    if detail.get("deadlines"):
+        doc.subheading("办理期限")
+        doc.table(["事项", "截止日期", "说明"],
+                  [[d["label"], d["due"], d.get("note", "")] for d in detail["deadlines"]], [60, 34, 80])
+    doc.ln(3)
+    doc.paragraph("本回执仅证明系统已收到上述材料，不代表异议已被受理；受理与否由法院依法审查决定并告知。", 9)
+    return bytes(doc.output())
+
+
+def _money(value: str) -> str:
+    from web.filters import yuan
+
+    return yuan(value)

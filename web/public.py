@@ -1,0 +1,27 @@
+"""Public pages (no sign-in): checking a printed quote by its verification code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from web.database import db
+from xunpai import quote_receipts
+from xunpai.models.accounts import Court
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/verify", methods=["GET"])
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("public.verify", code=code))
+    return render_template("public/verify.html", check=None)
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    result = quote_receipts.check(db(), code)
+    court = db().get(Court, result.court_code) if result.court_code else None
+    status = 200 if result.found else 404
+    return render_template("public/verify.html", check=result, court=court), status
