@@ -1,0 +1,365 @@
+"""The price procedure on SQLite and PostgreSQL: cases and parties, reports and reference prices, objections
+(idempotent filing, steps, decisions), the ledger, the holiday notices and the agenda."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+from stdnum.cn import ric
+
+from auction.objections import Event, IllegalTransition, State
+from xunpai import ledger
+from xunpai import objection_service as objections
+from xunpai import procedure_service as service
+from xunpai.db import Base
+from xunpai.models.accounts import Court
+from xunpai.models.ledger import LedgerEntry
+from xunpai.models.procedure import EvidenceFile, Objection, ReferencePriceRecord
+
+COURT = "浙1081"
+CASE = "（2025）浙1081执100号"
+APPLICANT_ID = "330102199003030033"
+DEBTOR_ID = "440304198505050047"
+INTERESTED_ID = "11010519491231002X"
+BANK_USCC = "91331081MA2A000004"
+PDF = b"%PDF-1.4\n% evidence\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+NOW = datetime(2025, 3, 4, 9, 30)
+
+
+def _now(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour)
+
+
+@pytest.fixture
+def case(session):
+    session.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))
+    session.flush()
+    parties = [service.PartyInput("applicant", "张三", APPLICANT_ID, "温岭市太平街道1号"),
+               service.PartyInput("debtor", "李四", DEBTOR_ID, "温岭市城东街道2号"),
+               service.PartyInput("interested_party", "王五", INTERESTED_ID, "北京市西城区3号"),
+               service.PartyInput("interested_party", "某银行", BANK_USCC, "温岭市4号")]
+    return service.create_case(session, COURT, "(2025)浙1081执100号", parties, actor="法官甲", now=NOW)
+
+
+@pytest.fixture
+def network_lot(session, case):
+    """A lot with three network-inquiry reports commissioned Monday 3 March 2025 (due Thursday 6 March)."""
+    lot = service.add_lot(session, CASE, "温岭市某小区1幢101室", seized_on=date(2025, 2, 10), actor="法官甲", now=NOW)
+    reports = []
+    for name, value, received in [("平台甲", 1_000_000_00, date(2025, 3, 5)), ("平台乙", 1_100_000_00, date(2025, 3, 6)),
+                                  ("平台丙", 1_300_000_01, date(2025, 3, 6))]:
+        report = service.record_report(session, lot.id, "network_inquiry", name, value, received_on=received,
+                                       commissioned_on=date(2025, 3, 3), actor="法官甲", now=NOW)
+        service.mark_report_sent(session, report.id, forwarded_on=date(2025, 3, 7), actor="法官甲", now=NOW)
+        reports.append(report)
+    return lot, reports
+
+
+def _file(session, report, *, id_number=DEBTOR_ID, grounds=("basic_facts",), key=None, evidence=(), on=None,
+          facts="房屋面积登记有误", reasons="不动产登记簿记载面积为 89.5 平方米"):
+    when = on or datetime(2025, 3, 10, 15)
+    return objections.file_objection(session, case_number=CASE, report_id=report.id, id_number=id_number,
+                                     grounds=list(grounds), facts=facts, reasons=reasons, address_for_service="",
+                                     evidence=list(evidence), submission_key=key, now=when)
+
+
+def _count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_migration_matches_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    ours = [d for d in diff if "procedure_" in repr(d)]
+    assert ours == []
+
+
+# --- cases and parties --------------------------------------------------------------------------------------
+
+def test_case_is_stored_with_canonical_number_and_validated_parties(session, case):
+    assert case.case_number == CASE
+    assert {p.id_kind for p in case.parties} == {"ric", "uscc"}
+    assert any(e.kind == "procedure.case" for e in ledger.entries(session, case_number=CASE))
+
+
+def test_invalid_resident_id_is_refused(session):
+    session.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))
+    bad = APPLICANT_ID[:-1] + ("0" if APPLICANT_ID[-1] != "0" else "1")
+    assert not ric.is_valid(bad)
+    with pytest.raises(service.InvalidParty, match="居民身份证"):
+        service.create_case(session, COURT, CASE, [service.PartyInput("applicant", "张三", bad),
+                                                   service.PartyInput("debtor", "李四", DEBTOR_ID)],
+                            actor="法官甲", now=NOW)
+
+
+# --- reference price ------------------------------------------------------------------------------------------
+
+def test_network_reference_price_is_the_exact_mean_rounded_to_the_fen(session, network_lot):
+    lot, reports = network_lot
+    record = service.fix_network_reference_price(session, lot.id, today=date(2025, 3, 7), actor="法官甲", now=NOW)
+    values = [r.value_fen for r in reports]
+    n, d = (int(x) for x in record.mean_exact.split("/"))
+    assert n * len(values) == sum(values) * d
+    assert record.value_fen == (sum(values) * 2 + len(values)) // (2 * len(values))  # half up
+    assert record.basis == [r.id for r in reports]
+    assert record.valid_until == date(2026, 3, 5)  # the earliest report's one-year cap
+
+
+def test_late_report_is_left_out(session, case):
+    lot = service.add_lot(session, CASE, "车辆", seized_on=None, actor="法官甲", now=NOW)
+    for name, value, received in [("平台甲", 100_00, date(2025, 3, 6)), ("平台乙", 500_00, date(2025, 3, 7))]:
+        service.record_report(session, lot.id, "network_inquiry", name, value, received_on=received,
+                              commissioned_on=date(2025, 3, 3), extension_requested=True, actor="法官甲", now=NOW)
+    record = service.fix_network_reference_price(session, lot.id, today=date(2025, 3, 8), actor="法官甲", now=NOW)
+    assert record.value_fen == 100_00
+
+
+# --- filing --------------------------------------------------------------------------------------------------
+
+def test_double_submission_creates_one_objection(session, network_lot):
+    _lot, reports = network_lot
+    first = _file(session, reports[2], key="form-123", evidence=[service.EvidenceUpload("登记簿.pdf", PDF)])
+    again = _file(session, reports[2], key="form-123", evidence=[service.EvidenceUpload("登记簿.pdf", PDF)])
+    assert first.created and not again.created
+    assert again.objection.id == first.objection.id
+    same_content = _file(session, reports[2], key=None)
+    same_content_again = _file(session, reports[2], key=None)
+    assert same_content.created and not same_content_again.created
+    assert _count(session, Objection) == 2
+    filed = [e for e in ledger.entries(session, kind="objection.filed")]
+    assert len(filed) == 2
+
+
+def test_double_submission_after_commit_on_a_new_session(engine, network_lot, session):
+    _lot, reports = network_lot
+    _file(session, reports[0], key="k-commit")
+    session.commit()
+    from xunpai.db import session_scope
+
+    with session_scope(engine) as other:
+        result = objections.file_objection(other, case_number=CASE, report_id=reports[0].id, id_number=DEBTOR_ID,
+                                           grounds=["basic_facts"], facts="x", reasons="y", address_for_service="",
+                                           submission_key="k-commit", now=datetime(2025, 3, 10, 16))
+        assert not result.created
+
+
+def test_stranger_cannot_object(session, network_lot):
+    _lot, reports = network_lot
+    stranger = "330102199003030076"  # not among the case's parties
+    with pytest.raises(service.NotAParty, match="不是案件"):
+        _file(session, reports[0], id_number=stranger)
+    assert _count(session, Objection) == 0
+
+
+def test_interested_party_and_organisation_may_object(session, network_lot):
+    _lot, reports = network_lot
+    assert _file(session, reports[0], id_number=INTERESTED_ID).created
+    assert _file(session, reports[1], id_number=BANK_USCC.lower()).created
+
+
+@pytest.mark.parametrize("upload, message", [
+    (service.EvidenceUpload("a.exe", b"MZ\x90\x00"), "类型"),
+    (service.EvidenceUpload("a.pdf", PNG), "类型"),
+    (service.EvidenceUpload("a.pdf", b""), "为空"),
+    (service.EvidenceUpload("big.pdf", b"%PDF-" + b"0" * service.EVIDENCE_MAX_BYTES), "上限"),
+])
+def test_evidence_limits(session, network_lot, upload, message):
+    _lot, reports = network_lot
+    with pytest.raises(service.InvalidEvidence, match=message):
+        _file(session, reports[0], evidence=[upload])
+    assert _count(session, Objection) == 0
+
+
+def test_evidence_is_stored_with_checksum_once(session, network_lot):
+    _lot, reports = network_lot
+    result = _file(session, reports[0], evidence=[service.EvidenceUpload("a.pdf", PDF),
+                                                  service.EvidenceUpload("a-copy.pdf", PDF),
+                                                  service.EvidenceUpload("photo.png", PNG)])
+    files = session.execute(select(EvidenceFile).where(EvidenceFile.objection_id == result.objection.id)).scalars().all()
+    assert len(files) == 2
+    import hashlib
+
+    assert {f.sha256 for f in files} == {hashlib.sha256(PDF).hexdigest(), hashlib.sha256(PNG).hexdigest()}
+    assert {f.content_type for f in files} == {"application/pdf", "image/png"}
+
+
+def test_late_objection_is_recorded_as_not_accepted(session, network_lot):
+    _lot, reports = network_lot  # sent 7 March (Friday): window ends 12 March
+    assert _file(session, reports[0], on=datetime(2025, 3, 12, 23, 0)).objection.state == State.FILED.value
+    late = _file(session, reports[1], on=datetime(2025, 3, 13, 9, 0)).objection
+    assert late.state == State.NOT_ACCEPTED.value and not late.admissible
+    assert "逾期" in late.assessment
+
+
+def test_missing_facts_or_unknown_ground_is_refused(session, network_lot):
+    _lot, reports = network_lot
+    with pytest.raises(service.InvalidFiling, match="事实和理由"):
+        _file(session, reports[0], facts=" ")
+    with pytest.raises(service.InvalidFiling, match="法定事由"):
+        _file(session, reports[0], grounds=["too_expensive"])
+
+
+# --- steps, decisions, ledger -----------------------------------------------------------------------------------
+
+def test_objection_upheld_with_correction_recomputes_the_mean(session, network_lot):
+    lot, reports = network_lot
+    objection = _file(session, reports[2]).objection
+    objections.advance(session, objection.id, Event.REGISTER, on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    # while the objection is open the objected report is left out (art. 13(2))
+    open_price = service.fix_network_reference_price(session, lot.id, today=date(2025, 3, 11), actor="法官甲", now=NOW)
+    assert open_price.value_fen == (reports[0].value_fen + reports[1].value_fen) // 2
+    objections.decide(session, objection.id, upheld=True, decided_on=date(2025, 3, 20), served_on=date(2025, 3, 21),
+                      corrected_value_fen=1_200_000_00, actor="法官甲", now=NOW)
+    outcome = service.network_outcome(session, lot.id, today=date(2025, 3, 21))
+    assert outcome.included == ("平台甲", "平台乙")  # partial objection: still the unobjected reports
+    kinds = [e.kind for e in ledger.entries(session, case_number=CASE)]
+    assert "objection.filed" in kinds and "objection.transition" in kinds and "objection.decision" in kinds
+    assert ledger.verify(session).ok
+
+
+def test_all_reports_objected_and_resolved_uses_corrected_values(session, network_lot):
+    lot, reports = network_lot
+    ids = [_file(session, r).objection.id for r in reports]
+    for oid in ids:
+        objections.advance(session, oid, Event.REGISTER, on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    with pytest.raises(service.PriceNotFixed, match="待异议处理"):
+        service.fix_network_reference_price(session, lot.id, today=date(2025, 3, 12), actor="法官甲", now=NOW)
+    objections.decide(session, ids[0], upheld=False, decided_on=date(2025, 3, 20), actor="法官甲", now=NOW)
+    objections.decide(session, ids[1], upheld=False, decided_on=date(2025, 3, 20), actor="法官甲", now=NOW)
+    objections.decide(session, ids[2], upheld=True, corrected_value_fen=1_200_000_00, decided_on=date(2025, 3, 20),
+                      actor="法官甲", now=NOW)
+    record = service.fix_network_reference_price(session, lot.id, today=date(2025, 3, 21), actor="法官甲", now=NOW)
+    expected = Fraction(reports[0].value_fen + reports[1].value_fen + 1_200_000_00, 3)
+    assert Fraction(record.mean_exact) == expected
+    assert record.basis == [r.id for r in reports]
+
+
+def test_illegal_transition_changes_nothing(session, network_lot):
+    _lot, reports = network_lot
+    objection = _file(session, reports[0]).objection
+    before = _count(session, LedgerEntry)
+    with pytest.raises(IllegalTransition, match="不能进行"):
+        objections.advance(session, objection.id, Event.FORWARD_TO_APPRAISER, on=date(2025, 3, 11), actor="法官甲",
+                           now=NOW)
+    with pytest.raises(IllegalTransition):
+        objections.decide(session, objection.id, upheld=True, decided_on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    assert objection.state == State.FILED.value
+    assert _count(session, LedgerEntry) == before
+
+
+def test_appraisal_qualification_upheld_goes_to_the_next_ranked_firm(session, case):
+    lot = service.add_lot(session, CASE, "厂房", seized_on=date(2025, 2, 1), actor="法官甲", now=NOW)
+    seed = "法院密钥-2025-0001"
+    service.commit_firm_lottery(session, lot.id, ["甲评估", "乙评估", "丙评估", "丁评估", "戊评估"], seed,
+                                actor="法官甲", now=NOW)
+    drawn = service.draw_firm_lottery(session, lot.id, seed, actor="法官甲", now=NOW)
+    assert lot.current_firm == drawn[0]
+    report = service.record_report(session, lot.id, "appraisal", drawn[0], 5_000_000_00, received_on=date(2025, 3, 3),
+                                   actor="法官甲", now=NOW)
+    filing = objections.file_objection(session, case_number=CASE, report_id=report.id, id_number=APPLICANT_ID,
+                                       grounds=["qualification", "result"], facts="评估师证书过期",
+                                       reasons="签字评估师无有效资格", address_for_service="", now=_now(date(2025, 3, 5)))
+    assert filing.objection.route == "qualification_first"
+    objections.advance(session, filing.objection.id, Event.REGISTER, on=date(2025, 3, 6), actor="法官甲", now=NOW)
+    decision = objections.decide(session, filing.objection.id, upheld=True, decided_on=date(2025, 3, 18),
+                                 actor="法官甲", now=NOW)
+    assert decision.effect["reappraisal_by"] == drawn[1]
+    assert lot.current_firm == drawn[1]
+    assert [e.kind for e in ledger.entries(session, kind="procedure.lottery")] == \
+        ["procedure.lottery_commit", "procedure.lottery_draw"]
+
+
+def test_technical_route_confirmation_fixes_the_appraisal_as_reference_price(session, case):
+    lot = service.add_lot(session, CASE, "商铺", seized_on=None, actor="法官甲", now=NOW)
+    service.set_agreed_firms(session, lot.id, ["A评估", "B评估", "C评估"], actor="法官甲", now=NOW)
+    report = service.record_report(session, lot.id, "appraisal", "A评估", 800_000_00, received_on=date(2025, 3, 3),
+                                   actor="法官甲", now=NOW)
+    oid = objections.file_objection(session, case_number=CASE, report_id=report.id, id_number=DEBTOR_ID,
+                                    grounds=["method"], facts="可比案例不当", reasons="选用了不同区位的案例",
+                                    address_for_service="", now=_now(date(2025, 3, 5))).objection.id
+    for event, on in [(Event.REGISTER, date(2025, 3, 6)), (Event.FORWARD_TO_APPRAISER, date(2025, 3, 7)),
+                      (Event.TO_TECHNICAL_REVIEW, date(2025, 3, 14))]:
+        objections.advance(session, oid, event, on=on, actor="法官甲", now=NOW)
+    objections.record_technical_conclusion(session, oid, confirms=True, decided_on=date(2025, 4, 1), actor="法官甲",
+                                           now=NOW)
+    price = service.current_reference_price(session, lot.id)
+    assert price.value_fen == 800_000_00 and price.method == "appraisal"
+
+
+def test_material_requested_only_once(session, network_lot):
+    _lot, reports = network_lot
+    oid = _file(session, reports[0]).objection.id
+    objections.advance(session, oid, Event.REQUEST_MATERIAL, on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    objections.advance(session, oid, Event.SUPPLY_MATERIAL, on=date(2025, 3, 13), actor="张三", now=NOW)
+    with pytest.raises(IllegalTransition):
+        objections.advance(session, oid, Event.REQUEST_MATERIAL, on=date(2025, 3, 14), actor="法官甲", now=NOW)
+
+
+# --- policy switch --------------------------------------------------------------------------------------------
+
+def test_policy_switch_changes_admissibility_of_directed_inquiry(session, case):
+    lot = service.add_lot(session, CASE, "住宅", seized_on=None, actor="法官甲", now=NOW)
+    report = service.record_report(session, lot.id, "directed_inquiry", "温岭市税务局", 900_000_00,
+                                   received_on=date(2025, 3, 3), actor="法官甲", now=NOW)
+
+    def file(key):
+        return objections.file_objection(session, case_number=CASE, report_id=report.id, id_number=DEBTOR_ID,
+                                         grounds=["result"], facts="询价偏低", reasons="同小区近期成交价更高",
+                                         address_for_service="", submission_key=key, now=_now(date(2025, 3, 5)))
+
+    assert service.get_policy(session, COURT).value == "statutory"
+    assert file("s1").objection.state == State.NOT_ACCEPTED.value
+    service.set_policy(session, COURT, "wenling", actor="院长", now=NOW)
+    wenling = file("s2").objection
+    assert wenling.admissible and wenling.route == "wenling_appraisal"
+    objections.advance(session, wenling.id, Event.REGISTER, on=date(2025, 3, 5), actor="法官甲", now=NOW)
+    items = service.agenda(session, today=date(2025, 3, 6), court_code=COURT)
+    step = next(i for i in items if i.step.reference == f"objection:{wenling.id}")
+    assert step.step.deadline.due == date(2025, 3, 10)  # 3 working days after Wednesday 5 March
+    with pytest.raises(service.ProcedureError, match="statutory"):
+        service.set_policy(session, COURT, "lenient", actor="院长", now=NOW)
+
+
+# --- calendar and agenda -----------------------------------------------------------------------------------------
+
+def test_calendar_year_entry_is_used_and_recorded(session):
+    with pytest.raises(service.InvalidCalendarYear, match="chinesecalendar"):
+        service.set_calendar_year(session, 2026, [date(2026, 1, 1)], [], source="x", actor="管理员", now=NOW)
+    assert service.load_calendar(session).is_provisional(date(2027, 2, 8))
+    service.set_calendar_year(session, 2027, [date(2027, 1, 1), date(2027, 2, 8)], [date(2027, 2, 13)],
+                              source="测试通知", actor="管理员", now=NOW)
+    calendar = service.load_calendar(session)
+    assert not calendar.is_provisional(date(2027, 2, 8))
+    assert calendar.is_rest_day(date(2027, 2, 8)) and calendar.is_working_day(date(2027, 2, 13))
+    assert any(e.kind == "calendar.set_year" for e in ledger.entries(session))
+
+
+def test_agenda_lists_open_steps_with_flags(session, network_lot):
+    lot, reports = network_lot
+    oid = _file(session, reports[0]).objection.id
+    objections.advance(session, oid, Event.REGISTER, on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    unsent = service.record_report(session, lot.id, "network_inquiry", "平台丁", 1_000_000_00,
+                                   received_on=date(2025, 3, 10), commissioned_on=date(2025, 3, 3), actor="法官甲", now=NOW)
+    items = service.agenda(session, today=date(2025, 3, 26), court_code=COURT)
+    by_ref = {i.step.reference: i for i in items}
+    decision = by_ref[f"objection:{oid}"]
+    assert decision.step.deadline.due == date(2025, 3, 25)  # 15 days from filing on 10 March
+    assert decision.overdue
+    assert by_ref[f"report:{unsent.id}"].step.deadline.due == date(2025, 3, 13)
+    assert items[0].overdue
+    with pytest.raises(service.NotFound):
+        service.agenda(session, today=date(2025, 3, 26), court_code="京0101")
+
+
+def test_reference_price_record_puts_the_sale_deadline_in_the_ledger(session, network_lot):
+    lot, _reports = network_lot
+    service.fix_network_reference_price(session, lot.id, today=date(2025, 9, 21), actor="法官甲", now=NOW)
+    entry = next(iter(ledger.entries(session, kind="procedure.reference_price")))
+    assert '"sale_start_due":"2025-10-09"' in entry.payload
+    assert _count(session, ReferencePriceRecord) == 1
