@@ -215,23 +215,21 @@ def batch():
 
 
 def read_units(path: Path):
-    """The uploaded file as a table of units; the batch engine checks the columns and every row."""
-    import pandas as pd
+    """The uploaded file as a table of units, with the columns the batch engine needs (checked here so
+    that a wrong file is refused at once, before any job starts)."""
+    from tax_baseline import batch as batch_engine
 
-    try:
-        from tax_baseline import batch as batch_engine
-
-        reader = getattr(batch_engine, "read_units", None)
-    except ImportError:
-        reader = None
-    if reader is not None:
-        return reader(path)
-    try:
-        if path.suffix.lower() == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # a damaged or foreign file: say so, change nothing
-        raise ValueError(f"无法读取上传的文件（{exc}）。请上传 .xlsx 或 UTF-8 编码的 .csv 文件。") from exc
+    units = batch_engine.read_units(path)
+    headers = {str(c).strip() for c in units.columns}
+    names = {batch_engine.COLUMNS.get(h, h) for h in headers}
+    missing = [h for h, name in batch_engine.COLUMNS.items() if name in batch_engine.REQUIRED and name not in names]
+    if not ({"building_id", "address"} & names):
+        missing.insert(0, "坐落（或楼幢编号）")
+    if missing:
+        raise ValueError(f"文件缺少列：{'、'.join(missing)}。应有列：{'、'.join(batch_engine.COLUMNS)}。")
+    if units.empty:
+        raise ValueError("文件中没有任何数据行。")
+    return units
 
 
 def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: str) -> str:
@@ -251,7 +249,9 @@ def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: st
             except inquiry_service.InquiryRefused as exc:
                 raise RuntimeError(exc.reason) from None
         progress(total, outcome.refused, total, force=True)
-        outcome.results.to_excel(out_dir / "result.xlsx", index=False, sheet_name="询价结果")
+        from tax_baseline.batch import write_results
+
+        write_results(outcome.results, out_dir / "result.xlsx")
         return (f"{stem}-询价结果.xlsx",
                 f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
                 f"台账校验码 {outcome.verification_code}。")
