@@ -459,6 +459,9 @@ class _Compiled:
         self.base_keys = keys[order]
         self.base_price = np.concatenate(rows_price)[keep][order]
         self.base_day = days[keep][order]
+        owner = self.base_keys // 1_000_000
+        self.base_first = np.searchsorted(owner, np.arange(n))
+        self.base_count = np.searchsorted(owner, np.arange(n), side="right") - self.base_first
 
     def _floor_key(self, zone, klass, total, floor):
         return ((zone * 3 + klass) * 200 + total) * 200 + (floor + self.FLOOR_OFFSET)
@@ -473,6 +476,7 @@ class _Compiled:
         self.floor_keys = keys[order]
         self.floor_pct = fc["percent"].to_numpy(dtype=float)[order]
         self.floor_add = (fc["method"].to_numpy() == "加")[order]
+        self.floor_zoned = bool((zone > 0).any())
 
     def _compile_orientation(self, f):
         of = f["other_factors"]
@@ -485,6 +489,7 @@ class _Compiled:
         self.orient_keys = keys[order]
         self.orient_pct = of["percent"].to_numpy(dtype=float)[order]
         self.orient_add = (of["method"].to_numpy() == "加")[order]
+        self.orient_zoned = bool((zone > 0).any())
 
     def _compile_bands(self, f):
         ab = f["area_bands"]
@@ -547,15 +552,27 @@ class _Compiled:
         ok = (pos >= 0) & (groups[pos_c] == group) & (value <= tos[pos_c])
         return pos_c, ok
 
+    def _codes(self, column: pd.Series, index: pd.Index) -> np.ndarray:
+        """Positions of a column's values in ``index`` (-1 where absent), joining on distinct values only."""
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            lookup = index.get_indexer(column.cat.categories.astype(str))
+            return np.where(codes < 0, -1, lookup[np.maximum(codes, 0)])
+        return index.get_indexer(column.astype(str))
+
     def price(self, units: pd.DataFrame) -> pd.DataFrame:
         n = len(units)
-        reason = np.full(n, "", dtype=object)
+        # Refusals as small integer codes (0 = priced), the first reason found wins.
+        messages = {"": 0}
+        reason = np.zeros(n, dtype=np.int16)
 
         def refuse(mask, text):
-            mask = mask & (reason == "")
-            reason[mask] = text
+            if not np.any(mask):
+                return
+            code = messages.setdefault(text, len(messages))
+            reason[np.asarray(mask) & (reason == 0)] = code
 
-        bidx = self.building_index.get_indexer(units["building_id"].astype(str))
+        bidx = self._codes(units["building_id"], self.building_index)
         refuse(bidx < 0, "楼幢编号不在当前启用的基准表中")
         b = np.where(bidx < 0, 0, bidx)
         if "floor_low" in units:
@@ -574,9 +591,16 @@ class _Compiled:
         vday = pd.to_datetime(vdates).to_numpy().astype("datetime64[D]").astype(np.int64)
 
         # Base price in force at the contract date: the last effective date not after it.
-        pos = np.searchsorted(self.base_keys, b * 1_000_000 + cday + 200_000, side="right") - 1
+        # Most buildings have one effective date: a gather; the others search their own few dates.
+        first = self.base_first[b]
+        count = self.base_count[b]
+        pos = first + count - 1
+        several = np.flatnonzero(count > 1)
+        if len(several):
+            pos[several] = np.searchsorted(self.base_keys, b[several] * 1_000_000 + cday[several] + 200_000,
+                                           side="right") - 1
         pos_c = np.clip(pos, 0, max(len(self.base_keys) - 1, 0))
-        ok_base = (pos >= 0) & (self.base_keys[pos_c] // 1_000_000 == b)
+        ok_base = (count > 0) & (pos >= first) & (self.base_day[pos_c] <= cday)
         refuse(~ok_base, "立契时间早于最早的基准价执行日期，或没有基准价")
         base = self.base_price[pos_c]
         zone = self.b_zone[b]
@@ -607,9 +631,12 @@ class _Compiled:
             floor = low + k
             active = (floor <= high) & (floor != 0)
             fkey = self._floor_key(zone, klass, total, np.clip(floor, -self.FLOOR_OFFSET, 189))
-            p1, f1 = self._lookup(self.floor_keys, fkey)
             p0, f0 = self._lookup(self.floor_keys, self._floor_key(0, klass, total,
                                                                    np.clip(floor, -self.FLOOR_OFFSET, 189)))
+            if self.floor_zoned:
+                p1, f1 = self._lookup(self.floor_keys, fkey)
+            else:
+                p1, f1 = p0, np.zeros(n, dtype=bool)
             pct = np.where(f1, self.floor_pct[p1], self.floor_pct[p0] if len(self.floor_pct) else 100.0)
             floor_missing |= active & ~(f1 | f0)
             floor_sum += np.where(active, pct, 0.0)
@@ -619,14 +646,27 @@ class _Compiled:
         apply(floor_sum / np.maximum(floor_count, 1), floor_is_add)
 
         if "orientation" in units:
-            level = self.orientations.get_indexer(units["orientation"].fillna("").astype(str))
-            has = units["orientation"].fillna("").astype(str).to_numpy() != ""
-            p1, f1 = self._lookup(self.orient_keys, zone * 1000 + level)
-            p0, f0 = self._lookup(self.orient_keys, 0 * zone + level)
+            column = units["orientation"]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                has = column.cat.codes.to_numpy() >= 0
+                blank = column.cat.categories.astype(str) == ""
+                has &= ~blank[np.maximum(column.cat.codes.to_numpy(), 0)] if blank.any() else True
+            else:
+                column = column.fillna("").astype(str)
+                has = column.to_numpy() != ""
+            level = self._codes(column, self.orientations)
+            p0, f0 = self._lookup(self.orient_keys, level)
+            if self.orient_zoned:
+                p1, f1 = self._lookup(self.orient_keys, zone * 1000 + level)
+            else:
+                p1, f1 = p0, np.zeros(n, dtype=bool)
             refuse(has & ((level < 0) | ~(f1 | f0)), "综合修正表中没有该朝向的系数")
-            pct = np.where(f1, self.orient_pct[p1], np.where(f0, self.orient_pct[p0], 100.0))
-            pct = np.where(has, pct, 100.0)
-            apply(pct, has & np.where(f1, self.orient_add[p1], np.where(f0, self.orient_add[p0], False)))
+            if len(self.orient_pct):
+                pct = np.where(f1, self.orient_pct[p1], np.where(f0, self.orient_pct[p0], 100.0))
+                is_add = np.where(f1, self.orient_add[p1], np.where(f0, self.orient_add[p0], False))
+            else:
+                pct, is_add = np.full(n, 100.0), np.zeros(n, dtype=bool)
+            apply(np.where(has, pct, 100.0), has & is_add)
 
         if len(self.area_keys):
             nht = len(self.house_types)
@@ -668,7 +708,7 @@ class _Compiled:
         refuse(~(unit > 0), "单价不为正数")
         scaled = unit * 100.0
         unit_fen = np.floor(scaled + 0.5).astype(np.int64)
-        ok = reason == ""
+        ok = reason == 0
         near_tie = ok & (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
         if near_tie.any():  # recompute the rare near-ties exactly, so batch and single quote agree
             for i in np.flatnonzero(near_tie):
@@ -682,6 +722,8 @@ class _Compiled:
                 unit_fen[i] = int(self.engine.quote(request).unit_price * 100)
         unit_fen = np.where(ok, unit_fen, 0)
         total_fen = np.where(ok, (unit_fen * area_centi + 50) // 100, 0)
-        return pd.DataFrame({"unit_price_fen": unit_fen, "total_price_fen": total_fen,
-                             "status": np.where(ok, "ok", "refused"), "reason": reason}, index=units.index)
+        return pd.DataFrame({
+            "unit_price_fen": unit_fen, "total_price_fen": total_fen,
+            "status": pd.Categorical.from_codes((~ok).astype(np.int8), ["ok", "refused"]),
+            "reason": pd.Categorical.from_codes(reason, list(messages))}, index=units.index)
 
