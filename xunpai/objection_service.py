@@ -20,7 +20,7 @@ from stdnum.cn import ric, uscc
 
 from auction import objections as rules
 from auction import reference_price as rp
-from auction.objections import Event, Ground, IllegalTransition, ReportKind, Route, State
+from auction.objections import Event, Ground, IllegalTransition, ReportKind, Route, State  # noqa: F401
 from xunpai import ledger
 from xunpai.ledger import canonical_json
 from xunpai.models.procedure import (
@@ -49,8 +49,6 @@ from xunpai.procedure_service import (
     get_policy,
     load_calendar,
 )
-
-__all__ = ["IllegalTransition", "advance", "decide", "file_objection", "record_technical_conclusion"]
 
 
 def _compact_id(number: str) -> str:

@@ -24,7 +24,8 @@ from auction import reference_price as rp
 from auction.calendar import WorkingCalendar, YearNotice, package_covers
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
-from auction.objections import IllegalTransition, Policy, ReportKind, State
+from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
+from auction.rules import reference_price_rules as R
 from xunpai import ledger
 from xunpai.models.accounts import Court
 from xunpai.models.procedure import (
@@ -39,10 +40,8 @@ from xunpai.models.procedure import (
     ReferencePriceRecord,
 )
 
-__all__ = ["IllegalTransition", "ProcedureError"]
-
 for _kind, _name in {
-    "procedure.case": "登记执行案件及当事人", "procedure.lot": "登记处置财产", "procedure.report": "收到询价评估报告",
+    "procedure.case": "登记执行案件及当事人", "procedure.method": "确定参考价方式", "procedure.lot": "登记处置财产", "procedure.report": "收到询价评估报告",
     "procedure.report_sent": "发送或公示报告", "procedure.reference_price": "确定参考价",
     "procedure.firms": "确定评估机构", "procedure.lottery_commit": "摇号承诺登记", "procedure.lottery_draw": "摇号",
     "procedure.policy": "设置异议处理政策", "calendar.set_year": "录入年度放假安排",
@@ -383,10 +382,11 @@ def _store_price(session, lot, method, value_fen, exact, today, valid_until, bas
     session.add(record)
     session.flush()
     case = _case_of_lot(session, lot)
+    sale_start = rp.sale_start_deadline(today, load_calendar(session))
     ledger.append(session, "procedure.reference_price",
                   {"lot_id": lot.id, "method": method.value, "value_fen": value_fen, "mean_exact_fen": exact,
-                   "valid_until": valid_until, "basis": basis, "sale_start_due":
-                   rp.sale_start_deadline(today, load_calendar(session)).due},
+                   "valid_until": valid_until, "basis": basis, "sale_start_due": sale_start.due,
+                   "sale_start_provisional": sale_start.provisional},
                   actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
     return record
 
@@ -433,7 +433,7 @@ def draw_firm_lottery(session: Session, lot_id: int, seed: str, *, actor: str, n
         raise ProcedureError("该财产已摇号确定评估机构。")
     commitment = lottery.Commitment.from_dict(lot.lottery["commitment"])
     try:
-        drawn = lottery.draw(commitment, seed, rp.R.APPRAISAL_FIRMS_TO_RANK)
+        drawn = lottery.draw(commitment, seed, R.APPRAISAL_FIRMS_TO_RANK)
     except lottery.LotteryError as exc:
         raise ProcedureError(str(exc)) from exc
     lot.lottery = {**lot.lottery, "seed": seed, "result": drawn}
@@ -508,3 +508,20 @@ def agenda(session: Session, *, today: date, court_code: str | None = None) -> l
     if court_code:
         _get(session, Court, court_code, "法院")
     return agenda_rules.build(open_steps(session, court_code=court_code), today)
+
+
+def choose_method(session: Session, lot_id: int, facts: rp.PropertyFacts, *, failed: Sequence[str] = (),
+                  actor: str, now: datetime) -> rp.MethodChoice:
+    """The method to use next for a lot, by the legal order and its preconditions (参考价规定 arts. 2, 4, 5, 7,
+    14); ``failed`` names the methods already tried without result. The choice and its reason go to the
+    ledger."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    try:
+        tried = [rp.Method(m) for m in failed]
+    except ValueError:
+        raise ProcedureError("已尝试的方式应为 negotiated、directed_inquiry、network_inquiry 或 appraisal。") from None
+    choice = rp.next_method(facts, tried)
+    _ledger_lot(session, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
+                                                   "failed": [m.value for m in tried], "reason": choice.reason,
+                                                   "article": choice.article}, actor, now)
+    return choice

@@ -363,3 +363,58 @@ def test_reference_price_record_puts_the_sale_deadline_in_the_ledger(session, ne
     entry = next(iter(ledger.entries(session, kind="procedure.reference_price")))
     assert '"sale_start_due":"2025-10-09"' in entry.payload
     assert _count(session, ReferencePriceRecord) == 1
+
+
+def test_method_choice_follows_the_legal_order_and_is_recorded(session, case):
+    lot = service.add_lot(session, CASE, "住宅", seized_on=None, actor="法官甲", now=NOW)
+    facts = service.rp.PropertyFacts(has_tax_or_government_price=True)
+    assert service.choose_method(session, lot.id, facts, actor="法官甲", now=NOW).method.value == "negotiated"
+    choice = service.choose_method(session, lot.id, facts, failed=["negotiated"], actor="法官甲", now=NOW)
+    assert choice.method.value == "directed_inquiry"
+    assert len(list(ledger.entries(session, kind="procedure.method"))) == 2
+
+
+def test_concurrent_double_submission_creates_one_objection(engine, backend):
+    """Two sessions file the same submission at once: the unique key lets exactly one through."""
+    import threading
+
+    from xunpai.db import session_factory, session_scope
+
+    with session_scope(engine) as setup:
+        setup.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))
+        setup.flush()
+        service.create_case(setup, COURT, CASE, [service.PartyInput("applicant", "张三", APPLICANT_ID),
+                                                 service.PartyInput("debtor", "李四", DEBTOR_ID, "温岭")],
+                            actor="法官甲", now=NOW)
+        lot = service.add_lot(setup, CASE, "住宅", seized_on=None, actor="法官甲", now=NOW)
+        report_id = service.record_report(setup, lot.id, "network_inquiry", "平台甲", 100_00,
+                                          received_on=date(2025, 3, 4), commissioned_on=date(2025, 3, 3),
+                                          actor="法官甲", now=NOW).id
+
+    def file(session):
+        return objections.file_objection(session, case_number=CASE, report_id=report_id, id_number=DEBTOR_ID,
+                                         grounds=["scope"], facts="遗漏车位", reasons="车位一并查封",
+                                         address_for_service="", submission_key="same-click", now=NOW)
+
+    first_flushed, results = threading.Event(), {}
+
+    def first():
+        session = session_factory(engine)()
+        try:
+            results["first"] = file(session).created
+            first_flushed.set()
+            threading.Event().wait(0.5)
+            session.commit()
+        finally:
+            first_flushed.set()
+            session.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_flushed.wait(30)
+    with session_scope(engine) as second:
+        results["second"] = file(second).created
+    thread.join(30)
+    assert results == {"first": True, "second": False}
+    with session_scope(engine) as check:
+        assert _count(check, Objection) == 1
