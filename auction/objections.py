@@ -98,8 +98,13 @@ def objection_window(received_report_on: date, calendar: WorkingCalendar) -> per
 
 def assess(report_kind: ReportKind, grounds: Iterable[Ground], *, received_report_on: date, filed_on: date,
            calendar: WorkingCalendar, policy: Policy = Policy.STATUTORY,
-           first_auction_announced: bool = False) -> Admissibility:
+           first_auction_announced: bool = False, mailed_on: date | None = None,
+           raised_again: bool = False) -> Admissibility:
     """Whether the objection is accepted and on which route (参考价规定 arts. 22-25).
+
+    ``mailed_on``: a written objection posted before the period ended is not late (民诉法 art. 85(4): 在途时间
+    不计入). ``raised_again``: the same objector's earlier objection to the same report was withdrawn or
+    rejected, so a new one is not accepted (异议复议规定 art. 15: all grounds raised together).
 
     Not accepted (art. 24): late; against a correction or a technical-review conclusion; against 议价 or
     定向询价 — except the art. 25 grounds raised before the first-auction announcement (执行监督), and, under
@@ -110,6 +115,11 @@ def assess(report_kind: ReportKind, grounds: Iterable[Ground], *, received_repor
     if not grounds:
         raise ValueError("异议应至少选择一项异议事由。")
     window = objection_window(received_report_on, calendar)
+    if mailed_on is not None and mailed_on < filed_on:
+        filed_on = mailed_on  # 民诉法 art. 85(4)
+    if raised_again:
+        return Admissibility(False, None, "对同一报告的异议已撤回或被驳回，其他异议事由应当在异议审查过程中一并提出，"
+                             "再次提出的不予受理。", "异议复议规定第十五条", window)
     art25 = grounds & ART25_GROUNDS
     if art25:
         if grounds - ART25_GROUNDS:

@@ -50,6 +50,10 @@ from xunpai.procedure_service import (
     load_calendar,
 )
 
+# 异议复议规定 art. 15: after withdrawal or rejection, the same objector cannot object to the same act again.
+_CLOSED_AGAINST_REPEAT = [State.WITHDRAWN.value, State.REJECTED.value, State.REVIEW_APPLIED.value,
+                          State.REVIEW_DECIDED.value]
+
 
 def _compact_id(number: str) -> str:
     text = (number or "").strip().upper()
@@ -97,13 +101,15 @@ def _received_on(report: ProcedureReport, filed_on: date, calendar, given: date 
 def file_objection(session: Session, *, case_number: str, report_id: int, id_number: str,
                    grounds: Sequence[str], facts: str, reasons: str, address_for_service: str,
                    evidence: Sequence[EvidenceUpload] = (), submission_key: str | None = None,
-                   received_report_on: date | None = None, now: datetime, actor: str = "") -> FilingResult:
+                   received_report_on: date | None = None, mailed_on: date | None = None, now: datetime,
+                   actor: str = "") -> FilingResult:
     """File a written objection (异议复议规定 art. 1; 参考价规定 arts. 22-25).
 
     The objector is identified by ID number against the case's parties and interested parties. A double
     submission (same ``submission_key``, or, without one, the same content) returns the first objection with
     ``created=False``. Admissibility and route are assessed at once; an objection that is not admissible is
-    still recorded, in state 不予受理 with the reason (the court's ruling follows from it).
+    still recorded, in state 不予受理 with the reason (the court's ruling follows from it). ``mailed_on``: the
+    postmark date of a posted objection (民诉法 art. 85(4)).
     """
     case = get_case(session, case_number)
     report = _get(session, ProcedureReport, report_id, "报告")
@@ -141,10 +147,16 @@ def file_objection(session: Session, *, case_number: str, report_id: int, id_num
     calendar = load_calendar(session)
     policy = get_policy(session, case.court_code)
     received = _received_on(report, filed_on, calendar, received_report_on)
+    if mailed_on is not None and mailed_on > filed_on:
+        raise InvalidFiling(f"交邮日期 {mailed_on.isoformat()} 晚于收到日期 {filed_on.isoformat()}。")
+    earlier = session.execute(select(Objection.id).where(
+        Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
+        Objection.state.in_(_CLOSED_AGAINST_REPEAT))).first()
     verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
                            calendar=calendar, policy=policy,
                            first_auction_announced=lot.first_auction_announced_on is not None
-                           and lot.first_auction_announced_on <= filed_on)
+                           and lot.first_auction_announced_on <= filed_on,
+                           mailed_on=mailed_on, raised_again=earlier is not None)
     state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
     objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
                           grounds=[g.value for g in ground_values], facts=facts.strip(), reasons=reasons.strip(),

@@ -418,3 +418,13 @@ def test_concurrent_double_submission_creates_one_objection(engine, backend):
     assert results == {"first": True, "second": False}
     with session_scope(engine) as check:
         assert _count(check, Objection) == 1
+
+
+def test_second_objection_after_withdrawal_is_not_accepted(session, network_lot):
+    _lot, reports = network_lot
+    first = _file(session, reports[0]).objection
+    objections.advance(session, first.id, Event.WITHDRAW, on=date(2025, 3, 10), actor="李四", now=NOW)
+    again = _file(session, reports[0], grounds=("scope",), facts="遗漏车位", reasons="车位一并查封").objection
+    assert again.state == State.NOT_ACCEPTED.value and again.article == "异议复议规定第十五条"
+    other_party = _file(session, reports[0], id_number=APPLICANT_ID).objection
+    assert other_party.state == State.FILED.value

@@ -226,3 +226,21 @@ def test_agenda_flags_overdue_and_provisional_and_sorts():
     assert items[0].overdue and not items[1].overdue
     assert items[1].provisional and "暂定" in items[1].note
     assert items[2].as_dict()["due"] is None
+
+
+def test_posted_objection_counts_from_the_postmark():
+    # 民诉法 art. 85(4): posted on the last day (10 March), arrived on 12 March
+    verdict = o.assess(ReportKind.NETWORK_INQUIRY, [Ground.SCOPE], received_report_on=RECEIVED,
+                       filed_on=date(2025, 3, 12), mailed_on=date(2025, 3, 10), calendar=CAL)
+    assert verdict.accepted
+    late = o.assess(ReportKind.NETWORK_INQUIRY, [Ground.SCOPE], received_report_on=RECEIVED,
+                    filed_on=date(2025, 3, 12), mailed_on=date(2025, 3, 11), calendar=CAL)
+    assert not late.accepted
+
+
+def test_objection_raised_again_after_rejection_is_not_accepted():
+    verdict = assess(ReportKind.APPRAISAL, [Ground.SCOPE], filed_on=date(2025, 3, 4))
+    again = o.assess(ReportKind.APPRAISAL, [Ground.SCOPE], received_report_on=RECEIVED, filed_on=date(2025, 3, 4),
+                     calendar=CAL, raised_again=True)
+    assert verdict.accepted and not again.accepted
+    assert again.article == "异议复议规定第十五条"
