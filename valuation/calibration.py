@@ -113,6 +113,8 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     add("building", keys["building_id"], "ridge", config.building_ratio)
     profile = list(zip(keys["klass"], keys["low"], keys["high"], strict=True))
     add("floor_profile", pd.Series(profile, dtype=object))
+    rel = relative_bin(keys["low"], keys["high"], keys["total"])
+    add("floor_relative", pd.Series(list(zip(keys["klass"], rel, strict=True)), dtype=object))
     cell = list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
     add("floor_cell", pd.Series(cell, dtype=object), "ridge", config.floor_cell_ratio)
     if (keys["orientation"] != MISSING).any():
@@ -130,6 +132,15 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     return blocks, keys
 
 
+def relative_bin(low, high, total) -> np.ndarray:
+    """Position of a floor in its building: tenths of (floor − 1)/(total − 1), the top floor its own bin (10)."""
+    mid = (np.asarray(low, dtype=float) + np.asarray(high, dtype=float)) / 2
+    total = np.asarray(total, dtype=float)
+    x = np.where(total > 1, (mid - 1) / np.maximum(total - 1, 1), 0.0)
+    top = np.asarray(high) >= total
+    return np.where(top, 10, np.minimum(np.floor(10 * x), 9)).astype(np.int64)
+
+
 def _weighted_mean(effect: pd.Series, codes_values: pd.Series) -> float:
     return float(codes_values.map(effect).mean())
 
@@ -137,7 +148,11 @@ def _weighted_mean(effect: pd.Series, codes_values: pd.Series) -> float:
 def _publish_floor(fit: HedonicFit, register: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     profile = fit.effects["floor_profile"]
     cell = fit.effects["floor_cell"]
+    relative = fit.effects["floor_relative"]
+    rel_keys = pd.Series(list(zip(keys["klass"], relative_bin(keys["low"], keys["high"], keys["total"]),
+                                  strict=True)))
     sale_effect = (pd.Series(list(zip(keys["klass"], keys["low"], keys["high"], strict=True))).map(profile)
+                   + rel_keys.map(relative).fillna(0.0)
                    + pd.Series(list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
                                ).map(cell).fillna(0.0))
     center = float(sale_effect.mean())
@@ -159,6 +174,7 @@ def _publish_floor(fit: HedonicFit, register: pd.DataFrame, keys: pd.DataFrame) 
             else:  # beyond the floors sold: the nearest band's value
                 _, lo, hi, value = min((min(abs(floor - lo), abs(floor - hi)), lo, hi, v) for lo, hi, v in bands)
             value += cells.get((klass, total, lo, hi), 0.0) if lo <= floor <= hi else 0.0
+            value += relative.get((klass, int(relative_bin(lo, hi, total))), 0.0)
             rows.append((ALL_ZONES, klass, total, floor, round(100 * float(np.exp(value - center)), 2), "乘"))
     frame = pd.DataFrame(rows, columns=["zone_code", "elevator_class", "total_floors", "floor", "percent", "method"])
     return frame.drop_duplicates(["zone_code", "elevator_class", "total_floors", "floor"]), center
@@ -412,3 +428,21 @@ def roll_forward(tables: BaselineTables, until: str, *, window: int = 6, method:
     frames = dict(tables.frames)
     frames["price_index"] = pd.concat(rows, ignore_index=True)
     return BaselineTables(frames, name=tables.name)
+
+
+def first_pass_values(sales: pd.DataFrame, *, register: pd.DataFrame | None = None,
+                      config: CalibrationConfig | None = None) -> np.ndarray:
+    """In-sample values (yuan) of a quick first-pass hedonic fit, for outlier screening (IAAO Appendix B)."""
+    config = config or CalibrationConfig()
+    sales = sales.reset_index(drop=True)
+    if register is None:
+        register, _ = buildings_from_sales(sales)
+    else:
+        missing = set(sales["building_id"]) - set(register["building_id"])
+        if missing:
+            extra, _ = buildings_from_sales(sales[sales["building_id"].isin(missing)])
+            register = pd.concat([register, extra[register.columns]], ignore_index=True)
+    blocks, _ = prepare(sales, register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False)
+    y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
+    fit = fit_hedonic(y, blocks, em_iterations=1)
+    return np.exp(fit.fitted) * sales["area"].to_numpy(dtype=float)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.linalg import lsmr
+from threadpoolctl import threadpool_limits
 
 
 @dataclass
@@ -102,7 +103,9 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
         norms[norms == 0] = 1.0
         As = A @ sp.diags(1.0 / norms)
         rhs = np.concatenate([rhs_data, np.zeros(A.shape[0] - n)])
-        result = lsmr(As, rhs, atol=tol, btol=tol, maxiter=max_iter, x0=beta * norms)
+        # LSMR's vector steps are memory-bound: BLAS threads only thrash (seen 10x slower on a busy machine).
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = lsmr(As, rhs, atol=tol, btol=tol, maxiter=max_iter, x0=beta * norms)
         beta = result[0] / norms
         iterations.append(int(result[2]))
         resid = rhs_data - Xw @ beta
