@@ -92,6 +92,8 @@ class WorkingCalendar:
     year takes precedence over the package."""
 
     overrides: Mapping[int, YearNotice] = field(default_factory=dict)
+    # day -> DayStatus, filled on first use (the notices are fixed for the calendar's lifetime)
+    _statuses: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def with_notices(cls, notices: Iterable[YearNotice]) -> WorkingCalendar:
@@ -105,6 +107,12 @@ class WorkingCalendar:
         return GUESS_SOURCE
 
     def status(self, day: date) -> DayStatus:
+        cached = self._statuses.get(day)
+        if cached is None:
+            cached = self._statuses[day] = self._status(day)
+        return cached
+
+    def _status(self, day: date) -> DayStatus:
         source = self.source_for(day.year)
         if source == OVERRIDE_SOURCE:
             notice = self.overrides[day.year]
