@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import io
+import tempfile
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -104,11 +105,15 @@ def render_document(kind: DocumentKind | str, lot: Lot, plan: ListingPlan | None
     return _output(template, kind, lot, fmt)
 
 
-def _output(template: DocxTemplate, kind: DocumentKind, lot: Lot, fmt: str) -> bytes:
+def _title(kind: DocumentKind, lot: Lot) -> str:
+    return f"{kind.label} {lot.case_number}"
+
+
+def _output(template: DocxTemplate, kind: DocumentKind, lot: Lot, fmt: str, font=None) -> bytes:
     if fmt == "pdf":
         from auction.documents.pdf import docx_to_pdf
 
-        return docx_to_pdf(template.docx, title=f"{kind.label} {lot.case_number}")
+        return docx_to_pdf(template.docx, title=_title(kind, lot), font=font)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
@@ -138,11 +143,20 @@ def render_document_set(lot: Lot, plan: ListingPlan | None, court: CourtInfo, ou
     out.mkdir(parents=True, exist_ok=True)
     base = build_context(lot, plan, court, issued_on)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in lot.lot_id) or "lot"
+    rendered = [(kind, _render(kind, _context_for(kind, lot, plan, court, issued_on, base)))
+                for kind in applicable_kinds(lot)]
     written: list[Path] = []
-    for kind in applicable_kinds(lot):
-        template = _render(kind, _context_for(kind, lot, plan, court, issued_on, base))
-        for fmt in formats:
-            path = out / f"{stem}-{kind.value}.{fmt}"
-            path.write_bytes(_output(template, kind, lot, fmt))
-            written.append(path)
+    with tempfile.TemporaryDirectory(prefix="xunpai-font-") as tmp:
+        font = None
+        if "pdf" in formats:  # one small font cut for the whole set (see fonts.document_font)
+            from auction.documents.fonts import document_font
+            from auction.documents.pdf import document_text
+
+            text = "".join(document_text(t.docx) + _title(k, lot) for k, t in rendered)
+            font = document_font(text, Path(tmp))
+        for kind, template in rendered:
+            for fmt in formats:
+                path = out / f"{stem}-{kind.value}.{fmt}"
+                path.write_bytes(_output(template, kind, lot, fmt, font))
+                written.append(path)
     return written

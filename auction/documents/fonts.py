@@ -1,12 +1,17 @@
 """The CJK font embedded in the PDFs, found locally (no network).
 
-Noto Serif CJK (Debian ``fonts-noto-cjk``) is a CFF font of 65,535 glyphs: fpdf2 embeds it (subsetted), but
-parsing and subsetting the whole face costs ~0.35 s per document. So the first use derives a *working
-font* once: the Simplified Chinese face cut down to GB 2312 (6,763 hanzi), ASCII, CJK punctuation and full-width
-forms, stored in the user's cache directory (``$XUNPAI_CACHE_DIR`` or ``~/.cache/xunpai``). A document whose
-text needs a character outside it (a rare name such as 堃) is set in the full system font instead, so every
-character is always printed; only the speed differs.
+Noto Serif CJK (Debian ``fonts-noto-cjk``) is a CFF font of 65,535 glyphs. fpdf2 embeds it, but parsing the
+whole face and subsetting CFF charstrings in Python costs ~0.4 s per document. So:
 
+1. once per machine, a *working font* is derived: the Simplified Chinese face cut down to GB 2312 (6,763
+   hanzi), ASCII, CJK punctuation and full-width forms, with its outlines converted to TrueType (quadratic)
+   curves, which subset fast. It is stored in the user's cache directory (``$XUNPAI_CACHE_DIR`` or
+   ``~/.cache/xunpai/fonts``), written atomically;
+2. per document set, a small font with exactly the characters of those documents is cut from it
+   (``document_font``) and every PDF of the set embeds (a subset of) that.
+
+A document that needs a character outside the working set (a rare name such as 堃) gets the full system
+font as a fallback, so every character is printed; only the speed differs.
 ``$XUNPAI_CJK_FONT`` names another font file (TTF/OTF/TTC) to use instead of Noto.
 """
 
@@ -30,7 +35,7 @@ CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
-_WORKING_SET_VERSION = "gb2312-v1"
+_WORKING_SET_VERSION = "gb2312-ttf-v2"
 _lock = threading.Lock()
 
 
@@ -101,9 +106,12 @@ def _derive(face: FontFace, target: Path) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
+    options.desubroutinize = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=working_set())
     subsetter.subset(font)
+    if "CFF " in font:
+        _cff_to_truetype(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     os.close(fd)
@@ -115,14 +123,48 @@ def _derive(face: FontFace, target: Path) -> None:
             os.unlink(tmp)
 
 
+def _cff_to_truetype(font) -> None:
+    """Replace the CFF outlines by quadratic TrueType ones (fontTools cu2qu, error ≤ 1 font unit)."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["head"].glyphDataFormat = 0
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attr in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, attr, 0)
+    maxp.maxZones = 1
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 @cache
 def working_font() -> FontFace:
     """The fast working font (derived once and cached); the system font if it cannot be derived."""
     face = system_font()
     stat = face.path.stat()
     key = hashlib.sha256(f"{face.path}|{face.index}|{stat.st_size}|{stat.st_mtime_ns}|{_WORKING_SET_VERSION}".encode())
-    suffix = ".otf" if face.path.suffix.lower() in (".ttc", ".otf", ".otc") else face.path.suffix.lower()
-    target = _cache_dir() / f"cjk-{key.hexdigest()[:16]}{suffix}"
+    target = _cache_dir() / f"cjk-{key.hexdigest()[:16]}.ttf"
     with _lock:
         if not target.is_file():
             try:
@@ -148,10 +190,30 @@ def covered(face: FontFace) -> frozenset[int]:
         font.close()
 
 
-def font_for(text: str) -> FontFace:
-    """The working font when it has every character of ``text``, else the full system font."""
+def document_font(text: str, directory: Path) -> tuple[FontFace, FontFace | None]:
+    """A small TrueType font with the characters of ``text`` cut from the working font, written into
+    ``directory``; and the full system font as a fallback when ``text`` needs characters outside it."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     face = working_font()
-    needed = {ord(c) for c in text if not c.isspace()}
-    if needed <= covered(face):
-        return face
-    return system_font()
+    needed = {ord(c) for c in text if not c.isspace()} | {0x20, 0x3000}
+    inside = needed & covered(face)
+    fallback = system_font() if needed - inside else None
+    if face.path.suffix.lower() != ".ttf":  # derivation failed: use the working/system font as it is
+        return face, fallback
+    digest = hashlib.sha256("".join(sorted(map(chr, inside))).encode()).hexdigest()[:16]
+    target = Path(directory) / f"doc-{digest}.ttf"
+    if not target.is_file():
+        font = TTFont(str(face.path), lazy=True, recalcBBoxes=False)  # bounds are right; recomputing parses glyphs
+        options = subset.Options()
+        options.layout_features = []
+        options.notdef_outline = True
+        options.hinting = True  # the working font has no instructions; True keeps glyphs unparsed (fast)
+        options.name_IDs = ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=inside)
+        subsetter.subset(font)
+        font.save(str(target))
+        font.close()
+    return FontFace(target, 0), fallback

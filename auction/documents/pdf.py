@@ -7,7 +7,9 @@ font has one weight), which keeps one embedded font per document.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -17,7 +19,7 @@ from docx.text.paragraph import Paragraph
 from fpdf import FPDF
 from fpdf.enums import TextMode, WrapMode
 
-from auction.documents.fonts import font_for
+from auction.documents.fonts import FontFace, document_font
 
 PT_TO_MM = 25.4 / 72
 _ALIGN = {
@@ -89,24 +91,26 @@ def _has_page_break(paragraph: Paragraph) -> bool:
     return any(br.get(qn("w:type")) == "page" for br in paragraph._p.iter(qn("w:br")))
 
 
-class _Writer:
-    def __init__(self, family: str):
-        self.family = family
+FAMILY = "xpcjk"
+FALLBACK_FAMILY = "xpcjkfull"
 
-    def start(self, font_path: str, font_index: int, title: str) -> FPDF:
-        pdf = FPDF(format="A4", unit="mm")
-        pdf.set_margins(28, 30, 26)
-        pdf.set_auto_page_break(True, margin=28)
-        if font_index:
-            pdf.add_font(self.family, fname=font_path, collection_font_number=font_index)
-        else:
-            pdf.add_font(self.family, fname=font_path)
-        # The CFF font bounding boxes are already right; recomputing them per subset costs ~40% of output.
-        pdf.fonts[self.family.lower()].ttfont.recalcBBoxes = False
-        pdf.set_title(title)
-        pdf.set_creator("xunpai")
-        pdf.add_page()
-        return pdf
+
+def _start(face: FontFace, fallback: FontFace | None, title: str) -> FPDF:
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(28, 30, 26)
+    pdf.set_auto_page_break(True, margin=28)
+    for family, font in ((FAMILY, face), (FALLBACK_FAMILY, fallback)):
+        if font is None:
+            continue
+        pdf.add_font(family, fname=str(font.path), collection_font_number=font.index)
+        # bounding boxes of the source font are right; recomputing them for CFF subsets is slow
+        pdf.fonts[family].ttfont.recalcBBoxes = False
+    if fallback is not None:
+        pdf.set_fallback_fonts([FALLBACK_FAMILY])
+    pdf.set_title(title)
+    pdf.set_creator("xunpai")
+    pdf.add_page()
+    return pdf
 
 
 def _set_font(pdf: FPDF, family: str, look: _Look) -> None:
@@ -118,6 +122,35 @@ def _set_font(pdf: FPDF, family: str, look: _Look) -> None:
         pdf.text_mode = TextMode.FILL
 
 
+#: 避头尾 (kinsoku): these never begin a line, and the opening ones never end a line.
+NO_LINE_START = set("，。、；：？！）》」』”’〕】…%,.;:?!)]}·")
+NO_LINE_END = set("（《「『“‘〔【([{")
+
+
+def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
+    """Break ``text`` into lines no wider than ``width_mm`` at any character (CJK has no spaces),
+    keeping closing punctuation off the start and opening punctuation off the end of a line."""
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for char in text:
+        w = char_width(char)
+        if line and used + w > width_mm:
+            carry: list[str] = []
+            if char in NO_LINE_START and len(line) > 1:  # pull the last character down with it
+                carry.append(line.pop())
+            while len(line) > 1 and line[-1] in NO_LINE_END:
+                carry.insert(0, line.pop())
+            lines.append("".join(line))
+            line = carry
+            used = sum(char_width(c) for c in line)
+        line.append(char)
+        used += w
+    if line:
+        lines.append("".join(line))
+    return lines
+
+
 def _paragraph(pdf: FPDF, family: str, paragraph: Paragraph, looks: dict[str, _Look]) -> None:
     if _has_page_break(paragraph):
         pdf.add_page()
@@ -127,8 +160,18 @@ def _paragraph(pdf: FPDF, family: str, paragraph: Paragraph, looks: dict[str, _L
     look = _look(paragraph, looks)
     _set_font(pdf, family, look)
     height = look.size * PT_TO_MM * look.line_spacing
-    pdf.multi_cell(0, height, "\u3000" * look.indent_chars + text, align=look.align, new_x="LMARGIN", new_y="NEXT",
-                   wrapmode=WrapMode.CHAR)
+    widths = pdf.current_font.cw
+    scale = look.size * PT_TO_MM / 1000
+
+    def char_width(char: str) -> float:
+        return widths[ord(char)] * scale
+
+    if FALLBACK_FAMILY in pdf.fonts and any(ord(c) not in pdf.current_font.cmap for c in text):
+        pdf.multi_cell(0, height, "\u3000" * look.indent_chars + text, align=look.align, new_x="LMARGIN",
+                       new_y="NEXT", wrapmode=WrapMode.CHAR)  # characters from the fallback font
+    else:
+        for line in wrap_lines("\u3000" * look.indent_chars + text, pdf.epw, char_width):
+            pdf.cell(0, height, line, align=look.align, new_x="LMARGIN", new_y="NEXT")
     if look.space_after:
         pdf.ln(look.space_after * PT_TO_MM)
 
@@ -155,6 +198,7 @@ def _table(pdf: FPDF, family: str, table: Table, looks: dict[str, _Look]) -> Non
         line_height=look.size * PT_TO_MM * 1.35,
         text_align="LEFT",
         padding=1.2,
+        wrapmode=WrapMode.CHAR,
     ) as out:
         for cells in rows:
             row = out.row()
@@ -163,27 +207,33 @@ def _table(pdf: FPDF, family: str, table: Table, looks: dict[str, _Look]) -> Non
     pdf.ln(2)
 
 
-def docx_to_pdf(document: DocxDocument, title: str = "") -> bytes:
-    """The PDF of a rendered document, with the CJK font it needs embedded (subset)."""
-    body = document.element.body
+def _blocks(document: DocxDocument) -> list[Paragraph | Table]:
     blocks: list[Paragraph | Table] = []
-    texts: list[str] = []
-    for child in body.iterchildren():
+    for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            paragraph = Paragraph(child, document)
-            blocks.append(paragraph)
-            texts.append(paragraph.text)
+            blocks.append(Paragraph(child, document))
         elif child.tag == qn("w:tbl"):
-            table = Table(child, document)
-            blocks.append(table)
-            texts.extend(tc_text for tc in child.iter(qn("w:t")) for tc_text in [tc.text or ""])
-    face = font_for("".join(texts) + title)
-    family = "xpcjk"
-    pdf = _Writer(family).start(str(face.path), face.index, title)
+            blocks.append(Table(child, document))
+    return blocks
+
+
+def document_text(document: DocxDocument) -> str:
+    """All the text of a document (paragraphs and table cells), for choosing the font."""
+    return "".join(t.text or "" for t in document.element.body.iter(qn("w:t")))
+
+
+def docx_to_pdf(document: DocxDocument, title: str = "",
+                font: tuple[FontFace, FontFace | None] | None = None) -> bytes:
+    """The PDF of a rendered document with its CJK font embedded (subset). ``font`` is a
+    ``fonts.document_font`` result shared by a document set; without it one is cut for this document."""
+    if font is None:
+        with tempfile.TemporaryDirectory(prefix="xunpai-font-") as tmp:
+            return docx_to_pdf(document, title, document_font(document_text(document) + title, Path(tmp)))
+    pdf = _start(font[0], font[1], title)
     looks: dict[str, _Look] = {}
-    for block in blocks:
+    for block in _blocks(document):
         if isinstance(block, Table):
-            _table(pdf, family, block, looks)
+            _table(pdf, FAMILY, block, looks)
         else:
-            _paragraph(pdf, family, block, looks)
+            _paragraph(pdf, FAMILY, block, looks)
     return bytes(pdf.output())
