@@ -258,6 +258,10 @@ def network_reference_price(reports: Sequence[NetworkReport], commissioned_on: d
     on_time = [r for r in reports if r.received_on is not None and r.received_on <= due.due]
     excluded: dict[str, str] = {}
     extension_granted = False
+    if today <= due.due and len(on_time) < len(reports):
+        # "全部" or "部分" (art. 13(1)) is only known once the period has ended.
+        return NetworkOutcome("waiting", None, None, tuple(r.platform for r in on_time), {}, False,
+                              R.NETWORK_REPORT.article, f"尚有平台未出具报告，期限至 {due.label()}。")
     if on_time:
         for r in reports:
             if r not in on_time:
@@ -275,6 +279,10 @@ def network_reference_price(reports: Sequence[NetworkReport], commissioned_on: d
             if r not in counted:
                 excluded[r.platform] = ("未申请延期" if not r.extension_requested
                                         else f"延期后仍未在 {extended.due.isoformat()} 前出具") + "（参考价规定第十一条）。"
+        outstanding = [r for r in reports if r.extension_requested and r not in counted]
+        if extension_granted and today <= extended.due and outstanding:
+            return NetworkOutcome("waiting", None, None, tuple(r.platform for r in counted), excluded, True,
+                                  R.NETWORK_EXTENSION.article, f"全部平台逾期，已准许延期至 {extended.label()}。")
         if not counted:
             if extension_granted and today <= extended.due:
                 return NetworkOutcome("waiting", None, None, (), excluded, True, R.NETWORK_EXTENSION.article,

@@ -207,3 +207,17 @@ def test_ranked_firms_and_next_firm():
         rp.next_ranked_firm(firms, "C评估")
     with pytest.raises(rp.ReferencePriceError):
         rp.ranked_firms(["A", "A", "B"])
+
+
+def test_price_waits_for_the_end_of_the_period_while_a_platform_is_outstanding():
+    reports = [NetworkReport("甲", 100_00, date(2025, 3, 4)), NetworkReport("乙", None, None)]
+    assert rp.network_reference_price(reports, COMMISSIONED, CAL, today=date(2025, 3, 6)).status == "waiting"
+    assert rp.network_reference_price(reports, COMMISSIONED, CAL, today=date(2025, 3, 7)).included == ("甲",)
+
+
+def test_extension_waits_for_every_platform_that_asked():
+    reports = [NetworkReport("甲", 100_00, date(2025, 3, 8), extension_requested=True),
+               NetworkReport("乙", None, None, extension_requested=True)]
+    assert rp.network_reference_price(reports, COMMISSIONED, CAL, today=date(2025, 3, 10)).status == "waiting"
+    done = rp.network_reference_price(reports, COMMISSIONED, CAL, today=date(2025, 3, 11))
+    assert done.status == "fixed" and done.included == ("甲",)
