@@ -313,3 +313,18 @@ def record_technical_conclusion(session: Session, objection_id: int, *, confirms
 
         fix_reference_price(session, report.id, today=decided_on, actor=actor, now=now)
     return decision
+
+
+def list_objections(session: Session, case_number: str) -> list[Objection]:
+    """The objections of a case, oldest first (for the parties' and the judge's pages)."""
+    case = get_case(session, case_number)
+    return list(session.execute(select(Objection).where(Objection.case_id == case.id)
+                                .order_by(Objection.id)).scalars())
+
+
+def evidence_content(session: Session, evidence_id: int) -> EvidenceFile:
+    """An evidence file for download, its content checked against the stored SHA-256 first."""
+    item = _get(session, EvidenceFile, evidence_id, "证据文件")
+    if hashlib.sha256(item.content).hexdigest() != item.sha256 or len(item.content) != item.size:
+        raise ProcedureError(f"证据文件“{item.filename}”的内容与登记时的校验值不符，可能已被改动。")
+    return item

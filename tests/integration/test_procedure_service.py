@@ -428,3 +428,15 @@ def test_second_objection_after_withdrawal_is_not_accepted(session, network_lot)
     assert again.state == State.NOT_ACCEPTED.value and again.article == "异议复议规定第十五条"
     other_party = _file(session, reports[0], id_number=APPLICANT_ID).objection
     assert other_party.state == State.FILED.value
+
+
+def test_listing_and_evidence_download_checks_the_checksum(session, network_lot):
+    _lot, reports = network_lot
+    filed = _file(session, reports[0], evidence=[service.EvidenceUpload("登记簿.pdf", PDF)]).objection
+    assert [o.id for o in objections.list_objections(session, CASE)] == [filed.id]
+    item = objections.evidence_content(session, filed.evidence[0].id)
+    assert item.content == PDF
+    item.content = PDF + b"tampered"
+    session.flush()
+    with pytest.raises(service.ProcedureError, match="校验值"):
+        objections.evidence_content(session, item.id)
