@@ -48,6 +48,7 @@ class Account:
     court_code: str | None
     case_numbers: list[str] = field(default_factory=list)
     party_role: str = ""
+    party_ids: dict[str, int | None] = field(default_factory=dict)  # case number -> procedure party id
 
     is_authenticated = True
     is_active = True
@@ -69,13 +70,16 @@ class Account:
 def account_for(user: User, session) -> Account:
     cases: list[str] = []
     party_role = ""
+    party_ids: dict[str, int | None] = {}
     if user.role == "party":
         from xunpai.accounts_service import party_cases
 
         rows = party_cases(session, user.id)
         cases = [row.case_number for row in rows]
         party_role = rows[0].party_role if rows else ""
-    return Account(user.id, user.username, user.display_name, user.role, user.court_code, cases, party_role)
+        party_ids = {row.case_number: row.party_id for row in rows}
+    return Account(user.id, user.username, user.display_name, user.role, user.court_code, cases, party_role,
+                   party_ids)
 
 
 @login_manager.user_loader

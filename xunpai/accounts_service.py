@@ -146,11 +146,28 @@ def _normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def issue_party_access(session: Session, *, case_number: str, party_role: str, party_name: str,
-                       actor: str = "", code: str | None = None, now: datetime | None = None
-                       ) -> tuple[User, str]:
-    """Create a party account for one case and return it with the access code (shown once, stored hashed)."""
+def issue_party_access(session: Session, *, case_number: str, party_role: str = "", party_name: str = "",
+                       id_number: str = "", actor: str = "", code: str | None = None,
+                       now: datetime | None = None) -> tuple[User, str]:
+    """Create a party account for one case and return it with the access code (shown once, stored hashed).
+
+    With ``id_number``, the party is the one registered in the case under that ID number (needed to file
+    objections: the procedure identifies objectors by ID, 参考价规定 art. 22); the role and name come from
+    the registration."""
     case_number = validate_case_number(case_number)
+    party_id = None
+    if (id_number or "").strip():
+        from xunpai.models.procedure import ProcedureCase, ProcedureParty
+
+        wanted = "".join((id_number or "").split()).upper()
+        party = session.execute(
+            select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
+            .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == wanted)
+        ).scalar_one_or_none()
+        if party is None:
+            raise AccountError(f"案件{case_number}中没有证件号码为“{id_number}”的当事人或利害关系人，"
+                               "请先在案件中登记。")
+        party_id, party_role, party_name = party.id, party.role, party.name
     if party_role not in PARTY_ROLES:
         raise AccountError(f"当事人身份“{party_role}”不存在。应为：{'、'.join(PARTY_ROLES.values())}。")
     if not (party_name or "").strip():
@@ -163,8 +180,8 @@ def issue_party_access(session: Session, *, case_number: str, party_role: str, p
     session.add(user)
     session.flush()
     session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
-                            party_name=party_name.strip(), code_hash=hash_secret(_normalize_code(code)),
-                            issued_at=now, issued_by=actor))
+                            party_name=party_name.strip(), party_id=party_id,
+                            code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
     ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
                   actor=actor, court_code=court, case_number=case_number)
     return user, code

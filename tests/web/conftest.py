@@ -33,12 +33,19 @@ def small_city():
     return _CITY
 
 
+DEBTOR_ID = "330100198001010015"
+APPLICANT_ID = "330100198505050029"
+
+
 @dataclass
 class Seed:
     party_code: str
     other_party_code: str
     building_id: str
     address: str
+    applicant_code: str = ""
+    report_id: int = 0
+    lot_id: int = 0
 
 
 def seed(engine) -> Seed:
@@ -56,12 +63,33 @@ def seed(engine) -> Seed:
             if role == "judge":
                 limit = session.get(InquiryLimit, user.id)
                 limit.hour_from, limit.hour_to, limit.daily_count = 0, 24, 1000
-        _u, code = accounts_service.issue_party_access(session, case_number=CASE, party_role="debtor",
-                                                       party_name="王某某")
+        report_id, lot_id = _procedure_case(session)
+        _u, code = accounts_service.issue_party_access(session, case_number=CASE, id_number=DEBTOR_ID)
+        _u3, code3 = accounts_service.issue_party_access(session, case_number=CASE, id_number=APPLICANT_ID)
         _u2, code2 = accounts_service.issue_party_access(session, case_number=OTHER_CASE,
                                                          party_role="applicant", party_name="李某某")
     building = city.tables["buildings"].iloc[0]
-    return Seed(code, code2, building["building_id"], building["address"])
+    return Seed(code, code2, building["building_id"], building["address"], code3, report_id, lot_id)
+
+
+def _procedure_case(session) -> tuple[int, int]:
+    """The case of the objection journeys: a flat with two network-inquiry reports sent to the parties."""
+    from xunpai import procedure_service as procedure
+    from xunpai.ledger import now_local
+
+    now = now_local()
+    procedure.create_case(session, COURT, CASE, [
+        procedure.PartyInput("applicant", "某银行股份有限公司温岭支行", APPLICANT_ID, "温岭市太平街道1号"),
+        procedure.PartyInput("debtor", "王某某", DEBTOR_ID, "温岭市城东街道东辉公寓1幢501室")],
+        actor="judge1", now=now)
+    lot = procedure.add_lot(session, CASE, "东辉公寓1幢501室住宅", seized_on=now.date(), actor="judge1", now=now)
+    first = None
+    for platform, value in (("阿里拍卖", 1_234_500_00), ("京东", 1_250_000_00)):
+        report = procedure.record_report(session, lot.id, "network_inquiry", platform, value,
+                                         received_on=now.date(), actor="judge1", now=now)
+        procedure.mark_report_sent(session, report.id, forwarded_on=now.date(), actor="judge1", now=now)
+        first = first or report.id
+    return first, lot.id
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ class PartyAccess(Base):
     case_number: Mapped[str] = mapped_column(String(60), index=True)  # canonical 案号
     party_role: Mapped[str] = mapped_column(String(30))  # applicant | debtor | interested_party
     party_name: Mapped[str] = mapped_column(String(100))
+    party_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # procedure_parties.id when registered
     code_hash: Mapped[str] = mapped_column(String(300))
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[str] = mapped_column(String(100), default="")

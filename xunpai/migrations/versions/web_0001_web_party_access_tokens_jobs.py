@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("case_number", sa.String(length=60), nullable=False),
         sa.Column("party_role", sa.String(length=30), nullable=False),
         sa.Column("party_name", sa.String(length=100), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("code_hash", sa.String(length=300), nullable=False),
         sa.Column("issued_at", sa.DateTime(), nullable=False),
         sa.Column("issued_by", sa.String(length=100), nullable=False),

@@ -1,0 +1,138 @@
+"""Parties file objections, judges decide; the agenda and the party's page follow. A double submission is one
+objection; evidence limits; who may see which objection."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from tests.web.conftest import CASE, csrf_token, login, party_login
+from xunpai.db import session_scope
+from xunpai.models.procedure import EvidenceFile, Objection
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _form(client, seeded):
+    url = f"/party/case/{CASE}/objections/new?report={seeded.report_id}"
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    return url, token, key
+
+
+def _file(client, seeded, *, key=None, evidence=((PDF, "评估对象照片.pdf"),), grounds=("basic_facts",)):
+    url, token, fresh_key = _form(client, seeded)
+    data = {"csrf_token": token, "submission_key": key or fresh_key, "report": str(seeded.report_id),
+            "grounds": list(grounds), "facts": "询价报告记载的面积为 120 平方米，不动产权证记载为 98.5 平方米。",
+            "reasons": "财产基本信息错误，询价结果应以登记面积重新计算。", "address_for_service": "",
+            "evidence": [(io.BytesIO(content), name) for content, name in evidence]}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def _count(engine) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        return (session.scalar(select(func.count()).select_from(Objection)),
+                session.scalar(select(func.count()).select_from(EvidenceFile)))
+
+
+def test_party_sees_the_reports_of_their_case(client, seeded):
+    party_login(client, CASE, seeded.party_code)
+    page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
+    assert "阿里拍卖" in page and "1,234,500.00" in page and "提出异议" in page
+
+
+def test_party_files_an_objection_and_gets_a_receipt(client, seeded, engine):
+    party_login(client, CASE, seeded.party_code)
+    response = _file(client, seeded)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "已提交" in page and "评估对象照片.pdf" in page and "立案或裁定不予受理" in page
+    receipt = client.get(response.location + "/receipt.pdf")
+    assert receipt.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.data)).pages)
+    text = text.replace(" ", "").replace("\x00", "")
+    assert "异议申请提交回执" in text and CASE in text and "财产基本信息错误" in text
+    assert _count(engine) == (1, 1)
+
+
+def test_the_same_form_submitted_twice_is_one_objection(client, seeded, engine):
+    party_login(client, CASE, seeded.party_code)
+    _url, _token, key = _form(client, seeded)
+    first = _file(client, seeded, key=key)
+    second = _file(client, seeded, key=key)
+    assert first.location == second.location
+    assert "未重复登记" in client.get(second.location).get_data(as_text=True)
+    assert _count(engine) == (1, 1)
+
+
+def test_objection_without_grounds_or_with_a_foreign_file_changes_nothing(client, seeded, engine):
+    party_login(client, CASE, seeded.party_code)
+    response = _file(client, seeded, grounds=())
+    assert response.status_code == 422 and "异议事由" in response.get_data(as_text=True)
+    response = _file(client, seeded, evidence=((b"MZ\x90\x00 not a pdf", "virus.exe"),))
+    assert response.status_code == 422
+    assert _count(engine) == (0, 0)
+
+
+def test_judge_registers_and_decides_and_the_party_sees_the_outcome(client, seeded, engine, app):
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with session_scope(engine) as session:
+        objection_id = session.execute(select(Objection.id)).scalar_one()
+    judge = app.test_client()
+    login(judge, "judge1")
+    inbox = judge.get("/objections").get_data(as_text=True)
+    assert "王某某" in inbox and "立案或裁定不予受理" in inbox
+    token = csrf_token(judge, f"/objections/{objection_id}")
+    assert judge.post(f"/objections/{objection_id}/advance", data={"csrf_token": token, "event": "register"}
+                      ).status_code == 302
+    agenda = judge.get("/agenda").get_data(as_text=True)
+    assert "作出异议裁定" in agenda
+    response = judge.post(f"/objections/{objection_id}/decide",
+                          data={"csrf_token": token, "decision": "upheld", "summary": "面积有误，责令平台补正。"})
+    assert response.status_code == 302
+    assert "裁定已记录" in judge.get(response.location).get_data(as_text=True)
+    agenda = judge.get("/agenda").get_data(as_text=True)
+    assert "送达异议裁定" in agenda and "作出异议裁定" not in agenda
+    party_page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
+    assert "异议成立" in party_page and "面积有误" in party_page
+
+
+def test_an_illegal_step_is_refused_with_the_allowed_ones(client, seeded, engine, app):
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with session_scope(engine) as session:
+        objection_id = session.execute(select(Objection.id)).scalar_one()
+    judge = app.test_client()
+    login(judge, "judge1")
+    token = csrf_token(judge, f"/objections/{objection_id}")
+    response = judge.post(f"/objections/{objection_id}/decide",
+                          data={"csrf_token": token, "decision": "upheld", "summary": "x"})
+    page = judge.get(response.location).get_data(as_text=True)
+    assert "不能进行" in page
+    with session_scope(engine) as session:
+        assert session.execute(select(Objection.state)).scalar_one() == "filed"
+
+
+def test_another_party_of_the_same_case_cannot_open_the_objection(client, seeded, app, engine):
+    party_login(client, CASE, seeded.party_code)
+    location = _file(client, seeded).location
+    other = app.test_client()
+    party_login(other, CASE, seeded.applicant_code)
+    assert other.get(location).status_code == 404
+    assert other.get(location + "/receipt.pdf").status_code == 404
+
+
+def test_judge_of_another_court_cannot_open_the_objection(client, seeded, app, engine):
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with session_scope(engine) as session:
+        objection_id = session.execute(select(Objection.id)).scalar_one()
+    judge = app.test_client()
+    login(judge, "judge2")
+    assert judge.get(f"/objections/{objection_id}").status_code == 403
+    assert "王某某" not in judge.get("/objections").get_data(as_text=True)
