@@ -61,6 +61,11 @@ class Deadline:
                 "rolled_from": self.rolled_from.isoformat() if self.rolled_from else None}
 
 
+def _day_of(moment: date | datetime) -> date:
+    """The day of an event; for a day period the hour does not matter (民诉法 art. 85(2))."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0))
 
@@ -107,6 +112,7 @@ def calendar_days(start: date, days: int, calendar: WorkingCalendar, *,
     """
     if days < 0:
         raise ValueError("期间天数不能为负数。")
+    start = _day_of(start)
     return _finish(start, start + timedelta(days=days), calendar, article, roll=True)
 
 
@@ -119,6 +125,7 @@ def working_days(start: date, days: int, calendar: WorkingCalendar, *,
     """
     if days < 0:
         raise ValueError("期间天数不能为负数。")
+    start = _day_of(start)
     day, seen, counted = start, [], 0
     while counted < days:
         day += timedelta(days=1)

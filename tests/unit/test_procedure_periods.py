@@ -205,3 +205,8 @@ def test_every_rule_period_names_its_article():
     assert R.ALL_PERIODS
     for rule in R.ALL_PERIODS:
         assert rule.amount > 0 and rule.article and rule.name
+
+
+def test_day_period_from_a_moment_counts_from_its_day():
+    deadline = periods.calendar_days(datetime(2025, 9, 26, 23, 50), 5, CAL)
+    assert deadline.due == date(2025, 10, 9) and type(deadline.due) is date
