@@ -440,3 +440,26 @@ def test_listing_and_evidence_download_checks_the_checksum(session, network_lot)
     session.flush()
     with pytest.raises(service.ProcedureError, match="校验值"):
         objections.evidence_content(session, item.id)
+
+
+def test_review_path_deadlines_on_the_agenda(session, network_lot):
+    _lot, reports = network_lot
+    oid = _file(session, reports[0]).objection.id
+    objections.advance(session, oid, Event.REGISTER, on=date(2025, 3, 11), actor="法官甲", now=NOW)
+    objections.decide(session, oid, upheld=False, decided_on=date(2025, 3, 20), actor="法官甲", now=NOW)
+
+    def due(today):
+        items = service.agenda(session, today=today, court_code=COURT)
+        return next(i for i in items if i.step.reference == f"objection:{oid}")
+
+    assert due(date(2025, 3, 21)).step.deadline is None  # ruling not yet served
+    objections.record_service_of_decision(session, oid, served_on=date(2025, 3, 21), actor="书记员", now=NOW)
+    assert due(date(2025, 3, 22)).step.deadline.due == date(2025, 3, 31)  # 10 days: 31 March (Monday)
+    objections.advance(session, oid, Event.APPLY_FOR_REVIEW, on=date(2025, 3, 28), actor="李四", now=NOW)
+    item = due(date(2025, 4, 28))
+    # 30 days end on Sunday 27 April 2025, a make-up working day (调休上班): no roll-over
+    assert item.step.step == "上一级法院复议裁定" and item.step.deadline.due == date(2025, 4, 27)
+    assert item.overdue
+    objections.advance(session, oid, Event.REVIEW_DECIDED, on=date(2025, 4, 25), actor="上级法院", now=NOW)
+    assert all(i.step.reference != f"objection:{oid}" for i in service.agenda(session, today=date(2025, 4, 28)))
+    assert ledger.verify(session).ok
