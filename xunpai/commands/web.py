@@ -1,0 +1,42 @@
+"""``xunpai serve``: the web application with waitress; on an empty embedded database, the demo first."""
+
+from __future__ import annotations
+
+import click
+
+from xunpai import config
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口")
+@click.option("--database-url", default=None, help="数据库地址（默认 XUNPAI_DATABASE_URL 或内置 SQLite）")
+@click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数")
+@click.option("--demo/--no-demo", "demo", default=None,
+              help="数据库为空时建立演示数据（内置 SQLite 默认建立，PostgreSQL 默认不建立）")
+def serve(host: str, port: int, database_url: str | None, threads: int, demo: bool | None) -> None:
+    """启动网页服务（法官、书记员、当事人、管理员），首次启动时建立并迁移数据库。"""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+    from xunpai.db import make_engine, migrate
+
+    url = config.normalize_url(database_url or config.database_url())
+    engine = make_engine(url)
+    migrate(engine)
+    if demo is None:
+        demo = url.startswith("sqlite")
+    if demo:
+        from xunpai.demo import build_demo
+
+        info = build_demo(engine)
+        if info.built:
+            for line in info.lines():
+                click.echo(line)
+    app = create_app({"ENGINE": engine})
+    shown = url.split("@")[-1] if "@" in url else url
+    click.echo(f"询拍网页服务：http://{host}:{port}/  （数据库 {shown}，按 Ctrl+C 停止）")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="xunpai", clear_untrusted_proxy_headers=True)
+
+
+commands = [serve]
