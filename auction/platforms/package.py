@@ -28,7 +28,7 @@ _ZIP_TIME = (2016, 8, 2, 0, 0, 0)  # 网拍规定 promulgation date: a fixed sta
 
 # Document keys as the document generator may name them, mapped onto the roles that the tabs ask for.
 ROLE_ALIASES = {
-    "拍卖公告": "announcement", "竞买公告": "announcement", "auction_announcement": "announcement",
+    "拍卖公告": "announcement", "竞买公告": "announcement", "announcement": "announcement",
     "竞买须知": "bidder_notice", "bidder_notice": "bidder_notice",
     "标的物介绍": "lot_description", "lot_description": "lot_description",
     "调查情况表": "survey_sheet", "survey_sheet": "survey_sheet",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+import xunpai.custody_service  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
+import xunpai.service_providers_service  # noqa: F401
 from xunpai.cli_support import echo_json, engine, fail
 from xunpai.db import session_scope
 

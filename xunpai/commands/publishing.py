@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+import xunpai.publishing_service  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
 from xunpai import config
 from xunpai.cli_support import echo_json, engine, fail
 from xunpai.commands.lots import lots_group
@@ -79,7 +80,8 @@ def render_documents(lot: Any, plan: Any) -> list[Any] | None:
     workdir = Path(tempfile.mkdtemp(prefix="xunpai-docs-"))
     try:
         paths = render_document_set(lot, lot.plan, CourtInfo(name=lot.court_name, contacts=lot.contacts), workdir)
-        return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem) for p in paths]
+        # files are named <lot_id>-<kind>.<fmt>; the kind (announcement, bidder_notice ...) is the tab role
+        return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
