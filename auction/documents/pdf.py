@@ -127,9 +127,14 @@ NO_LINE_START = set("，。、；：？！）》」』”’〕】…%,.;:?!)]}�
 NO_LINE_END = set("（《「『“‘〔【([{")
 
 
+def _in_figure(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in ".,-/:")
+
+
 def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
     """Break ``text`` into lines no wider than ``width_mm`` at any character (CJK has no spaces),
-    keeping closing punctuation off the start and opening punctuation off the end of a line."""
+    keeping closing punctuation off the start and opening punctuation off the end of a line, and figures
+    (``1,234,567.00``, ``2027``) whole."""
     lines: list[str] = []
     line: list[str] = []
     used = 0.0
@@ -137,7 +142,13 @@ def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
         w = char_width(char)
         if line and used + w > width_mm:
             carry: list[str] = []
-            if char in NO_LINE_START and len(line) > 1:  # pull the last character down with it
+            if _in_figure(char) and _in_figure(line[-1]):
+                start = len(line)
+                while start > 0 and _in_figure(line[start - 1]):
+                    start -= 1
+                if start > 0:
+                    carry, line = line[start:], line[:start]
+            elif char in NO_LINE_START and len(line) > 1:  # pull the last character down with it
                 carry.append(line.pop())
             while len(line) > 1 and line[-1] in NO_LINE_END:
                 carry.insert(0, line.pop())

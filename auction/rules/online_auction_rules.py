@@ -210,7 +210,7 @@ HANDOVER_ART = Citation(AUCTION_AND_SALE_RULES, 27)
 OFFLINE_REAUCTION_WITHIN_DAYS = 60
 OFFLINE_REAUCTION_ART = Citation(AUCTION_AND_SALE_RULES, 23)
 
-#: 拍卖机构佣金上限（按成交价分段累进）— 拍卖变卖规定 art. 29 para. 1: 200万元以下 5%；超过200万元至1000万元
+#: 拍卖机构佣金上限（按成交价分段累进）— 拍卖变卖规定 art. 29 (paras. 1-2): 200万元以下 5%；超过200万元至1000万元
 #: 的部分 3%；超过1000万元至5000万元的部分 2%；超过5000万元至1亿元的部分 1%；超过1亿元的部分 0.5%.
 #: Each entry: (upper bound of the band in yuan, or None for the open band; the highest rate in the band).
 OFFLINE_COMMISSION_SCHEDULE: tuple[tuple[Decimal | None, Decimal], ...] = (
@@ -220,12 +220,12 @@ OFFLINE_COMMISSION_SCHEDULE: tuple[tuple[Decimal | None, Decimal], ...] = (
     (Decimal("100000000"), Decimal("0.01")),
     (None, Decimal("0.005")),
 )
-OFFLINE_COMMISSION_ART = Citation(AUCTION_AND_SALE_RULES, 29, 1)
+OFFLINE_COMMISSION_ART = Citation(AUCTION_AND_SALE_RULES, 29)
 
 
 def max_offline_commission(sale_price: Decimal | int) -> Decimal:
     """The most an offline auction house could charge the buyer for a sale at ``sale_price`` yuan
-    (拍卖变卖规定 art. 29 para. 1: marginal bands, each rate applies to the part of the price inside its band).
+    (拍卖变卖规定 art. 29: marginal bands, each rate applies to the part of the price inside its band).
 
     Online judicial auctions charge no commission, so this is the commission saved per sold lot.
     Rounded down to the fen (the article sets a ceiling: "不得超过").
