@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 _WATCHED = {"document", "xhr", "fetch"}
 _POLL_MS = 30
-QUIET_SECONDS = 0.3  # no request in flight for this long: the page's scripts have finished loading
+QUIET_SECONDS = 1.0  # no request in flight for this long: the page's scripts have finished loading
 
 T = TypeVar("T")
 
@@ -47,29 +47,38 @@ def launch_browser() -> Iterator[Browser]:
 
 
 class _Watch:
-    """Requests in flight and failed answers of one page, fed by Playwright's events."""
+    """Requests in flight and failed answers of one attempt, fed by Playwright's events. Only requests
+    started during the attempt count, so a late answer to an earlier page cannot fail this one."""
 
     def __init__(self, page: Page) -> None:
+        self.page = page
+        self.started: set = set()
         self.inflight: set = set()
         self.failure: RetryableFailure | None = None
         self.last_activity = time.monotonic()
-        page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
-        page.on("response", self._answered)
+        self._handlers = {"request": self._started, "requestfinished": self._ended,
+                          "requestfailed": self._ended, "response": self._answered}
+        for event, handler in self._handlers.items():
+            page.on(event, handler)
+
+    def detach(self) -> None:
+        for event, handler in self._handlers.items():
+            self.page.remove_listener(event, handler)
 
     def _started(self, request) -> None:
         if request.resource_type in _WATCHED:
+            self.started.add(request)
             self.inflight.add(request)
             self.last_activity = time.monotonic()
 
     def _ended(self, request) -> None:
-        self.inflight.discard(request)
-        self.last_activity = time.monotonic()
+        if request in self.inflight:
+            self.inflight.discard(request)
+            self.last_activity = time.monotonic()
 
     def _answered(self, response) -> None:
         status = response.status
-        if response.request.resource_type in _WATCHED and (status == 429 or status >= 500) and not self.failure:
+        if response.request in self.started and (status == 429 or status >= 500) and not self.failure:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             self.failure = RetryableFailure(f"HTTP {status}（{urlsplit(response.url).path}）", retry_after)
 
@@ -83,10 +92,12 @@ class PageSession:
         self._watch = watch
         self._timeout = timeout
 
-    def wait_until(self, ready: Callable[[], bool], what: str) -> None:
+    def wait_until(self, ready: Callable[[], bool], what: str, *, quiet: float = QUIET_SECONDS) -> None:
         """Wait until ``ready()`` holds. A failed answer or the timeout is retryable; a page that has stopped
-        loading without becoming ready has changed its markup (:class:`MarkupChanged` names ``what``)."""
-        deadline = time.monotonic() + self._timeout
+        loading without becoming ready (no request in flight for ``quiet`` seconds) has changed its markup
+        (:class:`MarkupChanged` names ``what``). The quiet period only delays that verdict, never success."""
+        started = time.monotonic()
+        deadline = started + self._timeout
         while True:
             if self._watch.failure:
                 raise self._watch.failure
@@ -95,13 +106,22 @@ class PageSession:
             now = time.monotonic()
             if now > deadline:
                 raise RetryableFailure(f"页面在 {self._timeout:g} 秒内未加载完成")
-            if not self._watch.inflight and now - self._watch.last_activity > QUIET_SECONDS:
+            # quiet counts from the start of this wait too: a scroll's request may not have started yet
+            if not self._watch.inflight and now - max(self._watch.last_activity, started) > quiet:
                 if self._watch.failure:
                     raise self._watch.failure
                 if ready():
                     return
                 raise MarkupChanged(self.url, f"未找到{what}")
             self.page.wait_for_timeout(_POLL_MS)
+
+    def settle(self, quiet: float = 0.2, limit: float = 3.0) -> RetryableFailure | None:
+        """Let the page's requests finish (at most ``limit`` seconds); the failed answer seen, if any."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end and not self._watch.failure and (
+                self._watch.inflight or time.monotonic() - self._watch.last_activity < quiet):
+            self.page.wait_for_timeout(_POLL_MS)
+        return self._watch.failure
 
     def wait_for(self, selector: str, what: str) -> None:
         self.wait_until(lambda: self.page.query_selector(selector) is not None, what)
@@ -124,10 +144,16 @@ class PageFetcher:
         self._on_retry = on_retry
         self._robots: dict[str, RobotsPolicy] = {}
         self._limiter = RateLimiter(1.0 / politeness.rate, sleep=sleep)
+        self._page: Page | None = None  # one tab, reused: opening a tab per load costs more than the load
         self.loads = 0
 
     def close(self) -> None:
         self._context.close()
+
+    def _tab(self) -> Page:
+        if self._page is None or self._page.is_closed():
+            self._page = self._context.new_page()
+        return self._page
 
     def __enter__(self) -> PageFetcher:
         return self
@@ -160,7 +186,7 @@ class PageFetcher:
         for attempt in range(1, limits.max_attempts + 1):
             self._limiter.wait()
             self.loads += 1
-            page = self._context.new_page()
+            page = self._tab()
             watch = _Watch(page)
             try:
                 try:
@@ -172,13 +198,22 @@ class PageFetcher:
                                            parse_retry_after(response.headers.get("retry-after")))
                 if response is not None and response.status >= 400:
                     raise ScrapeError(f"页面不存在或无权访问（HTTP {response.status}）：{url}")
-                return read(PageSession(page, watch, url, limits.timeout))
+                session = PageSession(page, watch, url, limits.timeout)
+                try:
+                    return read(session)
+                except MarkupChanged:
+                    # a page that failed to load its content can look changed (an error text instead of
+                    # the list): when a request failed, it is that failure, and it is retried
+                    failure = session.settle()
+                    if failure is None:
+                        raise
+                    raise failure from None
             except RetryableFailure as failure:
                 problem, retry_after = failure.problem, failure.retry_after
             except PlaywrightTimeoutError:
                 problem, retry_after = f"页面在 {limits.timeout:g} 秒内未加载完成", None
             finally:
-                page.close()
+                watch.detach()
             if attempt == limits.max_attempts:
                 raise GaveUp(url, attempt, problem)
             if retry_after is not None and retry_after > limits.max_retry_after:

@@ -94,9 +94,12 @@ class Collector(ABC):
             listing = self.fetcher.fetch(url, partial(self.read_listing, page_no=page_no))
             recent = [item for item in listing.items if item.day is None or item.day >= since]
             for item in recent:
+                if item.key in resume_state.seen:
+                    continue  # handed over completely before: do not load its detail page again
                 for record in self.records(item, page_no):
                     if record.key not in resume_state.seen:
                         yield record
+                resume_state.seen.add(item.key)
             last = not listing.has_next or len(recent) < len(listing.items)
             resume_state.page_done(page_no, last=last)
             if last:

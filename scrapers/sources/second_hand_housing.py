@@ -32,6 +32,14 @@ FIELDS = {"community": "小区", "floor": "楼层", "orientation": "朝向", "ar
           "unit": "成交单价", "date": "成交日期"}
 # Sites print the unit price rounded to the yuan; allow that rounding and no more.
 UNIT_PRICE_TOLERANCE = Decimal("1")
+SCROLL_QUIET_SECONDS = 1.0
+SCROLL_ATTEMPTS = 3
+_SCROLL_JS = """async fromTop => {
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  if (fromTop) { window.scrollTo(0, 0); await frames(); }
+  await frames();
+  window.scrollTo(0, document.body.scrollHeight);
+}"""
 _UNIT_RE = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)元?/(?:平|㎡|平方米|平米|m²)$")
 
 _STATE_JS = """() => ({rows: document.querySelectorAll('#deals li.deal').length,
@@ -84,9 +92,7 @@ class SecondHandHousing(Collector):
                 raise MarkupChanged(session.url, "未找到“加载更多”标记（#more）")
             if state["more"] == "1":
                 break
-            session.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
-            session.wait_until(lambda before=state: session.evaluate(_STATE_JS) != before,
-                               "滚动后加载的新成交记录")
+            self._scroll_for_more(session, state)
         items = []
         for row in session.evaluate(_ROWS_JS, list(FIELDS)):
             missing = [FIELDS[n] for n in FIELDS if row[n] is None]
@@ -96,6 +102,21 @@ class SecondHandHousing(Collector):
             items.append(ListingItem(key=f"deal-{row['id']}", url=session.url, day=optional_date(row["date"]),
                                      fields=fields))
         return ListingPage(items, read_pager(session, page_no))
+
+    @staticmethod
+    def _scroll_for_more(session: PageSession, before: dict) -> None:
+        """Scroll to the bottom until the site appends rows or says it is done. Lazy loaders fire on a
+        *change* of visibility (IntersectionObserver), seen at the next frames: the script lets two frames
+        pass before scrolling, and when nothing comes, scrolls to the top and back down to fire it again."""
+        for attempt in range(1, SCROLL_ATTEMPTS + 1):
+            session.evaluate(_SCROLL_JS, attempt > 1)
+            try:
+                session.wait_until(lambda: session.evaluate(_STATE_JS) != before, "滚动后加载的新成交记录",
+                                   quiet=SCROLL_QUIET_SECONDS)
+                return
+            except MarkupChanged:
+                if attempt == SCROLL_ATTEMPTS:
+                    raise
 
     @classmethod
     def validate(cls, raw: RawRecord) -> dict[str, Any]:
