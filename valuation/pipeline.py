@@ -67,6 +67,10 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
         from valuation.registry import register_from_tables
 
         register = register_from_tables(prior)
+    if register is None:  # every building sold, also those whose only sales are screened out, gets a value
+        from valuation.registry import buildings_from_sales
+
+        register, _ = buildings_from_sales(sales)
     screening = screen(sales, as_of=as_of, window_start=window_start, register=register, calibration_config=config)
     kept = screening.kept
     if len(kept) < 30:
@@ -97,3 +101,47 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     for study in (run.holdout_random or in_sample,):
         run.warnings.extend(study.verdict.warnings)
     return run
+
+
+@dataclass
+class VersionStudy:
+    """A ratio study of a stored table version against a file of sales."""
+
+    study: rs.RatioStudy
+    frame: pd.DataFrame  # the sales used, with estimate and sale_price
+    strata: dict[str, pd.DataFrame]
+    screening: Screening
+    refused: int  # sales the tables could not price (e.g. unknown building, before the first base price)
+    trimmed: int  # ratio outliers beyond 3 × IQR (IAAO Appendix B)
+
+    def to_dict(self) -> dict:
+        d = self.study.to_dict()
+        d.update({"refused": self.refused, "trimmed": self.trimmed, "screening": self.screening.summary(),
+                  "strata": {k: v.to_dict(orient="records") for k, v in self.strata.items()}})
+        return _jsonable(d)
+
+
+def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0) -> VersionStudy:
+    """Screen ``sales`` by the rules, value each at its own date with ``tables``, trim ratio outliers, study."""
+    from valuation import iaao_standard as std
+
+    screening = screen(sales, outliers=False)
+    kept = screening.kept
+    _, priced = study_sales(tables, kept, bootstrap=0)
+    ok = priced["estimate"].notna()
+    refused = int((~ok).sum())
+    frame = priced[ok].reset_index(drop=True)
+    if len(frame) == 0:
+        raise ValueError("基准表无法为任何一笔成交估价（楼幢不在表中，或成交早于最早的基准价执行日期）")
+    ratio = frame["estimate"] / frame["sale_price"]
+    lo, hi = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
+    inside = (ratio >= lo) & (ratio <= hi)
+    trimmed = int((~inside).sum())
+    frame = frame[inside].reset_index(drop=True)
+    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed)
+    frame["value_decile"] = rs.value_deciles(frame["sale_price"]).to_numpy()
+    strata = {}
+    for column, label in (("zone_code", "估价分区"), ("house_type", "房屋类型"), ("value_decile", "价格十分位")):
+        if column in frame and frame[column].notna().any():
+            strata[label] = rs.stratified(frame.dropna(subset=[column]), column)
+    return VersionStudy(study, frame, strata, screening, refused, trimmed)
