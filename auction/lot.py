@@ -369,7 +369,7 @@ def missing_disclosures(lot: Lot) -> list[str]:
             need(s.land_term_end or s.remaining_land_term, "调查情况表：土地剩余年限")
             need(lot.occupancy is None or lot.occupancy.vacated is not None, "调查情况表：是否腾空")
             need(s.inspected_on, "现场勘验（2024年起不动产必须）")
-        need(lot.taxes is not None and lot.taxes.items, "税费明细披露（2024年起不动产必须）")
+        need(lot.taxes is None or lot.taxes.items, "税费明细披露（2024年起不动产必须）")
     if lot.kind is PropertyKind.VEHICLE:
         v = lot.vehicle
         if v is None:

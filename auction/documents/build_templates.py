@@ -8,6 +8,8 @@ Run ``python -m auction.documents.build_templates`` after editing and commit the
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -171,7 +173,8 @@ def bidder_notice(doc) -> None:
         ("Body", "竞买人应当具备完全民事行为能力，法律、行政法规和司法解释对买受人资格或者条件有特殊规定的，"
                  "竞买人应当具备规定的资格或者条件。"),
         ("tag", "{%p if is_real_estate %}"),
-        ("Body", "本标的物为房产，受房产所在地限购政策约束的竞买人不得参与竞拍。竞买人应当承诺具备购房资格；成交后、"
+        ("Body", "本标的物为房产，竞买人必须具备购房资格，受房产所在地限购政策约束的竞买人不得参与竞拍。竞买人应当"
+                 "承诺具备购房资格并自愿承担虚构购房资格的法律后果；成交后、"
                  "出具成交裁定书前，本院将审核买受人自申请竞拍至成交裁定书出具时持续具备购房资格的证明材料，"
                  "不符合条件的不予出具成交裁定书（{{ art_housing }}、{{ art_housing_review }}）。"),
         ("tag", "{%p endif %}"),
@@ -383,16 +386,38 @@ BUILDERS = {
 }
 
 
-def build(out_dir: Path = TEMPLATES) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+def _reproducible(data: bytes) -> bytes:
+    """The same bytes for the same template: fixed timestamps in the zip (a rebuild shows no diff)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def build_bytes() -> dict[str, bytes]:
+    """Every template as reproducible DOCX bytes, by file name."""
+    built = {}
     for name, builder in BUILDERS.items():
         doc = _new_document()
         builder(doc)
-        path = out_dir / f"{name}.docx"
         doc.core_properties.author = "xunpai"
         doc.core_properties.created = doc.core_properties.modified = datetime(2026, 1, 1)
-        doc.save(path)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        built[f"{name}.docx"] = _reproducible(buffer.getvalue())
+    return built
+
+
+def build(out_dir: Path = TEMPLATES) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in build_bytes().items():
+        path = out_dir / name
+        path.write_bytes(data)
         written.append(path)
     return written
 
