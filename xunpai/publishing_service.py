@@ -184,16 +184,14 @@ class SendReport:
         return sum(1 for r in self.results if r.result == result)
 
 
-def _missing(lot: Lot) -> list[str]:
+def _missing_of(domain_lot: Any) -> list[str]:
     from auction.lot import missing_disclosures
 
-    return list(missing_disclosures(restore_lot(lot.content)))
+    return list(missing_disclosures(domain_lot))
 
 
-def _documents(lot: Lot, documents_for: DocumentsFor | None) -> Any:
-    if documents_for is None:
-        return None
-    return documents_for(restore_lot(lot.content), lot.plan)
+def _missing(lot: Lot) -> list[str]:
+    return _missing_of(restore_lot(lot.content))
 
 
 def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: str,
@@ -202,32 +200,47 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
     """Publish ``lot_ids`` to ``platform`` as one batch: intents committed, remote calls, results committed."""
     report = SendReport()
     code = platform.name
-    packages: dict[int, tuple[Any, str, bool]] = {}  # lot_id -> (package, key, was_sending)
+    # 1. Read (short transaction), then build the packages outside any transaction: rendering documents can
+    #    take a second a lot and must not hold the database's write lock.
     with session_scope(engine) as session:
         lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
-        pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+        pubs = {p.lot_id: (p.status, p.remote_id, p.url) for p in session.scalars(select(PublicationRow).where(
             PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == code))}
+    built: dict[int, tuple[Any, str]] = {}  # lot_id -> (package, key)
+    for lot_id in lot_ids:
+        lot = lots[lot_id]
+        status, remote_id, url = pubs.get(lot_id, (None, None, None))
+        key = idempotency_key(lot.court_code, lot.lot_code, lot.round, code)
+        if status == "published":
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published", remote_id or "",
+                                            url or "", key))
+            continue
+        if status == "queued" and not allowed_queued:
+            continue
+        domain_lot = restore_lot(lot.content)
+        missing = _missing_of(domain_lot)
+        if missing:
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
+                                            message="缺少：" + "、".join(missing)))
+            continue
+        documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
+        built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, documents), key)
+    # 2. Record the intents (one short write transaction) before any remote call.
+    packages: dict[int, tuple[Any, str, bool]] = {}  # lot_id -> (package, key, was_sending)
+    with session_scope(engine) as session:
+        rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
         now = _now()
-        for lot_id in lot_ids:
-            lot = lots[lot_id]
-            pub = pubs.get(lot_id)
-            key = idempotency_key(lot.court_code, lot.lot_code, lot.round, code)
-            if pub is not None and pub.status == "published":
+        for lot_id, (package, key) in built.items():
+            pub = rows.get(lot_id)
+            if pub is not None and pub.status == "published":  # another run finished it meanwhile
+                lot = lots[lot_id]
                 report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published",
-                                                pub.remote_id or "", pub.url or "", pub.idempotency_key))
+                                                pub.remote_id or "", pub.url or "", key))
                 continue
-            if pub is not None and pub.status == "queued" and not allowed_queued:
-                continue
-            missing = _missing(lot)
-            if missing:
-                report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
-                                                message="缺少：" + "、".join(missing)))
-                continue
-            package = platform.build_package(restore_lot(lot.content), lot.plan,
-                                             _documents(lot, documents_for))
             was_sending = pub is not None and pub.status == "sending"
             if pub is None:
-                pub = PublicationRow(lot_id=lot.id, platform=code, idempotency_key=key, created_at=now,
+                pub = PublicationRow(lot_id=lot_id, platform=code, idempotency_key=key, created_at=now,
                                      attempts=0, bulk_job_id=job_id)
                 session.add(pub)
             pub.status = "sending"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 # Internal listing statuses and their Chinese names (京东 auctionStatus codes map onto these, see catalog.json).
@@ -59,14 +60,18 @@ class UploadPackage:
     attachments: tuple[Attachment, ...] = ()
     manifest: dict[str, Any] = field(default_factory=dict)
 
-    def to_zip(self) -> bytes:
+    @cached_property
+    def zip_bytes(self) -> bytes:
         from auction.platforms.package import package_zip
 
         return package_zip(self)
 
+    def to_zip(self) -> bytes:
+        return self.zip_bytes
+
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.to_zip()).hexdigest()
+        return hashlib.sha256(self.zip_bytes).hexdigest()
 
 
 @dataclass(frozen=True)
