@@ -1,38 +1,597 @@
-"""Clerks' pages: lots, documents, publishing, custody and viewing, outcomes."""
+"""Clerks' pages: lots (list, create from a case, bulk import from a spreadsheet), document preview, one-click
+and bulk publishing with progress, custody and the viewing calendar, outcome statistics with charts.
+
+Every rule (prices, deposits, periods, mandatory disclosures, idempotent publishing, custody fees, statistics)
+is the publishing and custody engines' (``auction.*``, ``xunpai.publishing_service``,
+``xunpai.custody_service``); the pages validate nothing themselves but the shape of a form."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+import tempfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
-from web.security import roles_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from web import jobs
+from web.database import db
+from web.platforms import choices as platform_choices
+from web.platforms import platform_for
+from web.security import authorize_court, deny, roles_required
 from web.services import service
+from xunpai import ledger
+from xunpai.models.accounts import Court
+from xunpai.models.web import WebJob
 
 bp = Blueprint("listings", __name__, url_prefix="/lots")
 
+
+def _models():
+    import xunpai.models.lots as models
+
+    return models
+
+
+def _lot(lot_id: int):
+    lot = db().get(_models().Lot, lot_id)
+    if lot is None:
+        abort(404)
+    authorize_court(lot.court_code)
+    return lot
+
+
+def _engine():
+    return current_app.extensions["xunpai_engine"]
+
+
+# ---------------------------------------------------------------- lots
 
 @bp.route("/")
 @roles_required("clerk")
 def lots():
     service("xunpai.publishing_service")
-    return render_template("error.html", status=503, title="建设中", message="")
+    models = _models()
+    status = request.args.get("status", "")
+    query = select(models.Lot).where(models.Lot.court_code == current_user.court_code)
+    if status:
+        query = query.where(models.Lot.status == status)
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(models.Lot.title.contains(q) | models.Lot.lot_code.contains(q)
+                            | models.Lot.case_number.contains(q))
+    rows = db().execute(query.order_by(models.Lot.id.desc()).limit(500)).scalars().all()
+    counts = dict(db().execute(select(models.Lot.status, func.count()).where(
+        models.Lot.court_code == current_user.court_code).group_by(models.Lot.status)).all())
+    return render_template("listings/lots.html", lots=rows, status=status, q=q, statuses=models.LOT_STATUSES,
+                           outcomes=models.OUTCOMES, counts=counts, platforms=platform_choices())
 
 
-@bp.route("/bulk")
+@bp.route("/<int:lot_id>")
+@roles_required("clerk")
+def lot_detail(lot_id: int):
+    service("xunpai.publishing_service")
+    from auction.documents import applicable_kinds
+    from auction.lot import missing_disclosures
+    from auction.lot_sheet import restore_lot
+
+    lot = _lot(lot_id)
+    content = restore_lot(lot.content)
+    missing = list(missing_disclosures(content))
+    kinds = [(k.value, getattr(k, "label", k.value)) for k in applicable_kinds(content)]
+    custody = _custody_items(lot_id=lot.id)
+    return render_template("listings/lot.html", lot=lot, content=content, missing=missing, kinds=kinds,
+                           platforms=platform_choices(), outcomes=_models().OUTCOMES, custody=custody,
+                           publication_names=_models().PUBLICATION_STATUSES, today=ledger.now_local().date())
+
+
+def _render(lot, kind: str, fmt: str) -> bytes:
+    from auction.documents import render_document
+    from auction.lot import CourtInfo
+    from auction.lot_sheet import restore_lot
+
+    content = restore_lot(lot.content)
+    court = CourtInfo(name=content.court_name, contacts=content.contacts)
+    return render_document(kind, content, content.plan, court, fmt=fmt)
+
+
+@bp.route("/<int:lot_id>/documents/<kind>.<fmt>")
+@roles_required("clerk")
+def document(lot_id: int, kind: str, fmt: str):
+    service("xunpai.publishing_service")
+    if fmt not in ("pdf", "docx"):
+        abort(404)
+    lot = _lot(lot_id)
+    try:
+        data = _render(lot, kind, fmt)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("listings.lot_detail", lot_id=lot_id))
+    mimetype = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=fmt == "docx",
+                     download_name=f"{lot.lot_code}-{kind}.{fmt}")
+
+
+@bp.route("/<int:lot_id>/documents/<kind>")
+@roles_required("clerk")
+def document_preview(lot_id: int, kind: str):
+    """The document's text, read back from the generated DOCX, for checking before publishing."""
+    service("xunpai.publishing_service")
+    from docx import Document
+
+    lot = _lot(lot_id)
+    try:
+        data = _render(lot, kind, "docx")
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("listings.lot_detail", lot_id=lot_id))
+    document_ = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in document_.paragraphs]
+    for table in document_.tables:
+        for row in table.rows:
+            paragraphs.append(" | ".join(cell.text for cell in row.cells))
+    return render_template("listings/preview.html", lot=lot, kind=kind, text="\n".join(paragraphs))
+
+
+@bp.route("/<int:lot_id>/publish", methods=["POST"])
+@roles_required("clerk")
+def publish(lot_id: int):
+    publishing = service("xunpai.publishing_service")
+    from auction.platforms import PlatformError
+
+    lot = _lot(lot_id)
+    code = request.form.get("platform", "local")
+    db().close()  # the engine opens its own transactions
+    try:
+        if request.form.get("when") == "off_peak":
+            from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+
+            (result,) = publishing.queue_lots(_engine(), [lot.id], code, parse_windows(DEFAULT_WINDOWS),
+                                              actor=current_user.username)
+        else:
+            result = publishing.publish_lot(_engine(), lot.id, platform_for(code), actor=current_user.username,
+                                            documents_for=_documents_for if request.form.get("documents") else None)
+    except (publishing.PublishingError, PlatformError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{lot.lot_code}：{result.result_name}。{result.message or ''}", "success")
+    return redirect(url_for("listings.lot_detail", lot_id=lot_id))
+
+
+def _documents_for(content, plan):
+    from xunpai.commands.publishing import render_documents
+
+    return render_documents(content, plan)
+
+
+@bp.route("/<int:lot_id>/outcome", methods=["POST"])
+@roles_required("clerk")
+def outcome(lot_id: int):
+    publishing = service("xunpai.publishing_service")
+    lot = _lot(lot_id)
+    session = db()
+    try:
+        price = _fen(request.form.get("sale_price", ""))
+        on = date.fromisoformat(request.form.get("on") or ledger.now_local().date().isoformat())
+        publishing.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price, on=on,
+                                  actor=current_user.username)
+    except ValueError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    except publishing.PublishingError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash("拍卖结果已登记。", "success")
+    return redirect(url_for("listings.lot_detail", lot_id=lot_id))
+
+
+def _fen(text: str) -> int | None:
+    text = (text or "").replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"金额“{text}”不是数字，应以元为单位填写，如 1250000 或 1250000.50。") from None
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"金额“{text}”最多两位小数（分）。")
+    return int(value * 100)
+
+
+# ---------------------------------------------------------------- create from a case, bulk import and publish
+
+def _sheet_columns() -> list[str]:
+    from auction.lot_sheet import COLUMNS
+
+    return [c for c in COLUMNS if c != "内容JSON"]
+
+
+def _prefill_from_case(case_number: str) -> dict[str, str]:
+    """The fields a case already knows: number, court, parties, the lot and its reference price."""
+    values: dict[str, str] = {"案号": case_number, "拍卖轮次": "first_auction", "标的物类型": "real_estate",
+                              "公告日期": (ledger.now_local().date() + timedelta(days=1)).isoformat()}
+    court = db().get(Court, current_user.court_code)
+    if court:
+        values["执行法院"] = court.name
+    try:
+        from xunpai import procedure_service as procedure
+
+        case = procedure.get_case(db(), case_number)
+    except Exception:  # an unregistered case: the clerk fills in the rest
+        return values
+    names = {"applicant": "申请执行人", "debtor": "被执行人"}
+    for role, header in names.items():
+        values[header] = "；".join(p.name for p in case.parties if p.role == role)
+    for lot in case.lots:
+        values["标的名称"] = lot.name
+        price = procedure.current_reference_price(db(), lot.id)
+        if price is not None:
+            values["参考价（元）"] = f"{Decimal(price.value_fen) / 100:.2f}"
+            values["参考价依据"] = price.reason or f"参考价（{price.method}）"
+        break
+    return values
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("clerk")
+def new():
+    publishing = service("xunpai.publishing_service")
+    from auction.lot_sheet import write_sheet
+
+    columns = _sheet_columns()
+    problems: list[str] = []
+    values = {c: request.form.get(c, "") for c in columns} if request.method == "POST" else {}
+    if request.method == "GET" and request.args.get("case"):
+        from auction.case_number import InvalidCaseNumber, validate
+
+        try:
+            case_number = validate(request.args["case"])
+        except InvalidCaseNumber as exc:
+            problems.append(str(exc))
+        else:
+            if not _may_use_case(case_number):
+                deny("case", case_number=case_number, detail="书记员无权为其他法院的案件建立标的")
+            values = _prefill_from_case(case_number)
+    if request.method == "POST":
+        with tempfile.TemporaryDirectory() as tmp:
+            sheet = Path(tmp) / "lot.xlsx"
+            write_sheet(sheet, [values], columns)
+            db().close()
+            try:
+                ids = publishing.import_sheet(_engine(), sheet, actor=current_user.username)
+            except publishing.SheetInvalid as exc:
+                problems = [p.reason for p in exc.problems]
+            else:
+                flash("标的已建立（草稿）。核对文书后即可发布。", "success")
+                return redirect(url_for("listings.lot_detail", lot_id=ids[0]))
+    return render_template("listings/new.html", columns=columns, values=values, problems=problems), \
+        (422 if problems else 200)
+
+
+def _may_use_case(case_number: str) -> bool:
+    from web.security import may_see_case
+
+    return may_see_case(current_user, case_number)
+
+
+@bp.route("/template.xlsx")
+@roles_required("clerk")
+def template():
+    from auction.demo_lots import demo_rows
+    from auction.lot_sheet import write_sheet
+
+    demo = min(max(request.args.get("demo", 0, type=int), 0), 1000)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lots.xlsx"
+        start = ledger.now_local().date() + timedelta(days=1)
+        write_sheet(path, demo_rows(demo, start, court_code=current_user.court_code) if demo else [])
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name="批量挂拍表.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
 @roles_required("clerk")
 def bulk():
-    service("xunpai.publishing_service")
-    return render_template("error.html", status=503, title="建设中", message="")
+    publishing = service("xunpai.publishing_service")
+    error = ""
+    problems = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        code = request.form.get("platform", "local")
+        mode = request.form.get("mode", "publish")
+        if not upload or not upload.filename:
+            error = "请选择批量挂拍表（.xlsx 或 .csv，可先下载模板）。"
+        elif Path(upload.filename).suffix.lower() not in (".xlsx", ".csv"):
+            error = f"文件“{upload.filename}”类型不支持，应为 .xlsx 或 .csv。"
+        elif code not in dict(platform_choices()):
+            error = f"平台“{code}”不存在。"
+        if not error:
+            in_dir = Path(current_app.config["UPLOAD_DIR"]) / "lots-in"
+            in_dir.mkdir(parents=True, exist_ok=True)
+            sheet = in_dir / f"{ledger.now_local():%Y%m%d%H%M%S%f}-{Path(upload.filename).name}"
+            upload.save(sheet)
+            from auction.lot_sheet import read_sheet
+
+            prepared, found = read_sheet(sheet)  # everything is checked before anything starts
+            db().close()
+            if not found:
+                from xunpai.db import session_scope
+
+                with session_scope(_engine()) as session:
+                    found = publishing.check_against_database(session, prepared)
+            if found:
+                problems = sorted(found, key=lambda p: p.row)
+                error = f"批量挂拍表有 {len(problems)} 处问题，未导入、未发布任何标的："
+                sheet.unlink(missing_ok=True)
+            else:
+                job_id = _start_bulk(publishing, sheet, code, mode, Path(upload.filename).stem, len(prepared))
+                return redirect(url_for("listings.bulk_job", job_id=job_id))
+    recent = db().execute(select(WebJob).where(WebJob.user_id == current_user.id, WebJob.kind == "lots.bulk")
+                          .order_by(WebJob.created_at.desc()).limit(10)).scalars().all()
+    return render_template("listings/bulk.html", error=error, problems=problems, platforms=platform_choices(),
+                           recent=recent, status_text=jobs.status_text), (422 if error else 200)
 
 
-@bp.route("/custody")
+def _start_bulk(publishing, sheet: Path, code: str, mode: str, stem: str, total: int) -> str:
+    engine = _engine()
+    platform = platform_for(code)
+    actor = current_user.username
+    court = current_user.court_code
+
+    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
+        done = {"n": 0}
+
+        def on_progress(n: int) -> None:
+            done["n"] += n
+            progress(done["n"], 0, total)
+
+        windows = None
+        if mode == "off_peak":
+            from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+
+            windows = parse_windows(DEFAULT_WINDOWS)
+        if mode == "import":
+            ids = publishing.import_sheet(engine, sheet, actor=actor)
+            progress(len(ids), 0, total, force=True)
+            return "", f"已导入 {len(ids)} 个标的（草稿，未发布）。"
+        report = publishing.bulk_publish(engine, sheet, platform, actor=actor, court_code=court,
+                                         on_progress=on_progress, queue_windows=windows)
+        failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused"))
+        progress(len(report.results), failed, total, force=True)
+        publishing.write_results(out_dir / "result.xlsx", report.results)
+        counts: dict[str, int] = {}
+        for r in report.results:
+            counts[r.result_name] = counts.get(r.result_name, 0) + 1
+        summary = "，".join(f"{k} {v} 个" for k, v in counts.items())
+        if report.stopped:
+            summary += f"。中途停止：{report.stopped}（重新上传同一文件即可续发，已发布的不会重复）"
+        return f"{stem}-发布结果.xlsx", summary + "。"
+
+    return jobs.start("lots.bulk", user_id=current_user.id, court_code=court, total=total, work=work)
+
+
+def _my_job(job_id: str) -> WebJob:
+    job = db().get(WebJob, job_id)
+    if job is None:
+        abort(404)
+    if job.user_id != current_user.id:
+        deny("job", status=404, detail=f"任务 {job_id} 不属于该用户")
+    return job
+
+
+@bp.route("/bulk/<job_id>")
+@roles_required("clerk")
+def bulk_job(job_id: str):
+    job = _my_job(job_id)
+    return render_template("job.html", job=job, text=jobs.status_text(job), title="批量发布",
+                           status_url=url_for("listings.bulk_status", job_id=job.id),
+                           download_url=url_for("listings.bulk_download", job_id=job.id),
+                           back_url=url_for("listings.lots"))
+
+
+@bp.route("/bulk/<job_id>/status")
+@roles_required("clerk")
+def bulk_status(job_id: str):
+    return jsonify(jobs.as_json(_my_job(job_id)))
+
+
+@bp.route("/bulk/<job_id>/download")
+@roles_required("clerk")
+def bulk_download(job_id: str):
+    job = _my_job(job_id)
+    if job.status != "done" or not job.result_path:
+        abort(404)
+    return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+
+
+@bp.route("/publish-selected", methods=["POST"])
+@roles_required("clerk")
+def publish_selected():
+    """Publish the lots ticked on the list (a background job with progress)."""
+    publishing = service("xunpai.publishing_service")
+    ids = [int(i) for i in request.form.getlist("lot") if i.isdigit()]
+    code = request.form.get("platform", "local")
+    if not ids:
+        flash("请先勾选要发布的标的。", "error")
+        return redirect(url_for("listings.lots"))
+    models = _models()
+    own = set(db().execute(select(models.Lot.id).where(models.Lot.id.in_(ids),
+                                                       models.Lot.court_code == current_user.court_code)).scalars())
+    if own != set(ids):
+        deny("court", detail="勾选的标的中有其他法院的标的")
+    engine = _engine()
+    platform = platform_for(code)
+    actor = current_user.username
+
+    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
+        results = []
+        for n, lot_id in enumerate(ids, start=1):
+            try:
+                results.append(publishing.publish_lot(engine, lot_id, platform, actor=actor))
+            except publishing.PublishingError as exc:
+                results.append(publishing.LotResult(lot_id, "", "", "failed", message=str(exc)))
+            progress(n, sum(1 for r in results if r.result == "failed"), len(ids))
+        publishing._fill_codes(engine, results)
+        publishing.write_results(out_dir / "result.xlsx", results)
+        ok = sum(1 for r in results if r.result != "failed")
+        return "发布结果.xlsx", f"{ok} 个已发布（或此前已发布），{len(results) - ok} 个未发布（原因见结果文件）。"
+
+    db().close()
+    job_id = jobs.start("lots.bulk", user_id=current_user.id, court_code=current_user.court_code, total=len(ids),
+                        work=work)
+    return redirect(url_for("listings.bulk_job", job_id=job_id))
+
+
+# ---------------------------------------------------------------- custody and viewing
+
+def _custody_items(lot_id: int | None = None):
+    try:
+        from xunpai.models.custody import CustodyItem
+    except ImportError:
+        return []
+    query = select(CustodyItem).where(CustodyItem.court_code == current_user.court_code)
+    if lot_id is not None:
+        query = query.where(CustodyItem.lot_id == lot_id)
+    return db().execute(query.order_by(CustodyItem.id.desc())).scalars().all()
+
+
+@bp.route("/custody", methods=["GET", "POST"])
 @roles_required("clerk")
 def custody():
-    service("xunpai.publishing_service")
-    return render_template("error.html", status=503, title="建设中", message="")
+    custody_service = service("xunpai.custody_service")
+    from auction import custody as custody_rules
+    from xunpai.models.custody import CustodyItem, ViewingBooking, ViewingSlot
+
+    session = db()
+    if request.method == "POST":
+        try:
+            _custody_action(custody_service, custody_rules, session)
+        except (ValueError, custody_rules.CustodyError) as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+            flash("已记录。", "success")
+        return redirect(url_for("listings.custody"))
+    today = ledger.now_local().date()
+    items = _custody_items()
+    costs = {}
+    for item in items:
+        try:
+            costs[item.id] = custody_service.costs(session, item.id, today)
+        except custody_rules.CustodyError:
+            costs[item.id] = None
+    ids = [i.id for i in items] or [-1]
+    slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id.in_(ids),
+                                                      ViewingSlot.ends_at >= datetime.combine(today, datetime.min.time()))
+                            .order_by(ViewingSlot.starts_at)).scalars().all()
+    bookings: dict[int, list] = {}
+    for booking in session.execute(select(ViewingBooking).where(
+            ViewingBooking.slot_id.in_([s.id for s in slots] or [-1]))).scalars():
+        bookings.setdefault(booking.slot_id, []).append(booking)
+    by_day: dict[date, list] = {}
+    for slot in slots:
+        by_day.setdefault(slot.starts_at.date(), []).append(slot)
+    item_by_id = {i.id: i for i in items}
+    kinds = custody_rules.CUSTODY_KINDS
+    checklists = {k: list(custody_rules.INSPECTION_CHECKLISTS.get(k, ())) for k in kinds}
+    return render_template("listings/custody.html", items=items, costs=costs, by_day=sorted(by_day.items()),
+                           bookings=bookings, item_by_id=item_by_id, kinds=kinds, checklists=checklists,
+                           today=today, CustodyItem=CustodyItem)
+
+
+def _custody_action(custody_service, custody_rules, session) -> None:
+    form = request.form
+    action = form.get("action")
+    if action == "intake":
+        kind = form.get("kind", "")
+        photos = [(f.filename, f.read()) for f in request.files.getlist("photos") if f and f.filename]
+        checklist = {k[len("check_"):]: v for k, v in form.items() if k.startswith("check_") and v.strip()}
+        custody_service.intake(session, court_code=current_user.court_code, case_number=form.get("case_number", ""),
+                               kind=kind, description=form.get("description", ""),
+                               location=form.get("location", ""), condition=form.get("condition", ""),
+                               checklist=checklist, tariff_daily_fen=_fen(form.get("tariff", "0")) or 0,
+                               intake_on=date.fromisoformat(form.get("intake_on") or ledger.now_local().date()
+                                                            .isoformat()),
+                               photos=photos, debtor=form.get("debtor", ""),
+                               lot_id=form.get("lot_id", type=int), actor=current_user.username)
+    elif action == "slot":
+        from xunpai.models.custody import CustodyItem
+
+        item = session.get(CustodyItem, form.get("item_id", type=int))
+        if item is None:
+            abort(404)
+        authorize_court(item.court_code)
+        try:
+            starts = datetime.fromisoformat(form.get("starts_at", ""))
+            ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
+        except ValueError:
+            raise ValueError("看样开始时间格式不正确，应为 年-月-日 时:分。") from None
+        custody_service.open_slot(session, item.id, starts, ends, form.get("capacity", 5, type=int),
+                                  place=form.get("place", ""), actor=current_user.username)
+    else:
+        abort(400)
+
+
+# ---------------------------------------------------------------- outcomes
+
+def _period() -> tuple[date, date]:
+    today = ledger.now_local().date()
+    try:
+        date_from = date.fromisoformat(request.args.get("from") or f"{today.year}-01-01")
+        date_to = date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        flash("日期格式不正确，应为 年-月-日。已显示本年度。", "error")
+        date_from, date_to = date(today.year, 1, 1), today
+    return date_from, date_to
 
 
 @bp.route("/outcomes")
 @roles_required("clerk")
 def outcomes():
-    service("xunpai.publishing_service")
-    return render_template("error.html", status=503, title="建设中", message="")
+    publishing = service("xunpai.publishing_service")
+    date_from, date_to = _period()
+    _per_court, total, lots_ = publishing.statistics(db(), current_user.court_code, date_from, date_to)
+    models = _models()
+    bars = [(models.OUTCOMES[k], v) for k, v in total.counts.items()]
+    by_month: dict[str, list[int]] = {}
+    for lot in lots_:
+        month = lot.outcome_on.strftime("%Y-%m")
+        sold, ended = by_month.get(month, [0, 0])
+        by_month[month] = [sold + (lot.outcome == "sold"), ended + 1]
+    return render_template("listings/outcomes.html", total=total, bars=bars, by_month=sorted(by_month.items()),
+                           lots=lots_, date_from=date_from, date_to=date_to, outcomes=models.OUTCOMES)
+
+
+@bp.route("/outcomes.xlsx")
+@roles_required("clerk")
+def outcomes_export():
+    publishing = service("xunpai.publishing_service")
+    from xunpai.outcome_report import export_statistics_xlsx
+
+    date_from, date_to = _period()
+    per_court, total, lots_ = publishing.statistics(db(), current_user.court_code, date_from, date_to)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stats.xlsx"
+        export_statistics_xlsx(path, per_court, total, lots_, date_from=date_from, date_to=date_to)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"成交统计-{date_from}-{date_to}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -100,7 +100,7 @@ def seeded(engine) -> Seed:
 @pytest.fixture
 def app(engine, seeded, tmp_path):
     app = create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True, "JOBS_INLINE": True,
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
+                      "UPLOAD_DIR": str(tmp_path / "uploads"), "OUTBOX_DIR": str(tmp_path / "outbox")})
     yield app
 
 

@@ -1,0 +1,126 @@
+"""Clerks' pages: bulk import and publish with progress and a result file, lot detail with documents, one-click
+publish, outcomes with statistics, custody; a clerk of another court sees none of it."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from auction.demo_lots import demo_rows
+from auction.lot_sheet import write_sheet
+from tests.web.conftest import COURT, csrf_token, login
+from xunpai.db import session_scope
+from xunpai.models.lots import Lot, Publication
+
+
+def _sheet(tmp_path, n=4, court=COURT, **change) -> bytes:
+    rows = demo_rows(n, date.today() + timedelta(days=1), court_code=court)
+    for row in rows:
+        row.update(change)
+    path = tmp_path / "lots.xlsx"
+    write_sheet(path, rows)
+    return path.read_bytes()
+
+
+def _upload(client, data: bytes, mode="publish", platform="ali"):
+    token = csrf_token(client, "/lots/bulk")
+    return client.post("/lots/bulk", data={"csrf_token": token, "platform": platform, "mode": mode,
+                                           "file": (io.BytesIO(data), "批量挂拍表.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def test_clerk_bulk_publishes_a_sheet_with_progress_and_a_result_file(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    response = _upload(client, _sheet(tmp_path))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "已完成" in page and "发布结果" in page
+    result = client.get(response.location + "/download")
+    rows = list(load_workbook(io.BytesIO(result.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "行号" and len(rows) == 5
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Publication)) == 4
+    # the same sheet again publishes nothing twice
+    _upload(client, _sheet(tmp_path))
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Publication)) == 4
+        assert session.scalar(select(func.count()).select_from(Lot)) == 4
+
+
+def test_a_sheet_with_one_bad_row_imports_nothing(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    rows = demo_rows(3, date.today() + timedelta(days=1), court_code=COURT)
+    rows[1]["参考价（元）"] = "abc"
+    path = tmp_path / "bad.xlsx"
+    write_sheet(path, rows)
+    response = _upload(client, path.read_bytes())
+    assert response.status_code == 422 and "第 3 行" in response.get_data(as_text=True)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Lot)) == 0
+
+
+def test_lot_page_shows_prices_and_previews_documents(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    _upload(client, _sheet(tmp_path, n=2), mode="import")
+    lots = client.get("/lots/").get_data(as_text=True)
+    lot_id = int(re.search(r'href="/lots/(\d+)"', lots).group(1))
+    page = client.get(f"/lots/{lot_id}").get_data(as_text=True)
+    assert "起拍价" in page and "拍卖公告" in page
+    preview = client.get(f"/lots/{lot_id}/documents/announcement")
+    assert preview.status_code == 200 and "拍卖公告" in preview.get_data(as_text=True)
+    pdf = client.get(f"/lots/{lot_id}/documents/announcement.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    _upload(client, _sheet(tmp_path, n=2), mode="import")
+    with session_scope(engine) as session:
+        lot_id, start = session.execute(select(Lot.id, Lot.starting_price_fen).order_by(Lot.id)).first()
+    token = csrf_token(client, f"/lots/{lot_id}")
+    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "已发布" in page
+    price = f"{(start + 10_000_00) / 100:.2f}"
+    client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
+                                                 "on": date.today().isoformat()})
+    stats = client.get("/lots/outcomes").get_data(as_text=True)
+    assert "成交率" in stats and "100.0%" in stats and "<svg" in stats
+    export = client.get("/lots/outcomes.xlsx")
+    assert export.status_code == 200 and load_workbook(io.BytesIO(export.data)).sheetnames
+
+
+def test_clerk_of_another_court_cannot_open_or_publish_the_lot(client, seeded, engine, tmp_path, app):
+    from xunpai import accounts_service
+
+    login(client, "clerk1")
+    _upload(client, _sheet(tmp_path, n=2), mode="import")
+    with session_scope(engine) as session:
+        lot_id = session.execute(select(Lot.id)).scalars().first()
+        accounts_service.create_user(session, username="clerk2", display_name="外院书记员", role="clerk",
+                                     court_code="浙1082", password="correct-horse-42")
+    other = app.test_client()
+    login(other, "clerk2")
+    assert other.get(f"/lots/{lot_id}").status_code == 403
+    token = csrf_token(other, "/lots/")
+    assert other.post(f"/lots/{lot_id}/publish", data={"csrf_token": token}).status_code == 403
+    assert other.post("/lots/publish-selected", data={"csrf_token": token, "lot": str(lot_id)}).status_code == 403
+
+
+def test_custody_page_and_viewing_slots(client, seeded, engine):
+    from auction.custody import INSPECTION_CHECKLISTS
+
+    login(client, "clerk1")
+    token = csrf_token(client, "/lots/custody")
+    data = {"csrf_token": token, "action": "intake", "kind": "vehicle", "case_number": "（2026）浙1081执100号",
+            "description": "白色小型轿车", "location": "城东保管场", "condition": "完好", "tariff": "30",
+            "photos": (io.BytesIO(b"\xff\xd8\xff fake jpeg"), "front.jpg")}
+    data.update({f"check_{key}": "已查" for key, _name in INSPECTION_CHECKLISTS["vehicle"]})
+    response = client.post("/lots/custody", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get("/lots/custody").get_data(as_text=True)
+    assert "白色小型轿车" in page, page

@@ -1,0 +1,29 @@
+"""Which platform object a page publishes through: the project's local platform over HTTP (its address from
+the configuration), or the table-driven adapters that leave upload packages in the outbox."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import current_app
+
+from xunpai import config
+
+
+def local_platform_url() -> str:
+    return (current_app.config.get("LOCAL_PLATFORM_URL") or os.environ.get("XUNPAI_LOCAL_PLATFORM_URL")
+            or "http://127.0.0.1:8765")
+
+
+def platform_for(code: str):
+    from auction.platforms import get_platform
+
+    outbox = Path(current_app.config.get("OUTBOX_DIR") or config.data_dir() / "outbox")
+    return get_platform(code, base_url=local_platform_url(), outbox=outbox)
+
+
+def choices() -> list[tuple[str, str]]:
+    from auction.platforms import catalog
+
+    return [(code, spec.name) for code, spec in catalog().items()]
