@@ -69,7 +69,7 @@ def ratio_by_zone(frame: pd.DataFrame, zone: str = "zone_code") -> str:
     r = frame["estimate"] / frame["sale_price"]
     groups = [(z, r[frame[zone] == z].to_numpy()) for z in sorted(frame[zone].dropna().unique())]
     fig, ax = plt.subplots(figsize=(7, max(3, 0.25 * len(groups) + 1)))
-    ax.boxplot([g for _, g in groups], vert=False, showfliers=False)
+    ax.boxplot([g for _, g in groups], orientation="horizontal", showfliers=False)
     ax.set_yticks(range(1, len(groups) + 1), [str(z) for z, _ in groups], fontsize=7)
     ax.axvline(1.0, color="C3", lw=1)
     ax.set_xlabel("估价 / 成交价")
