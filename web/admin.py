@@ -5,6 +5,7 @@ notices for years the calendar package does not cover), platforms and service fi
 from __future__ import annotations
 
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from web.database import db
 from web.security import roles_required
-from web.services import available, service
+from web.services import service
 from xunpai import accounts_service
 from xunpai.models.accounts import ROLES, Court, User
 from xunpai.models.web import PartyAccess
@@ -194,17 +195,42 @@ def tables_compare():
 
 # ---------------------------------------------------------------- calendar, platforms, firms
 
+def _dates(text: str, label: str) -> list[date]:
+    """Dates typed one by one or as ranges: ``2027-01-01, 2027-02-05~2027-02-13``."""
+    out: list[date] = []
+    for part in (p.strip() for p in text.replace("，", ",").replace("、", ",").replace("\n", ",").split(",")):
+        if not part:
+            continue
+        try:
+            if "~" in part or "至" in part:
+                first, last = (date.fromisoformat(x.strip()) for x in part.replace("至", "~").split("~", 1))
+                if last < first:
+                    raise ValueError
+                out += [first + timedelta(days=n) for n in range((last - first).days + 1)]
+            else:
+                out.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValueError(f"{label}中的“{part}”不是日期或日期区间，应为 2027-01-01 或 2027-02-05~2027-02-13。") \
+                from None
+    return out
+
+
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
     procedure = service("xunpai.procedure_service")
+    from xunpai.models.procedure import CalendarYear
+
     session = db()
     error = ""
     if request.method == "POST":
         try:
-            procedure.save_holiday_notice(session, year=request.form.get("year", type=int),
-                                          holidays=request.form.get("holidays", ""),
-                                          workdays=request.form.get("workdays", ""),
-                                          source=request.form.get("source", ""), actor=current_user.username)
+            year = request.form.get("year", type=int)
+            if year is None:
+                raise ValueError("请填写年份。")
+            procedure.set_calendar_year(session, year, _dates(request.form.get("holidays", ""), "放假日期"),
+                                        _dates(request.form.get("workdays", ""), "调休上班日期"),
+                                        source=request.form.get("source", ""), actor=current_user.username,
+                                        now=accounts_service.ledger.now_local())
         except ValueError as exc:
             session.rollback()
             error = str(exc)
@@ -212,33 +238,41 @@ def calendar():
             session.commit()
             flash("节假日安排已保存；此后计算的期限按该安排执行。", "success")
             return redirect(url_for("admin.calendar"))
-    notices = procedure.holiday_notices(session)
+    notices = session.execute(select(CalendarYear).order_by(CalendarYear.year)).scalars().all()
     return render_template("admin/calendar.html", notices=notices, error=error, form=request.form), \
         (422 if error else 200)
 
 
 @bp.route("/platforms")
 def platforms():
-    publishing = service("xunpai.publishing_service")
-    return render_template("admin/platforms.html", platforms=publishing.platforms(db()))
+    from auction.platforms import catalog
+    from web.platforms import local_platform_url
+
+    return render_template("admin/platforms.html", platforms=list(catalog().values()),
+                           local_url=local_platform_url())
 
 
 @bp.route("/firms", methods=["GET", "POST"])
 def firms():
-    publishing = service("xunpai.publishing_service")
+    providers = service("xunpai.service_providers_service")
+    from xunpai.models.custody import ServiceProvider
+
     session = db()
     error = ""
     if request.method == "POST":
         try:
-            publishing.register_service_provider(session, name=request.form.get("name", ""),
-                                                 kind=request.form.get("kind", ""),
-                                                 contact=request.form.get("contact", ""),
-                                                 actor=current_user.username)
-        except ValueError as exc:
+            providers.register(session, name=request.form.get("name", ""),
+                               services=request.form.getlist("services"),
+                               credit_code=request.form.get("credit_code") or None,
+                               contact=request.form.get("contact", ""), phone=request.form.get("phone", ""),
+                               actor=current_user.username)
+        except providers.ProviderError as exc:
             session.rollback()
             error = str(exc)
         else:
             session.commit()
+            flash("辅助机构已登记。", "success")
             return redirect(url_for("admin.firms"))
-    return render_template("admin/firms.html", firms=publishing.service_providers(db()), error=error,
-                           form=request.form, procedure_ready=available("xunpai.procedure_service"))
+    rows = session.execute(select(ServiceProvider).order_by(ServiceProvider.name)).scalars().all()
+    return render_template("admin/firms.html", firms=rows, services=providers.SERVICES, error=error,
+                           form=request.form), (422 if error else 200)
