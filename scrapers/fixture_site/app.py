@@ -40,6 +40,9 @@ class SiteState:
     faults: dict[str, deque] = field(default_factory=dict)
     changed_markup: set[str] = field(default_factory=set)
     robots: str = DEFAULT_ROBOTS
+    housing: list[dict] = field(default_factory=lambda: data.HOUSING_DEALS)
+    housing_page_size: int = data.HOUSING_PAGE_SIZE
+    housing_chunk: int = data.HOUSING_CHUNK
     log: list[LoggedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,6 +55,8 @@ class SiteState:
             self.faults.clear()
             self.changed_markup.clear()
             self.robots = DEFAULT_ROBOTS
+            self.housing = data.HOUSING_DEALS
+            self.housing_page_size, self.housing_chunk = data.HOUSING_PAGE_SIZE, data.HOUSING_CHUNK
             self.log.clear()
 
 
@@ -202,7 +207,7 @@ xhr.send();""")
     @app.get("/housing/deals")
     def housing_deals():
         page = request.args.get("page", 1, type=int)
-        _items, pages = _page_slice(data.HOUSING_DEALS, page, data.HOUSING_PAGE_SIZE)
+        _items, pages = _page_slice(state.housing, page, state.housing_page_size)
         new = "true" if changed(f"housing/deals?page={page}") else "false"
         return shell("二手房成交", f"""
 const NEW = {new};
@@ -211,7 +216,7 @@ document.getElementById('app').innerHTML = (NEW ? '<div id="deal-grid"></div>' :
 let offset = 0, busy = false;
 function more() {{
   if (busy) return; busy = true;
-  fetch(`/api/housing/deals?page={page}&offset=${{offset}}&limit={data.HOUSING_CHUNK}`)
+  fetch(`/api/housing/deals?page={page}&offset=${{offset}}&limit={state.housing_chunk}`)
     .then(r => {{ if (!r.ok) throw r.status; return r.json(); }}).then(d => {{
       const box = document.getElementById(NEW ? 'deal-grid' : 'deals');
       for (const x of d.items) {{
@@ -233,8 +238,8 @@ obs.observe(document.getElementById('more'));""")
     def api_housing_deals():
         page = request.args.get("page", 1, type=int)
         offset = request.args.get("offset", 0, type=int)
-        limit = request.args.get("limit", data.HOUSING_CHUNK, type=int)
-        items, _pages = _page_slice(data.HOUSING_DEALS, page, data.HOUSING_PAGE_SIZE)
+        limit = request.args.get("limit", state.housing_chunk, type=int)
+        items, _pages = _page_slice(state.housing, page, state.housing_page_size)
         chunk = items[offset : offset + limit]
         return as_json({"more": offset + limit < len(items), "items": [
             {"id": x["id"], "community": x["community"], "floor": x["floor"], "orientation": x["orientation"],

@@ -144,3 +144,39 @@ LAND_NOTICES: list[dict] = [
              price_fen=151_000_000_00, buyer="台州新城商业投资有限公司"),
     ]),
 ]
+
+
+def synthetic_housing_deals(n: int, seed: int = 7, *, last_day: date = date(2026, 3, 28)) -> list[dict]:
+    """``n`` plausible deals (newest first) for runs that need a market, not a handful of cases: the
+    end-to-end test scrapes them and calibrates on them. Prices follow a community base price × a floor
+    and orientation factor × ±3% noise, rounded to 0.1万 as sites print them; the unit price is the total
+    over the area rounded half-up to the yuan, so every deal is valid."""
+    import random
+    from datetime import timedelta
+    from decimal import ROUND_HALF_UP
+
+    rng = random.Random(seed)
+    communities = [("锦园小区", 25_000, 18), ("九龙湾花园", 31_000, 33), ("丹崖花园", 24_000, 6),
+                   ("海滨花园", 15_000, 6), ("万昌花苑", 21_000, 11)]
+    orientations = [("南", 1.0), ("南北", 1.03), ("东南", 0.99), ("东", 0.96), ("西", 0.95), ("北", 0.92)]
+    deals = []
+    for i in range(n):
+        name, base, total = communities[i % len(communities)]
+        floor = rng.randint(1, total)
+        style = rng.randrange(3)
+        if style == 0:
+            floor_text = f"{floor}/{total}"
+        elif style == 1:
+            third = "低" if floor <= -(-total // 3) else "中" if floor <= -(-2 * total // 3) else "高"
+            floor_text = f"{third}楼层(共{total}层)"
+        else:
+            floor_text = f"{floor}/{total}层"
+        orientation, factor = orientations[rng.randrange(len(orientations))]
+        area = Decimal(rng.randint(5_500, 14_500)) / 100
+        floor_factor = 1 + 0.01 * min(floor, 10) - (0.03 if floor == total else 0)
+        price = Decimal(base) * area * Decimal(str(factor * floor_factor * rng.uniform(0.97, 1.03)))
+        total_fen = int((price / 1000).to_integral_value(ROUND_HALF_UP)) * 100_000  # 0.1万 = 1,000 yuan
+        unit = int((Decimal(total_fen) / 100 / area).to_integral_value(ROUND_HALF_UP))
+        deals.append(dict(id=9000 + n - i, community=name, floor=floor_text, orientation=orientation, area=area,
+                          total_fen=total_fen, unit_yuan=unit, date=last_day - timedelta(days=i * 80 // n)))
+    return deals
