@@ -308,7 +308,8 @@ def plan_listing(
 
     Explicit ``starting_price``/``deposit``/``bid_increment``/``bidding_start``/``bidding_end`` replace the
     computed values (a clerk's own numbers) and are checked the same way. ``is_working_day`` (e.g.
-    ``chinese_calendar.is_workday``) moves the balance due date past holidays.
+    ``chinese_calendar.is_workday``) moves the balance due date past holidays and, unless the times are
+    given, the bidding to start and end on working days (never earlier than the rules allow).
     """
     kind = parse_kind(kind)
     round_ = AuctionRound.parse(round)
@@ -352,13 +353,24 @@ def plan_listing(
 
     needed = required_announcement_days(kind, round_)
     lead_days = (needed[0] if needed else policy.fixed_price_sale_notice_days) + policy.announcement_margin_days
+    chosen_start = bidding_start
     if bidding_start is None:
         bidding_start = datetime.combine(announce_on + timedelta(days=lead_days), policy.bidding_start_time)
-    if bidding_end is None:
+
+    def end_of(start: datetime) -> datetime:
         if round_ is AuctionRound.FIXED_PRICE_SALE:
-            bidding_end = bidding_start + timedelta(days=policy.fixed_price_sale_days)
-        else:
-            bidding_end = bidding_start + timedelta(hours=policy.bidding_hours)
+            return start + timedelta(days=policy.fixed_price_sale_days)
+        return start + timedelta(hours=policy.bidding_hours)
+
+    if chosen_start is None and bidding_end is None and is_working_day is not None:
+        # bidding starts and ends on working days, when the clerks and the buyers' banks are there; only
+        # ever later than the legal minimum, so the announcement period still holds
+        for _ in range(30):
+            if is_working_day(bidding_start.date()) and is_working_day(end_of(bidding_start).date()):
+                break
+            bidding_start += timedelta(days=1)
+    if bidding_end is None:
+        bidding_end = end_of(bidding_start)
 
     balance_due = bidding_end.date() + timedelta(days=policy.balance_due_days)
     if is_working_day is not None:

@@ -157,7 +157,11 @@ def announcement(doc) -> None:
         ("Body", "{{ t }}。"),
         ("tag", "{%p endfor %}"),
         ("Body", "标的物所有权自拍卖成交裁定送达买受人时起转移（{{ art_transfer }}）。"),
-        ("Heading", "八、看样、咨询与监督"),
+        ("Heading", "八、通知情况"),
+        ("tag", "{%p for n in notice_states %}"),
+        ("Body", "{{ n }}。"),
+        ("tag", "{%p endfor %}"),
+        ("Heading", "九、看样、咨询与监督"),
         ("Body", "看样安排：{{ viewing_text }}"),
         ("Body", "咨询电话：{{ contacts_text }}。监督电话：{{ supervision_phone }}。"),
         ("Body", "本院账户：{{ account_bank }}，户名{{ account_name }}，账号{{ account_number }}。"),
@@ -269,7 +273,7 @@ def lot_description(doc) -> None:
 
 def _notice(doc, title: str, body: list[tuple[str, str]]) -> None:
     _blocks(doc, [("tag", "{%p for r in recipients %}")] + _header(title) + [("Plain", "{{ r.name }}（{{ r.role }}）：")]
-            + body + _signature() + [("tag", "{%p if not loop.last %}"), ("pagebreak", ""), ("tag", "{%p endif %}"),
+            + body + _signature("notice_issued_on") + [("tag", "{%p if not loop.last %}"), ("pagebreak", ""), ("tag", "{%p endif %}"),
                                      ("tag", "{%p endfor %}")])
 
 

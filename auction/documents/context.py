@@ -44,6 +44,18 @@ def _rank(rank: int | None) -> str:
     return f"第{_RANKS[rank - 1] if 1 <= rank <= 10 else rank}顺序"
 
 
+def _notice_state(role: str, name: str, notified_on: date | None, method: str, unreachable: str,
+                  waived: bool) -> str:
+    """How a party or priority purchaser was notified (网拍规定 art. 13 item 7, art. 16)."""
+    if waived:
+        return f"{role}{name}已书面明确放弃权利，未予通知"
+    if notified_on:
+        return f"{role}{name}已于{date_cn(notified_on)}{method or ''}通知"
+    if unreachable:
+        return f"{role}{name}无法通知（{unreachable}），已在网络司法拍卖平台公示，公示满{R.POSTED_NOTICE_DEEMED_SERVED_DAYS}日视为已经通知"
+    return f"{role}{name}的通知情况未记载"
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Addressee of a notice (通知书)."""
@@ -123,6 +135,8 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
         "art_transfer_short": str(R.OWNERSHIP_TRANSFER_ART).removeprefix(R.ONLINE_AUCTION_RULES),
         "art_online_required_short": str(R.ONLINE_AUCTION_REQUIRED_ART).removeprefix(R.ONLINE_AUCTION_RULES),
         "issued_on": date_cn(issued_on or plan.announce_on),
+        # notices go out at least 3 days before the announcement (网拍规定 art. 16): dated by that deadline
+        "notice_issued_on": date_cn(issued_on or plan.notify_parties_by),
         "issued_on_capitals": date_capitals(issued_on or plan.notify_parties_by),
     }
     account = court.account
@@ -133,6 +147,11 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
     ctx["judges"] = [{"title": t, "name": n} for t, n in zip(titles, court.judges, strict=False)]
     ctx["clerk"] = court.clerk or BLANK
 
+    ctx["notice_states"] = [_notice_state(p.role.label, p.name, p.notified_on, p.notice_method,
+                                          p.unreachable_reason, p.waived) for p in lot.parties] + [
+        _notice_state("优先购买权人", p.name, p.notified_on, "", p.unreachable_reason, p.waived)
+        for p in (lot.priority_purchasers or [])
+    ]
     ctx["priority_purchasers"] = [
         {"name": p.name, "right": p.right, "rank": _rank(p.rank)} for p in (lot.priority_purchasers or [])
     ]

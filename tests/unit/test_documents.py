@@ -227,3 +227,18 @@ def test_committed_templates_are_what_the_build_script_writes():
 
     for name, data in build_bytes().items():
         assert (TEMPLATES / name).read_bytes() == data, f"{name}: run python -m auction.documents.build_templates"
+
+
+def test_announcement_states_how_each_party_was_notified():
+    lot = example_vehicle_lot()
+    text = squash(docx_text(render_document("announcement", lot, None, COURT)))
+    assert "申请执行人钱某某已于2026年11月20日通知" in text
+    assert "被执行人吴某某无法通知（下落不明，已在平台公示）" in text and "公示满5日视为已经通知" in text
+
+
+def test_notices_are_dated_no_later_than_three_days_before_the_announcement(sold_set):
+    lot, files = sold_set
+    text = squash(docx_text(files[f"{lot.lot_id}-notice_to_parties.docx"]))
+    assert date_cn(lot.plan.notify_parties_by) == "2026年11月28日"
+    assert text.endswith("浙江省温岭市人民法院2026年11月28日")
+    assert "公告将于2026年12月1日发布" in text

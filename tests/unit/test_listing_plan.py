@@ -264,6 +264,19 @@ def test_balance_due_moves_past_non_working_days():
     assert plan.balance_due_on >= plan.bidding_end.date() + timedelta(days=10)
 
 
+def test_with_a_calendar_bidding_starts_and_ends_on_working_days():
+    holidays = {date(2026, 12, 31), date(2027, 1, 1)}
+
+    def is_working_day(day: date) -> bool:
+        return day.weekday() < 5 and day not in holidays
+
+    plain = plan_listing(**first())
+    assert plain.bidding_end.date() == date(2027, 1, 1)  # the legal minimum lands on New Year's Day
+    plan = plan_listing(**first(is_working_day=is_working_day))
+    assert is_working_day(plan.bidding_start.date()) and is_working_day(plan.bidding_end.date())
+    assert plan.announcement_days > 30 and plan.bidding_start.date() == date(2027, 1, 4)
+
+
 def test_several_violations_are_all_named():
     exc = refused(**first(starting_price="800000", deposit="20000", bidding_start=datetime(2026, 12, 20, 10)))
     assert codes(exc) == {"starting_price_below_floor", "deposit_out_of_range", "announcement_too_short"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from xunpai.cli_support import echo_json, fail
+from xunpai.cli_support import echo_json, engine, fail
 
 
 @click.group("lots")
@@ -36,20 +36,30 @@ def _parse_date(text: str, what: str) -> date:
 @click.option("--starting-price", help="自定起拍价（元），按规定核对")
 @click.option("--deposit", help="自定保证金（元），按规定核对")
 @click.option("--bid-increment", help="自定加价幅度（元）")
+@click.option("--working-days", is_flag=True,
+              help="按工作日历（含调休与管理员录入的放假安排）使竞价起止日、尾款截止日落在工作日")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def plan(reference_price: str, kind: str, round_: str, announce_on: str, previous_starting_price: str | None,
          failed_on: str | None, starting_price: str | None, deposit: str | None, bid_increment: str | None,
-         as_json: bool) -> None:
+         working_days: bool, as_json: bool) -> None:
     """按网拍规定计算起拍价、保证金、加价幅度和时间安排；违反规定的方案被拒绝并列明条款。"""
     from auction.amounts import amount_text, datetime_cn
     from auction.listing_plan import PlanRefused, plan_listing
 
+    calendar = None
+    if working_days:
+        from xunpai.db import session_scope
+        from xunpai.procedure_service import load_calendar
+
+        with session_scope(engine()) as session:
+            calendar = load_calendar(session)
     try:
         result = plan_listing(
             reference_price, kind, round_, _parse_date(announce_on, "公告日期"),
             previous_starting_price=previous_starting_price,
             failed_on=_parse_date(failed_on, "流拍日期") if failed_on else None,
             starting_price=starting_price, deposit=deposit, bid_increment=bid_increment,
+            is_working_day=calendar.is_working_day if calendar else None,
         )
     except PlanRefused as exc:
         if as_json:
@@ -60,8 +70,13 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
     except ValueError as exc:
         fail(str(exc))
         return
+    warnings = []
+    if calendar is not None:  # RULES.md section 5: a guess about an unannounced year must say so
+        days = sorted({result.bidding_start.date(), result.bidding_end.date(), result.balance_due_on})
+        reasons = {calendar.status(day).reason for day in days if calendar.is_provisional(day)}
+        warnings = [f"注意：{reason}" for reason in sorted(reasons)]
     if as_json:
-        echo_json(result.to_dict())
+        echo_json({**result.to_dict(), "calendar_warnings": warnings})
         return
     lines = [
         f"{result.kind.label}　{result.round.label}",
@@ -79,7 +94,7 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
         lines.append(f"最迟开拍　{result.latest_bidding_start.isoformat()}（流拍后三十日内）")
     if result.next_round_deadline:
         lines.append(f"如流拍，下一轮最迟于 {result.next_round_deadline.isoformat()} 开始")
-    click.echo("\n".join(lines))
+    click.echo("\n".join(lines + warnings))
 
 
 @lots_group.command("documents")
