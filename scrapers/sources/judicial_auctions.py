@@ -5,7 +5,7 @@ Fields as RULES.md section 6 lists them: court, case number (案号, canonical f
 (起拍价 = 保留价, 网拍规定 art. 10), deposit (保证金, art. 17), bid increment (加价幅度, art. 11), round
 (一拍 / 二拍 / 变卖, art. 26), status (成交 / 流拍 / 悔拍 …), final price, bid count and dates. Money is integer fen.
 
-A record is rejected when it contradicts the rules it was sold under: a sale below the starting price
+The listing's end of bidding (结束时间) dates a lot for ``--since``. A record is rejected when it contradicts the rules it was sold under: a sale below the starting price
 (bidding ascends from it, art. 11), a sale without a bid, a result price on a lot that did not sell, a
 bidding period that ends before it starts.
 """
@@ -128,7 +128,9 @@ class JudicialAuctions(Collector):
     def validate(cls, raw: RawRecord) -> dict[str, Any]:
         f = raw.fields
         why = Reasons()
-        court = f.get("法院", "").strip() or why.add("缺少法院")
+        court = f.get("法院", "").strip()
+        if not court:
+            why.add("缺少法院")
         case_number = None
         try:
             case_number = validate_case_number(f.get("案号", ""))

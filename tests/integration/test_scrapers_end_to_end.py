@@ -49,7 +49,8 @@ def test_scrape_command_reports_each_page_and_writes_every_deal(scraped_housing)
     lines = done.stdout.splitlines()
     assert lines[0].startswith("开始采集二手房成交") and "xunpai-scraper/0.1.0" in lines[0]
     assert [line.split("：")[0] for line in lines[1:4]] == ["第 1 页", "第 2 页", "第 3 页"]
-    assert lines[-1].startswith("完成：") and f"共 {len(MARKET)} 条记录" in lines[-1]
+    assert lines[-2].startswith("完成：") and f"共 {len(MARKET)} 条记录" in lines[-2]
+    assert lines[-1] == f"校准：xunpai calibrate --sales {out} --mapping {MAPPING} --as-of YYYY-MM-DD"
     with open(out, encoding="utf-8") as handle:
         assert [row["key"] for row in csv.DictReader(handle)] == [f"deal-{d['id']}" for d in MARKET]
 

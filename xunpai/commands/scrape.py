@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
     from scrapers import DEFAULT_CONTACT
     from scrapers.browser import PageFetcher, launch_browser
     from scrapers.errors import ScrapeError
+    from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
     from scrapers.politeness import Politeness
     from scrapers.run import scrape
     from scrapers.sources import SOURCES
@@ -65,9 +67,15 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
             result = scrape(collector_class(fetcher, base_url), since_date, output, on_page=on_page)
     except ScrapeError as exc:
         fail(str(exc), code=1)
+    except KeyboardInterrupt:
+        click.echo("已中断。已完成的记录和断点已保存，重新运行同一命令即从中断处继续。", err=True)
+        sys.exit(130)
     resumed = "（续采）" if result.resumed else ""
     click.echo(f"完成{resumed}：{result.output} 共 {result.accepted} 条记录（本次新增 {result.new_accepted} 条）；"
                f"拒收 {result.rejected} 条，原因见 {result.rejects}")
+    if source in CALIBRATION_MAPPINGS and output.suffix.lower() == ".csv":
+        click.echo(f"校准：xunpai calibrate --sales {output} --mapping {mapping_path(CALIBRATION_MAPPINGS[source])} "
+                   f"--as-of YYYY-MM-DD")
 
 
 @click.command("auction-results")
