@@ -61,6 +61,23 @@ def listing_count(url: str) -> int:
         return json.loads(response.read())["count"]
 
 
+_SCHEMAS: list[str] = []
+
+
+def drop_schemas(url: str | None) -> None:
+    from sqlalchemy import text
+
+    from xunpai.db import make_engine
+
+    if url is None or not _SCHEMAS:
+        return
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        for schema in _SCHEMAS:
+            conn.execute(text(f'drop schema if exists "{schema}" cascade'))
+    admin.dispose()
+
+
 def fresh_engine(url: str | None, workdir: Path, name: str):
     from sqlalchemy import text
 
@@ -75,6 +92,7 @@ def fresh_engine(url: str | None, workdir: Path, name: str):
             conn.execute(text(f'drop schema if exists "{schema}" cascade'))
             conn.execute(text(f'create schema "{schema}"'))
         admin.dispose()
+        _SCHEMAS.append(schema)
         separator = "&" if "?" in url else "?"
         engine = make_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
     migrate(engine)
@@ -138,6 +156,7 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+        drop_schemas(args.database_url)
     print(f"  speed-up over the baseline: {naive / optimized:.2f}x; target ≤ {TARGET_SECONDS:.0f} s: "
           f"{'met' if optimized <= TARGET_SECONDS else 'MISSED'} ({optimized:.1f} s)")
 
