@@ -29,7 +29,7 @@ import pandas as pd
 from tax_baseline.quote import QuoteEngine
 from tax_baseline.tables import ALL_ZONES, BaselineTables, elevator_class
 from valuation import ratio_study as rs
-from valuation.hedonic import Block, HedonicFit, codes_of, fit_hedonic
+from valuation.hedonic import Block, HedonicFit, codes_of, combo_codes, fit_hedonic
 from valuation.registry import buildings_from_sales, register_from_tables, zones_and_communities
 
 ORIENTATION = "朝向"
@@ -108,27 +108,33 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
         codes, lv = codes_of(values, levels)
         blocks.append(Block(name, codes, lv, penalty=penalty, initial_ratio=ratio, pairs=pairs))
 
+    def add_combo(name, arrays, penalty="fixed", ratio=1.0):
+        codes, lv = combo_codes(*arrays)
+        blocks.append(Block(name, codes, lv, penalty=penalty, initial_ratio=ratio))
+
     add("zone", keys["zone_code"])
     add("community", keys["community_code"], "ridge", config.community_ratio)
     add("building", keys["building_id"], "ridge", config.building_ratio)
-    profile = list(zip(keys["klass"], keys["low"], keys["high"], strict=True))
-    add("floor_profile", pd.Series(profile, dtype=object))
-    rel = relative_bin(keys["low"], keys["high"], keys["total"])
-    add("floor_relative", pd.Series(list(zip(keys["klass"], rel, strict=True)), dtype=object))
-    cell = list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
-    add("floor_cell", pd.Series(cell, dtype=object), "ridge", config.floor_cell_ratio)
+    k, lo, hi, tot = (keys[c].to_numpy() for c in ("klass", "low", "high", "total"))
+    add_combo("floor_profile", (k, lo, hi))
+    add_combo("floor_relative", (k, relative_bin(lo, hi, tot)))
+    add_combo("floor_cell", (k, tot, lo, hi), "ridge", config.floor_cell_ratio)
     if (keys["orientation"] != MISSING).any():
         add("orientation", keys["orientation"])
     add("area_band", keys["area_band"])
-    add("age_band", pd.Series(list(zip(keys["structure"], keys["age_band"], strict=True)), dtype=object))
+    add_combo("age_band", (np.broadcast_to(np.asarray(keys["structure"].to_numpy(), dtype=object), len(keys)),
+                           keys["age_band"].to_numpy()))
     add("month", keys["month"], levels=pd.Index(months))
     zones = sorted(set(keys["zone_code"]))
     if config.zone_index and len(zones) > 1 and len(months) > 2:
-        levels = pd.Index([(z, m) for z in zones for m in months])
-        k = len(months)
-        pairs = np.array([(zi * k + j, zi * k + j - 1) for zi in range(len(zones)) for j in range(1, k)])
-        add("zone_month", pd.Series(list(zip(keys["zone_code"], keys["month"], strict=True)), dtype=object),
-            "walk", config.zone_month_ratio, levels=levels, pairs=pairs)
+        zone_idx = pd.Index(zones).get_indexer(keys["zone_code"])
+        month_idx = pd.Index(months).get_indexer(keys["month"])
+        n_months = len(months)
+        levels = pd.Index([(z, m) for z in zones for m in months], tupleize_cols=False, dtype=object)
+        pairs = np.array([(zi * n_months + j, zi * n_months + j - 1) for zi in range(len(zones))
+                          for j in range(1, n_months)])
+        blocks.append(Block("zone_month", (zone_idx * n_months + month_idx).astype(np.int64), levels,
+                            penalty="walk", initial_ratio=config.zone_month_ratio, pairs=pairs))
     return blocks, keys
 
 
@@ -145,17 +151,20 @@ def _weighted_mean(effect: pd.Series, codes_values: pd.Series) -> float:
     return float(codes_values.map(effect).mean())
 
 
-def _publish_floor(fit: HedonicFit, register: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+def _sale_effect(fit: HedonicFit, blocks: list[Block], *names: str) -> np.ndarray:
+    """The fitted effect of each sale summed over the named blocks."""
+    total = 0.0
+    for block in blocks:
+        if block.name in names:
+            total = total + fit.effects[block.name].to_numpy()[block.codes]
+    return np.asarray(total, dtype=float)
+
+
+def _publish_floor(fit: HedonicFit, register: pd.DataFrame, blocks: list[Block]) -> tuple[pd.DataFrame, float]:
     profile = fit.effects["floor_profile"]
     cell = fit.effects["floor_cell"]
-    relative = fit.effects["floor_relative"]
-    rel_keys = pd.Series(list(zip(keys["klass"], relative_bin(keys["low"], keys["high"], keys["total"]),
-                                  strict=True)))
-    sale_effect = (pd.Series(list(zip(keys["klass"], keys["low"], keys["high"], strict=True))).map(profile)
-                   + rel_keys.map(relative).fillna(0.0)
-                   + pd.Series(list(zip(keys["klass"], keys["total"], keys["low"], keys["high"], strict=True))
-                               ).map(cell).fillna(0.0))
-    center = float(sale_effect.mean())
+    relative = dict(fit.effects["floor_relative"].items())
+    center = float(_sale_effect(fit, blocks, "floor_profile", "floor_relative", "floor_cell").mean())
     by_class: dict[str, list[tuple[int, int, float]]] = {}
     for (klass, lo, hi), value in profile.items():
         by_class.setdefault(klass, []).append((lo, hi, value))
@@ -283,7 +292,7 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
     fit = fit_hedonic(y, blocks, em_iterations=config.em_iterations)
 
-    floor_table, c_floor = _publish_floor(fit, register, keys)
+    floor_table, c_floor = _publish_floor(fit, register, blocks)
     orientation_table, c_orient = _publish_orientation(fit, keys)
     area_table, c_area = _publish_area(fit, keys, tuple(area_edges))
     age_table, c_age = _publish_age(fit, keys, tuple(age_edges))

@@ -78,7 +78,7 @@ def _penalty_rows(block: Block, offset: int, total: int, scale: float) -> sp.csr
 
 
 def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | None = None,
-                em_iterations: int = 3, tol: float = 1e-9, max_iter: int = 5000) -> HedonicFit:
+                em_iterations: int = 3, tol: float = 1e-8, max_iter: int = 5000) -> HedonicFit:
     """Fit the penalized log-linear model; ``em_iterations`` rounds of variance-ratio re-estimation."""
     y = np.asarray(y, dtype=float)
     n = y.size
@@ -105,7 +105,9 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
         rhs = np.concatenate([rhs_data, np.zeros(A.shape[0] - n)])
         # LSMR's vector steps are memory-bound: BLAS threads only thrash (seen 10x slower on a busy machine).
         with threadpool_limits(limits=1, user_api="blas"):
-            result = lsmr(As, rhs, atol=tol, btol=tol, maxiter=max_iter, x0=beta * norms)
+            # the EM rounds only need the variance ratios: a looser tolerance; the last round is warm-started
+            round_tol = tol if round_no == em_iterations else max(tol, 1e-6)
+            result = lsmr(As, rhs, atol=round_tol, btol=round_tol, maxiter=max_iter, x0=beta * norms)
         beta = result[0] / norms
         iterations.append(int(result[2]))
         resid = rhs_data - Xw @ beta
@@ -150,6 +152,26 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
     return HedonicFit(intercept=ybar, effects=effects, counts=level_counts, ratios=ratios, sigma2=sigma2, n=n,
                       r2=1 - rss_w / tss if tss > 0 else 0.0, rmse=float(np.sqrt(rss_w / w.sum())),
                       iterations=iterations, fitted=fitted)
+
+
+def combo_codes(*arrays) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the combinations of several equal-length arrays (no missing values); levels are tuples."""
+    parts = [pd.factorize(np.asarray(a), sort=True) for a in arrays]
+    if len(parts) == 1:
+        codes, uniques = parts[0]
+        return codes.astype(np.int64), pd.Index(list(uniques), dtype=object)
+    combined = np.zeros(len(parts[0][0]), dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * len(uniques) + codes
+    unique_combined, inverse = np.unique(combined, return_inverse=True)
+    levels = []
+    for value in unique_combined:
+        items = []
+        for _codes, uniques in reversed(parts):
+            value, k = divmod(int(value), len(uniques))
+            items.append(uniques[k].item() if hasattr(uniques[k], "item") else uniques[k])
+        levels.append(tuple(reversed(items)))
+    return inverse.astype(np.int64).ravel(), pd.Index(levels, tupleize_cols=False, dtype=object)
 
 
 def codes_of(values, levels: pd.Index | None = None) -> tuple[np.ndarray, pd.Index]:

@@ -15,34 +15,38 @@ from tax_baseline.tables import BaselineTables
 UNKNOWN = "未注明"
 
 
-def _mode(series: pd.Series):
-    s = series.dropna()
-    s = s[s.astype(str) != ""]
-    if s.empty:
-        return None
-    return s.value_counts(sort=True).index[0]
+def _modes(sales: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
+    """The most frequent non-empty value of ``column`` per building (ties: the first in sort order)."""
+    values = sales[["building_id", column]].dropna()
+    values = values[values[column].astype(str) != ""]
+    if values.empty:
+        return pd.Series(None, index=index, dtype=object)
+    counts = values.groupby(["building_id", column], sort=True).size().rename("n").reset_index()
+    counts = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates("building_id")
+    return counts.set_index("building_id")[column].reindex(index)
 
 
 def buildings_from_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(buildings in the ``buildings`` spec's columns, flags per building) from canonical sales."""
     g = sales.groupby("building_id", sort=True)
     out = pd.DataFrame(index=g.size().index)
-    out["community_code"] = g["community_code"].agg(_mode)
-    out["zone_code"] = g["zone_code"].agg(_mode)
-    out["address"] = g["address"].agg(_mode)
+    index = out.index
+    out["community_code"] = _modes(sales, "community_code", index)
+    out["zone_code"] = _modes(sales, "zone_code", index)
+    out["address"] = _modes(sales, "address", index)
     out["address"] = out["address"].where(out["address"].notna(), out.index.to_series())
     given_total = g["total_floors"].max() if sales["total_floors"].notna().any() else pd.Series(
         np.nan, index=out.index)
     highest = g["floor_high"].max()
     total_guessed = given_total.isna()
     out["total_floors"] = given_total.where(~total_guessed, highest).astype("Int64")
-    out["elevator"] = g["elevator"].agg(_mode)
+    out["elevator"] = _modes(sales, "elevator", index)
     elevator_guessed = out["elevator"].isna()
     out["elevator"] = out["elevator"].where(~elevator_guessed,
                                             np.where(out["total_floors"].astype(float) > 8, "有", "无"))
-    out["house_type"] = g["house_type"].agg(_mode).fillna(UNKNOWN)
-    out["structure"] = g["structure"].agg(_mode).fillna(UNKNOWN)
-    year = g["year_built"].agg(_mode)
+    out["house_type"] = _modes(sales, "house_type", index).fillna(UNKNOWN)
+    out["structure"] = _modes(sales, "structure", index).fillna(UNKNOWN)
+    year = _modes(sales, "year_built", index)
     year_guessed = year.isna()
     if year_guessed.any():
         zone_year = year.groupby(out["zone_code"]).median()
@@ -50,7 +54,7 @@ def buildings_from_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
         city = year.median() if year.notna().any() else 2000
         year = year.where(~year_guessed, fill.fillna(city))
     out["year_built"] = year.astype(float).round().astype("Int64")
-    out["use"] = g["use"].agg(_mode).fillna("住宅")
+    out["use"] = _modes(sales, "use", index).fillna("住宅")
     out["community_code"] = out["community_code"].where(out["community_code"].notna(),
                                                         out["zone_code"].fillna(UNKNOWN))
     out["zone_code"] = out["zone_code"].fillna(UNKNOWN)
