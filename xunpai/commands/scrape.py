@@ -80,12 +80,14 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
 
 @click.command("auction-results")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reference-prices", "reference_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="我方参考价（CSV/XLSX，列：case_number、lot（可空）、reference_price_fen）")
+@click.option("--reference-prices", "reference_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="我方参考价文件（CSV/XLSX，列：case_number、lot（可空）、reference_price_fen）；"
+                   "不指定时取数据库中各标的现行参考价")
+@click.option("--court", "court_code", help="只取该法院的参考价（取自数据库时）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="逐个标的的结果（.csv）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出汇总")
-def auction_results_command(results: Path, reference_file: Path, output: Path | None, as_json: bool) -> None:
+def auction_results_command(results: Path, reference_file: Path | None, court_code: str | None, output: Path | None,
+                            as_json: bool) -> None:
     """司法拍卖结果与我方参考价对照：逐个标的的参考价折扣率、溢价率及汇总（成交率、溢价率、折扣率）。"""
     import pandas as pd
 
@@ -103,10 +105,19 @@ def auction_results_command(results: Path, reference_file: Path, output: Path | 
     if missing:
         fail(f"{results.name} 不是司法拍卖采集结果：缺少列 {', '.join(sorted(missing))}。"
              f"应为 xunpai scrape auction 的输出。")
-    references = read(reference_file)
-    if not {"case_number", "reference_price_fen"} <= set(references.columns):
-        fail(f"{reference_file.name} 应有列 case_number、reference_price_fen（lot 可选）。")
-    prices, problems = read_reference_prices(references.to_dict("records"))
+    if reference_file is None:
+        from xunpai.cli_support import engine
+        from xunpai.db import session_scope
+        from xunpai.scrape_service import reference_prices_in_force
+
+        with session_scope(engine()) as session:
+            reference_rows = reference_prices_in_force(session, court_code=court_code)
+    else:
+        references = read(reference_file)
+        if not {"case_number", "reference_price_fen"} <= set(references.columns):
+            fail(f"{reference_file.name} 应有列 case_number、reference_price_fen（lot 可选）。")
+        reference_rows = references.to_dict("records")
+    prices, problems = read_reference_prices(reference_rows)
     if problems:
         fail("参考价文件有误，未作对照：\n" + "\n".join(problems))
     joined = join_reference_prices(scraped.to_dict("records"), prices)
