@@ -12,10 +12,7 @@ disclosure), an empty list means "stated: there is none" (e.g. no known defects)
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import types
-import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,9 +20,10 @@ from typing import Any
 
 from auction import case_number as case_numbers
 from auction.listing_plan import ListingPlan, PropertyKind
+from auction.plain_data import PlainDataError, from_plain, to_plain
 
 
-class LotDataError(ValueError):
+class LotDataError(PlainDataError):
     """A lot's data cannot be read; the message names the field and what is expected."""
 
 
@@ -388,105 +386,23 @@ def missing_disclosures(lot: Lot) -> list[str]:
 
 def lot_to_dict(lot: Lot) -> dict[str, Any]:
     """JSON-safe and stable (field order, ISO dates, Decimal as text, money as integer fen)."""
-    return _dump(lot)
+    return to_plain(lot)
 
 
 def lot_from_dict(data: dict[str, Any]) -> Lot:
     """The inverse of ``lot_to_dict``; unknown or malformed fields raise ``LotDataError`` naming the field."""
-    return _load(Lot, data, "标的物")
+    try:
+        return from_plain(Lot, data, "标的物")
+    except PlainDataError as exc:
+        raise LotDataError(str(exc)) from None
 
 
 def court_to_dict(court: CourtInfo) -> dict[str, Any]:
-    return _dump(court)
+    return to_plain(court)
 
 
 def court_from_dict(data: dict[str, Any]) -> CourtInfo:
-    return _load(CourtInfo, data, "法院信息")
-
-
-def _dump(value: Any) -> Any:
-    if isinstance(value, ListingPlan):
-        return value.to_dict()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list):
-        return [_dump(v) for v in value]
-    return value
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
-
-
-def _load(tp: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _load(args[0], value, where)
-    if value is None:
-        raise LotDataError(f"{where} 不能为空。")
-    if origin is list:
-        if not isinstance(value, list):
-            raise LotDataError(f"{where} 应为列表。")
-        (item,) = typing.get_args(tp)
-        return [_load(item, v, f"{where}[{i + 1}]") for i, v in enumerate(value)]
-    if tp is ListingPlan:
-        try:
-            return ListingPlan.from_dict(value)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise LotDataError(f"{where} 无法读取：{exc}") from None
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise LotDataError(f"{where} 应为对象（字典）。")
-        hints = _hints(tp)
-        unknown = set(value) - set(hints)
-        if unknown:
-            raise LotDataError(f"{where} 含未知字段：{'、'.join(sorted(unknown))}。")
-        kwargs = {name: _load(hints[name], value[name], f"{where}.{name}") for name in hints if name in value}
-        try:
-            return tp(**kwargs)
-        except TypeError as exc:
-            raise LotDataError(f"{where} 缺少必填字段：{exc}") from None
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        try:
-            return tp(value)
-        except ValueError:
-            allowed = "、".join(m.value for m in tp)
-            raise LotDataError(f"{where} 的值“{value}”无效，应为：{allowed}。") from None
     try:
-        if tp is datetime:
-            return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-        if tp is date:
-            return value if isinstance(value, date) else date.fromisoformat(value)
-        if tp is Decimal:
-            if isinstance(value, float):
-                raise ValueError("float")
-            return Decimal(str(value))
-    except (ValueError, TypeError, ArithmeticError):
-        raise LotDataError(f"{where} 的值“{value}”格式不正确（日期为 YYYY-MM-DD，数值为十进制文本）。") from None
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise LotDataError(f"{where} 应为整数（金额以分为单位），收到“{value}”。")
-        return value
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise LotDataError(f"{where} 应为 true 或 false，收到“{value}”。")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise LotDataError(f"{where} 应为文本，收到“{value}”。")
-        return value
-    raise TypeError(f"unsupported field type {tp!r} at {where}")  # a programming error
+        return from_plain(CourtInfo, data, "法院信息")
+    except PlainDataError as exc:
+        raise LotDataError(str(exc)) from None
