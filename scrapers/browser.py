@@ -193,6 +193,8 @@ class PageFetcher:
                     response = page.goto(url, wait_until="domcontentloaded", timeout=limits.timeout * 1000)
                 except PlaywrightTimeoutError as exc:
                     raise RetryableFailure(f"页面在 {limits.timeout:g} 秒内未响应") from exc
+                except PlaywrightError as exc:  # connection refused or reset, DNS failure: may pass
+                    raise RetryableFailure(f"无法连接（{exc.message.splitlines()[0]}）") from exc
                 if response is not None and (response.status == 429 or response.status >= 500):
                     raise RetryableFailure(f"HTTP {response.status}",
                                            parse_retry_after(response.headers.get("retry-after")))

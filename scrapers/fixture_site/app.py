@@ -3,7 +3,8 @@
 Every page is an empty shell whose content is rendered by JavaScript from a JSON endpoint (``fetch`` on the
 auction and housing pages, ``XMLHttpRequest`` on the land pages); the housing list loads more rows when the
 reader scrolls to the bottom. Faults are injected per request path (path plus query string), consumed in
-order: ``("status", 429, retry_after)``, ``("status", 500, None)``, ``("delay", seconds)``. Pages listed in
+order: ``("status", 429, retry_after)``, ``("status", 500, None)``, ``("delay", seconds)``, ``("drop",)``
+(the connection is closed without an answer). Pages listed in
 ``changed_markup`` render the new markup of a redesigned site. Every request is logged (time, path, user
 agent, status) so tests can check politeness.
 
@@ -116,6 +117,11 @@ def create_app(state: SiteState | None = None) -> Flask:
         if fault[0] == "delay":
             time.sleep(fault[1])
             return None
+        if fault[0] == "drop":  # the connection closes without an answer (ERR_EMPTY_RESPONSE)
+            import socket
+
+            request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            return Response(status=204)
         _kind, status, retry_after = fault
         response = Response(f"fault {status}", status=status, mimetype="text/plain")
         if retry_after is not None:

@@ -332,3 +332,23 @@ def test_a_state_file_of_another_scrape_is_refused(browser, site, tmp_path):
     run(browser, site, "housing", out, since=date(2026, 3, 1))
     with pytest.raises(ScrapeError, match="属于另一次采集"):
         run(browser, site, "housing", out, since=date(2026, 1, 1))
+
+
+def test_an_unreachable_site_stops_with_a_chinese_error(browser, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with PageFetcher(browser, FAST) as fetcher, pytest.raises(ScrapeError, match="无法读取 http://127.0.0.1"):
+        scrape(SOURCES["land"](fetcher, f"http://127.0.0.1:{port}"), EVERYTHING, tmp_path / "l.csv")
+
+
+def test_a_dropped_connection_is_retried(browser, site, tmp_path):
+    # Chromium itself retries a GET once on a reused connection that closes; the second drop reaches us
+    site.state.add_fault("/land/notice/301", ("drop",), ("drop",))
+    retries = []
+    with PageFetcher(browser, FAST, on_retry=lambda url, n, problem, delay: retries.append(problem)) as fetcher:
+        result = scrape(SOURCES["land"](fetcher, site.url), date(2026, 3, 1), tmp_path / "l.csv")
+    assert read_csv(result.output) == [r for r in expected_land(site) if r["deal_date"] >= "2026-03-01"]
+    assert len(retries) == 1 and retries[0].startswith("无法连接") and "ERR_EMPTY_RESPONSE" in retries[0]
