@@ -148,8 +148,11 @@ def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
                     start -= 1
                 if start > 0:
                     carry, line = line[start:], line[:start]
-            elif char in NO_LINE_START and len(line) > 1:  # pull the last character down with it
-                carry.append(line.pop())
+            elif char in NO_LINE_START:  # pull the closing run and the character before it down
+                while len(line) > 2 and line[-1] in NO_LINE_START:
+                    carry.insert(0, line.pop())
+                if len(line) > 1:
+                    carry.insert(0, line.pop())
             while len(line) > 1 and line[-1] in NO_LINE_END:
                 carry.insert(0, line.pop())
             lines.append("".join(line))

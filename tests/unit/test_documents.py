@@ -242,3 +242,19 @@ def test_notices_are_dated_no_later_than_three_days_before_the_announcement(sold
     assert date_cn(lot.plan.notify_parties_by) == "2026年11月28日"
     assert text.endswith("浙江省温岭市人民法院2026年11月28日")
     assert "公告将于2026年12月1日发布" in text
+
+
+def test_lines_never_start_with_closing_punctuation_nor_split_figures():
+    from auction.documents.pdf import NO_LINE_END, NO_LINE_START, wrap_lines
+
+    text = "参考价为1,234,567.00元（人民币壹佰贰拾叁万肆仟伍佰陆拾柒元整）。依照《规定》第二条，裁定如下：" * 3
+    for width in range(8, 40):
+        lines = wrap_lines(text, width, lambda c: 0.5 if c.isascii() else 1.0)
+        assert "".join(lines) == text
+        for i, line in enumerate(lines):
+            assert sum(0.5 if c.isascii() else 1.0 for c in line) <= width
+            if i:
+                assert line[0] not in NO_LINE_START, (width, lines)
+            if i < len(lines) - 1:
+                assert line[-1] not in NO_LINE_END, (width, lines)
+        assert sum(line.count("1,234,567.00") for line in lines) == 3  # figures are never split
