@@ -88,7 +88,10 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     s = sales.reset_index(drop=True)
     b = reg.loc[s["building_id"]]
     total = b["total_floors"].astype(int).to_numpy()
-    klass = np.array([elevator_class(int(t), e == "有") for t, e in zip(total, b["elevator"], strict=True)])
+    # elevator_class() vectorized: over 8 storeys one class, up to 8 split by the lift (tables.elevator_class)
+    lift = b["elevator"].to_numpy() == "有"
+    klass = np.where(total > 8, elevator_class(9, True),
+                     np.where(lift, elevator_class(8, True), elevator_class(8, False))).astype(object)
     low = s["floor_low"].astype(int).to_numpy()
     high = s["floor_high"].astype(int).to_numpy()
     keys = pd.DataFrame({

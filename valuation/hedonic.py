@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.linalg import lsmr
+from scipy.sparse.linalg import LinearOperator, lsmr
 from threadpoolctl import threadpool_limits
 
 
@@ -98,10 +98,12 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
     for round_no in range(em_iterations + 1):
         penalties = [_penalty_rows(b, offsets[i], p, np.sqrt(ratios[b.name]))
                      for i, b in enumerate(blocks) if b.penalty != "fixed"]
-        A = sp.vstack([Xw, *penalties], format="csc") if penalties else Xw.tocsc()
+        A = sp.vstack([Xw, *penalties], format="csr") if penalties else Xw.tocsr()
         norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=0)).ravel())
         norms[norms == 0] = 1.0
-        As = A @ sp.diags(1.0 / norms)
+        A_scaled = (A @ sp.diags(1.0 / norms)).tocsr()
+        A_scaled_t = A_scaled.T.tocsr()  # row-major both ways: CSR products are the fast ones
+        As = LinearOperator(A_scaled.shape, matvec=A_scaled.dot, rmatvec=A_scaled_t.dot, dtype=float)
         rhs = np.concatenate([rhs_data, np.zeros(A.shape[0] - n)])
         # LSMR's vector steps are memory-bound: BLAS threads only thrash (seen 10x slower on a busy machine).
         with threadpool_limits(limits=1, user_api="blas"):
