@@ -27,7 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from auction import off_peak
@@ -194,6 +195,36 @@ def _missing(lot: Lot) -> list[str]:
     return _missing_of(restore_lot(lot.content))
 
 
+def _record_intents(engine: Engine, built: dict[int, tuple[Any, str]], lots: dict[int, Lot], code: str,
+                    job_id: int | None, report: SendReport) -> dict[int, tuple[Any, str, bool]]:
+    """Mark each publication ``sending`` with its key and package hash; returns lot_id -> (package, key,
+    was it already sending (a crashed run's intent, to reconcile))."""
+    packages: dict[int, tuple[Any, str, bool]] = {}
+    skipped: list[LotResult] = []
+    with session_scope(engine) as session:
+        rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
+        now = _now()
+        for lot_id, (package, key) in built.items():
+            pub = rows.get(lot_id)
+            if pub is not None and pub.status == "published":  # another run finished it meanwhile
+                lot = lots[lot_id]
+                skipped.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published", pub.remote_id or "",
+                                         pub.url or "", key))
+                continue
+            was_sending = pub is not None and pub.status == "sending"
+            if pub is None:
+                pub = PublicationRow(lot_id=lot_id, platform=code, idempotency_key=key, created_at=now,
+                                     attempts=0, bulk_job_id=job_id)
+                session.add(pub)
+            pub.status = "sending"
+            pub.attempts = (pub.attempts or 0) + 1
+            pub.package_sha256 = package.sha256
+            packages[lot_id] = (package, key, was_sending)
+    report.results += skipped
+    return packages
+
+
 def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: str,
           documents_for: DocumentsFor | None, job_id: int | None = None, pace: float = 0.0,
           on_progress: Callable[[int], None] | None = None, allowed_queued: bool = True) -> SendReport:
@@ -226,27 +257,14 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
         documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
         built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, documents), key)
     # 2. Record the intents (one short write transaction) before any remote call.
-    packages: dict[int, tuple[Any, str, bool]] = {}  # lot_id -> (package, key, was_sending)
-    with session_scope(engine) as session:
-        rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
-            PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
-        now = _now()
-        for lot_id, (package, key) in built.items():
-            pub = rows.get(lot_id)
-            if pub is not None and pub.status == "published":  # another run finished it meanwhile
-                lot = lots[lot_id]
-                report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published",
-                                                pub.remote_id or "", pub.url or "", key))
-                continue
-            was_sending = pub is not None and pub.status == "sending"
-            if pub is None:
-                pub = PublicationRow(lot_id=lot_id, platform=code, idempotency_key=key, created_at=now,
-                                     attempts=0, bulk_job_id=job_id)
-                session.add(pub)
-            pub.status = "sending"
-            pub.attempts = (pub.attempts or 0) + 1
-            pub.package_sha256 = package.sha256
-            packages[lot_id] = (package, key, was_sending)
+    for attempt in (1, 2):
+        try:
+            packages = _record_intents(engine, built, lots, code, job_id, report)
+            break
+        except IntegrityError:
+            # A concurrent run inserted the same publication rows first; read them again and go on.
+            if attempt == 2:
+                raise
     # The intents are committed: from here a crash leaves 'sending' rows that the next run reconciles.
     outcomes: dict[int, tuple[str, Publication | None, str]] = {}
     finder = getattr(platform, "find", None)
@@ -284,8 +302,17 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
         for lot_id, (result, publication, message) in outcomes.items():
             lot, pub = lots[lot_id], pubs[lot_id]
             if publication is not None:
-                pub.status, pub.remote_id, pub.url = "published", publication.remote_id, publication.url
-                pub.remote_status, pub.sent_at, pub.last_error = publication.status, now, None
+                # Conditional update: if a concurrent run recorded this publication first, it also wrote the
+                # ledger entry; the row lock plus the re-checked WHERE make this run skip it (one entry per lot).
+                claimed = session.execute(
+                    update(PublicationRow).where(PublicationRow.id == pub.id, PublicationRow.status != "published")
+                    .values(status="published", remote_id=publication.remote_id, url=publication.url,
+                            remote_status=publication.status, sent_at=now, last_error=None)
+                    .execution_options(synchronize_session=False)).rowcount
+                if not claimed:
+                    report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published",
+                                                    publication.remote_id, publication.url, pub.idempotency_key))
+                    continue
                 lot.status, lot.updated_at = "published", now
                 ledger.append(session, "lot.published",
                               {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round, "platform": code,
@@ -421,6 +448,20 @@ def prepare_bulk(engine: Engine, sheet: str | Path, platform_code: str, *, actor
     path = Path(sheet)
     prepared, problems = read_sheet(path, today=today)
     digest = _sheet_sha256(path)
+    for attempt in (1, 2):
+        try:
+            return _open_job(engine, path, digest, prepared, problems, platform_code, actor, court_code)
+        except IntegrityError:
+            # A concurrent run of the same sheet inserted the same lots or job first; its rows are committed
+            # now, so the second attempt resumes them instead.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _open_job(engine: Engine, path: Path, digest: str, prepared: Sequence[PreparedLot], problems: list[RowProblem],
+              platform_code: str, actor: str, court_code: str) -> tuple[int, list[tuple[int, int]], bool]:
+    problems = list(problems)
     with session_scope(engine) as session:
         problems += check_against_database(session, prepared)
         if problems:

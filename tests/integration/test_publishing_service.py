@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from datetime import date, datetime
 
@@ -211,3 +212,30 @@ def test_migration_matches_the_models(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in diff if any(m in str(d) for m in mine)] == []
+
+
+def test_two_concurrent_runs_of_one_sheet_publish_and_record_each_lot_once(engine, tmp_path, platform):
+    sheet = _sheet(tmp_path, demo_rows(20, ANNOUNCE))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        client = LocalPlatform(platform.base_url)  # one HTTP connection per thread
+        try:
+            barrier.wait()
+            bulk_publish(engine, sheet, client, batch_size=5)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(platform.listings()) == 20
+    with session_scope(engine) as session:
+        published = [json.loads(e.payload)["lot_code"] for e in ledger.entries(session, kind="lot.published")]
+        assert sorted(published) == sorted(set(published)) and len(published) == 20
