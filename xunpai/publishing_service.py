@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from auction import off_peak
 from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
 from auction.outcomes import OUTCOMES, LotOutcome, check_outcome, outcome_statistics
-from auction.platforms import Platform, PlatformError, PlatformUnavailable, Publication
+from auction.platforms import LISTING_STATUSES, Platform, PlatformError, PlatformUnavailable, Publication
 from xunpai import ledger
 from xunpai.db import session_scope
 from xunpai.models.lots import BulkJob, BulkJobRow, Lot
@@ -46,6 +46,7 @@ ledger.register_kind("lot.publish_failed", "拍卖标的发布失败")
 ledger.register_kind("lot.queued", "拍卖标的错峰排队")
 ledger.register_kind("lot.outcome", "登记拍卖结果")
 ledger.register_kind("lot.bulk_publish", "批量发布拍卖标的")
+ledger.register_kind("lot.remote_status", "平台标的状态变化")
 
 KEY_VERSION = "xunpai-publication-v1"
 DocumentsFor = Callable[[Any, Any], Any]  # (lot, plan) -> documents for the package
@@ -353,6 +354,35 @@ def publish_lot(engine: Engine, lot_id: int, platform: Platform, *, actor: str =
     if result.result in ("failed", "not_sent"):
         raise PublishingError(f"标的 {result.lot_code} 发布失败：{result.message}（可重试，不会重复发布）")
     return result
+
+
+def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+                     platform_code: str | None = None) -> list[tuple[int, str, str | None, str]]:
+    """Ask each platform for the status of our published listings (``Platform.status``); record changes
+    (e.g. 京东 auctionStatus 5 已撤回) on the publication and in the ledger. Returns (lot id, platform, old, new)."""
+    with session_scope(engine) as session:
+        query = select(PublicationRow.id, PublicationRow.platform, PublicationRow.remote_id).where(
+            PublicationRow.status == "published", PublicationRow.remote_id.is_not(None))
+        if platform_code:
+            query = query.where(PublicationRow.platform == platform_code)
+        targets = session.execute(query.order_by(PublicationRow.id)).all()
+    answers = {}
+    for pub_id, code, remote_id in targets:
+        answers[pub_id] = platforms(code).status(remote_id).status
+    changes = []
+    with session_scope(engine) as session:
+        for pub_id, new_status in answers.items():
+            pub = session.get(PublicationRow, pub_id)
+            if pub.remote_status == new_status:
+                continue
+            old, pub.remote_status = pub.remote_status, new_status
+            lot = session.get(Lot, pub.lot_id)
+            ledger.append(session, "lot.remote_status",
+                          {"lot_id": lot.id, "platform": pub.platform, "remote_id": pub.remote_id, "from": old,
+                           "to": new_status, "to_name": LISTING_STATUSES.get(new_status, new_status)},
+                          actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="平台状态同步")
+            changes.append((lot.id, pub.platform, old, new_status))
+    return changes
 
 
 # --- off-peak queue -----------------------------------------------------------------------------------------

@@ -239,3 +239,18 @@ def test_two_concurrent_runs_of_one_sheet_publish_and_record_each_lot_once(engin
     with session_scope(engine) as session:
         published = [json.loads(e.payload)["lot_code"] for e in ledger.entries(session, kind="lot.published")]
         assert sorted(published) == sorted(set(published)) and len(published) == 20
+
+
+def test_platform_status_changes_are_recorded_once(engine, tmp_path, platform):
+    from xunpai.publishing_service import refresh_statuses
+
+    report = bulk_publish(engine, _sheet(tmp_path, demo_rows(2, ANNOUNCE)), platform)
+    assert refresh_statuses(engine, lambda code: platform) == []  # 'announced' already known
+    withdrawn = report.results[0]
+    platform.set_status(withdrawn.remote_id, "withdrawn")
+    changes = refresh_statuses(engine, lambda code: platform)
+    assert [(c[0], c[2], c[3]) for c in changes] == [(withdrawn.lot_id, "announced", "withdrawn")]
+    assert refresh_statuses(engine, lambda code: platform) == []
+    with session_scope(engine) as session:
+        (entry,) = ledger.entries(session, kind="lot.remote_status")
+        assert json.loads(entry.payload)["to_name"] == "已撤回"

@@ -259,6 +259,27 @@ def send_queued(now_text: str | None, windows: str, platform_url: str | None, ou
         fail(f"平台不可用，已停止：{report.stopped}", code=1)
 
 
+@lots_group.command("sync-status")
+@click.option("--platform", "platform_code", help="只同步该平台")
+@click.option("--platform-url", help="本地平台地址")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def sync_status(platform_code: str | None, platform_url: str | None, outbox: Path | None, actor: str) -> None:
+    """向平台查询已发布标的的状态（预告中、进行中、已结束、已撤回、已暂缓、已中止），记录变化。"""
+    from auction.platforms import LISTING_STATUSES, PlatformError
+    from xunpai.publishing_service import refresh_statuses
+
+    try:
+        changes = refresh_statuses(engine(), lambda code: make_platform(code, platform_url, outbox), actor=actor,
+                                   platform_code=platform_code)
+    except PlatformError as exc:
+        fail(str(exc), code=1)
+        return
+    for lot_id, code, old, new in changes:
+        click.echo(f"标的 {lot_id}（{code}）：{LISTING_STATUSES.get(old, old or '—')} → {LISTING_STATUSES.get(new, new)}")
+    click.echo(f"共 {len(changes)} 个标的状态有变化。")
+
+
 @lots_group.command("outcome")
 @click.argument("lot")
 @click.option("--result", "outcome", required=True,
