@@ -36,6 +36,8 @@ CANDIDATES = (
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
 _WORKING_SET_VERSION = "gb2312-ttf-v2"
+#: printed on every page besides the document's own text (the page number ``— 1 —``)
+ALWAYS_NEEDED = "0123456789—"
 _lock = threading.Lock()
 
 
@@ -197,7 +199,7 @@ def document_font(text: str, directory: Path) -> tuple[FontFace, FontFace | None
     from fontTools.ttLib import TTFont
 
     face = working_font()
-    needed = {ord(c) for c in text if not c.isspace()} | {0x20, 0x3000}
+    needed = {ord(c) for c in text + ALWAYS_NEEDED if not c.isspace()} | {0x20, 0x3000}
     inside = needed & covered(face)
     fallback = system_font() if needed - inside else None
     if face.path.suffix.lower() != ".ttf":  # derivation failed: use the working/system font as it is

@@ -95,8 +95,18 @@ FAMILY = "xpcjk"
 FALLBACK_FAMILY = "xpcjkfull"
 
 
+class _CourtPDF(FPDF):
+    """A4 pages numbered at the foot as court documents are: ``— 1 —``."""
+
+    def footer(self) -> None:
+        self.set_y(-18)
+        self.set_font(FAMILY, size=11)
+        self.text_mode = TextMode.FILL
+        self.cell(0, 6, f"— {self.page_no()} —", align="C")
+
+
 def _start(face: FontFace, fallback: FontFace | None, title: str) -> FPDF:
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = _CourtPDF(format="A4", unit="mm")
     pdf.set_margins(28, 30, 26)
     pdf.set_auto_page_break(True, margin=28)
     for family, font in ((FAMILY, face), (FALLBACK_FAMILY, fallback)):
@@ -141,22 +151,23 @@ def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
     for char in text:
         w = char_width(char)
         if line and used + w > width_mm:
-            carry: list[str] = []
-            if _in_figure(char) and _in_figure(line[-1]):
-                start = len(line)
-                while start > 0 and _in_figure(line[start - 1]):
-                    start -= 1
-                if start > 0:
-                    carry, line = line[start:], line[:start]
-            elif char in NO_LINE_START:  # pull the closing run and the character before it down
-                while len(line) > 2 and line[-1] in NO_LINE_START:
-                    carry.insert(0, line.pop())
-                if len(line) > 1:
-                    carry.insert(0, line.pop())
-            while len(line) > 1 and line[-1] in NO_LINE_END:
-                carry.insert(0, line.pop())
-            lines.append("".join(line))
-            line = carry
+            k = len(line)  # line[:k] stays, line[k:] moves down with ``char``
+            if char in NO_LINE_START:
+                while k > 1 and line[k - 1] in NO_LINE_START:
+                    k -= 1
+                if k > 1:
+                    k -= 1
+            after = line[k] if k < len(line) else char
+            if k > 0 and _in_figure(line[k - 1]) and _in_figure(after):
+                figure_start = k
+                while figure_start > 0 and _in_figure(line[figure_start - 1]):
+                    figure_start -= 1
+                if figure_start > 0:  # a figure longer than the line has to break
+                    k = figure_start
+            while k > 1 and line[k - 1] in NO_LINE_END:
+                k -= 1
+            lines.append("".join(line[:k]))
+            line = line[k:]
             used = sum(char_width(c) for c in line)
         line.append(char)
         used += w

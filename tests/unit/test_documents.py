@@ -247,7 +247,7 @@ def test_notices_are_dated_no_later_than_three_days_before_the_announcement(sold
 def test_lines_never_start_with_closing_punctuation_nor_split_figures():
     from auction.documents.pdf import NO_LINE_END, NO_LINE_START, wrap_lines
 
-    text = "参考价为1,234,567.00元（人民币壹佰贰拾叁万肆仟伍佰陆拾柒元整）。依照《规定》第二条，裁定如下：" * 3
+    text = "参考价为1,234,567.00元（人民币壹佰贰拾叁万肆仟伍佰陆拾柒元整）。依照《规定》第二条，为起拍价的9.95%。" * 3
     for width in range(8, 40):
         lines = wrap_lines(text, width, lambda c: 0.5 if c.isascii() else 1.0)
         assert "".join(lines) == text
@@ -258,3 +258,4 @@ def test_lines_never_start_with_closing_punctuation_nor_split_figures():
             if i < len(lines) - 1:
                 assert line[-1] not in NO_LINE_END, (width, lines)
         assert sum(line.count("1,234,567.00") for line in lines) == 3  # figures are never split
+        assert sum(line.count("9.95") for line in lines) == 3
