@@ -1,5 +1,176 @@
-"""The OpenAPI 3.1 document of the JSON API."""
+"""The OpenAPI 3.1 document of the JSON API (``web.api``), built in code so that it cannot drift from the
+module it describes without the tests noticing (they validate every response against it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+INT = {"type": "integer"}
+NINT = {"type": ["integer", "null"]}
+BOOL = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "description": "元，十进制字符串，精确到分"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict, required: list[str] | None = None, extra: bool = False) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+SCHEMAS: dict[str, dict] = {
+    "Error": _obj({"error": _obj({"code": STR, "message": STR, "limit": STR,
+                                  "candidates": {"type": "array", "items": _ref("Candidate")}},
+                                 ["code", "message"])}, ["error"]),
+    "Candidate": _obj({"building_id": STR, "address": STR, "score": {"type": "number"}},
+                      ["building_id", "address"]),
+    "QuoteRequest": _obj({
+        "address": {**STR, "description": "坐落（与 building_id 二选一）"}, "building_id": STR,
+        "floor": {"type": ["string", "integer"], "description": "所在层，如 5、5/18、中楼层(共18层)"},
+        "orientation": STR, "area": {"type": ["string", "number"], "description": "建筑面积（平方米）"},
+        "contract_date": DATE, "valuation_date": DATE, "case_number": STR, "purpose": STR},
+        ["floor", "area", "contract_date", "case_number", "purpose"]),
+    "Factor": _obj({"name": STR, "value": STR, "method": STR, "table": STR,
+                    "row": {"type": "object", "additionalProperties": True}},
+                   ["name", "value", "method", "table", "row"]),
+    "QuoteResult": _obj({
+        "building_id": STR, "address": STR, "zone_code": STR, "community_code": STR, "floor_low": INT,
+        "floor_high": INT, "total_floors": INT, "orientation": NSTR, "area": MONEY, "contract_date": DATE,
+        "valuation_date": DATE, "unit_price": MONEY, "total_price": MONEY,
+        "breakdown": {"type": "array", "items": _ref("Factor")}, "version": STR,
+        "warnings": {"type": "array", "items": STR}, "rounding_rule": STR, "method": STR},
+        ["building_id", "address", "unit_price", "total_price", "breakdown", "version", "area",
+         "contract_date", "valuation_date", "warnings", "rounding_rule"]),
+    "QuoteResponse": _obj({"verification_code": {"type": "string", "pattern": r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$"},
+                           "ledger_seq": INT, "case_number": STR, "purpose": STR,
+                           "recorded_at": {"type": "string", "format": "date-time"},
+                           "result": _ref("QuoteResult")},
+                          ["verification_code", "ledger_seq", "case_number", "purpose", "recorded_at", "result"]),
+    "BatchUnit": _obj({"building_id": STR, "address": STR, "floor": {"type": ["string", "integer"]},
+                       "orientation": STR, "area": {"type": ["string", "number"]}, "contract_date": DATE,
+                       "valuation_date": DATE}, ["floor", "area", "contract_date"]),
+    "BatchRequest": _obj({"case_number": STR, "purpose": STR,
+                          "units": {"type": "array", "items": _ref("BatchUnit"), "minItems": 1, "maxItems": 10000}},
+                         ["case_number", "purpose", "units"]),
+    "BatchResponse": _obj({"ok": INT, "refused": INT, "ledger_seq": INT, "verification_code": STR,
+                           "rows": {"type": "array", "items": {"type": "object",
+                                                               "additionalProperties": {"type": "string"}}}},
+                          ["ok", "refused", "ledger_seq", "verification_code", "rows"]),
+    "NextStep": {"type": ["object", "null"], "properties": {
+        "name": STR, "due": {"type": ["string", "null"], "format": "date"}, "provisional": BOOL, "reason": STR,
+        "article": STR}, "required": ["name", "due", "provisional"], "additionalProperties": False},
+    "Evidence": _obj({"filename": STR, "size": INT, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                     ["filename", "size", "sha256"]),
+    "Objection": _obj({
+        "id": INT, "case_number": STR, "report_id": INT, "grounds": {"type": "array", "items": STR},
+        "state": STR, "state_name": STR, "admissible": BOOL, "route": NSTR, "assessment": STR,
+        "filed_at": {"type": "string", "format": "date-time"}, "next_step": _ref("NextStep"),
+        "evidence": {"type": "array", "items": _ref("Evidence")}},
+        ["id", "case_number", "report_id", "grounds", "state", "admissible", "filed_at", "next_step", "evidence"]),
+    "ObjectionList": _obj({"objections": {"type": "array", "items": _ref("Objection")}}, ["objections"]),
+    "ObjectionFiling": _obj({
+        "case_number": STR, "report_id": INT,
+        "grounds": {"type": "array", "items": {"type": "string", "enum": [
+            "basic_facts", "scope", "qualification", "procedure", "standard", "method", "result",
+            "negotiation_fraud", "collusion", "false_inquiry", "wrong_handling"]}, "minItems": 1},
+        "facts": STR, "reasons": STR, "address_for_service": STR,
+        "submission_key": {**STR, "description": "客户端生成的提交编号；重复提交返回第一次的异议"},
+        "evidence": {"type": "array", "items": _obj({"filename": STR, "content_base64": STR, "content_type": STR},
+                                                    ["filename", "content_base64"])}},
+        ["case_number", "report_id", "grounds", "facts", "reasons"]),
+    "FilingResponse": _obj({"created": BOOL, "objection": _ref("Objection")}, ["created", "objection"]),
+    "Decision": _obj({"upheld": BOOL, "summary": STR, "decided_on": DATE, "served_on": DATE}, ["upheld"]),
+    "Publication": _obj({"platform": STR, "status": STR, "remote_id": NSTR, "url": NSTR}, ["platform", "status"]),
+    "Lot": _obj({
+        "id": INT, "court_code": STR, "lot_code": STR, "case_number": STR, "title": STR, "kind": STR, "round": STR,
+        "status": STR, "outcome": NSTR, "reference_price_fen": NINT, "starting_price_fen": NINT,
+        "deposit_fen": NINT, "sale_price_fen": NINT, "publications": {"type": "array", "items": _ref("Publication")}},
+        ["id", "court_code", "lot_code", "case_number", "title", "status", "starting_price_fen", "publications"]),
+    "LotList": _obj({"lots": {"type": "array", "items": _ref("Lot")}}, ["lots"]),
+    "PublishRequest": _obj({"platform": {"type": "string", "enum": ["local", "ali", "jd", "rmfysszc", "gpai", "caa"]}}),
+    "PublishResult": _obj({"lot_id": INT, "lot_code": STR, "result": STR, "result_name": STR, "remote_id": STR,
+                           "url": STR, "idempotency_key": STR, "message": STR},
+                          ["lot_id", "lot_code", "result", "result_name", "idempotency_key"]),
+    "Me": _obj({"username": STR, "role": {"type": "string", "enum": ["judge", "clerk", "party", "admin"]},
+                "court_code": NSTR, "case_numbers": {"type": "array", "items": STR}},
+               ["username", "role", "court_code", "case_numbers"]),
+}
+
+
+def _json(schema: str) -> dict:
+    return {"content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _responses(ok: dict[str, tuple[str, str]], errors: tuple[int, ...] = (401, 403)) -> dict:
+    names = {400: "请求格式不正确", 401: "未提供有效的接口令牌", 403: "无权操作", 404: "不存在（或无权知道其存在）",
+             409: "办理步骤不合法", 413: "请求过大", 422: "被拒绝：原因见 message"}
+    out = {status: {"description": text, **_json(schema)} for status, (text, schema) in ok.items()}
+    for status in errors:
+        out[str(status)] = {"description": names[status], **_json("Error")}
+    return out
+
+
+def _op(summary: str, responses: dict, *, body: str | None = None, params: list | None = None,
+        tag: str = "") -> dict:
+    op: dict[str, Any] = {"summary": summary, "responses": responses, "security": [{"bearer": []}]}
+    if tag:
+        op["tags"] = [tag]
+    if body:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": INT}
+
+
+def _query(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": STR, "description": description}
 
 
 def document() -> dict:
-    return {"openapi": "3.1.0", "info": {"title": "询拍 xunpai API", "version": "1"}, "paths": {}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "询拍 xunpai 接口", "version": "1.0",
+                 "description": "即时询价、批量询价、异议、拍卖标的。令牌由管理员在“用户”页面签发。金额：询价结果为元的"
+                                "十进制字符串（精确到分）；标的金额为整数分。"},
+        "servers": [{"url": "/api"}],
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/v1/me": {"get": _op("当前令牌对应的账户", _responses({"200": ("账户", "Me")}, (401,)), tag="账户")},
+            "/v1/quote": {"post": _op("即时询价（定向询价，记入台账）", _responses(
+                {"200": ("询价结果", "QuoteResponse")}, (400, 401, 403, 422)), body="QuoteRequest", tag="询价")},
+            "/v1/quote-batch": {"post": _op("批量询价（整批计为一次查询）", _responses(
+                {"200": ("逐行结果", "BatchResponse")}, (400, 401, 403, 413, 422)), body="BatchRequest",
+                tag="询价")},
+            "/v1/objections": {
+                "get": _op("异议列表（法官：本院；当事人：本人）", _responses({"200": ("异议", "ObjectionList")},
+                                                                 (401, 403, 422)),
+                           params=[_query("case_number", "只列该案号")], tag="异议"),
+                "post": _op("提出异议（当事人）", _responses(
+                    {"201": ("已登记", "FilingResponse"), "200": ("此前已登记（重复提交）", "FilingResponse")},
+                    (400, 401, 403, 404, 422)), body="ObjectionFiling", tag="异议")},
+            "/v1/objections/{objection_id}": {"get": _op("一件异议", _responses(
+                {"200": ("异议", "Objection")}, (401, 403, 404)), params=[_path_id("objection_id")], tag="异议")},
+            "/v1/objections/{objection_id}/decision": {"post": _op("作出异议裁定（法官）", _responses(
+                {"200": ("裁定后的异议", "Objection")}, (400, 401, 403, 404, 409, 422)), body="Decision",
+                params=[_path_id("objection_id")], tag="异议")},
+            "/v1/lots": {"get": _op("本院标的列表（书记员）", _responses({"200": ("标的", "LotList")}),
+                                    params=[_query("status", "draft | queued | published | ended")], tag="标的")},
+            "/v1/lots/{lot_id}": {"get": _op("一个标的", _responses({"200": ("标的", "Lot")}, (401, 403, 404)),
+                                             params=[_path_id("lot_id")], tag="标的")},
+            "/v1/lots/{lot_id}/publish": {"post": _op("一键发布（幂等：重试不会重复发布）", _responses(
+                {"200": ("发布结果", "PublishResult")}, (401, 403, 404, 422)), body="PublishRequest",
+                params=[_path_id("lot_id")], tag="标的")},
+        },
+    }
