@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, jsonify, request
 
 from auction.platforms.base import LISTING_STATUSES, PlatformError
-from auction.platforms.package import fen_to_yuan, read_package
+from auction.platforms.package import fen_to_yuan, platform_spec, read_package
 
 SCHEMA = """
 create table if not exists listings (
@@ -37,6 +37,12 @@ create table if not exists listings (
 );
 """
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
+FIELD_LABELS = {
+    "title": "标的名称", "lot_code": "标的编号", "kind": "标的物类型", "round": "拍卖轮次", "case_number": "案号",
+    "court_code": "法院代字", "starting_price_fen": "起拍价", "deposit_fen": "保证金", "reference_price_fen": "评估价",
+    "bid_increment_fen": "加价幅度", "bidding_starts_at": "开拍时间", "bidding_ends_at": "结束时间",
+    "extension_minutes": "延时周期（分钟）", "priority_purchasers": "优先购买权人",
+}
 
 
 def _remote_id(row_id: int) -> str:
@@ -173,11 +179,10 @@ def create_app(data_dir: str | Path) -> Flask:
             abort(404)
         fields = json.loads(row["fields"])
         manifest = json.loads(row["manifest"])
-        names = {"starting_price_fen": "起拍价", "deposit_fen": "保证金", "reference_price_fen": "评估价",
-                 "bid_increment_fen": "加价幅度"}
+        order = list(platform_spec("local").fields)
         lines = []
-        for key, value in fields.items():
-            label = names.get(key, key)
+        for key, value in sorted(fields.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
+            label = FIELD_LABELS.get(key, key)
             shown = f"{fen_to_yuan(value)} 元" if key.endswith("_fen") and isinstance(value, int) else value
             lines.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(shown))}</td></tr>")
         files = "".join(f"<li>{html.escape(a['name'])}</li>" for a in manifest.get("attachments", []))
