@@ -184,9 +184,9 @@ class PageFetcher:
             raise RobotsDisallowed(url, self.politeness.user_agent)
         limits = self.politeness
         for attempt in range(1, limits.max_attempts + 1):
+            page = self._tab()  # before the wait: the spacing is between the requests themselves
             self._limiter.wait()
             self.loads += 1
-            page = self._tab()
             watch = _Watch(page)
             try:
                 try:

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.browser
 
 FAST = Politeness(rate=100, backoff=0.05, timeout=5, max_attempts=5)
 EVERYTHING = date(2020, 1, 1)
+JITTER = 0.1  # seconds between a request leaving the browser and reaching the site, on a busy machine
 
 
 @pytest.fixture(scope="module")
@@ -176,13 +177,14 @@ def test_since_keeps_newer_records_and_stops_paginating(browser, site, tmp_path)
 # --- politeness ------------------------------------------------------------------------------------------------
 
 def test_identifies_itself_and_keeps_to_the_rate(browser, site, tmp_path):
-    polite = Politeness(rate=8, backoff=0.05, timeout=5, contact="mailto:court@example.cn")
+    polite = Politeness(rate=4, backoff=0.05, timeout=5, contact="mailto:court@example.cn")
     run(browser, site, "housing", tmp_path / "h.csv", politeness=polite)
     assert {r.user_agent for r in site.state.log} == {"xunpai-scraper/0.1.0 (+mailto:court@example.cn)"}
     assert user_agent("mailto:court@example.cn") == "xunpai-scraper/0.1.0 (+mailto:court@example.cn)"
     loads = [r.at for r in site.state.log if not r.path.startswith(("/api/", "/robots.txt", "/favicon"))]
     assert len(loads) == 3
-    assert min(b - a for a, b in zip(loads, loads[1:], strict=False)) >= 1 / 8 - 0.01
+    # spaced by the limiter when sent; seen by the server give or take the jitter of a loaded machine
+    assert min(b - a for a, b in zip(loads, loads[1:], strict=False)) >= 1 / 4 - JITTER
 
 
 def test_robots_txt_disallow_stops_before_any_page_is_loaded(browser, site, tmp_path):
@@ -194,11 +196,11 @@ def test_robots_txt_disallow_stops_before_any_page_is_loaded(browser, site, tmp_
 
 
 def test_robots_txt_crawl_delay_slows_a_faster_rate(browser, site, tmp_path):
-    site.state.robots = "User-agent: *\nCrawl-delay: 0.4\n"
+    site.state.robots = "User-agent: *\nCrawl-delay: 1\n"
     run(browser, site, "housing", tmp_path / "h.csv", since=date(2026, 2, 25))
     loads = [r.at for r in site.state.log if r.path.startswith("/housing/")]
     assert len(loads) == 2
-    assert loads[1] - loads[0] >= 0.4 - 0.01
+    assert loads[1] - loads[0] >= 1 - JITTER
 
 
 # --- failures the site produces ---------------------------------------------------------------------------
