@@ -254,3 +254,18 @@ def test_platform_status_changes_are_recorded_once(engine, tmp_path, platform):
     with session_scope(engine) as session:
         (entry,) = ledger.entries(session, kind="lot.remote_status")
         assert json.loads(entry.payload)["to_name"] == "已撤回"
+
+
+def test_a_refused_publication_is_failed_and_a_retry_publishes_it_once(engine, tmp_path):
+    from auction.platforms import TablePlatform
+
+    sheet = _sheet(tmp_path, demo_rows(2, ANNOUNCE))
+    refused = bulk_publish(engine, sheet, TablePlatform("ali"))  # no outbox: the adapter refuses
+    assert refused.count("failed") == 2 and "没有可调用的上传接口" in refused.results[0].message
+    outbox = tmp_path / "outbox"
+    retried = bulk_publish(engine, sheet, TablePlatform("ali", outbox=outbox))
+    assert retried.count("published") == 2 and len(list(outbox.glob("ali-*.zip"))) == 2
+    with session_scope(engine) as session:
+        assert {p.attempts for p in session.scalars(select(Publication))} == {2}
+        assert len(list(ledger.entries(session, kind="lot.publish_failed"))) == 2
+        assert len(list(ledger.entries(session, kind="lot.published"))) == 2
