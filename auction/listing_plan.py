@@ -20,11 +20,12 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from auction.amounts import InvalidAmount, format_percent, format_yuan, to_fen
 from auction.lot_kinds import AuctionRound, PropertyKind, parse_kind
+from auction.plain_data import PlainDataError, from_plain, to_plain
 from auction.rules import online_auction_rules as R
 
 __all__ = [
     "AuctionRound", "CourtPolicy", "DEFAULT_POLICY", "ListingPlan", "PlanRefused", "PropertyKind", "RuleViolation",
-    "check_plan", "parse_kind", "plan_listing", "required_announcement_days",
+    "check_plan", "parse_kind", "plan_listing", "policy_from_dict", "policy_to_dict", "required_announcement_days",
 ]
 
 
@@ -34,7 +35,7 @@ class CourtPolicy:
 
     Rounding: the starting price is rounded UP to ``starting_price_digits`` significant digits (so the
     70% floor and the 20% cut cap are never broken by rounding); the deposit to ``deposit_digits`` significant
-    digits, half up, then moved back inside 5%-20% if rounding pushed it out; the increment to the nearest
+    digits, half up, with more digits only when the round number would leave 5%-20%; the increment to the nearest
     1-2-5 round number (100, 200, 500, 1,000 ...; geometric nearest), never below ``min_increment_fen``.
     """
 
@@ -58,6 +59,19 @@ class CourtPolicy:
 
 
 DEFAULT_POLICY = CourtPolicy()
+
+
+def policy_to_dict(policy: CourtPolicy) -> dict:
+    """JSON-safe (ratios as decimal text, times as HH:MM:SS), e.g. for a court's settings."""
+    return to_plain(policy)
+
+
+def policy_from_dict(data: dict) -> CourtPolicy:
+    """A court's policy from JSON; missing keys keep the defaults, unknown or malformed ones are refused."""
+    try:
+        return from_plain(CourtPolicy, data, "法院拍卖政策")
+    except PlainDataError as exc:
+        raise ValueError(str(exc)) from None
 
 
 @dataclass
@@ -181,6 +195,21 @@ def _round_125(fen: int, minimum: int) -> int:
     return max(best, minimum)
 
 
+def _deposit(start_fen: int, policy: CourtPolicy) -> int:
+    """``policy.deposit_ratio`` of the start, rounded half up to ``policy.deposit_digits`` significant digits;
+    when that round number falls outside 5%-20% (网拍规定 art. 17), one more digit at a time, and at worst
+    the exact fen clamped into the range."""
+    target = _ratio_of(start_fen, policy.deposit_ratio)
+    low = _ratio_of(start_fen, R.DEPOSIT_MIN_RATIO, ROUND_CEILING)
+    high = _ratio_of(start_fen, R.DEPOSIT_MAX_RATIO, ROUND_FLOOR)
+    if policy.deposit_digits is not None:
+        for digits in range(policy.deposit_digits, len(str(target)) + 1):
+            candidate = _round_significant(target, digits, ROUND_HALF_UP)
+            if low <= candidate <= high:
+                return candidate
+    return min(max(target, low), high)
+
+
 def _ratio_of(fen: int, ratio: Decimal, rounding: str = ROUND_HALF_UP) -> int:
     return int((Decimal(fen) * ratio).quantize(Decimal(1), rounding=rounding))
 
@@ -264,15 +293,7 @@ def plan_listing(
     if deposit is not None:
         deposit_fen = _money(deposit, "保证金")
     else:
-        deposit_fen = _round_significant(_ratio_of(start_fen, policy.deposit_ratio), policy.deposit_digits, ROUND_HALF_UP)
-        low = _ratio_of(start_fen, R.DEPOSIT_MIN_RATIO, ROUND_CEILING)
-        high = _ratio_of(start_fen, R.DEPOSIT_MAX_RATIO, ROUND_FLOOR)
-        if deposit_fen < low and low <= high:
-            deposit_fen = _round_significant(low, policy.deposit_digits, ROUND_CEILING)
-        elif deposit_fen > high:
-            deposit_fen = _round_significant(high, policy.deposit_digits, ROUND_FLOOR)
-        if not low <= deposit_fen <= high:  # the round number does not fit: keep the exact fen
-            deposit_fen = min(max(_ratio_of(start_fen, policy.deposit_ratio), low), high)
+        deposit_fen = _deposit(start_fen, policy)
 
     if bid_increment is not None:
         increment_fen = _money(bid_increment, "加价幅度")

@@ -8,7 +8,7 @@ import dataclasses
 import enum
 import types
 import typing
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ def to_plain(value: Any) -> Any:
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -87,12 +87,14 @@ def from_plain(tp: Any, value: Any, where: str) -> Any:
             return value if isinstance(value, datetime) else datetime.fromisoformat(value)
         if tp is date:
             return value if isinstance(value, date) else date.fromisoformat(value)
+        if tp is time:
+            return value if isinstance(value, time) else time.fromisoformat(value)
         if tp is Decimal:
             if isinstance(value, float):
                 raise ValueError("float")
             return Decimal(str(value))
     except (ValueError, TypeError, ArithmeticError):
-        raise PlainDataError(f"{where} 的值“{value}”格式不正确（日期为 YYYY-MM-DD，数值为十进制文本）。") from None
+        raise PlainDataError(f"{where} 的值“{value}”格式不正确（日期为 YYYY-MM-DD，时刻为 HH:MM，数值为十进制文本）。") from None
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise PlainDataError(f"{where} 应为整数（金额以分为单位），收到“{value}”。")

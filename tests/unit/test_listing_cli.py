@@ -82,3 +82,19 @@ def test_documents_refuse_a_malformed_lot_file(tmp_path):
 def test_the_group_is_exported_for_other_modules():
     assert lots_group.name == "lots"
     assert {"plan", "documents"} <= set(lots_group.commands)
+
+
+def test_plan_with_a_court_policy_file(tmp_path):
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"name": "温岭", "deposit_ratio": "0.2", "bidding_start_time": "09:30"}),
+                      encoding="utf-8")
+    result = run("lots", "plan", "--reference-price", "1200000", "--kind", "movable", "--round", "first",
+                 "--announce-on", "2026-12-01", "--policy", str(policy), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["deposit_fen"] == 16_800_000 and data["bidding_start"] == "2026-12-16T09:30:00"
+    assert data["policy_name"] == "温岭"
+    policy.write_text(json.dumps({"first_auction_ratio": "0.6"}), encoding="utf-8")
+    result = run("lots", "plan", "--reference-price", "1200000", "--kind", "movable", "--round", "first",
+                 "--announce-on", "2026-12-01", "--policy", str(policy))
+    assert result.exit_code == 1 and "网拍规定第十条第二款" in result.output

@@ -132,6 +132,13 @@ def test_deposit_outside_5_to_20_percent_is_refused_with_article_17(deposit, sho
     assert shown in str(exc)
 
 
+@pytest.mark.parametrize(("ratio", "expected"), [("0.20", 16_800_000), ("0.05", 4_321_000), ("0.1", 8_600_000)])
+def test_deposit_at_the_edges_keeps_more_digits_instead_of_leaving_the_range(ratio, expected):
+    start = {"0.20": "840000", "0.05": "864200", "0.1": "864200"}[ratio]
+    plan = plan_listing(**first(starting_price=start, policy=CourtPolicy(deposit_ratio=Decimal(ratio))))
+    assert plan.deposit_fen == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     reference=st.integers(min_value=1_000_00, max_value=5_000_000_000_00),
@@ -301,3 +308,17 @@ def test_unknown_kind_and_round_say_what_is_expected():
         plan_listing("1000", "movable", "third", ANNOUNCE)
     with pytest.raises(ValueError, match="参考价"):
         plan_listing("0", "movable", "first", ANNOUNCE)
+
+
+def test_court_policy_round_trips_through_json_and_refuses_unknown_keys():
+    import json
+
+    from auction.listing_plan import policy_from_dict, policy_to_dict
+
+    policy = CourtPolicy(name="温岭", deposit_ratio=Decimal("0.15"), bidding_start_time=datetime(2026, 1, 1, 9).time())
+    data = json.loads(json.dumps(policy_to_dict(policy)))
+    assert data["deposit_ratio"] == "0.15" and data["bidding_start_time"] == "09:00:00"
+    assert policy_from_dict(data) == policy
+    assert policy_from_dict({"deposit_ratio": "0.2"}).first_auction_ratio == Decimal("0.70")
+    with pytest.raises(ValueError, match="未知字段"):
+        policy_from_dict({"deposit_percent": 10})

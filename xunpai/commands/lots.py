@@ -36,16 +36,24 @@ def _parse_date(text: str, what: str) -> date:
 @click.option("--starting-price", help="自定起拍价（元），按规定核对")
 @click.option("--deposit", help="自定保证金（元），按规定核对")
 @click.option("--bid-increment", help="自定加价幅度（元）")
+@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="法院拍卖政策 JSON（起拍比例、降价比例、保证金比例、加价比例、取整位数、开拍时刻等）")
 @click.option("--working-days", is_flag=True,
               help="按工作日历（含调休与管理员录入的放假安排）使竞价起止日、尾款截止日落在工作日")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def plan(reference_price: str, kind: str, round_: str, announce_on: str, previous_starting_price: str | None,
          failed_on: str | None, starting_price: str | None, deposit: str | None, bid_increment: str | None,
-         working_days: bool, as_json: bool) -> None:
+         policy_file: Path | None, working_days: bool, as_json: bool) -> None:
     """按网拍规定计算起拍价、保证金、加价幅度和时间安排；违反规定的方案被拒绝并列明条款。"""
     from auction.amounts import amount_text, datetime_cn
-    from auction.listing_plan import PlanRefused, plan_listing
+    from auction.listing_plan import DEFAULT_POLICY, PlanRefused, plan_listing, policy_from_dict
 
+    policy = DEFAULT_POLICY
+    if policy_file is not None:
+        try:
+            policy = policy_from_dict(json.loads(policy_file.read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            fail(f"拍卖政策文件 {policy_file} 无法读取：{exc}")
     calendar = None
     if working_days:
         from xunpai.db import session_scope
@@ -55,7 +63,7 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
             calendar = load_calendar(session)
     try:
         result = plan_listing(
-            reference_price, kind, round_, _parse_date(announce_on, "公告日期"),
+            reference_price, kind, round_, _parse_date(announce_on, "公告日期"), policy,
             previous_starting_price=previous_starting_price,
             failed_on=_parse_date(failed_on, "流拍日期") if failed_on else None,
             starting_price=starting_price, deposit=deposit, bid_increment=bid_increment,
