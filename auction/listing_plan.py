@@ -13,7 +13,7 @@ is 30 days ahead (网拍规定 art. 12). Pass the dates; nothing here reads the 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -24,7 +24,7 @@ from auction.plain_data import PlainDataError, from_plain, to_plain
 from auction.rules import online_auction_rules as R
 
 __all__ = [
-    "AuctionRound", "CourtPolicy", "DEFAULT_POLICY", "ListingPlan", "PlanRefused", "PropertyKind", "RuleViolation",
+    "AuctionRound", "bidding_closes_at", "CourtPolicy", "DEFAULT_POLICY", "ListingPlan", "PlanRefused", "PropertyKind", "RuleViolation",
     "check_plan", "parse_kind", "plan_listing", "policy_from_dict", "policy_to_dict", "required_announcement_days",
 ]
 
@@ -359,6 +359,20 @@ def plan_listing(
     if violations:
         raise PlanRefused(violations)
     return plan
+
+
+def bidding_closes_at(scheduled_end: datetime, bid_times: Iterable[datetime],
+                      extension_minutes: int = R.EXTENSION_MINUTES) -> datetime:
+    """When bidding actually closes (网拍规定 art. 20 para. 2): a bid within the last five minutes moves the
+    end to that bid + 5 minutes, again and again; a bid after the (moved) end is not accepted.
+    Bid times are the platform's receipt times."""
+    step = timedelta(minutes=extension_minutes)
+    end = scheduled_end
+    for moment in sorted(bid_times):
+        if moment > end:
+            break
+        end = max(end, moment + step)
+    return end
 
 
 def check_plan(plan: ListingPlan) -> list[RuleViolation]:

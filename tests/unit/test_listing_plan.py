@@ -245,6 +245,28 @@ def test_extension_rule_is_5_minutes():
     assert [v.code for v in check_plan(bad)] == ["extension_rule"]
 
 
+END = datetime(2027, 1, 1, 10, 0)
+
+
+def test_a_bid_4_59_before_the_end_extends_it_and_5_01_does_not():
+    from auction.listing_plan import bidding_closes_at
+
+    late = END - timedelta(minutes=4, seconds=59)
+    assert bidding_closes_at(END, [late]) == late + timedelta(minutes=5)
+    early = END - timedelta(minutes=5, seconds=1)
+    assert bidding_closes_at(END, [early]) == END
+    assert bidding_closes_at(END, []) == END
+
+
+def test_extensions_repeat_and_a_bid_after_the_close_is_not_accepted():
+    from auction.listing_plan import bidding_closes_at
+
+    bids = [END - timedelta(minutes=1), END + timedelta(minutes=3), END + timedelta(minutes=7, seconds=59)]
+    assert bidding_closes_at(END, bids) == bids[-1] + timedelta(minutes=5)
+    too_late = [END - timedelta(minutes=1), END + timedelta(minutes=4, seconds=1)]
+    assert bidding_closes_at(END, too_late) == END + timedelta(minutes=4)
+
+
 def test_reauction_must_start_within_30_days_of_the_failure():
     failed = date(2026, 11, 20)
     announce = date(2026, 12, 5)
