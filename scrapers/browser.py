@@ -46,6 +46,11 @@ def launch_browser() -> Iterator[Browser]:
             browser.close()
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class _Watch:
     """Requests in flight and failed answers of one attempt, fed by Playwright's events. Only requests
     started during the attempt count, so a late answer to an earlier page cannot fail this one."""
@@ -146,6 +151,9 @@ class PageFetcher:
         self._limiter = RateLimiter(1.0 / politeness.rate, sleep=sleep)
         self._page: Page | None = None  # one tab, reused: opening a tab per load costs more than the load
         self.loads = 0
+        # robots.txt covers what the page's scripts request too, not only the pages we open
+        self._blocked: list[str] = []
+        self._context.route("**/*", self._guard)
 
     def close(self) -> None:
         self._context.close()
@@ -161,9 +169,19 @@ class PageFetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _guard(self, route) -> None:
+        request = route.request
+        policy = self._robots.get(_origin(request.url))
+        # pages we open were checked in fetch(); a script's request to a site whose robots.txt we have not
+        # read (a CDN) goes through: reading it from inside the browser's request handler could deadlock
+        if request.resource_type != "document" and policy is not None and not policy.allowed(request.url):
+            self._blocked.append(request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
     def robots(self, url: str) -> RobotsPolicy:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(url)
         if origin not in self._robots:
             try:
                 answer = self._context.request.get(origin + "/robots.txt", timeout=self.politeness.timeout * 1000,
@@ -187,6 +205,7 @@ class PageFetcher:
             page = self._tab()  # before the wait: the spacing is between the requests themselves
             self._limiter.wait()
             self.loads += 1
+            self._blocked.clear()
             watch = _Watch(page)
             try:
                 try:
@@ -205,8 +224,11 @@ class PageFetcher:
                     return read(session)
                 except MarkupChanged:
                     # a page that failed to load its content can look changed (an error text instead of
-                    # the list): when a request failed, it is that failure, and it is retried
+                    # the list): when a request failed, it is that failure, and it is retried; when
+                    # robots.txt kept the content from loading, that is the reason to stop
                     failure = session.settle()
+                    if self._blocked:
+                        raise RobotsDisallowed(self._blocked[0], limits.user_agent) from None
                     if failure is None:
                         raise
                     raise failure from None

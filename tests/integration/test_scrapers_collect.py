@@ -354,3 +354,10 @@ def test_a_dropped_connection_is_retried(browser, site, tmp_path):
         result = scrape(SOURCES["land"](fetcher, site.url), date(2026, 3, 1), tmp_path / "l.csv")
     assert read_csv(result.output) == [r for r in expected_land(site) if r["deal_date"] >= "2026-03-01"]
     assert len(retries) == 1 and retries[0].startswith("无法连接") and "ERR_EMPTY_RESPONSE" in retries[0]
+
+
+def test_robots_txt_also_covers_what_the_page_scripts_request(browser, site, tmp_path):
+    site.state.robots = "User-agent: *\nDisallow: /api/land/notice/\n"
+    with pytest.raises(RobotsDisallowed, match="/api/land/notice/301"):
+        run(browser, site, "land", tmp_path / "l.csv")
+    assert not any(r.path.startswith("/api/land/notice/") for r in site.state.log)
