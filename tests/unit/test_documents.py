@@ -143,6 +143,8 @@ def test_vehicle_description_shows_the_2024_checks():
     text = squash(pdf_text(render_document("lot_description", lot, None, COURT, fmt="pdf")))
     for value in ("浙J·A1234B", "国六", "68,400公里", "违停", "2026年11月12日核查"):
         assert value in text, value
+    docx = squash(docx_text(render_document("lot_description", lot, None, COURT)))
+    assert "车辆核查情况" in docx and "不动产调查情况表" not in docx and "房屋性质" not in docx
 
 
 def test_notices_have_one_page_per_recipient(sold_set):
