@@ -92,3 +92,23 @@ def test_custody_and_firms_commands(run, tmp_path):
     assert run("firms", "task", "1", "--title", "入库拍照", "--due", "2026-03-02").exit_code == 0
     chased = run("firms", "overdue", "--today", "2026-03-05", "--remind")
     assert "逾期 3 日" in chased.output and "已催办" in chased.output
+
+
+def test_sale_with_buyer_feeds_the_sale_documents(run, tmp_path):
+    write_sheet(tmp_path / "s.xlsx", demo_rows(1, date(2026, 12, 1)))
+    run("lots", "import", tmp_path / "s.xlsx")
+    run("lots", "publish", "V00001", "--platform", "ali", "--outbox", tmp_path / "o", "--no-documents")
+    bad_id = run("lots", "outcome", "V00001", "--result", "sold", "--price", "100000.00", "--on", "2026-12-20",
+                 "--buyer", "李四", "--buyer-id", "110105194912310021")
+    assert bad_id.exit_code == 2 and "身份证号" in bad_id.output
+    sold = run("lots", "outcome", "V00001", "--result", "sold", "--price", "100000.00", "--on", "2026-12-20",
+               "--buyer", "李四", "--buyer-id", "11010519491231002X", "--bidder-code", "A1234", "--paid-on",
+               "2026-12-28")
+    assert sold.exit_code == 0, sold.output
+    assert run("lots", "export", "V00001", "-o", tmp_path / "v1.json").exit_code == 0
+    exported = json.loads((tmp_path / "v1.json").read_text(encoding="utf-8"))["lot"]
+    assert exported["sale"]["buyer_name"] == "李四" and exported["sale"]["price_fen"] == 10_000_000
+    documents = run("lots", "documents", tmp_path / "v1.json", "-o", tmp_path / "docs")
+    assert documents.exit_code == 0, documents.output
+    names = {p.name for p in (tmp_path / "docs").iterdir()}
+    assert {"V00001-sale_confirmation.pdf", "V00001-sale_ruling.docx"} <= names

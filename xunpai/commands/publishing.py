@@ -287,8 +287,13 @@ def sync_status(platform_code: str | None, platform_url: str | None, outbox: Pat
               help="sold 成交 / unsold 流拍 / reneged 悔拍 / withdrawn 撤回 / suspended 暂缓")
 @click.option("--price", help="成交价（元，精确到分），成交时必填")
 @click.option("--on", "on_text", required=True, help="结果日期 YYYY-MM-DD")
+@click.option("--buyer", "buyer_name", default="", help="买受人（成交时，用于成交确认书、成交裁定书）")
+@click.option("--buyer-id", "buyer_id_number", default="", help="买受人身份证号")
+@click.option("--bidder-code", default="", help="竞买号")
+@click.option("--paid-on", help="价款付清日期 YYYY-MM-DD")
 @click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
-def outcome(lot: str, outcome: str, price: str | None, on_text: str, actor: str) -> None:
+def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
+            bidder_code: str, paid_on: str | None, actor: str) -> None:
     """登记拍卖结果（成交价以元为单位、精确到分）。"""
     from auction.amounts import InvalidAmount, to_fen
     from auction.outcomes import InvalidOutcome
@@ -300,12 +305,29 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, actor: str)
         price_fen = to_fen(price) if price else None
         with session_scope(engine()) as session:
             row = record_outcome(session, lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
-                                 actor=actor)
+                                 actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
+                                 bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"))
             code = row.lot_code
     except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
         fail(str(exc))
         return
     click.echo(f"已登记 {code} 的拍卖结果。")
+
+
+@lots_group.command("export")
+@click.argument("lot")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="标的物 JSON 文件")
+def export(lot: str, out: Path) -> None:
+    """导出标的物 JSON（含已登记的成交信息），供 xunpai lots documents 生成文书（含成交确认书、成交裁定书）。"""
+    import json
+
+    from xunpai.db import session_scope
+    from xunpai.publishing_service import lot_document_source
+
+    with session_scope(engine()) as session:
+        data = lot_document_source(session, _lot_id(lot))
+    out.write_text(json.dumps({"lot": data}, ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"已导出到 {out}")
 
 
 @lots_group.command("stats")

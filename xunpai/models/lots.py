@@ -54,6 +54,7 @@ class Lot(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     sale_price_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sale: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # auction.lot.SaleResult as a dict (buyer)
     outcome_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
