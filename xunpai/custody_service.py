@@ -59,11 +59,25 @@ def _record(session: Session, item: CustodyItem, kind: str, payload: dict[str, A
                   case_number=item.case_number, purpose="保管")
 
 
+def court_tariff(session: Session, court_code: str, kind: str) -> int:
+    """The court's daily storage tariff for a kind of item, from its policy (``storage_tariffs``, fen per day)."""
+    from xunpai.models.accounts import Court
+
+    court = session.get(Court, court_code)
+    tariffs = (court.policy or {}).get("storage_tariffs", {}) if court is not None else {}
+    if kind not in tariffs:
+        raise rules.CustodyError(f"法院“{court_code}”未设定{rules.CUSTODY_KINDS.get(kind, kind)}的日保管费标准；"
+                                 "请在入库时指定日保管费（元/日）。")
+    return int(tariffs[kind])
+
+
 def intake(session: Session, *, court_code: str, case_number: str, kind: str, description: str, location: str,
-           condition: str, checklist: dict[str, str], tariff_daily_fen: int, intake_on: date,
+           condition: str, checklist: dict[str, str], tariff_daily_fen: int | None, intake_on: date,
            photos: Sequence[tuple[str, bytes]] = (), identifiers: dict[str, str] | None = None, debtor: str = "",
            lot_id: int | None = None, actor: str = "") -> CustodyItem:
-    """入库: the item, where it is, its condition, the complete intake checklist and at least one photo."""
+    """入库: the item, where it is, its condition, the complete intake checklist and at least one photo.
+
+    ``tariff_daily_fen`` None: the court's tariff for the kind, ``Court.policy["storage_tariffs"][kind]`` (fen/day)."""
     from auction.case_number import InvalidCaseNumber, validate
 
     try:
@@ -75,6 +89,8 @@ def intake(session: Session, *, court_code: str, case_number: str, kind: str, de
         raise rules.CustodyError(f"入库检查清单未填完：{'、'.join(missing)}。")
     if not photos:
         raise rules.CustodyError("入库须至少拍摄一张照片。")
+    if tariff_daily_fen is None:
+        tariff_daily_fen = court_tariff(session, court_code, kind)
     if tariff_daily_fen < 0:
         raise rules.CustodyError("日保管费不能为负数。")
     if lot_id is not None and session.get(Lot, lot_id) is None:

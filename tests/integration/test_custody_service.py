@@ -187,3 +187,15 @@ def test_provider_lottery_is_reproducible_and_auditable(engine):
         assert [c.reminders for c in again] == [2, 2]
         reminders = [json.loads(e.payload) for e in ledger.entries(session, kind="provider.reminder")]
         assert len(reminders) == 4 and ledger.KIND_NAMES["provider.reminder"] == "催办"
+
+
+def test_tariff_comes_from_the_court_policy_when_not_given(session):
+    from xunpai.models.accounts import Court
+
+    with pytest.raises(CustodyError, match="未设定车辆的日保管费标准"):
+        _intake(session, tariff_daily_fen=None)
+    session.add(Court(code="浙1081", name="温岭市人民法院", zones=[], policy={"storage_tariffs": {"vehicle": 2500}}))
+    session.flush()
+    item = _intake(session, tariff_daily_fen=None)
+    assert item.tariff_daily_fen == 2500
+    assert custody.costs(session, item.id, date(2026, 3, 2)).storage_fee_fen == 5000

@@ -68,7 +68,7 @@ def custody_group() -> None:
 @click.option("--description", required=True, help="保管物描述")
 @click.option("--location", required=True, help="存放位置")
 @click.option("--condition", required=True, help="入库状况")
-@click.option("--tariff", required=True, help="日保管费（元/日，精确到分）")
+@click.option("--tariff", help="日保管费（元/日，精确到分）；缺省取法院配置的标准")
 @click.option("--intake-on", required=True, help="入库日期 YYYY-MM-DD")
 @click.option("--photo", "photos", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="入库照片（可多次），按 SHA-256 登记")
@@ -93,7 +93,7 @@ def intake(court_code, case_number, kind, description, location, condition, tari
 
     item_id = _run(lambda s: custody_service.intake(
         s, court_code=court_code, case_number=case_number, kind=kind, description=description, location=location,
-        condition=condition, checklist=pairs(checks, "检查项"), tariff_daily_fen=_fen(tariff, "日保管费"),
+        condition=condition, checklist=pairs(checks, "检查项"), tariff_daily_fen=_fen(tariff, "日保管费") if tariff else None,
         intake_on=_date(intake_on, "入库日期"), photos=[(p.name, p.read_bytes()) for p in photos],
         identifiers=pairs(identifiers, "识别信息"), debtor=debtor, lot_id=lot_id, actor=actor).id)
     click.echo(f"已入库，保管物编号 {item_id}")
