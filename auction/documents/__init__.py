@@ -14,10 +14,12 @@ from __future__ import annotations
 import enum
 import io
 import tempfile
+import threading
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import jinja2
 from docxtpl import DocxTemplate
 
 from auction.documents.context import DocumentError, build_context, party_recipients, priority_recipients
@@ -68,9 +70,31 @@ def _template_bytes(kind: DocumentKind) -> bytes:
     return path.read_bytes()
 
 
+class _CompiledTemplates(jinja2.Environment):
+    """docxtpl compiles each template's XML with ``from_string`` on every render; the XML of a template never
+    changes in a process, so it is compiled once (about a third of the DOCX time)."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True)
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._lock = threading.Lock()
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - jinja's signature
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        with self._lock:
+            compiled = self._compiled.get(source)
+            if compiled is None:
+                compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+_ENVIRONMENT = _CompiledTemplates()
+
+
 def _render(kind: DocumentKind, context: dict) -> DocxTemplate:
     template = DocxTemplate(io.BytesIO(_template_bytes(kind)))
-    template.render(context, autoescape=True)
+    template.render(context, jinja_env=_ENVIRONMENT, autoescape=True)
     return template
 
 
