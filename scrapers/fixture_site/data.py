@@ -56,7 +56,7 @@ AUCTION_LOTS: list[dict] = [
          announced=date(2026, 1, 10), start=datetime(2026, 2, 12, 10, 0), end=datetime(2026, 2, 13, 10, 0)),
     # sold below its starting price: bidding ascends from the start (网拍规定 art. 11), so this is garbage
     dict(id=1006, title="温岭市大溪镇机床一批", court="浙江省温岭市人民法院",
-         case_number="（2025）浙1081执1100号", kind="其他", address="温岭市大溪镇工业园",
+         case_number="（2025）浙1081执1100号", kind="机械设备", address="温岭市大溪镇工业园",
          area=None, reference_label="评估价", reference_fen=3_200_000,
          starting_fen=2_240_000, deposit_fen=300_000, increment_fen=10_000, round="一拍",
          status="成交", final_fen=2_000_000, bid_count=2,
@@ -68,7 +68,7 @@ AUCTION_LOTS: list[dict] = [
          status="成交", final_fen=70_560_000, bid_count=1,
          announced=date(2025, 12, 1), start=datetime(2025, 12, 20, 10, 0), end=datetime(2026, 2, 18, 10, 0)),
     dict(id=1004, title="温岭市石塘镇渔船一艘", court="浙江省温岭市人民法院",
-         case_number="（2024）浙1081执3011号", kind="其他", address="温岭市石塘镇渔港",
+         case_number="（2024）浙1081执3011号", kind="船舶", address="温岭市石塘镇渔港",
          area=None, reference_label="评估价", reference_fen=45_000_000,
          starting_fen=31_500_000, deposit_fen=4_500_000, increment_fen=100_000, round="一拍",
          status="撤回", final_fen=None, bid_count=0,

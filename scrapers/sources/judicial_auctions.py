@@ -17,6 +17,7 @@ from typing import Any
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from auction.lot_kinds import AuctionRound, PropertyKind, parse_kind
 from scrapers.browser import PageSession
 from scrapers.collector import (
     Collector,
@@ -32,10 +33,11 @@ from scrapers.collector import (
 from scrapers.errors import MarkupChanged
 from scrapers.page_values import area_m2, count, money_fen, page_date, page_datetime
 
-KINDS = {"房产": "real_estate", "不动产": "real_estate", "土地": "real_estate", "机动车": "vehicle",
-         "车辆": "vehicle", "船舶": "movable", "机械设备": "movable", "股权": "equity", "债权": "other_right",
-         "其他": "other"}
-ROUNDS = {"一拍": "first_auction", "二拍": "second_auction", "变卖": "fixed_price_sale"}
+# The platforms' category names, onto the project's kinds (auction.lot_kinds.PropertyKind) beyond the ones
+# parse_kind already reads (房产, 不动产, 机动车, 车辆, 动产, 股权, 其他 …).
+PLATFORM_KINDS = {"住宅用房": PropertyKind.REAL_ESTATE, "商业用房": PropertyKind.REAL_ESTATE,
+                  "工业用房": PropertyKind.REAL_ESTATE, "土地": PropertyKind.REAL_ESTATE,
+                  "船舶": PropertyKind.MOVABLE, "机械设备": PropertyKind.MOVABLE, "债权": PropertyKind.OTHER_RIGHT}
 # The outcome names of ``auction.outcomes``; 暂缓 and 中止 both stop a lot before the end of bidding.
 STATUSES = {"成交": "sold", "流拍": "unsold", "悔拍": "reneged", "撤回": "withdrawn", "暂缓": "suspended",
             "中止": "suspended", "进行中": "ongoing", "预告中": "upcoming"}
@@ -63,6 +65,17 @@ _DETAIL_JS = """() => {
 }"""
 
 
+def read_kind(text: str, why: Reasons) -> str | None:
+    text = (text or "").strip()
+    if text in PLATFORM_KINDS:
+        return PLATFORM_KINDS[text].value
+    try:
+        return parse_kind(text).value
+    except ValueError as exc:
+        why.add(str(exc))
+        return None
+
+
 class JudicialAuctions(Collector):
     """司法拍卖：标的列表与拍卖结果。"""
 
@@ -74,7 +87,7 @@ class JudicialAuctions(Collector):
         Column("title", "string", "标的物名称"),
         Column("court", "string", "法院"),
         Column("case_number", "string", "案号（规范格式）"),
-        Column("kind", "string", "标的类型 real_estate/vehicle/movable/equity/other_right/other"),
+        Column("kind", "string", "标的类型 real_estate/vehicle/movable/equity/other_right"),
         Column("address", "string", "标的物所在地"),
         Column("area_m2", "decimal", "建筑面积（平方米）"),
         Column("reference_price_basis", "string", "价格依据 appraised_value/market_price/reference_price"),
@@ -136,9 +149,7 @@ class JudicialAuctions(Collector):
             case_number = validate_case_number(f.get("案号", ""))
         except InvalidCaseNumber as exc:
             why.add(str(exc))
-        kind = KINDS.get(f.get("标的类型", "").strip())
-        if kind is None:
-            why.add(f"标的类型“{f.get('标的类型', '')}”无法识别：应为{'、'.join(KINDS)}之一")
+        kind = read_kind(f.get("标的类型", ""), why)
         area = None
         if f.get("建筑面积", "").strip() not in NO_VALUE:
             area = why.read(area_m2, f.get("建筑面积"), "建筑面积")
@@ -154,9 +165,7 @@ class JudicialAuctions(Collector):
                 why.add(f"{label}必须大于 0")
         if deposit is not None and starting is not None and not 0 <= deposit < starting:
             why.add("保证金应不少于 0 且低于起拍价")
-        round_ = ROUNDS.get(f.get("拍卖轮次", "").strip())
-        if round_ is None:
-            why.add(f"拍卖轮次“{f.get('拍卖轮次', '')}”无法识别：应为一拍、二拍或变卖")
+        round_ = why.read(lambda text: AuctionRound.parse(text).value, f.get("拍卖轮次"), "拍卖轮次")
         status = STATUSES.get(f.get("拍卖状态", "").strip())
         if status is None:
             why.add(f"拍卖状态“{f.get('拍卖状态', '')}”无法识别：应为{'、'.join(STATUSES)}之一")

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from auction.case_number import validate as validate_case_number
+from auction.lot_kinds import AuctionRound
 from scrapers import user_agent
 from scrapers.browser import PageFetcher, launch_browser
 from scrapers.errors import GaveUp, MarkupChanged, RobotsDisallowed, ScrapeError
@@ -22,7 +23,7 @@ from scrapers.fixture_site.app import FixtureSite
 from scrapers.politeness import Politeness
 from scrapers.run import companion_paths, scrape
 from scrapers.sources import SOURCES
-from scrapers.sources.judicial_auctions import KINDS, REFERENCE_BASES, ROUNDS, STATUSES
+from scrapers.sources.judicial_auctions import REFERENCE_BASES, STATUSES, read_kind
 from tax_baseline.parsing import parse_floor, parse_orientation
 
 pytestmark = pytest.mark.browser
@@ -83,12 +84,12 @@ def expected_auction(site) -> list[dict]:
             continue
         rows.append({
             "key": f"lot-{lot['id']}", "lot_id": str(lot["id"]), "title": lot["title"], "court": lot["court"],
-            "case_number": validate_case_number(lot["case_number"]), "kind": KINDS[lot["kind"]],
+            "case_number": validate_case_number(lot["case_number"]), "kind": read_kind(lot["kind"], None),
             "address": lot["address"], "area_m2": text(lot["area"]),
             "reference_price_basis": REFERENCE_BASES[lot["reference_label"]],
             "reference_price_fen": text(lot["reference_fen"]), "starting_price_fen": text(lot["starting_fen"]),
             "deposit_fen": text(lot["deposit_fen"]), "bid_increment_fen": text(lot["increment_fen"]),
-            "round": ROUNDS[lot["round"]], "status": STATUSES[lot["status"]],
+            "round": AuctionRound.parse(lot["round"]).value, "status": STATUSES[lot["status"]],
             "final_price_fen": text(lot["final_fen"]), "bid_count": text(lot["bid_count"]),
             "announcement_date": lot["announced"].isoformat(), "start_time": text(lot["start"]),
             "end_time": text(lot["end"]), "url": f"{site.url}/auction/lot/{lot['id']}"})
