@@ -19,6 +19,7 @@ from auction.platforms.local_server import create_app
 from xunpai import ledger
 from xunpai.db import session_scope
 from xunpai.models.lots import BulkJob, Lot, Publication
+from xunpai.outcomes_service import record_outcome, statistics
 from xunpai.publishing_service import (
     DisclosuresMissing,
     PublishingError,
@@ -26,9 +27,7 @@ from xunpai.publishing_service import (
     bulk_publish,
     import_lots,
     publish_lot,
-    record_outcome,
     send_queued,
-    statistics,
     write_results,
 )
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-import xunpai.publishing_service  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
+import xunpai.outcomes_service  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
+import xunpai.publishing_service  # noqa: F401
 from xunpai import config
 from xunpai.cli_support import echo_json, engine, fail
 from xunpai.commands.lots import lots_group
@@ -298,7 +299,8 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name:
     from auction.amounts import InvalidAmount, to_fen
     from auction.outcomes import InvalidOutcome
     from xunpai.db import session_scope
-    from xunpai.publishing_service import PublishingError, record_outcome
+    from xunpai.outcomes_service import record_outcome
+    from xunpai.publishing_service import PublishingError
 
     lot_id = _lot_id(lot)
     try:
@@ -322,7 +324,7 @@ def export(lot: str, out: Path) -> None:
     import json
 
     from xunpai.db import session_scope
-    from xunpai.publishing_service import lot_document_source
+    from xunpai.outcomes_service import lot_document_source
 
     with session_scope(engine()) as session:
         data = lot_document_source(session, _lot_id(lot))
@@ -342,7 +344,7 @@ def stats(court_code: str | None, date_from: str | None, date_to: str | None, ou
     from auction.amounts import format_yuan
     from xunpai.db import session_scope
     from xunpai.outcome_report import export_statistics_xlsx
-    from xunpai.publishing_service import statistics
+    from xunpai.outcomes_service import statistics
 
     start, end = _date(date_from, "起始日期"), _date(date_to, "截止日期")
     if out is not None and out.suffix.lower() != ".xlsx":
