@@ -103,7 +103,12 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        raise ValueError(f"数值“{value}”应写成文本或整数（金额请填写为文本，如 1200000.00）")
+        # A number typed into Excel is stored as a double; its shortest round-trip text (repr) is what was typed
+        # (up to 15 significant digits), so amounts stay exact. More than 15 digits cannot be trusted.
+        text = repr(value)
+        if "e" in text or len(text.replace("-", "").replace(".", "").lstrip("0")) > 15:
+            raise ValueError(f"数值“{value}”超出 Excel 能精确保存的位数，请以文本填写（如 1200000.00）")
+        return text[:-2] if text.endswith(".0") else text
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):

@@ -72,3 +72,13 @@ def test_announcement_in_the_past_is_refused(tmp_path, rows):
     write_sheet(tmp_path / "s.xlsx", rows[:1])
     _p, problems = read_sheet(tmp_path / "s.xlsx", today=date(2026, 12, 2))
     assert "已过" in problems[0].reason
+
+
+def test_numbers_typed_into_excel_cells_are_read_exactly(tmp_path, rows):
+    row = rows[1]  # real estate
+    row.update({"参考价（元）": 1234567.89, "建筑面积（平方米）": 98.56, "总楼层": 18, "所在楼层": 3})
+    write_sheet(tmp_path / "s.xlsx", [row])
+    (prepared,), problems = read_sheet(tmp_path / "s.xlsx")
+    assert problems == []
+    assert prepared.reference_price_fen == 123456789
+    assert prepared.content["survey"]["building_area_m2"] == "98.56"
