@@ -163,6 +163,11 @@ class PageFetcher:
             self._page = self._context.new_page()
         return self._page
 
+    def _discard_tab(self) -> None:
+        if self._page is not None and not self._page.is_closed():
+            self._page.close()
+        self._page = None
+
     def __enter__(self) -> PageFetcher:
         return self
 
@@ -238,6 +243,8 @@ class PageFetcher:
                 problem, retry_after = f"页面在 {limits.timeout:g} 秒内未加载完成", None
             finally:
                 watch.detach()
+            # a failed attempt may leave a navigation or requests pending in the tab: start the next in a new one
+            self._discard_tab()
             if attempt == limits.max_attempts:
                 raise GaveUp(url, attempt, problem)
             if retry_after is not None and retry_after > limits.max_retry_after:

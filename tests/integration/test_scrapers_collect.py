@@ -246,6 +246,16 @@ def test_a_script_request_that_times_out_is_retried(browser, site, tmp_path):
     assert documents(site).count("/housing/deals?page=2") == 2
 
 
+def test_a_page_that_does_not_answer_in_time_is_retried(browser, site, tmp_path):
+    site.state.add_fault("/land/notices?page=2", ("delay", 3))
+    retries = []
+    quick = Politeness(rate=100, backoff=0.05, timeout=1, max_attempts=4)
+    with PageFetcher(browser, quick, on_retry=lambda url, n, problem, delay: retries.append(problem)) as fetcher:
+        result = scrape(SOURCES["land"](fetcher, site.url), EVERYTHING, tmp_path / "l.csv")
+    assert read_csv(result.output) == expected_land(site)
+    assert retries == ["页面在 1 秒内未响应"]
+
+
 def test_a_site_that_keeps_failing_stops_with_a_chinese_error_and_keeps_progress(browser, site, tmp_path):
     site.state.add_fault("/api/auction/list?page=2", *[("status", 500, None)] * 3)
     out = tmp_path / "a.csv"
