@@ -119,6 +119,7 @@ def _derive(face: FontFace, target: Path) -> None:
     os.close(fd)
     try:
         font.save(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared cache directory must be readable
         os.replace(tmp, target)  # atomic: concurrent processes never read a half-written font
     finally:
         if os.path.exists(tmp):
