@@ -6,7 +6,7 @@ job of the source's ``validate`` (``ValidationError`` carries every reason), so 
 make sense goes to the rejects file instead of the output. A page whose structure no longer matches stops
 the collector with :class:`scrapers.errors.MarkupChanged`.
 
-Listing pages are newest first; a page whose items are all older than ``since`` ends the collection.
+Listing pages are newest first; the first page that holds an item older than ``since`` is the last one read.
 """
 
 from __future__ import annotations
