@@ -24,8 +24,20 @@ from auction.plain_data import PlainDataError, from_plain, to_plain
 from auction.rules import online_auction_rules as R
 
 __all__ = [
-    "AuctionRound", "bidding_closes_at", "CourtPolicy", "DEFAULT_POLICY", "ListingPlan", "PlanRefused", "PropertyKind", "RuleViolation",
-    "check_plan", "parse_kind", "plan_listing", "policy_from_dict", "policy_to_dict", "required_announcement_days",
+    "DEFAULT_POLICY",
+    "AuctionRound",
+    "CourtPolicy",
+    "ListingPlan",
+    "PlanRefused",
+    "PropertyKind",
+    "RuleViolation",
+    "bidding_closes_at",
+    "check_plan",
+    "parse_kind",
+    "plan_listing",
+    "policy_from_dict",
+    "policy_to_dict",
+    "required_announcement_days",
 ]
 
 
