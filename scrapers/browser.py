@@ -61,6 +61,7 @@ class _Watch:
         self.inflight: set = set()
         self.failure: RetryableFailure | None = None
         self.last_activity = time.monotonic()
+        self.document_sent: float | None = None  # when the browser reported the page request as sent
         self._handlers = {"request": self._started, "requestfinished": self._ended,
                           "requestfailed": self._ended, "response": self._answered}
         for event, handler in self._handlers.items():
@@ -71,6 +72,8 @@ class _Watch:
             self.page.remove_listener(event, handler)
 
     def _started(self, request) -> None:
+        if request.resource_type == "document" and self.document_sent is None:
+            self.document_sent = time.monotonic()
         if request.resource_type in _WATCHED:
             self.started.add(request)
             self.inflight.add(request)
@@ -243,6 +246,8 @@ class PageFetcher:
                 problem, retry_after = f"页面在 {limits.timeout:g} 秒内未加载完成", None
             finally:
                 watch.detach()
+                if watch.document_sent is not None:  # a new tab can take a while to send its first request
+                    self._limiter.mark(watch.document_sent)
             # a failed attempt may leave a navigation or requests pending in the tab: start the next in a new one
             self._discard_tab()
             if attempt == limits.max_attempts:

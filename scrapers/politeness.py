@@ -86,6 +86,11 @@ class RateLimiter:
                 self._sleep(remaining)
         self._last = self._clock()
 
+    def mark(self, moment: float) -> None:
+        """The call actually took effect at ``moment`` (later than ``wait`` returned): space from there."""
+        if self._last is None or moment > self._last:
+            self._last = moment
+
 
 class RobotsPolicy:
     """robots.txt of one site, read once."""

@@ -109,6 +109,18 @@ def test_rate_limiter_spaces_calls_by_the_interval():
     assert slept == [pytest.approx(0.3)]
 
 
+def test_rate_limiter_spaces_from_when_the_call_really_took_effect():
+    clock = [0.0]
+    slept = []
+    limiter = RateLimiter(1.0, clock=lambda: clock[0], sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)))
+    limiter.wait()
+    limiter.mark(0.3)  # the browser sent the request 0.3 s after the limiter let it go
+    limiter.mark(0.1)  # an earlier moment never shortens the spacing
+    clock[0] = 0.5
+    limiter.wait()
+    assert slept == [pytest.approx(0.8)]
+
+
 def test_robots_txt_rules_for_our_agent():
     agent = user_agent()
     policy = RobotsPolicy(200, "User-agent: xunpai-scraper\nDisallow: /land/\nCrawl-delay: 2\n\n"
