@@ -16,7 +16,6 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import date
 
 import numpy as np
 import pandas as pd
