@@ -104,6 +104,7 @@ def _candidates(exc) -> list[dict]:
 @roles_required("judge")
 def form():
     values = {name: request.args.get(name, "") for name in FIELDS}
+    values["valuation_date"] = values["valuation_date"] or ledger.now_local().date().isoformat()
     errors: list[str] = []
     candidates: list[dict] = []
     if request.method == "POST":

@@ -183,13 +183,16 @@ def _documents_for(content, plan):
 @roles_required("clerk")
 def outcome(lot_id: int):
     publishing = service("xunpai.publishing_service")
+    outcomes_service = service("xunpai.outcomes_service")
     lot = _lot(lot_id)
     session = db()
     try:
         price = _fen(request.form.get("sale_price", ""))
         on = date.fromisoformat(request.form.get("on") or ledger.now_local().date().isoformat())
-        publishing.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price, on=on,
-                                  actor=current_user.username)
+        outcomes_service.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price,
+                                        on=on, actor=current_user.username,
+                                        buyer_name=request.form.get("buyer_name", "").strip(),
+                                        bidder_code=request.form.get("bidder_code", "").strip())
     except ValueError as exc:
         session.rollback()
         flash(str(exc), "error")
@@ -567,9 +570,9 @@ def _period() -> tuple[date, date]:
 @bp.route("/outcomes")
 @roles_required("clerk")
 def outcomes():
-    publishing = service("xunpai.publishing_service")
+    outcomes_service = service("xunpai.outcomes_service")
     date_from, date_to = _period()
-    _per_court, total, lots_ = publishing.statistics(db(), current_user.court_code, date_from, date_to)
+    _per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
     models = _models()
     bars = [(models.OUTCOMES[k], v) for k, v in total.counts.items()]
     by_month: dict[str, list[int]] = {}
@@ -584,11 +587,11 @@ def outcomes():
 @bp.route("/outcomes.xlsx")
 @roles_required("clerk")
 def outcomes_export():
-    publishing = service("xunpai.publishing_service")
+    outcomes_service = service("xunpai.outcomes_service")
     from xunpai.outcome_report import export_statistics_xlsx
 
     date_from, date_to = _period()
-    per_court, total, lots_ = publishing.statistics(db(), current_user.court_code, date_from, date_to)
+    per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stats.xlsx"
         export_statistics_xlsx(path, per_court, total, lots_, date_from=date_from, date_to=date_to)

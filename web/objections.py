@@ -11,12 +11,11 @@ the first filing instead of creating a second.
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from web.database import db
 from web.security import authorize_case, deny, roles_required
@@ -228,7 +227,7 @@ def party_file(case_number: str):
                     session, case_number=case_number, report_id=report.id, id_number=party.id_number,
                     grounds=form.getlist("grounds"), facts=form.get("facts", ""), reasons=form.get("reasons", ""),
                     address_for_service=form.get("address_for_service", ""), evidence=uploads,
-                    submission_key=form.get("submission_key") or None, now=_now(), actor=current_user.username)
+                    submission_key=_submission_key(party.id, report.id), now=_now(), actor=current_user.username)
             except procedure.ProcedureError as exc:
                 session.rollback()
                 errors.append(str(exc))
@@ -244,11 +243,27 @@ def party_file(case_number: str):
     return render_template("objections/party_file.html", case_number=case_number, lot=lot, report=report,
                            report_name=rules.REPORT_KIND_NAMES[rules.ReportKind(report.kind)], party=party,
                            grounds=grounds, errors=errors, form=form, chosen=set(form.getlist("grounds")),
-                           submission_key=form.get("submission_key") or uuid.uuid4().hex,
+                           submission_key=_submission_key(party.id, report.id),
                            max_files=procedure.EVIDENCE_MAX_FILES,
                            max_mb=procedure.EVIDENCE_MAX_BYTES // (1024 * 1024),
                            types="、".join(ext for _m, (_p, exts) in procedure.EVIDENCE_TYPES.items() for ext in exts)
                            ), (422 if errors else 200)
+
+
+def _submission_key(party_id: int, report_id: int) -> str:
+    """The key of a party's filing against one report: the same for every submission of the form — a double
+    click, the back button and a resubmit, a retry after a timeout or a server restart — so the engine stores
+    one objection. All grounds against one act are raised together (异议复议规定 art. 15); once an earlier
+    objection was not accepted or withdrawn, the key changes and a new filing is possible."""
+    import hashlib
+    import hmac
+
+    models = _models()
+    closed = db().scalar(select(func.count()).select_from(models.Objection).where(
+        models.Objection.party_id == party_id, models.Objection.report_id == report_id,
+        models.Objection.state.in_(("not_accepted", "withdrawn"))))
+    message = f"objection:{party_id}:{report_id}:{closed}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
 def _ground_article(rules, ground) -> str:

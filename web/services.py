@@ -11,7 +11,11 @@ from flask import abort, make_response, render_template
 ENGINE_NAMES = {
     "xunpai.inquiry_service": "即时询价服务",
     "xunpai.procedure_service": "参考价与异议程序服务",
-    "xunpai.publishing_service": "拍卖发布与保管服务",
+    "xunpai.publishing_service": "拍卖发布服务",
+    "xunpai.outcomes_service": "拍卖结果与统计服务",
+    "xunpai.custody_service": "保管与看样服务",
+    "xunpai.objection_service": "异议服务",
+    "xunpai.service_providers_service": "辅助机构服务",
     "xunpai.baseline_store": "基准表版本库",
 }
 
