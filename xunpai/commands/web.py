@@ -12,9 +12,12 @@ from xunpai import config
 @click.option("--port", default=8000, show_default=True, type=int, help="端口")
 @click.option("--database-url", default=None, help="数据库地址（默认 XUNPAI_DATABASE_URL 或内置 SQLite）")
 @click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数")
+@click.option("--platform-port", default=8765, show_default=True, type=int,
+              help="同时启动本地拍卖平台的端口（0 表示不启动；端口已被占用时使用已在运行的平台）")
 @click.option("--demo/--no-demo", "demo", default=None,
               help="数据库为空时建立演示数据（内置 SQLite 默认建立，PostgreSQL 默认不建立）")
-def serve(host: str, port: int, database_url: str | None, threads: int, demo: bool | None) -> None:
+def serve(host: str, port: int, database_url: str | None, threads: int, platform_port: int,
+          demo: bool | None) -> None:
     """启动网页服务（法官、书记员、当事人、管理员），首次启动时建立并迁移数据库。"""
     from waitress import serve as waitress_serve
 
@@ -33,10 +36,34 @@ def serve(host: str, port: int, database_url: str | None, threads: int, demo: bo
         if info.built:
             for line in info.lines():
                 click.echo(line)
-    app = create_app({"ENGINE": engine})
+    settings = {"ENGINE": engine}
+    if platform_port:
+        settings["LOCAL_PLATFORM_URL"] = _local_platform(host, platform_port)
+    app = create_app(settings)
     shown = url.split("@")[-1] if "@" in url else url
     click.echo(f"询拍网页服务：http://{host}:{port}/  （数据库 {shown}，按 Ctrl+C 停止）")
     waitress_serve(app, host=host, port=port, threads=threads, ident="xunpai", clear_untrusted_proxy_headers=True)
+
+
+
+def _local_platform(host: str, port: int) -> str:
+    """Start the project's local auction platform in a thread, unless something already listens there."""
+    import socket
+    import threading
+
+    url = f"http://{host}:{port}"
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            click.echo(f"本地拍卖平台：{url}（已在运行）")
+            return url
+    from waitress.server import create_server
+
+    from auction.platforms.local_server import create_app as platform_app
+
+    server = create_server(platform_app(config.data_dir() / "local_platform"), host=host, port=port, threads=4)
+    threading.Thread(target=server.run, name="local-platform", daemon=True).start()
+    click.echo(f"本地拍卖平台：{url}")
+    return url
 
 
 commands = [serve]
