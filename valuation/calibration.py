@@ -33,8 +33,7 @@ from valuation.hedonic import Block, HedonicFit, codes_of, combo_codes, fit_hedo
 from valuation.registry import buildings_from_sales, register_from_tables, zones_and_communities
 
 ORIENTATION = "朝向"
-DEFAULT_AREA_EDGES = (0, 40, 50, 60, 65, 70, 75, 80, 85, 90, 95, 100, 105, 110, 115, 120, 125, 130, 140, 150,
-                      170, 200, 250, 100000)
+DEFAULT_AREA_EDGES = (0, 35, 40, 45, *range(48, 151, 3), 160, 170, 185, 200, 250, 100000)
 DEFAULT_AGE_EDGES = (0, 3, 5, 8, 10, 15, 20, 25, 30, 35, 40, 45, 50, 500)
 MISSING = "未注明"
 
@@ -50,6 +49,13 @@ class CalibrationConfig:
     community_ratio: float = 3.0
     floor_cell_ratio: float = 10.0
     zone_month_ratio: float = 50.0
+    zone_area: bool = True  # each zone its own area bands, shrunk towards the city's
+    zone_area_ratio: float = 1.5
+    cohort: bool = True  # buildings of one community and year built share a prior level (same estate)
+    cohort_ratio: float = 1.0
+    zone_age: bool = True  # the age gradient of the building levels differs by zone (folded into base prices)
+    zone_age_ratio: float = 5.0
+    huber: float | None = 1.345  # robust re-weighting in the fit (None: plain least squares)
 
 
 @dataclass
@@ -81,8 +87,21 @@ def _prior_edges(prior: BaselineTables | None, table: str, lo: str, hi: str, gro
     return tuple(values)
 
 
+def building_keys(register: pd.DataFrame, as_of: date, age_edges: tuple) -> pd.DataFrame:
+    """Per building the keys of the building-level effects: its estate cohort and its age band at ``as_of``."""
+    year = register["year_built"].astype(int).to_numpy()
+    return pd.DataFrame({
+        "building_id": register["building_id"].to_numpy(),
+        "cohort": list(zip(register["community_code"].to_numpy(), year.tolist(), strict=True)),
+        "zone_age": list(zip(register["zone_code"].to_numpy(),
+                             _band_codes(np.maximum(as_of.year - year, 0).astype(float), age_edges, False).tolist(),
+                             strict=True)),
+    })
+
+
 def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConfig,
-            area_edges: tuple, age_edges: tuple, age_by_structure: bool) -> tuple[list[Block], pd.DataFrame]:
+            area_edges: tuple, age_edges: tuple, age_by_structure: bool,
+            as_of: date | None = None) -> tuple[list[Block], pd.DataFrame]:
     """The design: one :class:`Block` per effect, and the per-sale keys used to publish the tables."""
     reg = register.set_index("building_id")
     s = sales.reset_index(drop=True)
@@ -125,6 +144,16 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     if (keys["orientation"] != MISSING).any():
         add("orientation", keys["orientation"])
     add("area_band", keys["area_band"])
+    if config.zone_area:
+        add_combo("zone_area", (keys["zone_code"].to_numpy(), keys["area_band"].to_numpy()), "ridge",
+                  config.zone_area_ratio)
+    if config.cohort or config.zone_age:
+        bk = building_keys(register, as_of or pd.to_datetime(s["date"]).max().date(), age_edges)
+        bk = bk.set_index("building_id").loc[s["building_id"]]
+        if config.cohort:
+            add("cohort", pd.Series(bk["cohort"].to_numpy(), dtype=object), "ridge", config.cohort_ratio)
+        if config.zone_age:
+            add("zone_age", pd.Series(bk["zone_age"].to_numpy(), dtype=object), "ridge", config.zone_age_ratio)
     add_combo("age_band", (np.broadcast_to(np.asarray(keys["structure"].to_numpy(), dtype=object), len(keys)),
                            keys["age_band"].to_numpy()))
     add("month", keys["month"], levels=pd.Index(months))
@@ -215,11 +244,18 @@ def _fill_bands(effect: pd.Series, n_bands: int) -> np.ndarray:
     return values
 
 
-def _publish_area(fit: HedonicFit, keys: pd.DataFrame, edges: tuple) -> tuple[pd.DataFrame, float]:
+def _publish_area(fit: HedonicFit, blocks: list[Block], edges: tuple) -> tuple[pd.DataFrame, float]:
+    """City-wide bands (全部), and each zone's own bands when the fit has zone deviations."""
     values = _fill_bands(fit.effects["area_band"], len(edges) - 1)
-    center = float(values[keys["area_band"].to_numpy()].mean())
-    rows = [(ALL_ZONES, ALL_ZONES, float(edges[k]), float(edges[k + 1]), round(100 * float(np.exp(values[k] - center)), 2),
-             "乘") for k in range(len(edges) - 1)]
+    center = float(_sale_effect(fit, blocks, "area_band", "zone_area").mean())
+    rows = [(ALL_ZONES, ALL_ZONES, float(edges[k]), float(edges[k + 1]),
+             round(100 * float(np.exp(values[k] - center)), 2), "乘") for k in range(len(edges) - 1)]
+    if "zone_area" in fit.effects:
+        dev = dict(fit.effects["zone_area"].items())
+        for zone in sorted({z for z, _ in dev}):
+            rows += [(zone, ALL_ZONES, float(edges[k]), float(edges[k + 1]),
+                      round(100 * float(np.exp(values[k] + dev.get((zone, k), 0.0) - center)), 2), "乘")
+                     for k in range(len(edges) - 1)]
     return pd.DataFrame(rows, columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"]), center
 
 
@@ -291,13 +327,13 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     age_by_structure = config.age_by_structure
     if age_by_structure is None:
         age_by_structure = prior is not None and set(prior["age_bands"]["structure"]) - {ALL_ZONES} != set()
-    blocks, keys = prepare(sales, register, config, tuple(area_edges), tuple(age_edges), age_by_structure)
+    blocks, keys = prepare(sales, register, config, tuple(area_edges), tuple(age_edges), age_by_structure, as_of)
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
-    fit = fit_hedonic(y, blocks, em_iterations=config.em_iterations)
+    fit = fit_hedonic(y, blocks, em_iterations=config.em_iterations, huber=config.huber)
 
     floor_table, c_floor = _publish_floor(fit, register, blocks)
     orientation_table, c_orient = _publish_orientation(fit, keys)
-    area_table, c_area = _publish_area(fit, keys, tuple(area_edges))
+    area_table, c_area = _publish_area(fit, blocks, tuple(area_edges))
     age_table, c_age = _publish_age(fit, keys, tuple(age_edges))
 
     months = _month_range(keys["month"].min(), max(keys["month"].max(), f"{as_of.year:04d}-{as_of.month:02d}"))
@@ -326,6 +362,11 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     start_level = {z: float(p[0]) for z, p in paths.items()}
     t0 = register["zone_code"].map(lambda z: start_level.get(z, start_level[ALL_ZONES])).to_numpy()
     constant = fit.intercept + c_floor + c_orient + c_area + c_age
+    bk = building_keys(register, as_of, tuple(age_edges))
+    for name in ("cohort", "zone_age"):
+        if name in fit.effects:
+            effect = dict(fit.effects[name].items())
+            b_val = b_val + np.array([effect.get(key, 0.0) for key in bk[name]])
     building_level = constant + z_val + c_val + b_val + t0
     source = np.where(bldg_n > 0, "楼幢", np.where(comm_n > 0, "小区", np.where(zone_known, "分区", "全市")))
 
@@ -456,5 +497,5 @@ def first_pass_values(sales: pd.DataFrame, *, register: pd.DataFrame | None = No
             register = pd.concat([register, extra[register.columns]], ignore_index=True)
     blocks, _ = prepare(sales, register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False)
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
-    fit = fit_hedonic(y, blocks, em_iterations=1)
+    fit = fit_hedonic(y, blocks, em_iterations=1, huber=config.huber)
     return np.exp(fit.fitted) * sales["area"].to_numpy(dtype=float)

@@ -78,24 +78,32 @@ def _penalty_rows(block: Block, offset: int, total: int, scale: float) -> sp.csr
 
 
 def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | None = None,
-                em_iterations: int = 3, tol: float = 1e-8, max_iter: int = 5000) -> HedonicFit:
-    """Fit the penalized log-linear model; ``em_iterations`` rounds of variance-ratio re-estimation."""
+                em_iterations: int = 3, tol: float = 1e-8, max_iter: int = 5000,
+                huber: float | None = 1.345) -> HedonicFit:
+    """Fit the penalized log-linear model; ``em_iterations`` rounds of variance-ratio re-estimation.
+
+    With ``huber`` (in robust standard deviations, 1.345 the usual constant) each round also re-weights
+    the sales by Huber's weights min(1, k·s/|r|) from the previous round's residuals (s = 1.4826 · MAD):
+    iteratively reweighted least squares, so a few odd sales do not pull a building's price, and the
+    fit aims at the typical ratio, as COD measures it.
+    """
     y = np.asarray(y, dtype=float)
     n = y.size
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    sw = np.sqrt(w)
     ybar = float(np.average(y, weights=w))
     X = sp.hstack([_indicator(b.codes, b.size) for b in blocks], format="csr")
-    Xw = sp.diags(sw) @ X
+    robust = np.ones(n)
     offsets = np.cumsum([0] + [b.size for b in blocks])
     p = int(offsets[-1])
     counts = np.asarray((X.multiply(w[:, None]) if weights is not None else X).sum(axis=0)).ravel()
     ratios = {b.name: b.initial_ratio for b in blocks if b.penalty != "fixed"}
-    rhs_data = sw * (y - ybar)
     beta = np.zeros(p)
     iterations: list[int] = []
     sigma2 = float(np.var(y))
     for round_no in range(em_iterations + 1):
+        sw = np.sqrt(w * robust)
+        Xw = sp.diags(sw) @ X
+        rhs_data = sw * (y - ybar)
         penalties = [_penalty_rows(b, offsets[i], p, np.sqrt(ratios[b.name]))
                      for i, b in enumerate(blocks) if b.penalty != "fixed"]
         A = sp.vstack([Xw, *penalties], format="csr") if penalties else Xw.tocsr()
@@ -125,6 +133,11 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
         sigma2 = rss / max(n - edf - 1, 1.0)
         if round_no == em_iterations:
             break
+        if huber:
+            raw = y - ybar - X @ beta
+            scale = 1.4826 * float(np.median(np.abs(raw[w > 0]))) if (w > 0).any() else 0.0
+            if scale > 0:
+                robust = np.minimum(1.0, huber * scale / np.maximum(np.abs(raw), 1e-12))
         for i, b in enumerate(blocks):
             if b.penalty == "fixed":
                 continue
