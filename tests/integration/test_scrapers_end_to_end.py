@@ -81,7 +81,9 @@ def test_auction_results_against_our_reference_prices(site, tmp_path):
                           "(2025)浙1081执1502号,,210000000\n"
                           "（2024）浙10执恢88号,,132000000\n"
                           "（2025）浙1081执1477号,,8650000\n", encoding="utf-8")
-    summary = xunpai("auction-results", str(out), "--reference-prices", str(references), "--json")
+    per_lot = tmp_path / "joined.csv"
+    summary = xunpai("auction-results", str(out), "--reference-prices", str(references), "--json", "-o",
+                     str(per_lot))
     assert summary.returncode == 0, summary.stderr
     figures = json.loads(summary.stdout)
     assert (figures["matched"], figures["sold"], figures["reached_end"]) == (3, 2, 3)
@@ -90,6 +92,11 @@ def test_auction_results_against_our_reference_prices(site, tmp_path):
     assert figures["discount_to_reference"] == "0.2833"
     assert figures["premium_rate"] == "0.0922"
     assert figures["platform_reference_differs"] == ["lot-1012"]
+    with open(per_lot, encoding="utf-8-sig") as handle:
+        lots = {row["key"]: row for row in csv.DictReader(handle)}
+    assert lots["lot-1012"]["discount_to_reference"] == "0.1857"  # (2,100,000 − 1,710,000) / 2,100,000
+    assert lots["lot-1012"]["premium_over_start"] == "0.1362"
+    assert lots["lot-1009"]["unmatched_reason"] == "我方没有案号 （2025）浙1081执1399号 的参考价"
 
 
 def test_scrape_refuses_bad_input_in_chinese_before_opening_a_browser(tmp_path):
