@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from auction.amounts import to_yuan
-from auction.outcomes import OUTCOMES, OutcomeStatistics
+from auction.outcomes import OUTCOMES, LotOutcome, OutcomeStatistics, outcome_statistics
 from xunpai.models.lots import Lot
 
 SUMMARY_HEADERS = ("法院", "登记结果的标的", "竞价结束", "成交", "流拍", "悔拍", "撤回", "暂缓", "成交率",
@@ -68,6 +68,21 @@ def export_statistics_xlsx(path: str | Path, per_court: Mapping[str, OutcomeStat
     counts.set_categories(Reference(sheet, min_col=1, min_row=3, max_row=last - 1 if len(rows) > 1 else last))
     counts.height, counts.width = 8, 16
     sheet.add_chart(counts, f"J{last + 3}")
+
+    monthly = workbook.create_sheet("按月统计")
+    monthly.append(["法院", "月份"] + list(SUMMARY_HEADERS[1:]))
+    groups: dict[tuple[str, str], list[Lot]] = {}
+    for lot in lots:
+        groups.setdefault((lot.court_code, f"{lot.outcome_on:%Y-%m}"), []).append(lot)
+    for (court, month), group in sorted(groups.items()):
+        s = outcome_statistics(LotOutcome(lot.outcome, lot.starting_price_fen, lot.reference_price_fen,
+                                          lot.sale_price_fen) for lot in group)
+        monthly.append([court, month, s.lots, s.reached_end, s.sold, s.counts["unsold"], s.counts["reneged"],
+                        s.counts["withdrawn"], s.counts["suspended"], _rate(s.success_rate),
+                        to_yuan(s.starting_total_fen), to_yuan(s.sale_total_fen), _rate(s.premium_rate),
+                        _rate(s.mean_premium_rate), _rate(s.discount_to_reference), to_yuan(s.commission_saved_fen)])
+        for column in (10, 13, 14, 15):
+            monthly.cell(monthly.max_row, column).number_format = "0.00%"
 
     detail = workbook.create_sheet("标的明细")
     detail.append(["法院", "标的编号", "案号", "标的名称", "轮次", "结果", "结果日期", "参考价（元）", "起拍价（元）",

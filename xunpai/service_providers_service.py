@@ -113,6 +113,10 @@ def draw_lottery(session: Session, lottery_id: int, seed: str, *, actor: str = "
                                         assigned_at=now)
         session.add(assignment)
         assignments.append(assignment)
+    if row.item_id is not None and row.service == "storage":  # the item is now kept by the drawn firm
+        from xunpai.models.custody import CustodyItem
+
+        session.get(CustodyItem, row.item_id).provider_id = by_name[winners[0]].id
     session.flush()
     ledger.append(session, "provider.lottery_drawn",
                   {"lottery_id": row.id, "seed": seed, "result": winners, "seed_digest": commitment.seed_digest,

@@ -155,13 +155,18 @@ def test_provider_lottery_is_reproducible_and_auditable(engine):
             providers.register(session, name="己公司", services=["storage"], credit_code="123")
     seed = lottery.new_seed()
     with session_scope(engine) as session:  # the commitment is recorded (committed) before the draw
-        lottery_id = providers.commit_lottery(session, court_code="浙1081", service="storage", k=1, seed=seed).id
+        item_id = _intake(session).id
+        lottery_id = providers.commit_lottery(session, court_code="浙1081", service="storage", k=1, seed=seed,
+                                              item_id=item_id).id
     with session_scope(engine) as session:
         with pytest.raises(providers.ProviderError, match="种子与事先登记的承诺值不符"):
             providers.draw_lottery(session, lottery_id, "another seed")
     with session_scope(engine) as session:
         (assignment,) = providers.draw_lottery(session, lottery_id, seed, actor="judge")
         assignment_id = assignment.id
+        from xunpai.models.custody import CustodyItem
+
+        assert session.get(CustodyItem, item_id).provider_id == assignment.provider_id  # kept by the drawn firm
     with session_scope(engine) as session:
         assert providers.verify_lottery(session, lottery_id)
         committed = json.loads(next(iter(ledger.entries(session, kind="provider.lottery_committed"))).payload)

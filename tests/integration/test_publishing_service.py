@@ -191,6 +191,8 @@ def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform)
     assert sheet.cell(3, 15).value == 80000
     assert len(sheet._charts) == 2
     assert workbook["标的明细"].max_row == 4
+    monthly = list(workbook["按月统计"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[4]) for r in monthly] == [("浙1081", "2027-01", 2)]
 
 
 def test_outcome_of_an_unpublished_lot_is_refused(engine, tmp_path):
