@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,35 @@ def test_auction_results_against_our_reference_prices(site, tmp_path):
     assert lots["lot-1012"]["discount_to_reference"] == "0.1857"  # (2,100,000 − 1,710,000) / 2,100,000
     assert lots["lot-1012"]["premium_over_start"] == "0.1362"
     assert lots["lot-1009"]["unmatched_reason"] == "我方没有案号 （2025）浙1081执1399号 的参考价"
+
+
+@pytest.mark.browser
+def test_a_killed_scrape_resumes_without_duplicates_or_gaps(site, tmp_path):
+    """SIGKILL mid-run (no clean-up at all), then the same command again."""
+    out = tmp_path / "auction.csv"
+    state = out.with_name(out.name + ".state.json")
+    args = ["scrape", "auction", "--since", "2020-01-01", "-o", str(out), "--base-url", site.url, "--rate", "3"]
+    process = subprocess.Popen([sys.executable, "-c", "from xunpai.cli import main; main()", *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if state.exists() and json.loads(state.read_text(encoding="utf-8") or "{}").get("next_page", 1) >= 3:
+                break  # pages 1 and 2 are done; page 3 may be half way
+            time.sleep(0.05)
+        assert process.poll() is None, "the scrape finished before it could be interrupted"
+        os.killpg(process.pid, signal.SIGKILL)  # the process group this test started, and nothing else
+    finally:
+        process.wait(timeout=30)
+    assert not out.exists()
+    done = xunpai(*args)
+    assert done.returncode == 0, done.stderr
+    assert "（续采）" in done.stdout
+    with open(out, encoding="utf-8") as handle:
+        keys = [row["key"] for row in csv.DictReader(handle)]
+    with open(out.with_name(out.name + ".rejects.csv"), encoding="utf-8-sig") as handle:
+        keys += [row["key"] for row in csv.DictReader(handle)]
+    assert sorted(keys) == sorted(f"lot-{lot['id']}" for lot in data.AUCTION_LOTS)
 
 
 def test_scrape_refuses_bad_input_in_chinese_before_opening_a_browser(tmp_path):
