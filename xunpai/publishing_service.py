@@ -383,6 +383,28 @@ def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, ac
     return changes
 
 
+def reconcile(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+              batch_size: int = 50) -> SendReport:
+    """Finish every publication a crashed run left ``sending`` (whatever started it: one-click, bulk, queue):
+    the platform is asked for the key, or sent the package again with the same key — never a second listing."""
+    with session_scope(engine) as session:
+        stuck = session.execute(select(PublicationRow.lot_id, PublicationRow.platform)
+                                .where(PublicationRow.status == "sending").order_by(PublicationRow.id)).all()
+    report = SendReport()
+    by_platform: dict[str, list[int]] = {}
+    for lot_id, code in stuck:
+        by_platform.setdefault(code, []).append(lot_id)
+    for code, ids in by_platform.items():
+        platform = platforms(code)
+        for start in range(0, len(ids), batch_size):
+            part = _send(engine, ids[start:start + batch_size], platform, actor=actor, documents_for=None)
+            report.results += part.results
+            if part.stopped:
+                report.stopped = part.stopped
+                return report
+    return report
+
+
 # --- off-peak queue -----------------------------------------------------------------------------------------
 
 def queue_lots(engine: Engine, lot_ids: Sequence[int], platform_code: str, windows: Sequence[off_peak.Window],

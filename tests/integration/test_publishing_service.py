@@ -270,3 +270,19 @@ def test_a_refused_publication_is_failed_and_a_retry_publishes_it_once(engine, t
         assert {p.attempts for p in session.scalars(select(Publication))} == {2}
         assert len(list(ledger.entries(session, kind="lot.publish_failed"))) == 2
         assert len(list(ledger.entries(session, kind="lot.published"))) == 2
+
+
+def test_reconcile_finishes_stuck_publications_without_a_second_listing(engine, tmp_path, platform):
+    from xunpai.publishing_service import reconcile
+
+    prepared, _ = read_sheet(_sheet(tmp_path, demo_rows(3, ANNOUNCE)))
+    with session_scope(engine) as session:
+        ids = [lot.id for lot in import_lots(session, prepared)]
+    for lot_id in ids:
+        publish_lot(engine, lot_id, platform)
+    with session_scope(engine) as session:  # two of them as a crash after the platform's answer leaves them
+        session.execute(update(Publication).where(Publication.lot_id.in_(ids[:2])).values(status="sending"))
+    report = reconcile(engine, lambda code: platform)
+    assert sorted(r.lot_id for r in report.results) == ids[:2] and report.count("reconciled") == 2
+    assert len(platform.listings()) == 3
+    assert reconcile(engine, lambda code: platform).results == []

@@ -281,6 +281,22 @@ def sync_status(platform_code: str | None, platform_url: str | None, outbox: Pat
     click.echo(f"共 {len(changes)} 个标的状态有变化。")
 
 
+@lots_group.command("reconcile")
+@click.option("--platform-url", help="本地平台地址")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
+@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None:
+    """核对并完成中断时处于“发送中”的发布（按幂等键向平台查询或重发，不会重复发布）。"""
+    from xunpai.publishing_service import reconcile as run
+
+    report = run(engine(), lambda code: make_platform(code, platform_url, outbox), actor=actor)
+    done = report.count("published") + report.count("reconciled")
+    click.echo(f"已核对 {len(report.results)} 个发送中的发布：完成 {done} 个" +
+               (f"，失败 {report.count('failed')} 个" if report.count("failed") else "") + "。")
+    if report.stopped:
+        fail(f"平台不可用，已停止：{report.stopped}", code=1)
+
+
 @lots_group.command("outcome")
 @click.argument("lot")
 @click.option("--result", "outcome", required=True,
