@@ -1,9 +1,11 @@
 """Page loads through Playwright (sync API) on the system Chromium, with the politeness rules applied.
 
 :func:`launch_browser` starts Chromium from ``/usr/bin/chromium`` (Playwright's own browser download is
-not used). :class:`PageFetcher` opens one page per load in a browser context that carries our user agent,
-checks robots.txt, spaces the loads by the rate limit, and retries the whole load-and-read when the site
-answers 429 or 5xx (to the document or to any script request) or does not finish in time.
+not used). :class:`PageFetcher` loads pages in one reused tab (a fresh one after a failed attempt) of a
+browser context that carries our user agent; it checks robots.txt for the pages and for the requests their
+scripts make, spaces the page requests by the rate limit, and retries the whole load-and-read when the site
+answers 429 or 5xx (to the document or to any script request), drops the connection or does not finish in
+time. A page is ready when the collector's content appears; one that stops loading without it has changed.
 """
 
 from __future__ import annotations
