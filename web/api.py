@@ -58,8 +58,9 @@ def _authenticate():
     if user is None:
         session.rollback()
         raise ApiError(401, "unauthorized", "未提供有效的接口令牌：请在请求头中携带 Authorization: Bearer <令牌>。")
-    g._login_user = account_for(user, session)  # the token's user, for this request only (no cookie)
-    session.commit()
+    # The token's user, for this request only (no cookie). The transaction stays open: the operation that
+    # follows commits it (one transaction per call; on SQLite every transaction holds the write lock).
+    g._login_user = account_for(user, session)
     return None
 
 

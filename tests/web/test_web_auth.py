@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import CASE, FOREIGN_CASE, OTHER_CASE, PASSWORD, csrf_token, login, party_login
@@ -10,12 +11,16 @@ from xunpai.db import session_scope
 from xunpai.models.accounts import User
 from xunpai.models.ledger import LedgerEntry
 
+# Behaviour of the HTTP layer alone (headers, cookies, redirects) does not depend on the database: SQLite only.
+http_only = pytest.mark.parametrize("backend", ["sqlite"])
+
 
 def _denials(engine) -> list[LedgerEntry]:
     with session_scope(engine) as session:
         return list(session.execute(select(LedgerEntry).where(LedgerEntry.kind == "web.denied")).scalars())
 
 
+@http_only
 def test_pages_require_sign_in(client):
     response = client.get("/inquiry/")
     assert response.status_code == 302 and "/login" in response.location
@@ -28,12 +33,14 @@ def test_judge_signs_in_and_lands_on_the_inquiry_form(client):
     assert page.status_code == 200 and "即时询价" in page.get_data(as_text=True)
 
 
+@http_only
 def test_session_cookie_is_httponly_and_samesite_lax(client):
     response = login(client, "judge1")
     cookie = response.headers.get("Set-Cookie")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+@http_only
 def test_security_headers_forbid_inline_scripts_and_framing(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
@@ -128,6 +135,7 @@ def test_judge_cannot_open_admin_pages(client):
     assert client.get("/admin/users").status_code == 403
 
 
+@http_only
 def test_logout_needs_a_post_with_csrf(client):
     login(client, "judge1")
     assert client.get("/logout").status_code == 405
@@ -136,6 +144,7 @@ def test_logout_needs_a_post_with_csrf(client):
     assert client.get("/inquiry/").status_code == 302
 
 
+@http_only
 def test_open_redirect_after_sign_in_is_ignored(client):
     token = csrf_token(client, "/login")
     response = client.post("/login?next=https://evil.example/", data={"username": "judge1", "password": PASSWORD,
@@ -143,7 +152,7 @@ def test_open_redirect_after_sign_in_is_ignored(client):
     assert response.location.endswith("/inquiry/")
 
 
-def test_foreign_case_number_is_outside_the_judges_court(engine):
+def test_foreign_case_number_is_outside_the_judges_court():
     from web.security import Account, may_see_case
 
     judge = Account(1, "j", "j", "judge", "浙1081")
