@@ -124,3 +124,10 @@ def test_custody_page_and_viewing_slots(client, seeded, engine):
     assert response.status_code == 302
     page = client.get("/lots/custody").get_data(as_text=True)
     assert "白色小型轿车" in page, page
+
+
+def test_create_a_lot_from_a_case_prefills_what_the_case_knows(client, seeded):
+    login(client, "clerk1")
+    page = client.get("/lots/new?case=（2026）浙1081执100号").get_data(as_text=True)
+    assert 'value="王某某"' in page and "东辉公寓1幢501室住宅" in page
+    assert client.get("/lots/new?case=（2026）浙1082执300号").status_code == 403

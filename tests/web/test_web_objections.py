@@ -135,3 +135,30 @@ def test_judge_of_another_court_cannot_open_the_objection(client, seeded, app, e
     login(judge, "judge2")
     assert judge.get(f"/objections/{objection_id}").status_code == 403
     assert "王某某" not in judge.get("/objections").get_data(as_text=True)
+
+
+def test_party_books_a_viewing_slot_once(client, seeded, engine):
+    from datetime import datetime, timedelta
+
+    from auction.custody import INSPECTION_CHECKLISTS
+    from xunpai import custody_service
+    from xunpai.models.custody import ViewingBooking
+
+    with session_scope(engine) as session:
+        item = custody_service.intake(
+            session, court_code="浙1081", case_number=CASE, kind="vehicle", description="浙J00001 小型轿车",
+            location="城东保管场", condition="完好", checklist={k: "已查" for k, _n in INSPECTION_CHECKLISTS["vehicle"]},
+            tariff_daily_fen=3000, intake_on=datetime.now().date(), photos=[("a.jpg", b"\xff\xd8\xff")])
+        start = datetime.now().replace(microsecond=0) + timedelta(days=2)
+        slot_id = custody_service.open_slot(session, item.id, start, start + timedelta(hours=1), 2).id
+    party_login(client, CASE, seeded.party_code)
+    page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
+    assert "浙J00001 小型轿车" in page and "余 2 个名额" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "visitor_name": "王某某", "identity": "330100198001010015", "phone": "13800000000"}
+    first = client.post(f"/party/case/{CASE}/viewing/{slot_id}", data=form)
+    assert "预约成功" in client.get(first.location).get_data(as_text=True)
+    second = client.post(f"/party/case/{CASE}/viewing/{slot_id}", data=form)
+    assert "不能重复预约" in client.get(second.location).get_data(as_text=True)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ViewingBooking)) == 1

@@ -44,3 +44,23 @@ def build(session, context: dict) -> None:
             _user, code = accounts_service.issue_party_access(session, case_number=case.case_number,
                                                               id_number=party.id_number, actor="demo")
             context["credentials"][f"当事人 {party.name} {case.case_number} 查询码"] = code
+    _viewing_party(session, court, context)
+
+
+def _viewing_party(session, court: str, context: dict) -> None:
+    """The debtor of a seized vehicle in custody (another area's demo data), to book a viewing slot."""
+    try:
+        from xunpai.models.custody import CustodyItem, ViewingSlot
+        from xunpai.models.lots import Lot
+    except ImportError:
+        return
+    item = session.execute(select(CustodyItem).join(ViewingSlot, ViewingSlot.item_id == CustodyItem.id)
+                           .where(CustodyItem.court_code == court).order_by(CustodyItem.id)).scalars().first()
+    if item is None:
+        return
+    lot = session.get(Lot, item.lot_id) if item.lot_id else None
+    parties = (lot.content or {}).get("parties", []) if lot else []
+    debtor = next((p.get("name") for p in parties if p.get("role") == "debtor"), None) or item.debtor or "被执行人"
+    _user, code = accounts_service.issue_party_access(session, case_number=item.case_number, party_role="debtor",
+                                                      party_name=debtor, actor="demo")
+    context["credentials"][f"当事人 {debtor} {item.case_number} 查询码（预约看样）"] = code
