@@ -83,7 +83,11 @@ def _objection_view(objection) -> dict:
         "party_role": models.PARTY_ROLES.get(party.role, party.role),
         "step": {"name": step.name, "deadline": _deadline_view(step.deadline)} if step else None,
         "decisions": decisions,
-        "events": sorted(objection.events, key=lambda e: e.id),
+        "events": [{"on": e.happened_on, "actor": e.actor, "note": e.note,
+                    "event": rules.EVENT_NAMES.get(e.event) or {"decision_served": "登记裁定送达"}.get(e.event, e.event),
+                    "from": rules.STATE_NAMES.get(e.from_state, e.from_state),
+                    "to": rules.STATE_NAMES.get(e.to_state, e.to_state)}
+                   for e in sorted(objection.events, key=lambda e: e.id)],
         "allowed": [(e.value, rules.EVENT_NAMES[e]) for e in rules.allowed_events(state, route)],
     }
 
