@@ -83,6 +83,9 @@ def screen(sales: pd.DataFrame, *, as_of: date | None = None, window_start: date
            register: pd.DataFrame | None = None, outliers: bool = True, calibration_config=None) -> Screening:
     """Screen canonical sales (see :mod:`valuation.transactions`); nothing is dropped, only marked."""
     s = sales.reset_index(drop=True).copy()
+    for optional in ("unit_id", "remarks", "arms_length", "zone_code", "floor_text", "row"):
+        if optional not in s.columns:
+            s[optional] = None if optional != "row" else np.arange(len(s)) + 2
     n = len(s)
     code = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
