@@ -99,6 +99,9 @@ def _page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    page.console_errors = []  # CSP violations and script errors show up here
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     return page
 
 
@@ -122,6 +125,9 @@ def test_judge_quotes_and_prints(browser, site, seeded, shots):
     page = _page(browser)
     _login(page, site.url, "judge1")
     assert "即时询价" in page.content()
+    page.locator("input[name=address]").press_sequentially(seeded.address[:-2], delay=20)
+    page.locator("#address-suggestions option").first.wait_for(state="attached")
+    assert seeded.address in page.inner_html("#address-suggestions")  # suggestions from the address index
     page.fill("input[name=address]", seeded.address)
     page.fill("input[name=floor]", "3")
     page.select_option("select[name=orientation]", "南北")
@@ -148,6 +154,7 @@ def test_judge_quotes_and_prints(browser, site, seeded, shots):
     public.goto(f"{site.url}/verify/{code}")
     assert "核验通过" in public.content()
     shots(public, "verify")
+    assert not page.console_errors and not public.console_errors, page.console_errors + public.console_errors
     page.context.close()
     public.context.close()
 
@@ -296,3 +303,27 @@ def test_an_objection_interrupted_by_a_server_restart_is_one_complete_record(bro
         party.context.close()
     finally:
         server.kill()
+
+
+def test_core_forms_work_without_javascript(browser, site, seeded, shots, tmp_path):
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    _login(page, site.url, "judge1")
+    page.fill("input[name=address]", seeded.address.rsplit("幢", 1)[0][:-1])  # ambiguous: candidates come back
+    page.fill("input[name=floor]", "2")
+    page.fill("input[name=area]", "60")
+    page.fill("input[name=contract_date]", "2023-06-01")
+    page.fill("input[name=case_number]", CASE)
+    page.click("button.primary")
+    page.wait_for_load_state()
+    page.check(f"input[name=building_id][value={seeded.building_id}]")
+    shots(page, "candidates-no-js")
+    page.click("button.primary")
+    page.wait_for_url("**/inquiry/result/**")
+    assert "定向询价结果" in page.content()
+    party = context.browser.new_context(locale="zh-CN", java_script_enabled=False).new_page()
+    _party_login(party, site.url, seeded.party_code)
+    _file_objection(party, site.url, seeded, tmp_path)
+    assert "异议已提交" in party.content()
+    context.close()
+    party.context.close()
