@@ -67,6 +67,9 @@ def read_table(path: str | Path, mapping: Mapping) -> pd.DataFrame:
 
 
 def _text(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(series) and series.map(type).eq(str).all():
+        return series.astype(str).str.strip()  # CSV cells: already text
+
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return ""
@@ -82,12 +85,12 @@ def _field_text(raw: pd.DataFrame, spec: FieldSpec) -> pd.Series:
     if spec.is_constant:
         return pd.Series([str(spec.value)] * len(raw), index=raw.index)
     parts = [_text(raw[c]) for c in spec.columns]
-    if len(parts) == 1:
-        out = parts[0]
-    else:
-        frame = pd.concat(parts, axis=1)
-        blank_any = (frame == "").any(axis=1)
-        out = frame.agg(spec.separator.join, axis=1).where(~blank_any, "")
+    out = parts[0]
+    blank_any = parts[0] == ""
+    for part in parts[1:]:  # joined column by column (vectorized); a blank part blanks the key
+        out = out + spec.separator + part
+        blank_any = blank_any | (part == "")
+    out = out.where(~blank_any, "")
     if spec.value_map:
         out = out.map(lambda v: str(spec.value_map.get(v, v)))
     return out
