@@ -1,0 +1,156 @@
+"""Clerks' pages, continued: custody of seized goods and the viewing calendar, outcome statistics with charts
+(routes of the ``listings`` blueprint). Fees, checklists, capacity and the statistics are the custody and
+outcomes engines' (``auction.custody``, ``xunpai.custody_service``, ``xunpai.outcomes_service``)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from web.database import db
+from web.listings import _fen, _models, bp
+from web.security import authorize_court, roles_required
+from web.services import service
+from xunpai import ledger
+
+# ---------------------------------------------------------------- custody and viewing
+
+def custody_items(lot_id: int | None = None):
+    try:
+        from xunpai.models.custody import CustodyItem
+    except ImportError:
+        return []
+    query = select(CustodyItem).where(CustodyItem.court_code == current_user.court_code)
+    if lot_id is not None:
+        query = query.where(CustodyItem.lot_id == lot_id)
+    return db().execute(query.order_by(CustodyItem.id.desc())).scalars().all()
+
+
+@bp.route("/custody", methods=["GET", "POST"])
+@roles_required("clerk")
+def custody():
+    custody_service = service("xunpai.custody_service")
+    from auction import custody as custody_rules
+    from xunpai.models.custody import CustodyItem, ViewingBooking, ViewingSlot
+
+    session = db()
+    if request.method == "POST":
+        try:
+            _custody_action(custody_service, custody_rules, session)
+        except (ValueError, custody_rules.CustodyError) as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+            flash("已记录。", "success")
+        return redirect(url_for("listings.custody"))
+    today = ledger.now_local().date()
+    items = custody_items()
+    costs = {}
+    for item in items:
+        try:
+            costs[item.id] = custody_service.costs(session, item.id, today)
+        except custody_rules.CustodyError:
+            costs[item.id] = None
+    ids = [i.id for i in items] or [-1]
+    slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id.in_(ids),
+                                                      ViewingSlot.ends_at >= datetime.combine(today, datetime.min.time()))
+                            .order_by(ViewingSlot.starts_at)).scalars().all()
+    bookings: dict[int, list] = {}
+    for booking in session.execute(select(ViewingBooking).where(
+            ViewingBooking.slot_id.in_([s.id for s in slots] or [-1]))).scalars():
+        bookings.setdefault(booking.slot_id, []).append(booking)
+    by_day: dict[date, list] = {}
+    for slot in slots:
+        by_day.setdefault(slot.starts_at.date(), []).append(slot)
+    item_by_id = {i.id: i for i in items}
+    kinds = custody_rules.CUSTODY_KINDS
+    checklists = {k: list(custody_rules.INSPECTION_CHECKLISTS.get(k, ())) for k in kinds}
+    return render_template("listings/custody.html", items=items, costs=costs, by_day=sorted(by_day.items()),
+                           bookings=bookings, item_by_id=item_by_id, kinds=kinds, checklists=checklists,
+                           today=today, CustodyItem=CustodyItem)
+
+
+def _custody_action(custody_service, custody_rules, session) -> None:
+    form = request.form
+    action = form.get("action")
+    if action == "intake":
+        kind = form.get("kind", "")
+        photos = [(f.filename, f.read()) for f in request.files.getlist("photos") if f and f.filename]
+        checklist = {k[len("check_"):]: v for k, v in form.items() if k.startswith("check_") and v.strip()}
+        custody_service.intake(session, court_code=current_user.court_code, case_number=form.get("case_number", ""),
+                               kind=kind, description=form.get("description", ""),
+                               location=form.get("location", ""), condition=form.get("condition", ""),
+                               checklist=checklist, tariff_daily_fen=_fen(form.get("tariff", "0")) or 0,
+                               intake_on=date.fromisoformat(form.get("intake_on") or ledger.now_local().date()
+                                                            .isoformat()),
+                               photos=photos, debtor=form.get("debtor", ""),
+                               lot_id=form.get("lot_id", type=int), actor=current_user.username)
+    elif action == "slot":
+        from xunpai.models.custody import CustodyItem
+
+        item = session.get(CustodyItem, form.get("item_id", type=int))
+        if item is None:
+            abort(404)
+        authorize_court(item.court_code)
+        try:
+            starts = datetime.fromisoformat(form.get("starts_at", ""))
+            ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
+        except ValueError:
+            raise ValueError("看样开始时间格式不正确，应为 年-月-日 时:分。") from None
+        custody_service.open_slot(session, item.id, starts, ends, form.get("capacity", 5, type=int),
+                                  place=form.get("place", ""), actor=current_user.username)
+    else:
+        abort(400)
+
+
+# ---------------------------------------------------------------- outcomes
+
+def _period() -> tuple[date, date]:
+    today = ledger.now_local().date()
+    try:
+        date_from = date.fromisoformat(request.args.get("from") or f"{today.year}-01-01")
+        date_to = date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        flash("日期格式不正确，应为 年-月-日。已显示本年度。", "error")
+        date_from, date_to = date(today.year, 1, 1), today
+    return date_from, date_to
+
+
+@bp.route("/outcomes")
+@roles_required("clerk")
+def outcomes():
+    outcomes_service = service("xunpai.outcomes_service")
+    date_from, date_to = _period()
+    _per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
+    models = _models()
+    bars = [(models.OUTCOMES[k], v) for k, v in total.counts.items()]
+    by_month: dict[str, list[int]] = {}
+    for lot in lots_:
+        month = lot.outcome_on.strftime("%Y-%m")
+        sold, ended = by_month.get(month, [0, 0])
+        by_month[month] = [sold + (lot.outcome == "sold"), ended + 1]
+    return render_template("listings/outcomes.html", total=total, bars=bars, by_month=sorted(by_month.items()),
+                           lots=lots_, date_from=date_from, date_to=date_to, outcomes=models.OUTCOMES)
+
+
+@bp.route("/outcomes.xlsx")
+@roles_required("clerk")
+def outcomes_export():
+    outcomes_service = service("xunpai.outcomes_service")
+    from xunpai.outcome_report import export_statistics_xlsx
+
+    date_from, date_to = _period()
+    per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stats.xlsx"
+        export_statistics_xlsx(path, per_court, total, lots_, date_from=date_from, date_to=date_to)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"成交统计-{date_from}-{date_to}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

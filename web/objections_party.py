@@ -1,0 +1,253 @@
+"""Parties' pages (routes of the ``objections`` blueprint): the case with its reports and deadlines, filing an
+objection (grounds checklist, facts and reasons, evidence with limits), the receipt (回执) as PDF, and viewing
+appointments. Only the party's own case, and only their own objections, are shown (others: 404, logged)."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from web.database import db
+from web.objections import _case_or_none, _deadline_view, _models, _now, _objection_view, _rules, bp
+from web.security import authorize_case, deny, roles_required
+from web.services import service
+from xunpai.models.accounts import Court
+
+# ================================================================ parties
+
+@bp.route("/party")
+@roles_required("party")
+def party_home():
+    if len(current_user.case_numbers) == 1:
+        return redirect(url_for("objections.party_case", case_number=current_user.case_numbers[0]))
+    return render_template("objections/party_cases.html", cases=current_user.case_numbers)
+
+
+def _my_party_id(case_number: str) -> int | None:
+    return current_user.party_ids.get(case_number)
+
+
+@bp.route("/party/case/<case_number>")
+@roles_required("party")
+def party_case(case_number: str):
+    case_number = authorize_case(case_number)
+    procedure = service("xunpai.procedure_service")
+    models = _models()
+    rules = _rules()
+    session = db()
+    case = _case_or_none(procedure, case_number)
+    party_id = _my_party_id(case_number)
+    objections, reports = [], []
+    if case is not None:
+        calendar = procedure.load_calendar(session)
+        for lot in case.lots:
+            price = procedure.current_reference_price(session, lot.id)
+            for report in lot.reports:
+                sent_on = report.forwarded_on or report.published_on
+                window = rules.objection_window(sent_on, calendar) if sent_on else None
+                reports.append({"lot": lot, "report": report, "price": price,
+                                "name": rules.REPORT_KIND_NAMES[rules.ReportKind(report.kind)],
+                                "window": _deadline_view(window),
+                                "may_object": report.kind in (rules.ReportKind.NETWORK_INQUIRY.value,
+                                                              rules.ReportKind.APPRAISAL.value,
+                                                              rules.ReportKind.DIRECTED_INQUIRY.value)})
+        if party_id is not None:
+            rows = session.execute(select(models.Objection).where(models.Objection.case_id == case.id,
+                                                                  models.Objection.party_id == party_id)
+                                   .order_by(models.Objection.id.desc())).scalars().all()
+            objections = [_objection_view(o) for o in rows]
+    viewings = _viewings_for_case(case_number)
+    return render_template("objections/party_case.html", case_number=case_number, case=case, reports=reports,
+                           objections=objections, party_id=party_id, viewings=viewings)
+
+
+def _viewings_for_case(case_number: str) -> list[dict]:
+    """Viewing slots of the seized items of this case (custody), with free seats."""
+    try:
+        from xunpai.custody_service import slot_bookings
+        from xunpai.models.custody import CustodyItem, ViewingSlot
+    except ImportError:
+        return []
+    session = db()
+    out = []
+    items = session.execute(select(CustodyItem).where(CustodyItem.case_number == case_number)).scalars().all()
+    for item in items:
+        slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id == item.id,
+                                                          ViewingSlot.starts_at >= _now())
+                                .order_by(ViewingSlot.starts_at)).scalars().all()
+        for slot in slots:
+            out.append({"item": item, "slot": slot, "free": slot.capacity - slot_bookings(session, slot.id)})
+    return out
+
+
+@bp.route("/party/case/<case_number>/viewing/<int:slot_id>", methods=["POST"])
+@roles_required("party")
+def party_book_viewing(case_number: str, slot_id: int):
+    case_number = authorize_case(case_number)
+    custody = service("xunpai.custody_service")
+    from xunpai.models.custody import CustodyItem, ViewingSlot
+
+    session = db()
+    slot = session.get(ViewingSlot, slot_id)
+    item = session.get(CustodyItem, slot.item_id) if slot else None
+    if item is None or item.case_number != case_number:
+        deny("viewing", status=404, case_number=case_number, detail=f"看样时段 {slot_id} 不属于该案件")
+    try:
+        custody.book_viewing(session, slot_id, visitor_name=request.form.get("visitor_name", "").strip(),
+                             identity=request.form.get("identity", "").strip(),
+                             phone=request.form.get("phone", "").strip(), actor=current_user.username)
+    except ValueError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash("看样预约成功。请按预约时间携带身份证件到场。", "success")
+    return redirect(url_for("objections.party_case", case_number=case_number) + "#viewing")
+
+
+def _party_report(case_number: str, report_id: int):
+    models = _models()
+    procedure = service("xunpai.procedure_service")
+    session = db()
+    case = _case_or_none(procedure, case_number)
+    report = session.get(models.ProcedureReport, report_id)
+    lot = session.get(models.ProcedureLot, report.lot_id) if report else None
+    if case is None or lot is None or lot.case_id != case.id:
+        deny("report", status=404, case_number=case_number, detail=f"报告 {report_id} 不属于该案件")
+    return case, lot, report
+
+
+@bp.route("/party/case/<case_number>/objections/new", methods=["GET", "POST"])
+@roles_required("party")
+def party_file(case_number: str):
+    case_number = authorize_case(case_number)
+    procedure = service("xunpai.procedure_service")
+    objection_service = service("xunpai.objection_service")
+    rules = _rules()
+    models = _models()
+    session = db()
+    report_id = request.values.get("report", type=int)
+    if report_id is None:
+        abort(404)
+    case, lot, report = _party_report(case_number, report_id)
+    party_id = _my_party_id(case_number)
+    party = session.get(models.ProcedureParty, party_id) if party_id else None
+    if party is None:
+        flash("您的查询码未关联案件登记的当事人身份，不能在线提出异议。请联系执行法官。", "error")
+        return redirect(url_for("objections.party_case", case_number=case_number))
+    errors: list[str] = []
+    form = request.form
+    if request.method == "POST":
+        uploads = []
+        limit_files = procedure.EVIDENCE_MAX_FILES
+        files = [f for f in request.files.getlist("evidence") if f and f.filename]
+        if len(files) > limit_files:
+            errors.append(f"证据文件最多 {limit_files} 个，您选择了 {len(files)} 个。")
+        for upload in files:
+            uploads.append(procedure.EvidenceUpload(filename=upload.filename, content=upload.read(),
+                                                    content_type=upload.mimetype))
+        if not errors:
+            try:
+                result = objection_service.file_objection(
+                    session, case_number=case_number, report_id=report.id, id_number=party.id_number,
+                    grounds=form.getlist("grounds"), facts=form.get("facts", ""), reasons=form.get("reasons", ""),
+                    address_for_service=form.get("address_for_service", ""), evidence=uploads,
+                    submission_key=_submission_key(party.id, report.id), now=_now(), actor=current_user.username)
+            except procedure.ProcedureError as exc:
+                session.rollback()
+                errors.append(str(exc))
+            else:
+                session.commit()
+                if result.created:
+                    flash("异议已提交。请下载回执留存；法院将在法定期限内审查并告知结果。", "success")
+                else:
+                    flash("该异议此前已提交成功，未重复登记。", "info")
+                return redirect(url_for("objections.party_objection", case_number=case_number,
+                                        objection_id=result.objection.id))
+    grounds = [(g.value, rules.GROUND_NAMES[g], _ground_article(rules, g)) for g in rules.Ground]
+    return render_template("objections/party_file.html", case_number=case_number, lot=lot, report=report,
+                           report_name=rules.REPORT_KIND_NAMES[rules.ReportKind(report.kind)], party=party,
+                           grounds=grounds, errors=errors, form=form, chosen=set(form.getlist("grounds")),
+                           submission_key=_submission_key(party.id, report.id),
+                           max_files=procedure.EVIDENCE_MAX_FILES,
+                           max_mb=procedure.EVIDENCE_MAX_BYTES // (1024 * 1024),
+                           types="、".join(ext for _m, (_p, exts) in procedure.EVIDENCE_TYPES.items() for ext in exts)
+                           ), (422 if errors else 200)
+
+
+def _submission_key(party_id: int, report_id: int) -> str:
+    """The key of a party's filing against one report: the same for every submission of the form — a double
+    click, the back button and a resubmit, a retry after a timeout or a server restart — so the engine stores
+    one objection. All grounds against one act are raised together (异议复议规定 art. 15); once an earlier
+    objection was not accepted or withdrawn, the key changes and a new filing is possible."""
+    import hashlib
+    import hmac
+
+    models = _models()
+    closed = db().scalar(select(func.count()).select_from(models.Objection).where(
+        models.Objection.party_id == party_id, models.Objection.report_id == report_id,
+        models.Objection.state.in_(("not_accepted", "withdrawn"))))
+    message = f"objection:{party_id}:{report_id}:{closed}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def _ground_article(rules, ground) -> str:
+    if ground in rules.ART22_GROUNDS:
+        return "参考价规定第二十二条"
+    if ground in rules.ART23_GROUNDS:
+        return "参考价规定第二十三条（仅评估报告）"
+    return "参考价规定第二十五条（执行监督，需有证据，首次拍卖公告前提出）"
+
+
+def _party_objection(case_number: str, objection_id: int):
+    models = _models()
+    objection = db().get(models.Objection, objection_id)
+    case = db().get(models.ProcedureCase, objection.case_id) if objection else None
+    if (objection is None or case is None or case.case_number != case_number
+            or objection.party_id != _my_party_id(case_number)):
+        deny("objection", status=404, case_number=case_number, detail=f"异议 {objection_id} 不属于该当事人")
+    return objection
+
+
+@bp.route("/party/case/<case_number>/objections/<int:objection_id>")
+@roles_required("party")
+def party_objection(case_number: str, objection_id: int):
+    case_number = authorize_case(case_number)
+    service("xunpai.objection_service")
+    view = _objection_view(_party_objection(case_number, objection_id))
+    return render_template("objections/party_objection.html", v=view, case_number=case_number)
+
+
+@bp.route("/party/case/<case_number>/objections/<int:objection_id>/receipt.pdf")
+@roles_required("party")
+def party_receipt(case_number: str, objection_id: int):
+    case_number = authorize_case(case_number)
+    service("xunpai.objection_service")
+    view = _objection_view(_party_objection(case_number, objection_id))
+    return receipt_pdf(view)
+
+
+def receipt_pdf(view: dict):
+    from web.pdf import objection_receipt_pdf
+
+    o = view["o"]
+    court = db().get(Court, view["case"].court_code)
+    deadlines = []
+    if view["step"] and view["step"]["deadline"]:
+        d = view["step"]["deadline"]
+        deadlines.append({"label": view["step"]["name"], "due": d["label"],
+                          "note": (d["article"] + ("；" + d["reason"] if d["provisional"] else ""))})
+    detail = {"reference": view["reference"], "case_number": view["case"].case_number,
+              "party_name": view["party"].name, "party_role": view["party_role"],
+              "report": f"{view['report'].source}{view['report_name']}",
+              "filed_at": o.filed_at.strftime("%Y-%m-%d %H:%M"), "status": view["state_name"],
+              "grounds": view["grounds"], "text": f"事实：{o.facts}\n理由：{o.reasons}",
+              "evidence": [{"name": e.filename, "size": e.size, "sha256": e.sha256} for e in o.evidence],
+              "deadlines": deadlines}
+    data = objection_receipt_pdf(detail, court_name=court.name if court else "")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"异议回执-{view['reference']}.pdf")
+
+
