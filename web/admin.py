@@ -52,7 +52,8 @@ def users():
             elif action == "party":
                 user, code = accounts_service.issue_party_access(
                     session, case_number=form.get("case_number", ""), party_role=form.get("party_role", ""),
-                    party_name=form.get("party_name", ""), actor=current_user.username)
+                    party_name=form.get("party_name", ""), id_number=form.get("id_number", ""),
+                    actor=current_user.username)
                 issued = {"case_number": session.execute(select(PartyAccess.case_number).where(
                     PartyAccess.user_id == user.id)).scalar_one(), "name": user.display_name, "code": code}
             elif action in ("unlock", "deactivate", "activate"):

@@ -48,6 +48,21 @@ def test_admin_issues_a_party_code_shown_once_that_signs_the_party_in(client, ap
     assert party_login(app.test_client(), CASE, code).status_code == 302
 
 
+def test_a_code_issued_by_id_number_lets_the_registered_party_object(client, app):
+    from tests.web.conftest import APPLICANT_ID
+
+    login(client, "admin")
+    token = csrf_token(client, "/admin/users")
+    page = client.post("/admin/users", data={"csrf_token": token, "action": "party", "case_number": CASE,
+                                             "id_number": APPLICANT_ID, "party_role": "debtor", "party_name": ""})
+    text = page.get_data(as_text=True)
+    code = re.search(r'class="code">([A-Z0-9-]+)<', text).group(1)
+    assert "某银行股份有限公司温岭支行" in text  # name and role from the registration, not the form
+    party = app.test_client()
+    party_login(party, CASE, code)
+    assert "提出异议" in party.get(f"/party/case/{CASE}").get_data(as_text=True)
+
+
 def test_admin_unlocks_a_locked_account(client, app, engine):
     from xunpai import accounts_service
 
