@@ -30,6 +30,8 @@ class CalibrationRun:
     holdout_recent: rs.RatioStudy | None = None
     priced: pd.DataFrame | None = None  # the kept sales with their in-sample estimates
     warnings: list[str] = field(default_factory=list)
+    inference: pd.DataFrame | None = None  # statsmodels: coefficients with clustered standard errors
+    diagnostics: dict | None = None
 
     def fit_statistics(self) -> dict:
         """Everything stored with the table version (JSON-serialisable)."""
@@ -41,6 +43,9 @@ class CalibrationRun:
         if self.holdout_recent is not None:
             stats["ratio_study"]["holdout_recent"] = self.holdout_recent.to_dict()
         stats["warnings"] = list(self.warnings)
+        if self.inference is not None:
+            stats["inference"] = {"diagnostics": self.diagnostics,
+                                  "coefficients": self.inference.round(6).to_dict(orient="records")}
         judged = self.holdout_random or self.in_sample
         stats["accepted"] = bool(judged.verdict.passed) if judged.verdict.passed is not None else None
         return _jsonable(stats)
@@ -78,6 +83,7 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     calibration = calibrate(kept, as_of, register=register, prior=prior, config=config, name=name)
     in_sample, priced = study_sales(calibration.tables, kept, bootstrap=bootstrap, seed=seed)
     run = CalibrationRun(calibration=calibration, screening=screening, in_sample=in_sample, priced=priced)
+    run.inference, run.diagnostics = _inference(kept, calibration)
     register_all = calibration.tables["buildings"].merge(
         calibration.tables["communities"][["community_code", "zone_code"]], on="community_code")
     if holdouts and len(kept) >= 300:
@@ -101,6 +107,25 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     for study in (run.holdout_random or in_sample,):
         run.warnings.extend(study.verdict.warnings)
     return run
+
+
+def _inference(kept: pd.DataFrame, calibration: Calibration) -> tuple[pd.DataFrame, dict]:
+    """Standard errors of the within-building factors (see :mod:`valuation.diagnostics`)."""
+    from valuation.calibration import _band_codes, relative_bin
+    from valuation.diagnostics import coefficient_inference
+
+    stats = calibration.statistics
+    total = kept["building_id"].map(calibration.tables["buildings"].set_index("building_id")["total_floors"])
+    factors = {
+        "area_band": pd.Series(_band_codes(kept["area"].to_numpy(dtype=float), tuple(stats["area_edges"]), True)),
+        "floor_position": pd.Series(relative_bin(kept["floor_low"].astype(int), kept["floor_high"].astype(int),
+                                                 total.astype(int))),
+        "month": kept["month"].reset_index(drop=True),
+    }
+    if kept["orientation"].notna().any():
+        factors["orientation"] = kept["orientation"].fillna("未注明").reset_index(drop=True)
+    y = np.log(kept["price"].to_numpy(dtype=float) / kept["area"].to_numpy(dtype=float))
+    return coefficient_inference(y, kept["building_id"].to_numpy(), factors)
 
 
 @dataclass

@@ -160,3 +160,14 @@ def test_report_renders_printable_html_with_plots(run, city):
     html = render(result.study, result.frame, tables=run.calibration.tables, strata=result.strata)
     assert html.count("data:image/png;base64,") >= 3
     assert "@media print" in html and "楼层系数" in html and "中位数比率" in html
+
+
+def test_statsmodels_inference_gives_clustered_standard_errors(run, city):
+    inf = run.inference.set_index(["factor", "level"])
+    north = inf.loc[("orientation", "北")]
+    truth = city.tables["other_factors"].query("factor == '朝向'").set_index("level")["percent"]
+    reference = city.sales["orientation"].value_counts().index[0]
+    assert north["se"] > 0 and north["ci_low"] < north["coef"] < north["ci_high"]
+    assert north["percent"] / 100 == pytest.approx(truth["北"] / truth[reference], abs=0.01)
+    assert run.diagnostics["cov_type"] == "cluster(building)"
+    assert "inference" in run.fit_statistics()
