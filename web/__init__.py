@@ -30,9 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-    "EVIDENCE_MAX_FILES": 5,
-    "EVIDENCE_MAX_BYTES": 5 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,  # a whole upload; per-file evidence limits are the engine's
     "UPLOAD_DIR": None,  # default: <data dir>/uploads
     "JOBS_INLINE": False,  # run background jobs in the request (tests)
 }
@@ -66,6 +64,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
     security.init_app(app)
+    if app.config.get("MARK_INTERRUPTED_JOBS", True):
+        from web import jobs
+
+        jobs.mark_interrupted(app.extensions["xunpai_engine"])
 
     from web import admin, api, auth, inquiry, listings, objections, public
 

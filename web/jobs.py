@@ -81,6 +81,17 @@ def _run(engine: Engine, job_id: str, out_dir: Path, work: Work) -> None:
         session.execute(update(WebJob).where(WebJob.id == job_id).values(**values))
 
 
+def mark_interrupted(engine: Engine) -> int:
+    """Jobs left queued or running by a stopped server are marked failed (their work is idempotent: uploading
+    the same file again finishes what is left without doing anything twice)."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(WebJob).where(WebJob.status.in_(("queued", "running")))
+            .values(status="failed", finished_at=now_local(),
+                    message="服务重启，任务中断。请重新上传同一文件：已完成的部分不会重复，其余部分继续处理。"))
+        return result.rowcount or 0
+
+
 def status_text(job: WebJob) -> str:
     text = f"{STATUS_NAMES.get(job.status, job.status)}：{job.done}/{job.total}"
     if job.failed:
