@@ -117,6 +117,21 @@ def _floor_pivot(tables: BaselineTables) -> pd.DataFrame:
     return pivot.reset_index().rename(columns={"elevator_class": "电梯类别", "total_floors": "总层数"})
 
 
+STRATA_HEADERS = {"n": "样本数", "median_ratio": "中位数比率", "cod": "COD(%)", "prd": "PRD", "prb": "PRB",
+                  "ppe10": "PPE10(%)", "mdape": "MdAPE(%)", "judged": "样本≥30", "verdict": "结论"}
+
+
+def _strata_view(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    view = table.copy()
+    for column, digits in (("median_ratio", 4), ("prd", 4), ("prb", 4), ("cod", 2), ("ppe10", 1), ("mdape", 2)):
+        if column in view:
+            view[column] = view[column].map(lambda v, d=digits: _fmt(float(v), d))
+    if "judged" in view:
+        view["judged"] = view["judged"].map({True: "是", False: "否"})
+    first = view.columns[0]
+    return view.rename(columns={**STRATA_HEADERS, first: label})
+
+
 def _fmt(value, digits=4) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "—"
@@ -158,7 +173,7 @@ def render(study: RatioStudy, frame: pd.DataFrame, *, tables: BaselineTables | N
     if "zone_code" in frame and frame["zone_code"].notna().any():
         parts.append(f"<h2>各分区比率</h2><img src='{ratio_by_zone(frame)}'>")
     for name, table in (strata or {}).items():
-        parts.append(f"<h2>分层：{html.escape(name)}</h2>" + _table_html(table, limit=200))
+        parts.append(f"<h2>分层：{html.escape(name)}</h2>" + _table_html(_strata_view(table, name), limit=200))
     if tables is not None:
         curve = index_curve(tables)
         if curve:
