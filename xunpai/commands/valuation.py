@@ -58,6 +58,7 @@ def _parse_date(text: str, label: str) -> date:
 def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_name: str | None,
                       prior_name: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:
     """由成交数据校准基准表，保存为草稿版本（需另行启用）。"""
+    from tax_baseline.workbook import WorkbookError
     from valuation.pipeline import run_calibration
     from xunpai import baseline_store
     from xunpai.db import session_scope
@@ -85,6 +86,8 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
                                         created_by=user, fit_statistics=stats)
         except baseline_store.VersionError as exc:
             fail(str(exc))
+        except WorkbookError as exc:  # a coefficient outside the table's limits: nothing is stored
+            fail(f"校准结果未通过基准表校验，未保存：{exc}")
     if as_json:
         echo_json({"version": name, "status": "draft", **stats})
         return
