@@ -87,6 +87,15 @@ def test_cli_calibrate_then_ratio_study(database_url, city, tmp_path):
         assert key in out
     assert 0.97 < out["median_ratio"] < 1.03
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    building = city.sales["building_id"].value_counts().index[0]
+    done = subprocess.run([*cli, "comparables", "--sales", str(csv), "--mapping", str(mapping), "--version", "v-cli",
+                           "--building-id", building, "--floor", "3", "--area", "90", "--orientation", "南",
+                           "--valuation-date", "2026-01-31", "--json"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    comps = json.loads(done.stdout)
+    assert len(comps["samples"]) == 5 and comps["indicated_unit_price"] > 0
+    assert all(sample["building_id"] == building for sample in comps["samples"])
     bad = subprocess.run([*cli, "ratio-study", "--sales", str(csv), "--mapping", str(tmp_path / "none.yaml")],
                          env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "找不到文件" in bad.stderr

@@ -155,4 +155,64 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
         click.echo(f"报告已写入 {report_file}")
 
 
-commands = [calibrate_command, ratio_study_command]
+@click.command("comparables")
+@click.option("--sales", "sales_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="成交数据文件（CSV 或 XLSX）")
+@click.option("--mapping", "mapping_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--building-id", required=True, help="估价对象的楼幢编号")
+@click.option("--floor", required=True, help="所在层：5、07 TO 09 …")
+@click.option("--area", required=True, type=float, help="建筑面积（㎡）")
+@click.option("--orientation", help="朝向：南、南北 …")
+@click.option("--valuation-date", required=True, help="估价时点 YYYY-MM-DD")
+@click.option("--version", "version_name", help="基准表版本（默认当前启用版本）")
+@click.option("-k", "count", default=5, show_default=True, help="参照样本数")
+@click.option("--months", default=24, show_default=True, help="取样窗口（估价时点前的月数）")
+@click.option("--json", "as_json", is_flag=True)
+def comparables_command(sales_file: Path, mapping_file: Path, building_id: str, floor: str, area: float,
+                        orientation: str | None, valuation_date: str, version_name: str | None, count: int,
+                        months: int, as_json: bool) -> None:
+    """为估价对象找参照样本：同楼幢或同小区的近期正常成交，逐笔按基准表修正（参考价规定第十一条）。"""
+    from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
+    from valuation.comparables import Subject, find_comparables
+    from valuation.screening import screen
+    from xunpai import baseline_store
+    from xunpai.db import session_scope
+
+    on = _parse_date(valuation_date, "估价时点")
+    try:
+        reading = parse_floor(floor)
+        facing = parse_orientation(orientation) if orientation else None
+    except (FloorParseError, OrientationParseError) as exc:
+        fail(str(exc))
+    imported = _read_sales(sales_file, mapping_file)
+    with session_scope(engine()) as session:
+        try:
+            tables = baseline_store.load_version(session, version_name)
+        except baseline_store.VersionError as exc:
+            fail(str(exc))
+    kept = screen(imported.sales, as_of=on, outliers=False).kept
+    try:
+        result = find_comparables(Subject(building_id, reading.low, reading.high, area, on, facing), kept, tables,
+                                  k=count, months=months)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        echo_json({"version": tables.name, **result.to_dict()})
+        return
+    click.echo(f"方法：{result.method}")
+    click.echo(f"基准表单价（估价对象）：{result.subject_unit_value:,.2f} 元/㎡")
+    for row in result.samples.itertuples():
+        click.echo(f"  {row.scope} {row.building_id} {pd_date(row.date)} {row.floor_low}-{row.floor_high}层 "
+                   f"{row.area:g}㎡ 成交单价 {row.unit_price:,.2f} × 修正 {row.adjustment:.4f} = "
+                   f"{row.adjusted_unit_price:,.2f} 元/㎡")
+    if result.indicated_unit_price is None:
+        click.echo("取样窗口内没有同楼幢或同小区的成交。")
+    else:
+        click.echo(f"比较法单价（中位数）：{result.indicated_unit_price:,.2f} 元/㎡")
+
+
+def pd_date(value) -> str:
+    return str(value)[:10]
+
+
+commands = [calibrate_command, ratio_study_command, comparables_command]
