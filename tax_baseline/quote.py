@@ -233,8 +233,10 @@ class QuoteEngine:
             rolled = base_price
             roll, months, missing = self._index_roll(zone, base_date, valuation_date)
             if months:
+                # the row named is the one read: a zone without its own index rows uses the 全部 rows
+                index_zone = zone if zone in self._index_zones else ALL_ZONES
                 breakdown.append(Factor("价格指数", (roll * HUNDRED).quantize(Decimal("0.0001")), "乘", "价格指数",
-                                        {"估价分区": zone, "月份": f"{months[0]}至{months[-1]}"}))
+                                        {"估价分区": index_zone, "月份": f"{months[0]}至{months[-1]}"}))
                 rolled = base_price * roll
             if missing:
                 warnings.append(f"价格指数缺 {missing[0]} 等 {len(missing)} 个月的数据，缺失月份按 100 计。")
