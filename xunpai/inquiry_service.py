@@ -35,7 +35,7 @@ from xunpai.models.ledger import LedgerEntry
 COUNTED_KINDS = ("inquiry.quote", "inquiry.batch")
 DEFAULT_POLICY = dict(daily_count=50, hour_from=8, hour_to=18)
 
-_engines: dict[int, QuoteEngine] = {}
+_engines: dict[tuple, QuoteEngine] = {}
 _engines_lock = Lock()
 
 
@@ -69,18 +69,24 @@ class Inquiry:
 
 
 def active_engine(session: Session) -> QuoteEngine:
-    """The quote engine for the active table version, compiled once per version."""
-    version = session.execute(select(TableVersion.id, TableVersion.name).where(TableVersion.status == "active")).first()
+    """The quote engine for the active table version, compiled once per version.
+
+    The cache key is the version's id, name and creation time together: a database that was emptied and
+    refilled (a restored backup, a test) may give a new version an old id, and must not get old tables.
+    """
+    version = session.execute(select(TableVersion.id, TableVersion.name, TableVersion.created_at)
+                              .where(TableVersion.status == "active")).first()
     if version is None:
         baseline_store.get_version(session)  # raises the user-facing message
+    key = (version.id, version.name, version.created_at)
     with _engines_lock:
-        engine = _engines.get(version.id)
+        engine = _engines.get(key)
     if engine is None:
         tables = baseline_store.load_version(session, version.name)
         engine = QuoteEngine(tables, version=version.name)
         with _engines_lock:
             _engines.clear()  # one active version at a time
-            _engines[version.id] = engine
+            _engines[key] = engine
     return engine
 
 

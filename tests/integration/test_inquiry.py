@@ -162,3 +162,27 @@ def test_cli_import_with_a_bad_cell_imports_nothing(session, engine, database_ur
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert baseline_store.get_version(session, "2026-01").status == "draft"
+
+
+def test_a_refilled_database_never_gets_the_previous_tables(session, engine):
+    # A database emptied and refilled (a restored backup, or the test suite) may reuse a version's id.
+    from tests.conftest import _clean
+
+    def fill(price: float):
+        session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
+        session.flush()
+        user = create_user(session, username="judge", display_name="王法官", role="judge", court_code="浙1099",
+                           password="secret-pass-1")
+        tables = small_tables()
+        tables.frames["base_prices"].loc[1, "price"] = price
+        baseline_store.save_version(session, tables, "v1", source="t", created_by="admin")
+        baseline_store.activate(session, "v1", actor="admin")
+        session.commit()
+        return user
+
+    first = quote_for_user(session, fill(10000.0), request(), case_number=CASE, purpose="执行询价", now=NOON)
+    session.close()
+    _clean(engine)
+    second = quote_for_user(session, fill(20000.0), request(), case_number=CASE, purpose="执行询价", now=NOON)
+    assert first.result.breakdown[0].value == Decimal("10000.00")
+    assert second.result.breakdown[0].value == Decimal("20000.00")
