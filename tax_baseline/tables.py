@@ -358,6 +358,18 @@ def validate(tables: BaselineTables, *, first_row: int = 2) -> list[CellError]:
         frame = f[name]
         for i in _rows(frame, frame[low] >= frame[high]):
             err(name, i, high, frame.at[i, high], f"上限应大于下限 {frame.at[i, low]}")
+        # Two bands of the same group that share a range leave the coefficient of that range ambiguous.
+        group = ["zone_code", "house_type"] if name == "area_bands" else ["structure"]
+        for _key, rows in frame[frame[low] < frame[high]].groupby(group, sort=False):
+            rows = rows.sort_values(low, kind="stable")
+            previous = None
+            for i, row in rows.iterrows():
+                if previous is not None and row[low] < previous[high]:
+                    err(name, int(i), low, row[low],
+                        f"与第 {first_row + int(previous.name)} 行的区间 [{previous[low]:g}, {previous[high]:g}) 重叠；"
+                        "同一分组的区间应首尾相接、互不重叠")
+                if previous is None or row[high] > previous[high]:
+                    previous = row
 
     zc = f["zone_corrections"]
     known = {"分区": set(f["zones"]["zone_code"]), "小区": set(f["communities"]["community_code"]),

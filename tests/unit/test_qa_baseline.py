@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 
 from tax_baseline.quote import QuoteEngine
-from tax_baseline.tables import ALL_ZONES, BaselineTables
+from tax_baseline.tables import ALL_ZONES, BaselineTables, validate
 from tests.unit.test_quote import request, small_tables
 
 
@@ -29,3 +29,26 @@ def test_index_line_names_the_zone_when_the_zone_has_its_own_rows():
     result = QuoteEngine(_with(tables, "price_index", own)).quote(request())
     index = next(f for f in result.breakdown if f.name == "价格指数")
     assert index.row["估价分区"] == "Z1"
+
+
+def test_overlapping_area_bands_are_refused_at_import():
+    # 0-90 and 80-144 both cover 85 ㎡: which coefficient applies would depend on row order.
+    bands = pd.DataFrame([(ALL_ZONES, ALL_ZONES, 0.0, 90.0, 101.0, "乘"), (ALL_ZONES, ALL_ZONES, 80.0, 144.0, 100.0, "乘")],
+                         columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"])
+    errors = validate(_with(small_tables(), "area_bands", bands))
+    assert [(e.sheet, e.row, e.column) for e in errors] == [("面积修正", 3, "面积下限(㎡)")]
+    assert "第 2 行" in errors[0].reason and "重叠" in errors[0].reason
+
+
+def test_bands_that_touch_or_belong_to_different_groups_are_accepted():
+    bands = pd.DataFrame([(ALL_ZONES, ALL_ZONES, 0.0, 90.0, 101.0, "乘"), (ALL_ZONES, ALL_ZONES, 90.0, 144.0, 100.0, "乘"),
+                          (ALL_ZONES, "别墅", 80.0, 500.0, 99.0, "乘")],
+                         columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"])
+    assert validate(_with(small_tables(), "area_bands", bands)) == []
+
+
+def test_overlapping_age_bands_are_refused_at_import():
+    ages = pd.DataFrame([("钢混", 0, 10, 100.0, "乘"), ("钢混", 9, 100, 98.0, "乘"), ("砖混", 0, 100, 95.0, "乘")],
+                        columns=["structure", "age_from", "age_to", "percent", "method"])
+    errors = validate(_with(small_tables(), "age_bands", ages))
+    assert [(e.sheet, e.row, e.column) for e in errors] == [("成新修正", 3, "房龄下限(年)")]
