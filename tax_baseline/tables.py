@@ -366,7 +366,7 @@ def validate(tables: BaselineTables, *, first_row: int = 2) -> list[CellError]:
             for i, row in rows.iterrows():
                 if previous is not None and row[low] < previous[high]:
                     err(name, int(i), low, row[low],
-                        f"与第 {first_row + int(previous.name)} 行的区间 [{previous[low]:g}, {previous[high]:g}) 重叠；"
+                        f"与第 {first_row + int(previous.name)} 行的区间 {previous[low]:g}～{previous[high]:g} 重叠；"
                         "同一分组的区间应首尾相接、互不重叠")
                 if previous is None or row[high] > previous[high]:
                     previous = row

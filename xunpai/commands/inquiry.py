@@ -13,6 +13,17 @@ from xunpai.cli_support import echo_json, engine, fail
 from xunpai.db import session_scope
 
 
+def writable_output(path: Path, label: str) -> None:
+    """Refuse, before any work is done, an output path whose folder is missing or not writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        fail(f"{label}“{path}”是一个文件夹；应为文件路径，如 {path / ('结果' + (path.suffix or '.xlsx'))}。")
+    if not folder.is_dir():
+        fail(f"{label}所在的文件夹“{folder}”不存在；请先建立该文件夹或换一个路径。")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"{label}“{path}”没有写入权限；请换一个路径。")
+
+
 def _user(session, username: str | None):
     from xunpai.models.accounts import User
 
@@ -72,6 +83,7 @@ def tables_export(out: Path, version_name: str | None, template: bool) -> None:
 
     if out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
+    writable_output(out, "导出文件")
     if template:
         write_template(out)
         click.echo(f"已导出空白模板到 {out}")
@@ -210,6 +222,8 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
 
     if outfile.suffix.lower() not in (".xlsx", ".csv"):
         fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{outfile.name}”。")
+    # Checked before pricing: the batch is counted and recorded in the ledger, its results must not be lost.
+    writable_output(outfile, "结果文件")
     try:
         units = read_units(infile)
     except BatchFileError as exc:
@@ -225,7 +239,11 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
                 fail(exc.reason + "（已记入台账）", code=3)
             except BatchFileError as exc:
                 fail(str(exc))
-    write_results(batch.results, outfile)
+    try:
+        write_results(batch.results, outfile)
+    except OSError as exc:
+        fail(f"结果文件“{outfile}”无法写入（{exc.strerror or exc}）；本次批量询价已记入台账"
+             f"（序号 {batch.ledger_seq}），请关闭占用该文件的程序或换一个路径后重新运行。")
     click.echo(f"共 {len(batch.results)} 行：成功 {batch.ok} 行，拒绝 {batch.refused} 行。结果已写入 {outfile}。"
                f"台账序号 {batch.ledger_seq}，校验码 {batch.verification_code}")
 

@@ -8,6 +8,7 @@ import click
 
 from xunpai import ledger
 from xunpai.cli_support import engine, fail
+from xunpai.commands.inquiry import writable_output
 from xunpai.db import session_scope
 
 
@@ -41,8 +42,12 @@ def export(out: Path, case_number: str | None, court_code: str | None) -> None:
             case_number = validate(case_number)
         except InvalidCaseNumber as exc:
             fail(str(exc))
+    writable_output(out, "导出文件")
     with session_scope(engine()) as session:
-        count = ledger.export_xlsx(session, out, case_number=case_number, court_code=court_code)
+        try:
+            count = ledger.export_xlsx(session, out, case_number=case_number, court_code=court_code)
+        except OSError as exc:
+            fail(f"导出文件“{out}”无法写入（{exc.strerror or exc}）；请关闭占用该文件的程序或换一个路径。")
     click.echo(f"已导出 {count} 条台账记录到 {out}")
 
 

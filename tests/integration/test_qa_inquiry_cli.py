@@ -1,0 +1,66 @@
+"""Product QA of the inquiry command line, on SQLite and PostgreSQL: what a judge or administrator met."""
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from tests.unit.test_quote import small_tables
+from xunpai import baseline_store
+from xunpai.accounts_service import create_user
+from xunpai.models.accounts import Court, InquiryLimit
+from xunpai.models.ledger import LedgerEntry
+
+CASE = "(2026)浙1099执1234号"
+
+
+@pytest.fixture
+def env(session, database_url, tmp_path):
+    session.add(Court(code="浙1099", name="示范市人民法院", zones=["Z1"], policy={}))
+    session.flush()
+    user = create_user(session, username="judge", display_name="王法官", role="judge", court_code="浙1099",
+                       password="secret-pass-1")
+    limit = session.get(InquiryLimit, user.id)
+    limit.hour_from, limit.hour_to = 0, 24
+    baseline_store.save_version(session, small_tables(), "v1", source="test", created_by="admin")
+    baseline_store.activate(session, "v1", actor="admin")
+    session.commit()
+    return {**os.environ, "XUNPAI_DATABASE_URL": database_url, "XUNPAI_DATA_DIR": str(tmp_path)}
+
+
+def run(env, *args):
+    return subprocess.run([sys.executable, "-m", "xunpai", *args], env=env, capture_output=True, text=True)
+
+
+def batches(session):
+    session.commit()
+    count = session.execute(select(func.count()).select_from(LedgerEntry)
+                            .where(LedgerEntry.kind == "inquiry.batch")).scalar_one()
+    session.commit()  # end the read (on SQLite a transaction holds the lock the command needs)
+    return count
+
+
+def test_batch_into_a_missing_folder_is_refused_before_anything_is_priced(session, env, tmp_path):
+    units = tmp_path / "units.csv"
+    pd.DataFrame({"楼幢编号": ["B1"], "所在层": ["3"], "建筑面积": ["88.88"], "立契时间": ["2025-03-10"]}).to_csv(
+        units, index=False)
+    done = run(env, "quote-batch", str(units), "-o", str(tmp_path / "无此文件夹" / "out.xlsx"),
+               "--case-number", CASE, "--user", "judge")
+    # before: a Python traceback after the batch had been counted and recorded, and the results were lost
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "文件夹" in done.stderr and "不存在" in done.stderr
+    assert batches(session) == 0
+    done = run(env, "quote-batch", str(units), "-o", str(tmp_path / "out.xlsx"), "--case-number", CASE,
+               "--user", "judge")
+    assert done.returncode == 0, done.stderr
+    assert batches(session) == 1
+
+
+def test_exports_into_a_missing_folder_say_so(env, tmp_path):
+    for args in (("ledger", "export"), ("tables", "export", "--template")):
+        done = run(env, *args, str(tmp_path / "无此文件夹" / "x.xlsx"))
+        assert done.returncode == 2 and "Traceback" not in done.stderr and "不存在" in done.stderr, done.stderr
+
