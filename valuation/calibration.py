@@ -15,6 +15,8 @@ Coefficients are normalised as a bureau publishes them: orientation 南 (or the 
 the youngest age band = 100, floors and area bands average 100 over the sales; the constants go into
 the base prices. Everything is rounded to two decimals, and the statistics are computed on the rounded
 tables through the quote engine itself, so the version prices exactly as its numbers say.
+Manual zone corrections (误差修正) of a prior version are not carried forward: the sales already show the
+bias they corrected, so the new base prices absorb it; a bureau re-enters corrections after review.
 Activation stays explicit (``xunpai.baseline_store.activate``).
 """
 
