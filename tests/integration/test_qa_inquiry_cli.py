@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from tax_baseline.workbook import write_xlsx
 from tests.unit.test_quote import small_tables
 from xunpai import baseline_store
 from xunpai.accounts_service import create_user
@@ -64,3 +65,12 @@ def test_exports_into_a_missing_folder_say_so(env, tmp_path):
         done = run(env, *args, str(tmp_path / "无此文件夹" / "x.xlsx"))
         assert done.returncode == 2 and "Traceback" not in done.stderr and "不存在" in done.stderr, done.stderr
 
+
+def test_import_reports_row_counts_by_the_chinese_sheet_names(env, tmp_path):
+    path = tmp_path / "v2.xlsx"
+    write_xlsx(small_tables(), path)
+    done = run(env, "tables", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    # before: “zones 1，communities 2，buildings 3 …” (the names in code) in a Chinese message
+    assert "楼幢 3" in done.stdout and "楼层系数 24" in done.stdout
+    assert "buildings" not in done.stdout and "floor_coefficients" not in done.stdout

@@ -49,6 +49,7 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
     """导入基准表（.xlsx 全套，或 .csv 单张表）。先校验全部单元格，有任何错误则不导入。
 
     导入后为草稿版本，须经 `xunpai tables activate` 启用。"""
+    from tax_baseline.tables import SPEC_BY_NAME
     from tax_baseline.workbook import WorkbookError, read_csv_table, read_xlsx, replace_table
     from xunpai import baseline_store
 
@@ -68,7 +69,8 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
             version = baseline_store.save_version(session, tables, name, source=file.name, created_by=user)
         except (WorkbookError, baseline_store.VersionError) as exc:
             fail(str(exc))
-        counts = "，".join(f"{k} {v}" for k, v in version.row_counts.items() if v)
+        counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
+                           for k, v in version.row_counts.items() if v)
     click.echo(f"已导入草稿版本“{name}”（{counts}）。启用请运行：xunpai tables activate {name}")
 
 
