@@ -61,6 +61,20 @@ class YearNotice:
             raise ValueError(f"{listed} 同时被录入为放假日和调休上班日，应只属于其中一种。")
 
 
+def weekday_workdays_problem(workdays: frozenset[date] | set[date]) -> str | None:
+    """Why an entered list of 调休上班 days is wrong, or None.
+
+    A make-up working day moves work onto a Saturday or Sunday; a weekday is a working day already, so
+    a weekday in the list is a typing error in the notice's dates (checked when an administrator enters it).
+    """
+    weekdays = sorted(d for d in workdays if d.weekday() < 5)
+    if not weekdays:
+        return None
+    names = "一二三四五"
+    listed = "、".join(f"{d.isoformat()}（星期{names[d.weekday()]}）" for d in weekdays)
+    return f"调休上班日应为周六或周日；{listed} 本来就是工作日，请核对放假通知中的调休上班日期。"
+
+
 @dataclass(frozen=True)
 class DayStatus:
     day: date

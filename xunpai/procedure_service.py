@@ -21,7 +21,7 @@ from auction import agenda as agenda_rules
 from auction import lottery
 from auction import objections as rules
 from auction import reference_price as rp
-from auction.calendar import WorkingCalendar, YearNotice, package_covers
+from auction.calendar import WorkingCalendar, YearNotice, package_covers, weekday_workdays_problem
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
@@ -182,6 +182,9 @@ def set_calendar_year(session: Session, year: int, holidays: Iterable[date], wor
         raise InvalidCalendarYear(str(exc)) from exc
     if not notice.holidays:
         raise InvalidCalendarYear(f"未录入{year}年的任何放假日；应录入通知中的全部放假日期。")
+    problem = weekday_workdays_problem(notice.workdays)
+    if problem:
+        raise InvalidCalendarYear(problem)
     row = session.get(CalendarYear, year) or CalendarYear(year=year)
     row.holidays = sorted(d.isoformat() for d in notice.holidays)
     row.workdays = sorted(d.isoformat() for d in notice.workdays)
