@@ -98,7 +98,8 @@ def lot_detail(lot_id: int):
     custody = custody_items(lot_id=lot.id)
     return render_template("listings/lot.html", lot=lot, content=content, missing=missing, kinds=kinds,
                            platforms=platform_choices(), outcomes=_models().OUTCOMES, custody=custody,
-                           publication_names=_models().PUBLICATION_STATUSES, today=ledger.now_local().date())
+                           publication_names=_models().PUBLICATION_STATUSES, statuses=_models().LOT_STATUSES,
+                           today=ledger.now_local().date())
 
 
 def _render(lot, kind: str, fmt: str) -> bytes:

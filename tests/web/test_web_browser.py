@@ -242,6 +242,12 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     clerk.goto(site.url + "/lots/")
     assert clerk.content().count("已发布") >= 12
     shots(clerk, "lots")
+    clerk.click("a[href^='/lots/']:text('H00012')")
+    assert "起拍价" in clerk.content() and "已发布" in clerk.content()
+    shots(clerk, "lot")
+    clerk.click("a:text('预览') >> nth=0")
+    assert "拍卖公告" in clerk.content()
+    shots(clerk, "announcement-preview")
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Lot).where(Lot.status == "published")) == 12
         assert session.scalar(select(func.count()).select_from(Publication)) == 12
