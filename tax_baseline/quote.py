@@ -559,6 +559,8 @@ class _Compiled:
         if isinstance(column.dtype, pd.CategoricalDtype):
             codes = column.cat.codes.to_numpy()
             lookup = index.get_indexer(column.cat.categories.astype(str))
+            if len(lookup) == 0:  # a column with no values at all
+                return np.full(len(codes), -1, dtype=np.int64)
             return np.where(codes < 0, -1, lookup[np.maximum(codes, 0)])
         return index.get_indexer(column.astype(str))
 

@@ -167,3 +167,16 @@ def test_batch_refuses_rows_with_reasons():
     out = engine.quote_frame(units)
     assert list(out["status"]) == ["ok", "refused", "refused", "refused"]
     assert "基准表" in out.at[1, "reason"] and "总层数" in out.at[2, "reason"] and "面积" in out.at[3, "reason"]
+
+
+@pytest.mark.parametrize("column", [pd.Categorical([None, None]), pd.Categorical(["", ""]), pd.Series([None, None])])
+def test_batch_without_orientations_in_tables_or_rows(column):
+    # HDB-style tables have no orientation rows; an empty orientation column must price without correction.
+    tables = small_tables()
+    other = tables.frames["other_factors"]
+    tables.frames["other_factors"] = other[other["factor"] != "朝向"].reset_index(drop=True)
+    units = pd.DataFrame({"building_id": ["B1", "B1"], "floor": [3, 3], "orientation": column,
+                          "area": [80, 80], "contract_date": [date(2025, 3, 1)] * 2})
+    out = QuoteEngine(tables).quote_frame(units)
+    assert list(out["status"]) == ["ok", "ok"]
+    assert out.at[0, "unit_price_fen"] == out.at[1, "unit_price_fen"] > 0
