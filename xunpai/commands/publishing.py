@@ -95,11 +95,19 @@ def _lot_id(value: str) -> int:
 
     if value.isdigit():
         return int(value)
+    from auction.lot_kinds import AuctionRound
+
     with session_scope(engine()) as session:
-        ids = list(session.scalars(select(Lot.id).where(Lot.lot_code == value)))
-    if len(ids) != 1:
-        fail(f"标的编号“{value}”{'不存在' if not ids else '对应多个标的（不同法院或轮次），请用数据库编号'}。")
-    return ids[0]
+        lots = list(session.execute(select(Lot.id, Lot.court_code, Lot.round, Lot.case_number)
+                                    .where(Lot.lot_code == value).order_by(Lot.id)))
+    if not lots:
+        fail(f"标的编号“{value}”不存在。")
+    if len(lots) > 1:
+        # the database number is shown nowhere else: list the lots so the clerk can pick one
+        listed = "；".join(f"{lot.id}（{lot.court_code}，{AuctionRound(lot.round).label}，{lot.case_number}）"
+                          for lot in lots)
+        fail(f"标的编号“{value}”对应 {len(lots)} 个标的（不同法院或轮次），请改用数据库编号：{listed}。")
+    return lots[0].id
 
 
 def _echo_problems(problems) -> None:
