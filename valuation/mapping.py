@@ -76,7 +76,7 @@ class Mapping:
     fields: dict[str, FieldSpec]
     name: str = ""
     description: str = ""
-    file_format: str | None = None  # csv | xlsx; None = by the file's extension
+    file_format: str | None = None  # csv | xlsx | parquet; None = by the file's extension
     encoding: str = "utf-8"
     sheet: str | int | None = None
     header_row: int = 1
@@ -182,8 +182,8 @@ def parse_mapping(raw: Any, source: str = "") -> Mapping:
     if bad_file:
         problems.append(f"file 中不认识的键 {sorted(bad_file)}；可用的键：{sorted(FILE_KEYS)}")
     fmt = file_opts.get("format")
-    if fmt is not None and fmt not in ("csv", "xlsx"):
-        problems.append(f"file.format 应为 csv 或 xlsx，而不是“{fmt}”")
+    if fmt is not None and fmt not in ("csv", "xlsx", "parquet"):
+        problems.append(f"file.format 应为 csv、xlsx 或 parquet，而不是“{fmt}”")
     header_row = file_opts.get("header_row", 1)
     if not isinstance(header_row, int) or header_row < 1:
         problems.append(f"file.header_row 应为正整数（表头所在行），而不是“{header_row}”")

@@ -53,12 +53,17 @@ class ImportResult:
 def read_table(path: str | Path, mapping: Mapping) -> pd.DataFrame:
     """The raw file as text cells (nothing converted yet), in file order."""
     path = Path(path)
-    fmt = mapping.file_format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+    suffix = path.suffix.lower()
+    # A Parquet file is never anything else, whatever the mapping's default format says.
+    fmt = "parquet" if suffix == ".parquet" else (
+        mapping.file_format or ("xlsx" if suffix in (".xlsx", ".xlsm") else "csv"))
     skip = mapping.header_row - 1
     if not path.exists():
         raise FileNotFoundError(f"找不到成交数据文件 {path}")
     if fmt == "xlsx":
         raw = pd.read_excel(path, sheet_name=mapping.sheet or 0, dtype=object, skiprows=skip)
+    elif fmt == "parquet":  # what the scrapers write besides CSV (scrapers/run.py)
+        raw = pd.read_parquet(path).astype(object)
     else:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=mapping.encoding,
                           sep=mapping.delimiter, skiprows=skip)

@@ -72,6 +72,19 @@ def test_scraped_deals_calibrate_through_the_shipped_mapping(scraped_housing, da
 
 
 @pytest.mark.browser
+def test_parquet_output_calibrates_through_the_same_mapping(site, tmp_path, database_url):
+    out = tmp_path / "housing.parquet"
+    done = xunpai("scrape", "housing", "--since", "2026-01-01", "-o", str(out), "--base-url", site.url,
+                  "--rate", "20")
+    assert done.returncode == 0, done.stderr
+    calibrated = xunpai("calibrate", "--sales", str(out), "--mapping", str(MAPPING), "--as-of", "2026-03-31",
+                        "--version", "scraped-parquet", "--no-holdouts", "--json",
+                        env={"XUNPAI_DATABASE_URL": database_url})
+    assert calibrated.returncode == 0, calibrated.stderr
+    assert json.loads(calibrated.stdout)["import"] == {"rows_read": len(MARKET), "rows_refused": 0}
+
+
+@pytest.mark.browser
 def test_auction_results_against_our_reference_prices(site, tmp_path):
     out = tmp_path / "auction.csv"
     done = xunpai("scrape", "auction", "--since", "2026-02-01", "-o", str(out), "--base-url", site.url,
