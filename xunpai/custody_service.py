@@ -74,16 +74,25 @@ def court_tariff(session: Session, court_code: str, kind: str) -> int:
 def intake(session: Session, *, court_code: str, case_number: str, kind: str, description: str, location: str,
            condition: str, checklist: dict[str, str], tariff_daily_fen: int | None, intake_on: date,
            photos: Sequence[tuple[str, bytes]] = (), identifiers: dict[str, str] | None = None, debtor: str = "",
-           lot_id: int | None = None, actor: str = "") -> CustodyItem:
+           lot_id: int | None = None, actor: str = "", today: date | None = None) -> CustodyItem:
     """入库: the item, where it is, its condition, the complete intake checklist and at least one photo.
 
-    ``tariff_daily_fen`` None: the court's tariff for the kind, ``Court.policy["storage_tariffs"][kind]`` (fen/day)."""
-    from auction.case_number import InvalidCaseNumber, validate
+    ``tariff_daily_fen`` None: the court's tariff for the kind, ``Court.policy["storage_tariffs"][kind]`` (fen/day).
+    The case must be one of the court's own (its 案号 carries the court code), and the intake date cannot be
+    later than ``today`` (default: today in Beijing): storage fees borne by the debtor count from it."""
+    from auction.case_number import InvalidCaseNumber, parse
 
     try:
-        case_number = validate(case_number)
+        parsed = parse(case_number)
     except InvalidCaseNumber as exc:
         raise rules.CustodyError(str(exc)) from None
+    case_number = str(parsed)
+    if parsed.court_code != court_code.strip():
+        raise rules.CustodyError(f"案号{case_number}属于法院“{parsed.court_code}”，与入库法院“{court_code}”不一致；"
+                                 "请核对法院代字或案号。")
+    today = today or ledger.now_local().date()
+    if intake_on > today:
+        raise rules.CustodyError(f"入库日期 {intake_on.isoformat()} 晚于今天 {today.isoformat()}；应填写实际入库的日期。")
     missing = rules.missing_checklist_items(kind, checklist)
     if missing:
         raise rules.CustodyError(f"入库检查清单未填完：{'、'.join(missing)}。")

@@ -40,3 +40,27 @@ def test_a_lot_code_used_by_two_courts_lists_the_database_numbers(run, tmp_path)
     done = run("lots", "export", number, "-o", tmp_path / "lot.json")
     assert done.exit_code == 0, done.output
     assert "（2025）浙1081执1001号" in (tmp_path / "lot.json").read_text(encoding="utf-8")
+
+
+CHECKS = ("exterior=良好", "interior=良好", "engine=正常", "tyres=正常", "keys=2", "documents=行驶证", "mileage=30001",
+          "registration=一致", "emission_standard=国六", "violations=无")
+
+
+def _intake(run, tmp_path, *extra, court="浙1099", on="2026-11-20"):
+    photo = tmp_path / "car.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 car")
+    args = ["custody", "intake", "--court", court, "--case-number", "(2026)浙1099执1号", "--kind", "vehicle",
+            "--description", "浙J12345 白色轿车", "--location", "城东保管场A区3号", "--condition", "良好",
+            "--intake-on", on, "--photo", photo, "--tariff", "20", "--actor", "clerk", *extra]
+    for check in CHECKS:
+        args += ["--check", check]
+    return run(*args)
+
+
+def test_intake_refuses_a_case_of_another_court_and_a_date_still_to_come(run, tmp_path):
+    wrong_court = _intake(run, tmp_path, court="浙9999")  # before: accepted, the item filed under a court
+    assert wrong_court.exit_code == 2 and "属于法院“浙1099”" in wrong_court.output
+    future = _intake(run, tmp_path, on="2099-01-01")  # before: accepted, storage fees counted from 2099
+    assert future.exit_code == 2 and "晚于今天" in future.output
+    done = _intake(run, tmp_path)
+    assert done.exit_code == 0 and "保管物编号 1" in done.output, done.output
