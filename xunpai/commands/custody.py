@@ -11,6 +11,7 @@ import click
 
 import xunpai.custody_service  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
 import xunpai.service_providers_service  # noqa: F401
+from auction.custody import INSPECTION_CHECKLISTS
 from xunpai.cli_support import echo_json, engine, fail
 from xunpai.db import session_scope
 
@@ -72,7 +73,8 @@ def custody_group() -> None:
 @click.option("--intake-on", required=True, help="入库日期 YYYY-MM-DD")
 @click.option("--photo", "photos", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="入库照片（可多次），按 SHA-256 登记")
-@click.option("--check", "checks", multiple=True, help="检查项 key=结果，如 mileage=30001（可多次）")
+@click.option("--check", "checks", multiple=True,
+              help="检查项 key=结果，key 可用英文或中文名，如 mileage=30001 或 里程表读数=30001（可多次）")
 @click.option("--id", "identifiers", multiple=True, help="识别信息 key=值，如 plate=浙J00001")
 @click.option("--debtor", default="", help="被执行人")
 @click.option("--lot", "lot_id", type=int, help="关联的标的（数据库编号）")
@@ -91,9 +93,21 @@ def intake(court_code, case_number, kind, description, location, condition, tari
             out[key.strip()] = text.strip()
         return out
 
+    # The checklist items by their key (mileage) or their Chinese name (里程表读数); a missing item is named
+    # with the key to type, since the key is what --check takes.
+    items = INSPECTION_CHECKLISTS[kind]
+    by_name = {name: key for key, name in items}
+    checklist = {by_name.get(k, k): v for k, v in pairs(checks, "检查项").items()}
+    unknown = [k for k in checklist if k not in dict(items)]
+    if unknown:
+        fail(f"检查项“{'、'.join(unknown)}”不是{'车辆' if kind == 'vehicle' else '动产'}的入库检查项；应为："
+             + "、".join(f"{key}（{name}）" for key, name in items) + "。")
+    missing = [f"{name}（--check {key}=…）" for key, name in items if not checklist.get(key, "").strip()]
+    if missing:
+        fail("入库检查清单未填完：" + "、".join(missing) + "。")
     item_id = _run(lambda s: custody_service.intake(
         s, court_code=court_code, case_number=case_number, kind=kind, description=description, location=location,
-        condition=condition, checklist=pairs(checks, "检查项"), tariff_daily_fen=_fen(tariff, "日保管费") if tariff else None,
+        condition=condition, checklist=checklist, tariff_daily_fen=_fen(tariff, "日保管费") if tariff else None,
         intake_on=_date(intake_on, "入库日期"), photos=[(p.name, p.read_bytes()) for p in photos],
         identifiers=pairs(identifiers, "识别信息"), debtor=debtor, lot_id=lot_id, actor=actor).id)
     click.echo(f"已入库，保管物编号 {item_id}")
