@@ -87,7 +87,7 @@ def test_custody_and_firms_commands(run, tmp_path):
     assert run("firms", "register", "甲仓储有限公司", "--service", "storage").exit_code == 0
     assert run("firms", "register", "乙仓储有限公司", "--service", "storage").exit_code == 0
     drawn = run("firms", "draw", "--service", "storage", "--court", "浙1081")
-    assert "种子承诺" in drawn.output and "中选机构编号" in drawn.output
+    assert "种子承诺" in drawn.output and "中选：" in drawn.output and "委派编号 1" in drawn.output
     assert "复核通过" in run("firms", "verify", "1").output
     assert run("firms", "task", "1", "--title", "入库拍照", "--due", "2026-03-02").exit_code == 0
     chased = run("firms", "overdue", "--today", "2026-03-05", "--remind")

@@ -64,3 +64,17 @@ def test_intake_refuses_a_case_of_another_court_and_a_date_still_to_come(run, tm
     assert future.exit_code == 2 and "晚于今天" in future.output
     done = _intake(run, tmp_path)
     assert done.exit_code == 0 and "保管物编号 1" in done.output, done.output
+
+
+def test_firms_by_chinese_service_name_and_a_draw_that_tells_the_assignment_to_task(run):
+    for name in ("甲保管有限公司", "乙物流有限公司"):
+        assert run("firms", "register", name, "--service", "仓储保管").exit_code == 0  # the name `firms list` shows
+    drawn = run("firms", "draw", "--service", "仓储保管", "--court", "浙1099", "--actor", "clerk")
+    assert drawn.exit_code == 0, drawn.output
+    # before: “中选机构编号 [1]” (a Python list of provider ids); `firms task` wants the assignment number
+    assert "[" not in drawn.output and "中选：" in drawn.output
+    assignment = drawn.output.split("委派编号 ")[1].split("）")[0]
+    assert run("firms", "task", assignment, "--title", "入库接车", "--due", "2026-12-01").exit_code == 0
+    assert run("firms", "verify", "1").exit_code == 0
+    missing = run("firms", "verify", "99")  # before: “复核不通过（…或尚未开奖）” for a draw that never existed
+    assert missing.exit_code == 2 and "摇号 99 不存在" in missing.output

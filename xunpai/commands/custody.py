@@ -263,7 +263,7 @@ def firms_group() -> None:
 @firms_group.command("register")
 @click.argument("name")
 @click.option("--service", "services", multiple=True, required=True,
-              help="storage / transport / viewing / inspection / cleaning / survey / photography（可多次）")
+              help="storage / transport / viewing / inspection / cleaning / survey / photography，或其中文名（可多次）")
 @click.option("--credit-code", help="统一社会信用代码")
 @click.option("--contact", default="")
 @click.option("--phone", default="")
@@ -272,7 +272,8 @@ def register(name, services, credit_code, contact, phone, actor) -> None:
     """登记辅助机构。"""
     from xunpai import service_providers_service as providers
 
-    provider_id = _run(lambda s: providers.register(s, name=name, services=list(services), credit_code=credit_code,
+    services = [_service_key(x) for x in services]
+    provider_id = _run(lambda s: providers.register(s, name=name, services=services, credit_code=credit_code,
                                                     contact=contact, phone=phone, actor=actor).id)
     click.echo(f"已登记辅助机构 {provider_id}：{name}")
 
@@ -291,8 +292,15 @@ def list_firms() -> None:
                        f"{'在册' if p.active else '停用'}")
 
 
+def _service_key(text: str) -> str:
+    """A service type by its key (storage) or its Chinese name as `firms list` prints it (仓储保管)."""
+    from xunpai.service_providers_service import SERVICES
+
+    return {name: key for key, name in SERVICES.items()}.get(text.strip(), text.strip())
+
+
 @firms_group.command("draw")
-@click.option("--service", required=True)
+@click.option("--service", required=True, help="服务类型：storage（仓储保管）、transport（运输）… 英文或中文名均可")
 @click.option("--court", "court_code", required=True)
 @click.option("--k", default=1, show_default=True, help="抽取家数")
 @click.option("--lot", "lot_id", type=int)
@@ -304,14 +312,24 @@ def draw(service, court_code, k, lot_id, item_id, public_value, actor) -> None:
     from auction import lottery
     from xunpai import service_providers_service as providers
 
+    service = _service_key(service)
     secret = lottery.new_seed()
     row = _run(lambda s: providers.commit_lottery(s, court_code=court_code, service=service, k=k,
                                                   seed=secret + public_value, lot_id=lot_id, item_id=item_id,
                                                   actor=actor))
     click.echo(f"摇号 {row.id} 已登记：候选 {len(row.commitment['candidates'])} 家，种子承诺 {row.commitment['seed_digest']}")
-    winners = _run(lambda s: [a.provider_id for a in providers.draw_lottery(s, row.id, secret + public_value,
-                                                                            actor=actor)])
-    click.echo(f"开奖：种子 {secret + public_value}；中选机构编号 {winners}")
+    def drawn(s):
+        from xunpai.models.custody import ServiceProvider
+
+        return [(a.id, a.provider_id, s.get(ServiceProvider, a.provider_id).name)
+                for a in providers.draw_lottery(s, row.id, secret + public_value, actor=actor)]
+
+    winners = _run(drawn)
+    click.echo(f"开奖：种子 {secret + public_value}")
+    for assignment_id, provider_id, name in winners:
+        # the assignment number is what `xunpai firms task` takes
+        click.echo(f"  中选：{name}（机构编号 {provider_id}，委派编号 {assignment_id}）")
+    click.echo(f"复核：xunpai firms verify {row.id}；布置任务：xunpai firms task 委派编号 --title … --due …")
 
 
 @firms_group.command("verify")
@@ -320,7 +338,14 @@ def verify(lottery_id) -> None:
     """复核摇号：种子与承诺一致、结果可重现。"""
     from xunpai import service_providers_service as providers
 
-    ok = _run(lambda s: providers.verify_lottery(s, lottery_id))
+    def check(s):
+        from xunpai.models.custody import ProviderLottery
+
+        if s.get(ProviderLottery, lottery_id) is None:
+            fail(f"摇号 {lottery_id} 不存在。")
+        return providers.verify_lottery(s, lottery_id)
+
+    ok = _run(check)
     if not ok:
         fail(f"摇号 {lottery_id} 复核不通过（种子与承诺不符、结果不可重现或尚未开奖）。", code=1)
     click.echo(f"摇号 {lottery_id} 复核通过。")
