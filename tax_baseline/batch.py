@@ -8,6 +8,7 @@ Python loop. Column headers are Chinese as courts write them; the English names 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +76,17 @@ def fen_text(fen: np.ndarray) -> pd.Series:
     return (fen // 100).astype(str) + "." + (fen % 100).astype(str).str.zfill(2)
 
 
+def future_contract_date(contract_date: date, today: date) -> str:
+    """The refusal of a contract date (立契时间) still to come: a typing error, and no index is known for it."""
+    return (f"立契时间 {contract_date.isoformat()} 晚于今天 {today.isoformat()}；"
+            "应填写已经签订的合同日期（立契时间），如 2025-03-01。")
+
+
 def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] | None = None,
-                zone_filter: Callable[[str], bool] | None = None) -> pd.DataFrame:
-    """Price every row of ``units``; returns the input columns plus 楼幢编号(匹配), 单价(元/㎡), 总价(元), 状态, 原因."""
+                zone_filter: Callable[[str], bool] | None = None, today: date | None = None) -> pd.DataFrame:
+    """Price every row of ``units``; returns the input columns plus 楼幢编号(匹配), 单价(元/㎡), 总价(元), 状态, 原因.
+
+    ``today``: when given, a contract date later than it is refused (as the single quote does)."""
     frame = _normalized(units)
     n = len(frame)
     reason = pd.Series([""] * n, dtype=object)
@@ -129,6 +138,9 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     refuse(area.isna() | (area <= 0), "建筑面积应为大于 0 的数字")
     contract = pd.to_datetime(frame["contract_date"], errors="coerce", format="mixed")
     refuse(contract.isna(), "立契时间应为日期，如 2025-03-01")
+    if today is not None:
+        late = contract.notna() & (contract > pd.Timestamp(today))
+        refuse(late, contract.dt.date.map(lambda d: future_contract_date(d, today) if pd.notna(d) else ""))
     valuation = pd.to_datetime(frame["valuation_date"].where(frame["valuation_date"] != ""), errors="coerce",
                                format="mixed")
     refuse(valuation.isna() & (frame["valuation_date"] != ""), "估价时点应为日期，如 2025-03-01")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from tax_baseline.batch import future_contract_date
 from tax_baseline.limits import (
     InquiryPolicy,
     LimitRefused,
@@ -146,6 +147,9 @@ def quote_for_user(session: Session, user: User, request: QuoteRequest, *, case_
     inputs = _inputs(request)
     case_number = _checked_case(session, user, case_number, purpose, inputs, now)
     policy = policy_for(session, user)
+    if request.contract_date is not None and request.contract_date > now.date():
+        raise _refuse(session, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
+                      now, code="invalid_input")
     try:
         engine = active_engine(session)
         building = engine.resolve(request)
@@ -198,7 +202,7 @@ def quote_batch_for_user(session: Session, user: User, units: pd.DataFrame, *, c
                       code="limit") from None
     except baseline_store.VersionError as exc:
         raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
-    results = price_batch(engine, units, progress=progress,
+    results = price_batch(engine, units, progress=progress, today=now.date(),
                           zone_filter=lambda zone: zone_allowed(policy, zone))
     ok = int((results["状态"] == "成功").sum())
     digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()

@@ -74,3 +74,26 @@ def test_import_reports_row_counts_by_the_chinese_sheet_names(env, tmp_path):
     # before: “zones 1，communities 2，buildings 3 …” (the names in code) in a Chinese message
     assert "楼幢 3" in done.stdout and "楼层系数 24" in done.stdout
     assert "buildings" not in done.stdout and "floor_coefficients" not in done.stdout
+
+
+def test_a_contract_date_still_to_come_is_refused_in_the_quote_and_in_the_batch(session, env, tmp_path):
+    # before: 2030-01-01 was priced (the index months after the last known one counted as 100), in the batch
+    # without even a warning
+    from datetime import datetime
+
+    from tests.unit.test_quote import request
+    from xunpai.inquiry_service import InquiryRefused, quote_batch_for_user, quote_for_user
+    from xunpai.models.accounts import User
+
+    judge = session.execute(select(User).where(User.username == "judge")).scalar_one()
+    now = datetime(2026, 3, 2, 12, 0)
+    with pytest.raises(InquiryRefused, match="立契时间 2026-03-03 晚于今天 2026-03-02"):
+        quote_for_user(session, judge, request(contract_date=datetime(2026, 3, 3).date(), valuation_date=None),
+                       case_number=CASE, purpose="执行询价", now=now)
+    assert quote_for_user(session, judge, request(contract_date=now.date(), valuation_date=None),
+                          case_number=CASE, purpose="执行询价", now=now).result.total_price > 0
+    units = pd.DataFrame({"楼幢编号": ["B1", "B1"], "所在层": ["3", "3"], "建筑面积": ["88.88", "88.88"],
+                          "立契时间": ["2026-03-02", "2026-03-03"]})
+    batch = quote_batch_for_user(session, judge, units, case_number=CASE, purpose="批量询价", now=now)
+    assert list(batch.results["状态"]) == ["成功", "拒绝"]
+    assert "晚于今天" in batch.results.at[1, "原因"]
