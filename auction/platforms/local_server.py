@@ -168,6 +168,28 @@ def create_app(data_dir: str | Path) -> Flask:
     def health():
         return jsonify(ok=True)
 
+    @app.get("/")
+    def index():
+        """The address `xunpai platform serve` prints: the published lots, newest first (it answered 404)."""
+        conn = connect()
+        try:
+            rows = conn.execute("select id, lot_code, title, status, created_at from listings order by id desc"
+                                " limit 500").fetchall()
+            total = conn.execute("select count(*) from listings").fetchone()[0]
+        finally:
+            conn.close()
+        items = "".join(
+            f"<tr><td><a href='/lots/{_remote_id(r['id'])}'>{html.escape(_remote_id(r['id']))}</a></td>"
+            f"<td>{html.escape(r['lot_code'])}</td><td>{html.escape(r['title'])}</td>"
+            f"<td>{LISTING_STATUSES.get(r['status'], r['status'])}</td><td>{html.escape(r['created_at'])}</td></tr>"
+            for r in rows)
+        body = (f"<table><tr><th>平台标的号</th><th>标的编号</th><th>标的名称</th><th>状态</th><th>发布时间</th></tr>"
+                f"{items}</table>" if rows else "<p>尚无发布的标的。</p>")
+        shown = f"（显示最新 {len(rows)} 个）" if total > len(rows) else ""
+        page = ("<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>本地拍卖平台</title>"
+                f"<h1>本地拍卖平台</h1><p>共 {total} 个标的{shown}。</p>{body}</html>")
+        return Response(page, mimetype="text/html")
+
     @app.get("/lots/<remote_id>")
     def lot_page(remote_id: str):
         conn = connect()
