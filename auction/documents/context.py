@@ -182,7 +182,7 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
     ctx["defects"] = list(lot.known_defects or [])
     ctx["defects_text"] = "；".join(ctx["defects"]) if lot.known_defects else "未发现"
     taxes = lot.taxes
-    ctx["taxes_summary"] = taxes.summary if taxes else BLANK
+    ctx["taxes_summary"] = _sentence(taxes.summary) if taxes and taxes.summary.strip() else BLANK
     ctx["tax_items"] = [
         f"{t.name}：{t.payer}" + (f"（预估{format_yuan(t.estimate_fen)}）" if t.estimate_fen else "")
         + (f"，{t.note}" if t.note else "")
@@ -190,10 +190,7 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
     ]
     ctx["arrears"] = taxes.arrears if taxes and taxes.arrears else ""
     view = lot.viewing
-    ctx["viewing_text"] = (
-        view.arrangement + (f"联系人：{view.contact} {view.phone}。" if view.contact or view.phone else "")
-        + (f"地点：{view.address}。" if view.address else "")
-    ) if view else BLANK
+    ctx["viewing_text"] = _viewing_text(view) if view else BLANK
     ctx["photos_count"] = len(lot.photos)
     ctx["attachments"] = [a.title for a in lot.attachments]
 
@@ -274,3 +271,18 @@ def party_recipients(lot: Lot) -> list[Recipient]:
 def priority_recipients(lot: Lot) -> list[Recipient]:
     return [Recipient(p.name, f"优先购买权人（{p.right}，{_rank(p.rank)}）", p.address)
             for p in (lot.priority_purchasers or []) if not p.waived]
+
+
+def _sentence(text: str) -> str:
+    """A clause as the sentence it stands for in the document: trimmed, ending with one 。."""
+    return text.strip().rstrip("。；;，,.") + "。"
+
+
+def _viewing_text(view) -> str:
+    """看样安排: the arrangement, then contact and place, as separate clauses (they ran together before:
+    “周三下午统一看样联系人： 0576-…”)."""
+    contact = " ".join(x.strip() for x in (view.contact, view.phone) if x and x.strip())
+    parts = [view.arrangement.strip().rstrip("。；;，,.")] if view.arrangement.strip() else []
+    parts += [f"联系人：{contact}"] if contact else []
+    parts += [f"地点：{view.address.strip()}"] if view.address and view.address.strip() else []
+    return "；".join(parts) + "。" if parts else BLANK

@@ -1,0 +1,28 @@
+"""Product QA of the lot documents: what a clerk saw rendering the demo lots' PDFs."""
+
+import dataclasses
+
+from auction.documents.context import build_context
+from auction.lot import Viewing
+from auction.lot_examples import example_court, example_real_estate_lot
+
+
+def _context(**changes):
+    lot = example_real_estate_lot()
+    lot = dataclasses.replace(lot, **changes)
+    return build_context(lot, lot.plan, example_court())
+
+
+def test_viewing_arrangement_and_contact_are_separate_clauses():
+    # before: “周三下午统一看样联系人： 0576-86000003。” (no separator, an empty contact name and a stray space)
+    text = _context(viewing=Viewing("周三下午统一看样", "", "0576-86000003"))["viewing_text"]
+    assert text == "周三下午统一看样；联系人：0576-86000003。"
+    full = _context(viewing=Viewing("每周二上午看样。", "李书记员", "0576-86000002", "3 幢楼下"))["viewing_text"]
+    assert full == "每周二上午看样；联系人：李书记员 0576-86000002；地点：3 幢楼下。"
+
+
+def test_tax_summary_ends_as_a_sentence():
+    lot = example_real_estate_lot()
+    taxes = dataclasses.replace(lot.taxes, summary="过户所涉税费由买卖双方依法各自承担")
+    assert _context(taxes=taxes)["taxes_summary"] == "过户所涉税费由买卖双方依法各自承担。"
+    assert _context(taxes=dataclasses.replace(taxes, summary="由买受人承担。"))["taxes_summary"] == "由买受人承担。"
