@@ -139,6 +139,14 @@ def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
     for path in paths:
         click.echo(str(path))
     click.echo(f"已生成 {len(paths)} 个文件到 {out_dir}")
+    # A ruling without its panel, or an announcement without the court's account, cannot be signed or
+    # published as it is: say what was left as “—” (the lot JSON exported from the database has no court info).
+    missing = [text for text, absent in (("合议庭成员（裁定书署名）", not court.judges), ("书记员", not court.clerk),
+                                         ("本院账户（公告、竞买须知）", court.account is None),
+                                         ("监督电话", not court.supervision_phone)) if absent]
+    if missing:
+        click.echo(f"提示：法院信息缺少{'、'.join(missing)}，文书中以“—”留空；签发前请用 --court 提供法院信息 JSON"
+                   "（名称、地址、联系人、监督电话、账户、合议庭、书记员）后重新生成。", err=True)
 
 
 commands = [lots_group]

@@ -1,0 +1,24 @@
+"""Product QA of `xunpai lots documents`: a clerk rendering an exported lot got an unsigned ruling silently."""
+
+import json
+
+from click.testing import CliRunner
+
+from auction.lot import court_to_dict, lot_to_dict
+from auction.lot_examples import example_court, example_real_estate_lot
+from xunpai.cli import main
+
+
+def test_documents_without_court_info_say_what_was_left_blank(tmp_path):
+    lot = example_real_estate_lot()
+    bare = tmp_path / "lot.json"  # what `xunpai lots export` writes: the lot, no court
+    bare.write_text(json.dumps({"lot": lot_to_dict(lot)}, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["lots", "documents", str(bare), "-o", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    # before: nothing said that the ruling had no 审判长/审判员 and the announcement no account
+    assert "合议庭成员（裁定书署名）" in result.output and "本院账户" in result.output and "--court" in result.output
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps({"lot": lot_to_dict(lot), "court": court_to_dict(example_court())},
+                               ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["lots", "documents", str(full), "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0 and "提示" not in result.output
