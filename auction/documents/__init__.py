@@ -103,6 +103,10 @@ def _context_for(kind: DocumentKind, lot: Lot, plan: ListingPlan, court: CourtIn
     context = dict(base) if base is not None else build_context(lot, plan, court, issued_on)
     if kind.after_sale and not context["has_sale"]:
         raise DocumentError(f"标的物“{lot.title}”尚未成交，不能制作{kind.label}。")
+    if kind is DocumentKind.SALE_RULING and not lot.sale.paid_in_full_on:
+        # the ruling states the day the price was paid in full and is served within 10 days of it
+        raise DocumentError(f"标的物“{lot.title}”尚未登记价款付清日期，不能制作{kind.label}"
+                            "（拍卖变卖规定第二十条：价款全额交付后作出并送达）。")
     if kind is DocumentKind.NOTICE_TO_PARTIES:
         context["recipients"] = party_recipients(lot)
         if not context["recipients"]:
@@ -152,7 +156,9 @@ def applicable_kinds(lot: Lot) -> list[DocumentKind]:
         kinds.append(DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS)
     kinds.append(DocumentKind.AUCTION_RULING)
     if lot.sale is not None:
-        kinds += [DocumentKind.SALE_CONFIRMATION, DocumentKind.SALE_RULING]
+        kinds.append(DocumentKind.SALE_CONFIRMATION)
+        if lot.sale.paid_in_full_on:  # 拍卖变卖规定 art. 20: the ruling follows payment in full
+            kinds.append(DocumentKind.SALE_RULING)
     return kinds
 
 

@@ -26,3 +26,18 @@ def test_tax_summary_ends_as_a_sentence():
     taxes = dataclasses.replace(lot.taxes, summary="过户所涉税费由买卖双方依法各自承担")
     assert _context(taxes=taxes)["taxes_summary"] == "过户所涉税费由买卖双方依法各自承担。"
     assert _context(taxes=dataclasses.replace(taxes, summary="由买受人承担。"))["taxes_summary"] == "由买受人承担。"
+
+
+def test_no_sale_ruling_before_the_price_is_paid_in_full():
+    # before: “并已于—交付全部价款” and an undated ruling, when the clerk had not recorded the payment yet
+    import pytest
+
+    from auction.documents import DocumentError, DocumentKind, applicable_kinds, render_document
+
+    lot = example_real_estate_lot(sold=True)
+    assert DocumentKind.SALE_RULING in applicable_kinds(lot)
+    lot.sale = dataclasses.replace(lot.sale, paid_in_full_on=None)
+    kinds = applicable_kinds(lot)
+    assert DocumentKind.SALE_CONFIRMATION in kinds and DocumentKind.SALE_RULING not in kinds
+    with pytest.raises(DocumentError, match="付清"):
+        render_document("sale_ruling", lot, lot.plan, example_court())

@@ -144,6 +144,9 @@ def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
     missing = [text for text, absent in (("合议庭成员（裁定书署名）", not court.judges), ("书记员", not court.clerk),
                                          ("本院账户（公告、竞买须知）", court.account is None),
                                          ("监督电话", not court.supervision_phone)) if absent]
+    if lot.sale is not None and not lot.sale.paid_in_full_on:
+        click.echo("提示：尚未登记价款付清日期，未制作成交裁定书（拍卖变卖规定第二十条）；付清后用 "
+                   "xunpai lots outcome … --paid-on 登记，再导出并重新生成。", err=True)
     if missing:
         click.echo(f"提示：法院信息缺少{'、'.join(missing)}，文书中以“—”留空；签发前请用 --court 提供法院信息 JSON"
                    "（名称、地址、联系人、监督电话、账户、合议庭、书记员）后重新生成。", err=True)
