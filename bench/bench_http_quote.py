@@ -250,6 +250,8 @@ def run_backend(name: str, url: str, args, data_dir: Path) -> None:
     print(f"baseline, Flask test client in process, sequential: p50 {base['p50']:.1f} ms, p99 {base['p99']:.1f} ms "
           f"({base['throughput']:.0f} quotes/s on one thread)", flush=True)
     server = Server(url, data_dir / name, args.threads)
+    print(f"server: xunpai serve (waitress, {args.threads} threads) in its own process; load from this process over "
+          f"loopback with 64 keep-alive connections", flush=True)
     try:
         open_loop(server.port, tokens, buildings, rate=50, duration=2, seed=99)  # warm-up (engine compile)
         steady = open_loop(server.port, tokens, buildings, rate=args.rate, duration=args.duration)
@@ -288,7 +290,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--steps", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="waitress worker threads (on 2 cores, 2 did best: the ledger appends are serialized, "
+                             "and more threads only fight over the GIL while one holds the ledger's lock)")
     parser.add_argument("--baseline-n", type=int, default=500)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("XUNPAI_TEST_POSTGRES_URL",

@@ -11,7 +11,8 @@ from xunpai import config
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="端口")
 @click.option("--database-url", default=None, help="数据库地址（默认 XUNPAI_DATABASE_URL 或内置 SQLite）")
-@click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数")
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="处理请求的线程数（CPU 核数的 1-2 倍为宜：询价写台账时逐条串行，线程过多反而更慢）")
 @click.option("--platform-port", default=8765, show_default=True, type=int,
               help="同时启动本地拍卖平台的端口（0 表示不启动；端口已被占用时使用已在运行的平台）")
 @click.option("--demo/--no-demo", "demo", default=None,
