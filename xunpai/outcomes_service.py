@@ -4,7 +4,7 @@ per court and period (the formulas are in ``auction.outcomes``; the workbook in 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ def _now():
 
 def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fen: int | None = None,
                    on: date, actor: str = "", buyer_name: str = "", buyer_id_number: str = "", bidder_code: str = "",
-                   paid_in_full_on: date | None = None) -> Lot:
+                   paid_in_full_on: date | None = None, sold_at: datetime | None = None) -> Lot:
     """Record how the lot's auction ended (成交 with its price, 流拍, 悔拍, 撤回, 暂缓). For a sale the buyer may be
     given: it becomes the lot's ``sale`` (auction.lot.SaleResult) for the 成交确认书 and 成交裁定书 (网拍规定
     art. 22). The buyer's ID number (validated with stdnum.cn.ric) is kept on the lot, only its hash in the ledger."""
@@ -33,8 +33,12 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
     check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
     if lot.status not in ("published", "ended"):
         raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
-    if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on):
+    if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on or sold_at):
         raise PublishingError("只有成交的标的才登记买受人。")
+    if sold_at is not None and sold_at.date() != on:
+        raise PublishingError(f"成交时刻 {sold_at:%Y-%m-%d %H:%M} 与结果日期 {on.isoformat()} 不是同一天。")
+    if paid_in_full_on is not None and paid_in_full_on < on:
+        raise PublishingError(f"价款付清日期 {paid_in_full_on.isoformat()} 早于成交日期 {on.isoformat()}。")
     sale = None
     if outcome == "sold" and buyer_name:
         if buyer_id_number:
@@ -45,7 +49,8 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
             except Exception:  # stdnum's ValidationError subclasses
                 raise PublishingError(f"买受人身份证号“{buyer_id_number}”无效，应为 18 位且校验位正确。") from None
         sale = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
-                "price_fen": sale_price_fen, "sold_at": None,
+                "price_fen": sale_price_fen,
+                "sold_at": sold_at.isoformat(timespec="seconds") if sold_at else None,
                 "paid_in_full_on": paid_in_full_on.isoformat() if paid_in_full_on else None,
                 "ruling_case_number": lot.case_number, "by_priority_purchaser": False}
     lot.outcome, lot.sale_price_fen, lot.outcome_on, lot.sale = outcome, sale_price_fen, on, sale

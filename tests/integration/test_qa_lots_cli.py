@@ -78,3 +78,28 @@ def test_firms_by_chinese_service_name_and_a_draw_that_tells_the_assignment_to_t
     assert run("firms", "verify", "1").exit_code == 0
     missing = run("firms", "verify", "99")  # before: “复核不通过（…或尚未开奖）” for a draw that never existed
     assert missing.exit_code == 2 and "摇号 99 不存在" in missing.output
+
+
+def test_outcome_records_the_moment_of_sale_for_the_confirmation(run, tmp_path):
+    import json
+
+    from docx import Document
+
+    write_sheet(tmp_path / "s.xlsx", demo_rows(1, date(2026, 12, 1)))
+    assert run("lots", "import", tmp_path / "s.xlsx").exit_code == 0
+    assert run("lots", "publish", "V00001", "--platform", "ali", "--outbox", tmp_path / "o",
+               "--no-documents").exit_code == 0
+    sale = ["lots", "outcome", "V00001", "--result", "sold", "--price", "100000.00", "--on", "2026-12-17",
+            "--buyer", "李四", "--bidder-code", "A1234"]
+    early = run(*sale, "--paid-on", "2026-12-16")
+    assert early.exit_code == 2 and "早于成交日期" in early.output
+    other_day = run(*sale, "--sold-at", "2026-12-18T10:07")
+    assert other_day.exit_code == 2 and "不是同一天" in other_day.output
+    assert run(*sale, "--sold-at", "2026-12-17T10:07:31", "--paid-on", "2026-12-24").exit_code == 0
+    assert run("lots", "export", "V00001", "-o", tmp_path / "v.json").exit_code == 0
+    assert json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))["lot"]["sale"]["sold_at"].startswith(
+        "2026-12-17T10:07")
+    assert run("lots", "documents", tmp_path / "v.json", "-o", tmp_path / "d").exit_code == 0
+    text = "".join(p.text for p in Document(tmp_path / "d" / "V00001-sale_confirmation.docx").paragraphs)
+    # before: the outcome command could not record it and the confirmation read “通过竞买号A1234于—在…”
+    assert "于—" not in text and "2026年12月17日" in text

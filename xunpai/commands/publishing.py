@@ -305,6 +305,17 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
         fail(f"平台不可用，已停止：{report.stopped}", code=1)
 
 
+def _moment(text: str | None, what: str):
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace(" ", "T"))
+    except ValueError:
+        fail(f"{what}“{text}”不是有效时刻，应为 YYYY-MM-DDTHH:MM，如 2026-12-31T10:07。")
+
+
 @lots_group.command("outcome")
 @click.argument("lot")
 @click.option("--result", "outcome", required=True,
@@ -316,9 +327,10 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
 @click.option("--buyer-id", "buyer_id_number", default="", help="买受人身份证号")
 @click.option("--bidder-code", default="", help="竞买号")
 @click.option("--paid-on", help="价款付清日期 YYYY-MM-DD")
+@click.option("--sold-at", help="成交时刻（竞价结束时刻）YYYY-MM-DDTHH:MM，写入成交确认书")
 @click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
 def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
-            bidder_code: str, paid_on: str | None, actor: str) -> None:
+            bidder_code: str, paid_on: str | None, sold_at: str | None, actor: str) -> None:
     """登记拍卖结果（成交价以元为单位、精确到分）。"""
     from auction.amounts import InvalidAmount, to_fen
     from auction.outcomes import InvalidOutcome
@@ -332,7 +344,8 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name:
         with session_scope(engine()) as session:
             row = record_outcome(session, lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
                                  actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
-                                 bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"))
+                                 bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"),
+                                 sold_at=_moment(sold_at, "成交时刻"))
             code = row.lot_code
     except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
         fail(str(exc))
