@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 import numpy as np
 import pandas as pd
 
-from tax_baseline.address import BuildingIndex
+from tax_baseline.address import BuildingIndex, _building_number, split_address
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
 from tax_baseline.tables import ALL_ZONES, ELEVATOR_CLASSES, BaselineTables, elevator_class
 
@@ -202,6 +202,12 @@ class QuoteEngine:
         if resolution.building_id is None:
             names = "；".join(f"{c.matched_text}（{c.building_id}）" for c in resolution.candidates[:5])
             message = f"地址“{request.address}”未能唯一对应到楼幢：{resolution.reason}"
+            wanted = _building_number(split_address(request.address).building)
+            if wanted and names and all(_building_number(split_address(c.matched_text).building) != wanted
+                                        for c in resolution.candidates):
+                # the community was found but not the building: say so rather than “not unique”
+                message = (f"地址“{request.address}”的楼幢号 {wanted} 在基准表中没有对应的楼幢，请核对楼幢号"
+                           "或改用楼幢编号")
             message += f"。候选：{names}" if names else "。请核对坐落或改用楼幢编号。"
             raise AddressNotResolved(message, list(resolution.candidates))
         return self.buildings[resolution.building_id]

@@ -52,3 +52,18 @@ def test_overlapping_age_bands_are_refused_at_import():
                         columns=["structure", "age_from", "age_to", "percent", "method"])
     errors = validate(_with(small_tables(), "age_bands", ages))
     assert [(e.sheet, e.row, e.column) for e in errors] == [("成新修正", 3, "房龄下限(年)")]
+
+
+def test_an_address_whose_building_number_does_not_exist_says_so():
+    # before: “地址不唯一，请从候选中选择” — as if several buildings matched, when none has that number
+    import pytest
+
+    from tax_baseline.quote import AddressNotResolved
+
+    engine = QuoteEngine(small_tables())
+    for typed in ("东辉公寓9幢", "東輝公寓九號樓302室"):
+        with pytest.raises(AddressNotResolved, match="楼幢号 9 在基准表中没有对应的楼幢") as refused:
+            engine.quote(request(building_id=None, address=typed))
+        assert [c.building_id for c in refused.value.candidates] == ["B1", "B2"]
+    with pytest.raises(AddressNotResolved, match="地址不唯一"):  # no number typed: really not unique
+        engine.quote(request(building_id=None, address="东辉公寓"))
