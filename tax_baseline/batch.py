@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
-from tax_baseline.quote import QuoteError, QuoteRequest
+from tax_baseline.quote import QuoteError, QuoteRequest, area_text
 
 COLUMNS = {  # Chinese header → name in code
     "楼幢编号": "building_id", "坐落": "address", "所在层": "floor", "朝向": "orientation",
@@ -134,7 +134,8 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     orientation = frame["orientation"].map(lambda t: orientations[t][0])
     refuse(True, frame["orientation"].map(lambda t: orientations[t][1]))
 
-    area = pd.to_numeric(frame["area"], errors="coerce")
+    area_texts = {t: area_text(t) for t in frame["area"].unique()}  # 89.5㎡, ８９．５ as the single quote reads them
+    area = pd.to_numeric(frame["area"].map(area_texts), errors="coerce")
     refuse(area.isna() | (area <= 0), "建筑面积应为大于 0 的数字")
     contract = pd.to_datetime(frame["contract_date"], errors="coerce", format="mixed")
     refuse(contract.isna(), "立契时间应为日期，如 2025-03-01")

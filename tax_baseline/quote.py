@@ -14,6 +14,8 @@ row whose unit price lies within 1e-6 fen of a rounding tie, so both give the sa
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
@@ -127,9 +129,19 @@ def _dec(value: float) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(FEN)
 
 
+_AREA_UNIT_RE = re.compile(r"(?:㎡|m²|m2|平方米|平米)$", re.IGNORECASE)
+
+
+def area_text(value: object) -> str:
+    """An area as typed into the number it states: full-width digits (８９．５, typed with a Chinese input
+    method) made half-width, spaces and a trailing unit as records write it (89.5㎡, 89.5平方米) dropped."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    return _AREA_UNIT_RE.sub("", text)
+
+
 def parse_area(value: object) -> Decimal:
     try:
-        area = Decimal(str(value).strip())
+        area = Decimal(area_text(value))
     except (InvalidOperation, ValueError):
         raise InvalidQuoteInput(f"建筑面积“{value}”不是数字；应为大于 0 的平方米数，如 89.5。") from None
     if not area.is_finite() or area <= 0:

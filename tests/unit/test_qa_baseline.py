@@ -67,3 +67,20 @@ def test_an_address_whose_building_number_does_not_exist_says_so():
         assert [c.building_id for c in refused.value.candidates] == ["B1", "B2"]
     with pytest.raises(AddressNotResolved, match="地址不唯一"):  # no number typed: really not unique
         engine.quote(request(building_id=None, address="东辉公寓"))
+
+
+def test_area_typed_with_a_chinese_input_method_or_a_unit_is_read_in_the_quote_and_the_batch():
+    # before: “８９．５” and “89.5㎡” were refused as 不是数字 (and 89.5平方米, as records write it)
+    from tax_baseline.batch import price_batch
+
+    engine = QuoteEngine(small_tables())
+    expected = engine.quote(request(area="88.88")).total_price
+    typed = ["８８．８８", "88.88㎡", "88.88 平方米", "88.88m²", " 88.88 "]
+    for text in typed:
+        assert engine.quote(request(area=text)).total_price == expected
+    units = pd.DataFrame({"楼幢编号": ["B1"] * (len(typed) + 1), "所在层": ["3"] * (len(typed) + 1),
+                          "朝向": ["南"] * (len(typed) + 1), "建筑面积": [*typed, "88,88"],
+                          "立契时间": ["2025-03-10"] * (len(typed) + 1), "估价时点": ["2025-03-20"] * (len(typed) + 1)})
+    out = price_batch(engine, units)
+    assert list(out["状态"]) == ["成功"] * len(typed) + ["拒绝"]  # a decimal comma stays ambiguous
+    assert set(out["总价(元)"][: len(typed)]) == {str(expected)}
