@@ -50,6 +50,8 @@ class CalibrationConfig:
     building_ratio: float = 1.0  # starting λ = σ²/τ² of the building deviations
     community_ratio: float = 3.0
     floor_cell_ratio: float = 10.0
+    floor_profile_ratio: float = 1.0  # walk penalty between adjacent floor bands of a class (absolute floors)
+    floor_smooth_ratio: float = 10.0  # second-difference penalty of the relative-position curve
     zone_month_ratio: float = 50.0
     zone_area: bool = True  # each zone its own area bands, shrunk towards the city's
     zone_area_ratio: float = 1.5
@@ -140,9 +142,7 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     add("community", keys["community_code"], "ridge", config.community_ratio)
     add("building", keys["building_id"], "ridge", config.building_ratio)
     k, lo, hi, tot = (keys[c].to_numpy() for c in ("klass", "low", "high", "total"))
-    add_combo("floor_profile", (k, lo, hi))
-    add_combo("floor_relative", (k, relative_bin(lo, hi, tot)))
-    add_combo("floor_cell", (k, tot, lo, hi), "ridge", config.floor_cell_ratio)
+    blocks.extend(floor_blocks(k, lo, hi, tot, config))
     if (keys["orientation"] != MISSING).any():
         add("orientation", keys["orientation"])
     add("area_band", keys["area_band"])
@@ -175,12 +175,73 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
 RELATIVE_BINS = 20
 
 
+def floor_blocks(klass, low, high, total, config: CalibrationConfig) -> list[Block]:
+    """The floor coefficient of a sale as a sum of four effects, each pooled where data are thin.
+
+    - ``floor_relative|<class>``: per elevator class a smooth curve in the relative position
+      x = (floor − 1)/(total − 1), piecewise linear between knots at twentieths (hat-function basis),
+      with a second-difference penalty of its own (empirical Bayes); tax tables price floors by their
+      position in the building;
+    - ``floor_top``: per class the top floor's own step (top floors: roof leaks, heat);
+    - ``floor_profile``: per class the absolute floor band (e.g. HDB's "07 TO 09": views of high
+      floors), a random walk between adjacent bands, so rare high floors borrow from their neighbours
+      instead of carrying their few sales' noise into every tower that has them;
+    - ``floor_cell``: per (class, total floors, band) the deviation of a table from its class curve,
+      ridge-shrunk with its own variance per class (empirical Bayes): a class whose tables follow the
+      curve (towers) keeps thin cells at the curve, one with odd tables (6-storey walk-ups) keeps them.
+    """
+    klass = np.asarray(klass, dtype=object)
+    low, high, total = (np.asarray(a, dtype=np.int64) for a in (low, high, total))
+    blocks = []
+    codes, levels = combo_codes(klass, low, high)
+    classes = np.array([lv[0] for lv in levels], dtype=object)
+    pairs = np.array([(j, j - 1) for j in range(1, len(levels)) if classes[j] == classes[j - 1]],
+                     dtype=np.int64).reshape(-1, 2)
+    blocks.append(Block("floor_profile", codes, levels, penalty="walk", pairs=pairs,
+                        initial_ratio=config.floor_profile_ratio, exact_ratio=True))
+    class_codes, class_levels = codes_of(pd.Series(klass, dtype=object))
+    knots = RELATIVE_BINS + 1
+    left, frac = hat_position(low, high, total)
+    pair = np.stack([left, np.minimum(left + 1, knots - 1)], axis=1)
+    weights = np.stack([1 - frac, frac], axis=1)
+    triples = np.array([(j - 1, j, j + 1) for j in range(1, knots - 1)], dtype=np.int64)
+    for ci, c in enumerate(class_levels):  # each class its own curve and its own smoothness
+        codes2 = np.where((class_codes == ci)[:, None], pair, -1).astype(np.int64)
+        levels2 = pd.Index([(c, j) for j in range(knots)], tupleize_cols=False, dtype=object)
+        blocks.append(Block(f"floor_relative|{c}", codes2, levels2, penalty="smooth", pairs=triples,
+                            weights=weights, initial_ratio=config.floor_smooth_ratio, exact_ratio=True))
+    top = np.where(high >= total, class_codes, -1)
+    blocks.append(Block("floor_top", top.astype(np.int64), class_levels))
+    for ci, c in enumerate(class_levels):
+        mine = class_codes == ci
+        cell_codes, cell_levels = combo_codes(total[mine], low[mine], high[mine])
+        full = np.full(len(klass), -1, dtype=np.int64)
+        full[mine] = cell_codes
+        cell_levels = pd.Index([(c, *lv) for lv in cell_levels], tupleize_cols=False, dtype=object)
+        blocks.append(Block(f"floor_cell|{c}", full, cell_levels, penalty="ridge",
+                            initial_ratio=config.floor_cell_ratio, exact_ratio=True))
+    return blocks
+
+
+def relative_position(low, high, total) -> np.ndarray:
+    """x = (floor − 1)/(total − 1) of a floor band's middle, in [0, 1] (0 for a one-storey building)."""
+    mid = (np.asarray(low, dtype=float) + np.asarray(high, dtype=float)) / 2
+    total = np.asarray(total, dtype=float)
+    return np.clip(np.where(total > 1, (mid - 1) / np.maximum(total - 1, 1), 0.0), 0.0, 1.0)
+
+
+def hat_position(low, high, total) -> tuple[np.ndarray, np.ndarray]:
+    """The knot left of each floor band's relative position and the fraction of the way to the next knot."""
+    x = relative_position(low, high, total)
+    left = np.minimum(np.floor(RELATIVE_BINS * x), RELATIVE_BINS - 1).astype(np.int64)
+    return left, RELATIVE_BINS * x - left
+
+
 def relative_bin(low, high, total) -> np.ndarray:
     """Position of a floor in its building: twentieths of (floor − 1)/(total − 1), the top floor its own bin.
 
-    Towers price floors by their position (low floors cheaper, upper-middle dearest, the top a little lower);
-    this profile, shared by all buildings of an elevator class, carries most of the floor coefficient, so
-    the per-cell deviations (total floors × floor) that remain are small and shrink well.
+    The floor-position factor of the coefficient inference (:mod:`valuation.diagnostics`); the fit itself
+    uses the continuous position (:func:`floor_blocks`).
     """
     mid = (np.asarray(low, dtype=float) + np.asarray(high, dtype=float)) / 2
     total = np.asarray(total, dtype=float)
@@ -197,20 +258,28 @@ def _sale_effect(fit: HedonicFit, blocks: list[Block], *names: str) -> np.ndarra
     """The fitted effect of each sale summed over the named blocks."""
     total = 0.0
     for block in blocks:
-        if block.name in names:
-            total = total + fit.effects[block.name].to_numpy()[block.codes]
+        if block.name in names or any(n.endswith("|") and block.name.startswith(n) for n in names):
+            values = np.append(fit.effects[block.name].to_numpy(), 0.0)  # code −1: the block does not apply
+            per = values[block.codes]
+            if per.ndim == 2:
+                per = (per * (block.weights if block.weights is not None else 1.0)).sum(axis=1)
+            total = total + per
     return np.asarray(total, dtype=float)
 
 
 def _publish_floor(fit: HedonicFit, register: pd.DataFrame, blocks: list[Block]) -> tuple[pd.DataFrame, float]:
+    """Floor coefficients of every (class, total floors) in the register, each floor by the band it sells in."""
     profile = fit.effects["floor_profile"]
-    cell = fit.effects["floor_cell"]
-    relative = dict(fit.effects["floor_relative"].items())
-    center = float(_sale_effect(fit, blocks, "floor_profile", "floor_relative", "floor_cell").mean())
+    relative = {key: v for name, e in fit.effects.items() if name.startswith("floor_relative|")
+                for key, v in e.items()}
+    top = fit.effects["floor_top"]
+    cells = {key: v for name, e in fit.effects.items() if name.startswith("floor_cell|") for key, v in e.items()}
+    center = float(_sale_effect(fit, blocks, "floor_profile", "floor_relative|", "floor_top",
+                                "floor_cell|").mean())
+    knots = RELATIVE_BINS + 1
     by_class: dict[str, list[tuple[int, int, float]]] = {}
     for (klass, lo, hi), value in profile.items():
         by_class.setdefault(klass, []).append((lo, hi, value))
-    cells = {k: v for k, v in cell.items()}
     rows = []
     groups = register[["total_floors", "elevator"]].drop_duplicates()
     pooled = sorted((lo, hi, v) for bands in by_class.values() for lo, hi, v in bands)
@@ -218,14 +287,18 @@ def _publish_floor(fit: HedonicFit, register: pd.DataFrame, blocks: list[Block])
         total = int(total)
         klass = elevator_class(total, elevator == "有")
         bands = by_class.get(klass) or pooled
+        curve = np.array([relative.get((klass, j), 0.0) for j in range(knots)])
         for floor in range(1, total + 1):
             containing = [(hi - lo, lo, hi, v) for lo, hi, v in bands if lo <= floor <= hi]
             if containing:
                 _, lo, hi, value = min(containing)
-            else:  # beyond the floors sold: the nearest band's value
-                _, lo, hi, value = min((min(abs(floor - lo), abs(floor - hi)), lo, hi, v) for lo, hi, v in bands)
-            value += cells.get((klass, total, lo, hi), 0.0) if lo <= floor <= hi else 0.0
-            value += relative.get((klass, int(relative_bin(lo, hi, total))), 0.0)
+                value += cells.get((klass, total, lo, hi), 0.0)
+            else:  # beyond the floors sold: the nearest band's level, the curve at the floor itself
+                value = min((min(abs(floor - lo), abs(floor - hi)), v) for lo, hi, v in bands)[1]
+                lo = hi = floor
+            left, frac = hat_position(np.array([lo]), np.array([hi]), np.array([total]))
+            value += (1 - frac[0]) * curve[left[0]] + frac[0] * curve[min(left[0] + 1, knots - 1)]
+            value += top.get(klass, 0.0) if hi >= total else 0.0
             rows.append((ALL_ZONES, klass, total, floor, round(100 * float(np.exp(value - center)), 2), "乘"))
     frame = pd.DataFrame(rows, columns=["zone_code", "elevator_class", "total_floors", "floor", "percent", "method"])
     return frame.drop_duplicates(["zone_code", "elevator_class", "total_floors", "floor"]), center

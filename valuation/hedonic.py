@@ -6,10 +6,13 @@ Each block is one categorical effect of RULES.md section 2's multiplicative mode
 building, floor, orientation, area band, age band, month). A block is either *fixed* (ordinary
 dummies) or *penalized*: a ridge penalty λ‖u‖² (community and building deviations: empirical-Bayes
 shrinkage towards the level above, λ = σ²/τ²) or a random-walk penalty λ‖u_t − u_{t−1}‖² (a zone's own
-monthly index drifting smoothly away from the city's). The penalties enter as extra rows of one sparse
-least-squares problem solved by LSMR (SciPy), so 100k buildings and 1M sales fit in seconds; the
-variance ratios are re-estimated by a few EM-style iterations (Henderson's mixed-model equations,
-with the usual approximation of the posterior variances by σ²/(n_j + λ)).
+monthly index drifting smoothly away from the city's) or a second-difference penalty
+λ‖u_{j−1} − 2u_j + u_{j+1}‖² (a smooth curve on a hat-function basis, e.g. the floor coefficient against
+the relative floor position). The penalties enter as extra rows of one sparse least-squares problem
+solved by LSMR (SciPy), so 100k buildings and 1M sales fit in seconds; the variance ratios are
+re-estimated by a few EM-style iterations (Henderson's mixed-model equations, with the usual
+approximation of the posterior variances by σ²/(n_j + λ)), or, for blocks marked ``exact_ratio``, by
+maximizing the block's marginal likelihood given the other effects (see :func:`_marginal_ratio`).
 """
 
 from __future__ import annotations
@@ -25,15 +28,23 @@ from threadpoolctl import threadpool_limits
 
 @dataclass
 class Block:
-    """One categorical effect. ``codes[i]`` is the level of sale i (−1: the block does not apply)."""
+    """One categorical effect. ``codes[i]`` is the level of sale i (−1: the block does not apply).
+
+    A *basis* block has 2-D ``codes`` (n, m) and ``weights`` (n, m): sale i loads ``weights[i, j]`` on
+    level ``codes[i, j]`` (e.g. the two hat functions of a piecewise-linear curve around the sale's
+    position, weights summing to one).
+    """
 
     name: str
     codes: np.ndarray
     levels: pd.Index
-    penalty: str = "fixed"  # fixed | ridge | walk
-    pairs: np.ndarray | None = None  # walk: (k, 2) level pairs whose difference is penalized
+    penalty: str = "fixed"  # fixed | ridge | walk | smooth
+    pairs: np.ndarray | None = None  # walk: (k, 2) level pairs whose difference is penalized;
+    # smooth: (k, 3) level triples (a, b, c) whose second difference u_a − 2u_b + u_c is penalized
+    weights: np.ndarray | None = None  # basis blocks: (n, m) loadings of 2-D codes
     initial_ratio: float = 1.0  # starting λ = σ²/τ²
     ratio_bounds: tuple[float, float] = (1e-3, 1e6)
+    exact_ratio: bool = False  # re-estimate λ by the block's marginal likelihood (small blocks), see below
 
     @property
     def size(self) -> int:
@@ -60,20 +71,30 @@ class HedonicFit:
                 "lsmr_iterations": self.iterations}
 
 
-def _indicator(codes: np.ndarray, size: int) -> sp.csr_matrix:
-    rows = np.flatnonzero(codes >= 0)
-    return sp.csr_matrix((np.ones(rows.size), (rows, codes[rows])), shape=(codes.size, size))
+def _indicator(codes: np.ndarray, size: int, weights: np.ndarray | None = None) -> sp.csr_matrix:
+    codes = np.asarray(codes)
+    if codes.ndim == 1:
+        rows = np.flatnonzero(codes >= 0)
+        return sp.csr_matrix((np.ones(rows.size), (rows, codes[rows])), shape=(codes.size, size))
+    w = np.ones(codes.shape) if weights is None else np.asarray(weights, dtype=float)
+    use = (codes >= 0) & (w != 0)
+    rows = np.nonzero(use)[0]
+    return sp.csr_matrix((w[use], (rows, codes[use])), shape=(codes.shape[0], size))
 
 
 def _penalty_rows(block: Block, offset: int, total: int, scale: float) -> sp.csr_matrix:
     if block.penalty == "ridge":
         k = block.size
         return sp.csr_matrix((np.full(k, scale), (np.arange(k), offset + np.arange(k))), shape=(k, total))
-    pairs = block.pairs if block.pairs is not None else np.empty((0, 2), dtype=np.int64)
+    if block.penalty == "smooth":
+        stencil = [scale, -2 * scale, scale]
+    else:
+        stencil = [scale, -scale]
+    pairs = block.pairs if block.pairs is not None else np.empty((0, len(stencil)), dtype=np.int64)
     k = len(pairs)
-    rows = np.repeat(np.arange(k), 2)
+    rows = np.repeat(np.arange(k), len(stencil))
     cols = offset + pairs.ravel()
-    vals = np.tile([scale, -scale], k)
+    vals = np.tile(stencil, k)
     return sp.csr_matrix((vals, (rows, cols)), shape=(k, total))
 
 
@@ -91,7 +112,8 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
     n = y.size
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     ybar = float(np.average(y, weights=w))
-    X = sp.hstack([_indicator(b.codes, b.size) for b in blocks], format="csr")
+    mats = [_indicator(b.codes, b.size, b.weights) for b in blocks]
+    X = sp.hstack(mats, format="csr")
     robust = np.ones(n)
     offsets = np.cumsum([0] + [b.size for b in blocks])
     p = int(offsets[-1])
@@ -133,6 +155,13 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
         sigma2 = rss / max(n - edf - 1, 1.0)
         if round_no == em_iterations:
             break
+        exact = {}
+        if any(b.exact_ratio and b.penalty != "fixed" for b in blocks):
+            raw_resid = y - ybar - X @ beta
+            for i, b in enumerate(blocks):
+                if b.penalty != "fixed" and b.exact_ratio:
+                    exact[b.name] = _marginal_ratio(b, mats[i], beta[offsets[i]:offsets[i + 1]], raw_resid,
+                                                    w * robust, sigma2)
         if huber:
             raw = y - ybar - X @ beta
             scale = 1.4826 * float(np.median(np.abs(raw[w > 0]))) if (w > 0).any() else 0.0
@@ -140,6 +169,9 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
                 robust = np.minimum(1.0, huber * scale / np.maximum(np.abs(raw), 1e-12))
         for i, b in enumerate(blocks):
             if b.penalty == "fixed":
+                continue
+            if b.name in exact:
+                ratios[b.name] = exact[b.name]
                 continue
             u = beta[offsets[i]:offsets[i + 1]]
             c = counts[offsets[i]:offsets[i + 1]]
@@ -149,13 +181,21 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
                 if seen.sum() < 2:
                     continue
                 tau2 = float((u[seen] ** 2).sum() + (sigma2 / (c[seen] + lam)).sum()) / seen.sum()
-            else:
+            elif b.penalty == "walk":
                 pairs = b.pairs
                 if pairs is None or len(pairs) < 2:
                     continue
                 d = u[pairs[:, 0]] - u[pairs[:, 1]]
                 post = sigma2 * (1 / (c[pairs[:, 0]] + lam) + 1 / (c[pairs[:, 1]] + lam)) / 2
                 tau2 = float((d ** 2).sum() + post.sum()) / len(pairs)
+            else:  # smooth: second differences, posterior variances approximated as for the walk
+                triples = b.pairs
+                if triples is None or len(triples) < 2:
+                    continue
+                d = u[triples[:, 0]] - 2 * u[triples[:, 1]] + u[triples[:, 2]]
+                post = sigma2 * (1 / (c[triples[:, 0]] + lam) + 4 / (c[triples[:, 1]] + lam)
+                                 + 1 / (c[triples[:, 2]] + lam)) / 6
+                tau2 = float((d ** 2).sum() + post.sum()) / len(triples)
             lo, hi = b.ratio_bounds
             ratios[b.name] = float(np.clip(sigma2 / max(tau2, 1e-12), lo, hi))
     fitted = X @ beta + ybar
@@ -167,6 +207,58 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
     return HedonicFit(intercept=ybar, effects=effects, counts=level_counts, ratios=ratios, sigma2=sigma2, n=n,
                       r2=1 - rss_w / tss if tss > 0 else 0.0, rmse=float(np.sqrt(rss_w / w.sum())),
                       iterations=iterations, fitted=fitted)
+
+
+def _marginal_ratio(block: Block, Xb: sp.csr_matrix, u: np.ndarray, resid: np.ndarray, weights: np.ndarray,
+                    sigma2: float) -> float:
+    """λ = σ²/τ² of one penalized block maximizing its marginal likelihood given the other effects.
+
+    The partial residuals r = resid + X_b u carry the block's information as S = X_bᵀWr and
+    C = X_bᵀWX_b; with u ~ N(0, τ²P⁺) (P the penalty's DᵀD) and noise σ²W⁻¹,
+    −2 log L(λ) = −Sᵀ(C + λP)⁻¹S/σ² + log|C + λP| − rank(P) log λ + const, minimized over log λ
+    within the block's bounds. Unlike the EM step (whose λ grows only by about the cell count per
+    round when τ² is near zero), this reaches a near-zero variance at once: thin cells whose
+    deviations are noise are then not fitted (floor cells of a class whose tables follow its curve).
+    Dense algebra: for small blocks only (floor effects: tens to hundreds of levels; ridge blocks with
+    one level per sale are diagonal and may be large).
+    """
+    from scipy.optimize import minimize_scalar
+
+    k = block.size
+    r = resid + Xb @ u
+    XtW = (Xb.T @ sp.diags(weights)).tocsr()
+    S = np.asarray(XtW @ r).ravel()
+    lo, hi = block.ratio_bounds
+    if block.penalty == "ridge" and np.asarray(block.codes).ndim == 1:
+        c = np.asarray(XtW.sum(axis=1)).ravel()
+        seen = c > 0
+        S, c = S[seen], c[seen]
+        if c.size < 2:
+            return float(block.initial_ratio)
+
+        def objective(log_lam):
+            lam = np.exp(log_lam)
+            return -float((S ** 2 / (c + lam)).sum()) / sigma2 + float(np.log1p(c / lam).sum())
+    else:
+        C = (XtW @ Xb).toarray()
+        D = _penalty_rows(block, 0, k, 1.0).toarray()
+        P = D.T @ D
+        rank = D.shape[0]
+        if rank < 1:
+            return float(block.initial_ratio)
+
+        def objective(log_lam):
+            lam = np.exp(log_lam)
+            M = C + lam * P
+            try:
+                L = np.linalg.cholesky(M + 1e-10 * np.eye(k))
+            except np.linalg.LinAlgError:
+                return np.inf
+            z = np.linalg.solve(L, S)
+            return -float(z @ z) / sigma2 + 2 * float(np.log(np.diag(L)).sum()) - rank * log_lam
+    result = minimize_scalar(objective, bounds=(np.log(lo), np.log(hi)), method="bounded",
+                             options={"xatol": 1e-3})
+    return float(np.exp(result.x))
 
 
 def combo_codes(*arrays) -> tuple[np.ndarray, pd.Index]:
