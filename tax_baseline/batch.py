@@ -7,6 +7,8 @@ Python loop. Column headers are Chinese as courts write them; the English names 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -76,6 +78,17 @@ def fen_text(fen: np.ndarray) -> pd.Series:
     return (fen // 100).astype(str) + "." + (fen % 100).astype(str).str.zfill(2)
 
 
+_CHINESE_DATE_RE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
+
+
+def date_text(value: object) -> str:
+    """A date as courts type it (2025年6月1日, 2025.6.1, 2025/06/01, full-width digits) in ISO form; other text
+    is returned as it was (an Excel date cell read as text, ``2025-06-01 00:00:00``, is left to pandas)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = _CHINESE_DATE_RE.match(text)
+    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else text
+
+
 def future_contract_date(contract_date: date, today: date) -> str:
     """The refusal of a contract date (立契时间) still to come: a typing error, and no index is known for it."""
     return (f"立契时间 {contract_date.isoformat()} 晚于今天 {today.isoformat()}；"
@@ -137,6 +150,8 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     area_texts = {t: area_text(t) for t in frame["area"].unique()}  # 89.5㎡, ８９．５ as the single quote reads them
     area = pd.to_numeric(frame["area"].map(area_texts), errors="coerce")
     refuse(area.isna() | (area <= 0), "建筑面积应为大于 0 的数字")
+    frame["contract_date"] = frame["contract_date"].map({t: date_text(t) for t in frame["contract_date"].unique()})
+    frame["valuation_date"] = frame["valuation_date"].map({t: date_text(t) for t in frame["valuation_date"].unique()})
     contract = pd.to_datetime(frame["contract_date"], errors="coerce", format="mixed")
     refuse(contract.isna(), "立契时间应为日期，如 2025-03-01")
     if today is not None:

@@ -84,3 +84,17 @@ def test_area_typed_with_a_chinese_input_method_or_a_unit_is_read_in_the_quote_a
     out = price_batch(engine, units)
     assert list(out["状态"]) == ["成功"] * len(typed) + ["拒绝"]  # a decimal comma stays ambiguous
     assert set(out["总价(元)"][: len(typed)]) == {str(expected)}
+
+
+def test_dates_as_courts_type_them_are_read_in_the_batch():
+    # before: “2025年3月10日” (the usual form in a court's spreadsheet) was refused as 立契时间应为日期
+    from tax_baseline.batch import date_text, price_batch
+
+    typed = ["2025年3月10日", "2025.3.10", "２０２５－０３－１０", "2025/03/10", "2025-03-10 00:00:00"]
+    units = pd.DataFrame({"楼幢编号": ["B1"] * 5, "所在层": ["3"] * 5, "朝向": ["南"] * 5, "建筑面积": ["88.88"] * 5,
+                          "立契时间": typed, "估价时点": ["2025年3月20日"] * 5})
+    out = price_batch(QuoteEngine(small_tables()), units)
+    assert list(out["状态"]) == ["成功"] * 5
+    assert set(out["总价(元)"]) == {str(QuoteEngine(small_tables()).quote(request()).total_price)}
+    assert date_text("2025年13月1日") == "2025-13-01"  # still refused later, as not a date
+    assert date_text("不知道") == "不知道"

@@ -159,8 +159,10 @@ def _print_result(inquiry) -> None:
 def _date(value: str | None, label: str) -> date | None:
     if value is None:
         return None
+    from tax_baseline.batch import date_text
+
     try:
-        return date.fromisoformat(value.replace("/", "-"))
+        return date.fromisoformat(date_text(value))
     except ValueError:
         fail(f"{label}“{value}”不是日期；应为 YYYY-MM-DD，如 2025-03-01。")
 
