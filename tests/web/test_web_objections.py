@@ -162,3 +162,20 @@ def test_party_books_a_viewing_slot_once(client, seeded, engine):
     assert "不能重复预约" in client.get(second.location).get_data(as_text=True)
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(ViewingBooking)) == 1
+
+
+def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(client, seeded, engine):
+    from datetime import date
+
+    from xunpai import procedure_service as procedure
+    from xunpai.ledger import now_local
+
+    with session_scope(engine) as session:
+        report = procedure.record_report(session, seeded.lot_id, "network_inquiry", "公拍网", 1_240_000_00,
+                                         received_on=date(2026, 12, 28), actor="judge1", now=now_local())
+        procedure.mark_report_sent(session, report.id, forwarded_on=date(2026, 12, 29), actor="judge1",
+                                   now=now_local())
+    party_login(client, CASE, seeded.party_code)
+    page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
+    row = page[page.index("公拍网"):][:600]
+    assert "2027-01-04" in row and "暂定" in row
