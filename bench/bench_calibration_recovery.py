@@ -138,6 +138,16 @@ def recover(seed: int, per_building: float) -> None:
     print("\nfloor coefficients (aligned per elevator class and total floors):")
     floor_summary("table model", ours_fl)
     floor_summary("OLS", base_fl)
+    worst = ours_fl.assign(a=ours_fl["dev"].abs()).sort_values("a", ascending=False).head(5)
+    print("  table model, worst cells (class, total floors, floor: sales, error): "
+          + "; ".join(f"{k} {t}F/{f}: {int(r.n)}, {r.dev:+.4f}" for (k, t, f), r in worst.iterrows()))
+    misses = ours_fl[ours_fl["dev"].abs() > 0.01]
+    if len(misses):
+        print(f"  table model, cells beyond ±0.01: {len(misses)}, their sales {int(misses['n'].min())}-"
+              f"{int(misses['n'].max())}")
+    ratios = {k: v for k, v in run.calibration.fit.ratios.items() if k.startswith("floor")}
+    print("  floor variance ratios λ = σ²/τ² (empirical Bayes): "
+          + ", ".join(f"{k} {v:.3g}" for k, v in ratios.items()))
     walk = ours_fl.loc[("8层以内无电梯", 6)]
     print("  6-storey walk-up, table model (aligned, truth in brackets): "
           + " ".join(f"{f}F {(r.t + r.dev) * 100:.2f}({r.t * 100:.0f})" for f, r in walk.iterrows()))
