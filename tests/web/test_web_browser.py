@@ -159,14 +159,14 @@ def test_judge_quotes_and_prints(browser, site, seeded, shots):
     public.context.close()
 
 
-def _file_objection(page, url, seeded, tmp_path, *, submit=True):
+def _file_objection(page, url, seeded, tmp_path, *, submit=True, evidence_bytes=PDF):
     page.goto(f"{url}/party/case/{CASE}")
     page.click(f"a[href*='report={seeded.report_id}']")
     page.check("input[value=basic_facts]")
     page.fill("textarea[name=facts]", "询价报告记载的建筑面积为 120 平方米，不动产权证记载为 98.5 平方米。")
     page.fill("textarea[name=reasons]", "财产基本信息错误，应按登记面积重新询价。")
     evidence = tmp_path / "不动产权证.pdf"
-    evidence.write_bytes(PDF)
+    evidence.write_bytes(evidence_bytes)
     page.set_input_files("input[name=evidence]", str(evidence))
     if submit:
         page.click("button.primary")
@@ -288,15 +288,21 @@ def test_an_objection_interrupted_by_a_server_restart_is_one_complete_record(bro
     try:
         party = _page(browser)
         _party_login(party, server.url, seeded.party_code)
-        _file_objection(party, server.url, seeded, tmp_path, submit=False)
+        # a large scan (12 MB) keeps the request busy long enough to be cut off in the middle
+        big = PDF + b"0" * (12 * 1024 * 1024)
+        _file_objection(party, server.url, seeded, tmp_path, submit=False, evidence_bytes=big)
         key = party.get_attribute("input[name=submission_key]", "value")
         party.click("button.primary", no_wait_after=True)
-        server.kill()  # the server dies while (or right after) handling the filing
+        time.sleep(0.25)
+        server.kill()  # the server dies while handling the filing
+        with session_scope(engine) as session:  # all or nothing: never an objection without its evidence
+            stored = session.execute(select(Objection)).scalars().all()
+            assert all(len(o.evidence) == 1 and o.evidence[0].size == len(big) for o in stored)
         server = ProcessServer(database_url, tmp_path / "data", port)
         party.reload() if "objections/new" not in party.url else None
         party.go_back() if "objections/new" not in party.url else None
         # the party's browser still holds the form (same submission key): send it again
-        _file_objection(party, server.url, seeded, tmp_path, submit=False)
+        _file_objection(party, server.url, seeded, tmp_path, submit=False, evidence_bytes=big)
         party.evaluate("(key) => { document.querySelector('input[name=submission_key]').value = key; }", key)
         party.click("button.primary")
         party.wait_for_load_state()
@@ -305,7 +311,8 @@ def test_an_objection_interrupted_by_a_server_restart_is_one_complete_record(bro
         with session_scope(engine) as session:
             objections = session.execute(select(Objection)).scalars().all()
             assert len(objections) == 1
-            assert len(objections[0].evidence) == 1 and objections[0].facts and objections[0].grounds
+            assert len(objections[0].evidence) == 1 and objections[0].evidence[0].size == len(big)
+            assert objections[0].facts and objections[0].grounds
         party.context.close()
     finally:
         server.kill()
