@@ -184,10 +184,33 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
         if progress:
             progress(len(rows))
     ok = (reason == "").to_numpy()
+    notes = _notes(engine, low, high, orientation.to_numpy(), valuation, ok)
     out = units.copy().reset_index(drop=True)
     out["楼幢编号(匹配)"] = building.where(known, "").to_numpy()
     out["单价(元/㎡)"] = fen_text(unit_fen).where(ok, "").to_numpy()
     out["总价(元)"] = fen_text(total_fen).where(ok, "").to_numpy()
     out["状态"] = np.where(ok, STATUS_OK, STATUS_REFUSED)
     out["原因"] = reason.to_numpy()
+    out["提示"] = notes
     return out
+
+
+def _notes(engine, low: np.ndarray, high: np.ndarray, orientation: np.ndarray, valuation: pd.Series,
+           ok: np.ndarray) -> np.ndarray:
+    """The single quote's warnings for the priced rows, in a 提示 column: a floor band priced at its mean, no
+    orientation given, a valuation month after the last month of the price index (counted as 100).
+    Built per distinct floor band and by masks, so a file of millions of rows without warnings costs little."""
+    text = np.full(len(low), "", dtype=object)
+    band = ok & (low != high)
+    if band.any():
+        pairs = pd.Series(list(zip(low[band], high[band], strict=True)))
+        words = {p: f"所在层为区间 {p[0]}-{p[1]} 层，楼层系数取该区间的平均值。" for p in pairs.unique()}
+        text[band] = pairs.map(words).to_numpy()
+    plain = ok & (orientation == "")
+    text[plain] = text[plain] + "未填写朝向，未作朝向修正。"
+    months = [month for _zone, month in getattr(engine, "_index", {})]
+    if months:
+        last = pd.Period(max(months), freq="M")
+        late = ok & (valuation.dt.to_period("M").array.asi8 > last.ordinal)  # NaT is the smallest integer
+        text[late] = text[late] + f"价格指数只到 {last}，其后的月份按 100 计。"
+    return text

@@ -98,3 +98,17 @@ def test_dates_as_courts_type_them_are_read_in_the_batch():
     assert set(out["总价(元)"]) == {str(QuoteEngine(small_tables()).quote(request()).total_price)}
     assert date_text("2025年13月1日") == "2025-13-01"  # still refused later, as not a date
     assert date_text("不知道") == "不知道"
+
+
+def test_the_batch_gives_the_warnings_the_single_quote_gives():
+    # before: the batch had no place for them; a 中楼层 row priced at a band's mean looked like an exact floor
+    from tax_baseline.batch import price_batch
+
+    engine = QuoteEngine(small_tables())
+    units = pd.DataFrame({"楼幢编号": ["B1", "B1", "B3"], "所在层": ["3", "中楼层", "5"], "朝向": ["南", "南", ""],
+                          "建筑面积": ["80"] * 3, "立契时间": ["2025-03-10", "2025-03-10", "2025-06-01"]})
+    notes = list(price_batch(engine, units)["提示"])
+    assert notes[0] == ""
+    band = engine.quote(request(floor="中楼层", valuation_date=None)).warnings
+    assert notes[1] == "".join(band)
+    assert "未填写朝向" in notes[2] and "价格指数只到 2025-03" in notes[2]
