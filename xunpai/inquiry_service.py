@@ -54,6 +54,7 @@ class InquiryRefused(Exception):
         self.limit = limit
         self.candidates = candidates or []
         self.code = code
+        self.ledger_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,14 @@ def _inputs(request: QuoteRequest) -> dict:
 def _refuse(session: Session, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
             now: datetime, **details) -> InquiryRefused:
     session.rollback()
-    ledger.append(session, "inquiry.refused", {"inputs": inputs, "reason": reason,
-                                               **{k: v for k, v in details.items() if k != "candidates"}},
-                  actor=user.username, court_code=user.court_code or "", case_number=case_number,
-                  purpose=purpose, recorded_at=now)
+    entry = ledger.append(session, "inquiry.refused", {"inputs": inputs, "reason": reason,
+                                                       **{k: v for k, v in details.items() if k != "candidates"}},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          purpose=purpose, recorded_at=now)
     session.commit()
-    return InquiryRefused(reason, **details)
+    refused = InquiryRefused(reason, **details)
+    refused.ledger_seq = entry.seq  # the refusal's own 台账 entry, shown to the user
+    return refused
 
 
 def _checked_case(session, user, case_number, purpose, inputs, now) -> str:

@@ -97,3 +97,19 @@ def test_a_contract_date_still_to_come_is_refused_in_the_quote_and_in_the_batch(
     batch = quote_batch_for_user(session, judge, units, case_number=CASE, purpose="批量询价", now=now)
     assert list(batch.results["状态"]) == ["成功", "拒绝"]
     assert "晚于今天" in batch.results.at[1, "原因"]
+
+
+def test_a_refusal_names_its_own_ledger_entry(session, env):
+    # before: “（已记入台账）” with no number, and the --json refusal had no ledger_seq, so the refused query
+    # could not be found in the 台账 by the judge who made it
+    import json
+
+    done = run(env, "quote", "--building-id", "B1", "--floor", "9", "--area", "80", "--contract-date", "2025-03-10",
+               "--case-number", CASE, "--user", "judge", "--json")
+    assert done.returncode == 3
+    data = json.loads(done.stdout)
+    session.commit()
+    entry = session.execute(select(LedgerEntry).where(LedgerEntry.seq == data["ledger_seq"])).scalar_one()
+    session.commit()
+    assert entry.kind == "inquiry.refused" and data["reason"] in entry.payload
+    assert f"已记入台账，序号 {data['ledger_seq']}" in done.stderr

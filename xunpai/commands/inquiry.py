@@ -204,8 +204,8 @@ def quote(building_id, address, floor, orientation, area, contract_date, valuati
         except InquiryRefused as exc:
             if as_json:
                 echo_json({"status": "refused", "reason": exc.reason, "limit": exc.limit,
-                           "candidates": [c.__dict__ for c in exc.candidates]})
-            fail(exc.reason + "（已记入台账）", code=3)
+                           "candidates": [c.__dict__ for c in exc.candidates], "ledger_seq": exc.ledger_seq})
+            fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"), code=3)
     if as_json:
         echo_json({"status": "ok", "case_number": inquiry.case_number, "ledger_seq": inquiry.ledger_seq,
                    "verification_code": inquiry.verification_code, "result": inquiry.result.to_dict()})
@@ -240,7 +240,8 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
                 batch = quote_batch_for_user(session, account, units, case_number=case_number, purpose=purpose,
                                              source_name=infile.name, progress=bar.update)
             except InquiryRefused as exc:
-                fail(exc.reason + "（已记入台账）", code=3)
+                fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"),
+                     code=3)
             except BatchFileError as exc:
                 fail(str(exc))
     try:
