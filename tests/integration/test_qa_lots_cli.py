@@ -103,3 +103,22 @@ def test_outcome_records_the_moment_of_sale_for_the_confirmation(run, tmp_path):
     text = "".join(p.text for p in Document(tmp_path / "d" / "V00001-sale_confirmation.docx").paragraphs)
     # before: the outcome command could not record it and the confirmation read “通过竞买号A1234于—在…”
     assert "于—" not in text and "2026年12月17日" in text
+
+
+def test_demo_template_for_a_registered_court(run, session, tmp_path):
+    # before: the demo sheet was always for 浙1081 (温岭), a court the demo database does not have, so the
+    # clerk of the demo court published another court's lots
+    from openpyxl import load_workbook
+
+    from xunpai.models.accounts import Court
+
+    session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
+    session.commit()
+    done = run("lots", "template", tmp_path / "t.xlsx", "--demo", "2", "--court", "浙1099")
+    assert done.exit_code == 0 and "执行法院 浙1099 示范市人民法院" in done.output
+    sheet = load_workbook(tmp_path / "t.xlsx").active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=False))
+    assert row["执行法院"] == "示范市人民法院" and "浙1099" in row["案号"]
+    unknown = run("lots", "template", tmp_path / "u.xlsx", "--demo", "2", "--court", "浙9999")
+    assert unknown.exit_code == 2 and "未登记" in unknown.output and not (tmp_path / "u.xlsx").exists()

@@ -120,16 +120,29 @@ def _echo_problems(problems) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--demo", type=int, default=0, help="填入 N 个演示标的（车辆与房产交替）")
 @click.option("--announce-on", help="演示标的的公告日期 YYYY-MM-DD（缺省为明天）")
-def template(out: Path, demo: int, announce_on: str | None) -> None:
+@click.option("--court", "court_code", help="演示标的的执行法院代字（缺省为示例法院 浙1081）；须是已登记的法院")
+def template(out: Path, demo: int, announce_on: str | None, court_code: str | None) -> None:
     """生成批量挂拍表模板（.xlsx）；--demo 时填入演示标的。"""
     from datetime import timedelta
 
-    from auction.demo_lots import demo_rows
+    from auction.demo_lots import COURT_CODE, COURT_NAME, demo_rows
     from auction.lot_sheet import write_sheet
 
     start = _date(announce_on, "公告日期") or date.today() + timedelta(days=1)
-    write_sheet(out, demo_rows(demo, start) if demo else [])
-    click.echo(f"已生成 {out}（{demo} 个标的）")
+    court_name = COURT_NAME
+    if court_code:  # the demo database's court (浙1099) rather than the example court nobody registered
+        from xunpai.db import session_scope
+        from xunpai.models.accounts import Court
+
+        with session_scope(engine()) as session:
+            court = session.get(Court, court_code.strip())
+            if court is None:
+                fail(f"法院“{court_code}”未登记；请填写已登记的法院代字（如演示库的 浙1099）。")
+            court_code, court_name = court.code, court.name
+    write_sheet(out, demo_rows(demo, start, court_code=court_code or COURT_CODE, court_name=court_name)
+                if demo else [])
+    click.echo(f"已生成 {out}（{demo} 个标的"
+               + (f"，执行法院 {court_code or COURT_CODE} {court_name}）" if demo else "）"))
 
 
 @lots_group.command("import")
