@@ -191,6 +191,7 @@ class CellError:
     column: str  # the Chinese header, or "" for a whole-row problem
     value: object
     reason: str
+    cross_table: bool = False  # found by ``validate`` (duplicates, references, floors, bands), not by typing a cell
 
     def __str__(self) -> str:
         where = f"“{self.sheet}”表第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
@@ -316,7 +317,7 @@ def validate(tables: BaselineTables, *, first_row: int = 2) -> list[CellError]:
     def err(spec_name: str, index: int, column: str, value: object, reason: str) -> None:
         spec = SPEC_BY_NAME[spec_name]
         header = spec.column(column).header if column else ""
-        errors.append(CellError(spec.sheet, first_row + index, header, value, reason))
+        errors.append(CellError(spec.sheet, first_row + index, header, value, reason, cross_table=True))
 
     for spec in SPECS:
         frame = f[spec.name]

@@ -34,8 +34,12 @@ class WorkbookError(ValueError):
     def __init__(self, errors: list[CellError], path: str = ""):
         self.errors = errors
         head = f"文件“{Path(path).name}”有 {len(errors)} 处错误，未导入任何数据：" if path else ""
+        # The cross-table checks run on typed cells only: when a cell is wrong they have not run yet, and the
+        # administrator should know that fixing these may not be the last round.
+        later = "" if any(e.cross_table for e in errors) or not any(e.row >= 1 for e in errors) else (
+            "\n改正以上错误后，导入时还将检查重复行、跨表引用（分区、小区、楼幢）、楼层和面积/房龄区间。")
         super().__init__(head + "\n" + "\n".join(str(e) for e in errors[:200]) +
-                         (f"\n……另有 {len(errors) - 200} 处" if len(errors) > 200 else ""))
+                         (f"\n……另有 {len(errors) - 200} 处" if len(errors) > 200 else "") + later)
 
 
 def _rename(spec: TableSpec, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[CellError]]:

@@ -112,3 +112,25 @@ def test_the_batch_gives_the_warnings_the_single_quote_gives():
     band = engine.quote(request(floor="中楼层", valuation_date=None)).warnings
     assert notes[1] == "".join(band)
     assert "未填写朝向" in notes[2] and "价格指数只到 2025-03" in notes[2]
+
+
+def test_an_import_with_bad_cells_says_that_the_cross_table_checks_come_next(tmp_path):
+    # before: the administrator fixed every reported cell, imported again and met a second list (duplicates,
+    # references) with no warning that one would come
+    from openpyxl import load_workbook
+
+    from tax_baseline.workbook import WorkbookError, read_xlsx, write_xlsx
+
+    path = tmp_path / "t.xlsx"
+    write_xlsx(small_tables(), path)
+    book = load_workbook(path)
+    book["楼层系数"]["E2"] = "九十七"
+    book["小区"]["C2"] = "Z9"  # a reference error, found only once the cells are right
+    book.save(path)
+    _tables, errors = read_xlsx(path)
+    assert "还将检查重复行、跨表引用" in str(WorkbookError(errors, str(path)))
+    book["楼层系数"]["E2"] = 97
+    book.save(path)
+    _tables, errors = read_xlsx(path)
+    assert [e.column for e in errors] == ["分区代码"]
+    assert "还将检查" not in str(WorkbookError(errors, str(path)))
