@@ -191,6 +191,7 @@ def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform)
     assert sheet.cell(3, 15).value == 80000
     assert len(sheet._charts) == 2
     assert workbook["标的明细"].max_row == 4
+    assert workbook["标的明细"].cell(2, 5).value == "第一次拍卖"  # the round in words, not first_auction
     monthly = list(workbook["按月统计"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[1], r[4]) for r in monthly] == [("浙1081", "2027-01", 2)]
 
