@@ -34,7 +34,7 @@ for _kind, _name in {
     "custody.intake": "保管物入库", "custody.photo": "保管物拍照", "custody.move": "保管物移库",
     "custody.task": "保管任务", "custody.task_done": "保管任务完成", "custody.cost": "保管相关费用",
     "custody.viewing_slot": "看样时段", "custody.viewing_booked": "预约看样", "custody.viewing_cancelled": "取消看样预约",
-    "custody.release": "保管物出库",
+    "custody.release": "保管物出库", "custody.link": "保管物关联标的",
 }.items():
     ledger.register_kind(_kind, _name)
 
@@ -134,6 +134,25 @@ def add_photo(session: Session, item_id: int, filename: str, data: bytes, *, sta
     if record:
         _record(session, item, "custody.photo", {"filename": filename, "sha256": digest, "stage": stage}, actor)
     return photo
+
+
+def link_lot(session: Session, item_id: int, lot_id: int, *, actor: str = "") -> CustodyItem:
+    """Attach an item taken into custody before its lot existed to that lot (the usual order: seizure and
+    storage, then price and listing), so that the sale's outcome governs its release and its costs count
+    for the lot. The lot must belong to the same case."""
+    item = _item(session, item_id)
+    if item.status != "in_custody":
+        raise rules.CustodyError("该保管物已出库，不能再关联标的。")
+    lot = session.get(Lot, lot_id)
+    if lot is None:
+        raise rules.CustodyError(f"标的 {lot_id} 不存在。")
+    if lot.case_number != item.case_number:
+        raise rules.CustodyError(f"标的 {lot.lot_code} 属于案件{lot.case_number}，保管物属于案件{item.case_number}，"
+                                 "不能关联。")
+    previous, item.lot_id = item.lot_id, lot.id
+    _record(session, item, "custody.link", {"lot_id": lot.id, "lot_code": lot.lot_code, "previous_lot_id": previous},
+            actor)
+    return item
 
 
 def move(session: Session, item_id: int, location: str, *, on: date, actor: str = "", reason: str = "") -> None:
@@ -300,6 +319,8 @@ def release(session: Session, item_id: int, kind: str, *, on: date, recipient: s
     item = _item(session, item_id)
     if item.status != "in_custody":
         raise rules.CustodyError(f"该保管物已于 {item.released_on} 出库（{rules.ITEM_STATUSES.get(item.status)}）。")
+    if kind == "delivered" and not item.lot_id:
+        raise rules.CustodyError("该保管物没有关联标的，无从核对成交结果；请先用 xunpai custody link 关联标的。")
     outcome = session.get(Lot, item.lot_id).outcome if item.lot_id else None
     rules.check_release(kind, outcome)
     if on < item.intake_on:

@@ -122,3 +122,30 @@ def test_demo_template_for_a_registered_court(run, session, tmp_path):
     assert row["执行法院"] == "示范市人民法院" and "浙1099" in row["案号"]
     unknown = run("lots", "template", tmp_path / "u.xlsx", "--demo", "2", "--court", "浙9999")
     assert unknown.exit_code == 2 and "未登记" in unknown.output and not (tmp_path / "u.xlsx").exists()
+
+
+def test_an_item_taken_in_before_its_lot_existed_is_linked_later_and_then_delivered(run, tmp_path):
+    # before: no command could attach an item to its lot after intake (the usual order: seize and store,
+    # then price and list), so the item could never be delivered to the buyer
+    row = demo_rows(1, date(2026, 12, 1), court_code="浙1099", court_name="示范市人民法院")[0]
+    row["案号"] = "(2026)浙1099执1号"
+    write_sheet(tmp_path / "s.xlsx", [row])
+    assert run("lots", "import", tmp_path / "s.xlsx").exit_code == 0
+    assert _intake(run, tmp_path).exit_code == 0  # item 1, no lot
+    unlinked = run("custody", "release", "1", "--kind", "delivered", "--on", "2026-12-20", "--to", "李四")
+    assert unlinked.exit_code == 2 and "custody link" in unlinked.output
+    assert run("custody", "link", "1", "--lot", "V00001").exit_code == 0
+    assert run("lots", "publish", "V00001", "--platform", "ali", "--outbox", tmp_path / "o",
+               "--no-documents").exit_code == 0
+    sold = run("lots", "outcome", "V00001", "--result", "sold", "--price", "100000.00", "--on", "2026-12-17")
+    assert sold.exit_code == 0, sold.output
+    done = run("custody", "release", "1", "--kind", "delivered", "--on", "2026-12-20", "--to", "李四")
+    assert done.exit_code == 0, done.output
+
+
+def test_linking_to_a_lot_of_another_case_is_refused(run, tmp_path):
+    write_sheet(tmp_path / "s.xlsx", demo_rows(1, date(2026, 12, 1), court_code="浙1099", court_name="示范市人民法院"))
+    assert run("lots", "import", tmp_path / "s.xlsx").exit_code == 0
+    assert _intake(run, tmp_path).exit_code == 0
+    refused = run("custody", "link", "1", "--lot", "V00001")
+    assert refused.exit_code == 2 and "不能关联" in refused.output

@@ -113,6 +113,20 @@ def intake(court_code, case_number, kind, description, location, condition, tari
     click.echo(f"已入库，保管物编号 {item_id}")
 
 
+@custody_group.command("link")
+@click.argument("item_id", type=int)
+@click.option("--lot", "lot", required=True, help="标的（数据库编号或标的编号），须属于同一案件")
+@ACTOR
+def link(item_id, lot, actor) -> None:
+    """保管物关联标的（入库时标的尚未建立的，挂拍后关联，成交后方可交付买受人）。"""
+    from xunpai import custody_service
+    from xunpai.commands.publishing import _lot_id
+
+    lot_id = _lot_id(lot)
+    code = _run(lambda s: custody_service.link_lot(s, item_id, lot_id, actor=actor).lot_id)
+    click.echo(f"保管物 {item_id} 已关联标的 {lot}（数据库编号 {code}）")
+
+
 @custody_group.command("move")
 @click.argument("item_id", type=int)
 @click.option("--to", "location", required=True)
