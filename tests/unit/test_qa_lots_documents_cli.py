@@ -22,3 +22,13 @@ def test_documents_without_court_info_say_what_was_left_blank(tmp_path):
                                ensure_ascii=False), encoding="utf-8")
     result = CliRunner().invoke(main, ["lots", "documents", str(full), "-o", str(tmp_path / "b")])
     assert result.exit_code == 0 and "提示" not in result.output
+
+
+def test_a_fixed_price_sale_plan_shows_the_advance_payment():
+    # before: the text said 起拍价 and 竞价时间 and left out the 变卖预缴款 (the full price, paid up front)
+    result = CliRunner().invoke(main, ["lots", "plan", "--reference-price", "1200000", "--kind", "real_estate",
+                                       "--round", "fixed_price_sale", "--announce-on", "2027-01-20",
+                                       "--previous-starting-price", "672000"])
+    assert result.exit_code == 0, result.output
+    assert "变卖价　　672,000.00元" in result.output and "变卖预缴款　672,000.00元" in result.output
+    assert "变卖期" in result.output and "起拍价" not in result.output

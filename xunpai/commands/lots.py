@@ -86,15 +86,17 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
     if as_json:
         echo_json({**result.to_dict(), "calendar_warnings": warnings})
         return
+    sale = result.advance_payment_fen is not None  # 变卖: a price, an advance of the full price, a sale period
     lines = [
         f"{result.kind.label}　{result.round.label}",
         f"参考价　　{amount_text(result.reference_price_fen)}",
-        f"起拍价　　{amount_text(result.starting_price_fen)}",
+        f"{'变卖价　　' if sale else '起拍价　　'}{amount_text(result.starting_price_fen)}",
+        *([f"变卖预缴款　{amount_text(result.advance_payment_fen)}（竞买人须预缴全部变卖价款）"] if sale else []),
         f"保证金　　{amount_text(result.deposit_fen)}",
         f"加价幅度　{amount_text(result.bid_increment_fen)}",
         f"通知当事人不晚于　{result.notify_parties_by.isoformat()}（无法通知的公示不晚于 {result.post_unreachable_by.isoformat()}）",
-        f"公告日期　{result.announce_on.isoformat()}（距竞价 {result.announcement_days} 日）",
-        f"竞价时间　{datetime_cn(result.bidding_start)} 至 {datetime_cn(result.bidding_end)}",
+        f"公告日期　{result.announce_on.isoformat()}（距{'变卖' if sale else '竞价'} {result.announcement_days} 日）",
+        f"{'变卖期　' if sale else '竞价时间'}　{datetime_cn(result.bidding_start)} 至 {datetime_cn(result.bidding_end)}",
         f"延时规则　{result.extension_rule()}",
         f"尾款截止　{result.balance_due_on.isoformat()}",
     ]
