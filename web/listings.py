@@ -162,9 +162,9 @@ def publish(lot_id: int):
     db().close()  # the engine opens its own transactions
     try:
         if request.form.get("when") == "off_peak":
-            from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+            from web.platforms import off_peak_windows
 
-            (result,) = publishing.queue_lots(_engine(), [lot.id], code, parse_windows(DEFAULT_WINDOWS),
+            (result,) = publishing.queue_lots(_engine(), [lot.id], code, off_peak_windows(),
                                               actor=current_user.username)
         else:
             result = publishing.publish_lot(_engine(), lot.id, platform_for(code), actor=current_user.username,
@@ -371,9 +371,9 @@ def _start_bulk(publishing, sheet: Path, code: str, mode: str, stem: str, total:
 
         windows = None
         if mode == "off_peak":
-            from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+            from web.platforms import off_peak_windows
 
-            windows = parse_windows(DEFAULT_WINDOWS)
+            windows = off_peak_windows()
         if mode == "import":
             ids = publishing.import_sheet(engine, sheet, actor=actor)
             progress(len(ids), 0, total, force=True)

@@ -23,6 +23,13 @@ def platform_for(code: str):
     return get_platform(code, base_url=local_platform_url(), outbox=outbox)
 
 
+def off_peak_windows():
+    """The configured off-peak windows (XUNPAI_OFF_PEAK_WINDOWS, else the publishing engine's default)."""
+    from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+
+    return parse_windows(os.environ.get("XUNPAI_OFF_PEAK_WINDOWS", DEFAULT_WINDOWS))
+
+
 def choices() -> list[tuple[str, str]]:
     from auction.platforms import catalog
 

@@ -131,3 +131,17 @@ def test_create_a_lot_from_a_case_prefills_what_the_case_knows(client, seeded):
     page = client.get("/lots/new?case=（2026）浙1081执100号").get_data(as_text=True)
     assert 'value="王某某"' in page and "东辉公寓1幢501室住宅" in page
     assert client.get("/lots/new?case=（2026）浙1082执300号").status_code == 403
+
+
+def test_off_peak_publishing_queues_the_lot(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    _upload(client, _sheet(tmp_path, n=2), mode="import")
+    with session_scope(engine) as session:
+        lot_id = session.execute(select(Lot.id).order_by(Lot.id)).scalars().first()
+    token = csrf_token(client, f"/lots/{lot_id}")
+    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali",
+                                                            "when": "off_peak"})
+    assert response.status_code == 302
+    with session_scope(engine) as session:
+        publication = session.execute(select(Publication).where(Publication.lot_id == lot_id)).scalar_one()
+        assert publication.status == "queued" and publication.not_before is not None
