@@ -112,8 +112,7 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
     n = y.size
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     ybar = float(np.average(y, weights=w))
-    mats = [_indicator(b.codes, b.size, b.weights) for b in blocks]
-    X = sp.hstack(mats, format="csr")
+    X = sp.hstack([_indicator(b.codes, b.size, b.weights) for b in blocks], format="csr")
     robust = np.ones(n)
     offsets = np.cumsum([0] + [b.size for b in blocks])
     p = int(offsets[-1])
@@ -160,8 +159,8 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
             raw_resid = y - ybar - X @ beta
             for i, b in enumerate(blocks):
                 if b.penalty != "fixed" and b.exact_ratio:
-                    exact[b.name] = _marginal_ratio(b, mats[i], beta[offsets[i]:offsets[i + 1]], raw_resid,
-                                                    w * robust, sigma2)
+                    exact[b.name] = _marginal_ratio(b, beta[offsets[i]:offsets[i + 1]], raw_resid, w * robust,
+                                                    sigma2)
         if huber:
             raw = y - ybar - X @ beta
             scale = 1.4826 * float(np.median(np.abs(raw[w > 0]))) if (w > 0).any() else 0.0
@@ -209,8 +208,7 @@ def fit_hedonic(y: np.ndarray, blocks: list[Block], *, weights: np.ndarray | Non
                       iterations=iterations, fitted=fitted)
 
 
-def _marginal_ratio(block: Block, Xb: sp.csr_matrix, u: np.ndarray, resid: np.ndarray, weights: np.ndarray,
-                    sigma2: float) -> float:
+def _marginal_ratio(block: Block, u: np.ndarray, resid: np.ndarray, weights: np.ndarray, sigma2: float) -> float:
     """λ = σ²/τ² of one penalized block maximizing its marginal likelihood given the other effects.
 
     The partial residuals r = resid + X_b u carry the block's information as S = X_bᵀWr and
@@ -225,12 +223,23 @@ def _marginal_ratio(block: Block, Xb: sp.csr_matrix, u: np.ndarray, resid: np.nd
     from scipy.optimize import minimize_scalar
 
     k = block.size
-    r = resid + Xb @ u
-    XtW = (Xb.T @ sp.diags(weights)).tocsr()
-    S = np.asarray(XtW @ r).ravel()
+    codes = np.asarray(block.codes)
+    if codes.ndim == 1:
+        codes, load = codes[:, None], np.ones((codes.size, 1))
+    else:
+        load = np.ones(codes.shape) if block.weights is None else np.asarray(block.weights, dtype=float)
+    rows = np.flatnonzero((codes >= 0).any(axis=1))  # the sales the block applies to
+    codes, load, weights = codes[rows], load[rows], weights[rows]
+    load = np.where(codes >= 0, load, 0.0)
+    safe = np.maximum(codes, 0)
+    r = resid[rows] + (u[safe] * load).sum(axis=1)  # partial residuals: the block's own effect added back
+    wr = weights * r
+    S = np.zeros(k)
+    for j in range(codes.shape[1]):  # S = X_bᵀWr by bincount: no transposed copies of the design
+        S += np.bincount(safe[:, j], weights=load[:, j] * wr, minlength=k)
     lo, hi = block.ratio_bounds
     if block.penalty == "ridge" and np.asarray(block.codes).ndim == 1:
-        c = np.asarray(XtW.sum(axis=1)).ravel()
+        c = np.bincount(safe[:, 0], weights=load[:, 0] * weights, minlength=k)
         seen = c > 0
         S, c = S[seen], c[seen]
         if c.size < 2:
@@ -240,7 +249,12 @@ def _marginal_ratio(block: Block, Xb: sp.csr_matrix, u: np.ndarray, resid: np.nd
             lam = np.exp(log_lam)
             return -float((S ** 2 / (c + lam)).sum()) / sigma2 + float(np.log1p(c / lam).sum())
     else:
-        C = (XtW @ Xb).toarray()
+        C = np.zeros(k * k)
+        for j in range(codes.shape[1]):
+            for m in range(codes.shape[1]):
+                C += np.bincount(safe[:, j] * k + safe[:, m], weights=load[:, j] * load[:, m] * weights,
+                                 minlength=k * k)
+        C = C.reshape(k, k)
         D = _penalty_rows(block, 0, k, 1.0).toarray()
         P = D.T @ D
         rank = D.shape[0]
