@@ -194,7 +194,9 @@ class CellError:
     cross_table: bool = False  # found by ``validate`` (duplicates, references, floors, bands), not by typing a cell
 
     def __str__(self) -> str:
-        where = f"“{self.sheet}”表第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
+        # row 0: the sheet (or file) as a whole, e.g. a sheet missing or not known — no row to name
+        where = f"“{self.sheet}”表" + (f"第 {self.row} 行" if self.row else "") + (
+            f"“{self.column}”列" if self.column else "")
         shown = "" if self.value in (None, "") else f"（填写的是“{self.value}”）"
         return f"{where}：{self.reason}{shown}"
 

@@ -134,3 +134,11 @@ def test_an_import_with_bad_cells_says_that_the_cross_table_checks_come_next(tmp
     _tables, errors = read_xlsx(path)
     assert [e.column for e in errors] == ["分区代码"]
     assert "还将检查" not in str(WorkbookError(errors, str(path)))
+
+
+def test_a_missing_or_unknown_sheet_is_not_reported_at_row_0():
+    from tax_baseline.tables import CellError
+
+    # before: “‘Sheet1’表第 0 行：不认识的工作表”
+    assert str(CellError("Sheet1", 0, "", None, "不认识的工作表")) == "“Sheet1”表：不认识的工作表"
+    assert str(CellError("楼层系数", 1, "系数(%)", None, "缺少此列")) == "“楼层系数”表第 1 行“系数(%)”列：缺少此列"
