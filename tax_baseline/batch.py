@@ -60,8 +60,16 @@ def write_results(results: pd.DataFrame, path: str | Path) -> None:
         raise BatchFileError(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{path.name}”。")
 
 
+def _header(column: object) -> str:
+    """A column header as courts write it, reduced to the name in COLUMNS: full-width brackets and spaces
+    folded, a trailing unit in brackets dropped (建筑面积（㎡）, 建筑面积(平方米) → 建筑面积)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(column)))
+    bare = re.sub(r"\((?:㎡|m2|m²|平方米|平米|米2|YYYY-MM-DD|年月日)\)$", "", text, flags=re.IGNORECASE)
+    return bare if bare in COLUMNS else text
+
+
 def _normalized(units: pd.DataFrame) -> pd.DataFrame:
-    frame = units.rename(columns={c: COLUMNS.get(str(c).strip(), str(c).strip()) for c in units.columns})
+    frame = units.rename(columns={c: COLUMNS.get(_header(c), _header(c)) for c in units.columns})
     missing = [h for h, name in COLUMNS.items() if name in REQUIRED and name not in frame.columns]
     if "building_id" not in frame.columns and "address" not in frame.columns:
         missing.insert(0, "楼幢编号或坐落")

@@ -142,3 +142,16 @@ def test_a_missing_or_unknown_sheet_is_not_reported_at_row_0():
     # before: “‘Sheet1’表第 0 行：不认识的工作表”
     assert str(CellError("Sheet1", 0, "", None, "不认识的工作表")) == "“Sheet1”表：不认识的工作表"
     assert str(CellError("楼层系数", 1, "系数(%)", None, "缺少此列")) == "“楼层系数”表第 1 行“系数(%)”列：缺少此列"
+
+
+def test_batch_headers_with_their_unit_are_recognised():
+    # before: a court's sheet headed 建筑面积（㎡） was refused as 缺少列：建筑面积
+    from tax_baseline.batch import price_batch
+
+    units = pd.DataFrame({"楼幢编号": ["B1"], "所在层": ["3"], "朝向": ["南"], "建筑面积（㎡）": ["88.88"],
+                          " 立契时间 ": ["2025-03-10"], "估价时点(YYYY-MM-DD)": ["2025-03-20"]})
+    out = price_batch(QuoteEngine(small_tables()), units)
+    assert list(out["状态"]) == ["成功"]
+    assert out.at[0, "总价(元)"] == str(QuoteEngine(small_tables()).quote(request()).total_price)
+    again = price_batch(QuoteEngine(small_tables()), out.drop(columns=["状态", "原因", "提示"]))  # a result fed back
+    assert list(again["状态"]) == ["成功"]
