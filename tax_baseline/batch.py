@@ -44,9 +44,12 @@ def read_units(path: str | Path) -> pd.DataFrame:
         raise BatchFileError(f"“{path.name}”的编码无法识别，应为 UTF-8 或 GBK。")
     if suffix in (".xlsx", ".xlsm"):
         try:
-            return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         except Exception as exc:
             raise BatchFileError(f"无法读取 Excel 文件“{path.name}”：{exc}") from None
+        # a date cell read as text is “2025-06-01 00:00:00”: keep the date the court typed, in the result too
+        return frame.apply(lambda column: column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True)
+                           if pd.api.types.is_string_dtype(column) else column)
     raise BatchFileError(f"批量询价文件应为 .xlsx 或 .csv，收到“{path.name}”。")
 
 

@@ -155,3 +155,16 @@ def test_batch_headers_with_their_unit_are_recognised():
     assert out.at[0, "总价(元)"] == str(QuoteEngine(small_tables()).quote(request()).total_price)
     again = price_batch(QuoteEngine(small_tables()), out.drop(columns=["状态", "原因", "提示"]))  # a result fed back
     assert list(again["状态"]) == ["成功"]
+
+
+def test_date_cells_of_an_xlsx_are_read_as_the_dates_typed(tmp_path):
+    # before: the result file echoed 立契时间 as “2025-03-10 00:00:00”
+    from datetime import datetime
+
+    from tax_baseline.batch import read_units
+
+    path = tmp_path / "units.xlsx"
+    pd.DataFrame({"楼幢编号": ["B1"], "所在层": ["3"], "建筑面积": [88.88],
+                  "立契时间": [datetime(2025, 3, 10)]}).to_excel(path, index=False)
+    units = read_units(path)
+    assert units.at[0, "立契时间"] == "2025-03-10" and units.at[0, "建筑面积"] == "88.88"
