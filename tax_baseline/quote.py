@@ -523,6 +523,16 @@ class _Compiled:
         self.area_to = np.round(ab["area_to"].to_numpy(dtype=float) * 100).astype(np.int64)[order]
         self.area_pct = ab["percent"].to_numpy(dtype=float)[order]
         self.area_add = (ab["method"].to_numpy() == "加")[order]
+        # Which band group applies to each building, by the single quote's precedence:
+        # (zone, type) > (zone, 全部) > (全部, type) > (全部, 全部); -1 where none.
+        nht = len(self.house_types)
+        b_group = np.full(len(self.b_zone), -1, dtype=np.int64)
+        for zsel, hsel in ((self.b_zone, self.b_house_type), (self.b_zone, 0 * self.b_house_type),
+                           (0 * self.b_zone, self.b_house_type), (0 * self.b_zone, 0 * self.b_house_type)):
+            candidate = zsel * nht + hsel
+            exists = np.isin(candidate, np.array([z * nht + h for z, h in self.area_groups], dtype=np.int64))
+            b_group = np.where((b_group < 0) & exists, candidate, b_group)
+        self.b_area_group = b_group
         gb = f["age_bands"]
         st = self.structures.get_indexer(gb["structure"]).astype(np.int64)
         self.age_structs = set(st.tolist())
@@ -532,6 +542,9 @@ class _Compiled:
         self.age_to = gb["age_to"].astype(np.int64).to_numpy()[order]
         self.age_pct = gb["percent"].to_numpy(dtype=float)[order]
         self.age_add = (gb["method"].to_numpy() == "加")[order]
+        structs = np.array(sorted(self.age_structs), dtype=np.int64)
+        self.b_age_struct = np.where(np.isin(self.b_structure, structs), self.b_structure,
+                                     np.where(np.isin(0, structs), 0, -1)).astype(np.int64)
 
     def _compile_index(self, f):
         pi = f["price_index"]
@@ -691,40 +704,22 @@ class _Compiled:
             apply(np.where(has, pct, 100.0), has & is_add)
 
         if len(self.area_keys):
-            nht = len(self.house_types)
-            ht = self.b_house_type[b]
-            pct = np.full(n, np.nan)
-            is_add = np.zeros(n, dtype=bool)
-            decided = np.zeros(n, dtype=bool)
-            for zsel, hsel in ((zone, ht), (zone, 0 * ht), (0 * zone, ht), (0 * zone, 0 * ht)):
-                group = zsel * nht + hsel
-                exists = np.isin(group, np.array([z * nht + h for z, h in self.area_groups]))
-                pos_c, ok = self._band(self.area_keys, self.area_group, self.area_to, group, area_centi)
-                take = exists & ~decided
-                pct = np.where(take & ok, self.area_pct[pos_c], pct)
-                is_add = np.where(take & ok, self.area_add[pos_c], is_add)
-                refuse(take & ~ok, "建筑面积不在面积修正表的任何区间内")
-                decided |= exists
-            apply(np.where(np.isnan(pct), 100.0, pct), is_add)
+            group = self.b_area_group[b]
+            pos_c, ok = self._band(self.area_keys, self.area_group, self.area_to, group, area_centi)
+            has = group >= 0
+            refuse(has & ~ok, "建筑面积不在面积修正表的任何区间内")
+            apply(np.where(has & ok, self.area_pct[pos_c], 100.0), has & ok & self.area_add[pos_c])
 
         if len(self.age_keys):
-            st = self.b_structure[b]
+            struct = self.b_age_struct[b]
             age = np.maximum(vday.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
                              - self.b_year[b], 0)
-            pct = np.full(n, np.nan)
-            is_add = np.zeros(n, dtype=bool)
-            decided = np.zeros(n, dtype=bool)
-            for ssel in (st, 0 * st):
-                exists = np.isin(ssel, np.array(sorted(self.age_structs)))
-                pos = np.searchsorted(self.age_keys, ssel * 1000 + age, side="right") - 1
-                pos_c = np.clip(pos, 0, len(self.age_keys) - 1)
-                ok = (pos >= 0) & (self.age_struct[pos_c] == ssel) & (age < self.age_to[pos_c])
-                take = exists & ~decided
-                pct = np.where(take & ok, self.age_pct[pos_c], pct)
-                is_add = np.where(take & ok, self.age_add[pos_c], is_add)
-                refuse(take & ~ok, "房龄不在成新修正表的任何区间内")
-                decided |= exists
-            apply(np.where(np.isnan(pct), 100.0, pct), is_add)
+            pos = np.searchsorted(self.age_keys, struct * 1000 + age, side="right") - 1
+            pos_c = np.clip(pos, 0, len(self.age_keys) - 1)
+            has = struct >= 0
+            ok = (pos >= 0) & (self.age_struct[pos_c] == struct) & (age < self.age_to[pos_c])
+            refuse(has & ~ok, "房龄不在成新修正表的任何区间内")
+            apply(np.where(has & ok, self.age_pct[pos_c], 100.0), has & ok & self.age_add[pos_c])
 
         unit = rolled * mult + rolled * add + self.b_correction[b]
         refuse(~(unit > 0), "单价不为正数")

@@ -180,3 +180,33 @@ def test_batch_without_orientations_in_tables_or_rows(column):
     out = QuoteEngine(tables).quote_frame(units)
     assert list(out["status"]) == ["ok", "ok"]
     assert out.at[0, "unit_price_fen"] == out.at[1, "unit_price_fen"] > 0
+
+
+def test_batch_follows_the_single_quotes_band_precedence():
+    # Zone-specific and type-specific area bands, and an age band for every structure (全部):
+    # the batch must pick the same band as the single quote for each building.
+    tables = small_tables()
+    tables.frames["area_bands"] = pd.DataFrame(
+        [("Z1", "普通住宅", 0.0, 500.0, 99.0, "乘"), (ALL_ZONES, ALL_ZONES, 0.0, 500.0, 102.0, "乘"),
+         (ALL_ZONES, "普通住宅", 0.0, 500.0, 97.0, "加")],
+        columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"])
+    tables.frames["age_bands"] = pd.DataFrame([(ALL_ZONES, 0, 12, 100.0, "乘"), (ALL_ZONES, 12, 100, 96.0, "加")],
+                                              columns=["structure", "age_from", "age_to", "percent", "method"])
+    tables.frames["buildings"].loc[2, "house_type"] = "公寓"
+    tables.frames["base_prices"].loc[3] = ["小区", "C1", date(2024, 1, 1), 12000.0]
+    assert validate(tables) == []
+    engine = QuoteEngine(tables)
+    units = pd.DataFrame({"building_id": ["B1", "B2", "B3"], "floor": [2, 5, 10], "orientation": ["南", "北", ""],
+                          "area": [70.5, 133.33, 88.0], "contract_date": [date(2025, 3, 1)] * 3,
+                          "valuation_date": [date(2026, 5, 1)] * 3})
+    out = engine.quote_frame(units)
+    for i, row in units.iterrows():
+        single = engine.quote(QuoteRequest(building_id=row.building_id, floor=int(row.floor), area=str(row.area),
+                                           orientation=row.orientation or None, contract_date=row.contract_date,
+                                           valuation_date=row.valuation_date))
+        assert out.at[i, "status"] == "ok"
+        assert int(single.unit_price * 100) == out.at[i, "unit_price_fen"], row.building_id
+    area_rows = {r.building_id: next(f for f in engine.quote(QuoteRequest(
+        building_id=r.building_id, floor=int(r.floor), area=str(r.area), contract_date=r.contract_date)).breakdown
+        if f.name == "面积修正").value for r in units.itertuples()}
+    assert area_rows == {"B1": Decimal("99.00"), "B2": Decimal("99.00"), "B3": Decimal("102.00")}
