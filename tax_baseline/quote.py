@@ -351,7 +351,8 @@ class QuoteEngine:
         with localcontext() as ctx:
             ctx.prec = 34
             value = sum(values, Decimal(0)) / len(values)
-        row = {"电梯类别": klass, "总层数": total, "所在层": low if low == high else f"{low}-{high}"}
+        # 所在层 is always text ("3", or "3-4" for a band) so the JSON form keeps one type per key.
+        row = {"电梯类别": klass, "总层数": total, "所在层": str(low) if low == high else f"{low}-{high}"}
         if low != high:
             warnings.append(f"所在层为区间 {low}-{high} 层，楼层系数取该区间的平均值。")
         return Factor("楼层系数", value, method, "楼层系数", row)

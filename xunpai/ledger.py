@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,8 +36,51 @@ KIND_NAMES: dict[str, str] = {
 }
 
 
-def register_kind(kind: str, chinese_name: str) -> None:
+# One-line Chinese summaries of an entry's payload for the printed 台账 (the full JSON stays beside it).
+SUMMARIES: dict[str, Callable[[dict], str]] = {}
+
+
+def register_kind(kind: str, chinese_name: str, summary: Callable[[dict], str] | None = None) -> None:
     KIND_NAMES[kind] = chinese_name
+    if summary is not None:
+        SUMMARIES[kind] = summary
+
+
+def _where(inputs: dict) -> str:
+    return inputs.get("address") or (f"楼幢 {inputs['building_id']}" if inputs.get("building_id") else "")
+
+
+def _quote_summary(payload: dict) -> str:
+    r = payload.get("result", {})
+    floor = r.get("floor_low") if r.get("floor_low") == r.get("floor_high") else \
+        f"{r.get('floor_low')}-{r.get('floor_high')}"
+    return (f"{r.get('address', '')}，第 {floor}/{r.get('total_floors')} 层，{r.get('area')} ㎡，"
+            f"单价 {r.get('unit_price')} 元/㎡，总价 {r.get('total_price')} 元（基准表 {r.get('version')}）")
+
+
+def _refused_summary(payload: dict) -> str:
+    where = _where(payload.get("inputs", {}))
+    return f"拒绝：{payload.get('reason', '')}" + (f"（{where}）" if where else "")
+
+
+def _batch_summary(payload: dict) -> str:
+    return (f"文件 {payload.get('file', '')}，共 {payload.get('rows')} 行，成功 {payload.get('ok')} 行，"
+            f"拒绝 {payload.get('refused')} 行，总价合计 {payload.get('total_value')} 元")
+
+
+SUMMARIES.update({"inquiry.quote": _quote_summary, "inquiry.refused": _refused_summary,
+                  "inquiry.batch": _batch_summary})
+
+
+def summary(entry: LedgerEntry) -> str:
+    """The entry's one-line Chinese summary ("" when its kind has none, or its payload is not as expected)."""
+    make = SUMMARIES.get(entry.kind)
+    if make is None:
+        return ""
+    try:
+        return make(json.loads(entry.payload))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return ""
 
 
 def now_local() -> datetime:
@@ -150,7 +193,7 @@ def entries(session: Session, *, kind: str | None = None, court_code: str | None
     return session.execute(query).scalars()
 
 
-EXPORT_HEADERS = ("序号", "时间", "类别", "操作人", "法院", "案号", "用途", "内容", "本条哈希", "前条哈希")
+EXPORT_HEADERS = ("序号", "时间", "类别", "操作人", "法院", "案号", "用途", "摘要", "内容", "本条哈希", "前条哈希")
 
 
 def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
@@ -164,7 +207,7 @@ def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
     for entry in entries(session, **filters):
         sheet.append([entry.seq, entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
                       KIND_NAMES.get(entry.kind, entry.kind), entry.actor, entry.court_code, entry.case_number,
-                      entry.purpose, entry.payload, entry.hash, entry.prev_hash])
+                      entry.purpose, summary(entry), entry.payload, entry.hash, entry.prev_hash])
         count += 1
     workbook.save(path)
     return count

@@ -186,3 +186,20 @@ def test_a_refilled_database_never_gets_the_previous_tables(session, engine):
     second = quote_for_user(session, fill(20000.0), request(), case_number=CASE, purpose="执行询价", now=NOON)
     assert first.result.breakdown[0].value == Decimal("10000.00")
     assert second.result.breakdown[0].value == Decimal("20000.00")
+
+
+def test_ledger_export_reads_like_a_ledger(session, judge, tmp_path):
+    from openpyxl import load_workbook
+
+    quote_for_user(session, judge, request(), case_number=CASE, purpose="执行询价", now=NOON)
+    with pytest.raises(InquiryRefused):
+        quote_for_user(session, judge, request(floor="9"), case_number=CASE, purpose="执行询价", now=NOON)
+    out = tmp_path / "台账.xlsx"
+    ledger.export_xlsx(session, out, kind="inquiry")
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    header = rows[0]
+    summary = header.index("摘要")
+    assert [r[2] for r in rows[1:]] == ["询价", "询价被拒绝"]
+    assert rows[1][summary] == ("温岭市太平街道东辉公寓3幢，第 3/6 层，88.88 ㎡，单价 11433.21 元/㎡，"
+                                "总价 1016183.70 元（基准表 v1）")
+    assert rows[2][summary].startswith("拒绝：") and "高于总层数" in rows[2][summary] and "楼幢 B1" in rows[2][summary]
