@@ -93,9 +93,14 @@ def active_engine(session: Session) -> QuoteEngine:
 
 
 def policy_for(session: Session, user: User) -> InquiryPolicy:
-    limit = session.get(InquiryLimit, user.id)
-    court = session.get(Court, user.court_code) if user.court_code else None
-    zones = (limit.allowed_zones if limit and limit.allowed_zones else (court.zones if court else [])) or []
+    """The user's limits: their own row, with the court's zones when they have no zones of their own."""
+    row = session.execute(
+        select(InquiryLimit, Court.zones).select_from(User)
+        .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
+        .outerjoin(Court, Court.code == User.court_code)
+        .where(User.id == user.id)).first()
+    limit, court_zones = (row[0], row[1]) if row else (None, None)
+    zones = (limit.allowed_zones if limit and limit.allowed_zones else court_zones) or []
     if limit is None:
         return InquiryPolicy(frozenset(zones), **DEFAULT_POLICY)
     return InquiryPolicy(frozenset(zones), limit.daily_count, limit.hour_from, limit.hour_to)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from xunpai.models.ledger import LedgerEntry, LedgerHead
@@ -111,21 +111,25 @@ def entry_hash(prev_hash: str, seq: int, recorded_at: datetime, kind: str, actor
 
 def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str = "", court_code: str = "",
            case_number: str = "", purpose: str = "", recorded_at: datetime | None = None) -> LedgerEntry:
-    """Append one entry in the caller's transaction (it commits or rolls back with the caller's work)."""
+    """Append one entry in the caller's transaction (it commits or rolls back with the caller's work).
+
+    Returns the entry as written (a detached object: read its ``seq`` and ``hash``). Three statements on the
+    session's own connection, no ORM flush: the head row is locked and advanced, the entry inserted, the head's
+    hash moved on.
+    """
+    connection = session.connection()
     # Taking the head row's write lock first makes concurrent appends queue instead of forking the chain.
-    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq + 1))
-    head = session.execute(
-        select(LedgerHead).where(LedgerHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
+    seq, prev_hash = connection.execute(
+        update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq + 1)
+        .returning(LedgerHead.seq, LedgerHead.hash)).one()
     recorded_at = recorded_at or now_local()
     body = canonical_json(payload)
-    digest = entry_hash(head.hash, head.seq, recorded_at, kind, actor, court_code, case_number, purpose, body)
-    entry = LedgerEntry(seq=head.seq, recorded_at=recorded_at, kind=kind, actor=actor, court_code=court_code,
-                        case_number=case_number, purpose=purpose, payload=body, prev_hash=head.hash, hash=digest)
-    session.add(entry)
-    head.hash = digest
-    session.flush()
-    return entry
+    digest = entry_hash(prev_hash, seq, recorded_at, kind, actor, court_code, case_number, purpose, body)
+    values = dict(seq=seq, recorded_at=recorded_at, kind=kind, actor=actor, court_code=court_code,
+                  case_number=case_number, purpose=purpose, payload=body, prev_hash=prev_hash, hash=digest)
+    connection.execute(insert(LedgerEntry.__table__).values(**values))
+    connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(hash=digest))
+    return LedgerEntry(**values)
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
 
 def lock(session: Session) -> None:
     """Take the ledger's write lock now (for a check that must stay true until the append, e.g. a count)."""
-    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq))
+    session.connection().execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq))
 
 
 def verification_code(entry_hash: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xunpai.db import Base
@@ -12,6 +12,8 @@ from xunpai.db import Base
 
 class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
+    # A user's queries today (the daily limit) are counted by this index, not by scanning their history.
+    __table_args__ = (Index("ix_ledger_entries_actor_recorded_at", "actor", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
