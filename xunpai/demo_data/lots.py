@@ -28,7 +28,8 @@ def build(session, context: dict) -> None:
     today = ledger.now_local().date()
     with tempfile.TemporaryDirectory(prefix="xunpai-demo-lots-") as tmp:
         sheet = Path(tmp) / "demo-lots.xlsx"
-        write_sheet(sheet, demo_rows(LOTS, today + timedelta(days=3), court_code=court_code, court_name=court_name))
+        write_sheet(sheet, demo_rows(LOTS, today + timedelta(days=3), court_code=court_code, court_name=court_name,
+                                     place="示范"))
         prepared, problems = read_sheet(sheet)
     if problems:  # the demo rows are made to pass; a failure here is a programming error
         raise RuntimeError(f"demo lots do not pass the sheet checks: {problems}")
