@@ -13,7 +13,7 @@ from xunpai import accounts_service, ledger
 from xunpai.models.procedure import ProcedureCase
 
 DEMO_CASE = "（2026）浙1099执1号"
-PARTIES = (("applicant", "示范市农村商业银行股份有限公司", "330100198505050029", "示范市城东街道金融大厦"),
+PARTIES = (("applicant", "示范市农村商业银行股份有限公司", "91330100MA2H00017B", "示范市城东街道金融大厦"),  # 统一社会信用代码
            ("debtor", "王某某", "330100198001010015", "示范市城东街道东辉公寓1幢501室"))
 
 
