@@ -29,7 +29,7 @@ from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from web import jobs
 from web.database import db
-from web.security import authorize_court, deny, roles_required
+from web.security import authorize_court, roles_required
 from web.services import service
 from xunpai import ledger, quote_receipts
 from xunpai.models.accounts import Court, User
@@ -261,19 +261,10 @@ def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: st
                       work=work)
 
 
-def _my_job(job_id: str) -> WebJob:
-    job = db().get(WebJob, job_id)
-    if job is None:
-        abort(404)
-    if job.user_id != current_user.id:
-        deny("job", status=404, detail=f"任务 {job_id} 不属于该用户")
-    return job
-
-
 @bp.route("/batch/<job_id>")
 @roles_required("judge")
 def batch_job(job_id: str):
-    job = _my_job(job_id)
+    job = jobs.owned_job(job_id)
     return render_template("job.html", job=job, text=jobs.status_text(job), title="批量询价",
                            status_url=url_for("inquiry.batch_status", job_id=job.id),
                            download_url=url_for("inquiry.batch_download", job_id=job.id),
@@ -283,16 +274,13 @@ def batch_job(job_id: str):
 @bp.route("/batch/<job_id>/status")
 @roles_required("judge")
 def batch_status(job_id: str):
-    return jsonify(jobs.as_json(_my_job(job_id)))
+    return jsonify(jobs.as_json(jobs.owned_job(job_id)))
 
 
 @bp.route("/batch/<job_id>/download")
 @roles_required("judge")
 def batch_download(job_id: str):
-    job = _my_job(job_id)
-    if job.status != "done" or not job.result_path:
-        abort(404)
-    return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+    return jobs.download(jobs.owned_job(job_id))
 
 
 # ---------------------------------------------------------------- the ledger (台账)

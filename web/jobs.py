@@ -12,11 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
+from flask_login import current_user
 from sqlalchemy import Engine, update
 
 from web.database import db
 from web.database import engine as current_engine
+from web.security import deny
 from xunpai.db import session_scope
 from xunpai.ledger import now_local
 from xunpai.models.web import WebJob
@@ -103,3 +105,20 @@ def as_json(job: WebJob) -> dict:
     return {"id": job.id, "kind": job.kind, "status": job.status, "total": job.total, "done": job.done,
             "failed": job.failed, "message": job.message, "text": status_text(job),
             "finished_at": job.finished_at.isoformat() if isinstance(job.finished_at, datetime) else None}
+
+
+def owned_job(job_id: str) -> WebJob:
+    """The signed-in user's own job; anyone else's is a logged 404 (another user's file is not to be seen)."""
+    job = db().get(WebJob, job_id)
+    if job is None:
+        abort(404)
+    if job.user_id != current_user.id:
+        deny("job", status=404, detail=f"任务 {job_id} 不属于该用户")
+    return job
+
+
+def download(job: WebJob):
+    """The finished job's result file; 404 while it is still running or when it produced none."""
+    if job.status != "done" or not job.result_path:
+        abort(404)
+    return send_file(job.result_path, as_attachment=True, download_name=job.result_name)

@@ -394,19 +394,10 @@ def _start_bulk(publishing, sheet: Path, code: str, mode: str, stem: str, total:
     return jobs.start("lots.bulk", user_id=current_user.id, court_code=court, total=total, work=work)
 
 
-def _my_job(job_id: str) -> WebJob:
-    job = db().get(WebJob, job_id)
-    if job is None:
-        abort(404)
-    if job.user_id != current_user.id:
-        deny("job", status=404, detail=f"任务 {job_id} 不属于该用户")
-    return job
-
-
 @bp.route("/bulk/<job_id>")
 @roles_required("clerk")
 def bulk_job(job_id: str):
-    job = _my_job(job_id)
+    job = jobs.owned_job(job_id)
     return render_template("job.html", job=job, text=jobs.status_text(job), title="批量发布",
                            status_url=url_for("listings.bulk_status", job_id=job.id),
                            download_url=url_for("listings.bulk_download", job_id=job.id),
@@ -416,16 +407,13 @@ def bulk_job(job_id: str):
 @bp.route("/bulk/<job_id>/status")
 @roles_required("clerk")
 def bulk_status(job_id: str):
-    return jsonify(jobs.as_json(_my_job(job_id)))
+    return jsonify(jobs.as_json(jobs.owned_job(job_id)))
 
 
 @bp.route("/bulk/<job_id>/download")
 @roles_required("clerk")
 def bulk_download(job_id: str):
-    job = _my_job(job_id)
-    if job.status != "done" or not job.result_path:
-        abort(404)
-    return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+    return jobs.download(jobs.owned_job(job_id))
 
 
 @bp.route("/publish-selected", methods=["POST"])
