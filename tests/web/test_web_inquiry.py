@@ -155,6 +155,20 @@ def test_batch_upload_runs_with_progress_and_gives_a_result_file(client, seeded,
     assert len(rows) == 3
 
 
+def test_another_users_batch_job_is_not_found(client, seeded, app, engine):
+    login(client, "judge1")
+    csv = f"坐落,所在层,朝向,建筑面积,立契时间\n{seeded.address},3,南北,89.5,2023-06-01\n".encode()
+    token = csrf_token(client, "/inquiry/batch")
+    job = client.post("/inquiry/batch", data={"csrf_token": token, "case_number": CASE, "purpose": "批量",
+                                              "file": (io.BytesIO(csv), "units.csv")},
+                      content_type="multipart/form-data").location
+    other = app.test_client()
+    login(other, "judge2")
+    for suffix in ("", "/status", "/download"):
+        assert other.get(job + suffix).status_code == 404, suffix
+    assert client.get(job + "/download").status_code == 200
+
+
 def test_batch_file_without_the_needed_columns_is_refused_at_once(client, seeded):
     login(client, "judge1")
     token = csrf_token(client, "/inquiry/batch")
