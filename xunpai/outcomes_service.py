@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auction.outcomes import OUTCOMES, LotOutcome, check_outcome, outcome_statistics
+from auction.outcomes import OUTCOMES, REACHED_END, LotOutcome, check_outcome, outcome_statistics
 from xunpai import ledger
 from xunpai.models.lots import Lot
 from xunpai.publishing_service import PublishingError
@@ -33,6 +33,13 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
     check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
     if lot.status not in ("published", "ended"):
         raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
+    bidding_start = (lot.plan or {}).get("bidding_start")
+    if outcome in REACHED_END and bidding_start:
+        # 成交、流拍、悔拍 are outcomes of the bidding (网拍规定 art. 20): none can be dated before it began.
+        start = datetime.fromisoformat(bidding_start)
+        if on < start.date() or (sold_at is not None and sold_at < start):
+            raise PublishingError(f"标的 {lot.lot_code} 的竞价 {start:%Y-%m-%d %H:%M} 才开始，"
+                                  f"{OUTCOMES[outcome]}不能登记在此之前（登记的是 {on.isoformat()}）。")
     if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on or sold_at):
         raise PublishingError("只有成交的标的才登记买受人。")
     if sold_at is not None and sold_at.date() != on:

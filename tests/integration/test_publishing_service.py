@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -287,3 +287,19 @@ def test_reconcile_finishes_stuck_publications_without_a_second_listing(engine, 
     assert sorted(r.lot_id for r in report.results) == ids[:2] and report.count("reconciled") == 2
     assert len(platform.listings()) == 3
     assert reconcile(engine, lambda code: platform).results == []
+
+
+def test_an_outcome_of_the_bidding_cannot_predate_it(engine, tmp_path, platform):
+    bulk_publish(engine, _sheet(tmp_path, _priced_rows()[:1]), platform)
+    with session_scope(engine) as session:
+        lot = session.scalars(select(Lot)).one()
+        start = datetime.fromisoformat(lot.plan["bidding_start"])
+        lot_id = lot.id
+    for outcome, price in (("sold", 110_000_000), ("unsold", None), ("reneged", None)):
+        with pytest.raises(PublishingError, match="不能登记在此之前"), session_scope(engine) as session:
+            record_outcome(session, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1))
+    with session_scope(engine) as session:  # a withdrawal may come at any time, even before the bidding
+        record_outcome(session, lot_id, "withdrawn", on=start.date() - timedelta(days=1))
+    with session_scope(engine) as session:  # the day the bidding starts is the first day a result can carry
+        record_outcome(session, lot_id, "sold", sale_price_fen=110_000_000, on=start.date())
+        assert session.get(Lot, lot_id).outcome == "sold"

@@ -80,17 +80,22 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")
     with session_scope(engine) as session:
-        lot_id, start = session.execute(select(Lot.id, Lot.starting_price_fen).order_by(Lot.id)).first()
+        lot_id, start, plan = session.execute(select(Lot.id, Lot.starting_price_fen, Lot.plan).order_by(Lot.id)).first()
     token = csrf_token(client, f"/lots/{lot_id}")
     response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
     page = client.get(response.location).get_data(as_text=True)
     assert "已发布" in page
     price = f"{(start + 10_000_00) / 100:.2f}"
+    early = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
+                                                         "on": date.today().isoformat()}, follow_redirects=True)
+    assert "不能登记在此之前" in early.get_data(as_text=True)  # a sale before the bidding began is refused
+    ended_on = plan["bidding_end"][:10]
     client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
-                                                 "on": date.today().isoformat()})
-    stats = client.get("/lots/outcomes").get_data(as_text=True)
+                                                 "on": ended_on})
+    period = f"from={ended_on[:4]}-01-01&to={ended_on}"  # the bidding ends in the future: ask for its period
+    stats = client.get(f"/lots/outcomes?{period}").get_data(as_text=True)
     assert "成交率" in stats and "100.0%" in stats and "<svg" in stats
-    export = client.get("/lots/outcomes.xlsx")
+    export = client.get(f"/lots/outcomes.xlsx?{period}")
     assert export.status_code == 200 and load_workbook(io.BytesIO(export.data)).sheetnames
 
 
