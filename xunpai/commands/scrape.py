@@ -12,6 +12,9 @@ import click
 
 from xunpai.cli_support import echo_json, fail
 
+PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
+                      "并安装系统的 Chromium 浏览器（Debian/Ubuntu：apt-get install chromium）。")
+
 
 @click.command("scrape")
 @click.argument("source", type=click.Choice(["auction", "housing", "land"]))
@@ -29,8 +32,13 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
 
     中断后用同一命令重新运行，从中断处继续，不会重复；页面结构变化时停止并说明原因。
     """
+    try:  # Playwright is the optional extra ``xunpai[scrapers]``: only the collectors need it
+        from scrapers.browser import PageFetcher, launch_browser
+    except ModuleNotFoundError as exc:
+        if exc.name != "playwright":
+            raise
+        fail(PLAYWRIGHT_MISSING)
     from scrapers import DEFAULT_CONTACT
-    from scrapers.browser import PageFetcher, launch_browser
     from scrapers.errors import ScrapeError
     from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
     from scrapers.politeness import Politeness
