@@ -67,7 +67,7 @@ _SCHEMAS: list[str] = []
 def drop_schemas(url: str | None) -> None:
     from sqlalchemy import text
 
-    from xunpai.db import make_engine
+    from xunpai.storage.db import make_engine
 
     if url is None or not _SCHEMAS:
         return
@@ -81,7 +81,7 @@ def drop_schemas(url: str | None) -> None:
 def fresh_engine(url: str | None, workdir: Path, name: str):
     from sqlalchemy import text
 
-    from xunpai.db import make_engine, migrate
+    from xunpai.storage.db import make_engine, migrate
 
     if url is None:
         engine = make_engine(f"sqlite:///{workdir / (name + '.sqlite3')}")
@@ -100,7 +100,7 @@ def fresh_engine(url: str | None, workdir: Path, name: str):
 
 
 def run(label: str, engine, sheet: Path, platform, batch_size: int, lots: int, url: str) -> float:
-    from xunpai.publishing_service import bulk_publish
+    from xunpai.services.publishing import bulk_publish
 
     marks: dict[str, float] = {}
     start = time.perf_counter()
@@ -162,7 +162,7 @@ def main() -> None:
 
     if args.document_lots:
         from auction.lot_sheet import COLUMNS, prepare_row, restore_lot
-        from xunpai.commands.publishing import render_documents
+        from xunpai.cli.publishing import render_documents
 
         rows = demo_rows(args.document_lots, date.today().replace(year=date.today().year + 1))
         lots = [restore_lot(prepare_row(i + 2, dict.fromkeys(COLUMNS, "") | row).content) for i, row in enumerate(rows)]

@@ -48,9 +48,10 @@ COURT = "浙1081"
 def prepare_database(url: str) -> tuple[list[str], list[tuple[str, int]]]:
     """Migrate, load a synthetic city as the active tables, a court and JUDGES judges with API tokens."""
     from tax_baseline.demo_city import generate_city
-    from xunpai import accounts_service, baseline_store
-    from xunpai.db import make_engine, migrate, session_scope
-    from xunpai.models.accounts import InquiryLimit
+    from xunpai.services import accounts as accounts_service
+    from xunpai.services import baseline as baseline_store
+    from xunpai.storage.db import make_engine, migrate, session_scope
+    from xunpai.storage.models.accounts import InquiryLimit
 
     accounts_service.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # setup speed only; no sign-ins are measured
     engine = make_engine(url)
@@ -191,7 +192,7 @@ def describe(result: dict) -> str:
 
 def in_process_baseline(url: str, tokens, buildings, n: int = 500) -> dict:
     from web import create_app
-    from xunpai.db import make_engine
+    from xunpai.storage.db import make_engine
 
     engine = make_engine(url)
     app = create_app({"ENGINE": engine, "SECRET_KEY": "bench", "MIGRATE": False})
@@ -217,7 +218,7 @@ def in_process_baseline(url: str, tokens, buildings, n: int = 500) -> dict:
 def commit_latency(url: str, n: int = 200) -> tuple[float, float]:
     """The floor under every quote: one durable single-row UPDATE + COMMIT (each ledger append is one, and
     the hash chain serializes them)."""
-    from xunpai.db import make_engine
+    from xunpai.storage.db import make_engine
 
     engine = make_engine(url)
     samples = []
@@ -298,7 +299,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("XUNPAI_TEST_POSTGRES_URL",
                                                               "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
-    from xunpai.db import make_engine
+    from xunpai.storage.db import make_engine
 
     print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} CPUs; other work on this machine disturbs the tail latencies)", flush=True)

@@ -60,11 +60,11 @@ def requests(city, n: int, seed: int = 3) -> list[QuoteRequest]:
 
 
 def with_ledger(url: str, city, reqs: list[QuoteRequest], label: str) -> None:
-    from xunpai import baseline_store
-    from xunpai.accounts_service import create_user
-    from xunpai.db import make_engine, migrate, session_factory
-    from xunpai.inquiry_service import quote_for_user
-    from xunpai.models.accounts import Court, InquiryLimit
+    from xunpai.services import baseline as baseline_store
+    from xunpai.services.accounts import create_user
+    from xunpai.services.inquiry import quote_for_user
+    from xunpai.storage.db import make_engine, migrate, session_factory
+    from xunpai.storage.models.accounts import Court, InquiryLimit
 
     engine = make_engine(url)
     migrate(engine)
@@ -121,7 +121,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with_ledger(f"sqlite:///{tmp}/bench.sqlite3", city, reqs[: args.ledger_n], "SQLite")
     schema = f"bench_{uuid.uuid4().hex[:8]}"
-    from xunpai.db import make_engine
+    from xunpai.storage.db import make_engine
 
     admin = make_engine(args.postgres)
     try:

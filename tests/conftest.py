@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from xunpai.db import Base, make_engine, migrate, session_factory
+from xunpai.storage.db import Base, make_engine, migrate, session_factory
 
 PG_URL = os.environ.get("XUNPAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(os.environ.get("XUNPAI_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))

@@ -17,7 +17,7 @@ the base prices. Everything is rounded to two decimals, and the statistics are c
 tables through the quote engine itself, so the version prices exactly as its numbers say.
 Manual zone corrections (误差修正) of a prior version are not carried forward: the sales already show the
 bias they corrected, so the new base prices absorb it; a bureau re-enters corrections after review.
-Activation stays explicit (``xunpai.baseline_store.activate``).
+Activation stays explicit (``xunpai.services.baseline.activate``).
 """
 
 from __future__ import annotations

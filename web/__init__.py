@@ -3,7 +3,7 @@
 ``create_app(config)`` builds the application (flaskr's factory); each user group has its blueprint:
 ``inquiry`` (judges: quotes, batch, ledger), ``objections`` (parties file, judges decide, the agenda),
 ``listings`` (clerks: lots, documents, publishing, custody, outcomes), ``admin`` and ``api``. The web layer
-translates HTTP to service calls (``xunpai.*_service``) and never holds a business rule.
+translates HTTP to service calls (``xunpai.services``) and never holds a business rule.
 """
 
 from __future__ import annotations

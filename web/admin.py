@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from web.database import db
 from web.security import roles_required
-from web.services import service
-from xunpai import accounts_service
-from xunpai.models.accounts import ROLES, Court, User
-from xunpai.models.web import PartyAccess
+from xunpai.services import accounts as accounts_service
+from xunpai.services import baseline as store
+from xunpai.services import procedure, providers
+from xunpai.storage.models.accounts import ROLES, Court, User
+from xunpai.storage.models.web import PartyAccess
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -120,7 +121,6 @@ def courts():
 
 @bp.route("/tables", methods=["GET", "POST"])
 def tables():
-    store = service("xunpai.baseline_store")
     session = db()
     errors: list[str] = []
     if request.method == "POST":
@@ -181,8 +181,7 @@ def _import_tables(store, session) -> list[str]:
 
 @bp.route("/tables/compare")
 def tables_compare():
-    store = service("xunpai.baseline_store")
-    from xunpai.baseline_compare import compare
+    from xunpai.services.baseline_compare import compare
 
     old, new = request.args.get("old", ""), request.args.get("new", "")
     session = db()
@@ -218,8 +217,7 @@ def _dates(text: str, label: str) -> list[date]:
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
-    procedure = service("xunpai.procedure_service")
-    from xunpai.models.procedure import CalendarYear
+    from xunpai.storage.models.procedure import CalendarYear
 
     session = db()
     error = ""
@@ -255,8 +253,7 @@ def platforms():
 
 @bp.route("/firms", methods=["GET", "POST"])
 def firms():
-    providers = service("xunpai.service_providers_service")
-    from xunpai.models.custody import ServiceProvider
+    from xunpai.storage.models.custody import ServiceProvider
 
     session = db()
     error = ""

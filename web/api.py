@@ -21,7 +21,8 @@ from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from web.database import db
 from web.security import _record_denial, account_for, may_see_case
-from xunpai import accounts_service, ledger
+from xunpai.services import accounts as accounts_service
+from xunpai.storage import ledger
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 V1 = "/v1"
@@ -106,7 +107,7 @@ def openapi():
 def quote():
     _role("judge")
     from tax_baseline.quote import QuoteRequest
-    from xunpai import inquiry_service
+    from xunpai.services import inquiry as inquiry_service
 
     data = _body()
     for name in ("floor", "area"):
@@ -141,7 +142,7 @@ def quote_batch():
     import pandas as pd
 
     from tax_baseline import batch as batch_engine
-    from xunpai import inquiry_service
+    from xunpai.services import inquiry as inquiry_service
 
     data = _body()
     units = data.get("units")
@@ -172,8 +173,8 @@ def quote_batch():
 
 def _objection_json(objection) -> dict:
     import auction.objections as rules
-    import xunpai.models.procedure as models
-    from xunpai import procedure_service
+    import xunpai.storage.models.procedure as models
+    from xunpai.services import procedure as procedure_service
 
     session = db()
     case = session.get(models.ProcedureCase, objection.case_id)
@@ -198,7 +199,7 @@ def _objection_json(objection) -> dict:
 
 
 def _objection_for_me(objection_id: int):
-    import xunpai.models.procedure as models
+    import xunpai.storage.models.procedure as models
 
     session = db()
     objection = session.get(models.Objection, objection_id)
@@ -214,7 +215,7 @@ def _objection_for_me(objection_id: int):
 @bp.route(V1 + "/objections", methods=["GET"])
 def objections_list():
     _role("judge", "party")
-    import xunpai.models.procedure as models
+    import xunpai.storage.models.procedure as models
 
     query = select(models.Objection).join(models.ProcedureCase, models.ProcedureCase.id == models.Objection.case_id)
     if current_user.role == "judge":
@@ -241,8 +242,9 @@ def objection_get(objection_id: int):
 def objection_file():
     """A party files an objection; ``submission_key`` makes a retry return the first filing (200, not 201)."""
     _role("party")
-    import xunpai.models.procedure as models
-    from xunpai import objection_service, procedure_service
+    import xunpai.storage.models.procedure as models
+    from xunpai.services import objections as objection_service
+    from xunpai.services import procedure as procedure_service
 
     data = _body()
     try:
@@ -283,7 +285,8 @@ def objection_file():
 def objection_decide(objection_id: int):
     _role("judge")
     import auction.objections as rules
-    from xunpai import objection_service, procedure_service
+    from xunpai.services import objections as objection_service
+    from xunpai.services import procedure as procedure_service
 
     objection = _objection_for_me(objection_id)
     data = _body()
@@ -316,7 +319,7 @@ def _lot_json(lot) -> dict:
 
 
 def _lot_for_me(lot_id: int):
-    from xunpai.models.lots import Lot
+    from xunpai.storage.models.lots import Lot
 
     lot = db().get(Lot, lot_id)
     if lot is None:
@@ -329,7 +332,7 @@ def _lot_for_me(lot_id: int):
 @bp.route(V1 + "/lots", methods=["GET"])
 def lots_list():
     _role("clerk")
-    from xunpai.models.lots import Lot
+    from xunpai.storage.models.lots import Lot
 
     query = select(Lot).where(Lot.court_code == current_user.court_code)
     if request.args.get("status"):
@@ -351,7 +354,7 @@ def lot_publish(lot_id: int):
 
     from auction.platforms import PlatformError
     from web.platforms import choices, platform_for
-    from xunpai import publishing_service
+    from xunpai.services import publishing as publishing_service
 
     lot = _lot_for_me(lot_id)
     data = request.get_json(silent=True) or {}

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from web.database import db
 from web.security import HOME_BY_ROLE, account_for
-from xunpai import accounts_service
+from xunpai.services import accounts as accounts_service
 
 bp = Blueprint("auth", __name__)
 
@@ -79,7 +79,7 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    from xunpai.models.accounts import User
+    from xunpai.storage.models.accounts import User
 
     if current_user.role == "party":
         return redirect(url_for("index"))

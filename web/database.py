@@ -11,7 +11,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from xunpai.db import make_engine, migrate, session_factory
+from xunpai.storage.db import make_engine, migrate, session_factory
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +33,7 @@ _SQLITE_QUEUES: dict[int, threading.RLock] = {}
 def queue_sqlite_writers(engine: Engine) -> None:
     """Make this process's transactions on an SQLite database wait in a queue instead of polling.
 
-    Every SQLite transaction here takes the write lock at BEGIN (``xunpai.db``); a thread that finds it taken
+    Every SQLite transaction here takes the write lock at BEGIN (``xunpai.storage.db``); a thread that finds it taken
     sleeps and retries (SQLite's busy handler, with growing sleeps), which under a burst of requests turns a
     few milliseconds of waiting into hundreds. Threads of one process therefore take a Python lock first,
     from BEGIN to COMMIT/ROLLBACK, and are woken the moment it is free. Other processes still meet SQLite's
@@ -52,7 +52,7 @@ def queue_sqlite_writers(engine: Engine) -> None:
             conn.info["xunpai_queue_held"] = held - 1
             lock.release()
 
-    event.listen(engine, "begin", acquire, insert=True)  # before the BEGIN IMMEDIATE of xunpai.db
+    event.listen(engine, "begin", acquire, insert=True)  # before the BEGIN IMMEDIATE of xunpai.storage.db
     event.listen(engine, "commit", release)
     event.listen(engine, "rollback", release)
 

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from flask import Flask
 from flask_login import current_user
 
-from xunpai.ledger import KIND_NAMES
-from xunpai.models.accounts import ROLE_NAMES
+from xunpai.storage.ledger import KIND_NAMES
+from xunpai.storage.models.accounts import ROLE_NAMES
 
 
 def yuan(value, places: int = 2) -> str:

@@ -30,10 +30,11 @@ from auction.case_number import validate as validate_case_number
 from web import jobs
 from web.database import db
 from web.security import authorize_court, roles_required
-from web.services import service
-from xunpai import ledger, quote_receipts
-from xunpai.models.accounts import Court, User
-from xunpai.models.web import WebJob
+from xunpai.services import inquiry as inquiry_service
+from xunpai.services import receipts as quote_receipts
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court, User
+from xunpai.storage.models.web import WebJob
 
 bp = Blueprint("inquiry", __name__, url_prefix="/inquiry")
 
@@ -108,7 +109,6 @@ def form():
     errors: list[str] = []
     candidates: list[dict] = []
     if request.method == "POST":
-        inquiry_service = service("xunpai.inquiry_service")
         quote_request, values, errors = _request_from_form(request.form)
         if quote_request is not None:
             session = db()
@@ -162,7 +162,6 @@ def suggest():
     text = request.args.get("q", "").strip()
     if len(text) < 2:
         return jsonify({"candidates": []})
-    inquiry_service = service("xunpai.inquiry_service")
     candidates = inquiry_service.active_engine(db()).suggest(text, limit=8)
     return jsonify({"candidates": [
         {"building_id": c.building_id, "address": c.matched_text, "label": f"{c.matched_text}（{c.building_id}）"}
@@ -180,7 +179,6 @@ def batch():
     error = ""
     values = {"case_number": request.form.get("case_number", ""), "purpose": request.form.get("purpose", "")}
     if request.method == "POST":
-        inquiry_service = service("xunpai.inquiry_service")
         upload = request.files.get("file")
         try:
             case_number = validate_case_number(values["case_number"])
@@ -234,7 +232,7 @@ def read_units(path: Path):
 
 
 def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: str) -> str:
-    from xunpai.db import session_scope
+    from xunpai.storage.db import session_scope
 
     user_id = current_user.id
     engine = current_app.extensions["xunpai_engine"]

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, update
 from web.database import db
 from web.database import engine as current_engine
 from web.security import deny
-from xunpai.db import session_scope
-from xunpai.ledger import now_local
-from xunpai.models.web import WebJob
+from xunpai.storage.db import session_scope
+from xunpai.storage.ledger import now_local
+from xunpai.storage.models.web import WebJob
 
 STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 

@@ -2,8 +2,8 @@
 and bulk publishing with progress, custody and the viewing calendar, outcome statistics with charts.
 
 Every rule (prices, deposits, periods, mandatory disclosures, idempotent publishing, custody fees, statistics)
-is the publishing and custody engines' (``auction.*``, ``xunpai.publishing_service``,
-``xunpai.custody_service``); the pages validate nothing themselves but the shape of a form."""
+is the publishing and custody engines' (``auction.*``, ``xunpai.services.publishing``,
+``xunpai.services.custody``); the pages validate nothing themselves but the shape of a form."""
 
 from __future__ import annotations
 
@@ -33,16 +33,17 @@ from web.database import db
 from web.platforms import choices as platform_choices
 from web.platforms import platform_for
 from web.security import authorize_court, deny, roles_required
-from web.services import service
-from xunpai import ledger
-from xunpai.models.accounts import Court
-from xunpai.models.web import WebJob
+from xunpai.services import outcomes as outcomes_service
+from xunpai.services import publishing
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court
+from xunpai.storage.models.web import WebJob
 
 bp = Blueprint("listings", __name__, url_prefix="/lots")
 
 
 def _models():
-    import xunpai.models.lots as models
+    import xunpai.storage.models.lots as models
 
     return models
 
@@ -64,7 +65,6 @@ def _engine():
 @bp.route("/")
 @roles_required("clerk")
 def lots():
-    service("xunpai.publishing_service")
     models = _models()
     status = request.args.get("status", "")
     query = select(models.Lot).where(models.Lot.court_code == current_user.court_code)
@@ -84,7 +84,6 @@ def lots():
 @bp.route("/<int:lot_id>")
 @roles_required("clerk")
 def lot_detail(lot_id: int):
-    service("xunpai.publishing_service")
     from auction.documents import applicable_kinds
     from auction.lot import missing_disclosures
     from auction.lot_sheet import restore_lot
@@ -115,7 +114,6 @@ def _render(lot, kind: str, fmt: str) -> bytes:
 @bp.route("/<int:lot_id>/documents/<kind>.<fmt>")
 @roles_required("clerk")
 def document(lot_id: int, kind: str, fmt: str):
-    service("xunpai.publishing_service")
     if fmt not in ("pdf", "docx"):
         abort(404)
     lot = _lot(lot_id)
@@ -134,7 +132,6 @@ def document(lot_id: int, kind: str, fmt: str):
 @roles_required("clerk")
 def document_preview(lot_id: int, kind: str):
     """The document's text, read back from the generated DOCX, for checking before publishing."""
-    service("xunpai.publishing_service")
     from docx import Document
 
     lot = _lot(lot_id)
@@ -154,7 +151,6 @@ def document_preview(lot_id: int, kind: str):
 @bp.route("/<int:lot_id>/publish", methods=["POST"])
 @roles_required("clerk")
 def publish(lot_id: int):
-    publishing = service("xunpai.publishing_service")
     from auction.platforms import PlatformError
 
     lot = _lot(lot_id)
@@ -177,7 +173,7 @@ def publish(lot_id: int):
 
 
 def _documents_for(content, plan):
-    from xunpai.commands.publishing import render_documents
+    from xunpai.cli.publishing import render_documents
 
     return render_documents(content, plan)
 
@@ -185,8 +181,6 @@ def _documents_for(content, plan):
 @bp.route("/<int:lot_id>/outcome", methods=["POST"])
 @roles_required("clerk")
 def outcome(lot_id: int):
-    publishing = service("xunpai.publishing_service")
-    outcomes_service = service("xunpai.outcomes_service")
     lot = _lot(lot_id)
     session = db()
     try:
@@ -237,7 +231,7 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
     if court:
         values["执行法院"] = court.name
     try:
-        from xunpai import procedure_service as procedure
+        from xunpai.services import procedure
 
         case = procedure.get_case(db(), case_number)
     except Exception:  # an unregistered case: the clerk fills in the rest
@@ -258,7 +252,6 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("clerk")
 def new():
-    publishing = service("xunpai.publishing_service")
     from auction.lot_sheet import write_sheet
 
     columns = _sheet_columns()
@@ -316,7 +309,6 @@ def template():
 @bp.route("/bulk", methods=["GET", "POST"])
 @roles_required("clerk")
 def bulk():
-    publishing = service("xunpai.publishing_service")
     error = ""
     problems = []
     if request.method == "POST":
@@ -339,7 +331,7 @@ def bulk():
             prepared, found = read_sheet(sheet)  # everything is checked before anything starts
             db().close()
             if not found:
-                from xunpai.db import session_scope
+                from xunpai.storage.db import session_scope
 
                 with session_scope(_engine()) as session:
                     found = publishing.check_against_database(session, prepared)
@@ -420,7 +412,6 @@ def bulk_download(job_id: str):
 @roles_required("clerk")
 def publish_selected():
     """Publish the lots ticked on the list (a background job with progress)."""
-    publishing = service("xunpai.publishing_service")
     ids = [int(i) for i in request.form.getlist("lot") if i.isdigit()]
     code = request.form.get("platform", "local")
     if not ids:

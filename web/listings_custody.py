@@ -1,6 +1,6 @@
 """Clerks' pages, continued: custody of seized goods and the viewing calendar, outcome statistics with charts
 (routes of the ``listings`` blueprint). Fees, checklists, capacity and the statistics are the custody and
-outcomes engines' (``auction.custody``, ``xunpai.custody_service``, ``xunpai.outcomes_service``)."""
+outcomes engines' (``auction.custody``, ``xunpai.services.custody``, ``xunpai.services.outcomes``)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,15 @@ from sqlalchemy import select
 from web.database import db
 from web.listings import _fen, _models, bp
 from web.security import authorize_court, roles_required
-from web.services import service
-from xunpai import ledger
+from xunpai.services import custody as custody_service
+from xunpai.services import outcomes as outcomes_service
+from xunpai.storage import ledger
 
 # ---------------------------------------------------------------- custody and viewing
 
 def custody_items(lot_id: int | None = None):
     try:
-        from xunpai.models.custody import CustodyItem
+        from xunpai.storage.models.custody import CustodyItem
     except ImportError:
         return []
     query = select(CustodyItem).where(CustodyItem.court_code == current_user.court_code)
@@ -35,9 +36,8 @@ def custody_items(lot_id: int | None = None):
 @bp.route("/custody", methods=["GET", "POST"])
 @roles_required("clerk")
 def custody():
-    custody_service = service("xunpai.custody_service")
     from auction import custody as custody_rules
-    from xunpai.models.custody import CustodyItem, ViewingBooking, ViewingSlot
+    from xunpai.storage.models.custody import CustodyItem, ViewingBooking, ViewingSlot
 
     session = db()
     if request.method == "POST":
@@ -93,7 +93,7 @@ def _custody_action(custody_service, custody_rules, session) -> None:
                                photos=photos, debtor=form.get("debtor", ""),
                                lot_id=form.get("lot_id", type=int), actor=current_user.username)
     elif action == "slot":
-        from xunpai.models.custody import CustodyItem
+        from xunpai.storage.models.custody import CustodyItem
 
         item = session.get(CustodyItem, form.get("item_id", type=int))
         if item is None:
@@ -126,7 +126,6 @@ def _period() -> tuple[date, date]:
 @bp.route("/outcomes")
 @roles_required("clerk")
 def outcomes():
-    outcomes_service = service("xunpai.outcomes_service")
     date_from, date_to = _period()
     _per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
     models = _models()
@@ -143,8 +142,7 @@ def outcomes():
 @bp.route("/outcomes.xlsx")
 @roles_required("clerk")
 def outcomes_export():
-    outcomes_service = service("xunpai.outcomes_service")
-    from xunpai.outcome_report import export_statistics_xlsx
+    from xunpai.services.outcome_report import export_statistics_xlsx
 
     date_from, date_to = _period()
     per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)

@@ -2,8 +2,8 @@
 evidence) and get a receipt (回执); judges review the inbox and decide; both follow the agenda of due dates.
 
 Admissibility, routing, the state machine and the deadlines are the procedure engine's (参考价规定
-arts. 21-26, 异议复议规定 arts. 1-3; ``auction.objections``, ``xunpai.objection_service``,
-``xunpai.procedure_service``). A double submission is one objection: the form carries a submission key that
+arts. 21-26, 异议复议规定 arts. 1-3; ``auction.objections``, ``xunpai.services.objections``,
+``xunpai.services.procedure``). A double submission is one objection: the form carries a submission key that
 the engine keys the filing on, so a resubmitted or retried form (after a timeout or a server restart) finds
 the first filing instead of creating a second.
 """
@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from web.database import db
 from web.security import authorize_case, roles_required
-from web.services import service
-from xunpai import ledger
+from xunpai.services import objections as objection_service
+from xunpai.services import procedure
+from xunpai.storage import ledger
 
 bp = Blueprint("objections", __name__)
 
@@ -36,7 +37,7 @@ def _rules():
 
 
 def _models():
-    import xunpai.models.procedure as models
+    import xunpai.storage.models.procedure as models
 
     return models
 
@@ -59,7 +60,6 @@ def _objection_view(objection) -> dict:
     """What the pages show of an objection: names, route, the open step and its deadline, the decisions."""
     rules = _rules()
     models = _models()
-    procedure = service("xunpai.procedure_service")
     session = db()
     report = session.get(models.ProcedureReport, objection.report_id)
     party = session.get(models.ProcedureParty, objection.party_id)
@@ -106,7 +106,6 @@ def _judge_objection(objection_id: int):
 @bp.route("/objections")
 @roles_required("judge")
 def inbox():
-    service("xunpai.objection_service")
     models = _models()
     rules = _rules()
     state = request.args.get("state", "open")
@@ -122,7 +121,6 @@ def inbox():
 @roles_required("judge", "clerk")
 def case_page(case_number: str):
     case_number = authorize_case(case_number)
-    procedure = service("xunpai.procedure_service")
     models = _models()
     rules = _rules()
     session = db()
@@ -142,7 +140,6 @@ def case_page(case_number: str):
 @bp.route("/objections/<int:objection_id>")
 @roles_required("judge")
 def detail(objection_id: int):
-    service("xunpai.objection_service")
     view = _objection_view(_judge_objection(objection_id))
     return render_template("objections/detail.html", v=view, today=_now().date())
 
@@ -175,8 +172,6 @@ def _fen(text: str) -> int | None:
 @bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
 @roles_required("judge")
 def decide(objection_id: int):
-    objection_service = service("xunpai.objection_service")
-    procedure = service("xunpai.procedure_service")
     rules = _rules()
     objection = _judge_objection(objection_id)
     session = db()
@@ -208,8 +203,6 @@ def decide(objection_id: int):
 @bp.route("/objections/<int:objection_id>/advance", methods=["POST"])
 @roles_required("judge")
 def advance(objection_id: int):
-    objection_service = service("xunpai.objection_service")
-    procedure = service("xunpai.procedure_service")
     rules = _rules()
     objection = _judge_objection(objection_id)
     session = db()
@@ -256,7 +249,6 @@ def evidence(objection_id: int, evidence_id: int):
 @bp.route("/objections/<int:objection_id>/receipt.pdf")
 @roles_required("judge")
 def receipt(objection_id: int):
-    service("xunpai.objection_service")
     from web.objections_party import receipt_pdf
 
     return receipt_pdf(_objection_view(_judge_objection(objection_id)))
@@ -267,7 +259,6 @@ def receipt(objection_id: int):
 @bp.route("/agenda")
 @roles_required("judge", "clerk")
 def agenda():
-    procedure = service("xunpai.procedure_service")
     today = _now().date()
     items = procedure.agenda(db(), today=today, court_code=current_user.court_code)
     only = request.args.get("show", "")

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from web.database import db
 from web.objections import _case_or_none, _deadline_view, _models, _now, _objection_view, _rules, bp
 from web.security import authorize_case, deny, roles_required
-from web.services import service
-from xunpai.models.accounts import Court
+from xunpai.services import custody, procedure
+from xunpai.services import objections as objection_service
+from xunpai.storage.models.accounts import Court
 
 # ================================================================ parties
 
@@ -34,7 +35,6 @@ def _my_party_id(case_number: str) -> int | None:
 @roles_required("party")
 def party_case(case_number: str):
     case_number = authorize_case(case_number)
-    procedure = service("xunpai.procedure_service")
     models = _models()
     rules = _rules()
     session = db()
@@ -67,8 +67,8 @@ def party_case(case_number: str):
 def _viewings_for_case(case_number: str) -> list[dict]:
     """Viewing slots of the seized items of this case (custody), with free seats."""
     try:
-        from xunpai.custody_service import slot_bookings
-        from xunpai.models.custody import CustodyItem, ViewingSlot
+        from xunpai.services.custody import slot_bookings
+        from xunpai.storage.models.custody import CustodyItem, ViewingSlot
     except ImportError:
         return []
     session = db()
@@ -87,8 +87,7 @@ def _viewings_for_case(case_number: str) -> list[dict]:
 @roles_required("party")
 def party_book_viewing(case_number: str, slot_id: int):
     case_number = authorize_case(case_number)
-    custody = service("xunpai.custody_service")
-    from xunpai.models.custody import CustodyItem, ViewingSlot
+    from xunpai.storage.models.custody import CustodyItem, ViewingSlot
 
     session = db()
     slot = session.get(ViewingSlot, slot_id)
@@ -110,7 +109,6 @@ def party_book_viewing(case_number: str, slot_id: int):
 
 def _party_report(case_number: str, report_id: int):
     models = _models()
-    procedure = service("xunpai.procedure_service")
     session = db()
     case = _case_or_none(procedure, case_number)
     report = session.get(models.ProcedureReport, report_id)
@@ -124,8 +122,6 @@ def _party_report(case_number: str, report_id: int):
 @roles_required("party")
 def party_file(case_number: str):
     case_number = authorize_case(case_number)
-    procedure = service("xunpai.procedure_service")
-    objection_service = service("xunpai.objection_service")
     rules = _rules()
     models = _models()
     session = db()
@@ -216,7 +212,6 @@ def _party_objection(case_number: str, objection_id: int):
 @roles_required("party")
 def party_objection(case_number: str, objection_id: int):
     case_number = authorize_case(case_number)
-    service("xunpai.objection_service")
     view = _objection_view(_party_objection(case_number, objection_id))
     return render_template("objections/party_objection.html", v=view, case_number=case_number)
 
@@ -225,7 +220,6 @@ def party_objection(case_number: str, objection_id: int):
 @roles_required("party")
 def party_receipt(case_number: str, objection_id: int):
     case_number = authorize_case(case_number)
-    service("xunpai.objection_service")
     view = _objection_view(_party_objection(case_number, objection_id))
     return receipt_pdf(view)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from web.database import db
-from xunpai import quote_receipts
-from xunpai.models.accounts import Court
+from xunpai.services import receipts as quote_receipts
+from xunpai.storage.models.accounts import Court
 
 bp = Blueprint("public", __name__)
 

@@ -18,8 +18,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from auction.case_number import InvalidCaseNumber, parse, validate
-from xunpai import ledger
-from xunpai.models.accounts import ROLE_NAMES, User
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import ROLE_NAMES, User
 
 log = logging.getLogger("xunpai.web")
 csrf = CSRFProtect()
@@ -72,7 +72,7 @@ def account_for(user: User, session) -> Account:
     party_role = ""
     party_ids: dict[str, int | None] = {}
     if user.role == "party":
-        from xunpai.accounts_service import party_cases
+        from xunpai.services.accounts import party_cases
 
         rows = party_cases(session, user.id)
         cases = [row.case_number for row in rows]

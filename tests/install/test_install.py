@@ -67,7 +67,7 @@ def test_the_wheel_carries_every_file_of_the_package_folders(wheel):
     stray = sorted(n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.split("/")[0] not in PACKAGES)
     assert not stray, f"the wheel carries files that are not the project's: {stray[:10]}"
     # The files the program reads at run time, named, so that a pattern that stops matching them fails here.
-    for needed in ("xunpai/migrations/env.py", "xunpai/migrations/script.py.mako", "web/templates/base.html",
+    for needed in ("xunpai/storage/migrations/env.py", "xunpai/storage/migrations/script.py.mako", "web/templates/base.html",
                    "web/static/xunpai.css", "auction/documents/templates/announcement.docx",
                    "valuation/mappings/hdb_resale.yaml", "auction/platforms/catalog.json"):
         assert needed in names

@@ -15,11 +15,10 @@ from auction import lottery
 from auction.custody import CustodyError
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import read_sheet, write_sheet
-from xunpai import custody_service as custody
-from xunpai import ledger
-from xunpai import service_providers_service as providers
-from xunpai.db import session_factory, session_scope
-from xunpai.models.custody import ViewingBooking
+from xunpai.services import custody, providers
+from xunpai.storage import ledger
+from xunpai.storage.db import session_factory, session_scope
+from xunpai.storage.models.custody import ViewingBooking
 
 CASE = "（2025）浙1081执1001号"
 CHECKLIST = {"exterior": "左前门划痕", "interior": "完好", "engine": "可启动", "tyres": "正常", "keys": "2 把",
@@ -63,7 +62,7 @@ def test_incomplete_checklist_changes_nothing(session):
 def test_storage_costs_per_lot_are_borne_by_the_debtor(engine, session, tmp_path):
     write_sheet(tmp_path / "s.xlsx", demo_rows(1, date(2026, 12, 1)))
     prepared, _ = read_sheet(tmp_path / "s.xlsx")
-    from xunpai.publishing_service import import_lots
+    from xunpai.services.publishing import import_lots
 
     lot = import_lots(session, prepared)[0]
     car = _intake(session, lot_id=lot.id, tariff_daily_fen=3000, intake_on=date(2026, 3, 1))
@@ -164,7 +163,7 @@ def test_provider_lottery_is_reproducible_and_auditable(engine):
     with session_scope(engine) as session:
         (assignment,) = providers.draw_lottery(session, lottery_id, seed, actor="judge")
         assignment_id = assignment.id
-        from xunpai.models.custody import CustodyItem
+        from xunpai.storage.models.custody import CustodyItem
 
         assert session.get(CustodyItem, item_id).provider_id == assignment.provider_id  # kept by the drawn firm
     with session_scope(engine) as session:
@@ -195,7 +194,7 @@ def test_provider_lottery_is_reproducible_and_auditable(engine):
 
 
 def test_tariff_comes_from_the_court_policy_when_not_given(session):
-    from xunpai.models.accounts import Court
+    from xunpai.storage.models.accounts import Court
 
     with pytest.raises(CustodyError, match="未设定车辆的日保管费标准"):
         _intake(session, tariff_daily_fen=None)

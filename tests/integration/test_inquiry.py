@@ -13,12 +13,13 @@ from sqlalchemy import func, select, text
 
 from tax_baseline.quote import QuoteEngine
 from tests.unit.test_quote import request, small_tables
-from xunpai import baseline_store, ledger
-from xunpai.accounts_service import create_user
-from xunpai.inquiry_service import InquiryRefused, quote_batch_for_user, quote_for_user
-from xunpai.models.accounts import Court, InquiryLimit
-from xunpai.models.baseline import TableVersion
-from xunpai.models.ledger import LedgerEntry
+from xunpai.services import baseline as baseline_store
+from xunpai.services.accounts import create_user
+from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court, InquiryLimit
+from xunpai.storage.models.baseline import TableVersion
+from xunpai.storage.models.ledger import LedgerEntry
 
 CASE = "(2026)浙1099执1234号"
 NOON = datetime(2026, 3, 2, 12, 0)

@@ -1,7 +1,7 @@
 from sqlalchemy import text
 
-from xunpai import ledger
-from xunpai.models.ledger import LedgerEntry
+from xunpai.storage import ledger
+from xunpai.storage.models.ledger import LedgerEntry
 
 
 def _fill(session, n=5):

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
-from xunpai import cli_support
-from xunpai import procedure_service as service
 from xunpai.cli import main
-from xunpai.db import session_scope
+from xunpai.cli import support as cli_support
+from xunpai.services import procedure as service
+from xunpai.storage.db import session_scope
 
 ARGS = ["lots", "plan", "--reference-price", "1200000", "--kind", "real_estate", "--round", "first",
         "--announce-on", "2026-12-01", "--working-days", "--json"]

@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from xunpai.db import Base
+from xunpai.storage.db import Base
 
 
 def _significant(diff) -> list:

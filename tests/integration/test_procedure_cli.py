@@ -8,11 +8,11 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
-from xunpai import cli_support
-from xunpai import procedure_service as service
 from xunpai.cli import main
-from xunpai.db import session_scope
-from xunpai.models.accounts import Court
+from xunpai.cli import support as cli_support
+from xunpai.services import procedure as service
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.accounts import Court
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from auction.objections import Event, IllegalTransition, State
-from xunpai import ledger
-from xunpai import objection_service as objections
-from xunpai import procedure_service as service
-from xunpai.db import Base
-from xunpai.models.accounts import Court
-from xunpai.models.ledger import LedgerEntry
-from xunpai.models.procedure import EvidenceFile, Objection, ReferencePriceRecord
+from xunpai.services import objections
+from xunpai.services import procedure as service
+from xunpai.storage import ledger
+from xunpai.storage.db import Base
+from xunpai.storage.models.accounts import Court
+from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.models.procedure import EvidenceFile, Objection, ReferencePriceRecord
 
 COURT = "浙1081"
 CASE = "（2025）浙1081执100号"
@@ -140,7 +140,7 @@ def test_double_submission_after_commit_on_a_new_session(engine, network_lot, se
     _lot, reports = network_lot
     _file(session, reports[0], key="k-commit")
     session.commit()
-    from xunpai.db import session_scope
+    from xunpai.storage.db import session_scope
 
     with session_scope(engine) as other:
         result = objections.file_objection(other, case_number=CASE, report_id=reports[0].id, id_number=DEBTOR_ID,
@@ -378,7 +378,7 @@ def test_concurrent_double_submission_creates_one_objection(engine, backend):
     """Two sessions file the same submission at once: the unique key lets exactly one through."""
     import threading
 
-    from xunpai.db import session_factory, session_scope
+    from xunpai.storage.db import session_factory, session_scope
 
     with session_scope(engine) as setup:
         setup.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))

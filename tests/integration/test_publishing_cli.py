@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
-from xunpai import cli_support
 from xunpai.cli import main
+from xunpai.cli import support as cli_support
 
 
 @pytest.fixture

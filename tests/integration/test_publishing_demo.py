@@ -2,10 +2,10 @@
 
 from sqlalchemy import func, select
 
-from xunpai.demo_data import lots as demo
-from xunpai.models.custody import CustodyItem, ServiceProvider, ViewingSlot
-from xunpai.models.lots import Lot
-from xunpai.publishing_service import _missing
+from xunpai.demo import lots as demo
+from xunpai.services.publishing import _missing
+from xunpai.storage.models.custody import CustodyItem, ServiceProvider, ViewingSlot
+from xunpai.storage.models.lots import Lot
 
 
 def test_demo_lots_custody_and_providers(session):

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
-from xunpai import ledger
-from xunpai.db import session_scope
-from xunpai.models.lots import Publication
+from xunpai.storage import ledger
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.lots import Publication
 
 CLI = [sys.executable, "-c", "from xunpai.cli import main; main()"]
 LOTS = 30

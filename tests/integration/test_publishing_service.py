@@ -16,11 +16,8 @@ from auction.lot_sheet import read_sheet, write_sheet
 from auction.off_peak import parse_windows
 from auction.platforms.local_client import LocalPlatform
 from auction.platforms.local_server import create_app
-from xunpai import ledger
-from xunpai.db import session_scope
-from xunpai.models.lots import BulkJob, Lot, Publication
-from xunpai.outcomes_service import record_outcome, statistics
-from xunpai.publishing_service import (
+from xunpai.services.outcomes import record_outcome, statistics
+from xunpai.services.publishing import (
     DisclosuresMissing,
     PublishingError,
     SheetInvalid,
@@ -30,6 +27,9 @@ from xunpai.publishing_service import (
     send_queued,
     write_results,
 )
+from xunpai.storage import ledger
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.lots import BulkJob, Lot, Publication
 
 ANNOUNCE = date(2026, 12, 1)
 
@@ -182,7 +182,7 @@ def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform)
         assert str(s.premium_rate) == "0.0667"            # (1,600,000 - 1,500,000) / 1,500,000
         assert str(s.discount_to_reference) == "0.2381"   # 1 - 1,600,000 / 2,100,000
         assert s.commission_saved_fen == 8_000_000        # 5% of 1,100,000 + 5% of 500,000
-        from xunpai.outcome_report import export_statistics_xlsx
+        from xunpai.services.outcome_report import export_statistics_xlsx
 
         export_statistics_xlsx(tmp_path / "stats.xlsx", per_court, total, lots)
     workbook = load_workbook(tmp_path / "stats.xlsx")
@@ -208,7 +208,7 @@ def test_migration_matches_the_models(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from xunpai.db import Base
+    from xunpai.storage.db import Base
 
     mine = ("lot", "custody", "viewing", "provider", "service_providers")
     with engine.connect() as conn:
@@ -244,7 +244,7 @@ def test_two_concurrent_runs_of_one_sheet_publish_and_record_each_lot_once(engin
 
 
 def test_platform_status_changes_are_recorded_once(engine, tmp_path, platform):
-    from xunpai.publishing_service import refresh_statuses
+    from xunpai.services.publishing import refresh_statuses
 
     report = bulk_publish(engine, _sheet(tmp_path, demo_rows(2, ANNOUNCE)), platform)
     assert refresh_statuses(engine, lambda code: platform) == []  # 'announced' already known
@@ -274,7 +274,7 @@ def test_a_refused_publication_is_failed_and_a_retry_publishes_it_once(engine, t
 
 
 def test_reconcile_finishes_stuck_publications_without_a_second_listing(engine, tmp_path, platform):
-    from xunpai.publishing_service import reconcile
+    from xunpai.services.publishing import reconcile
 
     prepared, _ = read_sheet(_sheet(tmp_path, demo_rows(3, ANNOUNCE)))
     with session_scope(engine) as session:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from tax_baseline.workbook import write_xlsx
 from tests.unit.test_quote import small_tables
-from xunpai import baseline_store
-from xunpai.accounts_service import create_user
-from xunpai.models.accounts import Court, InquiryLimit
-from xunpai.models.ledger import LedgerEntry
+from xunpai.services import baseline as baseline_store
+from xunpai.services.accounts import create_user
+from xunpai.storage.models.accounts import Court, InquiryLimit
+from xunpai.storage.models.ledger import LedgerEntry
 
 CASE = "(2026)浙1099执1234号"
 
@@ -82,8 +82,8 @@ def test_a_contract_date_still_to_come_is_refused_in_the_quote_and_in_the_batch(
     from datetime import datetime
 
     from tests.unit.test_quote import request
-    from xunpai.inquiry_service import InquiryRefused, quote_batch_for_user, quote_for_user
-    from xunpai.models.accounts import User
+    from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
+    from xunpai.storage.models.accounts import User
 
     judge = session.execute(select(User).where(User.username == "judge")).scalar_one()
     now = datetime(2026, 3, 2, 12, 0)

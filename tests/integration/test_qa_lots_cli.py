@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
-from xunpai import cli_support
 from xunpai.cli import main
+from xunpai.cli import support as cli_support
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_demo_template_for_a_registered_court(run, session, tmp_path):
     # clerk of the demo court published another court's lots
     from openpyxl import load_workbook
 
-    from xunpai.models.accounts import Court
+    from xunpai.storage.models.accounts import Court
 
     session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
     session.commit()

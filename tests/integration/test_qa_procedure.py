@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from auction.calendar import weekday_workdays_problem
-from xunpai import procedure_service as service
+from xunpai.services import procedure as service
 
 NOW = datetime(2026, 11, 27, 9, 0)
 

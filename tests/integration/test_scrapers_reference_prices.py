@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from scrapers.auction_results import join_reference_prices, read_reference_prices
-from xunpai import procedure_service as service
-from xunpai.models.accounts import Court
-from xunpai.scrape_service import reference_prices_in_force
+from xunpai.services import procedure as service
+from xunpai.services.scraping import reference_prices_in_force
+from xunpai.storage.models.accounts import Court
 
 COURT = "浙1081"
 NOW = datetime(2026, 1, 5, 9, 0)

@@ -15,7 +15,7 @@ from tax_baseline.demo_city import generate_city
 from tax_baseline.quote import QuoteEngine, QuoteRequest
 from valuation.pipeline import run_calibration
 from valuation.transactions import normalize_sales
-from xunpai import baseline_store
+from xunpai.services import baseline as baseline_store
 
 AS_OF = date(2026, 1, 31)
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from auction.lot import court_to_dict, lot_to_dict
 from auction.lot_examples import example_court, example_vehicle_lot
 from xunpai.cli import main
-from xunpai.commands.lots import lots_group
+from xunpai.cli.lots import lots_group
 
 
 def run(*args):

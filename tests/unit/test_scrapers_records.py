@@ -40,7 +40,7 @@ def reasons(collector, fields) -> list[str]:
 
 
 def test_sources_and_the_command_line_agree():
-    from xunpai.commands.scrape import scrape_command
+    from xunpai.cli.scrape import scrape_command
 
     assert sorted(SOURCES) == sorted(scrape_command.params[0].type.choices)
 

@@ -10,9 +10,10 @@ import pytest
 
 from tax_baseline.demo_city import generate_city
 from web import create_app
-from xunpai import accounts_service, baseline_store
-from xunpai.db import session_scope
-from xunpai.models.accounts import InquiryLimit
+from xunpai.services import accounts as accounts_service
+from xunpai.services import baseline as baseline_store
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.accounts import InquiryLimit
 
 PASSWORD = "correct-horse-42"
 COURT = "浙1081"
@@ -74,8 +75,8 @@ def seed(engine) -> Seed:
 
 def _procedure_case(session) -> tuple[int, int]:
     """The case of the objection journeys: a flat with two network-inquiry reports sent to the parties."""
-    from xunpai import procedure_service as procedure
-    from xunpai.ledger import now_local
+    from xunpai.services import procedure
+    from xunpai.storage.ledger import now_local
 
     now = now_local()
     procedure.create_case(session, COURT, CASE, [

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tax_baseline.tables import BaselineTables
 from tax_baseline.workbook import write_xlsx
 from tests.web.conftest import CASE, csrf_token, login, party_login, small_city
-from xunpai.db import session_scope
-from xunpai.models.accounts import User
-from xunpai.models.baseline import TableVersion
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.accounts import User
+from xunpai.storage.models.baseline import TableVersion
 
 
 def test_admin_creates_a_judge_who_can_sign_in(client, app):
@@ -64,7 +64,7 @@ def test_a_code_issued_by_id_number_lets_the_registered_party_object(client, app
 
 
 def test_admin_unlocks_a_locked_account(client, app, engine):
-    from xunpai import accounts_service
+    from xunpai.services import accounts as accounts_service
 
     locked = app.test_client()
     for _ in range(accounts_service.MAX_FAILED_LOGINS):
@@ -133,7 +133,7 @@ def test_platforms_and_firms_pages(client):
 
 
 def test_court_policy_switch(client, engine):
-    from xunpai.models.accounts import Court
+    from xunpai.storage.models.accounts import Court
 
     login(client, "admin")
     token = csrf_token(client, "/admin/courts")

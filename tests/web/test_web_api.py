@@ -13,9 +13,9 @@ from sqlalchemy import select
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE
-from xunpai import accounts_service
-from xunpai.db import session_scope
-from xunpai.models.accounts import User
+from xunpai.services import accounts as accounts_service
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.accounts import User
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -167,7 +167,7 @@ def test_judge_of_another_court_cannot_read_an_objection(client, spec, engine, s
 
 
 def test_lots_list_get_and_publish(client, spec, engine, seeded, tmp_path, app):
-    from xunpai import publishing_service
+    from xunpai.services import publishing as publishing_service
 
     path = tmp_path / "lots.xlsx"
     write_sheet(path, demo_rows(2, date.today() + timedelta(days=1), court_code=COURT))

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import CASE, FOREIGN_CASE, OTHER_CASE, PASSWORD, csrf_token, login, party_login
-from xunpai import accounts_service
-from xunpai.db import session_scope
-from xunpai.models.accounts import User
-from xunpai.models.ledger import LedgerEntry
+from xunpai.services import accounts as accounts_service
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.accounts import User
+from xunpai.storage.models.ledger import LedgerEntry
 
 # Behaviour of the HTTP layer alone (headers, cookies, redirects) does not depend on the database: SQLite only.
 http_only = pytest.mark.parametrize("backend", ["sqlite"])

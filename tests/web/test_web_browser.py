@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from tests.web.conftest import CASE, COURT, PASSWORD
 from web import create_app
-from xunpai.db import session_scope
-from xunpai.models.lots import Lot, Publication
-from xunpai.models.procedure import EvidenceFile, Objection
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.lots import Lot, Publication
+from xunpai.storage.models.procedure import EvidenceFile, Objection
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from xunpai import accounts_service
-from xunpai.demo_data import lots as demo_lots
-from xunpai.demo_data import web as demo_web
+from xunpai.demo import cases as demo_web
+from xunpai.demo import lots as demo_lots
+from xunpai.services import accounts as accounts_service
 
 
 def test_demo_parties_can_sign_in_with_the_printed_codes(session):

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from tests.web.conftest import CASE, FOREIGN_CASE, csrf_token, login
-from xunpai.db import session_scope
-from xunpai.models.ledger import LedgerEntry
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.ledger import LedgerEntry
 
 
 def _quote(client, seeded, **overrides):

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
 from tests.web.conftest import COURT, csrf_token, login
-from xunpai.db import session_scope
-from xunpai.models.lots import Lot, Publication
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.lots import Lot, Publication
 
 
 def _sheet(tmp_path, n=4, court=COURT, **change) -> bytes:
@@ -100,7 +100,7 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
 
 
 def test_clerk_of_another_court_cannot_open_or_publish_the_lot(client, seeded, engine, tmp_path, app):
-    from xunpai import accounts_service
+    from xunpai.services import accounts as accounts_service
 
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.web.conftest import CASE, csrf_token, login, party_login
-from xunpai.db import session_scope
-from xunpai.models.procedure import EvidenceFile, Objection
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.procedure import EvidenceFile, Objection
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -141,8 +141,8 @@ def test_party_books_a_viewing_slot_once(client, seeded, engine):
     from datetime import datetime, timedelta
 
     from auction.custody import INSPECTION_CHECKLISTS
-    from xunpai import custody_service
-    from xunpai.models.custody import ViewingBooking
+    from xunpai.services import custody as custody_service
+    from xunpai.storage.models.custody import ViewingBooking
 
     with session_scope(engine) as session:
         item = custody_service.intake(
@@ -167,8 +167,8 @@ def test_party_books_a_viewing_slot_once(client, seeded, engine):
 def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(client, seeded, engine):
     from datetime import date
 
-    from xunpai import procedure_service as procedure
-    from xunpai.ledger import now_local
+    from xunpai.services import procedure
+    from xunpai.storage.ledger import now_local
 
     with session_scope(engine) as session:
         report = procedure.record_report(session, seeded.lot_id, "network_inquiry", "公拍网", 1_240_000_00,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from xunpai.models import web as web_models
+from xunpai.storage.models import web as web_models
 
 
 def test_migrated_web_tables_match_the_models(engine):

@@ -1,0 +1,19 @@
+"""The ``xunpai`` command line: thin click commands (parse, call one service, print), one module per area,
+each exposing ``commands`` (its click commands or groups)."""
+
+from __future__ import annotations
+
+import click
+
+from xunpai.cli import custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, web
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="xunpai")
+def main() -> None:
+    """询拍 xunpai：执行局的即时询价、基准价校准、异议期限与网络司法拍卖工具。"""
+
+
+for _area in (custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, web):
+    for _command in _area.commands:
+        main.add_command(_command)

@@ -1,0 +1,267 @@
+"""``xunpai tables …``, ``xunpai quote``, ``xunpai quote-batch``, ``xunpai demo``: the instant inquiry."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from xunpai.cli.support import echo_json, engine, fail
+from xunpai.storage.db import session_scope
+
+
+def writable_output(path: Path, label: str) -> None:
+    """Refuse, before any work is done, an output path whose folder is missing or not writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        fail(f"{label}“{path}”是一个文件夹；应为文件路径，如 {path / ('结果' + (path.suffix or '.xlsx'))}。")
+    if not folder.is_dir():
+        fail(f"{label}所在的文件夹“{folder}”不存在；请先建立该文件夹或换一个路径。")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"{label}“{path}”没有写入权限；请换一个路径。")
+
+
+def _user(session, username: str | None):
+    from xunpai.storage.models.accounts import User
+
+    if not username:
+        fail("请用 --user 指定操作人（或设置环境变量 XUNPAI_USER）。")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        fail(f"用户“{username}”不存在或已停用。")
+    return user
+
+
+@click.group("tables")
+def tables_group() -> None:
+    """基准表：导入、导出、列出版本、启用版本。"""
+
+
+@tables_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", "name", help="新版本名，默认取文件名")
+@click.option("--base", "base", help="导入单张表的 CSV 时，以哪个版本为底（默认：当前启用版本）")
+@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER", "admin"), show_default="admin")
+def tables_import(file: Path, name: str | None, base: str | None, user: str) -> None:
+    """导入基准表（.xlsx 全套，或 .csv 单张表）。先校验全部单元格，有任何错误则不导入。
+
+    导入后为草稿版本，须经 `xunpai tables activate` 启用。"""
+    from tax_baseline.tables import SPEC_BY_NAME
+    from tax_baseline.workbook import WorkbookError, read_csv_table, read_xlsx, replace_table
+    from xunpai.services import baseline as baseline_store
+
+    name = name or file.stem
+    with session_scope(engine()) as session:
+        try:
+            if file.suffix.lower() == ".xlsx":
+                tables, errors = read_xlsx(file)
+            elif file.suffix.lower() == ".csv":
+                spec, frame, errors = read_csv_table(file)
+                if not errors:
+                    tables, errors = replace_table(baseline_store.load_version(session, base), spec, frame)
+            else:
+                fail(f"基准表文件应为 .xlsx（全套）或 .csv（单张表），收到“{file.name}”。")
+            if errors:
+                raise WorkbookError(errors, str(file))
+            version = baseline_store.save_version(session, tables, name, source=file.name, created_by=user)
+        except (WorkbookError, baseline_store.VersionError) as exc:
+            fail(str(exc))
+        counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
+                           for k, v in version.row_counts.items() if v)
+    click.echo(f"已导入草稿版本“{name}”（{counts}）。启用请运行：xunpai tables activate {name}")
+
+
+@tables_group.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "version_name", help="版本名，默认当前启用版本")
+@click.option("--template", is_flag=True, help="只导出空白模板（含填表说明）")
+def tables_export(out: Path, version_name: str | None, template: bool) -> None:
+    """导出基准表为 Excel（每张表一个工作表，中文表头，另附“说明”表）。"""
+    from tax_baseline.workbook import write_template, write_xlsx
+    from xunpai.services import baseline as baseline_store
+
+    if out.suffix.lower() != ".xlsx":
+        fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
+    writable_output(out, "导出文件")
+    if template:
+        write_template(out)
+        click.echo(f"已导出空白模板到 {out}")
+        return
+    with session_scope(engine()) as session:
+        try:
+            tables = baseline_store.load_version(session, version_name)
+        except baseline_store.VersionError as exc:
+            fail(str(exc))
+    write_xlsx(tables, out)
+    click.echo(f"已导出版本“{tables.name}”到 {out}")
+
+
+@tables_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def tables_list(as_json: bool) -> None:
+    """列出全部基准表版本。"""
+    from xunpai.services import baseline as baseline_store
+
+    status_names = {"draft": "草稿", "active": "启用中", "retired": "已停用"}
+    with session_scope(engine()) as session:
+        versions = [{"name": v.name, "status": v.status, "source": v.source, "created_at": v.created_at,
+                     "created_by": v.created_by, "activated_at": v.activated_at, "rows": v.row_counts}
+                    for v in baseline_store.list_versions(session)]
+    if as_json:
+        echo_json(versions)
+        return
+    if not versions:
+        click.echo("还没有任何基准表版本。")
+    for v in versions:
+        click.echo(f"{v['name']:<20} {status_names.get(v['status'], v['status']):<4} "
+                   f"导入 {v['created_at']:%Y-%m-%d %H:%M} {v['created_by']:<8} 楼幢 {v['rows'].get('buildings', 0)}"
+                   f"  来源 {v['source']}")
+
+
+@tables_group.command("activate")
+@click.argument("version_name")
+@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER", "admin"), show_default="admin")
+def tables_activate(version_name: str, user: str) -> None:
+    """启用一个版本（之后的询价都用它；启用记入台账）。"""
+    from xunpai.services import baseline as baseline_store
+
+    with session_scope(engine()) as session:
+        try:
+            baseline_store.activate(session, version_name, actor=user)
+        except baseline_store.VersionError as exc:
+            fail(str(exc))
+    click.echo(f"已启用版本“{version_name}”。")
+
+
+def _print_result(inquiry) -> None:
+    r = inquiry.result
+    click.echo(f"询价结果（{r.method}）")
+    click.echo(f"  坐落：{r.address}（楼幢 {r.building_id}，分区 {r.zone_code}）")
+    floor = f"{r.floor_low}" if r.floor_low == r.floor_high else f"{r.floor_low}-{r.floor_high}"
+    click.echo(f"  所在层：{floor}/{r.total_floors}  朝向：{r.orientation or '未填'}  建筑面积：{r.area} ㎡")
+    click.echo(f"  立契时间：{r.contract_date}  估价时点：{r.valuation_date}  基准表版本：{r.version}")
+    click.echo("  计算明细：")
+    for f in r.breakdown:
+        row = "，".join(f"{k} {v}" for k, v in f.row.items())
+        unit = {"基价": "元/㎡", "元/㎡": "元/㎡"}.get(f.method, "%")
+        click.echo(f"    {f.name:<6} {f.value} {unit}（{f.method}；{f.table}表：{row}）")
+    click.echo(f"  单价：{r.unit_price} 元/㎡")
+    click.echo(f"  总价：{r.total_price} 元")
+    click.echo(f"  取整规则：{r.rounding_rule}")
+    for w in r.warnings:
+        click.echo(f"  提示：{w}")
+    click.echo(f"  案号：{inquiry.case_number}  台账序号：{inquiry.ledger_seq}  校验码：{inquiry.verification_code}")
+
+
+def _date(value: str | None, label: str) -> date | None:
+    if value is None:
+        return None
+    from tax_baseline.batch import date_text
+
+    try:
+        return date.fromisoformat(date_text(value))
+    except ValueError:
+        fail(f"{label}“{value}”不是日期；应为 YYYY-MM-DD，如 2025-03-01。")
+
+
+@click.command("quote")
+@click.option("--building-id", help="楼幢编号（与 --address 二选一）")
+@click.option("--address", help="坐落地址，如：示范市城东街道东辉公寓1幢2单元302室")
+@click.option("--floor", required=True, help="所在层：5、5/18、中楼层(共18层)、地下一层 …")
+@click.option("--orientation", help="朝向：南、南北、东南 …")
+@click.option("--area", required=True, help="建筑面积（㎡），最多两位小数")
+@click.option("--contract-date", required=True, help="立契时间 YYYY-MM-DD")
+@click.option("--valuation-date", help="估价时点 YYYY-MM-DD（默认同立契时间）")
+@click.option("--factor", "factors", multiple=True, help="其他修正，如 边套=是（可多次）")
+@click.option("--case-number", required=True, help="案号，如（2026）浙1099执1234号")
+@click.option("--purpose", default="执行案件财产处置询价", show_default=True)
+@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER"), help="操作人（执行法官）用户名")
+@click.option("--json", "as_json", is_flag=True, help="输出稳定的 JSON")
+def quote(building_id, address, floor, orientation, area, contract_date, valuation_date, factors, case_number,
+          purpose, user, as_json) -> None:
+    """即时询价：按计税基准价计算单价、总价和计算明细，并记入台账。"""
+    from tax_baseline.quote import QuoteRequest
+    from xunpai.services.inquiry import InquiryRefused, quote_for_user
+
+    if not building_id and not address:
+        fail("请用 --building-id 或 --address 指定房产。")
+    extra = {}
+    for item in factors:
+        if "=" not in item:
+            fail(f"修正因素“{item}”格式不对；应为 因素=等级，如 边套=是。")
+        key, value = item.split("=", 1)
+        extra[key.strip()] = value.strip()
+    request = QuoteRequest(building_id=building_id, address=address, floor=floor, orientation=orientation,
+                           area=area, contract_date=_date(contract_date, "立契时间"),
+                           valuation_date=_date(valuation_date, "估价时点"), factors=extra)
+    with session_scope(engine()) as session:
+        account = _user(session, user)
+        try:
+            inquiry = quote_for_user(session, account, request, case_number=case_number, purpose=purpose)
+        except InquiryRefused as exc:
+            if as_json:
+                echo_json({"status": "refused", "reason": exc.reason, "limit": exc.limit,
+                           "candidates": [c.__dict__ for c in exc.candidates], "ledger_seq": exc.ledger_seq})
+            fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"), code=3)
+    if as_json:
+        echo_json({"status": "ok", "case_number": inquiry.case_number, "ledger_seq": inquiry.ledger_seq,
+                   "verification_code": inquiry.verification_code, "result": inquiry.result.to_dict()})
+    else:
+        _print_result(inquiry)
+
+
+@click.command("quote-batch")
+@click.argument("infile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case-number", required=True)
+@click.option("--purpose", default="执行案件财产处置批量询价", show_default=True)
+@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER"))
+def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None) -> None:
+    """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。"""
+    from tax_baseline.batch import BatchFileError, read_units, write_results
+    from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user
+
+    if outfile.suffix.lower() not in (".xlsx", ".csv"):
+        fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{outfile.name}”。")
+    # Checked before pricing: the batch is counted and recorded in the ledger, its results must not be lost.
+    writable_output(outfile, "结果文件")
+    try:
+        units = read_units(infile)
+    except BatchFileError as exc:
+        fail(str(exc))
+    with session_scope(engine()) as session:
+        account = _user(session, user)
+        with click.progressbar(length=len(units), label="批量询价", file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            try:
+                batch = quote_batch_for_user(session, account, units, case_number=case_number, purpose=purpose,
+                                             source_name=infile.name, progress=bar.update)
+            except InquiryRefused as exc:
+                fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"),
+                     code=3)
+            except BatchFileError as exc:
+                fail(str(exc))
+    try:
+        write_results(batch.results, outfile)
+    except OSError as exc:
+        fail(f"结果文件“{outfile}”无法写入（{exc.strerror or exc}）；本次批量询价已记入台账"
+             f"（序号 {batch.ledger_seq}），请关闭占用该文件的程序或换一个路径后重新运行。")
+    click.echo(f"共 {len(batch.results)} 行：成功 {batch.ok} 行，拒绝 {batch.refused} 行。结果已写入 {outfile}。"
+               f"台账序号 {batch.ledger_seq}，校验码 {batch.verification_code}")
+
+
+@click.command("demo")
+@click.option("--seed", default=20261127, show_default=True, type=int)
+def demo(seed: int) -> None:
+    """建立演示数据库：示范市的基准表、法院、账户和各类演示数据。"""
+    from xunpai.demo.build import build_demo
+
+    info = build_demo(engine(), seed=seed)
+    for line in info.lines():
+        click.echo(line)
+
+
+commands = [tables_group, quote, quote_batch, demo]

@@ -1,0 +1,157 @@
+"""``xunpai lots plan|documents``: plan a round by the rules, render a lot's document set.
+
+Other modules add their subcommands (publish, bulk-publish ...) to ``lots_group``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from xunpai.cli.support import echo_json, engine, fail
+
+
+@click.group("lots")
+def lots_group() -> None:
+    """标的物：拍卖方案、拍卖文书、发布。"""
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD，如 2026-12-01。")
+        raise  # unreachable: fail exits
+
+
+@lots_group.command("plan")
+@click.option("--reference-price", required=True, help="参考价（元，精确到分），如 1200000")
+@click.option("--kind", required=True, help="real_estate / vehicle / movable / equity / other_right")
+@click.option("--round", "round_", required=True, help="first / second / fixed_price_sale（一拍/二拍/变卖）")
+@click.option("--announce-on", required=True, help="公告日期 YYYY-MM-DD")
+@click.option("--previous-starting-price", help="前次起拍价（元），二拍、变卖必填")
+@click.option("--failed-on", help="前次流拍日期 YYYY-MM-DD（二拍核对三十日期限）")
+@click.option("--starting-price", help="自定起拍价（元），按规定核对")
+@click.option("--deposit", help="自定保证金（元），按规定核对")
+@click.option("--bid-increment", help="自定加价幅度（元）")
+@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="法院拍卖政策 JSON（起拍比例、降价比例、保证金比例、加价比例、取整位数、开拍时刻等）")
+@click.option("--working-days", is_flag=True,
+              help="按工作日历（含调休与管理员录入的放假安排）使竞价起止日、尾款截止日落在工作日")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def plan(reference_price: str, kind: str, round_: str, announce_on: str, previous_starting_price: str | None,
+         failed_on: str | None, starting_price: str | None, deposit: str | None, bid_increment: str | None,
+         policy_file: Path | None, working_days: bool, as_json: bool) -> None:
+    """按网拍规定计算起拍价、保证金、加价幅度和时间安排；违反规定的方案被拒绝并列明条款。"""
+    from auction.amounts import amount_text, datetime_cn
+    from auction.listing_plan import DEFAULT_POLICY, PlanRefused, plan_listing, policy_from_dict
+
+    policy = DEFAULT_POLICY
+    if policy_file is not None:
+        try:
+            policy = policy_from_dict(json.loads(policy_file.read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+            fail(f"拍卖政策文件 {policy_file} 无法读取：{exc}")
+    calendar = None
+    if working_days:
+        from xunpai.services.procedure import load_calendar
+        from xunpai.storage.db import session_scope
+
+        with session_scope(engine()) as session:
+            calendar = load_calendar(session)
+    try:
+        result = plan_listing(
+            reference_price, kind, round_, _parse_date(announce_on, "公告日期"), policy,
+            previous_starting_price=previous_starting_price,
+            failed_on=_parse_date(failed_on, "流拍日期") if failed_on else None,
+            starting_price=starting_price, deposit=deposit, bid_increment=bid_increment,
+            is_working_day=calendar.is_working_day if calendar else None,
+        )
+    except PlanRefused as exc:
+        if as_json:
+            echo_json({"refused": True, "violations": [
+                {"code": v.code, "article": str(v.citation), "message": v.message} for v in exc.violations]})
+        fail(str(exc), code=1)
+        return
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    warnings = []
+    if calendar is not None:  # RULES.md section 5: a guess about an unannounced year must say so
+        days = sorted({result.bidding_start.date(), result.bidding_end.date(), result.balance_due_on})
+        reasons = {calendar.status(day).reason for day in days if calendar.is_provisional(day)}
+        warnings = [f"注意：{reason}" for reason in sorted(reasons)]
+    if as_json:
+        echo_json({**result.to_dict(), "calendar_warnings": warnings})
+        return
+    sale = result.advance_payment_fen is not None  # 变卖: a price, an advance of the full price, a sale period
+    lines = [
+        f"{result.kind.label}　{result.round.label}",
+        f"参考价　　{amount_text(result.reference_price_fen)}",
+        f"{'变卖价　　' if sale else '起拍价　　'}{amount_text(result.starting_price_fen)}",
+        *([f"变卖预缴款　{amount_text(result.advance_payment_fen)}（竞买人须预缴全部变卖价款）"] if sale else []),
+        f"保证金　　{amount_text(result.deposit_fen)}",
+        f"加价幅度　{amount_text(result.bid_increment_fen)}",
+        f"通知当事人不晚于　{result.notify_parties_by.isoformat()}（无法通知的公示不晚于 {result.post_unreachable_by.isoformat()}）",
+        f"公告日期　{result.announce_on.isoformat()}（距{'变卖' if sale else '竞价'} {result.announcement_days} 日）",
+        f"{'变卖期　' if sale else '竞价时间'}　{datetime_cn(result.bidding_start)} 至 {datetime_cn(result.bidding_end)}",
+        f"延时规则　{result.extension_rule()}",
+        f"尾款截止　{result.balance_due_on.isoformat()}",
+    ]
+    if result.latest_bidding_start:
+        lines.append(f"最迟开拍　{result.latest_bidding_start.isoformat()}（流拍后三十日内）")
+    if result.next_round_deadline:
+        lines.append(f"如流拍，下一轮最迟于 {result.next_round_deadline.isoformat()} 开始")
+    click.echo("\n".join(lines + warnings))
+
+
+@lots_group.command("documents")
+@click.argument("lot_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录")
+@click.option("--court", "court_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="法院信息 JSON（名称、地址、联系人、账户、合议庭）；缺省时用标的物中的法院名称和联系人")
+def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
+    """由标的物 JSON 生成全套拍卖文书（DOCX 与 PDF）。"""
+    from auction.documents import DocumentError, render_document_set
+    from auction.lot import CourtInfo, LotDataError, court_from_dict, lot_from_dict
+
+    try:
+        data = json.loads(lot_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"文件 {lot_file} 不是 UTF-8 编码的 JSON：{exc}")
+        return
+    try:
+        lot = lot_from_dict(data.get("lot", data) if isinstance(data, dict) else data)
+        court = None
+        if court_file is not None:
+            court = court_from_dict(json.loads(court_file.read_text(encoding="utf-8")))
+        elif isinstance(data, dict) and "court" in data:
+            court = court_from_dict(data["court"])
+        if court is None:
+            court = CourtInfo(name=lot.court_name, contacts=lot.contacts)
+        if lot.plan is None:
+            fail("标的物没有拍卖方案（plan），请先用 xunpai lots plan 计算并写入。")
+        paths = render_document_set(lot, lot.plan, court, out_dir)
+    except (LotDataError, DocumentError) as exc:
+        fail(str(exc))
+        return
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(paths)} 个文件到 {out_dir}")
+    # A ruling without its panel, or an announcement without the court's account, cannot be signed or
+    # published as it is: say what was left as “—” (the lot JSON exported from the database has no court info).
+    missing = [text for text, absent in (("合议庭成员（裁定书署名）", not court.judges), ("书记员", not court.clerk),
+                                         ("本院账户（公告、竞买须知）", court.account is None),
+                                         ("监督电话", not court.supervision_phone)) if absent]
+    if lot.sale is not None and not lot.sale.paid_in_full_on:
+        click.echo("提示：尚未登记价款付清日期，未制作成交裁定书（拍卖变卖规定第二十条）；付清后用 "
+                   "xunpai lots outcome … --paid-on 登记，再导出并重新生成。", err=True)
+    if missing:
+        click.echo(f"提示：法院信息缺少{'、'.join(missing)}，文书中以“—”留空；签发前请用 --court 提供法院信息 JSON"
+                   "（名称、地址、联系人、监督电话、账户、合议庭、书记员）后重新生成。", err=True)
+
+
+commands = [lots_group]

@@ -1,0 +1,306 @@
+"""Accounts: users of a court (judge, clerk, party, administrator), passwords, lockout after repeated failed
+sign-ins, the access codes a court issues to parties, and API tokens.
+
+Passwords and access codes are stored only as werkzeug salted hashes; API tokens only as SHA-256.
+Every account change and every lockout goes to the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from auction.case_number import validate as validate_case_number
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
+from xunpai.storage.models.web import ApiToken, PartyAccess
+
+MAX_FAILED_LOGINS = 5  # consecutive failures before the account is locked
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
+PARTY_ROLES = {"applicant": "申请执行人", "debtor": "被执行人", "interested_party": "利害关系人"}
+# Access codes avoid characters that are confused when read aloud or copied from paper (0/O, 1/I/L).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# A dummy hash so that an unknown user name costs the same time as a wrong password.
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    if PASSWORD_HASH_METHOD not in _dummy_hashes:
+        _dummy_hashes[PASSWORD_HASH_METHOD] = hash_secret("xunpai-dummy-password")
+    return _dummy_hashes[PASSWORD_HASH_METHOD]
+
+ledger.register_kind("account.create", "创建账户")
+ledger.register_kind("account.password", "修改密码")
+ledger.register_kind("account.locked", "账户锁定")
+ledger.register_kind("account.login", "登录")
+ledger.register_kind("account.party_code", "签发当事人查询码")
+ledger.register_kind("account.api_token", "签发接口令牌")
+ledger.register_kind("account.update", "修改账户")
+
+
+class AccountError(ValueError):
+    """A user-caused problem with an account operation; the message is Chinese and says what is expected."""
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: ``user`` when it succeeded, else a Chinese ``reason``."""
+
+    user: User | None
+    reason: str = ""
+    locked_until: datetime | None = None
+
+
+def hash_secret(secret: str) -> str:
+    return generate_password_hash(secret, method=PASSWORD_HASH_METHOD)
+
+
+def create_user(session: Session, *, username: str, display_name: str, role: str, court_code: str | None,
+                password: str, actor: str = "", now: datetime | None = None) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise AccountError("未填写用户名。")
+    if role not in ROLES:
+        raise AccountError(f"角色“{role}”不存在。应为：{', '.join(ROLES)}。")
+    if role != "admin" and not court_code:
+        raise AccountError("法官、书记员和当事人账户必须属于一个法院。")
+    if court_code and session.get(Court, court_code) is None:
+        raise AccountError(f"法院代字“{court_code}”不存在，请先在“法院与辖区”中添加该法院。")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise AccountError(f"用户名“{username}”已被使用，请换一个。")
+    user = User(username=username, display_name=display_name or username, role=role, court_code=court_code,
+                password_hash=hash_secret(password), active=True, failed_logins=0,
+                created_at=now or ledger.now_local())
+    session.add(user)
+    session.flush()
+    if role == "judge":
+        session.add(InquiryLimit(user_id=user.id, allowed_zones=[], daily_count=50, hour_from=8, hour_to=18))
+    ledger.append(session, "account.create", {"username": username, "role": role}, actor=actor,
+                  court_code=court_code or "")
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str = "") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    user.password_hash = hash_secret(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    ledger.append(session, "account.password", {"username": user.username}, actor=actor,
+                  court_code=user.court_code or "")
+
+
+def _register_failure(session: Session, user: User, now: datetime) -> SignIn:
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+        ledger.append(session, "account.locked", {"username": user.username, "until": user.locked_until},
+                      actor=user.username, court_code=user.court_code or "")
+        return SignIn(None, _locked_reason(user.locked_until), user.locked_until)
+    left = MAX_FAILED_LOGINS - user.failed_logins
+    return SignIn(None, f"用户名或密码不正确。再错 {left} 次账户将被锁定 {int(LOCKOUT.total_seconds() // 60)} 分钟。")
+
+
+def _locked_reason(until: datetime) -> str:
+    return (f"连续登录失败次数过多，账户已锁定至 {until:%Y-%m-%d %H:%M}。请稍后再试，或联系管理员解锁。")
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> SignIn:
+    """Check a user name and password (staff accounts); counts failures and locks the account after
+    ``MAX_FAILED_LOGINS`` consecutive ones for ``LOCKOUT``. The caller commits."""
+    now = now or ledger.now_local()
+    user = session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+    if user is None or user.role == "party":
+        check_password_hash(_dummy_hash(), password or "")
+        return SignIn(None, "用户名或密码不正确。")
+    if user.locked_until and user.locked_until > now:
+        return SignIn(None, _locked_reason(user.locked_until), user.locked_until)
+    if not user.active:
+        return SignIn(None, "该账户已停用，请联系管理员。")
+    if not check_password_hash(user.password_hash, password or ""):
+        return _register_failure(session, user, now)
+    user.failed_logins = 0
+    user.locked_until = None
+    ledger.append(session, "account.login", {"username": user.username}, actor=user.username,
+                  court_code=user.court_code or "")
+    return SignIn(user)
+
+
+def new_access_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def issue_party_access(session: Session, *, case_number: str, party_role: str = "", party_name: str = "",
+                       id_number: str = "", actor: str = "", code: str | None = None,
+                       now: datetime | None = None) -> tuple[User, str]:
+    """Create a party account for one case and return it with the access code (shown once, stored hashed).
+
+    With ``id_number``, the party is the one registered in the case under that ID number (needed to file
+    objections: the procedure identifies objectors by ID, 参考价规定 art. 22); the role and name come from
+    the registration."""
+    case_number = validate_case_number(case_number)
+    party_id = None
+    if (id_number or "").strip():
+        from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
+
+        wanted = "".join((id_number or "").split()).upper()
+        party = session.execute(
+            select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
+            .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == wanted)
+        ).scalar_one_or_none()
+        if party is None:
+            raise AccountError(f"案件{case_number}中没有证件号码为“{id_number}”的当事人或利害关系人，"
+                               "请先在案件中登记。")
+        party_id, party_role, party_name = party.id, party.role, party.name
+    if party_role not in PARTY_ROLES:
+        raise AccountError(f"当事人身份“{party_role}”不存在。应为：{'、'.join(PARTY_ROLES.values())}。")
+    if not (party_name or "").strip():
+        raise AccountError("未填写当事人姓名或名称。")
+    court = _court_of_case(session, case_number)
+    now = now or ledger.now_local()
+    code = code or new_access_code()
+    user = User(username=f"party-{secrets.token_hex(6)}", display_name=party_name.strip(), role="party",
+                court_code=court, password_hash="!", active=True, failed_logins=0, created_at=now)
+    session.add(user)
+    session.flush()
+    session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
+                            party_name=party_name.strip(), party_id=party_id,
+                            code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
+    ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
+                  actor=actor, court_code=court, case_number=case_number)
+    return user, code
+
+
+def _court_of_case(session: Session, case_number: str) -> str:
+    from auction.case_number import parse
+
+    court = parse(case_number).court_code
+    if session.get(Court, court) is None:
+        raise AccountError(f"案号中的法院代字“{court}”不在本系统的法院名单中。")
+    return court
+
+
+def authenticate_party(session: Session, case_number: str, code: str, *, now: datetime | None = None
+                       ) -> SignIn:
+    """Sign a party in with the case number and the access code the court issued. Failures count against
+    every party account of that case, so guessing codes for one case locks it."""
+    from auction.case_number import InvalidCaseNumber
+
+    now = now or ledger.now_local()
+    try:
+        case_number = validate_case_number(case_number)
+    except InvalidCaseNumber as exc:
+        return SignIn(None, str(exc))
+    rows = session.execute(
+        select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
+        .where(PartyAccess.case_number == case_number)
+    ).all()
+    if not rows:
+        check_password_hash(_dummy_hash(), code or "")
+        return SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
+    locked = [user.locked_until for _access, user in rows if user.locked_until and user.locked_until > now]
+    if locked:
+        return SignIn(None, _locked_reason(max(locked)), max(locked))
+    normalized = _normalize_code(code)
+    for access, user in rows:
+        if user.active and check_password_hash(access.code_hash, normalized):
+            user.failed_logins = 0
+            ledger.append(session, "account.login", {"username": user.username, "party": True},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number)
+            return SignIn(user)
+    outcome = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
+    for _access, user in rows:
+        result = _register_failure(session, user, now)
+        if result.locked_until:
+            outcome = result
+    return outcome
+
+
+def party_cases(session: Session, user_id: int) -> list[PartyAccess]:
+    return list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars())
+
+
+def issue_api_token(session: Session, user: User, *, label: str = "", actor: str = "",
+                    now: datetime | None = None) -> str:
+    """A new bearer token for the JSON API, returned once; only its SHA-256 is kept."""
+    token = "xp_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                         label=label, created_at=now or ledger.now_local(), revoked=False))
+    ledger.append(session, "account.api_token", {"username": user.username, "label": label}, actor=actor,
+                  court_code=user.court_code or "")
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    if not token:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
+    ).scalar_one_or_none()
+    return row
+
+
+ledger.register_kind("court.save", "保存法院与辖区")
+
+
+def save_court(session: Session, *, code: str, name: str, zones: list[str], policy: dict | None = None,
+               actor: str = "") -> Court:
+    """Create or update a court: its name, its jurisdiction (估价分区 zones) and its policy switches."""
+    code = (code or "").strip()
+    if not code:
+        raise AccountError("未填写法院代字（如 浙1081）。")
+    from auction.case_number import PROVINCES
+
+    if code[0] not in PROVINCES or not (len(code) == 1 or code[1:].isdigit() and len(code) in (3, 5)):
+        raise AccountError(f"法院代字“{code}”格式不正确，应为省份简称加 0、2 或 4 位数字，如 浙1081。")
+    if not (name or "").strip():
+        raise AccountError("未填写法院名称。")
+    court = session.get(Court, code)
+    if court is None:
+        court = Court(code=code, name=name.strip(), zones=list(zones), policy=dict(policy or {}))
+        session.add(court)
+    else:
+        court.name = name.strip()
+        court.zones = list(zones)
+        if policy is not None:
+            court.policy = {**(court.policy or {}), **policy}
+    session.flush()
+    ledger.append(session, "court.save", {"code": code, "name": court.name, "zones": court.zones,
+                                          "policy": court.policy}, actor=actor, court_code=code)
+    return court
+
+
+def update_user(session: Session, user: User, *, active: bool | None = None, unlock: bool = False,
+                display_name: str | None = None, actor: str = "") -> None:
+    changes: dict = {}
+    if active is not None and user.active != active:
+        user.active = active
+        changes["active"] = active
+    if unlock and (user.locked_until or user.failed_logins):
+        user.locked_until = None
+        user.failed_logins = 0
+        changes["unlocked"] = True
+    if display_name and display_name != user.display_name:
+        user.display_name = display_name
+        changes["display_name"] = display_name
+    if changes:
+        ledger.append(session, "account.update", {"username": user.username, **changes}, actor=actor,
+                      court_code=user.court_code or "")

@@ -1,0 +1,225 @@
+"""The inquiry service (询价): who may ask, within which limits, and the ledger entry of every answer.
+
+Each call is one unit of work that commits on its own: a quote and its ledger entry together, or a
+refusal and its ledger entry (Wenling's rule: every query, and every refused query, is traceable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+from threading import Lock
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import validate as validate_case_number
+from tax_baseline.batch import future_contract_date
+from tax_baseline.limits import (
+    InquiryPolicy,
+    LimitRefused,
+    check_count,
+    check_hours,
+    check_zone,
+    zone_allowed,
+)
+from tax_baseline.quote import QuoteEngine, QuoteError, QuoteRequest, QuoteResult
+from xunpai.services import baseline as baseline_store
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court, InquiryLimit, User
+from xunpai.storage.models.baseline import TableVersion
+from xunpai.storage.models.ledger import LedgerEntry
+
+COUNTED_KINDS = ("inquiry.quote", "inquiry.batch")
+DEFAULT_POLICY = dict(daily_count=50, hour_from=8, hour_to=18)
+
+_engines: dict[tuple, QuoteEngine] = {}
+_engines_lock = Lock()
+
+
+class InquiryRefused(Exception):
+    """A refused query (limit, case number, purpose, or an input the quote cannot price).
+
+    ``reason`` is the Chinese message for the user; ``limit`` names the limit when one was hit;
+    ``candidates`` carries address candidates when the address was not unique.
+    """
+
+    def __init__(self, reason: str, *, limit: str | None = None, candidates: list | None = None,
+                 code: str = "refused"):
+        super().__init__(reason)
+        self.reason = reason
+        self.limit = limit
+        self.candidates = candidates or []
+        self.code = code
+        self.ledger_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    """An answered query: the quote, its place in the ledger and the code printed on the result."""
+
+    result: QuoteResult
+    ledger_seq: int
+    verification_code: str
+    case_number: str
+    purpose: str
+    user: str
+    recorded_at: datetime
+
+
+def active_engine(session: Session) -> QuoteEngine:
+    """The quote engine for the active table version, compiled once per version.
+
+    The cache key is the version's id, name and creation time together: a database that was emptied and
+    refilled (a restored backup, a test) may give a new version an old id, and must not get old tables.
+    """
+    version = session.execute(select(TableVersion.id, TableVersion.name, TableVersion.created_at)
+                              .where(TableVersion.status == "active")).first()
+    if version is None:
+        baseline_store.get_version(session)  # raises the user-facing message
+    key = (version.id, version.name, version.created_at)
+    with _engines_lock:
+        engine = _engines.get(key)
+    if engine is None:
+        tables = baseline_store.load_version(session, version.name)
+        engine = QuoteEngine(tables, version=version.name)
+        with _engines_lock:
+            _engines.clear()  # one active version at a time
+            _engines[key] = engine
+    return engine
+
+
+def policy_for(session: Session, user: User) -> InquiryPolicy:
+    """The user's limits: their own row, with the court's zones when they have no zones of their own."""
+    row = session.execute(
+        select(InquiryLimit, Court.zones).select_from(User)
+        .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
+        .outerjoin(Court, Court.code == User.court_code)
+        .where(User.id == user.id)).first()
+    limit, court_zones = (row[0], row[1]) if row else (None, None)
+    zones = (limit.allowed_zones if limit and limit.allowed_zones else court_zones) or []
+    if limit is None:
+        return InquiryPolicy(frozenset(zones), **DEFAULT_POLICY)
+    return InquiryPolicy(frozenset(zones), limit.daily_count, limit.hour_from, limit.hour_to)
+
+
+def used_today(session: Session, user: User, now: datetime) -> int:
+    start = datetime.combine(now.date(), time.min)
+    return session.execute(
+        select(func.count(LedgerEntry.id)).where(LedgerEntry.actor == user.username,
+                                                 LedgerEntry.kind.in_(COUNTED_KINDS),
+                                                 LedgerEntry.recorded_at >= start)).scalar_one()
+
+
+def _inputs(request: QuoteRequest) -> dict:
+    return {"building_id": request.building_id, "address": request.address, "floor": str(request.floor),
+            "orientation": request.orientation, "area": str(request.area),
+            "contract_date": request.contract_date, "valuation_date": request.valuation_date,
+            "factors": dict(request.factors or {})}
+
+
+def _refuse(session: Session, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
+            now: datetime, **details) -> InquiryRefused:
+    session.rollback()
+    entry = ledger.append(session, "inquiry.refused", {"inputs": inputs, "reason": reason,
+                                                       **{k: v for k, v in details.items() if k != "candidates"}},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          purpose=purpose, recorded_at=now)
+    session.commit()
+    refused = InquiryRefused(reason, **details)
+    refused.ledger_seq = entry.seq  # the refusal's own 台账 entry, shown to the user
+    return refused
+
+
+def _checked_case(session, user, case_number, purpose, inputs, now) -> str:
+    try:
+        canonical = validate_case_number(case_number)
+    except InvalidCaseNumber as exc:
+        raise _refuse(session, user, str(case_number or ""), purpose, inputs, str(exc), now,
+                      code="invalid_case_number") from None
+    if not (purpose or "").strip():
+        raise _refuse(session, user, canonical, "", inputs, "请填写查询用途（如：执行案件财产处置询价）。", now,
+                      code="missing_purpose")
+    if user.role not in ("judge", "admin"):
+        raise _refuse(session, user, canonical, purpose, inputs, "只有执行法官可以询价。", now, code="forbidden")
+    return canonical
+
+
+def quote_for_user(session: Session, user: User, request: QuoteRequest, *, case_number: str, purpose: str,
+                   now: datetime | None = None) -> Inquiry:
+    """Price one unit for a judge: case number, limits, quote, ledger; or a logged refusal."""
+    now = now or ledger.now_local()
+    inputs = _inputs(request)
+    case_number = _checked_case(session, user, case_number, purpose, inputs, now)
+    policy = policy_for(session, user)
+    if request.contract_date is not None and request.contract_date > now.date():
+        raise _refuse(session, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
+                      now, code="invalid_input")
+    try:
+        engine = active_engine(session)
+        building = engine.resolve(request)
+        ledger.lock(session)  # the day's count must not change between the check and the entry
+        check_hours(policy, now)
+        check_count(policy, used_today(session, user, now))
+        check_zone(policy, engine._zone_of_community[building.community_code])
+        result = engine.quote(request)
+    except LimitRefused as exc:
+        raise _refuse(session, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                      code="limit") from None
+    except QuoteError as exc:
+        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
+                      candidates=getattr(exc, "candidates", None)) from None
+    except baseline_store.VersionError as exc:
+        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+    entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          purpose=purpose, recorded_at=now)
+    session.commit()
+    return Inquiry(result, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
+                   user.username, now)
+
+
+@dataclass(frozen=True)
+class BatchInquiry:
+    results: pd.DataFrame  # the input columns plus 楼幢编号, 单价, 总价, 状态, 原因
+    ok: int
+    refused: int
+    ledger_seq: int
+    verification_code: str
+
+
+def quote_batch_for_user(session: Session, user: User, units: pd.DataFrame, *, case_number: str, purpose: str,
+                         now: datetime | None = None, source_name: str = "", progress=None) -> BatchInquiry:
+    """Price a whole file for a judge; the file counts as one query, every row gets a status and reason."""
+    from tax_baseline.batch import price_batch
+
+    now = now or ledger.now_local()
+    inputs = {"file": source_name, "rows": int(len(units))}
+    case_number = _checked_case(session, user, case_number, purpose, inputs, now)
+    policy = policy_for(session, user)
+    try:
+        engine = active_engine(session)
+        ledger.lock(session)
+        check_hours(policy, now)
+        check_count(policy, used_today(session, user, now))
+    except LimitRefused as exc:
+        raise _refuse(session, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                      code="limit") from None
+    except baseline_store.VersionError as exc:
+        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+    results = price_batch(engine, units, progress=progress, today=now.date(),
+                          zone_filter=lambda zone: zone_allowed(policy, zone))
+    ok = int((results["状态"] == "成功").sum())
+    digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
+    total_value = sum((Decimal(v) for v in results.loc[results["状态"] == "成功", "总价(元)"]), Decimal(0))
+    entry = ledger.append(session, "inquiry.batch",
+                          {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
+                           "total_value": str(total_value), "version": engine.version},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          purpose=purpose, recorded_at=now)
+    session.commit()
+    return BatchInquiry(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))

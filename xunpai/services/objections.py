@@ -1,0 +1,330 @@
+"""Objections (异议) on the database: filing (identity, grounds, evidence, idempotent), the steps of the state
+machine and the decisions, each written to the ledger; decisions change the reference price as 参考价规定
+arts. 13, 23 and 26 say.
+
+Same conventions as ``xunpai.services.procedure``: the caller's session, plain values, ``now``/dates passed in,
+a ``ProcedureError`` (Chinese message, nothing changed) for every refusal, ``IllegalTransition`` for a step the
+state machine does not allow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from stdnum.cn import ric, uscc
+
+from auction import objections as rules
+from auction import reference_price as rp
+from auction.objections import Event, Ground, IllegalTransition, ReportKind, Route, State  # noqa: F401
+from xunpai.services.procedure import (
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_MAX_FILES,
+    EVIDENCE_TYPES,
+    EvidenceUpload,
+    FilingResult,
+    InvalidEvidence,
+    InvalidFiling,
+    NotAParty,
+    ProcedureError,
+    SubmissionConflict,
+    _get,
+    get_case,
+    get_policy,
+    load_calendar,
+)
+from xunpai.storage import ledger
+from xunpai.storage.ledger import canonical_json
+from xunpai.storage.models.procedure import (
+    EvidenceFile,
+    Objection,
+    ObjectionDecision,
+    ObjectionEvent,
+    ProcedureCase,
+    ProcedureLot,
+    ProcedureParty,
+    ProcedureReport,
+)
+
+# 异议复议规定 art. 15: after withdrawal or rejection, the same objector cannot object to the same act again.
+_CLOSED_AGAINST_REPEAT = [State.WITHDRAWN.value, State.REJECTED.value, State.REVIEW_APPLIED.value,
+                          State.REVIEW_DECIDED.value]
+
+
+def _compact_id(number: str) -> str:
+    text = (number or "").strip().upper()
+    for module in (ric, uscc):
+        try:
+            return module.compact(text)
+        except Exception:  # noqa: BLE001 - stdnum raises several types; fall back to the text
+            continue
+    return text
+
+
+def _check_evidence(files: Sequence[EvidenceUpload]) -> list[tuple[EvidenceUpload, str, str]]:
+    """Size, count and type limits; the type is read from the content, not trusted from the browser."""
+    if len(files) > EVIDENCE_MAX_FILES:
+        raise InvalidEvidence(f"证据材料最多 {EVIDENCE_MAX_FILES} 个文件，收到 {len(files)} 个。")
+    checked, seen = [], set()
+    for f in files:
+        if not f.content:
+            raise InvalidEvidence(f"证据文件“{f.filename}”为空。")
+        if len(f.content) > EVIDENCE_MAX_BYTES:
+            raise InvalidEvidence(f"证据文件“{f.filename}”大小 {len(f.content) / 1048576:.1f} MB，"
+                                  f"超过每个文件 {EVIDENCE_MAX_BYTES // 1048576} MB 的上限。")
+        kind = next((t for t, (magic, exts) in EVIDENCE_TYPES.items()
+                     if f.content.startswith(magic) and f.filename.lower().endswith(exts)), None)
+        if kind is None:
+            raise InvalidEvidence(f"证据文件“{f.filename}”的类型不受支持或与扩展名不符；应为 PDF、JPEG 或 PNG 文件。")
+        digest = hashlib.sha256(f.content).hexdigest()
+        if digest in seen:
+            continue  # the same file attached twice is stored once
+        seen.add(digest)
+        checked.append((f, kind, digest))
+    return checked
+
+
+def _received_on(report: ProcedureReport, filed_on: date, calendar, given: date | None) -> date:
+    """When the objector received the report: as stated, else deemed service after publication (art. 21(2)),
+    else the day it was sent, else the filing day (never makes a filing late)."""
+    if given is not None:
+        return given
+    if report.published_on is not None:
+        return rp.deemed_service(report.published_on, calendar).due
+    return report.forwarded_on or filed_on
+
+
+def file_objection(session: Session, *, case_number: str, report_id: int, id_number: str,
+                   grounds: Sequence[str], facts: str, reasons: str, address_for_service: str,
+                   evidence: Sequence[EvidenceUpload] = (), submission_key: str | None = None,
+                   received_report_on: date | None = None, mailed_on: date | None = None, now: datetime,
+                   actor: str = "") -> FilingResult:
+    """File a written objection (异议复议规定 art. 1; 参考价规定 arts. 22-25).
+
+    The objector is identified by ID number against the case's parties and interested parties. A double
+    submission (same ``submission_key``, or, without one, the same content) returns the first objection with
+    ``created=False``. Admissibility and route are assessed at once; an objection that is not admissible is
+    still recorded, in state 不予受理 with the reason (the court's ruling follows from it). ``mailed_on``: the
+    postmark date of a posted objection (民诉法 art. 85(4)).
+    """
+    case = get_case(session, case_number)
+    report = _get(session, ProcedureReport, report_id, "报告")
+    lot = session.get(ProcedureLot, report.lot_id)
+    if lot.case_id != case.id:
+        raise InvalidFiling(f"报告 {report_id} 不属于案件{case.case_number}。")
+    wanted = _compact_id(id_number)
+    party = next((p for p in case.parties if p.id_number == wanted), None)
+    if party is None:
+        raise NotAParty(f"证件号码“{id_number}”不是案件{case.case_number}的当事人或已登记的利害关系人，不能提出异议"
+                        "（参考价规定第二十二条）。利害关系人应先向法院登记。")
+    try:
+        ground_values = sorted({Ground(g) for g in grounds})
+    except ValueError:
+        raise InvalidFiling("异议事由应从法定事由清单中选择（参考价规定第二十二条、第二十三条、第二十五条）。") from None
+    if not ground_values:
+        raise InvalidFiling("应至少选择一项异议事由（参考价规定第二十二条、第二十三条）。")
+    if not facts.strip() or not reasons.strip():
+        raise InvalidFiling("异议书应写明事实和理由（异议复议规定第一条）。")
+    address = address_for_service.strip() or party.address_for_service
+    if not address:
+        raise InvalidFiling("应填写送达地址（异议复议规定第一条）。")
+    files = _check_evidence(evidence)
+
+    body = {"case": case.id, "report": report.id, "party": party.id, "grounds": [g.value for g in ground_values],
+            "facts": facts.strip(), "reasons": reasons.strip(), "address": address,
+            "evidence": sorted(d for _f, _k, d in files)}
+    key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
+                         .encode()).hexdigest()
+    existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one_or_none()
+    if existing is not None:
+        return _same_submission(existing, party, report)
+
+    filed_on = now.date()
+    calendar = load_calendar(session)
+    policy = get_policy(session, case.court_code)
+    received = _received_on(report, filed_on, calendar, received_report_on)
+    if mailed_on is not None and mailed_on > filed_on:
+        raise InvalidFiling(f"交邮日期 {mailed_on.isoformat()} 晚于收到日期 {filed_on.isoformat()}。")
+    earlier = session.execute(select(Objection.id).where(
+        Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
+        Objection.state.in_(_CLOSED_AGAINST_REPEAT))).first()
+    verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
+                           calendar=calendar, policy=policy,
+                           first_auction_announced=lot.first_auction_announced_on is not None
+                           and lot.first_auction_announced_on <= filed_on,
+                           mailed_on=mailed_on, raised_again=earlier is not None)
+    state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
+    objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
+                          grounds=[g.value for g in ground_values], facts=facts.strip(), reasons=reasons.strip(),
+                          address_for_service=address, filed_at=now, filed_on=filed_on,
+                          report_received_on=received, policy=policy.value, admissible=verdict.accepted,
+                          route=verdict.route.value if verdict.route else None, assessment=verdict.reason,
+                          article=verdict.article, state=state.value, state_entered_on=filed_on,
+                          material_requests=0)
+    objection.evidence = [EvidenceFile(filename=f.filename, content_type=kind, size=len(f.content), sha256=digest,
+                                       content=f.content) for f, kind, digest in files]
+    try:
+        with session.begin_nested():
+            session.add(objection)
+            session.flush()
+    except IntegrityError:
+        # The same submission arrived concurrently and won the unique key; this one is the duplicate.
+        existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one()
+        return _same_submission(existing, party, report)
+    ledger.append(session, "objection.filed",
+                  {"objection_id": objection.id, "report_id": report.id, "party": party.name, "role": party.role,
+                   "grounds": objection.grounds, "accepted": verdict.accepted, "route": objection.route,
+                   "reason": verdict.reason, "article": verdict.article, "policy": policy.value,
+                   "evidence_sha256": [e.sha256 for e in objection.evidence]},
+                  actor=actor or party.name, court_code=case.court_code, case_number=case.case_number,
+                  recorded_at=now)
+    return FilingResult(objection, True)
+
+
+def _same_submission(existing: Objection, party: ProcedureParty, report: ProcedureReport) -> FilingResult:
+    if existing.party_id != party.id or existing.report_id != report.id:
+        raise SubmissionConflict("该提交编号已用于另一份异议；重新提交时应使用新的提交编号。")
+    return FilingResult(existing, False)
+
+
+def advance(session: Session, objection_id: int, event: str, *, on: date, actor: str, now: datetime,
+            note: str = "") -> Objection:
+    """Apply one step of the state machine (``auction.objections.TRANSITIONS``); an illegal step raises
+    ``IllegalTransition`` and changes nothing. Every step is recorded and written to the ledger."""
+    objection = _get(session, Objection, objection_id, "异议")
+    event = Event(event)
+    route = Route(objection.route) if objection.route else None
+    before = State(objection.state)
+    after = rules.transition(before, event, route, material_requests=objection.material_requests)
+    if on < objection.state_entered_on:
+        raise ProcedureError(f"操作日期 {on.isoformat()} 早于上一步骤的日期 {objection.state_entered_on.isoformat()}。")
+    if event is Event.REQUEST_MATERIAL:
+        objection.material_requests += 1
+    objection.state, objection.state_entered_on = after.value, on
+    session.add(ObjectionEvent(objection_id=objection.id, event=event.value, from_state=before.value,
+                               to_state=after.value, happened_on=on, actor=actor, note=note, recorded_at=now))
+    case = session.get(ProcedureCase, objection.case_id)
+    ledger.append(session, "objection.transition",
+                  {"objection_id": objection.id, "event": event.value, "from": before.value, "to": after.value,
+                   "on": on, "note": note}, actor=actor, court_code=case.court_code, case_number=case.case_number,
+                  recorded_at=now)
+    session.flush()
+    return objection
+
+
+def decide(session: Session, objection_id: int, *, upheld: bool, decided_on: date, actor: str, now: datetime,
+           summary: str = "", served_on: date | None = None, corrected_value_fen: int | None = None
+           ) -> ObjectionDecision:
+    """The court's ruling on an objection reviewed as an enforcement act (参考价规定 art. 22(2), 民诉法 art. 236),
+    or on the qualification/procedure grounds first (art. 23(2)). Effects on the reference price:
+
+    - network-inquiry report, upheld with a corrected value: the platform's correction replaces the value and
+      the mean is recomputed (art. 13(2)); rejected: the report counts again where art. 13(2) says so;
+    - appraisal report, art. 22 (3)/(4) upheld: the materials go back and the next-ranked firm re-appraises
+      (art. 23(2)); other grounds upheld: the firm corrects (arts. 20, 26);
+    - art. 23(2) grounds rejected: the objection continues on the technical route (forward to the appraiser).
+    """
+    objection = _get(session, Objection, objection_id, "异议")
+    route = Route(objection.route) if objection.route else None
+    report = session.get(ProcedureReport, objection.report_id)
+    lot = session.get(ProcedureLot, report.lot_id)
+    effect: dict = {}
+    if route is Route.QUALIFICATION_FIRST and not upheld:
+        event = Event.QUALIFICATION_REJECTED
+        effect["next"] = "按参考价规定第二十三条第一款交评估机构说明"
+    else:
+        event = Event.DECIDE_UPHELD if upheld else Event.DECIDE_REJECTED
+    # validate the step before changing anything
+    rules.transition(State(objection.state), event, route, material_requests=objection.material_requests)
+    if upheld and report.kind == ReportKind.NETWORK_INQUIRY.value:
+        if corrected_value_fen is not None:
+            if corrected_value_fen <= 0:
+                raise ProcedureError("补正后的询价结果应为正的整数（单位：分）。")
+            report.corrected_value_fen = corrected_value_fen
+            effect["corrected_value_fen"] = corrected_value_fen
+        else:
+            effect["next"] = "通知司法网络询价平台三日内补正（参考价规定第十二条）"
+    elif upheld and report.kind == ReportKind.APPRAISAL.value:
+        if set(objection.grounds) & {Ground.QUALIFICATION.value, Ground.PROCEDURE.value}:
+            try:
+                firm = rp.next_ranked_firm(lot.appraisal_firms or [report.source], lot.current_firm or report.source)
+            except rp.ReferencePriceError as exc:
+                raise ProcedureError(str(exc)) from exc
+            lot.current_firm = firm
+            effect.update(reappraisal_by=firm, next="通知原评估机构三日内退回材料，另行委托下一顺序评估机构重新评估"
+                                                    "（参考价规定第二十三条第二款）")
+        else:
+            effect["next"] = "责令评估机构三日内书面说明或补正（参考价规定第二十条、第二十六条）"
+    decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
+                                 summary=summary, effect=effect, actor=actor, created_at=now)
+    session.add(decision)
+    advance(session, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
+    if served_on is not None:
+        objection.decision_served_on = served_on
+    case = session.get(ProcedureCase, objection.case_id)
+    session.flush()
+    ledger.append(session, "objection.decision",
+                  {"objection_id": objection.id, "decision_id": decision.id, "kind": event.value,
+                   "upheld": upheld, "decided_on": decided_on, "served_on": served_on, "effect": effect,
+                   "summary": summary}, actor=actor, court_code=case.court_code, case_number=case.case_number,
+                  recorded_at=now)
+    return decision
+
+
+def record_service_of_decision(session: Session, objection_id: int, *, served_on: date, actor: str,
+                               now: datetime) -> Objection:
+    """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
+    objection = _get(session, Objection, objection_id, "异议")
+    if objection.state not in (State.UPHELD.value, State.REJECTED.value):
+        raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
+    objection.decision_served_on = served_on
+    case = session.get(ProcedureCase, objection.case_id)
+    ledger.append(session, "objection.transition", {"objection_id": objection.id, "event": "decision_served",
+                                                    "on": served_on}, actor=actor, court_code=case.court_code,
+                  case_number=case.case_number, recorded_at=now)
+    return objection
+
+
+def record_technical_conclusion(session: Session, objection_id: int, *, confirms: bool, decided_on: date,
+                                actor: str, now: datetime, summary: str = "") -> ObjectionDecision:
+    """The association's technical-review conclusion (参考价规定 arts. 23(1), 26): confirming the appraisal
+    makes its result the reference price; otherwise the firm is ordered to correct."""
+    objection = _get(session, Objection, objection_id, "异议")
+    event = Event.REVIEW_CONFIRMS if confirms else Event.REVIEW_ORDERS_CORRECTION
+    rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
+    report = session.get(ProcedureReport, objection.report_id)
+    effect = {"reference_price": "以评估结果为参考价（参考价规定第二十六条）"} if confirms else \
+        {"next": "责令原评估机构予以补正，以补正结果为参考价（参考价规定第二十三条、第二十六条）"}
+    decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
+                                 summary=summary, effect=effect, actor=actor, created_at=now)
+    session.add(decision)
+    advance(session, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
+    session.flush()
+    case = session.get(ProcedureCase, objection.case_id)
+    ledger.append(session, "objection.decision", {"objection_id": objection.id, "decision_id": decision.id,
+                                                  "kind": event.value, "report_id": report.id, "effect": effect},
+                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+    if confirms:
+        from xunpai.services.procedure import fix_reference_price
+
+        fix_reference_price(session, report.id, today=decided_on, actor=actor, now=now)
+    return decision
+
+
+def list_objections(session: Session, case_number: str) -> list[Objection]:
+    """The objections of a case, oldest first (for the parties' and the judge's pages)."""
+    case = get_case(session, case_number)
+    return list(session.execute(select(Objection).where(Objection.case_id == case.id)
+                                .order_by(Objection.id)).scalars())
+
+
+def evidence_content(session: Session, evidence_id: int) -> EvidenceFile:
+    """An evidence file for download, its content checked against the stored SHA-256 first."""
+    item = _get(session, EvidenceFile, evidence_id, "证据文件")
+    if hashlib.sha256(item.content).hexdigest() != item.sha256 or len(item.content) != item.size:
+        raise ProcedureError(f"证据文件“{item.filename}”的内容与登记时的校验值不符，可能已被改动。")
+    return item

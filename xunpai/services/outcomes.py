@@ -1,0 +1,111 @@
+"""Outcomes of published lots (成交 / 流拍 / 悔拍 / 撤回 / 暂缓) with the sale price and buyer, and the statistics
+per court and period (the formulas are in ``auction.outcomes``; the workbook in ``xunpai.services.outcome_report``)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auction.outcomes import OUTCOMES, REACHED_END, LotOutcome, check_outcome, outcome_statistics
+from xunpai.services.publishing import PublishingError
+from xunpai.storage import ledger
+from xunpai.storage.models.lots import Lot
+
+ledger.register_kind("lot.outcome", "登记拍卖结果")
+
+
+def _now():
+    return ledger.now_local()
+
+
+def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fen: int | None = None,
+                   on: date, actor: str = "", buyer_name: str = "", buyer_id_number: str = "", bidder_code: str = "",
+                   paid_in_full_on: date | None = None, sold_at: datetime | None = None) -> Lot:
+    """Record how the lot's auction ended (成交 with its price, 流拍, 悔拍, 撤回, 暂缓). For a sale the buyer may be
+    given: it becomes the lot's ``sale`` (auction.lot.SaleResult) for the 成交确认书 and 成交裁定书 (网拍规定
+    art. 22). The buyer's ID number (validated with stdnum.cn.ric) is kept on the lot, only its hash in the ledger."""
+    lot = session.get(Lot, lot_id)
+    if lot is None:
+        raise PublishingError(f"标的 {lot_id} 不存在。")
+    check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
+    if lot.status not in ("published", "ended"):
+        raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
+    bidding_start = (lot.plan or {}).get("bidding_start")
+    if outcome in REACHED_END and bidding_start:
+        # 成交、流拍、悔拍 are outcomes of the bidding (网拍规定 art. 20): none can be dated before it began.
+        start = datetime.fromisoformat(bidding_start)
+        if on < start.date() or (sold_at is not None and sold_at < start):
+            raise PublishingError(f"标的 {lot.lot_code} 的竞价 {start:%Y-%m-%d %H:%M} 才开始，"
+                                  f"{OUTCOMES[outcome]}不能登记在此之前（登记的是 {on.isoformat()}）。")
+    if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on or sold_at):
+        raise PublishingError("只有成交的标的才登记买受人。")
+    if sold_at is not None and sold_at.date() != on:
+        raise PublishingError(f"成交时刻 {sold_at:%Y-%m-%d %H:%M} 与结果日期 {on.isoformat()} 不是同一天。")
+    if paid_in_full_on is not None and paid_in_full_on < on:
+        raise PublishingError(f"价款付清日期 {paid_in_full_on.isoformat()} 早于成交日期 {on.isoformat()}。")
+    sale = None
+    if outcome == "sold" and buyer_name:
+        if buyer_id_number:
+            from stdnum.cn import ric
+
+            try:
+                buyer_id_number = ric.validate(buyer_id_number)
+            except Exception:  # stdnum's ValidationError subclasses
+                raise PublishingError(f"买受人身份证号“{buyer_id_number}”无效，应为 18 位且校验位正确。") from None
+        sale = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
+                "price_fen": sale_price_fen,
+                "sold_at": sold_at.isoformat(timespec="seconds") if sold_at else None,
+                "paid_in_full_on": paid_in_full_on.isoformat() if paid_in_full_on else None,
+                "ruling_case_number": lot.case_number, "by_priority_purchaser": False}
+    lot.outcome, lot.sale_price_fen, lot.outcome_on, lot.sale = outcome, sale_price_fen, on, sale
+    lot.status = "ended" if outcome in ("sold", "unsold", "reneged") else "published"
+    lot.updated_at = _now()
+    ledger.append(session, "lot.outcome", {
+        "lot_id": lot.id, "lot_code": lot.lot_code, "outcome": outcome, "outcome_name": OUTCOMES[outcome],
+        "sale_price_fen": sale_price_fen, "on": on, "buyer_name": buyer_name or None, "bidder_code": bidder_code or None,
+        "buyer_id_sha256": hashlib.sha256(buyer_id_number.encode()).hexdigest() if buyer_id_number else None},
+        actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="登记拍卖结果")
+    session.flush()
+    return lot
+
+
+def lot_document_source(session: Session, lot_id: int) -> dict:
+    """The lot as ``auction.lot.lot_to_dict`` gives it, with the recorded sale: the input of ``lots documents``."""
+    lot = session.get(Lot, lot_id)
+    if lot is None:
+        raise PublishingError(f"标的 {lot_id} 不存在。")
+    content = dict(lot.content)
+    if lot.sale is not None:
+        content["sale"] = lot.sale
+    return content
+
+
+def lots_with_outcomes(session: Session, court_code: str | None, date_from: date | None,
+                       date_to: date | None) -> list[Lot]:
+    """Lots whose outcome date is within [date_from, date_to] (both included)."""
+    query = select(Lot).where(Lot.outcome.is_not(None))
+    if court_code:
+        query = query.where(Lot.court_code == court_code)
+    if date_from:
+        query = query.where(Lot.outcome_on >= date_from)
+    if date_to:
+        query = query.where(Lot.outcome_on <= date_to)
+    return list(session.scalars(query.order_by(Lot.court_code, Lot.outcome_on, Lot.id)))
+
+
+def statistics(session: Session, court_code: str | None = None, date_from: date | None = None,
+               date_to: date | None = None):
+    """Outcome statistics (auction.outcomes) per court, plus the total, for lots ended in the period."""
+    lots = lots_with_outcomes(session, court_code, date_from, date_to)
+    by_court: dict[str, list[Lot]] = {}
+    for lot in lots:
+        by_court.setdefault(lot.court_code, []).append(lot)
+
+    def stats(group: list[Lot]):
+        return outcome_statistics(LotOutcome(lot.outcome, lot.starting_price_fen, lot.reference_price_fen,
+                                             lot.sale_price_fen) for lot in group)
+
+    return {court: stats(group) for court, group in sorted(by_court.items())}, stats(lots), lots

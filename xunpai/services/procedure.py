@@ -1,0 +1,530 @@
+"""Use cases of the price procedure on the database: cases and parties, reports and reference prices, the
+appraisal-firm lottery, objections (filing, steps, decisions), the holiday notices and the agenda.
+
+Every function takes the caller's ``session`` (the caller commits), plain values and the time (``today`` /
+``now``), and returns ORM objects or dataclasses. Every refusal raises a ``ProcedureError`` subclass with a
+Chinese message and changes nothing; every filing, decision and state change is appended to the ledger in
+the same transaction. The rules themselves live in ``auction`` (reference_price, objections, periods).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stdnum.cn import ric, uscc
+
+from auction import agenda as agenda_rules
+from auction import lottery
+from auction import objections as rules
+from auction import reference_price as rp
+from auction.calendar import WorkingCalendar, YearNotice, package_covers, weekday_workdays_problem
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import validate as validate_case_number
+from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
+from auction.rules import reference_price_rules as R
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court
+from xunpai.storage.models.procedure import (
+    PARTY_ROLES,
+    CalendarYear,
+    Objection,
+    ObjectionDecision,
+    ProcedureCase,
+    ProcedureLot,
+    ProcedureParty,
+    ProcedureReport,
+    ReferencePriceRecord,
+)
+
+for _kind, _name in {
+    "procedure.case": "登记执行案件及当事人", "procedure.method": "确定参考价方式", "procedure.lot": "登记处置财产", "procedure.report": "收到询价评估报告",
+    "procedure.report_sent": "发送或公示报告", "procedure.reference_price": "确定参考价",
+    "procedure.firms": "确定评估机构", "procedure.lottery_commit": "摇号承诺登记", "procedure.lottery_draw": "摇号",
+    "procedure.policy": "设置异议处理政策", "calendar.set_year": "录入年度放假安排",
+    "objection.filed": "提出异议", "objection.transition": "异议状态变更", "objection.decision": "异议裁定或结论",
+}.items():
+    ledger.register_kind(_kind, _name)
+
+# Evidence limits (a storage policy of this system, not a legal rule): what a court's file system accepts.
+EVIDENCE_MAX_FILES = 20
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+EVIDENCE_TYPES = {  # content type -> (magic prefix, accepted extensions)
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+}
+
+
+class ProcedureError(ValueError):
+    """A refused request; the message (Chinese) says what was wrong and what is expected."""
+
+
+class NotFound(ProcedureError):
+    pass
+
+
+class InvalidParty(ProcedureError):
+    pass
+
+
+class NotAParty(ProcedureError):
+    pass
+
+
+class InvalidEvidence(ProcedureError):
+    pass
+
+
+class InvalidFiling(ProcedureError):
+    pass
+
+
+class InvalidCalendarYear(ProcedureError):
+    pass
+
+
+class SubmissionConflict(ProcedureError):
+    pass
+
+
+class PriceNotFixed(ProcedureError):
+    pass
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    role: str  # applicant | debtor | interested_party
+    name: str
+    id_number: str  # 居民身份证号 or 统一社会信用代码
+    address_for_service: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    filename: str
+    content: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FilingResult:
+    objection: Objection
+    created: bool  # False: the same submission had been filed before, nothing new was stored
+
+
+# --- lookups --------------------------------------------------------------------------------------------------
+
+def _get(session: Session, model, key, what: str):
+    obj = session.get(model, key)
+    if obj is None:
+        raise NotFound(f"{what}“{key}”不存在。")
+    return obj
+
+
+def get_case(session: Session, case_number: str) -> ProcedureCase:
+    try:
+        canonical = validate_case_number(case_number)
+    except InvalidCaseNumber as exc:
+        raise ProcedureError(str(exc)) from exc
+    case = session.execute(select(ProcedureCase).where(ProcedureCase.case_number == canonical)).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"案件{canonical}尚未登记。")
+    return case
+
+
+def _case_of_lot(session: Session, lot: ProcedureLot) -> ProcedureCase:
+    return session.get(ProcedureCase, lot.case_id)
+
+
+# --- policy and calendar --------------------------------------------------------------------------------------
+
+def get_policy(session: Session, court_code: str) -> Policy:
+    """The court's objection policy (statutory by default)."""
+    court = _get(session, Court, court_code, "法院")
+    return Policy((court.policy or {}).get("objection_policy", Policy.STATUTORY.value))
+
+
+def set_policy(session: Session, court_code: str, policy: str, *, actor: str, now: datetime) -> Policy:
+    try:
+        chosen = Policy(policy)
+    except ValueError:
+        raise ProcedureError(f"异议处理政策应为 statutory（法定）或 wenling（温岭），收到“{policy}”。") from None
+    court = _get(session, Court, court_code, "法院")
+    court.policy = {**(court.policy or {}), "objection_policy": chosen.value}
+    ledger.append(session, "procedure.policy", {"objection_policy": chosen.value}, actor=actor,
+                  court_code=court_code, recorded_at=now)
+    return chosen
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    """The working calendar with every year an administrator has entered."""
+    notices = [YearNotice(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
+                          frozenset(date.fromisoformat(d) for d in row.workdays), row.source)
+               for row in session.execute(select(CalendarYear)).scalars()]
+    return WorkingCalendar.with_notices(notices)
+
+
+def set_calendar_year(session: Session, year: int, holidays: Iterable[date], workdays: Iterable[date], *,
+                      source: str, actor: str, now: datetime) -> CalendarYear:
+    """Enter (or replace) a year's State Council holiday notice. Years the package covers are refused: its
+    data are the published notices."""
+    if package_covers(year):
+        raise InvalidCalendarYear(f"{year}年的放假安排已由 chinesecalendar 收录，无需录入；只能录入其后的年份。")
+    if not source.strip():
+        raise InvalidCalendarYear("请填写放假通知的文号或来源（如 国办发明电〔2026〕X号）。")
+    try:
+        notice = YearNotice(year, frozenset(holidays), frozenset(workdays), source)
+    except ValueError as exc:
+        raise InvalidCalendarYear(str(exc)) from exc
+    if not notice.holidays:
+        raise InvalidCalendarYear(f"未录入{year}年的任何放假日；应录入通知中的全部放假日期。")
+    problem = weekday_workdays_problem(notice.workdays)
+    if problem:
+        raise InvalidCalendarYear(problem)
+    row = session.get(CalendarYear, year) or CalendarYear(year=year)
+    row.holidays = sorted(d.isoformat() for d in notice.holidays)
+    row.workdays = sorted(d.isoformat() for d in notice.workdays)
+    row.source, row.entered_by, row.entered_at = source, actor, now
+    session.add(row)
+    ledger.append(session, "calendar.set_year", {"year": year, "holidays": row.holidays, "workdays": row.workdays,
+                                                 "source": source}, actor=actor, recorded_at=now)
+    session.flush()
+    return row
+
+
+# --- cases, parties, lots, reports ------------------------------------------------------------------------------
+
+def _validate_party(party: PartyInput) -> tuple[str, str]:
+    if party.role not in PARTY_ROLES:
+        raise InvalidParty(f"当事人身份应为 {'、'.join(PARTY_ROLES.values())} 之一，收到“{party.role}”。")
+    if not party.name.strip():
+        raise InvalidParty("当事人姓名或名称不能为空。")
+    number = party.id_number.strip().upper()
+    if ric.is_valid(number):
+        return "ric", ric.compact(number)
+    if uscc.is_valid(number):
+        return "uscc", uscc.compact(number)
+    raise InvalidParty(f"{party.name}的证件号码“{party.id_number}”既不是有效的居民身份证号码（18位，末位校验码），"
+                       "也不是有效的统一社会信用代码。")
+
+
+def create_case(session: Session, court_code: str, case_number: str, parties: Sequence[PartyInput], *,
+                actor: str, now: datetime) -> ProcedureCase:
+    """Register an enforcement case with its applicant(s), debtor(s) and interested parties."""
+    _get(session, Court, court_code, "法院")
+    try:
+        canonical = validate_case_number(case_number)
+    except InvalidCaseNumber as exc:
+        raise ProcedureError(str(exc)) from exc
+    if session.execute(select(ProcedureCase.id).where(ProcedureCase.case_number == canonical)).first():
+        raise ProcedureError(f"案件{canonical}已登记。")
+    checked = [(p, *_validate_party(p)) for p in parties]
+    roles = {p.role for p, _k, _n in checked}
+    if not {"applicant", "debtor"} <= roles:
+        raise InvalidParty("案件应至少登记一名申请执行人和一名被执行人。")
+    numbers = [n for _p, _k, n in checked]
+    if len(set(numbers)) != len(numbers):
+        raise InvalidParty("同一证件号码在案件中登记了多次。")
+    case = ProcedureCase(court_code=court_code, case_number=canonical, created_at=now)
+    case.parties = [ProcedureParty(role=p.role, name=p.name.strip(), id_kind=k, id_number=n,
+                                   address_for_service=p.address_for_service) for p, k, n in checked]
+    session.add(case)
+    session.flush()
+    ledger.append(session, "procedure.case", {"parties": [{"role": p.role, "name": p.name} for p in parties]},
+                  actor=actor, court_code=court_code, case_number=canonical, recorded_at=now)
+    return case
+
+
+def add_lot(session: Session, case_number: str, name: str, *, seized_on: date | None, actor: str,
+            now: datetime) -> ProcedureLot:
+    case = get_case(session, case_number)
+    if not name.strip():
+        raise ProcedureError("财产名称不能为空。")
+    lot = ProcedureLot(case_id=case.id, name=name.strip(), seized_on=seized_on, appraisal_firms=[], lottery={})
+    session.add(lot)
+    session.flush()
+    ledger.append(session, "procedure.lot", {"lot_id": lot.id, "name": lot.name, "seized_on": seized_on},
+                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+    return lot
+
+
+_METHOD_OF_KIND = {ReportKind.NEGOTIATED: rp.Method.NEGOTIATED, ReportKind.DIRECTED_INQUIRY: rp.Method.DIRECTED_INQUIRY,
+                   ReportKind.NETWORK_INQUIRY: rp.Method.NETWORK_INQUIRY, ReportKind.APPRAISAL: rp.Method.APPRAISAL}
+
+
+def record_report(session: Session, lot_id: int, kind: str, source: str, value_fen: int | None, *,
+                  received_on: date | None, commissioned_on: date | None = None, valid_until: date | None = None,
+                  extension_requested: bool = False, corrects_report_id: int | None = None, actor: str,
+                  now: datetime) -> ProcedureReport:
+    """Record a result as received: source, value (fen), date received, validity (capped at one year,
+    参考价规定 art. 27). A correction (补正说明) names the report it corrects and replaces its value."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    try:
+        report_kind = ReportKind(kind)
+    except ValueError:
+        raise ProcedureError(f"报告类型“{kind}”不正确。") from None
+    if value_fen is not None and (not isinstance(value_fen, int) or value_fen <= 0):
+        raise ProcedureError("询价、评估结果应为正的整数（单位：分）。")
+    calendar = load_calendar(session)
+    corrected = None
+    if report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
+        if corrects_report_id is None:
+            raise ProcedureError("补正说明或评审结论应注明所针对的报告。")
+        corrected = _get(session, ProcedureReport, corrects_report_id, "报告")
+        method = corrected.method
+    else:
+        method = _METHOD_OF_KIND[report_kind].value
+    if received_on is not None and value_fen is not None:
+        valid_until = rp.validity_end(received_on, calendar, valid_until)
+    report = ProcedureReport(lot_id=lot.id, method=method, kind=report_kind.value, source=source.strip(),
+                             value_fen=value_fen, commissioned_on=commissioned_on, received_on=received_on,
+                             valid_until=valid_until, extension_requested=extension_requested,
+                             corrects_report_id=corrects_report_id, created_at=now)
+    session.add(report)
+    if corrected is not None and report_kind is ReportKind.CORRECTION and value_fen is not None:
+        corrected.corrected_value_fen = value_fen
+    session.flush()
+    case = _case_of_lot(session, lot)
+    ledger.append(session, "procedure.report", {"report_id": report.id, "lot_id": lot.id, "kind": report_kind.value,
+                                                "source": report.source, "value_fen": value_fen,
+                                                "received_on": received_on, "valid_until": valid_until,
+                                                "corrects": corrects_report_id},
+                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+    return report
+
+
+def mark_report_sent(session: Session, report_id: int, *, forwarded_on: date | None = None,
+                     published_on: date | None = None, actor: str, now: datetime) -> ProcedureReport:
+    """参考价规定 art. 21: the report sent to the parties (or published when they cannot be reached)."""
+    report = _get(session, ProcedureReport, report_id, "报告")
+    if forwarded_on is None and published_on is None:
+        raise ProcedureError("应填写送达日期或公示日期。")
+    report.forwarded_on = forwarded_on or report.forwarded_on
+    report.published_on = published_on or report.published_on
+    case = _case_of_lot(session, session.get(ProcedureLot, report.lot_id))
+    ledger.append(session, "procedure.report_sent", {"report_id": report.id, "forwarded_on": forwarded_on,
+                                                     "published_on": published_on},
+                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+    return report
+
+
+# --- reference prices -------------------------------------------------------------------------------------------
+
+_LIVE_STATES = {s.value for s in State} - {State.NOT_ACCEPTED.value, State.WITHDRAWN.value}
+
+
+def _network_reports(session: Session, lot: ProcedureLot) -> tuple[list[ProcedureReport], list[rp.NetworkReport]]:
+    rows = [r for r in lot.reports if r.kind == ReportKind.NETWORK_INQUIRY.value]
+    values = []
+    for r in rows:
+        objs = session.execute(select(Objection).where(Objection.report_id == r.id, Objection.admissible.is_(True),
+                                                       Objection.state.in_(_LIVE_STATES))).scalars().all()
+        outcome = None
+        if objs:
+            kinds = {d.kind for o in objs for d in session.execute(
+                select(ObjectionDecision).where(ObjectionDecision.objection_id == o.id)).scalars()}
+            if r.corrected_value_fen is not None:
+                outcome = "corrected"
+            elif kinds and all(o.state in (State.REJECTED.value, State.CLOSED.value, State.REVIEW_DECIDED.value)
+                               for o in objs) and "decide_upheld" not in kinds:
+                outcome = "rejected"
+        values.append(rp.NetworkReport(r.source, r.value_fen, r.received_on, r.extension_requested, bool(objs),
+                                       outcome, r.corrected_value_fen))
+    return rows, values
+
+
+def network_outcome(session: Session, lot_id: int, *, today: date) -> rp.NetworkOutcome:
+    """The art. 13 computation over the lot's network-inquiry reports and the objections to them."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    rows, values = _network_reports(session, lot)
+    commissioned = [r.commissioned_on for r in rows if r.commissioned_on]
+    if not rows or not commissioned:
+        raise PriceNotFixed("该财产尚无网络询价报告（或未登记委托日期）。")
+    return rp.network_reference_price(values, min(commissioned), load_calendar(session), today)
+
+
+def fix_network_reference_price(session: Session, lot_id: int, *, today: date, actor: str,
+                                now: datetime) -> ReferencePriceRecord:
+    """Fix the reference price as the exact mean of the counted reports (参考价规定 art. 13), rounded to the
+    fen half up; refuses while the price cannot be fixed yet (the message says why)."""
+    outcome = network_outcome(session, lot_id, today=today)
+    if outcome.status != "fixed":
+        raise PriceNotFixed(outcome.reason)
+    lot = session.get(ProcedureLot, lot_id)
+    by_source = {r.source: r for r in lot.reports if r.kind == ReportKind.NETWORK_INQUIRY.value}
+    used = [by_source[p] for p in outcome.included]
+    valid_until = min(r.valid_until for r in used if r.valid_until) if any(r.valid_until for r in used) else None
+    return _store_price(session, lot, rp.Method.NETWORK_INQUIRY, outcome.reference_price_fen,
+                        f"{outcome.mean_exact_fen.numerator}/{outcome.mean_exact_fen.denominator}", today,
+                        valid_until, [r.id for r in used], outcome.reason, actor, now)
+
+
+def fix_reference_price(session: Session, report_id: int, *, today: date, actor: str,
+                        now: datetime) -> ReferencePriceRecord:
+    """A single result becomes the reference price: 议价 (art. 4), 定向询价 (art. 6), an appraisal or its
+    correction (art. 26)."""
+    report = _get(session, ProcedureReport, report_id, "报告")
+    if report.kind == ReportKind.NETWORK_INQUIRY.value:
+        raise ProcedureError("网络询价应以各平台结果的平均值确定参考价，请使用网络询价参考价计算。")
+    value = report.corrected_value_fen or report.value_fen
+    if value is None:
+        raise PriceNotFixed("该报告没有结果金额。")
+    lot = session.get(ProcedureLot, report.lot_id)
+    return _store_price(session, lot, rp.Method(report.method), value, str(value), today, report.valid_until,
+                        [report.id], f"以{rp.METHOD_NAMES[rp.Method(report.method)]}结果为参考价。", actor, now)
+
+
+def _store_price(session, lot, method, value_fen, exact, today, valid_until, basis, reason, actor, now):
+    record = ReferencePriceRecord(lot_id=lot.id, method=method.value, value_fen=value_fen, mean_exact=exact,
+                                  fixed_on=today, valid_until=valid_until, basis=basis, reason=reason,
+                                  created_at=now)
+    session.add(record)
+    session.flush()
+    case = _case_of_lot(session, lot)
+    sale_start = rp.sale_start_deadline(today, load_calendar(session))
+    ledger.append(session, "procedure.reference_price",
+                  {"lot_id": lot.id, "method": method.value, "value_fen": value_fen, "mean_exact_fen": exact,
+                   "valid_until": valid_until, "basis": basis, "sale_start_due": sale_start.due,
+                   "sale_start_provisional": sale_start.provisional},
+                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+    return record
+
+
+def current_reference_price(session: Session, lot_id: int) -> ReferencePriceRecord | None:
+    return session.execute(select(ReferencePriceRecord).where(ReferencePriceRecord.lot_id == lot_id)
+                           .order_by(ReferencePriceRecord.id.desc()).limit(1)).scalar_one_or_none()
+
+
+# --- appraisal firms (art. 16) -----------------------------------------------------------------------------
+
+def set_agreed_firms(session: Session, lot_id: int, firms: Sequence[str], *, actor: str,
+                     now: datetime) -> ProcedureLot:
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    try:
+        ranked = rp.ranked_firms(firms)
+    except rp.ReferencePriceError as exc:
+        raise ProcedureError(str(exc)) from exc
+    lot.appraisal_firms, lot.firm_choice, lot.current_firm = list(ranked), "agreed", ranked[0]
+    _ledger_lot(session, lot, "procedure.firms", {"firms": list(ranked), "choice": "agreed"}, actor, now)
+    return lot
+
+
+def commit_firm_lottery(session: Session, lot_id: int, candidates: Sequence[str], seed: str, *, actor: str,
+                        now: datetime) -> lottery.Commitment:
+    """Record the candidate list and the seed's commitment before the draw (参考价规定 arts. 16, 34)."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    if lot.appraisal_firms:
+        raise ProcedureError("该财产已确定评估机构，不能再摇号。")
+    try:
+        commitment = lottery.commit(candidates, seed)
+    except lottery.LotteryError as exc:
+        raise ProcedureError(str(exc)) from exc
+    lot.lottery = {"commitment": commitment.as_dict()}
+    _ledger_lot(session, lot, "procedure.lottery_commit", commitment.as_dict(), actor, now)
+    return commitment
+
+
+def draw_firm_lottery(session: Session, lot_id: int, seed: str, *, actor: str, now: datetime) -> list[str]:
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    if not (lot.lottery or {}).get("commitment"):
+        raise ProcedureError("摇号前应先登记候选名单和种子承诺值。")
+    if lot.appraisal_firms:
+        raise ProcedureError("该财产已摇号确定评估机构。")
+    commitment = lottery.Commitment.from_dict(lot.lottery["commitment"])
+    try:
+        drawn = lottery.draw(commitment, seed, R.APPRAISAL_FIRMS_TO_RANK)
+    except lottery.LotteryError as exc:
+        raise ProcedureError(str(exc)) from exc
+    lot.lottery = {**lot.lottery, "seed": seed, "result": drawn}
+    lot.appraisal_firms, lot.firm_choice, lot.current_firm = drawn, "lottery", drawn[0]
+    _ledger_lot(session, lot, "procedure.lottery_draw", {"seed": seed, "result": drawn,
+                                                          "seed_digest": commitment.seed_digest}, actor, now)
+    return drawn
+
+
+def _ledger_lot(session, lot, kind, payload, actor, now):
+    case = _case_of_lot(session, lot)
+    ledger.append(session, kind, {"lot_id": lot.id, **payload}, actor=actor, court_code=case.court_code,
+                  case_number=case.case_number, recorded_at=now)
+
+
+def mark_first_auction_announced(session: Session, lot_id: int, *, announced_on: date, actor: str,
+                                 now: datetime) -> ProcedureLot:
+    """The first-auction announcement was issued (closes art. 25 objections; starts the art. 27 grace)."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    lot.first_auction_announced_on = announced_on
+    _ledger_lot(session, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
+    return lot
+
+
+# --- agenda -------------------------------------------------------------------------------------------------------
+
+def open_steps(session: Session, *, court_code: str | None = None) -> list[agenda_rules.OpenStep]:
+    """Every open step of the price procedure (of one court, or all): objections waiting for the court, the
+    appraiser or the parties; reports to forward (art. 21); procedures to start (art. 1); sales to start
+    (art. 30)."""
+    calendar = load_calendar(session)
+    cases = select(ProcedureCase)
+    if court_code:
+        cases = cases.where(ProcedureCase.court_code == court_code)
+    steps: list[agenda_rules.OpenStep] = []
+    final = {s.value for s in rules.FINAL_STATES}
+    for case in session.execute(cases.order_by(ProcedureCase.id)).scalars():
+        for objection in session.execute(select(Objection).where(Objection.case_id == case.id,
+                                                                 Objection.state.not_in(final))).scalars():
+            step = rules.open_step(State(objection.state), rules.Route(objection.route) if objection.route else None,
+                                   filed_on=objection.filed_on, calendar=calendar,
+                                   entered_on=objection.state_entered_on,
+                                   decision_served_on=objection.decision_served_on)
+            if step is not None:
+                report = session.get(ProcedureReport, objection.report_id)
+                subject = f"异议 #{objection.id}（{rules.REPORT_KIND_NAMES[ReportKind(report.kind)]}，" \
+                          f"{rules.STATE_NAMES[State(objection.state)]}）"
+                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, step.name,
+                                                   step.deadline, f"objection:{objection.id}"))
+        for lot in case.lots:
+            subject = f"财产 #{lot.id} {lot.name}"
+            if lot.seized_on and not lot.reports:
+                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动确定参考价程序",
+                                                   rp.procedure_start_deadline(lot.seized_on, calendar),
+                                                   f"lot:{lot.id}"))
+            for report in lot.reports:
+                if report.received_on and not report.forwarded_on and not report.published_on:
+                    name = rules.REPORT_KIND_NAMES[ReportKind(report.kind)]
+                    steps.append(agenda_rules.OpenStep(case.court_code, case.case_number,
+                                                       f"{subject}：{report.source}{name}", "向当事人、利害关系人发送报告",
+                                                       rp.forwarding_deadline(report.received_on, calendar),
+                                                       f"report:{report.id}"))
+            price = current_reference_price(session, lot.id)
+            if price is not None and lot.first_auction_announced_on is None:
+                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动变价程序",
+                                                   rp.sale_start_deadline(price.fixed_on, calendar), f"lot:{lot.id}"))
+    return steps
+
+
+def agenda(session: Session, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
+    """The court's agenda: open steps with due dates, overdue and provisional flags, most urgent first."""
+    if court_code:
+        _get(session, Court, court_code, "法院")
+    return agenda_rules.build(open_steps(session, court_code=court_code), today)
+
+
+def choose_method(session: Session, lot_id: int, facts: rp.PropertyFacts, *, failed: Sequence[str] = (),
+                  actor: str, now: datetime) -> rp.MethodChoice:
+    """The method to use next for a lot, by the legal order and its preconditions (参考价规定 arts. 2, 4, 5, 7,
+    14); ``failed`` names the methods already tried without result. The choice and its reason go to the
+    ledger."""
+    lot = _get(session, ProcedureLot, lot_id, "财产")
+    try:
+        tried = [rp.Method(m) for m in failed]
+    except ValueError:
+        raise ProcedureError("已尝试的方式应为 negotiated、directed_inquiry、network_inquiry 或 appraisal。") from None
+    choice = rp.next_method(facts, tried)
+    _ledger_lot(session, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
+                                                   "failed": [m.value for m in tried], "reason": choice.reason,
+                                                   "article": choice.article}, actor, now)
+    return choice

@@ -1,0 +1,614 @@
+"""Publishing lots to the platforms: one-click, bulk from a spreadsheet, off-peak queue; outcomes and statistics.
+
+Idempotency (a retry, or a rerun after the process was killed midway, never publishes a lot twice):
+
+1. The key of a publication is derived from what identifies the listing — court, 标的编号, round, platform —
+   so every run computes the same key for the same lot (``idempotency_key``).
+2. The intent is committed (publication row ``sending`` with its key and package hash) *before* the remote
+   call; the platform is asked to publish with that key, and the platform never creates two listings for one
+   key (the local platform has a UNIQUE key; the outbox adapter names the file by the key).
+3. A rerun finds rows left ``sending`` by a crash and reconciles them: it asks the platform for the key
+   (``find``) or sends again with the same key, and records the earlier listing. Rows already ``published``
+   are skipped. The UNIQUE (lot, platform) constraint keeps one publication per lot and platform.
+
+Bulk publish validates every row first; a sheet with any bad row changes nothing and publishes nothing
+(each bad row is reported with its row number and reason). Missing mandatory disclosures
+(``auction.lot.missing_disclosures``) block publishing with the Chinese list of what is missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from auction import off_peak
+from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
+from auction.platforms import LISTING_STATUSES, Platform, PlatformError, PlatformUnavailable, Publication
+from xunpai.storage import ledger
+from xunpai.storage.db import session_scope
+from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
+from xunpai.storage.models.lots import Publication as PublicationRow
+
+ledger.register_kind("lot.imported", "导入拍卖标的")
+ledger.register_kind("lot.published", "发布拍卖标的")
+ledger.register_kind("lot.publish_failed", "拍卖标的发布失败")
+ledger.register_kind("lot.queued", "拍卖标的错峰排队")
+ledger.register_kind("lot.bulk_publish", "批量发布拍卖标的")
+ledger.register_kind("lot.remote_status", "平台标的状态变化")
+
+KEY_VERSION = "xunpai-publication-v1"
+DocumentsFor = Callable[[Any, Any], Any]  # (lot, plan) -> documents for the package
+
+RESULT_NAMES = {
+    "published": "已发布",
+    "already_published": "此前已发布，未重复发布",
+    "reconciled": "中断前已发布，已核对",
+    "queued": "已排入错峰队列",
+    "failed": "发布失败",
+    "blocked": "缺少必须披露的事项，未发布",
+    "not_sent": "未发送（平台不可用）",
+}
+
+
+class PublishingError(Exception):
+    """A publishing step a user asked for cannot be taken (message in Chinese); nothing was changed."""
+
+
+class DisclosuresMissing(PublishingError):
+    def __init__(self, lot_code: str, missing: Sequence[str]):
+        self.lot_code = lot_code
+        self.missing = list(missing)
+        super().__init__(f"标的 {lot_code} 缺少必须披露的事项，不能发布：{'、'.join(self.missing)}。")
+
+
+class SheetInvalid(PublishingError):
+    def __init__(self, problems: Sequence[RowProblem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  第 {p.row} 行{f'（{p.lot_code}）' if p.lot_code else ''}：{p.reason}"
+                          for p in self.problems)
+        super().__init__(f"批量发布表有 {len(self.problems)} 行有误，未导入、未发布任何标的：\n{lines}")
+
+
+def idempotency_key(court_code: str, lot_code: str, round_: str, platform: str) -> str:
+    """The same listing always gets the same key, in every run and on every machine."""
+    body = "\x00".join((KEY_VERSION, court_code, lot_code, round_, platform))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:40]
+
+
+def _now() -> datetime:
+    return ledger.now_local()
+
+
+# --- import ---------------------------------------------------------------------------------------------
+
+def _lot_key(p: PreparedLot) -> tuple[str, str, str]:
+    return (p.court_code, p.lot_code, p.round)
+
+
+def _existing_lots(session: Session, prepared: Sequence[PreparedLot]) -> dict[tuple[str, str, str], Lot]:
+    found: dict[tuple[str, str, str], Lot] = {}
+    codes = sorted({p.lot_code for p in prepared})
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        for lot in session.scalars(select(Lot).where(Lot.lot_code.in_(chunk))):
+            found[(lot.court_code, lot.lot_code, lot.round)] = lot
+    return found
+
+
+def check_against_database(session: Session, prepared: Sequence[PreparedLot]) -> list[RowProblem]:
+    """A lot already published may not be changed by a new sheet (its listing is public)."""
+    problems = []
+    existing = _existing_lots(session, prepared)
+    for p in prepared:
+        lot = existing.get(_lot_key(p))
+        if lot is not None and lot.status != "draft" and lot.content_sha256 != p.content_sha256:
+            problems.append(RowProblem(p.row, p.lot_code, "该标的已发布或已排队，表中内容与已发布内容不同；"
+                                                         "已发布的标的不能通过批量表修改。"))
+    return problems
+
+
+def import_lots(session: Session, prepared: Sequence[PreparedLot], *, actor: str = "") -> list[Lot]:
+    """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``."""
+    existing = _existing_lots(session, prepared)
+    now = _now()
+    lots = []
+    for p in prepared:
+        lot = existing.get(_lot_key(p))
+        if lot is None:
+            lot = Lot(court_code=p.court_code, lot_code=p.lot_code, round=p.round, status="draft", created_at=now)
+            session.add(lot)
+            existing[_lot_key(p)] = lot
+        elif lot.content_sha256 == p.content_sha256:
+            lots.append(lot)
+            continue
+        lot.case_number, lot.title, lot.kind = p.case_number, p.title, p.kind
+        lot.content, lot.content_sha256, lot.plan = p.content, p.content_sha256, p.plan
+        lot.reference_price_fen = p.reference_price_fen
+        lot.starting_price_fen, lot.deposit_fen = p.starting_price_fen, p.deposit_fen
+        lot.updated_at = now
+        session.flush()
+        ledger.append(session, "lot.imported",
+                      {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round,
+                       "content_sha256": lot.content_sha256, "starting_price_fen": lot.starting_price_fen},
+                      actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="导入拍卖标的")
+        lots.append(lot)
+    session.flush()
+    return lots
+
+
+def import_sheet(engine: Engine, sheet: str | Path, *, actor: str = "", today: date | None = None) -> list[int]:
+    """Validate every row, then import all lots in one transaction; returns the lot ids in row order."""
+    prepared, problems = read_sheet(sheet, today=today)
+    with session_scope(engine) as session:
+        problems += check_against_database(session, prepared)
+        if problems:
+            raise SheetInvalid(sorted(problems, key=lambda p: p.row))
+        return [lot.id for lot in import_lots(session, prepared, actor=actor)]
+
+
+# --- sending ----------------------------------------------------------------------------------------------
+
+@dataclass
+class LotResult:
+    lot_id: int
+    lot_code: str
+    title: str
+    result: str
+    remote_id: str = ""
+    url: str = ""
+    idempotency_key: str = ""
+    message: str = ""
+    row: int | None = None
+
+    @property
+    def result_name(self) -> str:
+        return RESULT_NAMES.get(self.result, self.result)
+
+
+@dataclass
+class SendReport:
+    results: list[LotResult] = field(default_factory=list)
+    stopped: str = ""  # why the run stopped early (platform unavailable)
+
+    def count(self, result: str) -> int:
+        return sum(1 for r in self.results if r.result == result)
+
+
+def _missing_of(domain_lot: Any) -> list[str]:
+    from auction.lot import missing_disclosures
+
+    return list(missing_disclosures(domain_lot))
+
+
+def _missing(lot: Lot) -> list[str]:
+    return _missing_of(restore_lot(lot.content))
+
+
+def _record_intents(engine: Engine, built: dict[int, tuple[Any, str]], lots: dict[int, Lot], code: str,
+                    job_id: int | None, report: SendReport) -> dict[int, tuple[Any, str, bool]]:
+    """Mark each publication ``sending`` with its key and package hash; returns lot_id -> (package, key,
+    was it already sending (a crashed run's intent, to reconcile))."""
+    packages: dict[int, tuple[Any, str, bool]] = {}
+    skipped: list[LotResult] = []
+    with session_scope(engine) as session:
+        rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
+        now = _now()
+        for lot_id, (package, key) in built.items():
+            pub = rows.get(lot_id)
+            if pub is not None and pub.status == "published":  # another run finished it meanwhile
+                lot = lots[lot_id]
+                skipped.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published", pub.remote_id or "",
+                                         pub.url or "", key))
+                continue
+            was_sending = pub is not None and pub.status == "sending"
+            if pub is None:
+                pub = PublicationRow(lot_id=lot_id, platform=code, idempotency_key=key, created_at=now,
+                                     attempts=0, bulk_job_id=job_id)
+                session.add(pub)
+            pub.status = "sending"
+            pub.attempts = (pub.attempts or 0) + 1
+            pub.package_sha256 = package.sha256
+            packages[lot_id] = (package, key, was_sending)
+    report.results += skipped
+    return packages
+
+
+def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: str,
+          documents_for: DocumentsFor | None, job_id: int | None = None, pace: float = 0.0,
+          on_progress: Callable[[int], None] | None = None, allowed_queued: bool = True) -> SendReport:
+    """Publish ``lot_ids`` to ``platform`` as one batch: intents committed, remote calls, results committed."""
+    report = SendReport()
+    code = platform.name
+    # 1. Read (short transaction), then build the packages outside any transaction: rendering documents can
+    #    take a second a lot and must not hold the database's write lock.
+    with session_scope(engine) as session:
+        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
+        pubs = {p.lot_id: (p.status, p.remote_id, p.url) for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == code))}
+    built: dict[int, tuple[Any, str]] = {}  # lot_id -> (package, key)
+    for lot_id in lot_ids:
+        lot = lots[lot_id]
+        status, remote_id, url = pubs.get(lot_id, (None, None, None))
+        key = idempotency_key(lot.court_code, lot.lot_code, lot.round, code)
+        if status == "published":
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published", remote_id or "",
+                                            url or "", key))
+            continue
+        if status == "queued" and not allowed_queued:
+            continue
+        domain_lot = restore_lot(lot.content)
+        missing = _missing_of(domain_lot)
+        if missing:
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
+                                            message="缺少：" + "、".join(missing)))
+            continue
+        documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
+        built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, documents), key)
+    # 2. Record the intents (one short write transaction) before any remote call.
+    for attempt in (1, 2):
+        try:
+            packages = _record_intents(engine, built, lots, code, job_id, report)
+            break
+        except IntegrityError:
+            # A concurrent run inserted the same publication rows first; read them again and go on.
+            if attempt == 2:
+                raise
+    # The intents are committed: from here a crash leaves 'sending' rows that the next run reconciles.
+    outcomes: dict[int, tuple[str, Publication | None, str]] = {}
+    finder = getattr(platform, "find", None)
+    for lot_id in lot_ids:
+        if lot_id not in packages:
+            if on_progress:
+                on_progress(1)
+            continue
+        package, key, was_sending = packages[lot_id]
+        if report.stopped:
+            outcomes[lot_id] = ("not_sent", None, report.stopped)
+            continue
+        try:
+            found = finder(key) if (was_sending and finder is not None) else None
+            if found is not None:
+                outcomes[lot_id] = ("reconciled", found, "")
+            else:
+                publication = platform.publish(package, key)
+                outcomes[lot_id] = ("published" if publication.created or not was_sending else "reconciled",
+                                    publication, "")
+        except PlatformUnavailable as exc:
+            report.stopped = str(exc)
+            outcomes[lot_id] = ("not_sent", None, str(exc))
+        except PlatformError as exc:
+            outcomes[lot_id] = ("failed", None, str(exc))
+        if on_progress:
+            on_progress(1)
+        if pace:
+            time.sleep(pace)
+    with session_scope(engine) as session:
+        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(list(outcomes))))}
+        pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(list(outcomes)), PublicationRow.platform == code))}
+        now = _now()
+        for lot_id, (result, publication, message) in outcomes.items():
+            lot, pub = lots[lot_id], pubs[lot_id]
+            if publication is not None:
+                # Conditional update: if a concurrent run recorded this publication first, it also wrote the
+                # ledger entry; the row lock plus the re-checked WHERE make this run skip it (one entry per lot).
+                claimed = session.execute(
+                    update(PublicationRow).where(PublicationRow.id == pub.id, PublicationRow.status != "published")
+                    .values(status="published", remote_id=publication.remote_id, url=publication.url,
+                            remote_status=publication.status, sent_at=now, last_error=None)
+                    .execution_options(synchronize_session=False)).rowcount
+                if not claimed:
+                    report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published",
+                                                    publication.remote_id, publication.url, pub.idempotency_key))
+                    continue
+                lot.status, lot.updated_at = "published", now
+                ledger.append(session, "lot.published",
+                              {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round, "platform": code,
+                               "remote_id": publication.remote_id, "url": publication.url,
+                               "idempotency_key": pub.idempotency_key, "package_sha256": pub.package_sha256,
+                               "reconciled": result == "reconciled"},
+                              actor=actor, court_code=lot.court_code, case_number=lot.case_number,
+                              purpose="发布拍卖标的")
+                report.results.append(LotResult(lot.id, lot.lot_code, lot.title, result, publication.remote_id,
+                                                publication.url, pub.idempotency_key))
+            else:
+                pub.last_error = message
+                if result == "failed":
+                    pub.status = "failed"
+                    ledger.append(session, "lot.publish_failed",
+                                  {"lot_id": lot.id, "platform": code, "error": message,
+                                   "idempotency_key": pub.idempotency_key},
+                                  actor=actor, court_code=lot.court_code, case_number=lot.case_number,
+                                  purpose="发布拍卖标的")
+                # not_sent: left 'sending'; the next run reconciles it with the same key.
+                report.results.append(LotResult(lot.id, lot.lot_code, lot.title, result,
+                                                idempotency_key=pub.idempotency_key, message=message))
+    return report
+
+
+def publish_lot(engine: Engine, lot_id: int, platform: Platform, *, actor: str = "",
+                documents_for: DocumentsFor | None = None) -> LotResult:
+    """One-click publish. Refuses (changing nothing) when mandatory disclosures are missing."""
+    with session_scope(engine) as session:
+        lot = session.get(Lot, lot_id)
+        if lot is None:
+            raise PublishingError(f"标的 {lot_id} 不存在；请先用 lots import 导入。")
+        missing = _missing(lot)
+        if missing:
+            raise DisclosuresMissing(lot.lot_code, missing)
+    report = _send(engine, [lot_id], platform, actor=actor, documents_for=documents_for)
+    result = report.results[0]
+    if result.result in ("failed", "not_sent"):
+        raise PublishingError(f"标的 {result.lot_code} 发布失败：{result.message}（可重试，不会重复发布）")
+    return result
+
+
+def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+                     platform_code: str | None = None) -> list[tuple[int, str, str | None, str]]:
+    """Ask each platform for the status of our published listings (``Platform.status``); record changes
+    (e.g. 京东 auctionStatus 5 已撤回) on the publication and in the ledger. Returns (lot id, platform, old, new)."""
+    with session_scope(engine) as session:
+        query = select(PublicationRow.id, PublicationRow.platform, PublicationRow.remote_id).where(
+            PublicationRow.status == "published", PublicationRow.remote_id.is_not(None))
+        if platform_code:
+            query = query.where(PublicationRow.platform == platform_code)
+        targets = session.execute(query.order_by(PublicationRow.id)).all()
+    answers = {}
+    for pub_id, code, remote_id in targets:
+        answers[pub_id] = platforms(code).status(remote_id).status
+    changes = []
+    with session_scope(engine) as session:
+        for pub_id, new_status in answers.items():
+            pub = session.get(PublicationRow, pub_id)
+            if pub.remote_status == new_status:
+                continue
+            old, pub.remote_status = pub.remote_status, new_status
+            lot = session.get(Lot, pub.lot_id)
+            ledger.append(session, "lot.remote_status",
+                          {"lot_id": lot.id, "platform": pub.platform, "remote_id": pub.remote_id, "from": old,
+                           "to": new_status, "to_name": LISTING_STATUSES.get(new_status, new_status)},
+                          actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="平台状态同步")
+            changes.append((lot.id, pub.platform, old, new_status))
+    return changes
+
+
+def reconcile(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+              batch_size: int = 50) -> SendReport:
+    """Finish every publication a crashed run left ``sending`` (whatever started it: one-click, bulk, queue):
+    the platform is asked for the key, or sent the package again with the same key — never a second listing."""
+    with session_scope(engine) as session:
+        stuck = session.execute(select(PublicationRow.lot_id, PublicationRow.platform)
+                                .where(PublicationRow.status == "sending").order_by(PublicationRow.id)).all()
+    report = SendReport()
+    by_platform: dict[str, list[int]] = {}
+    for lot_id, code in stuck:
+        by_platform.setdefault(code, []).append(lot_id)
+    for code, ids in by_platform.items():
+        platform = platforms(code)
+        for start in range(0, len(ids), batch_size):
+            part = _send(engine, ids[start:start + batch_size], platform, actor=actor, documents_for=None)
+            report.results += part.results
+            if part.stopped:
+                report.stopped = part.stopped
+                return report
+    return report
+
+
+# --- off-peak queue -----------------------------------------------------------------------------------------
+
+def queue_lots(engine: Engine, lot_ids: Sequence[int], platform_code: str, windows: Sequence[off_peak.Window],
+               *, now: datetime | None = None, actor: str = "", job_id: int | None = None) -> list[LotResult]:
+    """Put publications in the off-peak queue: each is sent by ``send_queued`` inside a window, not before
+    ``not_before`` (the next window start). Lots already published or queued are left as they are."""
+    now = now or _now()
+    not_before = off_peak.next_window_start(now, windows)
+    results = []
+    with session_scope(engine) as session:
+        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
+        pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
+            PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == platform_code))}
+        for lot_id in lot_ids:
+            lot = lots.get(lot_id)
+            if lot is None:
+                raise PublishingError(f"标的 {lot_id} 不存在。")
+            missing = _missing(lot)
+            if missing:
+                raise DisclosuresMissing(lot.lot_code, missing)
+            pub = pubs.get(lot_id)
+            key = idempotency_key(lot.court_code, lot.lot_code, lot.round, platform_code)
+            if pub is not None and pub.status == "published":
+                results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published", pub.remote_id or "",
+                                         pub.url or "", key))
+                continue
+            if pub is None:
+                pub = PublicationRow(lot_id=lot.id, platform=platform_code, idempotency_key=key, status="queued",
+                                     created_at=now, attempts=0, bulk_job_id=job_id, not_before=not_before)
+                session.add(pub)
+            elif pub.status in ("failed",):
+                pub.status, pub.not_before = "queued", not_before
+            if lot.status == "draft":
+                lot.status = "queued"
+            session.flush()
+            ledger.append(session, "lot.queued", {"lot_id": lot.id, "platform": platform_code,
+                                                  "not_before": pub.not_before, "windows": off_peak.describe(windows)},
+                          actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="错峰发布")
+            results.append(LotResult(lot.id, lot.lot_code, lot.title, "queued", idempotency_key=key,
+                                     message=f"将于 {pub.not_before:%Y-%m-%d %H:%M} 起的错峰时段发送"))
+    return results
+
+
+def send_queued(engine: Engine, platforms: Callable[[str], Platform], windows: Sequence[off_peak.Window], *,
+                now: datetime | None = None, actor: str = "", documents_for: DocumentsFor | None = None,
+                batch_size: int = 50, on_progress: Callable[[int], None] | None = None) -> SendReport:
+    """Send the queued publications that are due — only inside an off-peak window."""
+    now = now or _now()
+    if not off_peak.in_window(now, windows):
+        start = off_peak.next_window_start(now, windows)
+        raise PublishingError(f"当前时间 {now:%Y-%m-%d %H:%M} 不在错峰时段（{off_peak.describe(windows)}）内，"
+                              f"未发送任何标的；下一个时段自 {start:%Y-%m-%d %H:%M} 开始。")
+    with session_scope(engine) as session:
+        due = session.execute(select(PublicationRow.lot_id, PublicationRow.platform).where(
+            PublicationRow.status.in_(("queued", "sending")), PublicationRow.not_before.is_not(None),
+            PublicationRow.not_before <= now).order_by(PublicationRow.id)).all()
+    report = SendReport()
+    by_platform: dict[str, list[int]] = {}
+    for lot_id, code in due:
+        by_platform.setdefault(code, []).append(lot_id)
+    for code, ids in by_platform.items():
+        platform = platforms(code)
+        for start in range(0, len(ids), batch_size):
+            part = _send(engine, ids[start:start + batch_size], platform, actor=actor, documents_for=documents_for,
+                         on_progress=on_progress)
+            report.results += part.results
+            if part.stopped:
+                report.stopped = part.stopped
+                return report
+    return report
+
+
+# --- bulk ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class BulkReport(SendReport):
+    job_id: int | None = None
+    total: int = 0
+    resumed: bool = False
+
+
+def _sheet_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def prepare_bulk(engine: Engine, sheet: str | Path, platform_code: str, *, actor: str = "", court_code: str = "",
+                 today: date | None = None) -> tuple[int, list[tuple[int, int]], bool]:
+    """Validate ALL rows (nothing is written if any is bad), import the lots and open (or resume) the job.
+
+    Returns (job id, [(row number, lot id)] in row order, resumed?)."""
+    path = Path(sheet)
+    prepared, problems = read_sheet(path, today=today)
+    digest = _sheet_sha256(path)
+    for attempt in (1, 2):
+        try:
+            return _open_job(engine, path, digest, prepared, problems, platform_code, actor, court_code)
+        except IntegrityError:
+            # A concurrent run of the same sheet inserted the same lots or job first; its rows are committed
+            # now, so the second attempt resumes them instead.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _open_job(engine: Engine, path: Path, digest: str, prepared: Sequence[PreparedLot], problems: list[RowProblem],
+              platform_code: str, actor: str, court_code: str) -> tuple[int, list[tuple[int, int]], bool]:
+    problems = list(problems)
+    with session_scope(engine) as session:
+        problems += check_against_database(session, prepared)
+        if problems:
+            raise SheetInvalid(sorted(problems, key=lambda p: p.row))
+        job = session.scalars(select(BulkJob).where(BulkJob.sheet_sha256 == digest,
+                                                    BulkJob.platform == platform_code)).first()
+        resumed = job is not None
+        lots = import_lots(session, prepared, actor=actor)
+        now = _now()
+        if job is None:
+            job = BulkJob(sheet_name=path.name, sheet_sha256=digest, platform=platform_code, court_code=court_code,
+                          actor=actor, status="running", total=len(prepared), runs=1, created_at=now)
+            session.add(job)
+            session.flush()
+            session.add_all(BulkJobRow(job_id=job.id, row_number=p.row, lot_id=lot.id)
+                            for p, lot in zip(prepared, lots, strict=True))
+        else:
+            job.runs += 1
+            job.status = "running"
+        ledger.append(session, "lot.bulk_publish",
+                      {"job_id": job.id, "sheet": path.name, "sheet_sha256": digest, "platform": platform_code,
+                       "lots": len(prepared), "run": job.runs},
+                      actor=actor, court_code=court_code, purpose="批量发布拍卖标的")
+        rows = [(p.row, lot.id) for p, lot in zip(prepared, lots, strict=True)]
+        return job.id, rows, resumed
+
+
+def bulk_publish(engine: Engine, sheet: str | Path, platform: Platform, *, actor: str = "", court_code: str = "",
+                 documents_for: DocumentsFor | None = None, batch_size: int = 50, pace: float = 0.0,
+                 on_progress: Callable[[int], None] | None = None, on_prepared: Callable[[int], None] | None = None,
+                 queue_windows: Sequence[off_peak.Window] | None = None, now: datetime | None = None,
+                 today: date | None = None) -> BulkReport:
+    """Bulk publish: validate all, import, then publish in batches (or queue them into off-peak windows)."""
+    job_id, rows, resumed = prepare_bulk(engine, sheet, platform.name, actor=actor, court_code=court_code,
+                                         today=today)
+    if on_prepared:
+        on_prepared(len(rows))
+    report = BulkReport(job_id=job_id, total=len(rows), resumed=resumed)
+    row_of = {lot_id: row for row, lot_id in rows}
+    lot_ids = [lot_id for _row, lot_id in rows]
+    if queue_windows is not None:
+        report.results = queue_lots(engine, lot_ids, platform.name, queue_windows, now=now, actor=actor,
+                                    job_id=job_id)
+        if on_progress:
+            on_progress(len(lot_ids))
+    else:
+        for start in range(0, len(lot_ids), batch_size):
+            part = _send(engine, lot_ids[start:start + batch_size], platform, actor=actor,
+                         documents_for=documents_for, job_id=job_id, pace=pace, on_progress=on_progress)
+            report.results += part.results
+            if part.stopped:
+                report.stopped = part.stopped
+                done = {r.lot_id for r in report.results}
+                report.results += [LotResult(i, "", "", "not_sent", message=part.stopped)
+                                   for i in lot_ids if i not in done]
+                break
+    for result in report.results:
+        result.row = row_of.get(result.lot_id)
+    if not report.stopped:
+        with session_scope(engine) as session:
+            job = session.get(BulkJob, job_id)
+            job.status, job.finished_at = "done", _now()
+    _fill_codes(engine, report.results)
+    report.results.sort(key=lambda r: r.row or 0)
+    return report
+
+
+def _fill_codes(engine: Engine, results: list[LotResult]) -> None:
+    missing = [r for r in results if not r.lot_code]
+    if not missing:
+        return
+    with session_scope(engine) as session:
+        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_([r.lot_id for r in missing])))}
+        for r in missing:
+            r.lot_code, r.title = lots[r.lot_id].lot_code, lots[r.lot_id].title
+
+
+RESULT_HEADERS = ("行号", "标的编号", "标的名称", "结果", "平台标的号", "链接", "幂等键", "说明")
+
+
+def write_results(path: str | Path, results: Sequence[LotResult] = (), problems: Sequence[RowProblem] = ()) -> None:
+    """The per-lot result file (.xlsx or .csv); for a refused sheet, one line per bad row."""
+    path = Path(path)
+    lines = [[r.row or "", r.lot_code, r.title, r.result_name, r.remote_id, r.url, r.idempotency_key, r.message]
+             for r in results]
+    lines += [[p.row, p.lot_code or "", "", "数据有误，未发布", "", "", "", p.reason] for p in problems]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(RESULT_HEADERS)
+            writer.writerows(lines)
+        return
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("发布结果")
+    sheet.append(list(RESULT_HEADERS))
+    for line in lines:
+        sheet.append(line)
+    workbook.save(path)

@@ -1,0 +1,61 @@
+"""Tables of the web application: party sign-in credentials issued by the court, API tokens, background
+jobs (batch quotes, bulk publishing)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xunpai.storage.db import Base
+
+
+class PartyAccess(Base):
+    """A party's (当事人/利害关系人) sign-in for one case: the case number and an access code the court issued
+    (stored hashed). The party's user account (role ``party``) sees only this case."""
+
+    __tablename__ = "web_party_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    case_number: Mapped[str] = mapped_column(String(60), index=True)  # canonical 案号
+    party_role: Mapped[str] = mapped_column(String(30))  # applicant | debtor | interested_party
+    party_name: Mapped[str] = mapped_column(String(100))
+    party_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # procedure_parties.id when registered
+    code_hash: Mapped[str] = mapped_column(String(300))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "web_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebJob(Base):
+    """A long-running job started from a page (batch quote, bulk publish): progress and result file."""
+
+    __tablename__ = "web_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    court_code: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result_name: Mapped[str] = mapped_column(String(200), default="")
+    result_path: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
