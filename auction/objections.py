@@ -7,12 +7,13 @@ Plain values in, plain values out: the calendar and the dates are passed in; not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from auction import periods
+from auction import reference_price as rp
 from auction.calendar import WorkingCalendar
 from auction.rules import reference_price_rules as R
 
@@ -346,3 +347,124 @@ def open_step(state: State, route: Route | None, *, filed_on: date, calendar: Wo
     if state is State.SUPERVISION:
         return Step("执行监督审查", None)
     return None
+
+
+# --- filing and deciding ----------------------------------------------------------------------------------------
+
+class InvalidObjection(ValueError):
+    """A written objection that cannot be filed, or a decision that cannot be made, as given (message in Chinese);
+    nothing is recorded."""
+
+
+#: 异议复议规定 art. 15: after withdrawal or rejection, the same objector cannot object to the same report again.
+CLOSED_AGAINST_REPEAT = frozenset({State.WITHDRAWN, State.REJECTED, State.REVIEW_APPLIED, State.REVIEW_DECIDED})
+
+
+@dataclass(frozen=True)
+class WrittenObjection:
+    """What a written objection (异议书) must state, checked: the grounds, the facts and reasons, where to serve."""
+
+    grounds: tuple[Ground, ...]
+    facts: str
+    reasons: str
+    address_for_service: str
+
+
+def check_written_objection(grounds: Iterable[str], facts: str, reasons: str, address_for_service: str, *,
+                            party_address: str = "") -> WrittenObjection:
+    """异议复议规定 art. 1: a written objection states the objector's claim with its facts and reasons and an
+    address for service (the party's registered address is used when none is given); its grounds come from the
+    statutory checklist (参考价规定 arts. 22, 23, 25), at least one. The grounds are returned sorted, each once."""
+    try:
+        chosen = tuple(sorted({Ground(g) for g in grounds}))
+    except ValueError:
+        raise InvalidObjection("异议事由应从法定事由清单中选择（参考价规定第二十二条、第二十三条、第二十五条）。") from None
+    if not chosen:
+        raise InvalidObjection("应至少选择一项异议事由（参考价规定第二十二条、第二十三条）。")
+    if not facts.strip() or not reasons.strip():
+        raise InvalidObjection("异议书应写明事实和理由（异议复议规定第一条）。")
+    address = address_for_service.strip() or party_address
+    if not address:
+        raise InvalidObjection("应填写送达地址（异议复议规定第一条）。")
+    return WrittenObjection(chosen, facts.strip(), reasons.strip(), address)
+
+
+def check_postmark(mailed_on: date | None, filed_on: date) -> None:
+    """A posted objection's postmark (民诉法 art. 85(4): 在途时间不计入) cannot be later than its arrival."""
+    if mailed_on is not None and mailed_on > filed_on:
+        raise InvalidObjection(f"交邮日期 {mailed_on.isoformat()} 晚于收到日期 {filed_on.isoformat()}。")
+
+
+def report_received_on(*, stated: date | None, published_on: date | None, forwarded_on: date | None,
+                       filed_on: date, calendar: WorkingCalendar) -> date:
+    """When the objector received the report, from which the 5-day window runs (参考价规定 arts. 21-23): as
+    stated; else deemed received 15 days after its publication (art. 21(2)); else the day it was sent; else the
+    filing day, so that a missing date never makes a filing late."""
+    if stated is not None:
+        return stated
+    if published_on is not None:
+        return rp.deemed_service(published_on, calendar).due
+    return forwarded_on or filed_on
+
+
+@dataclass(frozen=True)
+class DecisionEffect:
+    """What a ruling on an objection does: the step of the state machine, and its effect on the reference price
+    as recorded (``next``: what must happen next; ``corrected_value_fen``; ``reappraisal_by``)."""
+
+    event: Event
+    effect: dict = field(default_factory=dict)
+    corrected_value_fen: int | None = None
+    reappraisal_by: str | None = None
+
+
+def decision_effect(state: State, route: Route | None, report_kind: ReportKind, grounds: Iterable[str], *,
+                    upheld: bool, corrected_value_fen: int | None = None, appraisal_firms: Sequence[str] = (),
+                    current_firm: str = "", material_requests: int = 0) -> DecisionEffect:
+    """The court's ruling on an objection reviewed as an enforcement act (参考价规定 art. 22(2), 民诉法 art. 236),
+    or on the qualification/procedure grounds first (art. 23(2)), and its effect on the reference price:
+
+    - art. 23(2) grounds rejected: the objection continues on the technical route (forward to the appraiser,
+      art. 23(1));
+    - network-inquiry report upheld with a corrected value: the platform's correction replaces the value and the
+      mean is recomputed (art. 13(2)); upheld without one: the platform corrects within 3 days (art. 12);
+    - appraisal report, art. 22(1) (三)/(四) upheld: the materials go back and the next-ranked firm re-appraises
+      (art. 23(2); ``appraisal_firms`` in their order, ``current_firm`` the one replaced); other grounds upheld:
+      the firm explains or corrects within 3 days (arts. 20, 26).
+
+    The step is checked against the state machine first (``IllegalTransition``); a corrected value that is not
+    positive raises ``InvalidObjection``; no next-ranked firm raises ``ReferencePriceError``.
+    """
+    effect: dict = {}
+    if route is Route.QUALIFICATION_FIRST and not upheld:
+        event = Event.QUALIFICATION_REJECTED
+        effect["next"] = "按参考价规定第二十三条第一款交评估机构说明"
+    else:
+        event = Event.DECIDE_UPHELD if upheld else Event.DECIDE_REJECTED
+    transition(State(state), event, route, material_requests=material_requests)
+    corrected = reappraisal_by = None
+    if upheld and report_kind is ReportKind.NETWORK_INQUIRY:
+        if corrected_value_fen is not None:
+            if corrected_value_fen <= 0:
+                raise InvalidObjection("补正后的询价结果应为正的整数（单位：分）。")
+            corrected = effect["corrected_value_fen"] = corrected_value_fen
+        else:
+            effect["next"] = "通知司法网络询价平台三日内补正（参考价规定第十二条）"
+    elif upheld and report_kind is ReportKind.APPRAISAL:
+        if set(grounds) & {Ground.QUALIFICATION.value, Ground.PROCEDURE.value}:
+            reappraisal_by = rp.next_ranked_firm(list(appraisal_firms), current_firm)
+            effect.update(reappraisal_by=reappraisal_by, next="通知原评估机构三日内退回材料，另行委托下一顺序评估机构"
+                                                              "重新评估（参考价规定第二十三条第二款）")
+        else:
+            effect["next"] = "责令评估机构三日内书面说明或补正（参考价规定第二十条、第二十六条）"
+    return DecisionEffect(event, effect, corrected, reappraisal_by)
+
+
+def technical_conclusion_effect(confirms: bool) -> DecisionEffect:
+    """The association's technical-review conclusion (参考价规定 arts. 23(1), 26): confirming the appraisal makes
+    its result the reference price; otherwise the original firm is ordered to correct, and the corrected result
+    is the reference price."""
+    if confirms:
+        return DecisionEffect(Event.REVIEW_CONFIRMS, {"reference_price": "以评估结果为参考价（参考价规定第二十六条）"})
+    return DecisionEffect(Event.REVIEW_ORDERS_CORRECTION,
+                          {"next": "责令原评估机构予以补正，以补正结果为参考价（参考价规定第二十三条、第二十六条）"})

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
 from auction.amounts import to_fen, to_yuan
 from auction.rules.online_auction_rules import OFFLINE_COMMISSION_ART, max_offline_commission
@@ -54,6 +58,42 @@ def check_outcome(outcome: str, sale_price_fen: int | None, starting_price_fen: 
                                  "低于起拍价的出价无效（网拍规定第二十条）。")
     elif sale_price_fen is not None:
         raise InvalidOutcome(f"结果为“{OUTCOMES[outcome]}”时不应填写成交价。")
+
+
+def check_outcome_date(outcome: str, on: date, bidding_start: datetime | None, *,
+                       sold_at: datetime | None = None, lot_code: str = "") -> None:
+    """成交、流拍、悔拍 are outcomes of the bidding (网拍规定 art. 20: the bidding runs at least 24 hours from its
+    announced start), so none can be dated before the bidding began: neither the outcome date ``on`` nor the
+    moment of the sale ``sold_at``. A withdrawal (撤回) or a suspension (暂缓) may come at any time, and without
+    a known start nothing is refused. The day the bidding starts is the first day a result can carry.
+    ``lot_code`` names the lot in the message."""
+    if outcome not in REACHED_END or bidding_start is None:
+        return
+    if on < bidding_start.date() or (sold_at is not None and sold_at < bidding_start):
+        lot = f"标的 {lot_code} 的" if lot_code else ""
+        raise InvalidOutcome(f"{lot}竞价 {bidding_start:%Y-%m-%d %H:%M} 才开始，{OUTCOMES[outcome]}不能登记在此之前"
+                             f"（登记的是 {on.isoformat()}）。")
+
+
+def check_sale_details(outcome: str, on: date, *, buyer_name: str = "", buyer_id_number: str = "",
+                       bidder_code: str = "", paid_in_full_on: date | None = None,
+                       sold_at: datetime | None = None) -> str:
+    """The buyer (买受人) of a sale, as the 成交确认书 and the 成交裁定书 name it (网拍规定 art. 22): only a sale
+    has one; the moment of the sale falls on the outcome date; the price cannot be paid in full before the
+    sale. Returns the buyer's ID number in its compact form (validated with ``stdnum.cn.ric``: 18 characters,
+    the check digit of GB 11643), or the text as given when no buyer is named."""
+    if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on or sold_at):
+        raise InvalidOutcome("只有成交的标的才登记买受人。")
+    if sold_at is not None and sold_at.date() != on:
+        raise InvalidOutcome(f"成交时刻 {sold_at:%Y-%m-%d %H:%M} 与结果日期 {on.isoformat()} 不是同一天。")
+    if paid_in_full_on is not None and paid_in_full_on < on:
+        raise InvalidOutcome(f"价款付清日期 {paid_in_full_on.isoformat()} 早于成交日期 {on.isoformat()}。")
+    if not (buyer_name and buyer_id_number):
+        return buyer_id_number
+    try:
+        return ric.validate(buyer_id_number)
+    except ValidationError:
+        raise InvalidOutcome(f"买受人身份证号“{buyer_id_number}”无效，应为 18 位且校验位正确。") from None
 
 
 def offline_commission_fen(sale_price_fen: int) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from auction.demo_lots import demo_rows, real_estate_row
 from auction.lot_sheet import read_sheet, write_sheet
 from auction.off_peak import parse_windows
+from auction.outcomes import InvalidOutcome
 from auction.platforms.local_client import LocalPlatform
 from auction.platforms.local_server import create_app
 from xunpai.services.outcomes import record_outcome, statistics
@@ -296,7 +297,7 @@ def test_an_outcome_of_the_bidding_cannot_predate_it(engine, tmp_path, platform)
         start = datetime.fromisoformat(lot.plan["bidding_start"])
         lot_id = lot.id
     for outcome, price in (("sold", 110_000_000), ("unsold", None), ("reneged", None)):
-        with pytest.raises(PublishingError, match="不能登记在此之前"), session_scope(engine) as session:
+        with pytest.raises(InvalidOutcome, match="不能登记在此之前"), session_scope(engine) as session:
             record_outcome(session, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1))
     with session_scope(engine) as session:  # a withdrawal may come at any time, even before the bidding
         record_outcome(session, lot_id, "withdrawn", on=start.date() - timedelta(days=1))

@@ -244,3 +244,93 @@ def test_objection_raised_again_after_rejection_is_not_accepted():
                      calendar=CAL, raised_again=True)
     assert verdict.accepted and not again.accepted
     assert again.article == "异议复议规定第十五条"
+
+
+# --- filing and deciding (the rules the objection service calls) -----------------------------------------------
+
+def test_a_written_objection_needs_a_ground_from_the_checklist():
+    with pytest.raises(o.InvalidObjection, match="法定事由"):
+        o.check_written_objection(["price_too_low"], "事实", "理由", "地址")
+    with pytest.raises(o.InvalidObjection, match="至少选择一项"):
+        o.check_written_objection([], "事实", "理由", "地址")
+
+
+def test_a_written_objection_states_facts_reasons_and_an_address():
+    with pytest.raises(o.InvalidObjection, match="事实和理由"):
+        o.check_written_objection(["result"], "事实", "  ", "地址")
+    with pytest.raises(o.InvalidObjection, match="送达地址"):
+        o.check_written_objection(["result"], "事实", "理由", " ")
+    written = o.check_written_objection(["result", "method", "result"], " 事实 ", "理由", "", party_address="登记地址")
+    assert written == o.WrittenObjection((Ground.METHOD, Ground.RESULT), "事实", "理由", "登记地址")
+
+
+def test_a_postmark_cannot_follow_the_arrival():
+    o.check_postmark(date(2025, 3, 5), date(2025, 3, 5))
+    o.check_postmark(None, date(2025, 3, 5))
+    with pytest.raises(o.InvalidObjection, match="交邮日期 2025-03-06 晚于收到日期 2025-03-05"):
+        o.check_postmark(date(2025, 3, 6), date(2025, 3, 5))
+
+
+def test_the_report_counts_as_received_as_stated_else_15_days_after_publication_else_when_sent():
+    kwargs = dict(published_on=date(2025, 3, 3), forwarded_on=date(2025, 3, 1), filed_on=date(2025, 4, 1),
+                  calendar=CAL)
+    assert o.report_received_on(stated=date(2025, 3, 2), **kwargs) == date(2025, 3, 2)
+    assert o.report_received_on(stated=None, **kwargs) == date(2025, 3, 18)  # 参考价规定 art. 21(2)
+    assert o.report_received_on(stated=None, **{**kwargs, "published_on": None}) == date(2025, 3, 1)
+    assert o.report_received_on(stated=None, published_on=None, forwarded_on=None, filed_on=date(2025, 4, 1),
+                                calendar=CAL) == date(2025, 4, 1)
+
+
+def test_a_repeat_objection_is_barred_after_withdrawal_or_rejection():
+    assert o.CLOSED_AGAINST_REPEAT == {State.WITHDRAWN, State.REJECTED, State.REVIEW_APPLIED, State.REVIEW_DECIDED}
+
+
+def test_an_upheld_network_inquiry_objection_takes_the_corrected_value():
+    effect = o.decision_effect(State.REGISTERED, Route.ENFORCEMENT_ACT, ReportKind.NETWORK_INQUIRY, ["basic_facts"],
+                               upheld=True, corrected_value_fen=120_000_000)
+    assert effect.event is Event.DECIDE_UPHELD and effect.corrected_value_fen == 120_000_000
+    assert effect.effect == {"corrected_value_fen": 120_000_000}
+    without = o.decision_effect(State.REGISTERED, Route.ENFORCEMENT_ACT, ReportKind.NETWORK_INQUIRY,
+                                ["basic_facts"], upheld=True)
+    assert "三日内补正（参考价规定第十二条）" in without.effect["next"] and without.corrected_value_fen is None
+    with pytest.raises(o.InvalidObjection, match="正的整数"):
+        o.decision_effect(State.REGISTERED, Route.ENFORCEMENT_ACT, ReportKind.NETWORK_INQUIRY, ["basic_facts"],
+                          upheld=True, corrected_value_fen=0)
+
+
+def test_an_upheld_qualification_ground_passes_the_appraisal_to_the_next_ranked_firm():
+    effect = o.decision_effect(State.REGISTERED, Route.QUALIFICATION_FIRST, ReportKind.APPRAISAL,
+                               ["qualification", "result"], upheld=True, appraisal_firms=["甲", "乙", "丙"],
+                               current_firm="甲")
+    assert effect.reappraisal_by == "乙" and effect.effect["reappraisal_by"] == "乙"
+    assert "第二十三条第二款" in effect.effect["next"]
+    with pytest.raises(ValueError, match="已无下一顺序的评估机构"):
+        o.decision_effect(State.REGISTERED, Route.QUALIFICATION_FIRST, ReportKind.APPRAISAL, ["procedure"],
+                          upheld=True, appraisal_firms=["甲", "乙"], current_firm="乙")
+
+
+def test_other_upheld_appraisal_grounds_order_the_firm_to_explain_or_correct():
+    effect = o.decision_effect(State.REGISTERED, Route.ENFORCEMENT_ACT, ReportKind.APPRAISAL, ["basic_facts"],
+                               upheld=True, appraisal_firms=["甲", "乙"], current_firm="甲")
+    assert effect.reappraisal_by is None and "第二十条、第二十六条" in effect.effect["next"]
+
+
+def test_rejected_qualification_grounds_continue_on_the_technical_route():
+    effect = o.decision_effect(State.REGISTERED, Route.QUALIFICATION_FIRST, ReportKind.APPRAISAL, ["qualification"],
+                               upheld=False)
+    assert effect.event is Event.QUALIFICATION_REJECTED and "第二十三条第一款" in effect.effect["next"]
+    rejected = o.decision_effect(State.REGISTERED, Route.ENFORCEMENT_ACT, ReportKind.NETWORK_INQUIRY,
+                                 ["basic_facts"], upheld=False)
+    assert rejected.event is Event.DECIDE_REJECTED and rejected.effect == {}
+
+
+def test_a_decision_is_checked_against_the_state_machine_first():
+    with pytest.raises(o.IllegalTransition):
+        o.decision_effect(State.FILED, Route.ENFORCEMENT_ACT, ReportKind.NETWORK_INQUIRY, ["basic_facts"],
+                          upheld=True, corrected_value_fen=0)
+
+
+def test_a_technical_review_conclusion_fixes_the_price_or_orders_a_correction():
+    assert o.technical_conclusion_effect(True).event is Event.REVIEW_CONFIRMS
+    assert "第二十六条" in o.technical_conclusion_effect(True).effect["reference_price"]
+    assert o.technical_conclusion_effect(False).event is Event.REVIEW_ORDERS_CORRECTION

@@ -50,10 +50,6 @@ from xunpai.storage.models.procedure import (
     ProcedureReport,
 )
 
-# 异议复议规定 art. 15: after withdrawal or rejection, the same objector cannot object to the same act again.
-_CLOSED_AGAINST_REPEAT = [State.WITHDRAWN.value, State.REJECTED.value, State.REVIEW_APPLIED.value,
-                          State.REVIEW_DECIDED.value]
-
 
 def _compact_id(number: str) -> str:
     text = (number or "").strip().upper()
@@ -88,16 +84,6 @@ def _check_evidence(files: Sequence[EvidenceUpload]) -> list[tuple[EvidenceUploa
     return checked
 
 
-def _received_on(report: ProcedureReport, filed_on: date, calendar, given: date | None) -> date:
-    """When the objector received the report: as stated, else deemed service after publication (art. 21(2)),
-    else the day it was sent, else the filing day (never makes a filing late)."""
-    if given is not None:
-        return given
-    if report.published_on is not None:
-        return rp.deemed_service(report.published_on, calendar).due
-    return report.forwarded_on or filed_on
-
-
 def file_objection(session: Session, *, case_number: str, report_id: int, id_number: str,
                    grounds: Sequence[str], facts: str, reasons: str, address_for_service: str,
                    evidence: Sequence[EvidenceUpload] = (), submission_key: str | None = None,
@@ -122,20 +108,15 @@ def file_objection(session: Session, *, case_number: str, report_id: int, id_num
         raise NotAParty(f"证件号码“{id_number}”不是案件{case.case_number}的当事人或已登记的利害关系人，不能提出异议"
                         "（参考价规定第二十二条）。利害关系人应先向法院登记。")
     try:
-        ground_values = sorted({Ground(g) for g in grounds})
-    except ValueError:
-        raise InvalidFiling("异议事由应从法定事由清单中选择（参考价规定第二十二条、第二十三条、第二十五条）。") from None
-    if not ground_values:
-        raise InvalidFiling("应至少选择一项异议事由（参考价规定第二十二条、第二十三条）。")
-    if not facts.strip() or not reasons.strip():
-        raise InvalidFiling("异议书应写明事实和理由（异议复议规定第一条）。")
-    address = address_for_service.strip() or party.address_for_service
-    if not address:
-        raise InvalidFiling("应填写送达地址（异议复议规定第一条）。")
+        written = rules.check_written_objection(grounds, facts, reasons, address_for_service,
+                                                party_address=party.address_for_service or "")
+    except rules.InvalidObjection as exc:
+        raise InvalidFiling(str(exc)) from None
     files = _check_evidence(evidence)
 
+    ground_values, address = list(written.grounds), written.address_for_service
     body = {"case": case.id, "report": report.id, "party": party.id, "grounds": [g.value for g in ground_values],
-            "facts": facts.strip(), "reasons": reasons.strip(), "address": address,
+            "facts": written.facts, "reasons": written.reasons, "address": address,
             "evidence": sorted(d for _f, _k, d in files)}
     key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
                          .encode()).hexdigest()
@@ -146,12 +127,15 @@ def file_objection(session: Session, *, case_number: str, report_id: int, id_num
     filed_on = now.date()
     calendar = load_calendar(session)
     policy = get_policy(session, case.court_code)
-    received = _received_on(report, filed_on, calendar, received_report_on)
-    if mailed_on is not None and mailed_on > filed_on:
-        raise InvalidFiling(f"交邮日期 {mailed_on.isoformat()} 晚于收到日期 {filed_on.isoformat()}。")
+    received = rules.report_received_on(stated=received_report_on, published_on=report.published_on,
+                                        forwarded_on=report.forwarded_on, filed_on=filed_on, calendar=calendar)
+    try:
+        rules.check_postmark(mailed_on, filed_on)
+    except rules.InvalidObjection as exc:
+        raise InvalidFiling(str(exc)) from None
     earlier = session.execute(select(Objection.id).where(
         Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
-        Objection.state.in_(_CLOSED_AGAINST_REPEAT))).first()
+        Objection.state.in_([s.value for s in rules.CLOSED_AGAINST_REPEAT]))).first()
     verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
                            calendar=calendar, policy=policy,
                            first_auction_announced=lot.first_auction_announced_on is not None
@@ -159,7 +143,7 @@ def file_objection(session: Session, *, case_number: str, report_id: int, id_num
                            mailed_on=mailed_on, raised_again=earlier is not None)
     state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
     objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
-                          grounds=[g.value for g in ground_values], facts=facts.strip(), reasons=reasons.strip(),
+                          grounds=[g.value for g in ground_values], facts=written.facts, reasons=written.reasons,
                           address_for_service=address, filed_at=now, filed_on=filed_on,
                           report_received_on=received, policy=policy.value, admissible=verdict.accepted,
                           route=verdict.route.value if verdict.route else None, assessment=verdict.reason,
@@ -220,45 +204,25 @@ def decide(session: Session, objection_id: int, *, upheld: bool, decided_on: dat
            summary: str = "", served_on: date | None = None, corrected_value_fen: int | None = None
            ) -> ObjectionDecision:
     """The court's ruling on an objection reviewed as an enforcement act (参考价规定 art. 22(2), 民诉法 art. 236),
-    or on the qualification/procedure grounds first (art. 23(2)). Effects on the reference price:
-
-    - network-inquiry report, upheld with a corrected value: the platform's correction replaces the value and
-      the mean is recomputed (art. 13(2)); rejected: the report counts again where art. 13(2) says so;
-    - appraisal report, art. 22 (3)/(4) upheld: the materials go back and the next-ranked firm re-appraises
-      (art. 23(2)); other grounds upheld: the firm corrects (arts. 20, 26);
-    - art. 23(2) grounds rejected: the objection continues on the technical route (forward to the appraiser).
-    """
+    or on the qualification/procedure grounds first (art. 23(2)); its effect on the reference price is
+    ``auction.objections.decision_effect``, stored here with the decision and the step."""
     objection = _get(session, Objection, objection_id, "异议")
     route = Route(objection.route) if objection.route else None
     report = session.get(ProcedureReport, objection.report_id)
     lot = session.get(ProcedureLot, report.lot_id)
-    effect: dict = {}
-    if route is Route.QUALIFICATION_FIRST and not upheld:
-        event = Event.QUALIFICATION_REJECTED
-        effect["next"] = "按参考价规定第二十三条第一款交评估机构说明"
-    else:
-        event = Event.DECIDE_UPHELD if upheld else Event.DECIDE_REJECTED
-    # validate the step before changing anything
-    rules.transition(State(objection.state), event, route, material_requests=objection.material_requests)
-    if upheld and report.kind == ReportKind.NETWORK_INQUIRY.value:
-        if corrected_value_fen is not None:
-            if corrected_value_fen <= 0:
-                raise ProcedureError("补正后的询价结果应为正的整数（单位：分）。")
-            report.corrected_value_fen = corrected_value_fen
-            effect["corrected_value_fen"] = corrected_value_fen
-        else:
-            effect["next"] = "通知司法网络询价平台三日内补正（参考价规定第十二条）"
-    elif upheld and report.kind == ReportKind.APPRAISAL.value:
-        if set(objection.grounds) & {Ground.QUALIFICATION.value, Ground.PROCEDURE.value}:
-            try:
-                firm = rp.next_ranked_firm(lot.appraisal_firms or [report.source], lot.current_firm or report.source)
-            except rp.ReferencePriceError as exc:
-                raise ProcedureError(str(exc)) from exc
-            lot.current_firm = firm
-            effect.update(reappraisal_by=firm, next="通知原评估机构三日内退回材料，另行委托下一顺序评估机构重新评估"
-                                                    "（参考价规定第二十三条第二款）")
-        else:
-            effect["next"] = "责令评估机构三日内书面说明或补正（参考价规定第二十条、第二十六条）"
+    try:
+        outcome = rules.decision_effect(State(objection.state), route, ReportKind(report.kind), objection.grounds,
+                                        upheld=upheld, corrected_value_fen=corrected_value_fen,
+                                        appraisal_firms=lot.appraisal_firms or [report.source],
+                                        current_firm=lot.current_firm or report.source,
+                                        material_requests=objection.material_requests)
+    except (rules.InvalidObjection, rp.ReferencePriceError) as exc:
+        raise ProcedureError(str(exc)) from exc
+    event, effect = outcome.event, outcome.effect
+    if outcome.corrected_value_fen is not None:
+        report.corrected_value_fen = outcome.corrected_value_fen
+    if outcome.reappraisal_by is not None:
+        lot.current_firm = outcome.reappraisal_by
     decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
                                  summary=summary, effect=effect, actor=actor, created_at=now)
     session.add(decision)
@@ -291,14 +255,13 @@ def record_service_of_decision(session: Session, objection_id: int, *, served_on
 
 def record_technical_conclusion(session: Session, objection_id: int, *, confirms: bool, decided_on: date,
                                 actor: str, now: datetime, summary: str = "") -> ObjectionDecision:
-    """The association's technical-review conclusion (参考价规定 arts. 23(1), 26): confirming the appraisal
-    makes its result the reference price; otherwise the firm is ordered to correct."""
+    """The association's technical-review conclusion (参考价规定 arts. 23(1), 26; the effect is
+    ``auction.objections.technical_conclusion_effect``); confirming it fixes the reference price."""
     objection = _get(session, Objection, objection_id, "异议")
-    event = Event.REVIEW_CONFIRMS if confirms else Event.REVIEW_ORDERS_CORRECTION
+    conclusion = rules.technical_conclusion_effect(confirms)
+    event, effect = conclusion.event, conclusion.effect
     rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
     report = session.get(ProcedureReport, objection.report_id)
-    effect = {"reference_price": "以评估结果为参考价（参考价规定第二十六条）"} if confirms else \
-        {"next": "责令原评估机构予以补正，以补正结果为参考价（参考价规定第二十三条、第二十六条）"}
     decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
                                  summary=summary, effect=effect, actor=actor, created_at=now)
     session.add(decision)

@@ -9,7 +9,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auction.outcomes import OUTCOMES, REACHED_END, LotOutcome, check_outcome, outcome_statistics
+from auction.outcomes import (
+    OUTCOMES,
+    LotOutcome,
+    check_outcome,
+    check_outcome_date,
+    check_sale_details,
+    outcome_statistics,
+)
 from xunpai.services.publishing import PublishingError
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import Lot
@@ -26,7 +33,9 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
                    paid_in_full_on: date | None = None, sold_at: datetime | None = None) -> Lot:
     """Record how the lot's auction ended (成交 with its price, 流拍, 悔拍, 撤回, 暂缓). For a sale the buyer may be
     given: it becomes the lot's ``sale`` (auction.lot.SaleResult) for the 成交确认书 and 成交裁定书 (网拍规定
-    art. 22). The buyer's ID number (validated with stdnum.cn.ric) is kept on the lot, only its hash in the ledger."""
+    art. 22). The buyer's ID number (validated with stdnum.cn.ric) is kept on the lot, only its hash in the ledger.
+    The rules are ``auction.outcomes``: ``check_outcome`` (the price), ``check_outcome_date`` (not before the
+    bidding, 网拍规定 art. 20) and ``check_sale_details`` (the buyer); each refuses with ``InvalidOutcome``."""
     lot = session.get(Lot, lot_id)
     if lot is None:
         raise PublishingError(f"标的 {lot_id} 不存在。")
@@ -34,27 +43,12 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
     if lot.status not in ("published", "ended"):
         raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
     bidding_start = (lot.plan or {}).get("bidding_start")
-    if outcome in REACHED_END and bidding_start:
-        # 成交、流拍、悔拍 are outcomes of the bidding (网拍规定 art. 20): none can be dated before it began.
-        start = datetime.fromisoformat(bidding_start)
-        if on < start.date() or (sold_at is not None and sold_at < start):
-            raise PublishingError(f"标的 {lot.lot_code} 的竞价 {start:%Y-%m-%d %H:%M} 才开始，"
-                                  f"{OUTCOMES[outcome]}不能登记在此之前（登记的是 {on.isoformat()}）。")
-    if outcome != "sold" and (buyer_name or buyer_id_number or bidder_code or paid_in_full_on or sold_at):
-        raise PublishingError("只有成交的标的才登记买受人。")
-    if sold_at is not None and sold_at.date() != on:
-        raise PublishingError(f"成交时刻 {sold_at:%Y-%m-%d %H:%M} 与结果日期 {on.isoformat()} 不是同一天。")
-    if paid_in_full_on is not None and paid_in_full_on < on:
-        raise PublishingError(f"价款付清日期 {paid_in_full_on.isoformat()} 早于成交日期 {on.isoformat()}。")
+    check_outcome_date(outcome, on, datetime.fromisoformat(bidding_start) if bidding_start else None,
+                       sold_at=sold_at, lot_code=lot.lot_code)
+    buyer_id_number = check_sale_details(outcome, on, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
+                                         bidder_code=bidder_code, paid_in_full_on=paid_in_full_on, sold_at=sold_at)
     sale = None
     if outcome == "sold" and buyer_name:
-        if buyer_id_number:
-            from stdnum.cn import ric
-
-            try:
-                buyer_id_number = ric.validate(buyer_id_number)
-            except Exception:  # stdnum's ValidationError subclasses
-                raise PublishingError(f"买受人身份证号“{buyer_id_number}”无效，应为 18 位且校验位正确。") from None
         sale = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
                 "price_fen": sale_price_fen,
                 "sold_at": sold_at.isoformat(timespec="seconds") if sold_at else None,
