@@ -2,8 +2,9 @@
 ``format``.
 
 Form (RULES.md section 8; 最高人民法院《关于人民法院案件案号的若干规定》):
-``（收案年度）法院代字 类型代字 案件编号 号``, e.g. ``（2018）浙1081执1234号``. The court code is a province
-abbreviation followed by 4 digits (basic court), 2 digits (intermediate court) or nothing (high court).
+``（收案年度）法院代字 类型代字 案件编号 号``, e.g. ``（2018）浙1081执1234号``. The court code (法院代字) is
+``auction.court_code``: a province abbreviation followed by 4 digits (basic court), 2 digits (intermediate
+court) or nothing (high court).
 Half-width parentheses and spaces are accepted on input; the canonical form uses full-width parentheses.
 """
 
@@ -13,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新兵"
+from auction.court_code import PATTERN as COURT_CODE_PATTERN
+
 CASE_TYPES = {
     "执": "首次执行",
     "执恢": "恢复执行",
@@ -25,7 +27,7 @@ CASE_TYPES = {
 EXPECTED_FORM = "（收案年度）法院代字+类型代字+案件编号+号，如（2018）浙1081执1234号"
 
 _PATTERN = re.compile(
-    rf"^\((?P<year>\d{{4}})\)(?P<court>[{PROVINCES}](?:\d{{4}}|\d{{2}})?)"
+    rf"^\((?P<year>\d{{4}})\)(?P<court>{COURT_CODE_PATTERN})"
     rf"(?P<type>执恢|执保|执异|执复|执监|执)(?P<serial>\d{{1,6}})号$"
 )
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from auction import court_code as court_codes
 from auction.case_number import validate as validate_case_number
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
@@ -264,13 +265,10 @@ ledger.register_kind("court.save", "保存法院与辖区")
 def save_court(session: Session, *, code: str, name: str, zones: list[str], policy: dict | None = None,
                actor: str = "") -> Court:
     """Create or update a court: its name, its jurisdiction (估价分区 zones) and its policy switches."""
-    code = (code or "").strip()
-    if not code:
-        raise AccountError("未填写法院代字（如 浙1081）。")
-    from auction.case_number import PROVINCES
-
-    if code[0] not in PROVINCES or not (len(code) == 1 or code[1:].isdigit() and len(code) in (3, 5)):
-        raise AccountError(f"法院代字“{code}”格式不正确，应为省份简称加 0、2 或 4 位数字，如 浙1081。")
+    try:
+        code = court_codes.validate(code)
+    except court_codes.InvalidCourtCode as exc:
+        raise AccountError(str(exc)) from None
     if not (name or "").strip():
         raise AccountError("未填写法院名称。")
     court = session.get(Court, code)
