@@ -1,8 +1,7 @@
-"""Money and dates as a court writes them.
+"""Amounts and dates as a court writes them in documents.
 
-Money is exact: amounts are integer fen (分) inside the program and ``Decimal`` yuan at the edges; a float is
-refused. Conversions state their rounding. Chinese capitals (大写金额) follow 中国人民银行《支付结算办法》
-附件一《正确填写票据和结算凭证的基本规定》:
+Money itself (fen/yuan conversions and their rounding rules) is ``tax_baseline.money``. Chinese capitals
+(大写金额) follow 中国人民银行《支付结算办法》附件一《正确填写票据和结算凭证的基本规定》:
 
 - 人民币 + digits 零壹贰叁肆伍陆柒捌玖 with units 拾佰仟万亿, then 元, 角, 分;
 - 到元为止的写"整"; 到角为止的也写"整" (the rule allows it and it blocks additions); 有分的不写"整";
@@ -17,11 +16,11 @@ numerals, ``二〇二六年十一月二十七日``.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
-FEN_PER_YUAN = 100
+from tax_baseline.money import FEN_PER_YUAN, InvalidAmount, format_yuan
+
 #: The largest amount written in capitals: below 1 万亿 yuan (no court sale comes near it).
 MAX_CAPITALS_FEN = 10**12 * FEN_PER_YUAN - 1
 
@@ -29,59 +28,6 @@ _CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _CAPITAL_UNITS = ("", "拾", "佰", "仟")
 _GROUP_UNITS = ("", "万", "亿")
 _NUMERAL_DIGITS = "〇一二三四五六七八九"
-
-
-class InvalidAmount(ValueError):
-    """Text or a value that is not an exact amount of money; the message says what is expected."""
-
-
-def to_fen(value: Decimal | int | str) -> int:
-    """Yuan (``Decimal``, ``int`` or text such as ``"1,200,000.00"`` / ``"¥86.5"``) → integer fen.
-
-    More than two decimals is refused, not rounded: an amount someone pays is never silently changed.
-    """
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidAmount(f"金额“{value}”不能用浮点数表示，应为精确到分的十进制数，如 1200000.00。")
-    if isinstance(value, int):
-        return value * FEN_PER_YUAN
-    if isinstance(value, str):
-        text = re.sub(r"[\s,，¥￥]", "", value).removesuffix("元")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise InvalidAmount(f"金额“{value}”不是数字，应为以元为单位、精确到分的数，如 1200000.00。") from None
-    elif isinstance(value, Decimal):
-        amount = value
-    else:
-        raise InvalidAmount(f"金额类型 {type(value).__name__} 不受支持，应为 Decimal、整数或文本。")
-    if not amount.is_finite():
-        raise InvalidAmount(f"金额“{value}”不是有限的数，应为精确到分的十进制数。")
-    fen = amount * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
-        raise InvalidAmount(f"金额“{value}”超过两位小数，应精确到分，如 1200000.05。")
-    return int(fen)
-
-
-def to_yuan(fen: int) -> Decimal:
-    """Integer fen → ``Decimal`` yuan with two places."""
-    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
-
-
-def fen_of(yuan: Decimal) -> int:
-    """A computed yuan amount (e.g. a ratio of a price) → fen, rounded half up to the fen."""
-    return int((Decimal(yuan) * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def format_figures(fen: int) -> str:
-    """``120000000`` → ``"1,200,000.00"`` (figures with thousands separators and two decimals)."""
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), FEN_PER_YUAN)
-    return f"{sign}{yuan:,}.{cents:02d}"
-
-
-def format_yuan(fen: int) -> str:
-    """``120000000`` → ``"1,200,000.00元"``."""
-    return format_figures(fen) + "元"
 
 
 def _group_capitals(group: int) -> str:

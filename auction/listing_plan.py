@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from auction.amounts import InvalidAmount, format_percent, format_yuan, to_fen
+from auction.amounts import format_percent
 from auction.lot_kinds import AuctionRound, PropertyKind, parse_kind
 from auction.plain_data import PlainDataError, from_plain, to_plain
 from auction.rules import online_auction_rules as R
+from tax_baseline.money import InvalidAmount, format_yuan, to_fen
 
 __all__ = [
     "DEFAULT_POLICY",

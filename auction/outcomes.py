@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from auction.amounts import to_fen, to_yuan
 from auction.rules.online_auction_rules import OFFLINE_COMMISSION_ART, max_offline_commission
+from tax_baseline.money import to_fen, to_yuan
 
 OUTCOMES = {"sold": "成交", "unsold": "流拍", "reneged": "悔拍", "withdrawn": "撤回", "suspended": "暂缓"}
 REACHED_END = frozenset({"sold", "unsold", "reneged"})

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from auction import periods
 from auction.calendar import WorkingCalendar
 from auction.rules import reference_price_rules as R
+from tax_baseline.money import round_fen
 
 
 class Method(StrEnum):
@@ -224,16 +224,6 @@ class NetworkOutcome:
     extension_granted: bool = False
     article: str = "参考价规定第十三条"
     reason: str = ""
-
-
-def round_fen(value: Fraction) -> int:
-    """Round an exact amount of fen to a whole fen, half up (四舍五入)."""
-    return int((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(1), ROUND_HALF_UP)) \
-        if value.denominator != 1 else value.numerator
-
-
-def fen_to_yuan(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def network_deadlines(commissioned_on: date, calendar: WorkingCalendar) -> tuple[periods.Deadline, periods.Deadline]:

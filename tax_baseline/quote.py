@@ -21,18 +21,18 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 
 import numpy as np
 import pandas as pd
 
 from tax_baseline.address import BuildingIndex, _building_number, split_address
+from tax_baseline.money import FEN, round_yuan
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
 from tax_baseline.tables import ALL_ZONES, ELEVATOR_CLASSES, BaselineTables, elevator_class
 
 ROUNDING_RULE = "单价四舍五入到分；总价 = 单价 × 建筑面积，四舍五入到分"
 METHOD_NAME = "定向询价（计税基准价，参考价规定第五条）"
-FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
 ORIENTATION_FACTOR = "朝向"
 
@@ -119,10 +119,6 @@ class QuoteResult:
         data["breakdown"] = [{**f, "value": str(f["value"])} for f in data["breakdown"]]
         data["warnings"] = list(self.warnings)
         return data
-
-
-def round_fen(value: Decimal) -> Decimal:
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def _dec(value: float) -> Decimal:
@@ -297,8 +293,8 @@ class QuoteEngine:
                 unit += amount
             if unit <= 0:
                 raise TableGap("按当前表计算的单价不为正数，请管理员核对误差修正额。")
-            unit_price = round_fen(unit)
-            total_price = round_fen(unit_price * area)
+            unit_price = round_yuan(unit)
+            total_price = round_yuan(unit_price * area)
         return QuoteResult(
             building_id=building.building_id, address=building.address, zone_code=zone,
             community_code=building.community_code, floor_low=reading.low, floor_high=reading.high,

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask import Flask
 from flask_login import current_user
 
+from tax_baseline.money import format_figures
 from xunpai.storage.ledger import KIND_NAMES
 from xunpai.storage.models.accounts import ROLE_NAMES
 
@@ -24,9 +25,10 @@ def yuan(value, places: int = 2) -> str:
 
 
 def fen_to_yuan(value) -> str:
+    """Integer fen shown in yuan with separators (``tax_baseline.money.format_figures``)."""
     if value is None:
         return "—"
-    return yuan(Decimal(int(value)) / 100)
+    return format_figures(int(value))
 
 
 def cn_date(value) -> str:

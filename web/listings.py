@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import tempfile
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import (
@@ -28,6 +27,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from tax_baseline.money import parse_yuan, yuan_text
 from web import jobs
 from web.database import db
 from web.platforms import choices as platform_choices
@@ -184,7 +184,7 @@ def outcome(lot_id: int):
     lot = _lot(lot_id)
     session = db()
     try:
-        price = _fen(request.form.get("sale_price", ""))
+        price = parse_yuan(request.form.get("sale_price", ""))
         on = date.fromisoformat(request.form.get("on") or ledger.now_local().date().isoformat())
         outcomes_service.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price,
                                         on=on, actor=current_user.username,
@@ -202,17 +202,6 @@ def outcome(lot_id: int):
     return redirect(url_for("listings.lot_detail", lot_id=lot_id))
 
 
-def _fen(text: str) -> int | None:
-    text = (text or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"金额“{text}”不是数字，应以元为单位填写，如 1250000 或 1250000.50。") from None
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"金额“{text}”最多两位小数（分）。")
-    return int(value * 100)
 
 
 # ---------------------------------------------------------------- create from a case, bulk import and publish
@@ -243,7 +232,7 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
         values["标的名称"] = lot.name
         price = procedure.current_reference_price(db(), lot.id)
         if price is not None:
-            values["参考价（元）"] = f"{Decimal(price.value_fen) / 100:.2f}"
+            values["参考价（元）"] = yuan_text(price.value_fen)
             values["参考价依据"] = price.reason or f"参考价（{price.method}）"
         break
     return values

@@ -13,8 +13,9 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from tax_baseline.money import parse_yuan
 from web.database import db
-from web.listings import _fen, _models, bp
+from web.listings import _models, bp
 from web.security import authorize_court, roles_required
 from xunpai.services import custody as custody_service
 from xunpai.services import outcomes as outcomes_service
@@ -87,7 +88,7 @@ def _custody_action(custody_service, custody_rules, session) -> None:
         custody_service.intake(session, court_code=current_user.court_code, case_number=form.get("case_number", ""),
                                kind=kind, description=form.get("description", ""),
                                location=form.get("location", ""), condition=form.get("condition", ""),
-                               checklist=checklist, tariff_daily_fen=_fen(form.get("tariff", "0")) or 0,
+                               checklist=checklist, tariff_daily_fen=parse_yuan(form.get("tariff", "0")) or 0,
                                intake_on=date.fromisoformat(form.get("intake_on") or ledger.now_local().date()
                                                             .isoformat()),
                                photos=photos, debtor=form.get("debtor", ""),

@@ -17,6 +17,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
+from tax_baseline.money import parse_yuan
 from web.database import db
 from web.security import authorize_case, roles_required
 from xunpai.services import objections as objection_service
@@ -154,21 +155,6 @@ def _form_date(name: str, default: date | None = None) -> date | None:
         raise ValueError(f"日期“{text}”格式不正确，应为 年-月-日。") from None
 
 
-def _fen(text: str) -> int | None:
-    from decimal import Decimal, InvalidOperation
-
-    text = (text or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"金额“{text}”不是数字，应以元为单位填写，如 1250000 或 1250000.50。") from None
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"金额“{text}”最多两位小数（分）。")
-    return int(value * 100)
-
-
 @bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
 @roles_required("judge")
 def decide(objection_id: int):
@@ -188,7 +174,7 @@ def decide(objection_id: int):
                                      decided_on=_form_date("decided_on", today), actor=current_user.username,
                                      now=_now(), summary=request.form.get("summary", ""),
                                      served_on=_form_date("served_on"),
-                                     corrected_value_fen=_fen(request.form.get("corrected_value", "")))
+                                     corrected_value_fen=parse_yuan(request.form.get("corrected_value", "")))
         else:
             raise ValueError("请选择裁定结果。")
     except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:

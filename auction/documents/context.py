@@ -13,10 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from auction.amounts import capitals, date_capitals, date_cn, datetime_cn, format_percent, format_yuan
+from auction.amounts import capitals, date_capitals, date_cn, datetime_cn, format_percent
 from auction.listing_plan import AuctionRound, ListingPlan, PropertyKind
 from auction.lot import CourtInfo, Lot, PartyRole
 from auction.rules import online_auction_rules as R
+from tax_baseline.money import format_yuan
 
 BLANK = "—"
 _RANKS = "一二三四五六七八九十"

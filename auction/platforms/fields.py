@@ -14,8 +14,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from tax_baseline.money import fen_half_up
 
 CANONICAL_KEYS = (
     "lot_code", "title", "kind", "round", "court_code", "court_name", "case_number",
@@ -69,9 +71,10 @@ def _lookup(source: Any, dotted: str) -> Any:
     return value
 
 
-def to_fen(value: Any, *, key: str = "") -> int | None:
-    """An amount in fen: ints named ``*_fen`` are fen already; Decimal/str/int otherwise are yuan, rounded
-    half-up to the fen. Objects with a ``fen`` attribute (an amount type) give that."""
+def field_fen(value: Any, *, key: str = "") -> int | None:
+    """A listing field's amount in fen: ints named ``*_fen`` are fen already; Decimal/str/int otherwise are yuan,
+    rounded half up to the fen (``tax_baseline.money.fen_half_up``). Objects with a ``fen`` attribute (an amount
+    type) give that."""
     if value is None or value == "":
         return None
     if hasattr(value, "fen"):
@@ -82,8 +85,7 @@ def to_fen(value: Any, *, key: str = "") -> int | None:
         raise TypeError(f"{key}: binary floats are not accepted for money; pass Decimal or fen")
     if isinstance(value, int) and key.endswith("_fen"):
         return value
-    amount = Decimal(str(value))
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return fen_half_up(Decimal(str(value)))
 
 
 def _plain(value: Any) -> Any:
@@ -116,7 +118,7 @@ def listing_fields(lot: Any, plan: Any = None) -> dict[str, Any]:
                     break
             if value is not None:
                 if key.endswith("_fen"):
-                    value = to_fen(value, key=name)
+                    value = field_fen(value, key=name)
                 break
         out[key] = _plain(value)
     if out["extension_minutes"] is None:

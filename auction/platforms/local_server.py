@@ -20,7 +20,8 @@ from pathlib import Path
 from flask import Flask, Response, abort, jsonify, request
 
 from auction.platforms.base import LISTING_STATUSES, PlatformError
-from auction.platforms.package import fen_to_yuan, platform_spec, read_package
+from auction.platforms.package import platform_spec, read_package
+from tax_baseline.money import yuan_text
 
 SCHEMA = """
 create table if not exists listings (
@@ -205,7 +206,7 @@ def create_app(data_dir: str | Path) -> Flask:
         lines = []
         for key, value in sorted(fields.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
             label = FIELD_LABELS.get(key, key)
-            shown = f"{fen_to_yuan(value)} 元" if key.endswith("_fen") and isinstance(value, int) else value
+            shown = f"{yuan_text(value)} 元" if key.endswith("_fen") and isinstance(value, int) else value
             lines.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(str(shown))}</td></tr>")
         files = "".join(f"<li>{html.escape(a['name'])}</li>" for a in manifest.get("attachments", []))
         page = (f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{html.escape(row['title'])}</title>"

@@ -14,13 +14,13 @@ import json
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from auction.platforms.base import Attachment, PlatformError, Publication, UploadPackage
 from auction.platforms.fields import listing_fields
+from tax_baseline.money import yuan_text
 
 MANIFEST_FORMAT = "xunpai-upload-package/1"
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
@@ -66,16 +66,11 @@ def platform_spec(code: str) -> PlatformSpec:
     return specs[code]
 
 
-def fen_to_yuan(fen: int) -> str:
-    """Exact yuan text with two places: 120000000 -> '1200000.00'."""
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
-
-
 def _format(value: Any, fmt: str) -> Any:
     if value is None:
         return None
     if fmt == "yuan":
-        return fen_to_yuan(int(value))
+        return yuan_text(int(value))
     if fmt == "fen":
         return int(value)
     if fmt == "int":

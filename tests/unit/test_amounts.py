@@ -8,19 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auction.amounts import (
-    InvalidAmount,
     amount_text,
     capitals,
     date_capitals,
     date_cn,
     datetime_cn,
-    fen_of,
-    format_figures,
     format_percent,
-    format_yuan,
-    to_fen,
-    to_yuan,
 )
+from tax_baseline.money import InvalidAmount, to_fen
 
 
 @pytest.mark.parametrize(
@@ -104,27 +99,7 @@ def test_capitals_read_back_to_the_same_amount(fen):
     assert text.endswith(("整", "分"))
 
 
-def test_to_fen_is_exact_and_refuses_floats_and_sub_fen():
-    assert to_fen("1,200,000.00") == 120_000_000
-    assert to_fen("¥86.5") == 8650
-    assert to_fen("12元") == 1200
-    assert to_fen(Decimal("0.01")) == 1
-    assert to_fen(7) == 700
-    with pytest.raises(InvalidAmount, match="浮点"):
-        to_fen(0.1)  # type: ignore[arg-type]
-    with pytest.raises(InvalidAmount, match="两位小数"):
-        to_fen("1.005")
-    with pytest.raises(InvalidAmount, match="不是数字"):
-        to_fen("一百元")
-
-
-def test_figures_and_yuan():
-    assert format_figures(120_000_000) == "1,200,000.00"
-    assert format_figures(5) == "0.05"
-    assert format_figures(-100_010) == "-1,000.10"
-    assert format_yuan(10_001_000) == "100,010.00元"
-    assert to_yuan(123) == Decimal("1.23")
-    assert fen_of(Decimal("1.005")) == 101  # half up
+def test_amount_text_gives_figures_and_capitals():
     assert amount_text(84_000_000) == "840,000.00元（人民币捌拾肆万元整）"
 
 

@@ -9,9 +9,10 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from auction.amounts import capitals, date_capitals, date_cn, format_yuan
+from auction.amounts import capitals, date_capitals, date_cn
 from auction.documents import DocumentError, DocumentKind, render_document, render_document_set
 from auction.lot_examples import example_court, example_real_estate_lot, example_vehicle_lot
+from tax_baseline.money import format_yuan
 
 COURT = example_court()
 

@@ -10,7 +10,7 @@ import pytest
 from auction.demo_lots import real_estate_row, vehicle_row
 from auction.lot_sheet import COLUMNS, prepare_row, restore_lot
 from auction.platforms import Attachment, PlatformError, TablePlatform, catalog, get_platform, read_package
-from auction.platforms.fields import listing_fields, to_fen
+from auction.platforms.fields import field_fen, listing_fields
 
 ANNOUNCE = date(2026, 12, 1)
 
@@ -112,7 +112,7 @@ def test_unknown_platform_is_refused_with_the_known_list():
 
 def test_listing_fields_refuse_float_money():
     with pytest.raises(TypeError, match="floats"):
-        to_fen(1.1, key="starting_price")
+        field_fen(1.1, key="starting_price")
     fields = listing_fields({"starting_price": "1200000.005", "case_number": "（2018）浙1081执1234号"})
     assert fields["starting_price_fen"] == 120000001  # half-up to the fen
     assert fields["court_code"] == "浙1081"

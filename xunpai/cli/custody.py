@@ -35,7 +35,7 @@ def _datetime(text: str, what: str) -> datetime:
 
 
 def _fen(text: str | None, what: str) -> int:
-    from auction.amounts import InvalidAmount, to_fen
+    from tax_baseline.money import InvalidAmount, to_fen
 
     if not text:
         return 0
@@ -236,7 +236,7 @@ def cancel(booking_id, actor) -> None:
 @ACTOR
 def release(item_id, kind, on_text, recipient, actor) -> None:
     """出库（成交后交付、抵债移交或退还），并结算被执行人应负担的保管费用。"""
-    from auction.amounts import format_yuan
+    from tax_baseline.money import format_yuan
     from xunpai.services import custody as custody_service
 
     result = _run(lambda s: custody_service.release(s, item_id, kind, on=_date(on_text, "出库日期"), recipient=recipient,
@@ -251,7 +251,7 @@ def release(item_id, kind, on_text, recipient, actor) -> None:
 @click.option("--until", required=True, help="计费截止日 YYYY-MM-DD（含当日）")
 def costs(item_id, lot_id, until) -> None:
     """被执行人应负担的保管费用（入库日与截止日均计入）。"""
-    from auction.amounts import format_yuan
+    from tax_baseline.money import format_yuan
     from xunpai.services import custody as custody_service
 
     end = _date(until, "截止日")

@@ -345,8 +345,8 @@ def _moment(text: str | None, what: str):
 def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
             bidder_code: str, paid_on: str | None, sold_at: str | None, actor: str) -> None:
     """登记拍卖结果（成交价以元为单位、精确到分）。"""
-    from auction.amounts import InvalidAmount, to_fen
     from auction.outcomes import InvalidOutcome
+    from tax_baseline.money import InvalidAmount, to_fen
     from xunpai.services.outcomes import record_outcome
     from xunpai.services.publishing import PublishingError
     from xunpai.storage.db import session_scope
@@ -391,7 +391,7 @@ def export(lot: str, out: Path) -> None:
 def stats(court_code: str | None, date_from: str | None, date_to: str | None, out: Path | None,
           as_json: bool) -> None:
     """成交率、溢价率、较参考价折让率、节省佣金（对照拍卖变卖规定第二十九条）。"""
-    from auction.amounts import format_yuan
+    from tax_baseline.money import format_yuan
     from xunpai.services.outcome_report import export_statistics_xlsx
     from xunpai.services.outcomes import statistics
     from xunpai.storage.db import session_scope

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from auction.amounts import to_yuan
 from auction.lot_kinds import AuctionRound
 from auction.outcomes import OUTCOMES, LotOutcome, OutcomeStatistics, outcome_statistics
+from tax_baseline.money import to_yuan
 from xunpai.storage.models.lots import Lot
 
 SUMMARY_HEADERS = ("法院", "登记结果的标的", "竞价结束", "成交", "流拍", "悔拍", "撤回", "暂缓", "成交率",
