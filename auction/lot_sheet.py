@@ -45,6 +45,7 @@ from auction.lot import (
     lot_to_dict,
     missing_disclosures,
 )
+from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 
 # header -> meaning; the first group is required in every row.
 REQUIRED_COLUMNS = ("标的编号", "案号", "执行法院", "标的名称", "标的物类型", "拍卖轮次", "参考价（元）", "公告日期")
@@ -128,9 +129,12 @@ def _date(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value[:10].replace("/", "-").replace(".", "-"))
-    except ValueError:
-        raise ValueError(f"“{name}”的值“{value}”不是日期，应为 YYYY-MM-DD") from None
+        return parse_date(value, f"“{name}”的值")
+    except InvalidDate as exc:
+        try:
+            return parse_datetime(value).date()  # a date cell that carries a time of day
+        except InvalidDate:
+            raise ValueError(str(exc).removesuffix("。")) from None
 
 
 def _int(value: str, name: str) -> int | None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
 from tax_baseline.quote import QuoteError, QuoteRequest, area_text
+from tax_baseline.typed_dates import date_text
 
 COLUMNS = {  # Chinese header → name in code
     "楼幢编号": "building_id", "坐落": "address", "所在层": "floor", "朝向": "orientation",
@@ -87,17 +88,6 @@ def _normalized(units: pd.DataFrame) -> pd.DataFrame:
 def fen_text(fen: np.ndarray) -> pd.Series:
     fen = pd.Series(fen, dtype="int64")
     return (fen // 100).astype(str) + "." + (fen % 100).astype(str).str.zfill(2)
-
-
-_CHINESE_DATE_RE = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
-
-
-def date_text(value: object) -> str:
-    """A date as courts type it (2025年6月1日, 2025.6.1, 2025/06/01, full-width digits) in ISO form; other text
-    is returned as it was (an Excel date cell read as text, ``2025-06-01 00:00:00``, is left to pandas)."""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _CHINESE_DATE_RE.match(text)
-    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else text
 
 
 def future_contract_date(contract_date: date, today: date) -> str:

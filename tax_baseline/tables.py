@@ -19,6 +19,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from tax_baseline.typed_dates import InvalidDate, parse_date
+
 ALL_ZONES = "全部"  # a coefficient row that applies in every zone; a zone-specific row wins over it
 
 ELEVATOR_CLASSES = ("8层以内无电梯", "8层以内有电梯", "8层以上")
@@ -226,13 +228,9 @@ def _as_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+00:00(?::00)?)?$", text)
-    if not match:
-        return None
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
+        return parse_date(value)
+    except InvalidDate:
         return None
 
 

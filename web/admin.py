@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from tax_baseline.typed_dates import parse_date
 from web.database import db
 from web.security import roles_required
 from xunpai.services import accounts as accounts_service
@@ -203,12 +204,12 @@ def _dates(text: str, label: str) -> list[date]:
             continue
         try:
             if "~" in part or "至" in part:
-                first, last = (date.fromisoformat(x.strip()) for x in part.replace("至", "~").split("~", 1))
+                first, last = (parse_date(x, label) for x in part.replace("至", "~").split("~", 1))
                 if last < first:
                     raise ValueError
                 out += [first + timedelta(days=n) for n in range((last - first).days + 1)]
             else:
-                out.append(date.fromisoformat(part))
+                out.append(parse_date(part, label))
         except ValueError:
             raise ValueError(f"{label}中的“{part}”不是日期或日期区间，应为 2027-01-01 或 2027-02-05~2027-02-13。") \
                 from None

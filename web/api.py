@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from tax_baseline.typed_dates import InvalidDate, parse_date
 from web.database import db
 from web.security import _record_denial, account_for, may_see_case
 from xunpai.services import accounts as accounts_service
@@ -89,9 +90,9 @@ def _date(value, name: str, required: bool = True) -> date | None:
             raise ApiError(422, "invalid_input", f"缺少 {name}（年-月-日）。")
         return None
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ApiError(422, "invalid_input", f"{name}“{value}”不是有效日期，应为 年-月-日。") from None
+        return parse_date(value, name)
+    except InvalidDate as exc:
+        raise ApiError(422, "invalid_input", str(exc)) from None
 
 
 @bp.route("/openapi.json")

@@ -27,6 +27,7 @@ from flask_login import current_user
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
 from web.database import db
 from web.security import authorize_court, roles_required
@@ -54,9 +55,9 @@ def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"{label}“{text}”不是有效日期，应为 年-月-日，如 2024-03-15。")
+        return parse_date(text, label)
+    except InvalidDate as exc:
+        errors.append(str(exc))
         return None
 
 

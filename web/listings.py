@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -28,6 +28,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from tax_baseline.money import parse_yuan, yuan_text
+from tax_baseline.typed_dates import parse_date
 from web import jobs
 from web.database import db
 from web.platforms import choices as platform_choices
@@ -185,7 +186,7 @@ def outcome(lot_id: int):
     session = db()
     try:
         price = parse_yuan(request.form.get("sale_price", ""))
-        on = date.fromisoformat(request.form.get("on") or ledger.now_local().date().isoformat())
+        on = parse_date(request.form.get("on") or ledger.now_local().date(), "结果日期")
         outcomes_service.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price,
                                         on=on, actor=current_user.username,
                                         buyer_name=request.form.get("buyer_name", "").strip(),

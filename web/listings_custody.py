@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tax_baseline.money import parse_yuan
+from tax_baseline.typed_dates import parse_date, parse_datetime
 from web.database import db
 from web.listings import _models, bp
 from web.security import authorize_court, roles_required
@@ -89,8 +90,7 @@ def _custody_action(custody_service, custody_rules, session) -> None:
                                kind=kind, description=form.get("description", ""),
                                location=form.get("location", ""), condition=form.get("condition", ""),
                                checklist=checklist, tariff_daily_fen=parse_yuan(form.get("tariff", "0")) or 0,
-                               intake_on=date.fromisoformat(form.get("intake_on") or ledger.now_local().date()
-                                                            .isoformat()),
+                               intake_on=parse_date(form.get("intake_on") or ledger.now_local().date(), "入库日期"),
                                photos=photos, debtor=form.get("debtor", ""),
                                lot_id=form.get("lot_id", type=int), actor=current_user.username)
     elif action == "slot":
@@ -100,11 +100,8 @@ def _custody_action(custody_service, custody_rules, session) -> None:
         if item is None:
             abort(404)
         authorize_court(item.court_code)
-        try:
-            starts = datetime.fromisoformat(form.get("starts_at", ""))
-            ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
-        except ValueError:
-            raise ValueError("看样开始时间格式不正确，应为 年-月-日 时:分。") from None
+        starts = parse_datetime(form.get("starts_at", ""), "看样开始时间")
+        ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
         custody_service.open_slot(session, item.id, starts, ends, form.get("capacity", 5, type=int),
                                   place=form.get("place", ""), actor=current_user.username)
     else:
@@ -116,8 +113,8 @@ def _custody_action(custody_service, custody_rules, session) -> None:
 def _period() -> tuple[date, date]:
     today = ledger.now_local().date()
     try:
-        date_from = date.fromisoformat(request.args.get("from") or f"{today.year}-01-01")
-        date_to = date.fromisoformat(request.args.get("to") or today.isoformat())
+        date_from = parse_date(request.args.get("from") or date(today.year, 1, 1))
+        date_to = parse_date(request.args.get("to") or today)
     except ValueError:
         flash("日期格式不正确，应为 年-月-日。已显示本年度。", "error")
         date_from, date_to = date(today.year, 1, 1), today

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tax_baseline.money import parse_yuan
+from tax_baseline.typed_dates import parse_date
 from web.database import db
 from web.security import authorize_case, roles_required
 from xunpai.services import objections as objection_service
@@ -149,10 +150,7 @@ def _form_date(name: str, default: date | None = None) -> date | None:
     text = (request.form.get(name) or "").strip()
     if not text:
         return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"日期“{text}”格式不正确，应为 年-月-日。") from None
+    return parse_date(text)
 
 
 @bp.route("/objections/<int:objection_id>/decide", methods=["POST"])

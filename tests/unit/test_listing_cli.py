@@ -50,8 +50,11 @@ def test_refused_plan_as_json_lists_violations():
 
 def test_bad_date_and_amount_say_what_is_expected():
     result = run("lots", "plan", "--reference-price", "1200000", "--kind", "real_estate", "--round", "first",
-                 "--announce-on", "2026/12/01")
+                 "--announce-on", "2026/12/32")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    typed = [run("lots", "plan", "--reference-price", "1200000", "--kind", "real_estate", "--round", "first",
+                 "--announce-on", text, "--json") for text in ("2026-12-01", "2026/12/01", "2026年12月1日", "２０２６.１２.１")]
+    assert all(r.exit_code == 0 for r in typed) and len({r.output for r in typed}) == 1  # courts' forms, one date
     result = run("lots", "plan", "--reference-price", "12万", "--kind", "real_estate", "--round", "first",
                  "--announce-on", "2026-12-01")
     assert result.exit_code == 2 and "参考价" in result.output

@@ -88,7 +88,8 @@ def test_area_typed_with_a_chinese_input_method_or_a_unit_is_read_in_the_quote_a
 
 def test_dates_as_courts_type_them_are_read_in_the_batch():
     # before: “2025年3月10日” (the usual form in a court's spreadsheet) was refused as 立契时间应为日期
-    from tax_baseline.batch import date_text, price_batch
+    from tax_baseline.batch import price_batch
+    from tax_baseline.typed_dates import date_text
 
     typed = ["2025年3月10日", "2025.3.10", "２０２５－０３－１０", "2025/03/10", "2025-03-10 00:00:00"]
     units = pd.DataFrame({"楼幢编号": ["B1"] * 5, "所在层": ["3"] * 5, "朝向": ["南"] * 5, "建筑面积": ["88.88"] * 5,

@@ -185,3 +185,24 @@ def test_batch_rejects_a_foreign_file_type(client, seeded):
                                                    "file": (io.BytesIO(b"x"), "units.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and ".xlsx" in response.get_data(as_text=True)
+
+
+def test_the_form_reads_a_date_as_courts_type_it_like_the_command_line(client, seeded, engine):
+    # the one parser (tax_baseline.typed_dates) behind the view and the commands: the same day however typed
+    import json
+
+    from tax_baseline.typed_dates import parse_date
+    from xunpai.cli.support import required_date
+
+    login(client, "judge1")
+    typed = ("2023-06-01", "2023年6月1日", "2023.6.1", "２０２３／６／１")
+    for text in typed:
+        assert _quote(client, seeded, contract_date=text).status_code == 302
+    with session_scope(engine) as session:
+        payloads = [json.loads(p) for p in session.execute(
+            select(LedgerEntry.payload).where(LedgerEntry.kind == "inquiry.quote").order_by(LedgerEntry.seq)).scalars()]
+    assert len(payloads) == len(typed)
+    assert {p["result"]["contract_date"] for p in payloads} == {"2023-06-01"}
+    assert len({p["result"]["total_price"] for p in payloads}) == 1
+    assert {required_date(text, "立契时间").isoformat() for text in typed} == {"2023-06-01"} \
+        == {parse_date(text).isoformat() for text in typed}

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -13,25 +12,11 @@ import xunpai.services.custody  # noqa: F401  (registers the ledger kinds' Chine
 import xunpai.services.providers  # noqa: F401
 from auction.custody import INSPECTION_CHECKLISTS
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import required_datetime as _datetime
+from xunpai.cli.support import typed_date as _date
 from xunpai.storage.db import session_scope
 
 ACTOR = click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
-
-
-def _date(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD。")
-
-
-def _datetime(text: str, what: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}“{text}”不是时间，应为 YYYY-MM-DDTHH:MM。")
 
 
 def _fen(text: str | None, what: str) -> int:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import typed_date as _date
 from xunpai.storage.db import session_scope
 
 
@@ -154,17 +154,6 @@ def _print_result(inquiry) -> None:
     for w in r.warnings:
         click.echo(f"  提示：{w}")
     click.echo(f"  案号：{inquiry.case_number}  台账序号：{inquiry.ledger_seq}  校验码：{inquiry.verification_code}")
-
-
-def _date(value: str | None, label: str) -> date | None:
-    if value is None:
-        return None
-    from tax_baseline.batch import date_text
-
-    try:
-        return date.fromisoformat(date_text(value))
-    except ValueError:
-        fail(f"{label}“{value}”不是日期；应为 YYYY-MM-DD，如 2025-03-01。")
 
 
 @click.command("quote")

@@ -5,25 +5,17 @@ Other modules add their subcommands (publish, bulk-publish ...) to ``lots_group`
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import required_date as _parse_date
 
 
 @click.group("lots")
 def lots_group() -> None:
     """标的物：拍卖方案、拍卖文书、发布。"""
-
-
-def _parse_date(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD，如 2026-12-01。")
-        raise  # unreachable: fail exits
 
 
 @lots_group.command("plan")

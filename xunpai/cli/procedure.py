@@ -11,17 +11,10 @@ import click
 
 from auction import periods
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import required_date as _parse_date
 from xunpai.services import procedure as service
 from xunpai.storage.db import session_scope
 from xunpai.storage.ledger import now_local
-
-
-def _parse_date(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"{what}“{text}”不是有效日期，应为 YYYY-MM-DD，如 2026-10-08。")
-        raise  # unreachable: fail exits
 
 
 def _parse_dates(text: str | None, what: str) -> set[date]:

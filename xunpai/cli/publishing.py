@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ import xunpai.services.publishing  # noqa: F401
 from xunpai import config
 from xunpai.cli.lots import lots_group
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import typed_date as _date
+from xunpai.cli.support import typed_datetime as _datetime
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
 
@@ -52,24 +54,6 @@ def _windows(text: str):
         return parse_windows(text)
     except InvalidWindow as exc:
         fail(str(exc))
-
-
-def _date(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}“{text}”不是日期，应为 YYYY-MM-DD。")
-
-
-def _datetime(text: str | None, what: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{what}“{text}”不是时间，应为 YYYY-MM-DDTHH:MM，如 2026-12-01T23:00。")
 
 
 def render_documents(lot: Any, plan: Any) -> list[Any] | None:
@@ -318,17 +302,6 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
         fail(f"平台不可用，已停止：{report.stopped}", code=1)
 
 
-def _moment(text: str | None, what: str):
-    from datetime import datetime
-
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.strip().replace(" ", "T"))
-    except ValueError:
-        fail(f"{what}“{text}”不是有效时刻，应为 YYYY-MM-DDTHH:MM，如 2026-12-31T10:07。")
-
-
 @lots_group.command("outcome")
 @click.argument("lot")
 @click.option("--result", "outcome", required=True,
@@ -358,7 +331,7 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name:
             row = record_outcome(session, lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
                                  actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
                                  bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"),
-                                 sold_at=_moment(sold_at, "成交时刻"))
+                                 sold_at=_datetime(sold_at, "成交时刻"))
             code = row.lot_code
     except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
         fail(str(exc))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
-from xunpai.cli.support import echo_json, fail
+from xunpai.cli.support import echo_json, fail, required_date
 
 PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
                       "并安装系统的 Chromium 浏览器（Debian/Ubuntu：apt-get install chromium）。")
@@ -45,10 +44,7 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
     from scrapers.run import scrape
     from scrapers.sources import SOURCES
 
-    try:
-        since_date = date.fromisoformat(since)
-    except ValueError:
-        fail(f"--since 应为 YYYY-MM-DD 格式的日期，如 2026-01-01，收到“{since}”。")
+    since_date = required_date(since, "--since")
     base_url = base_url or os.environ.get(f"XUNPAI_SCRAPER_{source.upper()}_URL")
     if not base_url or not base_url.startswith(("http://", "https://")):
         fail(f"未指定网站地址：请用 --base-url http(s)://… 或设置环境变量 XUNPAI_SCRAPER_{source.upper()}_URL。")

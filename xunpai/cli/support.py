@@ -1,14 +1,17 @@
-"""What every command needs: the database (migrated on first use), a clear Chinese error, JSON output."""
+"""What every command needs: the database (migrated on first use), a clear Chinese error, JSON output, and dates
+read as courts type them (``tax_baseline.typed_dates``, the parser the web views use too)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from typing import Any
 
 import click
 from sqlalchemy import Engine
 
+from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 from xunpai import config
 from xunpai.storage.db import make_engine, migrate
 from xunpai.storage.ledger import canonical_json
@@ -33,3 +36,32 @@ def fail(message: str, code: int = 2) -> None:
 
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(json.loads(canonical_json(value)), ensure_ascii=False, indent=2))
+
+
+def required_date(text: str | None, what: str) -> date:
+    """A date option as typed (2025-06-01, 2025年6月1日, 2025.6.1, full-width digits); stops with the Chinese
+    message of ``tax_baseline.typed_dates`` otherwise, a blank one included."""
+    try:
+        return parse_date(text, what)
+    except InvalidDate as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def typed_date(text: str | None, what: str) -> date | None:
+    """An optional date option: ``None`` when blank, else as ``required_date``."""
+    return None if text is None or not str(text).strip() else required_date(text, what)
+
+
+def required_datetime(text: str | None, what: str) -> datetime:
+    """A moment option as typed (2026-12-01 10:00, 2026-12-01T10:00, 2026年12月1日10时00分)."""
+    try:
+        return parse_datetime(text, what)
+    except InvalidDate as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def typed_datetime(text: str | None, what: str) -> datetime | None:
+    """An optional moment option: ``None`` when blank, else as ``required_datetime``."""
+    return None if text is None or not str(text).strip() else required_datetime(text, what)

@@ -8,12 +8,12 @@ printed in Chinese or as JSON.
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import click
 
 from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import required_date as _parse_date
 
 
 def _read_sales(sales: Path, mapping: Path):
@@ -35,13 +35,6 @@ def _read_sales(sales: Path, mapping: Path):
     if result.sales.empty:
         fail("文件中没有可用的成交记录。")
     return result
-
-
-def _parse_date(text: str, label: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{label}“{text}”不是日期；应为 YYYY-MM-DD，如 2016-12-31。")
 
 
 @click.command("calibrate")
