@@ -20,32 +20,13 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from tax_baseline.money import FEN_PER_YUAN, InvalidAmount, format_yuan
+from tax_baseline.numerals import capital_group, chinese_number, year_numerals
 
 #: The largest amount written in capitals: below 1 万亿 yuan (no court sale comes near it).
 MAX_CAPITALS_FEN = 10**12 * FEN_PER_YUAN - 1
 
 _CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_CAPITAL_UNITS = ("", "拾", "佰", "仟")
 _GROUP_UNITS = ("", "万", "亿")
-_NUMERAL_DIGITS = "〇一二三四五六七八九"
-
-
-def _group_capitals(group: int) -> str:
-    """0 < group < 10000 → capitals without leading zero, inner zeros collapsed, trailing zeros dropped."""
-    digits = f"{group:04d}"
-    out: list[str] = []
-    pending_zero = False
-    for position, char in enumerate(digits):
-        digit = int(char)
-        unit = _CAPITAL_UNITS[3 - position]
-        if digit == 0:
-            pending_zero = bool(out)
-            continue
-        if pending_zero:
-            out.append("零")
-            pending_zero = False
-        out.append(_CAPITAL_DIGITS[digit] + unit)
-    return "".join(out)
 
 
 def _integer_capitals(yuan: int) -> str:
@@ -62,7 +43,7 @@ def _integer_capitals(yuan: int) -> str:
             continue
         if out and (gap or group < 1000):
             out += "零"
-        out += _group_capitals(group) + _GROUP_UNITS[index]
+        out += capital_group(group) + _GROUP_UNITS[index]
         gap = False
     return out
 
@@ -123,18 +104,7 @@ def datetime_cn(value: datetime) -> str:
     return f"{date_cn(value)}{value.hour}时{value.minute:02d}分"
 
 
-def _numeral_under_100(n: int) -> str:
-    tens, ones = divmod(n, 10)
-    text = ""
-    if tens:
-        text = ("" if tens == 1 else _NUMERAL_DIGITS[tens]) + "十"
-    if ones:
-        text += _NUMERAL_DIGITS[ones]
-    return text
-
-
 def date_capitals(value: date) -> str:
     """The court's date under a ruling: ``date(2026, 11, 27)`` → ``"二〇二六年十一月二十七日"``
     (year digit by digit with 〇; month and day as numbers: 十月, 十一月, 二十日, 三十一日)."""
-    year = "".join(_NUMERAL_DIGITS[int(d)] for d in str(value.year))
-    return f"{year}年{_numeral_under_100(value.month)}月{_numeral_under_100(value.day)}日"
+    return f"{year_numerals(value)}年{chinese_number(value.month)}月{chinese_number(value.day)}日"

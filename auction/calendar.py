@@ -22,6 +22,8 @@ from functools import cache
 
 import chinese_calendar
 
+from tax_baseline.numerals import chinese_number
+
 # 全国年节及纪念日放假办法 (2024) art. 2: the holidays on fixed Gregorian dates; lunar ones (春节, 清明, 端午,
 # 中秋) move and are only known from the year's notice.
 FIXED_DATE_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
@@ -70,8 +72,7 @@ def weekday_workdays_problem(workdays: frozenset[date] | set[date]) -> str | Non
     weekdays = sorted(d for d in workdays if d.weekday() < 5)
     if not weekdays:
         return None
-    names = "一二三四五"
-    listed = "、".join(f"{d.isoformat()}（星期{names[d.weekday()]}）" for d in weekdays)
+    listed = "、".join(f"{d.isoformat()}（星期{chinese_number(d.weekday() + 1)}）" for d in weekdays)
     return f"调休上班日应为周六或周日；{listed} 本来就是工作日，请核对放假通知中的调休上班日期。"
 
 

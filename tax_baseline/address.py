@@ -23,7 +23,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from .parsing import chinese_numeral_to_int
+from .numerals import read_numeral
 
 __all__ = [
     "AddressParts",
@@ -80,7 +80,7 @@ def normalize_address(text: str) -> str:
 
 def _numeral_to_digits(match: re.Match[str]) -> str:
     try:
-        return str(chinese_numeral_to_int(match.group(1)))
+        return str(read_numeral(match.group(1)))
     except ValueError:
         # Not a numeral we read (一百零一, 二三): keep the text; the fuzzy matcher still sees it.
         return match.group(1)

@@ -26,13 +26,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from tax_baseline.numerals import NUMERAL_CHARS, read_numeral
+
 __all__ = [
     "FloorParseError",
     "FloorReading",
     "OrientationParseError",
     "ORIENTATIONS",
     "RELATIVE_FLOORS",
-    "chinese_numeral_to_int",
     "parse_floor",
     "parse_orientation",
     "relative_floor_band",
@@ -51,64 +52,11 @@ class OrientationParseError(ValueError):
 # Chinese numerals
 # ---------------------------------------------------------------------------------------------------
 
-# Financial (大写) and traditional forms are included because registry extracts copied from contracts use
-# them (贰层, 兩層); 〇 appears in dates and some house numbers.
-_DIGITS: dict[str, int] = {
-    "〇": 0, "零": 0,
-    "一": 1, "壹": 1,
-    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
-    "三": 3, "叁": 3, "參": 3, "参": 3,
-    "四": 4, "肆": 4,
-    "五": 5, "伍": 5,
-    "六": 6, "陆": 6, "陸": 6,
-    "七": 7, "柒": 7,
-    "八": 8, "捌": 8,
-    "九": 9, "玖": 9,
-}  # fmt: skip
-_TENS = ("十", "拾")
-_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_TENS)
-
-
-def chinese_numeral_to_int(text: str) -> int:
-    """Read a Chinese numeral from 〇 to 九十九.
-
-    Accepted: a single digit (〇/零 = 0, 一 … 九, 两/兩 = 2), ``十`` (10), ``十五`` (15), ``一十五`` (15),
-    ``二十`` (20), ``二十三`` (23); financial forms (壹 贰 叁 … 拾) read the same. Positional strings such as
-    ``二三`` and numbers of a hundred or more are refused, because no floor or building number in the
-    sources is written that way and guessing would hide a typing error.
-
-    Raises ``ValueError`` with a Chinese message when the text is not such a numeral.
-    """
-    s = text.strip()
-    problem = f'无法识别中文数字"{text}"：应为 〇、一 … 九十九 之间的写法，如 五、十五、二十三'
-    if not s:
-        raise ValueError(problem)
-    if len(s) == 1:
-        if s in _DIGITS:
-            return _DIGITS[s]
-        if s in _TENS:
-            return 10
-        raise ValueError(problem)
-    tens_positions = [i for i, ch in enumerate(s) if ch in _TENS]
-    if len(tens_positions) != 1:
-        raise ValueError(problem)
-    i = tens_positions[0]
-    tens_text, units_text = s[:i], s[i + 1 :]
-    if len(tens_text) > 1 or len(units_text) > 1:
-        raise ValueError(problem)
-    tens = 1 if not tens_text else _DIGITS.get(tens_text)
-    units = 0 if not units_text else _DIGITS.get(units_text)
-    # 零十 and 十零 are not numerals; a zero digit is only valid standing alone.
-    if tens is None or units is None or tens == 0 or (units_text and units == 0):
-        raise ValueError(problem)
-    return tens * 10 + units
-
-
 def _read_number(token: str) -> int:
     """Arabic digits (already half-width) or a Chinese numeral."""
     if token.isdecimal():
         return int(token)
-    return chinese_numeral_to_int(token)
+    return read_numeral(token)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -171,7 +119,7 @@ def relative_floor_band(relative: str, total_floors: int) -> tuple[int, int]:
 
 # Traditional characters that occur in floor text; mapped by hand so that this module needs no converter.
 _FLOOR_TRADITIONAL = str.maketrans({"層": "层", "樓": "楼", "負": "负", "頂": "顶", "總": "总", "區": "区"})
-_NUM = rf"(?:[0-9]+|[{_NUMERAL_CHARS}]+)"
+_NUM = rf"(?:[0-9]+|[{NUMERAL_CHARS}]+)"
 _STOREY = r"(?:层|楼|F)?"
 _TOTAL_RE = re.compile(rf"[/,、;]?(?:总共|总层数:?|共|总)({_NUM}){_STOREY}")
 _RELATIVE_RE = re.compile(r"([低中高])(?:楼层|层|区|楼)?")

@@ -18,9 +18,9 @@ from auction.listing_plan import AuctionRound, ListingPlan, PropertyKind
 from auction.lot import CourtInfo, Lot, PartyRole
 from auction.rules import online_auction_rules as R
 from tax_baseline.money import format_yuan
+from tax_baseline.numerals import chinese_number
 
 BLANK = "—"
-_RANKS = "一二三四五六七八九十"
 
 
 class DocumentError(ValueError):
@@ -42,7 +42,7 @@ def _or_blank(value: object) -> str:
 def _rank(rank: int | None) -> str:
     if not rank:
         return BLANK
-    return f"第{_RANKS[rank - 1] if 1 <= rank <= 10 else rank}顺序"
+    return f"第{chinese_number(rank) if 1 <= rank <= 10 else rank}顺序"
 
 
 def _notice_state(role: str, name: str, notified_on: date | None, method: str, unreachable: str,

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from tax_baseline.numerals import chinese_number
+
 ONLINE_AUCTION_RULES = "网拍规定"
 AUCTION_AND_SALE_RULES = "拍卖变卖规定"
 REFERENCE_PRICE_RULES = "参考价规定"
@@ -29,16 +31,11 @@ SOURCE_TITLES = {
     BIDDER_QUALIFICATION_RULES: "《最高人民法院关于人民法院司法拍卖房产竞买人资格若干问题的规定》",
 }
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def _article_number(n: int) -> str:
     """1..99 as the article numbers are written (第十条, 第二十六条)."""
     if not 1 <= n <= 99:
         raise ValueError(f"article number out of range: {n}")
-    tens, ones = divmod(n, 10)
-    text = ("" if tens == 1 else _DIGITS[tens]) + "十" if tens else ""
-    return text + (_DIGITS[ones] if ones else "")
+    return chinese_number(n)
 
 
 @dataclass(frozen=True)

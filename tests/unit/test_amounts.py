@@ -128,3 +128,18 @@ def test_dates_in_the_courts_forms(day, figures, numerals):
 def test_datetime_uses_24_hour_clock():
     assert datetime_cn(datetime(2026, 12, 31, 10, 0)) == "2026年12月31日10时00分"
     assert datetime_cn(datetime(2026, 12, 31, 15, 5)) == "2026年12月31日15时05分"
+
+
+def test_numerals_come_from_cn2an_except_the_year_with_its_ling():
+    from tax_baseline.numerals import capital_group, chinese_number, year_numerals
+
+    assert [chinese_number(n) for n in (1, 10, 11, 20, 26, 31)] == ["一", "十", "十一", "二十", "二十六", "三十一"]
+    assert capital_group(1409) == "壹仟肆佰零玖" and capital_group(16) == "壹拾陆" and capital_group(1000) == "壹仟"
+    assert year_numerals(2026) == "二〇二六" and year_numerals(date(2000, 1, 1)) == "二〇〇〇"
+    with pytest.raises(ValueError):
+        capital_group(10000)
+
+
+def test_an_empty_wan_group_still_writes_its_ling():
+    # cn2an would write 壹亿壹仟元整; the rule kept here writes the zeros between digits as one 零
+    assert capitals(10_000_100_000) == "人民币壹亿零壹仟元整"

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tax_baseline.numerals import read_numeral
 from tax_baseline.parsing import (
     ORIENTATIONS,
     RELATIVE_FLOORS,
     FloorParseError,
     FloorReading,
     OrientationParseError,
-    chinese_numeral_to_int,
     parse_floor,
     parse_orientation,
     relative_floor_band,
@@ -47,18 +47,18 @@ def to_fullwidth(text: str) -> str:
     ],
 )  # fmt: skip
 def test_chinese_numeral_reads_usual_forms(text: str, value: int) -> None:
-    assert chinese_numeral_to_int(text) == value
+    assert read_numeral(text) == value
 
 
 @pytest.mark.parametrize("text", ["", "二三", "十十", "一百", "零十", "十零", "二十三四", "x", "5", "十x"])
 def test_chinese_numeral_refuses_other_text_with_chinese_message(text: str) -> None:
     with pytest.raises(ValueError, match="无法识别中文数字"):
-        chinese_numeral_to_int(text)
+        read_numeral(text)
 
 
 @given(st.integers(min_value=0, max_value=99))
 def test_chinese_numeral_round_trips(n: int) -> None:
-    assert chinese_numeral_to_int(render_chinese(n)) == n
+    assert read_numeral(render_chinese(n)) == n
 
 
 # ---------------------------------------------------------------------------------------------------
