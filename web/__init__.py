@@ -8,7 +8,6 @@ translates HTTP to service calls (``xunpai.services``) and never holds a busines
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _secret_key() -> str:
-    env = os.environ.get("XUNPAI_SECRET_KEY")
+    env = xunpai_config.secret_key()
     if env:
         return env
     path = xunpai_config.data_dir() / "web-secret-key"
@@ -50,7 +49,10 @@ def _secret_key() -> str:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(DEFAULTS)
-    if os.environ.get("XUNPAI_SECURE_COOKIES") == "1":
+    # every XUNPAI_* variable (XUNPAI_SECRET_KEY → SECRET_KEY, XUNPAI_LOCAL_PLATFORM_URL, ...); xunpai.config
+    # documents them and gives the defaults; what the caller passes wins
+    app.config.from_prefixed_env("XUNPAI", loads=str)
+    if xunpai_config.secure_cookies():
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.update(config or {})

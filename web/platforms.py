@@ -3,7 +3,6 @@ the configuration), or the table-driven adapters that leave upload packages in t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import current_app
@@ -12,8 +11,7 @@ from xunpai import config
 
 
 def local_platform_url() -> str:
-    return (current_app.config.get("LOCAL_PLATFORM_URL") or os.environ.get("XUNPAI_LOCAL_PLATFORM_URL")
-            or "http://127.0.0.1:8765")
+    return current_app.config.get("LOCAL_PLATFORM_URL") or config.local_platform_url()
 
 
 def platform_for(code: str):
@@ -25,9 +23,9 @@ def platform_for(code: str):
 
 def off_peak_windows():
     """The configured off-peak windows (XUNPAI_OFF_PEAK_WINDOWS, else the publishing engine's default)."""
-    from auction.off_peak import DEFAULT_WINDOWS, parse_windows
+    from auction.off_peak import parse_windows
 
-    return parse_windows(os.environ.get("XUNPAI_OFF_PEAK_WINDOWS", DEFAULT_WINDOWS))
+    return parse_windows(str(current_app.config.get("OFF_PEAK_WINDOWS") or config.off_peak_windows()))
 
 
 def choices() -> list[tuple[str, str]]:

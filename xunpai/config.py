@@ -1,8 +1,20 @@
-"""Where xunpai keeps its data, and which database it talks to.
+"""Every ``XUNPAI_*`` setting of the shell, read in one place (the web application reads the same variables into
+``app.config`` with ``app.config.from_prefixed_env("XUNPAI")``; its views ask here for the defaults).
 
-- ``XUNPAI_DATABASE_URL``: an SQLAlchemy URL (``postgresql+psycopg://...`` in production).
-- ``XUNPAI_DATA_DIR``: the data directory; default ``$XDG_DATA_HOME/xunpai`` or ``~/.local/share/xunpai``.
-  Without a database URL, the embedded SQLite database lives there as ``xunpai.sqlite3``.
+- ``XUNPAI_DATABASE_URL``: an SQLAlchemy URL (``postgresql+psycopg://...`` in production; the plain
+  ``postgresql://`` and ``postgres://`` forms are accepted). Without it, the embedded SQLite database lives in
+  the data directory as ``xunpai.sqlite3``.
+- ``XUNPAI_DATA_DIR``: the data directory; default the user data directory of ``platformdirs``
+  (``$XDG_DATA_HOME/xunpai``, else ``~/.local/share/xunpai`` on Linux).
+- ``XUNPAI_SECRET_KEY``: the web session key; default one generated once and kept in the data directory.
+- ``XUNPAI_SECURE_COOKIES``: ``1`` when the site is served over HTTPS (cookies marked Secure).
+- ``XUNPAI_LOCAL_PLATFORM_URL``: the project's local auction platform; default ``http://127.0.0.1:8765``.
+- ``XUNPAI_OFF_PEAK_WINDOWS``: the off-peak sending windows, default ``auction.off_peak.DEFAULT_WINDOWS``.
+- ``XUNPAI_USER``: the user name commands act as when ``--user`` is not given.
+- ``XUNPAI_SCRAPER_<SOURCE>_URL``: the address of a scraper's site when ``--base-url`` is not given.
+
+The domain packages take their own two (they import nothing of ``xunpai``): ``XUNPAI_CJK_FONT`` and
+``XUNPAI_CACHE_DIR`` (``auction.documents.fonts``), ``XUNPAI_CHROMIUM`` (``scrapers.browser``).
 """
 
 from __future__ import annotations
@@ -10,20 +22,29 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
+from auction.off_peak import DEFAULT_WINDOWS
+
+APP_NAME = "xunpai"
+DEFAULT_LOCAL_PLATFORM_PORT = 8765
+DEFAULT_LOCAL_PLATFORM_URL = f"http://127.0.0.1:{DEFAULT_LOCAL_PLATFORM_PORT}"
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(f"XUNPAI_{name}") or None
+
 
 def data_dir() -> Path:
-    explicit = os.environ.get("XUNPAI_DATA_DIR")
-    if explicit:
-        path = Path(explicit)
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        path = Path(base) / "xunpai"
+    """The data directory (created when missing): ``XUNPAI_DATA_DIR``, else platformdirs' user data directory."""
+    explicit = _env("DATA_DIR")
+    path = Path(explicit) if explicit else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def database_url() -> str:
-    url = os.environ.get("XUNPAI_DATABASE_URL")
+    url = _env("DATABASE_URL")
     if url:
         return normalize_url(url)
     return f"sqlite:///{data_dir() / 'xunpai.sqlite3'}"
@@ -36,3 +57,33 @@ def normalize_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def secret_key() -> str | None:
+    return _env("SECRET_KEY")
+
+
+def secure_cookies() -> bool:
+    return _env("SECURE_COOKIES") == "1"
+
+
+def local_platform_url() -> str:
+    return _env("LOCAL_PLATFORM_URL") or DEFAULT_LOCAL_PLATFORM_URL
+
+
+def off_peak_windows() -> str:
+    return _env("OFF_PEAK_WINDOWS") or DEFAULT_WINDOWS
+
+
+def user(default: str | None = None) -> str | None:
+    """The user name a command acts as (``XUNPAI_USER``), else ``default``."""
+    return _env("USER") or default
+
+
+def login_name() -> str:
+    """Who runs a command (the system's ``USER``): the actor recorded when ``--actor`` is not given."""
+    return os.environ.get("USER", "")
+
+
+def scraper_url(source: str) -> str | None:
+    return _env(f"SCRAPER_{source.upper()}_URL")

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import platformdirs
+
 from auction.documents.context import DocumentError
 
 CANDIDATES = (
@@ -94,7 +96,7 @@ def working_set() -> set[int]:
 
 def _cache_dir() -> Path:
     configured = os.environ.get("XUNPAI_CACHE_DIR")
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "xunpai"
+    base = Path(configured) if configured else Path(platformdirs.user_cache_dir("xunpai", appauthor=False))
     return base / "fonts"
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -11,12 +10,13 @@ import click
 import xunpai.services.custody  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
 import xunpai.services.providers  # noqa: F401
 from auction.custody import INSPECTION_CHECKLISTS
+from xunpai import config
 from xunpai.cli.support import echo_json, engine, fail
 from xunpai.cli.support import required_datetime as _datetime
 from xunpai.cli.support import typed_date as _date
 from xunpai.storage.db import session_scope
 
-ACTOR = click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+ACTOR = click.option("--actor", default=config.login_name, help="操作人")
 
 
 def _fen(text: str | None, what: str) -> int:

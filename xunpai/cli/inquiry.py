@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from xunpai import config
 from xunpai.cli.support import echo_json, engine, fail
 from xunpai.cli.support import typed_date as _date
 from xunpai.storage.db import session_scope
@@ -44,7 +45,7 @@ def tables_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", "name", help="新版本名，默认取文件名")
 @click.option("--base", "base", help="导入单张表的 CSV 时，以哪个版本为底（默认：当前启用版本）")
-@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER", "admin"), show_default="admin")
+@click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 def tables_import(file: Path, name: str | None, base: str | None, user: str) -> None:
     """导入基准表（.xlsx 全套，或 .csv 单张表）。先校验全部单元格，有任何错误则不导入。
 
@@ -123,7 +124,7 @@ def tables_list(as_json: bool) -> None:
 
 @tables_group.command("activate")
 @click.argument("version_name")
-@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER", "admin"), show_default="admin")
+@click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 def tables_activate(version_name: str, user: str) -> None:
     """启用一个版本（之后的询价都用它；启用记入台账）。"""
     from xunpai.services import baseline as baseline_store
@@ -167,7 +168,7 @@ def _print_result(inquiry) -> None:
 @click.option("--factor", "factors", multiple=True, help="其他修正，如 边套=是（可多次）")
 @click.option("--case-number", required=True, help="案号，如（2026）浙1099执1234号")
 @click.option("--purpose", default="执行案件财产处置询价", show_default=True)
-@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER"), help="操作人（执行法官）用户名")
+@click.option("--user", default=config.user, help="操作人（执行法官）用户名")
 @click.option("--json", "as_json", is_flag=True, help="输出稳定的 JSON")
 def quote(building_id, address, floor, orientation, area, contract_date, valuation_date, factors, case_number,
           purpose, user, as_json) -> None:
@@ -207,7 +208,7 @@ def quote(building_id, address, floor, orientation, area, contract_date, valuati
 @click.option("-o", "--out", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--case-number", required=True)
 @click.option("--purpose", default="执行案件财产处置批量询价", show_default=True)
-@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER"))
+@click.option("--user", default=config.user)
 def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None) -> None:
     """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。"""
     from tax_baseline.batch import BatchFileError, read_units, write_results

@@ -7,7 +7,6 @@ exports ``platform`` alone in ``commands``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from datetime import date
@@ -24,24 +23,12 @@ from xunpai.cli.support import echo_json, engine, fail
 from xunpai.cli.support import typed_date as _date
 from xunpai.cli.support import typed_datetime as _datetime
 
-DEFAULT_LOCAL_URL = "http://127.0.0.1:8765"
-
-
-def local_platform_url() -> str:
-    return os.environ.get("XUNPAI_LOCAL_PLATFORM_URL", DEFAULT_LOCAL_URL)
-
-
-def default_windows() -> str:
-    from auction.off_peak import DEFAULT_WINDOWS
-
-    return os.environ.get("XUNPAI_OFF_PEAK_WINDOWS", DEFAULT_WINDOWS)
-
 
 def make_platform(code: str, platform_url: str | None = None, outbox: Path | None = None):
     from auction.platforms import PlatformError, get_platform
 
     try:
-        return get_platform(code, base_url=platform_url or local_platform_url(),
+        return get_platform(code, base_url=platform_url or config.local_platform_url(),
                             outbox=outbox or config.data_dir() / "outbox")
     except PlatformError as exc:
         fail(str(exc))
@@ -131,7 +118,7 @@ def template(out: Path, demo: int, announce_on: str | None, court_code: str | No
 
 @lots_group.command("import")
 @click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--actor", default=config.login_name, help="操作人")
 def import_(sheet: Path, actor: str) -> None:
     """导入批量挂拍表：先校验所有行，有任何一行有误则全部不导入。"""
     from xunpai.services.publishing import SheetInvalid, import_sheet
@@ -153,8 +140,8 @@ def import_(sheet: Path, actor: str) -> None:
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
 @click.option("--documents/--no-documents", default=True, show_default=True, help="附上全套拍卖文书（DOCX、PDF）")
 @click.option("--off-peak", is_flag=True, help="不立即发送，排入错峰时段")
-@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--windows", default=config.off_peak_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--actor", default=config.login_name, help="操作人")
 def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path | None, documents: bool,
             off_peak: bool, windows: str, actor: str) -> None:
     """一键发布一个标的（LOT 为数据库编号或标的编号）；重试不会重复发布。"""
@@ -187,8 +174,8 @@ def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path
 @click.option("--batch-size", default=50, show_default=True, help="每批记录意图并发送的标的数")
 @click.option("--pace", default=0.0, show_default=True, help="两次发送之间至少间隔的秒数（平台限速）")
 @click.option("--off-peak", is_flag=True, help="不立即发送，全部排入错峰时段")
-@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--windows", default=config.off_peak_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--actor", default=config.login_name, help="操作人")
 def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outbox: Path | None, result_path: Path,
                  documents: bool, batch_size: int, pace: float, off_peak: bool, windows: str, actor: str) -> None:
     """批量发布：先校验全部行（有误则一个也不发布），再逐批发布并显示进度，写出逐标的结果文件。
@@ -243,10 +230,10 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
 
 @lots_group.command("send-queued")
 @click.option("--now", "now_text", help="以该时间为当前时间（YYYY-MM-DDTHH:MM），缺省为北京时间现在")
-@click.option("--windows", default=default_windows, show_default="22:00-06:00", help="错峰时段")
+@click.option("--windows", default=config.off_peak_windows, show_default="22:00-06:00", help="错峰时段")
 @click.option("--platform-url", help="本地平台地址")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--actor", default=config.login_name, help="操作人")
 def send_queued(now_text: str | None, windows: str, platform_url: str | None, outbox: Path | None,
                 actor: str) -> None:
     """在错峰时段内发送排队的标的；时段外不发送。"""
@@ -269,7 +256,7 @@ def send_queued(now_text: str | None, windows: str, platform_url: str | None, ou
 @click.option("--platform", "platform_code", help="只同步该平台")
 @click.option("--platform-url", help="本地平台地址")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--actor", default=config.login_name, help="操作人")
 def sync_status(platform_code: str | None, platform_url: str | None, outbox: Path | None, actor: str) -> None:
     """向平台查询已发布标的的状态（预告中、进行中、已结束、已撤回、已暂缓、已中止），记录变化。"""
     from auction.platforms import LISTING_STATUSES, PlatformError
@@ -289,7 +276,7 @@ def sync_status(platform_code: str | None, platform_url: str | None, outbox: Pat
 @lots_group.command("reconcile")
 @click.option("--platform-url", help="本地平台地址")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="外部平台上传包的存放目录")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--actor", default=config.login_name, help="操作人")
 def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None:
     """核对并完成中断时处于“发送中”的发布（按幂等键向平台查询或重发，不会重复发布）。"""
     from xunpai.services.publishing import reconcile as run
@@ -314,7 +301,7 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
 @click.option("--bidder-code", default="", help="竞买号")
 @click.option("--paid-on", help="价款付清日期 YYYY-MM-DD")
 @click.option("--sold-at", help="成交时刻（竞价结束时刻）YYYY-MM-DDTHH:MM，写入成交确认书")
-@click.option("--actor", default=lambda: os.environ.get("USER", ""), help="操作人")
+@click.option("--actor", default=config.login_name, help="操作人")
 def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
             bidder_code: str, paid_on: str | None, sold_at: str | None, actor: str) -> None:
     """登记拍卖结果（成交价以元为单位、精确到分）。"""
@@ -398,7 +385,7 @@ def platform_group() -> None:
 
 
 @platform_group.command("serve")
-@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--port", default=config.DEFAULT_LOCAL_PLATFORM_PORT, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="本地平台的数据目录（缺省为数据目录下的 local_platform）")

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
+from xunpai import config
 from xunpai.cli.support import echo_json, fail, required_date
 
 PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
@@ -45,7 +45,7 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
     from scrapers.sources import SOURCES
 
     since_date = required_date(since, "--since")
-    base_url = base_url or os.environ.get(f"XUNPAI_SCRAPER_{source.upper()}_URL")
+    base_url = base_url or config.scraper_url(source)
     if not base_url or not base_url.startswith(("http://", "https://")):
         fail(f"未指定网站地址：请用 --base-url http(s)://… 或设置环境变量 XUNPAI_SCRAPER_{source.upper()}_URL。")
     if output.suffix.lower() not in (".csv", ".parquet"):

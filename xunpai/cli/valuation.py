@@ -7,11 +7,11 @@ printed in Chinese or as JSON.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from xunpai import config
 from xunpai.cli.support import echo_json, engine, fail
 from xunpai.cli.support import required_date as _parse_date
 
@@ -46,7 +46,7 @@ def _read_sales(sales: Path, mapping: Path):
 @click.option("--version", "version_name", help="新版本名（默认 calib-估价基准日）")
 @click.option("--prior", "prior_name", help="以哪个已有版本的楼幢、分段为底（默认不用）")
 @click.option("--no-holdouts", is_flag=True, help="不做样本外检验（快，但结论只有样本内）")
-@click.option("--user", default=lambda: os.environ.get("XUNPAI_USER", "admin"), show_default="admin")
+@click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出拟合统计")
 def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_name: str | None,
                       prior_name: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:

@@ -13,7 +13,7 @@ from xunpai import config
 @click.option("--database-url", default=None, help="数据库地址（默认 XUNPAI_DATABASE_URL 或内置 SQLite）")
 @click.option("--threads", default=4, show_default=True, type=int,
               help="处理请求的线程数（CPU 核数的 1-2 倍为宜：询价写台账时逐条串行，线程过多反而更慢）")
-@click.option("--platform-port", default=8765, show_default=True, type=int,
+@click.option("--platform-port", default=config.DEFAULT_LOCAL_PLATFORM_PORT, show_default=True, type=int,
               help="同时启动本地拍卖平台的端口（0 表示不启动；端口已被占用时使用已在运行的平台）")
 @click.option("--off-peak-sender/--no-off-peak-sender", default=True, show_default=True,
               help="在错峰时段内自动发送排队的发布（每分钟检查一次）")
