@@ -38,14 +38,18 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(json.loads(canonical_json(value)), ensure_ascii=False, indent=2))
 
 
-def required_date(text: str | None, what: str) -> date:
-    """A date option as typed (2025-06-01, 2025年6月1日, 2025.6.1, full-width digits); stops with the Chinese
-    message of ``tax_baseline.typed_dates`` otherwise, a blank one included."""
+def _typed(parse, text: str | None, what: str):
     try:
-        return parse_date(text, what)
+        return parse(text, what)
     except InvalidDate as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
+
+
+def required_date(text: str | None, what: str) -> date:
+    """A date option as typed (2025-06-01, 2025年6月1日, 2025.6.1, full-width digits); stops with the Chinese
+    message of ``tax_baseline.typed_dates`` otherwise, a blank one included."""
+    return _typed(parse_date, text, what)
 
 
 def typed_date(text: str | None, what: str) -> date | None:
@@ -55,11 +59,7 @@ def typed_date(text: str | None, what: str) -> date | None:
 
 def required_datetime(text: str | None, what: str) -> datetime:
     """A moment option as typed (2026-12-01 10:00, 2026-12-01T10:00, 2026年12月1日10时00分)."""
-    try:
-        return parse_datetime(text, what)
-    except InvalidDate as exc:
-        fail(str(exc))
-        raise  # unreachable: fail exits
+    return _typed(parse_datetime, text, what)
 
 
 def typed_datetime(text: str | None, what: str) -> datetime | None:
