@@ -18,7 +18,21 @@ from sqlalchemy import Engine, text
 from xunpai.storage.db import Base, make_engine, migrate, session_factory
 
 PG_URL = os.environ.get("XUNPAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED = Path(os.environ.get("XUNPAI_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """``$XUNPAI_SHARED_DIR``, else the ``shared`` folder beside the checkout (``../shared``) or beside one of its
+    parent folders (a worktree under ``work/wt/NAME`` finds ``work/shared``)."""
+    if os.environ.get("XUNPAI_SHARED_DIR"):
+        return Path(os.environ["XUNPAI_SHARED_DIR"])
+    root = Path(__file__).resolve().parents[1]
+    for folder in root.parents:
+        if (folder / "shared" / "law").is_dir():
+            return folder / "shared"
+    return root.parent / "shared"
+
+
+SHARED = _shared_dir()
 BACKENDS = ("sqlite", "postgresql")
 
 _engines: dict[str, tuple[Engine, str]] = {}
