@@ -16,6 +16,7 @@ from flask import Flask, redirect, url_for
 from flask_login import current_user
 
 from xunpai import config as xunpai_config
+from xunpai import logging_setup
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: XUNPAI_DATABASE_URL or the embedded SQLite database
@@ -31,7 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,  # a whole upload; per-file evidence limits are the engine's
     "UPLOAD_DIR": None,  # default: <data dir>/uploads
-    "JOBS_INLINE": False,  # run background jobs in the request (tests)
+    "JOBS_INLINE": False,  # run background jobs in the request, through the queue's serialisation (tests)
+    "OFF_PEAK_SENDER": True,  # the job worker sends the queued off-peak publications every minute
 }
 
 
@@ -47,6 +49,7 @@ def _secret_key() -> str:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    logging_setup.configure()
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(DEFAULTS)
     # every XUNPAI_* variable (XUNPAI_SECRET_KEY → SECRET_KEY, XUNPAI_LOCAL_PLATFORM_URL, ...); xunpai.config
@@ -66,10 +69,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
     security.init_app(app)
-    if app.config.get("MARK_INTERRUPTED_JOBS", True):
-        from web import jobs
+    from web import jobs
 
-        jobs.mark_interrupted(app.extensions["xunpai_engine"])
+    jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
 
     from web import admin, api, auth, inquiry, listings, objections, public
 

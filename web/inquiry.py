@@ -205,8 +205,11 @@ def batch():
                 source.unlink(missing_ok=True)
                 error = str(exc)
             else:
-                job_id = _start_batch(inquiry_service, rows, case_number, values["purpose"].strip(),
-                                      Path(upload.filename).stem)
+                job_id = jobs.start("inquiry.batch", user_id=current_user.id, court_code=current_user.court_code,
+                                    total=len(rows), task="inquiry.batch",
+                                    params={"user_id": current_user.id, "source": str(source),
+                                            "case_number": case_number, "purpose": values["purpose"].strip(),
+                                            "stem": Path(upload.filename).stem})
                 return redirect(url_for("inquiry.batch_job", job_id=job_id))
     recent = db().query(WebJob).filter(WebJob.user_id == current_user.id, WebJob.kind == "inquiry.batch") \
         .order_by(WebJob.created_at.desc()).limit(10).all()
@@ -232,15 +235,19 @@ def read_units(path: Path):
     return units
 
 
-def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: str) -> str:
+@jobs.task("inquiry.batch")
+def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: str, case_number: str,
+               purpose: str, stem: str) -> tuple[str, str]:
+    """The batch inquiry job: the service prices the file and writes its one ledger entry (or its refusal's)
+    in its own transaction; the result file goes to the job's staging folder and is offered only if the whole
+    job succeeds."""
+    from tax_baseline.batch import write_results
     from xunpai.storage.db import session_scope
 
-    user_id = current_user.id
-    engine = current_app.extensions["xunpai_engine"]
-
-    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
+    try:
+        rows = read_units(Path(source))
         total = len(rows)
-        with session_scope(engine) as session:
+        with session_scope(current_app.extensions["xunpai_engine"]) as session:
             user = session.get(User, user_id)
             try:
                 outcome = inquiry_service.quote_batch_for_user(
@@ -248,16 +255,13 @@ def _start_batch(inquiry_service, rows, case_number: str, purpose: str, stem: st
                     progress=lambda done, *_: progress(int(done), 0, total))
             except inquiry_service.InquiryRefused as exc:
                 raise RuntimeError(exc.reason) from None
-        progress(total, outcome.refused, total, force=True)
-        from tax_baseline.batch import write_results
-
-        write_results(outcome.results, out_dir / "result.xlsx")
-        return (f"{stem}-询价结果.xlsx",
-                f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
-                f"台账校验码 {outcome.verification_code}。")
-
-    return jobs.start("inquiry.batch", user_id=user_id, court_code=current_user.court_code, total=len(rows),
-                      work=work)
+            write_results(outcome.results, out_dir / "result.xlsx")
+    finally:
+        Path(source).unlink(missing_ok=True)
+    progress(total, outcome.refused, total, force=True)
+    return (f"{stem}-询价结果.xlsx",
+            f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
+            f"台账校验码 {outcome.verification_code}。")
 
 
 @bp.route("/batch/<job_id>")

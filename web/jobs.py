@@ -1,29 +1,45 @@
-"""Background jobs started from a page (batch quote, bulk publish): run in a thread, report progress in the
-``web_jobs`` table, leave a result file to download. The work itself is a service call; this module only
-runs it and records how far it got."""
+"""Background jobs started from a page (batch quote, bulk publish) and the off-peak sender, on the job queue
+of ``xunpai.jobs`` (huey, stored in the project's own database).
+
+A page calls ``start(kind, task=..., params=...)``: the ``web_jobs`` row (owner, court, status, progress, the
+Chinese message) is written first, then a message naming a registered task and its plain arguments is
+enqueued. The one job worker of the database (``xunpai worker``, or the one ``xunpai serve`` process that holds
+the lock) runs it: the task writes its result file into a staging folder, which becomes the download only
+when the task succeeds. A failed task leaves no file: its owner sees the Chinese reason on the job page and
+the traceback goes to the log."""
 
 from __future__ import annotations
 
-import threading
+import logging
+import os
+import re
+import shutil
 import time
-import traceback
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import Flask, abort, current_app, send_file
 from flask_login import current_user
-from sqlalchemy import Engine, update
+from huey import crontab
+from sqlalchemy import Engine, select, update
 
+from auction.off_peak import in_window
 from web.database import db
-from web.database import engine as current_engine
+from web.platforms import off_peak_windows, platform_for
 from web.security import deny
+from xunpai.jobs import JobWorker, make_queue
+from xunpai.services import publishing as publishing_service
 from xunpai.storage.db import session_scope
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.web import WebJob
 
+log = logging.getLogger(__name__)
+
 STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
+INTERRUPTED = "服务重启，任务中断。请重新上传同一文件：已完成的部分不会重复，其余部分继续处理。"
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Progress:
@@ -46,52 +62,158 @@ class Progress:
             session.execute(update(WebJob).where(WebJob.id == self.job_id).values(**values))
 
 
-Work = Callable[[Progress, Path], tuple[str, str]]  # returns (result file name for download, message)
+# A task: work(progress, out_dir, **params) -> (result file name for download, message); params are plain values.
+Work = Callable[..., tuple[str, str]]
+TASKS: dict[str, Work] = {}
 
 
-def start(kind: str, *, user_id: int, court_code: str, total: int, work: Work) -> str:
-    """Create the job row and run ``work`` (in a thread, or inline when JOBS_INLINE is set)."""
-    engine = current_engine()
+def task(name: str) -> Callable[[Work], Work]:
+    """Register a job's work under ``name`` (the queue stores the name and the arguments, never a closure)."""
+    def register(work: Work) -> Work:
+        TASKS[name] = work
+        return work
+    return register
+
+
+def init_app(app: Flask) -> None:
+    """The application's queue, with the job runner and the off-peak sender registered on it."""
+    queue = make_queue(app.extensions["xunpai_engine"])
+
+    @queue.task(name="xunpai.job")
+    def run_job(job_id: str, task_name: str, params: dict) -> None:
+        with app.app_context():
+            _run(job_id, task_name, params)
+
+    if app.config.get("OFF_PEAK_SENDER", True):
+        @queue.periodic_task(crontab(minute="*"), name="xunpai.off_peak")
+        def send_off_peak() -> None:
+            with app.app_context():
+                _send_off_peak()
+
+    app.extensions["xunpai_jobs"] = queue
+    app.extensions["xunpai_run_job"] = run_job
+
+
+def worker(app: Flask, *, threads: int = 2, retry_seconds: float = 5.0) -> JobWorker:
+    """The job worker of this application's database (it consumes only while it holds the database's lock)."""
+    engine = app.extensions["xunpai_engine"]
+    queue = app.extensions["xunpai_jobs"]
+    return JobWorker(queue, engine, threads=threads, retry_seconds=retry_seconds,
+                     on_acquire=lambda: mark_interrupted(engine, queue))
+
+
+def _job_dir(job_id: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "jobs" / job_id
+
+
+def start(kind: str, *, user_id: int, court_code: str, total: int, task: str, params: dict) -> str:
+    """Record the job and put it on the queue (or run it at once, through the queue's own serialisation, when
+    JOBS_INLINE is set, as in tests)."""
+    if task not in TASKS:
+        raise KeyError(f"no job task named {task!r}")
     job_id = uuid.uuid4().hex
-    out_dir = Path(current_app.config["UPLOAD_DIR"]) / "jobs" / job_id
-    out_dir.mkdir(parents=True, exist_ok=True)
     session = db()
     session.add(WebJob(id=job_id, kind=kind, user_id=user_id, court_code=court_code or "", status="queued",
                        total=total, done=0, failed=0, message="", created_at=now_local()))
     session.commit()
     session.close()  # release the connection (and SQLite's write lock) before the work starts
-    runner = threading.Thread(target=_run, args=(engine, job_id, out_dir, work), name=f"job-{kind}", daemon=True)
-    if current_app.config.get("JOBS_INLINE"):
-        runner.run()
-    else:
-        runner.start()
+    queue = current_app.extensions["xunpai_jobs"]
+    message = current_app.extensions["xunpai_run_job"].s(job_id, task, params)
+    try:
+        if current_app.config.get("JOBS_INLINE"):
+            queue.execute(queue.deserialize_task(queue.serialize_task(message)))
+        else:
+            queue.enqueue(message)
+    except Exception:
+        log.exception("job %s (%s) could not be queued", job_id, task)
+        _finish(current_app.extensions["xunpai_engine"], job_id, status="failed",
+                message="任务未能排队（后台任务队列不可用），未做任何处理，请稍后重试；详情已记入系统日志。")
     return job_id
 
 
-def _run(engine: Engine, job_id: str, out_dir: Path, work: Work) -> None:
-    progress = Progress(engine, job_id)
-    try:
-        progress(0, force=True)
-        name, message = work(progress, out_dir)
-        files = sorted(p for p in out_dir.iterdir() if p.is_file())
-        values = {"status": "done", "message": message, "result_name": name,
-                  "result_path": str(files[0]) if files else "", "finished_at": now_local()}
-    except Exception as exc:  # the user sees the failure on the job page; the trace goes to the log
-        traceback.print_exc()
-        values = {"status": "failed", "message": f"任务失败：{exc}", "finished_at": now_local()}
+def _finish(engine: Engine, job_id: str, **values) -> None:
+    values.setdefault("finished_at", now_local())
     with session_scope(engine) as session:
         session.execute(update(WebJob).where(WebJob.id == job_id).values(**values))
 
 
-def mark_interrupted(engine: Engine) -> int:
-    """Jobs left queued or running by a stopped server are marked failed (their work is idempotent: uploading
-    the same file again finishes what is left without doing anything twice)."""
+def failure_message(exc: BaseException, job_id: str) -> str:
+    """What the job's owner reads: the reason when the code gave one in Chinese, otherwise where to look."""
+    text = str(exc).strip()
+    if _CHINESE.search(text):
+        return f"任务失败：{text.rstrip('。')}。未生成结果文件。"
+    return (f"任务失败：系统内部错误（{type(exc).__name__}），未生成结果文件。详情已记入系统日志"
+            f"（任务编号 {job_id}），请联系管理员。")
+
+
+def _run(job_id: str, task_name: str, params: dict) -> None:
+    engine = current_app.extensions["xunpai_engine"]
     with session_scope(engine) as session:
-        result = session.execute(
-            update(WebJob).where(WebJob.status.in_(("queued", "running")))
-            .values(status="failed", finished_at=now_local(),
-                    message="服务重启，任务中断。请重新上传同一文件：已完成的部分不会重复，其余部分继续处理。"))
-        return result.rowcount or 0
+        job = session.get(WebJob, job_id)
+        status = job.status if job is not None else None
+    if status != "queued":  # gone with its user, or already settled (e.g. marked interrupted)
+        log.warning("job %s (%s) not run: its record is %s", job_id, task_name, status or "missing")
+        return
+    out_dir = _job_dir(job_id)
+    staging = out_dir / ".partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    progress = Progress(engine, job_id)
+    try:
+        progress(0, force=True)
+        name, message = TASKS[task_name](progress, staging, **params)
+        files = sorted(p for p in staging.iterdir() if p.is_file())
+        result_path = ""
+        if files:
+            result_path = str(out_dir / files[0].name)
+            os.replace(files[0], result_path)
+        values = {"status": "done", "message": message, "result_name": name if files else "",
+                  "result_path": result_path}
+    except Exception as exc:  # the owner reads the reason on the job page; the traceback goes to the log
+        log.exception("job %s (%s) failed", job_id, task_name)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        values = {"status": "failed", "message": failure_message(exc, job_id), "result_name": "",
+                  "result_path": ""}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _finish(engine, job_id, **values)
+
+
+def _send_off_peak() -> None:
+    """Send the publications queued for the off-peak windows when a window is open (网拍 publishing at
+    off-peak times, as Wuxi does); the sending itself is the publishing engine's, idempotent and resumable."""
+    windows = off_peak_windows()
+    if not in_window(now_local(), windows):
+        return
+    try:
+        report = publishing_service.send_queued(current_app.extensions["xunpai_engine"], platform_for, windows,
+                                                actor="错峰发送")
+    except Exception:  # the next minute tries again; every step is idempotent
+        log.exception("off-peak sending failed")
+        return
+    if report.results:
+        log.info("off-peak: %d publications sent", len(report.results))
+
+
+def mark_interrupted(engine: Engine, queue=None) -> int:
+    """Settle the jobs a stopped worker left: those it was running, and those queued more than a minute ago
+    whose message is no longer on the queue. Their work is idempotent: uploading the same file again finishes
+    what is left without doing anything twice. Called by the worker when it takes the lock (only the lock's
+    holder runs jobs, so no other process is running them)."""
+    pending = set()
+    if queue is not None:
+        pending = {t.args[0] for t in queue.pending() if t.name == "xunpai.job" and t.args}
+    cutoff = now_local() - timedelta(minutes=1)
+    with session_scope(engine) as session:
+        stale = [job_id for job_id, status, created in session.execute(
+            select(WebJob.id, WebJob.status, WebJob.created_at).where(WebJob.status.in_(("queued", "running"))))
+            if status == "running" or (job_id not in pending and created <= cutoff)]
+        if not stale:
+            return 0
+        session.execute(update(WebJob).where(WebJob.id.in_(stale), WebJob.status.in_(("queued", "running")))
+                        .values(status="failed", finished_at=now_local(), message=INTERRUPTED))
+    log.warning("%d interrupted jobs marked failed", len(stale))
+    return len(stale)
 
 
 def status_text(job: WebJob) -> str:

@@ -330,7 +330,11 @@ def bulk():
                 error = f"批量挂拍表有 {len(problems)} 处问题，未导入、未发布任何标的："
                 sheet.unlink(missing_ok=True)
             else:
-                job_id = _start_bulk(publishing, sheet, code, mode, Path(upload.filename).stem, len(prepared))
+                job_id = jobs.start("lots.bulk", user_id=current_user.id, court_code=current_user.court_code,
+                                    total=len(prepared), task="lots.bulk",
+                                    params={"sheet": str(sheet), "code": code, "mode": mode,
+                                            "stem": Path(upload.filename).stem, "actor": current_user.username,
+                                            "court": current_user.court_code, "total": len(prepared)})
                 return redirect(url_for("listings.bulk_job", job_id=job_id))
     recent = db().execute(select(WebJob).where(WebJob.user_id == current_user.id, WebJob.kind == "lots.bulk")
                           .order_by(WebJob.created_at.desc()).limit(10)).scalars().all()
@@ -338,42 +342,39 @@ def bulk():
                            recent=recent, status_text=jobs.status_text), (422 if error else 200)
 
 
-def _start_bulk(publishing, sheet: Path, code: str, mode: str, stem: str, total: int) -> str:
+@jobs.task("lots.bulk")
+def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, mode: str, stem: str, actor: str,
+              court: str, total: int) -> tuple[str, str]:
+    """The bulk job: import the sheet, or publish it now or in the off-peak windows (idempotent: a re-run
+    publishes nothing twice)."""
     engine = _engine()
-    platform = platform_for(code)
-    actor = current_user.username
-    court = current_user.court_code
+    done = {"n": 0}
 
-    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
-        done = {"n": 0}
+    def on_progress(n: int) -> None:
+        done["n"] += n
+        progress(done["n"], 0, total)
 
-        def on_progress(n: int) -> None:
-            done["n"] += n
-            progress(done["n"], 0, total)
+    windows = None
+    if mode == "off_peak":
+        from web.platforms import off_peak_windows
 
-        windows = None
-        if mode == "off_peak":
-            from web.platforms import off_peak_windows
-
-            windows = off_peak_windows()
-        if mode == "import":
-            ids = publishing.import_sheet(engine, sheet, actor=actor)
-            progress(len(ids), 0, total, force=True)
-            return "", f"已导入 {len(ids)} 个标的（草稿，未发布）。"
-        report = publishing.bulk_publish(engine, sheet, platform, actor=actor, court_code=court,
-                                         on_progress=on_progress, queue_windows=windows)
-        failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused"))
-        progress(len(report.results), failed, total, force=True)
-        publishing.write_results(out_dir / "result.xlsx", report.results)
-        counts: dict[str, int] = {}
-        for r in report.results:
-            counts[r.result_name] = counts.get(r.result_name, 0) + 1
-        summary = "，".join(f"{k} {v} 个" for k, v in counts.items())
-        if report.stopped:
-            summary += f"。中途停止：{report.stopped}（重新上传同一文件即可续发，已发布的不会重复）"
-        return f"{stem}-发布结果.xlsx", summary + "。"
-
-    return jobs.start("lots.bulk", user_id=current_user.id, court_code=court, total=total, work=work)
+        windows = off_peak_windows()
+    if mode == "import":
+        ids = publishing.import_sheet(engine, Path(sheet), actor=actor)
+        progress(len(ids), 0, total, force=True)
+        return "", f"已导入 {len(ids)} 个标的（草稿，未发布）。"
+    report = publishing.bulk_publish(engine, Path(sheet), platform_for(code), actor=actor, court_code=court,
+                                     on_progress=on_progress, queue_windows=windows)
+    failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused"))
+    progress(len(report.results), failed, total, force=True)
+    publishing.write_results(out_dir / "result.xlsx", report.results)
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.result_name] = counts.get(r.result_name, 0) + 1
+    summary = "，".join(f"{k} {v} 个" for k, v in counts.items())
+    if report.stopped:
+        summary += f"。中途停止：{report.stopped}（重新上传同一文件即可续发，已发布的不会重复）"
+    return f"{stem}-发布结果.xlsx", summary + "。"
 
 
 @bp.route("/bulk/<job_id>")
@@ -412,27 +413,30 @@ def publish_selected():
                                                        models.Lot.court_code == current_user.court_code)).scalars())
     if own != set(ids):
         deny("court", detail="勾选的标的中有其他法院的标的")
-    engine = _engine()
-    platform = platform_for(code)
-    actor = current_user.username
-
-    def work(progress: jobs.Progress, out_dir: Path) -> tuple[str, str]:
-        results = []
-        for n, lot_id in enumerate(ids, start=1):
-            try:
-                results.append(publishing.publish_lot(engine, lot_id, platform, actor=actor))
-            except publishing.PublishingError as exc:
-                results.append(publishing.LotResult(lot_id, "", "", "failed", message=str(exc)))
-            progress(n, sum(1 for r in results if r.result == "failed"), len(ids))
-        publishing._fill_codes(engine, results)
-        publishing.write_results(out_dir / "result.xlsx", results)
-        ok = sum(1 for r in results if r.result != "failed")
-        return "发布结果.xlsx", f"{ok} 个已发布（或此前已发布），{len(results) - ok} 个未发布（原因见结果文件）。"
-
     db().close()
     job_id = jobs.start("lots.bulk", user_id=current_user.id, court_code=current_user.court_code, total=len(ids),
-                        work=work)
+                        task="lots.publish_selected",
+                        params={"ids": ids, "code": code, "actor": current_user.username})
     return redirect(url_for("listings.bulk_job", job_id=job_id))
+
+
+@jobs.task("lots.publish_selected")
+def publish_selected_work(progress: jobs.Progress, out_dir: Path, *, ids: list[int], code: str,
+                          actor: str) -> tuple[str, str]:
+    """Publish the ticked lots one by one (each publication is idempotent)."""
+    engine = _engine()
+    platform = platform_for(code)
+    results = []
+    for n, lot_id in enumerate(ids, start=1):
+        try:
+            results.append(publishing.publish_lot(engine, lot_id, platform, actor=actor))
+        except publishing.PublishingError as exc:
+            results.append(publishing.LotResult(lot_id, "", "", "failed", message=str(exc)))
+        progress(n, sum(1 for r in results if r.result == "failed"), len(ids))
+    publishing._fill_codes(engine, results)
+    publishing.write_results(out_dir / "result.xlsx", results)
+    ok = sum(1 for r in results if r.result != "failed")
+    return "发布结果.xlsx", f"{ok} 个已发布（或此前已发布），{len(results) - ok} 个未发布（原因见结果文件）。"
 
 
 from web import listings_custody  # noqa: E402,F401  (registers the custody and outcome pages)

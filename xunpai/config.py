@@ -87,3 +87,8 @@ def login_name() -> str:
 
 def scraper_url(source: str) -> str | None:
     return _env(f"SCRAPER_{source.upper()}_URL")
+
+
+def log_level() -> str:
+    """``XUNPAI_LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR); INFO by default."""
+    return (_env("LOG_LEVEL") or "INFO").strip().upper() or "INFO"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from xunpai import logging_setup
 from xunpai.cli import custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, web
 
 
@@ -12,6 +13,7 @@ from xunpai.cli import custody, inquiry, ledger, lots, procedure, publishing, sc
 @click.version_option(package_name="xunpai")
 def main() -> None:
     """询拍 xunpai：执行局的即时询价、基准价校准、异议期限与网络司法拍卖工具。"""
+    logging_setup.configure()
 
 
 for _area in (custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, web):
