@@ -184,6 +184,7 @@ def _send_off_peak() -> None:
     off-peak times, as Wuxi does); the sending itself is the publishing engine's, idempotent and resumable."""
     windows = off_peak_windows()
     if not in_window(now_local(), windows):
+        log.debug("off-peak check: outside the windows")
         return
     try:
         report = publishing_service.send_queued(current_app.extensions["xunpai_engine"], platform_for, windows,
@@ -191,8 +192,8 @@ def _send_off_peak() -> None:
     except Exception:  # the next minute tries again; every step is idempotent
         log.exception("off-peak sending failed")
         return
-    if report.results:
-        log.info("off-peak: %d publications sent", len(report.results))
+    log.log(logging.INFO if report.results else logging.DEBUG, "off-peak check: %d publications sent",
+            len(report.results))
 
 
 def mark_interrupted(engine: Engine, queue=None) -> int:
