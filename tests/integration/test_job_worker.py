@@ -166,3 +166,29 @@ def test_taking_the_lock_settles_what_the_previous_worker_left(engine, tmp_path)
     assert status == {"running": "failed", "lost": "failed", "waiting": "queued", "fresh": "queued", "done": "done"}
     assert interrupted.startswith("服务重启，任务中断")
     queue.flush()
+
+
+@pytest.mark.slow
+def test_xunpai_worker_consumes_and_a_server_takes_over_when_it_stops(engine, database_url, tmp_path):
+    env = dict(os.environ, XUNPAI_DATABASE_URL=database_url, XUNPAI_DATA_DIR=str(tmp_path / "data"),
+               XUNPAI_SECRET_KEY="worker-and-server")
+    root = Path(__file__).resolve().parents[2]
+    worker_log, server_log = tmp_path / "worker.log", tmp_path / "server.log"
+    worker = subprocess.Popen(CLI + ["worker"], env=env, stdout=subprocess.DEVNULL, stderr=worker_log.open("w"),
+                              cwd=root)
+    server = None
+    try:
+        _wait("the worker to take the lock", lambda: _holder(worker_log), [(worker, worker_log)])
+        server = subprocess.Popen(CLI + ["serve", "--port", str(_free_port()), "--platform-port", "0", "--no-demo"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("w"), cwd=root)
+        _wait("the server to find the lock taken",
+              lambda: "another process holds the job-worker lock" in server_log.read_text(), [(server, server_log)])
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+        assert "job worker: stopped consuming" in worker_log.read_text()
+        _wait("the server to take over", lambda: _holder(server_log), [(server, server_log)])
+    finally:
+        for process in (worker, server):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=60)
