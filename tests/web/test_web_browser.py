@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.web.conftest import CASE, COURT, PASSWORD
-from web import create_app
+from web import create_app, jobs
 from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import Lot, Publication
 from xunpai.storage.models.procedure import EvidenceFile, Objection
@@ -88,10 +88,16 @@ def site(engine, seeded, tmp_path):
     platform = ThreadServer(__import__("auction.platforms.local_server", fromlist=["create_app"])
                             .create_app(tmp_path / "platform"))
     app = create_app({"ENGINE": engine, "SECRET_KEY": "browser-secret", "UPLOAD_DIR": str(tmp_path / "uploads"),
-                      "LOCAL_PLATFORM_URL": platform.url, "OUTBOX_DIR": str(tmp_path / "outbox")})
+                      "LOCAL_PLATFORM_URL": platform.url, "OUTBOX_DIR": str(tmp_path / "outbox"),
+                      "OFF_PEAK_SENDER": False})
+    app.extensions["xunpai_jobs"].flush()
+    worker = jobs.worker(app, retry_seconds=0.2)  # as in xunpai serve: the background jobs' worker
+    worker_thread = worker.start_in_thread()
     server = ThreadServer(app)
     yield server
     server.close()
+    worker.stop()
+    worker_thread.join(timeout=60)
     platform.close()
 
 
