@@ -37,12 +37,31 @@ FIELDS: dict[str, tuple[str, bool]] = {
     "sale_id": ("成交编号", False),
 }
 BOOLEAN_FIELDS = ("elevator", "arms_length")
+FROM_COLUMNS = ("building", "floor", "area", "price", "date")  # required and never a constant
 PRICE_BASES = {"total": "总价", "per_m2": "单价（元/㎡）"}
 TOP_KEYS = {"name", "description", "file", "price_basis", "price_multiplier", "date_format", "fields"}
 FILE_KEYS = {"format", "encoding", "sheet", "header_row", "delimiter"}
 SPEC_KEYS = {"column", "columns", "value", "separator", "map", "true_values", "false_values"}
 DEFAULT_TRUE = ("有", "是", "Y", "YES", "TRUE", "1", "T")
 DEFAULT_FALSE = ("无", "否", "N", "NO", "FALSE", "0", "F")
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    """The fields a kind of record has: field -> (Chinese name, required), the yes/no fields, and the
+    required fields that must come from a data column (never a constant). Sales of flats are
+    :data:`HOUSING`; another family of records (vehicles) declares its own and reuses this machinery."""
+
+    fields: dict[str, tuple[str, bool]]
+    boolean_fields: tuple[str, ...] = ()
+    from_columns: tuple[str, ...] = ()
+    price_bases: tuple[str, ...] = ("total", "per_m2")
+
+    def label(self, name: str) -> str:
+        return self.fields.get(name, (name, False))[0]
+
+
+HOUSING = FieldSet(FIELDS, BOOLEAN_FIELDS, FROM_COLUMNS)
 
 
 class MappingError(ValueError):
@@ -84,6 +103,7 @@ class Mapping:
     price_basis: str = "total"
     price_multiplier: float = 1.0
     date_format: str | None = None
+    field_set: FieldSet = HOUSING
 
     def source_columns(self) -> set[str]:
         return {c for spec in self.fields.values() for c in spec.columns}
@@ -95,8 +115,8 @@ def _as_text_tuple(value: Any) -> tuple[str, ...]:
     return (str(value).strip().upper(),)
 
 
-def _field_spec(name: str, raw: Any, problems: list[str]) -> FieldSpec | None:
-    label = f"字段 {name}（{FIELDS[name][0]}）"
+def _field_spec(name: str, raw: Any, problems: list[str], field_set: FieldSet = HOUSING) -> FieldSpec | None:
+    label = f"字段 {name}（{field_set.label(name)}）"
     if isinstance(raw, str):
         return FieldSpec(name, columns=(raw,))
     if isinstance(raw, list):
@@ -135,13 +155,13 @@ def _field_spec(name: str, raw: Any, problems: list[str]) -> FieldSpec | None:
         kwargs["true_values"] = _as_text_tuple(raw["true_values"])
     if "false_values" in raw:
         kwargs["false_values"] = _as_text_tuple(raw["false_values"])
-    if ("true_values" in raw or "false_values" in raw) and name not in BOOLEAN_FIELDS:
+    if ("true_values" in raw or "false_values" in raw) and name not in field_set.boolean_fields:
         problems.append(f"{label} 不是是/否字段，不能写 true_values / false_values")
     return FieldSpec(name, columns=columns, separator=str(raw.get("separator", " ")), value=raw.get("value"),
                      value_map={str(k): v for k, v in value_map.items()}, **kwargs)
 
 
-def parse_mapping(raw: Any, source: str = "") -> Mapping:
+def parse_mapping(raw: Any, source: str = "", field_set: FieldSet = HOUSING) -> Mapping:
     """Check a mapping already read into Python objects; raise :class:`MappingError` listing every problem."""
     problems: list[str] = []
     if not isinstance(raw, dict):
@@ -155,21 +175,22 @@ def parse_mapping(raw: Any, source: str = "") -> Mapping:
         raw_fields = {}
     fields: dict[str, FieldSpec] = {}
     for name, spec in raw_fields.items():
-        if name not in FIELDS:
-            problems.append(f"不认识的字段“{name}”；可用的字段：{', '.join(FIELDS)}")
+        if name not in field_set.fields:
+            problems.append(f"不认识的字段“{name}”；可用的字段：{', '.join(field_set.fields)}")
             continue
-        parsed = _field_spec(name, spec, problems)
+        parsed = _field_spec(name, spec, problems, field_set)
         if parsed is not None:
             fields[name] = parsed
-    for name, (label, required) in FIELDS.items():
+    for name, (label, required) in field_set.fields.items():
         if required and name not in raw_fields:
             problems.append(f"缺少必填字段 {name}（{label}）")
-    for name in ("building", "floor", "area", "price", "date"):
+    for name in field_set.from_columns:
         if name in fields and fields[name].is_constant:
-            problems.append(f"字段 {name}（{FIELDS[name][0]}）必须取自数据列，不能是常量")
+            problems.append(f"字段 {name}（{field_set.label(name)}）必须取自数据列，不能是常量")
     basis = raw.get("price_basis", "total")
-    if basis not in PRICE_BASES:
-        problems.append(f"price_basis 应为 total（总价）或 per_m2（单价），而不是“{basis}”")
+    if basis not in field_set.price_bases:
+        allowed = "或".join(f"{b}（{PRICE_BASES[b].split('（')[0]}）" for b in field_set.price_bases)
+        problems.append(f"price_basis 应为 {allowed}，而不是“{basis}”")
     multiplier = raw.get("price_multiplier", 1)
     if not isinstance(multiplier, int | float) or isinstance(multiplier, bool) or multiplier <= 0:
         problems.append(f"price_multiplier 应为正数（如价格以万元计则写 10000），而不是“{multiplier}”")
@@ -185,8 +206,8 @@ def parse_mapping(raw: Any, source: str = "") -> Mapping:
     if fmt is not None and fmt not in ("csv", "xlsx", "parquet"):
         problems.append(f"file.format 应为 csv、xlsx 或 parquet，而不是“{fmt}”")
     header_row = file_opts.get("header_row", 1)
-    if not isinstance(header_row, int) or header_row < 1:
-        problems.append(f"file.header_row 应为正整数（表头所在行），而不是“{header_row}”")
+    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 0:
+        problems.append(f"file.header_row 应为表头所在行（正整数；文件没有表头写 0），而不是“{header_row}”")
         header_row = 1
     date_format = raw.get("date_format")
     if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
@@ -196,11 +217,11 @@ def parse_mapping(raw: Any, source: str = "") -> Mapping:
     return Mapping(fields=fields, name=str(raw.get("name", "")), description=str(raw.get("description", "")),
                    file_format=fmt, encoding=str(file_opts.get("encoding", "utf-8")), sheet=file_opts.get("sheet"),
                    header_row=header_row, delimiter=str(file_opts.get("delimiter", ",")), price_basis=basis,
-                   price_multiplier=float(multiplier), date_format=date_format)
+                   price_multiplier=float(multiplier), date_format=date_format, field_set=field_set)
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read a mapping file (``.yaml``/``.yml`` or ``.json``)."""
+def load_mapping(path: str | Path, field_set: FieldSet = HOUSING) -> Mapping:
+    """Read a mapping file (``.yaml``/``.yml`` or ``.json``) for records of ``field_set``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -212,7 +233,7 @@ def load_mapping(path: str | Path) -> Mapping:
         raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise MappingError([f"无法按 YAML/JSON 读取：{exc}"], str(path)) from None
-    return parse_mapping(raw, str(path))
+    return parse_mapping(raw, str(path), field_set)
 
 
 def bundled_mapping(name: str) -> Path:

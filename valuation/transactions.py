@@ -32,9 +32,10 @@ class RowError:
     field: str
     value: object
     reason: str
+    label: str | None = None  # the field's Chinese name; by default that of a sale's field
 
     def __str__(self) -> str:
-        label = FIELDS.get(self.field, (self.field, False))[0]
+        label = self.label or FIELDS.get(self.field, (self.field, False))[0]
         shown = "" if self.value in (None, "") else f"（原值“{self.value}”）"
         return f"第 {self.row} 行 {label}：{self.reason}{shown}"
 
@@ -57,16 +58,20 @@ def read_table(path: str | Path, mapping: Mapping) -> pd.DataFrame:
     # A Parquet file is never anything else, whatever the mapping's default format says.
     fmt = "parquet" if suffix == ".parquet" else (
         mapping.file_format or ("xlsx" if suffix in (".xlsx", ".xlsm") else "csv"))
-    skip = mapping.header_row - 1
+    # header_row 0: the file has no header row; its columns are named by position, "1", "2", ...
+    skip = max(mapping.header_row - 1, 0)
+    header = 0 if mapping.header_row else None
     if not path.exists():
         raise FileNotFoundError(f"找不到成交数据文件 {path}")
     if fmt == "xlsx":
-        raw = pd.read_excel(path, sheet_name=mapping.sheet or 0, dtype=object, skiprows=skip)
+        raw = pd.read_excel(path, sheet_name=mapping.sheet or 0, dtype=object, skiprows=skip, header=header)
     elif fmt == "parquet":  # what the scrapers write besides CSV (scrapers/run.py)
         raw = pd.read_parquet(path).astype(object)
     else:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=mapping.encoding,
-                          sep=mapping.delimiter, skiprows=skip)
+                          sep=mapping.delimiter, skiprows=skip, header=header)
+    if header is None:
+        raw.columns = [str(i + 1) for i in range(raw.shape[1])]
     raw.columns = [str(c).strip() for c in raw.columns]
     return raw
 
@@ -86,7 +91,8 @@ def _text(series: pd.Series) -> pd.Series:
     return series.map(one)
 
 
-def _field_text(raw: pd.DataFrame, spec: FieldSpec) -> pd.Series:
+def field_text(raw: pd.DataFrame, spec: FieldSpec) -> pd.Series:
+    """The text of one field for every row: a column, columns joined, or the constant; blanks stay ``""``."""
     if spec.is_constant:
         return pd.Series([str(spec.value)] * len(raw), index=raw.index)
     parts = [_text(raw[c]) for c in spec.columns]
@@ -101,7 +107,8 @@ def _field_text(raw: pd.DataFrame, spec: FieldSpec) -> pd.Series:
     return out
 
 
-def _parse_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+def parse_dates(text: pd.Series, date_format: str | None) -> pd.Series:
+    """Dates as courts' and bureaus' files write them (NaT where unreadable); ``date_format`` forces one format."""
     if date_format:
         return pd.to_datetime(text, format=date_format, errors="coerce")
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -128,7 +135,7 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping, *, first_row: int | None 
     rows = pd.Series(np.arange(len(raw)) + first_row, index=raw.index)
     errors: list[RowError] = []
     bad = pd.Series(False, index=raw.index)
-    text = {name: _field_text(raw, spec) for name, spec in mapping.fields.items()}
+    text = {name: field_text(raw, spec) for name, spec in mapping.fields.items()}
 
     def refuse(mask: pd.Series, name: str, reason: str) -> None:
         nonlocal bad
@@ -156,7 +163,7 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping, *, first_row: int | None 
     refuse((text["price"] != "") & price.isna(), "price", "应为数字")
     out["price"] = price * area if mapping.price_basis == "per_m2" else price
 
-    dates = _parse_dates(text["date"], mapping.date_format)
+    dates = parse_dates(text["date"], mapping.date_format)
     hint = f"应为日期，格式 {mapping.date_format}" if mapping.date_format else "应为日期，如 2016-03-15 或 2016-03"
     refuse((text["date"] != "") & dates.isna(), "date", hint)
     out["date"] = dates
