@@ -41,7 +41,7 @@ def parse_mileage(text: object) -> float:
     match = _MILEAGE_RE.match(s)
     if not match:
         raise ValueReadError("应为里程，如“1.39万公里”“13900公里”")
-    km = float(match.group(1)) * (10000 if match.group(2) else 1)
+    km = float(Decimal(match.group(1)) * (10000 if match.group(2) else 1))
     if km > 2_000_000:
         raise ValueReadError("里程超过 200 万公里，应为表显里程，如“7.02万公里”")
     return km

@@ -27,7 +27,7 @@ from tests.conftest import SHARED
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("tax_baseline", "valuation", "auction", "scrapers", "web", "xunpai")
+PACKAGES = ("tax_baseline", "valuation", "auction", "scrapers", "vehicles", "web", "xunpai")
 
 
 def _run(args, *, timeout: float = 900, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
