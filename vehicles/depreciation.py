@@ -186,8 +186,7 @@ class VehicleTable:
         f = features(records, self.fill)
         out: dict[str, np.ndarray] = {}
         out["intercept"] = np.full(len(records), self.coefficient("intercept"))
-        levels, coef = self._lookup["age"]
-        out["age"] = age_basis(f["age"]) @ coef[levels.get_indexer([str(k) for k in AGE_KNOTS])]
+        out["age"] = age_basis(f["age"]) @ np.array([self.coefficient("age", str(k)) for k in AGE_KNOTS])
         for name in NUMERIC[2:]:
             out[name] = f[name] * self.coefficient(name)
         months = f["label:month"]

@@ -26,7 +26,7 @@ _EMISSION = {"VI": "国六", "六": "国六", "6": "国六", "V": "国五", "五
 ELECTRIC, PLUG_IN, HYBRID, PETROL, DIESEL = "纯电动", "插电混动", "油电混合", "汽油", "柴油"
 NEW_ENERGY = "新能源（未注明类型）"
 _FUEL_WORDS = (  # first match wins: a plug-in hybrid's name often also says 混动
-    (ELECTRIC, re.compile(r"纯电|EV(?![A-Za-z])|电动(?!尾门|座椅|天窗)", re.IGNORECASE)),
+    (ELECTRIC, re.compile(r"纯电|(?<![A-Za-z])EV(?![A-Za-z])|电动(?!尾门|座椅|天窗)", re.IGNORECASE)),
     (PLUG_IN, re.compile(r"插电|PHEV|(?<![A-Za-z])DM(?![A-Za-z])|E\+", re.IGNORECASE)),
     (HYBRID, re.compile(r"双擎|混动|HEV|锐·混动|油电", re.IGNORECASE)),
     (DIESEL, re.compile(r"柴油")),
