@@ -126,6 +126,9 @@ class VehicleQuoteEngine:
         self.table = table
         self._series = table.series.set_index("series_key")
         self._models = table.models.set_index("model_key")
+        terms = table.terms
+        self._records = dict(zip(zip(terms["group"], terms["level"].astype(str), strict=True),
+                                 terms["records"].astype(int), strict=True))
 
     def candidates(self, subject: Subject, limit: int = 5) -> list[str]:
         """Series of the table whose names are closest to the typed one; the brand's own first."""
@@ -161,7 +164,8 @@ class VehicleQuoteEngine:
         raise NewPriceUnknown(f"车辆表中没有“{nm.text}”这一年款款型的新车价：请填写新车含税价（如“34.17万”），"
                               "或写车辆表中有记录的年款款型", trims)
 
-    def quote(self, query: VehicleQuery, *, comparables: int = 5) -> VehicleQuote:
+    def quote(self, query: VehicleQuery, *, comparables: int = 5, curve: bool = True) -> VehicleQuote:
+        """The value with its factors; with ``comparables`` records and, unless ``curve`` is False, the curve."""
         subject = read_subject(query)
         nm = subject.vehicle
         if nm.series_key not in self._series.index:
@@ -191,8 +195,9 @@ class VehicleQuoteEngine:
             age_months=subject.age_months, mileage_km=subject.mileage_km, city=subject.city,
             valuation_date=query.valuation_date.isoformat(), new_price=new_price, new_price_source=price_source,
             value=value, retention=(value / new_price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
-            factors=factors, comparables=find_comparables(self.table, frame, comparables),
-            curve=price_curve(self.table, frame), table_name=self.table.name, warnings=warnings)
+            factors=factors, comparables=find_comparables(self.table, frame, comparables) if comparables else [],
+            curve=price_curve(self.table, frame) if curve else PriceCurve(), table_name=self.table.name,
+            warnings=warnings)
 
     def _factor(self, name: str, groups: tuple[str, ...], parts: dict, frame: pd.DataFrame,
                 subject: Subject) -> Factor:
@@ -203,8 +208,7 @@ class VehicleQuoteEngine:
         series_n = int(self._series.loc[row["series_key"], "records"])
 
         def records(group: str, level: str) -> int:
-            rows = t.terms[(t.terms["group"] == group) & (t.terms["level"] == str(level))]
-            return int(rows["records"].iat[0]) if len(rows) else 0
+            return int(self._records.get((group, str(level)), 0))
 
         def level_source(group: str, level: str, what: str, above: str) -> str:
             n = records(group, level)
