@@ -30,6 +30,8 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from xunpai.storage.unit_of_work import UnitOfWork
+
 TARGET_SECONDS = 60.0
 CLI = [sys.executable, "-c", "from xunpai.cli import main; main()"]
 
@@ -104,7 +106,7 @@ def run(label: str, engine, sheet: Path, platform, batch_size: int, lots: int, u
 
     marks: dict[str, float] = {}
     start = time.perf_counter()
-    report = bulk_publish(engine, sheet, platform, actor="bench", batch_size=batch_size,
+    report = bulk_publish(UnitOfWork(engine), sheet, platform, actor="bench", batch_size=batch_size,
                           on_prepared=lambda n: marks.setdefault("prepared", time.perf_counter()))
     total = time.perf_counter() - start
     published = report.count("published")

@@ -50,8 +50,9 @@ def prepare_database(url: str) -> tuple[list[str], list[tuple[str, int]]]:
     from tax_baseline.demo_city import generate_city
     from xunpai.services import accounts as accounts_service
     from xunpai.services import baseline as baseline_store
-    from xunpai.storage.db import make_engine, migrate, session_scope
+    from xunpai.storage.db import make_engine, migrate
     from xunpai.storage.models.accounts import InquiryLimit
+    from xunpai.storage.unit_of_work import UnitOfWork
 
     accounts_service.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # setup speed only; no sign-ins are measured
     engine = make_engine(url)
@@ -59,17 +60,20 @@ def prepare_database(url: str) -> tuple[list[str], list[tuple[str, int]]]:
     city = generate_city(seed=11, n_zones=4, communities_per_zone=10, buildings_per_community=10, months=24,
                          sales_per_building=0.5, with_units=False)
     tokens = []
-    with session_scope(engine) as session:
-        baseline_store.save_version(session, city.tables, "bench", source="bench", created_by="bench")
-        baseline_store.activate(session, "bench", "bench")
-        accounts_service.save_court(session, code=COURT, name="温岭市人民法院",
+    uow = UnitOfWork(engine)
+    with uow:  # the setup in one transaction (the services called inside share it)
+        baseline_store.save_version(uow, city.tables, "bench", source="bench", created_by="bench")
+        baseline_store.activate(uow, "bench", "bench")
+        accounts_service.save_court(uow, code=COURT, name="温岭市人民法院",
                                     zones=list(city.tables["zones"]["zone_code"]))
         for i in range(JUDGES):
-            user = accounts_service.create_user(session, username=f"judge{i}", display_name=f"法官{i}", role="judge",
+            user = accounts_service.create_user(uow, username=f"judge{i}", display_name=f"法官{i}", role="judge",
                                                 court_code=COURT, password="bench-password")
-            limit = session.get(InquiryLimit, user.id)
+            limit = uow.session.get(InquiryLimit, user.id)
             limit.hour_from, limit.hour_to, limit.daily_count = 0, 24, 10**9
-            tokens.append(accounts_service.issue_api_token(session, user, label="bench"))
+            tokens.append(accounts_service.issue_api_token(uow, user, label="bench"))
+        uow.commit()
+    uow.close()
     buildings = [(row.building_id, int(row.total_floors)) for row in city.tables["buildings"].itertuples()]
     engine.dispose()
     return tokens, buildings

@@ -63,30 +63,32 @@ def with_ledger(url: str, city, reqs: list[QuoteRequest], label: str) -> None:
     from xunpai.services import baseline as baseline_store
     from xunpai.services.accounts import create_user
     from xunpai.services.inquiry import quote_for_user
-    from xunpai.storage.db import make_engine, migrate, session_factory
+    from xunpai.storage.db import make_engine, migrate
     from xunpai.storage.models.accounts import Court, InquiryLimit
+    from xunpai.storage.unit_of_work import UnitOfWork
 
     engine = make_engine(url)
     migrate(engine)
-    session = session_factory(engine)()
-    session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
-    session.flush()
-    user = create_user(session, username="bench", display_name="压测", role="judge", court_code="浙1099",
-                       password="bench-pass-1")
-    limit = session.get(InquiryLimit, user.id)
-    limit.daily_count, limit.hour_from, limit.hour_to = 10_000_000, 0, 24
-    baseline_store.save_version(session, city.tables, "bench", source="bench")
-    baseline_store.activate(session, "bench", actor="bench")
-    session.commit()
+    uow = UnitOfWork(engine)
+    with uow:  # the setup in one transaction (the services called inside share it)
+        uow.session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
+        uow.session.flush()
+        user = create_user(uow, username="bench", display_name="压测", role="judge", court_code="浙1099",
+                           password="bench-pass-1")
+        limit = uow.session.get(InquiryLimit, user.id)
+        limit.daily_count, limit.hour_from, limit.hour_to = 10_000_000, 0, 24
+        baseline_store.save_version(uow, city.tables, "bench", source="bench")
+        baseline_store.activate(uow, "bench", actor="bench")
+        uow.commit()
     now = datetime(2026, 3, 2, 10)
-    quote_for_user(session, user, reqs[0], case_number="（2026）浙1099执1号", purpose="压测", now=now)
+    quote_for_user(uow, user, reqs[0], case_number="（2026）浙1099执1号", purpose="压测", now=now)
     samples = []
     for r in reqs:
         start = time.perf_counter()
-        quote_for_user(session, user, r, case_number="（2026）浙1099执1号", purpose="压测", now=now)
+        quote_for_user(uow, user, r, case_number="（2026）浙1099执1号", purpose="压测", now=now)
         samples.append(time.perf_counter() - start)
     print(f"quote + limits + ledger write + commit, {label}: {percentiles(samples)}")
-    session.close()
+    uow.close()
     engine.dispose()
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from xunpai.storage.db import Base, make_engine, migrate, session_factory
+from xunpai.storage.db import Base, make_engine, migrate
+from xunpai.storage.unit_of_work import UnitOfWork
 
 PG_URL = os.environ.get("XUNPAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -121,11 +122,17 @@ def database_url(engine, backend) -> str:
 
 
 @pytest.fixture
-def session(engine):
-    session = session_factory(engine)()
-    yield session
-    session.rollback()
-    session.close()
+def uow(engine) -> UnitOfWork:
+    """A unit of work over ``engine``, as a view or a command gets one: services called with it commit."""
+    unit = UnitOfWork(engine)
+    yield unit
+    unit.close()
+
+
+@pytest.fixture
+def session(uow):
+    """The session of ``uow``, for assertions that read the database (and direct test setup)."""
+    return uow.session
 
 
 @pytest.fixture

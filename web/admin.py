@@ -10,16 +10,15 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from auction.case_number import validate as validate_case_number
 from tax_baseline.typed_dates import parse_date
-from web.database import db
+from web.database import uow
 from web.security import roles_required
 from xunpai.services import accounts as accounts_service
 from xunpai.services import baseline as store
 from xunpai.services import procedure, providers
-from xunpai.storage.models.accounts import ROLES, Court, User
-from xunpai.storage.models.web import PartyAccess
+from xunpai.storage.models.accounts import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,7 +37,6 @@ def _zones(text: str) -> list[str]:
 
 @bp.route("/users", methods=["GET", "POST"])
 def users():
-    session = db()
     error = ""
     issued = None
     form = request.form
@@ -47,46 +45,38 @@ def users():
         try:
             if action == "create":
                 accounts_service.create_user(
-                    session, username=form.get("username", ""), display_name=form.get("display_name", ""),
+                    uow(), username=form.get("username", ""), display_name=form.get("display_name", ""),
                     role=form.get("role", ""), court_code=form.get("court_code") or None,
                     password=form.get("password", ""), actor=current_user.username)
                 flash(f"已创建账户“{form.get('username')}”。", "success")
             elif action == "party":
                 user, code = accounts_service.issue_party_access(
-                    session, case_number=form.get("case_number", ""), party_role=form.get("party_role", ""),
+                    uow(), case_number=form.get("case_number", ""), party_role=form.get("party_role", ""),
                     party_name=form.get("party_name", ""), id_number=form.get("id_number", ""),
                     actor=current_user.username)
-                issued = {"case_number": session.execute(select(PartyAccess.case_number).where(
-                    PartyAccess.user_id == user.id)).scalar_one(), "name": user.display_name, "code": code}
+                issued = {"case_number": validate_case_number(form.get("case_number", "")),
+                          "name": user.display_name, "code": code}
             elif action in ("unlock", "deactivate", "activate"):
-                user = session.get(User, form.get("user_id", type=int))
-                if user is None:
-                    abort(404)
-                accounts_service.update_user(session, user, unlock=action == "unlock",
-                                             active={"deactivate": False, "activate": True}.get(action),
-                                             actor=current_user.username)
+                user = accounts_service.update_user(uow(), form.get("user_id", type=int),
+                                                    unlock=action == "unlock",
+                                                    active={"deactivate": False, "activate": True}.get(action),
+                                                    actor=current_user.username)
                 flash(f"账户“{user.username}”已更新。", "success")
             elif action == "token":
-                user = session.get(User, form.get("user_id", type=int))
-                if user is None:
-                    abort(404)
-                token = accounts_service.issue_api_token(session, user, label=form.get("label", ""),
+                user_id = form.get("user_id", type=int)
+                token = accounts_service.issue_api_token(uow(), user_id, label=form.get("label", ""),
                                                          actor=current_user.username)
-                issued = {"token": token, "username": user.username}
+                issued = {"token": token, "username": accounts_service.username_of(uow(), user_id)}
             else:
                 abort(400)
+        except accounts_service.UnknownUser:
+            abort(404)
         except (accounts_service.AccountError, ValueError) as exc:
-            session.rollback()
             error = str(exc)
         else:
-            session.commit()
             if not issued:
                 return redirect(url_for("admin.users"))
-    staff = session.execute(select(User).where(User.role != "party").order_by(User.court_code, User.username)) \
-        .scalars().all()
-    parties = session.execute(select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
-                              .order_by(PartyAccess.case_number)).all()
-    courts = session.execute(select(Court).order_by(Court.code)).scalars().all()
+    staff, parties, courts = accounts_service.staff_and_parties(uow())
     return render_template("admin/users.html", staff=staff, parties=parties, courts=courts, roles=ROLES,
                            party_roles=accounts_service.PARTY_ROLES, error=error, issued=issued, form=form,
                            now=accounts_service.ledger.now_local()), (422 if error else 200)
@@ -96,24 +86,21 @@ def users():
 
 @bp.route("/courts", methods=["GET", "POST"])
 def courts():
-    session = db()
     error = ""
     if request.method == "POST":
         try:
-            accounts_service.save_court(session, code=request.form.get("code", ""),
+            accounts_service.save_court(uow(), code=request.form.get("code", ""),
                                         name=request.form.get("name", ""),
                                         zones=_zones(request.form.get("zones", "")),
                                         policy={"objection_policy": request.form.get("objection_policy",
                                                                                      "statutory")},
                                         actor=current_user.username)
         except accounts_service.AccountError as exc:
-            session.rollback()
             error = str(exc)
         else:
-            session.commit()
             flash("法院信息已保存。", "success")
             return redirect(url_for("admin.courts"))
-    rows = session.execute(select(Court).order_by(Court.code)).scalars().all()
+    rows = accounts_service.list_courts(uow())
     return render_template("admin/courts.html", courts=rows, error=error, form=request.form), \
         (422 if error else 200)
 
@@ -122,32 +109,29 @@ def courts():
 
 @bp.route("/tables", methods=["GET", "POST"])
 def tables():
-    session = db()
     errors: list[str] = []
     if request.method == "POST":
         action = request.form.get("action")
         if action == "activate":
             try:
-                store.activate(session, request.form.get("name", ""), current_user.username)
+                store.activate(uow(), request.form.get("name", ""), current_user.username)
             except store.VersionError as exc:
-                session.rollback()
                 errors = [str(exc)]
             else:
-                session.commit()
                 flash(f"已启用基准表版本“{request.form.get('name')}”。此后的询价均使用该版本。", "success")
                 return redirect(url_for("admin.tables"))
         elif action == "import":
-            errors = _import_tables(store, session)
+            errors = _import_tables()
             if not errors:
                 return redirect(url_for("admin.tables"))
         else:
             abort(400)
-    versions = store.list_versions(session)
+    versions = store.list_versions(uow())
     return render_template("admin/tables.html", versions=versions, errors=errors, form=request.form), \
         (422 if errors else 200)
 
 
-def _import_tables(store, session) -> list[str]:
+def _import_tables() -> list[str]:
     from tax_baseline.workbook import WorkbookError, read_xlsx
 
     upload = request.files.get("file")
@@ -168,14 +152,11 @@ def _import_tables(store, session) -> list[str]:
     if cell_errors:
         return [f"文件有 {len(cell_errors)} 处错误，未导入任何数据："] + [str(e) for e in cell_errors[:200]]
     try:
-        store.save_version(session, tables, name, source=upload.filename, created_by=current_user.username)
+        store.save_version(uow(), tables, name, source=upload.filename, created_by=current_user.username)
     except WorkbookError as exc:
-        session.rollback()
         return [f"文件有 {len(exc.errors)} 处错误，未导入任何数据："] + [str(e) for e in exc.errors[:200]]
     except store.VersionError as exc:
-        session.rollback()
         return [str(exc)]
-    session.commit()
     flash(f"已导入基准表版本“{name}”（草稿）。核对无误后请启用。", "success")
     return []
 
@@ -185,9 +166,8 @@ def tables_compare():
     from xunpai.services.baseline_compare import compare
 
     old, new = request.args.get("old", ""), request.args.get("new", "")
-    session = db()
     try:
-        diffs = compare(session, old, new)
+        diffs = compare(uow(), old, new)
     except store.VersionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.tables"))
@@ -218,27 +198,22 @@ def _dates(text: str, label: str) -> list[date]:
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar():
-    from xunpai.storage.models.procedure import CalendarYear
-
-    session = db()
     error = ""
     if request.method == "POST":
         try:
             year = request.form.get("year", type=int)
             if year is None:
                 raise ValueError("请填写年份。")
-            procedure.set_calendar_year(session, year, _dates(request.form.get("holidays", ""), "放假日期"),
+            procedure.set_calendar_year(uow(), year, _dates(request.form.get("holidays", ""), "放假日期"),
                                         _dates(request.form.get("workdays", ""), "调休上班日期"),
                                         source=request.form.get("source", ""), actor=current_user.username,
                                         now=accounts_service.ledger.now_local())
         except ValueError as exc:
-            session.rollback()
             error = str(exc)
         else:
-            session.commit()
             flash("节假日安排已保存；此后计算的期限按该安排执行。", "success")
             return redirect(url_for("admin.calendar"))
-    notices = session.execute(select(CalendarYear).order_by(CalendarYear.year)).scalars().all()
+    notices = procedure.calendar_notices(uow())
     return render_template("admin/calendar.html", notices=notices, error=error, form=request.form), \
         (422 if error else 200)
 
@@ -254,24 +229,19 @@ def platforms():
 
 @bp.route("/firms", methods=["GET", "POST"])
 def firms():
-    from xunpai.storage.models.custody import ServiceProvider
-
-    session = db()
     error = ""
     if request.method == "POST":
         try:
-            providers.register(session, name=request.form.get("name", ""),
+            providers.register(uow(), name=request.form.get("name", ""),
                                services=request.form.getlist("services"),
                                credit_code=request.form.get("credit_code") or None,
                                contact=request.form.get("contact", ""), phone=request.form.get("phone", ""),
                                actor=current_user.username)
         except providers.ProviderError as exc:
-            session.rollback()
             error = str(exc)
         else:
-            session.commit()
             flash("辅助机构已登记。", "success")
             return redirect(url_for("admin.firms"))
-    rows = session.execute(select(ServiceProvider).order_by(ServiceProvider.name)).scalars().all()
+    rows = providers.list_providers(uow())
     return render_template("admin/firms.html", firms=rows, services=providers.SERVICES, error=error,
                            form=request.form), (422 if error else 200)

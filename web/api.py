@@ -14,15 +14,15 @@ from datetime import date
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from tax_baseline.typed_dates import InvalidDate, parse_date
-from web.database import db
+from web.database import uow
 from web.security import _record_denial, account_for, may_see_case
 from xunpai.services import accounts as accounts_service
+from xunpai.services import objections as objection_service
 from xunpai.storage import ledger
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -55,14 +55,10 @@ def _authenticate():
         return None
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    session = db()
-    user = accounts_service.user_for_token(session, token) if token else None
-    if user is None:
-        session.rollback()
+    found = accounts_service.token_account(uow(), token) if token else None
+    if found is None:
         raise ApiError(401, "unauthorized", "未提供有效的接口令牌：请在请求头中携带 Authorization: Bearer <令牌>。")
-    # The token's user, for this request only (no cookie). The transaction stays open: the operation that
-    # follows commits it (one transaction per call; on SQLite every transaction holds the write lock).
-    g._login_user = account_for(user, session)
+    g._login_user = account_for(*found)  # the token's user, for this request only (no cookie)
     return None
 
 
@@ -119,10 +115,8 @@ def quote():
                                  building_id=data.get("building_id") or None, address=data.get("address") or None,
                                  orientation=data.get("orientation") or None,
                                  valuation_date=_date(data.get("valuation_date"), "valuation_date", False))
-    session = db()
-    user = session.get(accounts_service.User, current_user.id)
     try:
-        inquiry = inquiry_service.quote_for_user(session, user, quote_request,
+        inquiry = inquiry_service.quote_for_user(uow(), current_user.id, quote_request,
                                                  case_number=str(data.get("case_number") or ""),
                                                  purpose=str(data.get("purpose") or ""))
     except inquiry_service.InquiryRefused as exc:
@@ -154,10 +148,8 @@ def quote_batch():
     headers = {name: header for header, name in batch_engine.COLUMNS.items()}
     frame = pd.DataFrame([{headers[k]: ("" if v is None else str(v)) for k, v in unit.items() if k in headers}
                           for unit in units])
-    session = db()
-    user = session.get(accounts_service.User, current_user.id)
     try:
-        outcome = inquiry_service.quote_batch_for_user(session, user, frame,
+        outcome = inquiry_service.quote_batch_for_user(uow(), current_user.id, frame,
                                                        case_number=str(data.get("case_number") or ""),
                                                        purpose=str(data.get("purpose") or ""), source_name="api")
     except inquiry_service.InquiryRefused as exc:
@@ -174,15 +166,13 @@ def quote_batch():
 
 def _objection_json(objection) -> dict:
     import auction.objections as rules
-    import xunpai.storage.models.procedure as models
     from xunpai.services import procedure as procedure_service
 
-    session = db()
-    case = session.get(models.ProcedureCase, objection.case_id)
+    case = objection_service.objection_record(uow(), objection).case
     state = rules.State(objection.state)
     route = rules.Route(objection.route) if objection.route else None
     step = rules.open_step(state, route, filed_on=objection.filed_on,
-                           calendar=procedure_service.load_calendar(session), entered_on=objection.state_entered_on,
+                           calendar=procedure_service.load_calendar(uow()), entered_on=objection.state_entered_on,
                            decision_served_on=objection.decision_served_on) \
         if state not in rules.FINAL_STATES else None
     deadline = step.deadline if step else None
@@ -200,13 +190,10 @@ def _objection_json(objection) -> dict:
 
 
 def _objection_for_me(objection_id: int):
-    import xunpai.storage.models.procedure as models
-
-    session = db()
-    objection = session.get(models.Objection, objection_id)
-    if objection is None:
+    found = objection_service.get_objection(uow(), objection_id)
+    if found is None:
         raise ApiError(404, "not_found", f"异议 {objection_id} 不存在。")
-    case = session.get(models.ProcedureCase, objection.case_id)
+    objection, case = found
     if not may_see_case(current_user, case.case_number) or (
             current_user.role == "party" and objection.party_id != current_user.party_ids.get(case.case_number)):
         _deny("objection", status=404 if current_user.role == "party" else 403, case_number=case.case_number)
@@ -216,20 +203,18 @@ def _objection_for_me(objection_id: int):
 @bp.route(V1 + "/objections", methods=["GET"])
 def objections_list():
     _role("judge", "party")
-    import xunpai.storage.models.procedure as models
-
-    query = select(models.Objection).join(models.ProcedureCase, models.ProcedureCase.id == models.Objection.case_id)
-    if current_user.role == "judge":
-        query = query.where(models.ProcedureCase.court_code == current_user.court_code)
-    else:
-        ids = [pid for pid in current_user.party_ids.values() if pid]
-        query = query.where(models.Objection.party_id.in_(ids or [-1]))
+    case_number = None
     if request.args.get("case_number"):
         try:
-            query = query.where(models.ProcedureCase.case_number == validate_case_number(request.args["case_number"]))
+            case_number = validate_case_number(request.args["case_number"])
         except InvalidCaseNumber as exc:
             raise ApiError(422, "invalid_case_number", str(exc)) from None
-    rows = db().execute(query.order_by(models.Objection.id).limit(500)).scalars().all()
+    if current_user.role == "judge":
+        rows = objection_service.court_objections(uow(), current_user.court_code, newest_first=False,
+                                                  case_number=case_number, limit=500)
+    else:
+        rows = objection_service.party_objections(uow(), [pid for pid in current_user.party_ids.values() if pid],
+                                                  case_number=case_number)
     return jsonify({"objections": [_objection_json(o) for o in rows]})
 
 
@@ -243,8 +228,6 @@ def objection_get(objection_id: int):
 def objection_file():
     """A party files an objection; ``submission_key`` makes a retry return the first filing (200, not 201)."""
     _role("party")
-    import xunpai.storage.models.procedure as models
-    from xunpai.services import objections as objection_service
     from xunpai.services import procedure as procedure_service
 
     data = _body()
@@ -255,7 +238,7 @@ def objection_file():
     if case_number not in current_user.case_numbers:
         _deny("case", status=404, case_number=case_number)
     party_id = current_user.party_ids.get(case_number)
-    party = db().get(models.ProcedureParty, party_id) if party_id else None
+    party = objection_service.get_party(uow(), party_id) if party_id else None
     if party is None:
         raise ApiError(422, "not_a_registered_party", "该查询码未关联案件登记的当事人身份，不能提出异议。")
     evidence = []
@@ -266,18 +249,15 @@ def objection_file():
             raise ApiError(422, "invalid_evidence", "证据文件内容应为 base64 编码。") from None
         evidence.append(procedure_service.EvidenceUpload(str(item.get("filename", "")), content,
                                                          item.get("content_type")))
-    session = db()
     try:
         result = objection_service.file_objection(
-            session, case_number=case_number, report_id=int(data.get("report_id") or 0), id_number=party.id_number,
+            uow(), case_number=case_number, report_id=int(data.get("report_id") or 0), id_number=party.id_number,
             grounds=list(data.get("grounds") or []), facts=str(data.get("facts") or ""),
             reasons=str(data.get("reasons") or ""), address_for_service=str(data.get("address_for_service") or ""),
             evidence=evidence, submission_key=data.get("submission_key") or None, now=ledger.now_local(),
             actor=current_user.username)
     except procedure_service.ProcedureError as exc:
-        session.rollback()
         raise ApiError(422, type(exc).__name__, str(exc)) from None
-    session.commit()
     return jsonify({"created": result.created, "objection": _objection_json(result.objection)}), \
         (201 if result.created else 200)
 
@@ -286,25 +266,21 @@ def objection_file():
 def objection_decide(objection_id: int):
     _role("judge")
     import auction.objections as rules
-    from xunpai.services import objections as objection_service
     from xunpai.services import procedure as procedure_service
 
     objection = _objection_for_me(objection_id)
     data = _body()
     if not isinstance(data.get("upheld"), bool):
         raise ApiError(422, "invalid_input", "upheld 应为 true（异议成立）或 false（驳回）。")
-    session = db()
     try:
-        objection_service.decide(session, objection.id, upheld=data["upheld"],
+        objection_service.decide(uow(), objection.id, upheld=data["upheld"],
                                  decided_on=_date(data.get("decided_on"), "decided_on", False)
                                  or ledger.now_local().date(),
                                  actor=current_user.username, now=ledger.now_local(),
                                  summary=str(data.get("summary") or ""),
                                  served_on=_date(data.get("served_on"), "served_on", False))
     except (procedure_service.ProcedureError, rules.IllegalTransition) as exc:
-        session.rollback()
         raise ApiError(409, "illegal_step", str(exc)) from None
-    session.commit()
     return jsonify(_objection_json(objection))
 
 
@@ -320,9 +296,9 @@ def _lot_json(lot) -> dict:
 
 
 def _lot_for_me(lot_id: int):
-    from xunpai.storage.models.lots import Lot
+    from xunpai.services import publishing as publishing_service
 
-    lot = db().get(Lot, lot_id)
+    lot = publishing_service.get_lot(uow(), lot_id)
     if lot is None:
         raise ApiError(404, "not_found", f"标的 {lot_id} 不存在。")
     if lot.court_code != current_user.court_code:
@@ -333,12 +309,10 @@ def _lot_for_me(lot_id: int):
 @bp.route(V1 + "/lots", methods=["GET"])
 def lots_list():
     _role("clerk")
-    from xunpai.storage.models.lots import Lot
+    from xunpai.services import publishing as publishing_service
 
-    query = select(Lot).where(Lot.court_code == current_user.court_code)
-    if request.args.get("status"):
-        query = query.where(Lot.status == request.args["status"])
-    rows = db().execute(query.order_by(Lot.id).limit(1000)).scalars().all()
+    rows = publishing_service.court_lots(uow(), current_user.court_code, status=request.args.get("status", ""),
+                                         newest_first=False, limit=1000)
     return jsonify({"lots": [_lot_json(lot) for lot in rows]})
 
 
@@ -351,7 +325,6 @@ def lot_get(lot_id: int):
 @bp.route(V1 + "/lots/<int:lot_id>/publish", methods=["POST"])
 def lot_publish(lot_id: int):
     _role("clerk")
-    from flask import current_app
 
     from auction.platforms import PlatformError
     from web.platforms import choices, platform_for
@@ -362,10 +335,8 @@ def lot_publish(lot_id: int):
     code = str(data.get("platform") or "local")
     if code not in dict(choices()):
         raise ApiError(422, "unknown_platform", f"平台“{code}”不存在。应为：{'、'.join(dict(choices()))}。")
-    db().close()
     try:
-        result = publishing_service.publish_lot(current_app.extensions["xunpai_engine"], lot.id, platform_for(code),
-                                                actor=current_user.username)
+        result = publishing_service.publish_lot(uow(), lot.id, platform_for(code), actor=current_user.username)
     except (publishing_service.PublishingError, PlatformError) as exc:
         raise ApiError(422, "not_published", str(exc)) from None
     return jsonify({"lot_id": result.lot_id, "lot_code": result.lot_code, "result": result.result,

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from web.database import db
+from web.database import uow
 from web.security import HOME_BY_ROLE, account_for
 from xunpai.services import accounts as accounts_service
 
@@ -25,8 +25,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _signed_in(user):
-    account = account_for(user, db())
-    db().commit()
+    account = account_for(*accounts_service.signed_in(uow(), user.id))
     session.clear()  # a fresh session on sign-in (no fixation)
     session.permanent = True
     login_user(account)
@@ -42,10 +41,9 @@ def login():
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "")
-        result = accounts_service.authenticate(db(), username, request.form.get("password", ""))
+        result = accounts_service.authenticate(uow(), username, request.form.get("password", ""))
         if result.user is not None:
             return _signed_in(result.user)
-        db().commit()  # the failure count and a lockout are kept
         error = result.reason
     return render_template("auth/login.html", error=error, username=username), (401 if error else 200)
 
@@ -58,10 +56,9 @@ def party_login():
     case_number = request.args.get("case", "")
     if request.method == "POST":
         case_number = request.form.get("case_number", "")
-        result = accounts_service.authenticate_party(db(), case_number, request.form.get("access_code", ""))
+        result = accounts_service.authenticate_party(uow(), case_number, request.form.get("access_code", ""))
         if result.user is not None:
             return _signed_in(result.user)
-        db().commit()
         error = result.reason
     return (render_template("auth/party_login.html", error=error, case_number=case_number),
             (401 if error else 200))
@@ -79,28 +76,18 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    from xunpai.storage.models.accounts import User
-
     if current_user.role == "party":
         return redirect(url_for("index"))
     error = ""
     if request.method == "POST":
-        session_db = db()
-        user = session_db.get(User, current_user.id)
-        result = accounts_service.authenticate(session_db, user.username, request.form.get("old_password", ""))
-        if result.user is None:
-            session_db.commit()
-            error = "原密码不正确。" if not result.locked_until else result.reason
-        elif request.form.get("new_password") != request.form.get("new_password2"):
-            error = "两次输入的新密码不一致。"
+        try:
+            error = accounts_service.change_password(uow(), current_user.id, request.form.get("old_password", ""),
+                                                     request.form.get("new_password", ""),
+                                                     request.form.get("new_password2", ""))
+        except accounts_service.AccountError as exc:
+            error = str(exc)
         else:
-            try:
-                accounts_service.set_password(session_db, user, request.form.get("new_password", ""),
-                                              actor=user.username)
-            except accounts_service.AccountError as exc:
-                error = str(exc)
-            else:
-                session_db.commit()
+            if not error:
                 flash("密码已修改。", "success")
                 return redirect(url_for("index"))
     return render_template("auth/password.html", error=error)

@@ -1,6 +1,8 @@
-"""The database of the application: one engine per app, one session per request (``db()``).
+"""The database of the application: one engine per app, one unit of work per request (``uow()``).
 
-Views commit explicitly after writing; whatever is left uncommitted at the end of a request is rolled back.
+A view passes ``uow()`` to the one service it calls; the service opens its transaction and commits
+(``xunpai.storage.unit_of_work``). Views never commit; whatever is left open at the end of a request is rolled
+back and the session closed (teardown).
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ import threading
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
 
 from xunpai.storage.db import make_engine, migrate, session_factory
+from xunpai.storage.unit_of_work import UnitOfWork
 
 
 def init_app(app: Flask) -> None:
@@ -24,7 +26,7 @@ def init_app(app: Flask) -> None:
         queue_sqlite_writers(engine)
     app.extensions["xunpai_engine"] = engine
     app.extensions["xunpai_sessions"] = session_factory(engine)
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(_close_uow)
 
 
 _SQLITE_QUEUES: dict[int, threading.RLock] = {}
@@ -61,14 +63,19 @@ def engine() -> Engine:
     return current_app.extensions["xunpai_engine"]
 
 
-def db() -> Session:
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["xunpai_sessions"]()
-    return g.db_session
+def uow() -> UnitOfWork:
+    """The request's unit of work (one per request, bound to the app's engine, closed at teardown)."""
+    if "xunpai_uow" not in g:
+        g.xunpai_uow = UnitOfWork(engine(), current_app.extensions["xunpai_sessions"])
+    return g.xunpai_uow
 
 
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()
+def new_uow() -> UnitOfWork:
+    """A unit of work of its own, for work that outlives the request (a background job); its owner closes it."""
+    return UnitOfWork(engine(), current_app.extensions["xunpai_sessions"])
+
+
+def _close_uow(_exc: BaseException | None) -> None:
+    unit = g.pop("xunpai_uow", None)
+    if unit is not None:
+        unit.close()

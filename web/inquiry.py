@@ -29,13 +29,13 @@ from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
-from web.database import db
+from web.database import uow
 from web.security import authorize_court, roles_required
+from xunpai.services import accounts as accounts_service
 from xunpai.services import inquiry as inquiry_service
+from xunpai.services import jobs as jobs_service
 from xunpai.services import receipts as quote_receipts
 from xunpai.storage import ledger
-from xunpai.storage.models.accounts import Court, User
-from xunpai.storage.models.web import WebJob
 
 bp = Blueprint("inquiry", __name__, url_prefix="/inquiry")
 
@@ -44,10 +44,6 @@ ORIENTATIONS = ("", "南北", "南", "东南", "西南", "东", "西", "东西",
 FIELDS = ("address", "building_id", "floor", "orientation", "area", "contract_date", "valuation_date",
           "case_number", "purpose")
 PAGE_SIZE = 50
-
-
-def _me() -> User:
-    return db().get(User, current_user.id)
 
 
 def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
@@ -112,10 +108,8 @@ def form():
     if request.method == "POST":
         quote_request, values, errors = _request_from_form(request.form)
         if quote_request is not None:
-            session = db()
-            user = _me()
             try:
-                inquiry = inquiry_service.quote_for_user(session, user, quote_request,
+                inquiry = inquiry_service.quote_for_user(uow(), current_user.id, quote_request,
                                                         case_number=values["case_number"],
                                                         purpose=values["purpose"])
             except inquiry_service.InquiryRefused as exc:  # logged in the ledger by the service
@@ -128,7 +122,7 @@ def form():
 
 
 def _receipt_for_me(code: str) -> dict:
-    detail = quote_receipts.detail(db(), code)
+    detail = quote_receipts.detail(uow(), code)
     if detail is None:
         abort(404)
     authorize_court(detail.get("court_code"))
@@ -149,7 +143,7 @@ def result_pdf(code: str):
     from web.pdf import quote_pdf
 
     detail = _receipt_for_me(code)
-    court = db().get(Court, detail.get("court_code") or "")
+    court = accounts_service.get_court(uow(), detail.get("court_code") or "")
     data = quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
                      court_name=court.name if court else "")
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
@@ -163,7 +157,7 @@ def suggest():
     text = request.args.get("q", "").strip()
     if len(text) < 2:
         return jsonify({"candidates": []})
-    candidates = inquiry_service.active_engine(db()).suggest(text, limit=8)
+    candidates = inquiry_service.active_engine(uow()).suggest(text, limit=8)
     return jsonify({"candidates": [
         {"building_id": c.building_id, "address": c.matched_text, "label": f"{c.matched_text}（{c.building_id}）"}
         for c in candidates]})
@@ -211,8 +205,7 @@ def batch():
                                             "case_number": case_number, "purpose": values["purpose"].strip(),
                                             "stem": Path(upload.filename).stem})
                 return redirect(url_for("inquiry.batch_job", job_id=job_id))
-    recent = db().query(WebJob).filter(WebJob.user_id == current_user.id, WebJob.kind == "inquiry.batch") \
-        .order_by(WebJob.created_at.desc()).limit(10).all()
+    recent = jobs_service.recent_jobs(uow(), current_user.id, "inquiry.batch")
     return render_template("inquiry/batch.html", error=error, values=values, purposes=PURPOSES, recent=recent,
                            status_text=jobs.status_text), (422 if error else 200)
 
@@ -242,22 +235,22 @@ def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: 
     in its own transaction; the result file goes to the job's staging folder and is offered only if the whole
     job succeeds."""
     from tax_baseline.batch import write_results
-    from xunpai.storage.db import session_scope
 
+    unit = progress.work_uow()
     try:
         rows = read_units(Path(source))
         total = len(rows)
-        with session_scope(current_app.extensions["xunpai_engine"]) as session:
-            user = session.get(User, user_id)
-            try:
-                outcome = inquiry_service.quote_batch_for_user(
-                    session, user, rows, case_number=case_number, purpose=purpose, source_name=stem,
-                    progress=lambda done, *_: progress(int(done), 0, total))
-            except inquiry_service.InquiryRefused as exc:
-                raise RuntimeError(exc.reason) from None
-            write_results(outcome.results, out_dir / "result.xlsx")
+        try:
+            outcome = inquiry_service.quote_batch_for_user(
+                unit, user_id, rows, case_number=case_number, purpose=purpose, source_name=stem,
+                progress=lambda done, *_: progress(int(done), 0, total))
+        except inquiry_service.InquiryRefused as exc:
+            raise RuntimeError(exc.reason) from None
+        write_results(outcome.results, out_dir / "result.xlsx")
     finally:
         Path(source).unlink(missing_ok=True)
+        if unit is not progress.uow:
+            unit.close()
     progress(total, outcome.refused, total, force=True)
     return (f"{stem}-询价结果.xlsx",
             f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
@@ -316,7 +309,8 @@ def _ledger_filters() -> tuple[dict, dict, list[str]]:
 def ledger_page():
     filters, shown, errors = _ledger_filters()
     page = max(1, request.args.get("page", 1, type=int))
-    rows = [] if errors else list(ledger.entries(db(), newest_first=True, limit=PAGE_SIZE * page + 1, **filters))
+    rows = [] if errors else quote_receipts.ledger_entries(uow(), newest_first=True, limit=PAGE_SIZE * page + 1,
+                                                         **filters)
     has_more = len(rows) > PAGE_SIZE * page
     rows = rows[PAGE_SIZE * (page - 1):PAGE_SIZE * page]
     kinds = sorted(ledger.KIND_NAMES.items(), key=lambda kv: kv[0])
@@ -332,7 +326,7 @@ def ledger_export():
         flash("；".join(errors), "error")
         return redirect(url_for("inquiry.ledger", **request.args))
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        ledger.export_xlsx(db(), handle.name, **filters)
+        quote_receipts.export_ledger(uow(), handle.name, **filters)
         data = Path(handle.name).read_bytes()
     stamp = ledger.now_local().strftime("%Y%m%d-%H%M")
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"信息查询台账-{stamp}.xlsx",

@@ -23,30 +23,32 @@ from pathlib import Path
 from flask import Flask, abort, current_app, send_file
 from flask_login import current_user
 from huey import crontab
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from auction.off_peak import in_window
-from web.database import db
+from web.database import uow
 from web.platforms import off_peak_windows, platform_for
 from web.security import deny
 from xunpai.jobs import JobWorker, make_queue
+from xunpai.services import jobs as jobs_service
 from xunpai.services import publishing as publishing_service
-from xunpai.storage.db import session_scope
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.web import WebJob
+from xunpai.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
-INTERRUPTED = "服务重启，任务中断。请重新上传同一文件：已完成的部分不会重复，其余部分继续处理。"
+INTERRUPTED = jobs_service.INTERRUPTED
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Progress:
-    """Passed to the work function: ``progress(done, failed=0, total=None)``; writes at most every 0.3 s."""
+    """Passed to the work function: ``progress(done, failed=0, total=None)``; writes at most every 0.3 s.
+    ``progress.uow`` is the job's own unit of work, for the services the work calls (closed when it ends)."""
 
-    def __init__(self, engine: Engine, job_id: str):
-        self.engine = engine
+    def __init__(self, unit: UnitOfWork, job_id: str):
+        self.uow = unit
         self.job_id = job_id
         self._last = 0.0
 
@@ -58,8 +60,16 @@ class Progress:
         values = {"done": done, "failed": failed, "status": "running"}
         if total is not None:
             values["total"] = total
-        with session_scope(self.engine) as session:
-            session.execute(update(WebJob).where(WebJob.id == self.job_id).values(**values))
+        jobs_service.update_job(self.uow, self.job_id, **values)
+
+    def work_uow(self) -> UnitOfWork:
+        """A unit of work for work that holds one long transaction while it reports progress (a batch quote).
+        On PostgreSQL it is a second one, so the progress is committed while the work runs; on SQLite, where a
+        transaction holds the database's only write lock, it is the job's own, and the progress is written
+        inside the work's transaction (a second connection would wait for that lock until the work ends)."""
+        if self.uow.engine.dialect.name == "sqlite":
+            return self.uow
+        return UnitOfWork(self.uow.engine)
 
 
 # A task: work(progress, out_dir, **params) -> (result file name for download, message); params are plain values.
@@ -112,11 +122,7 @@ def start(kind: str, *, user_id: int, court_code: str, total: int, task: str, pa
     if task not in TASKS:
         raise KeyError(f"no job task named {task!r}")
     job_id = uuid.uuid4().hex
-    session = db()
-    session.add(WebJob(id=job_id, kind=kind, user_id=user_id, court_code=court_code or "", status="queued",
-                       total=total, done=0, failed=0, message="", created_at=now_local()))
-    session.commit()
-    session.close()  # release the connection (and SQLite's write lock) before the work starts
+    jobs_service.create_job(uow(), job_id, kind, user_id=user_id, court_code=court_code, total=total)
     queue = current_app.extensions["xunpai_jobs"]
     message = current_app.extensions["xunpai_run_job"].s(job_id, task, params)
     try:
@@ -126,15 +132,9 @@ def start(kind: str, *, user_id: int, court_code: str, total: int, task: str, pa
             queue.enqueue(message)
     except Exception:
         log.exception("job %s (%s) could not be queued", job_id, task)
-        _finish(current_app.extensions["xunpai_engine"], job_id, status="failed",
-                message="任务未能排队（后台任务队列不可用），未做任何处理，请稍后重试；详情已记入系统日志。")
+        jobs_service.update_job(uow(), job_id, status="failed", finished_at=now_local(),
+                                message="任务未能排队（后台任务队列不可用），未做任何处理，请稍后重试；详情已记入系统日志。")
     return job_id
-
-
-def _finish(engine: Engine, job_id: str, **values) -> None:
-    values.setdefault("finished_at", now_local())
-    with session_scope(engine) as session:
-        session.execute(update(WebJob).where(WebJob.id == job_id).values(**values))
 
 
 def failure_message(exc: BaseException, job_id: str) -> str:
@@ -147,10 +147,16 @@ def failure_message(exc: BaseException, job_id: str) -> str:
 
 
 def _run(job_id: str, task_name: str, params: dict) -> None:
-    engine = current_app.extensions["xunpai_engine"]
-    with session_scope(engine) as session:
-        job = session.get(WebJob, job_id)
-        status = job.status if job is not None else None
+    unit = UnitOfWork(current_app.extensions["xunpai_engine"])  # the job's own
+    try:
+        _run_in(unit, job_id, task_name, params)
+    finally:
+        unit.close()
+
+
+def _run_in(unit: UnitOfWork, job_id: str, task_name: str, params: dict) -> None:
+    job = jobs_service.get_job(unit, job_id)
+    status = job.status if job is not None else None
     if status != "queued":  # gone with its user, or already settled (e.g. marked interrupted)
         log.warning("job %s (%s) not run: its record is %s", job_id, task_name, status or "missing")
         return
@@ -158,7 +164,7 @@ def _run(job_id: str, task_name: str, params: dict) -> None:
     staging = out_dir / ".partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    progress = Progress(engine, job_id)
+    progress = Progress(unit, job_id)
     try:
         progress(0, force=True)
         name, message = TASKS[task_name](progress, staging, **params)
@@ -176,7 +182,7 @@ def _run(job_id: str, task_name: str, params: dict) -> None:
                   "result_path": ""}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _finish(engine, job_id, **values)
+    jobs_service.update_job(unit, job_id, finished_at=now_local(), **values)
 
 
 def _send_off_peak() -> None:
@@ -186,12 +192,14 @@ def _send_off_peak() -> None:
     if not in_window(now_local(), windows):
         log.debug("off-peak check: outside the windows")
         return
+    unit = UnitOfWork(current_app.extensions["xunpai_engine"])
     try:
-        report = publishing_service.send_queued(current_app.extensions["xunpai_engine"], platform_for, windows,
-                                                actor="错峰发送")
+        report = publishing_service.send_queued(unit, platform_for, windows, actor="错峰发送")
     except Exception:  # the next minute tries again; every step is idempotent
         log.exception("off-peak sending failed")
         return
+    finally:
+        unit.close()
     log.log(logging.INFO if report.results else logging.DEBUG, "off-peak check: %d publications sent",
             len(report.results))
 
@@ -204,17 +212,15 @@ def mark_interrupted(engine: Engine, queue=None) -> int:
     pending = set()
     if queue is not None:
         pending = {t.args[0] for t in queue.pending() if t.name == "xunpai.job" and t.args}
-    cutoff = now_local() - timedelta(minutes=1)
-    with session_scope(engine) as session:
-        stale = [job_id for job_id, status, created in session.execute(
-            select(WebJob.id, WebJob.status, WebJob.created_at).where(WebJob.status.in_(("queued", "running"))))
-            if status == "running" or (job_id not in pending and created <= cutoff)]
-        if not stale:
-            return 0
-        session.execute(update(WebJob).where(WebJob.id.in_(stale), WebJob.status.in_(("queued", "running")))
-                        .values(status="failed", finished_at=now_local(), message=INTERRUPTED))
-    log.warning("%d interrupted jobs marked failed", len(stale))
-    return len(stale)
+    unit = UnitOfWork(engine)
+    try:
+        stale = jobs_service.mark_interrupted(unit, pending=pending, cutoff=now_local() - timedelta(minutes=1))
+    finally:
+        unit.close()
+    if not stale:
+        return 0
+    log.warning("%d interrupted jobs marked failed", stale)
+    return stale
 
 
 def status_text(job: WebJob) -> str:
@@ -232,7 +238,7 @@ def as_json(job: WebJob) -> dict:
 
 def owned_job(job_id: str) -> WebJob:
     """The signed-in user's own job; anyone else's is a logged 404 (another user's file is not to be seen)."""
-    job = db().get(WebJob, job_id)
+    job = jobs_service.get_job(uow(), job_id)
     if job is None:
         abort(404)
     if job.user_id != current_user.id:

@@ -25,20 +25,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from tax_baseline.money import parse_yuan, yuan_text
 from tax_baseline.typed_dates import parse_date
 from web import jobs
-from web.database import db
+from web.database import uow
 from web.platforms import choices as platform_choices
 from web.platforms import platform_for
 from web.security import authorize_court, deny, roles_required
+from xunpai.services import accounts as accounts_service
+from xunpai.services import jobs as jobs_service
 from xunpai.services import outcomes as outcomes_service
 from xunpai.services import publishing
 from xunpai.storage import ledger
-from xunpai.storage.models.accounts import Court
-from xunpai.storage.models.web import WebJob
 
 bp = Blueprint("listings", __name__, url_prefix="/lots")
 
@@ -50,15 +49,11 @@ def _models():
 
 
 def _lot(lot_id: int):
-    lot = db().get(_models().Lot, lot_id)
+    lot = publishing.get_lot(uow(), lot_id)
     if lot is None:
         abort(404)
     authorize_court(lot.court_code)
     return lot
-
-
-def _engine():
-    return current_app.extensions["xunpai_engine"]
 
 
 # ---------------------------------------------------------------- lots
@@ -68,16 +63,9 @@ def _engine():
 def lots():
     models = _models()
     status = request.args.get("status", "")
-    query = select(models.Lot).where(models.Lot.court_code == current_user.court_code)
-    if status:
-        query = query.where(models.Lot.status == status)
     q = request.args.get("q", "").strip()
-    if q:
-        query = query.where(models.Lot.title.contains(q) | models.Lot.lot_code.contains(q)
-                            | models.Lot.case_number.contains(q))
-    rows = db().execute(query.order_by(models.Lot.id.desc()).limit(500)).scalars().all()
-    counts = dict(db().execute(select(models.Lot.status, func.count()).where(
-        models.Lot.court_code == current_user.court_code).group_by(models.Lot.status)).all())
+    rows = publishing.court_lots(uow(), current_user.court_code, status=status, text=q)
+    counts = publishing.lot_counts(uow(), current_user.court_code)
     return render_template("listings/lots.html", lots=rows, status=status, q=q, statuses=models.LOT_STATUSES,
                            outcomes=models.OUTCOMES, counts=counts, platforms=platform_choices())
 
@@ -156,15 +144,14 @@ def publish(lot_id: int):
 
     lot = _lot(lot_id)
     code = request.form.get("platform", "local")
-    db().close()  # the engine opens its own transactions
     try:
         if request.form.get("when") == "off_peak":
             from web.platforms import off_peak_windows
 
-            (result,) = publishing.queue_lots(_engine(), [lot.id], code, off_peak_windows(),
+            (result,) = publishing.queue_lots(uow(), [lot.id], code, off_peak_windows(),
                                               actor=current_user.username)
         else:
-            result = publishing.publish_lot(_engine(), lot.id, platform_for(code), actor=current_user.username,
+            result = publishing.publish_lot(uow(), lot.id, platform_for(code), actor=current_user.username,
                                             documents_for=_documents_for if request.form.get("documents") else None)
     except (publishing.PublishingError, PlatformError) as exc:
         flash(str(exc), "error")
@@ -183,22 +170,18 @@ def _documents_for(content, plan):
 @roles_required("clerk")
 def outcome(lot_id: int):
     lot = _lot(lot_id)
-    session = db()
     try:
         price = parse_yuan(request.form.get("sale_price", ""))
         on = parse_date(request.form.get("on") or ledger.now_local().date(), "结果日期")
-        outcomes_service.record_outcome(session, lot.id, request.form.get("outcome", ""), sale_price_fen=price,
+        outcomes_service.record_outcome(uow(), lot.id, request.form.get("outcome", ""), sale_price_fen=price,
                                         on=on, actor=current_user.username,
                                         buyer_name=request.form.get("buyer_name", "").strip(),
                                         bidder_code=request.form.get("bidder_code", "").strip())
     except ValueError as exc:
-        session.rollback()
         flash(str(exc), "error")
     except publishing.PublishingError as exc:
-        session.rollback()
         flash(str(exc), "error")
     else:
-        session.commit()
         flash("拍卖结果已登记。", "success")
     return redirect(url_for("listings.lot_detail", lot_id=lot_id))
 
@@ -217,13 +200,13 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
     """The fields a case already knows: number, court, parties, the lot and its reference price."""
     values: dict[str, str] = {"案号": case_number, "拍卖轮次": "first_auction", "标的物类型": "real_estate",
                               "公告日期": (ledger.now_local().date() + timedelta(days=1)).isoformat()}
-    court = db().get(Court, current_user.court_code)
+    court = accounts_service.get_court(uow(), current_user.court_code)
     if court:
         values["执行法院"] = court.name
     try:
         from xunpai.services import procedure
 
-        case = procedure.get_case(db(), case_number)
+        case = procedure.get_case(uow(), case_number)
     except Exception:  # an unregistered case: the clerk fills in the rest
         return values
     names = {"applicant": "申请执行人", "debtor": "被执行人"}
@@ -231,7 +214,7 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
         values[header] = "；".join(p.name for p in case.parties if p.role == role)
     for lot in case.lots:
         values["标的名称"] = lot.name
-        price = procedure.current_reference_price(db(), lot.id)
+        price = procedure.current_reference_price(uow(), lot.id)
         if price is not None:
             values["参考价（元）"] = yuan_text(price.value_fen)
             values["参考价依据"] = price.reason or f"参考价（{price.method}）"
@@ -262,9 +245,8 @@ def new():
         with tempfile.TemporaryDirectory() as tmp:
             sheet = Path(tmp) / "lot.xlsx"
             write_sheet(sheet, [values], columns)
-            db().close()
             try:
-                ids = publishing.import_sheet(_engine(), sheet, actor=current_user.username)
+                ids = publishing.import_sheet(uow(), sheet, actor=current_user.username)
             except publishing.SheetInvalid as exc:
                 problems = [p.reason for p in exc.problems]
             else:
@@ -319,12 +301,8 @@ def bulk():
             from auction.lot_sheet import read_sheet
 
             prepared, found = read_sheet(sheet)  # everything is checked before anything starts
-            db().close()
             if not found:
-                from xunpai.storage.db import session_scope
-
-                with session_scope(_engine()) as session:
-                    found = publishing.check_against_database(session, prepared)
+                found = publishing.check_against_database(uow(), prepared)
             if found:
                 problems = sorted(found, key=lambda p: p.row)
                 error = f"批量挂拍表有 {len(problems)} 处问题，未导入、未发布任何标的："
@@ -336,8 +314,7 @@ def bulk():
                                             "stem": Path(upload.filename).stem, "actor": current_user.username,
                                             "court": current_user.court_code, "total": len(prepared)})
                 return redirect(url_for("listings.bulk_job", job_id=job_id))
-    recent = db().execute(select(WebJob).where(WebJob.user_id == current_user.id, WebJob.kind == "lots.bulk")
-                          .order_by(WebJob.created_at.desc()).limit(10)).scalars().all()
+    recent = jobs_service.recent_jobs(uow(), current_user.id, "lots.bulk")
     return render_template("listings/bulk.html", error=error, problems=problems, platforms=platform_choices(),
                            recent=recent, status_text=jobs.status_text), (422 if error else 200)
 
@@ -347,7 +324,7 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
               court: str, total: int) -> tuple[str, str]:
     """The bulk job: import the sheet, or publish it now or in the off-peak windows (idempotent: a re-run
     publishes nothing twice)."""
-    engine = _engine()
+    unit = progress.uow  # the job's own unit of work
     done = {"n": 0}
 
     def on_progress(n: int) -> None:
@@ -360,10 +337,10 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
 
         windows = off_peak_windows()
     if mode == "import":
-        ids = publishing.import_sheet(engine, Path(sheet), actor=actor)
+        ids = publishing.import_sheet(unit, Path(sheet), actor=actor)
         progress(len(ids), 0, total, force=True)
         return "", f"已导入 {len(ids)} 个标的（草稿，未发布）。"
-    report = publishing.bulk_publish(engine, Path(sheet), platform_for(code), actor=actor, court_code=court,
+    report = publishing.bulk_publish(unit, Path(sheet), platform_for(code), actor=actor, court_code=court,
                                      on_progress=on_progress, queue_windows=windows)
     failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused"))
     progress(len(report.results), failed, total, force=True)
@@ -408,12 +385,8 @@ def publish_selected():
     if not ids:
         flash("请先勾选要发布的标的。", "error")
         return redirect(url_for("listings.lots"))
-    models = _models()
-    own = set(db().execute(select(models.Lot.id).where(models.Lot.id.in_(ids),
-                                                       models.Lot.court_code == current_user.court_code)).scalars())
-    if own != set(ids):
+    if not publishing.all_of_court(uow(), ids, current_user.court_code):
         deny("court", detail="勾选的标的中有其他法院的标的")
-    db().close()
     job_id = jobs.start("lots.bulk", user_id=current_user.id, court_code=current_user.court_code, total=len(ids),
                         task="lots.publish_selected",
                         params={"ids": ids, "code": code, "actor": current_user.username})
@@ -424,16 +397,16 @@ def publish_selected():
 def publish_selected_work(progress: jobs.Progress, out_dir: Path, *, ids: list[int], code: str,
                           actor: str) -> tuple[str, str]:
     """Publish the ticked lots one by one (each publication is idempotent)."""
-    engine = _engine()
+    unit = progress.uow  # the job's own unit of work
     platform = platform_for(code)
     results = []
     for n, lot_id in enumerate(ids, start=1):
         try:
-            results.append(publishing.publish_lot(engine, lot_id, platform, actor=actor))
+            results.append(publishing.publish_lot(unit, lot_id, platform, actor=actor))
         except publishing.PublishingError as exc:
             results.append(publishing.LotResult(lot_id, "", "", "failed", message=str(exc)))
         progress(n, sum(1 for r in results if r.result == "failed"), len(ids))
-    publishing._fill_codes(engine, results)
+    publishing.fill_codes(unit, results)
     publishing.write_results(out_dir / "result.xlsx", results)
     ok = sum(1 for r in results if r.result != "failed")
     return "发布结果.xlsx", f"{ok} 个已发布（或此前已发布），{len(results) - ok} 个未发布（原因见结果文件）。"

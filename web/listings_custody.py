@@ -11,11 +11,10 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from tax_baseline.money import parse_yuan
 from tax_baseline.typed_dates import parse_date, parse_datetime
-from web.database import db
+from web.database import uow
 from web.listings import _models, bp
 from web.security import authorize_court, roles_required
 from xunpai.services import custody as custody_service
@@ -25,31 +24,21 @@ from xunpai.storage import ledger
 # ---------------------------------------------------------------- custody and viewing
 
 def custody_items(lot_id: int | None = None):
-    try:
-        from xunpai.storage.models.custody import CustodyItem
-    except ImportError:
-        return []
-    query = select(CustodyItem).where(CustodyItem.court_code == current_user.court_code)
-    if lot_id is not None:
-        query = query.where(CustodyItem.lot_id == lot_id)
-    return db().execute(query.order_by(CustodyItem.id.desc())).scalars().all()
+    return custody_service.court_items(uow(), current_user.court_code, lot_id=lot_id)
 
 
 @bp.route("/custody", methods=["GET", "POST"])
 @roles_required("clerk")
 def custody():
     from auction import custody as custody_rules
-    from xunpai.storage.models.custody import CustodyItem, ViewingBooking, ViewingSlot
+    from xunpai.storage.models.custody import CustodyItem
 
-    session = db()
     if request.method == "POST":
         try:
-            _custody_action(custody_service, custody_rules, session)
+            _custody_action(custody_service, custody_rules)
         except (ValueError, custody_rules.CustodyError) as exc:
-            session.rollback()
             flash(str(exc), "error")
         else:
-            session.commit()
             flash("已记录。", "success")
         return redirect(url_for("listings.custody"))
     today = ledger.now_local().date()
@@ -57,17 +46,11 @@ def custody():
     costs = {}
     for item in items:
         try:
-            costs[item.id] = custody_service.costs(session, item.id, today)
+            costs[item.id] = custody_service.costs(uow(), item.id, today)
         except custody_rules.CustodyError:
             costs[item.id] = None
-    ids = [i.id for i in items] or [-1]
-    slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id.in_(ids),
-                                                      ViewingSlot.ends_at >= datetime.combine(today, datetime.min.time()))
-                            .order_by(ViewingSlot.starts_at)).scalars().all()
-    bookings: dict[int, list] = {}
-    for booking in session.execute(select(ViewingBooking).where(
-            ViewingBooking.slot_id.in_([s.id for s in slots] or [-1]))).scalars():
-        bookings.setdefault(booking.slot_id, []).append(booking)
+    slots, bookings = custody_service.viewing_schedule(uow(), [i.id for i in items],
+                                                       since=datetime.combine(today, datetime.min.time()))
     by_day: dict[date, list] = {}
     for slot in slots:
         by_day.setdefault(slot.starts_at.date(), []).append(slot)
@@ -79,14 +62,14 @@ def custody():
                            today=today, CustodyItem=CustodyItem)
 
 
-def _custody_action(custody_service, custody_rules, session) -> None:
+def _custody_action(custody_service, custody_rules) -> None:
     form = request.form
     action = form.get("action")
     if action == "intake":
         kind = form.get("kind", "")
         photos = [(f.filename, f.read()) for f in request.files.getlist("photos") if f and f.filename]
         checklist = {k[len("check_"):]: v for k, v in form.items() if k.startswith("check_") and v.strip()}
-        custody_service.intake(session, court_code=current_user.court_code, case_number=form.get("case_number", ""),
+        custody_service.intake(uow(), court_code=current_user.court_code, case_number=form.get("case_number", ""),
                                kind=kind, description=form.get("description", ""),
                                location=form.get("location", ""), condition=form.get("condition", ""),
                                checklist=checklist, tariff_daily_fen=parse_yuan(form.get("tariff", "0")) or 0,
@@ -94,15 +77,13 @@ def _custody_action(custody_service, custody_rules, session) -> None:
                                photos=photos, debtor=form.get("debtor", ""),
                                lot_id=form.get("lot_id", type=int), actor=current_user.username)
     elif action == "slot":
-        from xunpai.storage.models.custody import CustodyItem
-
-        item = session.get(CustodyItem, form.get("item_id", type=int))
+        item = custody_service.get_item(uow(), form.get("item_id", type=int))
         if item is None:
             abort(404)
         authorize_court(item.court_code)
         starts = parse_datetime(form.get("starts_at", ""), "看样开始时间")
         ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
-        custody_service.open_slot(session, item.id, starts, ends, form.get("capacity", 5, type=int),
+        custody_service.open_slot(uow(), item.id, starts, ends, form.get("capacity", 5, type=int),
                                   place=form.get("place", ""), actor=current_user.username)
     else:
         abort(400)
@@ -125,7 +106,7 @@ def _period() -> tuple[date, date]:
 @roles_required("clerk")
 def outcomes():
     date_from, date_to = _period()
-    _per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
+    _per_court, total, lots_ = outcomes_service.statistics(uow(), current_user.court_code, date_from, date_to)
     models = _models()
     bars = [(models.OUTCOMES[k], v) for k, v in total.counts.items()]
     by_month: dict[str, list[int]] = {}
@@ -143,7 +124,7 @@ def outcomes_export():
     from xunpai.services.outcome_report import export_statistics_xlsx
 
     date_from, date_to = _period()
-    per_court, total, lots_ = outcomes_service.statistics(db(), current_user.court_code, date_from, date_to)
+    per_court, total, lots_ = outcomes_service.statistics(uow(), current_user.court_code, date_from, date_to)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stats.xlsx"
         export_statistics_xlsx(path, per_court, total, lots_, date_from=date_from, date_to=date_to)

@@ -15,11 +15,10 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from tax_baseline.money import parse_yuan
 from tax_baseline.typed_dates import parse_date
-from web.database import db
+from web.database import uow
 from web.security import authorize_case, roles_required
 from xunpai.services import objections as objection_service
 from xunpai.services import procedure
@@ -46,7 +45,7 @@ def _models():
 
 def _case_or_none(procedure, case_number: str):
     try:
-        return procedure.get_case(db(), case_number)
+        return procedure.get_case(uow(), case_number)
     except procedure.NotFound:
         return None
 
@@ -62,18 +61,14 @@ def _objection_view(objection) -> dict:
     """What the pages show of an objection: names, route, the open step and its deadline, the decisions."""
     rules = _rules()
     models = _models()
-    session = db()
-    report = session.get(models.ProcedureReport, objection.report_id)
-    party = session.get(models.ProcedureParty, objection.party_id)
-    case = session.get(models.ProcedureCase, objection.case_id)
+    record = objection_service.objection_record(uow(), objection)
+    report, party, case = record.report, record.party, record.case
     route = rules.Route(objection.route) if objection.route else None
     state = rules.State(objection.state)
-    step = rules.open_step(state, route, filed_on=objection.filed_on, calendar=procedure.load_calendar(session),
+    step = rules.open_step(state, route, filed_on=objection.filed_on, calendar=procedure.load_calendar(uow()),
                            entered_on=objection.state_entered_on, decision_served_on=objection.decision_served_on) \
         if state not in rules.FINAL_STATES else None
-    decisions = session.execute(select(models.ObjectionDecision)
-                                .where(models.ObjectionDecision.objection_id == objection.id)
-                                .order_by(models.ObjectionDecision.id)).scalars().all()
+    decisions = record.decisions
     return {
         "o": objection, "case": case, "report": report, "party": party,
         "reference": f"YY{objection.filed_at:%Y%m%d}-{objection.id:05d}",
@@ -96,11 +91,10 @@ def _objection_view(objection) -> dict:
 # ================================================================ judges
 
 def _judge_objection(objection_id: int):
-    models = _models()
-    objection = db().get(models.Objection, objection_id)
-    if objection is None:
+    found = objection_service.get_objection(uow(), objection_id)
+    if found is None:
         abort(404)
-    case = db().get(models.ProcedureCase, objection.case_id)
+    objection, case = found
     authorize_case(case.case_number)
     return objection
 
@@ -108,14 +102,8 @@ def _judge_objection(objection_id: int):
 @bp.route("/objections")
 @roles_required("judge")
 def inbox():
-    models = _models()
-    rules = _rules()
     state = request.args.get("state", "open")
-    query = (select(models.Objection).join(models.ProcedureCase, models.ProcedureCase.id == models.Objection.case_id)
-             .where(models.ProcedureCase.court_code == current_user.court_code))
-    if state == "open":
-        query = query.where(models.Objection.state.not_in([s.value for s in rules.FINAL_STATES]))
-    rows = db().execute(query.order_by(models.Objection.filed_at.desc()).limit(200)).scalars().all()
+    rows = objection_service.court_objections(uow(), current_user.court_code, open_only=state == "open")
     return render_template("objections/inbox.html", views=[_objection_view(o) for o in rows], state=state)
 
 
@@ -125,16 +113,14 @@ def case_page(case_number: str):
     case_number = authorize_case(case_number)
     models = _models()
     rules = _rules()
-    session = db()
     case = _case_or_none(procedure, case_number)
     if case is None:
         abort(404)
     lots = []
     for lot in case.lots:
-        lots.append({"lot": lot, "price": procedure.current_reference_price(session, lot.id),
+        lots.append({"lot": lot, "price": procedure.current_reference_price(uow(), lot.id),
                      "reports": [(r, rules.REPORT_KIND_NAMES[rules.ReportKind(r.kind)]) for r in lot.reports]})
-    rows = session.execute(select(models.Objection).where(models.Objection.case_id == case.id)
-                           .order_by(models.Objection.id)).scalars().all()
+    rows = objection_service.list_objections(uow(), case_number)
     return render_template("objections/case.html", case=case, lots=lots, views=[_objection_view(o) for o in rows],
                            party_roles=models.PARTY_ROLES)
 
@@ -158,17 +144,16 @@ def _form_date(name: str, default: date | None = None) -> date | None:
 def decide(objection_id: int):
     rules = _rules()
     objection = _judge_objection(objection_id)
-    session = db()
     try:
         today = _now().date()
         kind = request.form.get("decision")
         if kind == "technical_confirms" or kind == "technical_correction":
             objection_service.record_technical_conclusion(
-                session, objection.id, confirms=kind == "technical_confirms",
+                uow(), objection.id, confirms=kind == "technical_confirms",
                 decided_on=_form_date("decided_on", today), actor=current_user.username, now=_now(),
                 summary=request.form.get("summary", ""))
         elif kind in ("upheld", "rejected"):
-            objection_service.decide(session, objection.id, upheld=kind == "upheld",
+            objection_service.decide(uow(), objection.id, upheld=kind == "upheld",
                                      decided_on=_form_date("decided_on", today), actor=current_user.username,
                                      now=_now(), summary=request.form.get("summary", ""),
                                      served_on=_form_date("served_on"),
@@ -176,10 +161,8 @@ def decide(objection_id: int):
         else:
             raise ValueError("请选择裁定结果。")
     except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        session.rollback()
         flash(str(exc), "error")
     else:
-        session.commit()
         flash("裁定已记录，当事人页面与期限日程已更新。", "success")
     return redirect(url_for("objections.detail", objection_id=objection.id))
 
@@ -189,21 +172,18 @@ def decide(objection_id: int):
 def advance(objection_id: int):
     rules = _rules()
     objection = _judge_objection(objection_id)
-    session = db()
     try:
         event = request.form.get("event", "")
         if event == "decision_served":
-            objection_service.record_service_of_decision(session, objection.id,
+            objection_service.record_service_of_decision(uow(), objection.id,
                                                          served_on=_form_date("on", _now().date()),
                                                          actor=current_user.username, now=_now())
         else:
-            objection_service.advance(session, objection.id, event, on=_form_date("on", _now().date()),
+            objection_service.advance(uow(), objection.id, event, on=_form_date("on", _now().date()),
                                       actor=current_user.username, now=_now(), note=request.form.get("note", ""))
     except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        session.rollback()
         flash(str(exc), "error")
     else:
-        session.commit()
         flash("已记录。", "success")
     return redirect(url_for("objections.detail", objection_id=objection.id))
 
@@ -211,20 +191,18 @@ def advance(objection_id: int):
 @bp.route("/objections/<int:objection_id>/evidence/<int:evidence_id>")
 @roles_required("judge", "party")
 def evidence(objection_id: int, evidence_id: int):
-    models = _models()
-    session = db()
-    objection = session.get(models.Objection, objection_id)
-    if objection is None:
+    found = objection_service.get_objection(uow(), objection_id)
+    if found is None:
         abort(404)
-    case = session.get(models.ProcedureCase, objection.case_id)
+    objection, case = found
     if current_user.role == "party":
         from web.objections_party import _party_objection
 
         _party_objection(authorize_case(case.case_number), objection_id)
     else:
         authorize_case(case.case_number)
-    item = session.get(models.EvidenceFile, evidence_id)
-    if item is None or item.objection_id != objection.id:
+    item = objection_service.evidence_of(uow(), objection.id, evidence_id)
+    if item is None:
         abort(404)
     return send_file(io.BytesIO(item.content), mimetype=item.content_type, as_attachment=True,
                      download_name=item.filename)
@@ -244,7 +222,7 @@ def receipt(objection_id: int):
 @roles_required("judge", "clerk")
 def agenda():
     today = _now().date()
-    items = procedure.agenda(db(), today=today, court_code=current_user.court_code)
+    items = procedure.agenda(uow(), today=today, court_code=current_user.court_code)
     only = request.args.get("show", "")
     if only == "overdue":
         items = [i for i in items if i.overdue]

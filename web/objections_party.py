@@ -8,14 +8,13 @@ import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from web.database import db
-from web.objections import _case_or_none, _deadline_view, _models, _now, _objection_view, _rules, bp
+from web.database import uow
+from web.objections import _case_or_none, _deadline_view, _now, _objection_view, _rules, bp
 from web.security import authorize_case, deny, roles_required
+from xunpai.services import accounts as accounts_service
 from xunpai.services import custody, procedure
 from xunpai.services import objections as objection_service
-from xunpai.storage.models.accounts import Court
 
 # ================================================================ parties
 
@@ -35,16 +34,14 @@ def _my_party_id(case_number: str) -> int | None:
 @roles_required("party")
 def party_case(case_number: str):
     case_number = authorize_case(case_number)
-    models = _models()
     rules = _rules()
-    session = db()
     case = _case_or_none(procedure, case_number)
     party_id = _my_party_id(case_number)
     objections, reports = [], []
     if case is not None:
-        calendar = procedure.load_calendar(session)
+        calendar = procedure.load_calendar(uow())
         for lot in case.lots:
-            price = procedure.current_reference_price(session, lot.id)
+            price = procedure.current_reference_price(uow(), lot.id)
             for report in lot.reports:
                 sent_on = report.forwarded_on or report.published_on
                 window = rules.objection_window(sent_on, calendar) if sent_on else None
@@ -55,9 +52,7 @@ def party_case(case_number: str):
                                                               rules.ReportKind.APPRAISAL.value,
                                                               rules.ReportKind.DIRECTED_INQUIRY.value)})
         if party_id is not None:
-            rows = session.execute(select(models.Objection).where(models.Objection.case_id == case.id,
-                                                                  models.Objection.party_id == party_id)
-                                   .order_by(models.Objection.id.desc())).scalars().all()
+            rows = objection_service.party_objections(uow(), [party_id], case_id=case.id, newest_first=True)
             objections = [_objection_view(o) for o in rows]
     viewings = _viewings_for_case(case_number)
     return render_template("objections/party_case.html", case_number=case_number, case=case, reports=reports,
@@ -66,55 +61,33 @@ def party_case(case_number: str):
 
 def _viewings_for_case(case_number: str) -> list[dict]:
     """Viewing slots of the seized items of this case (custody), with free seats."""
-    try:
-        from xunpai.services.custody import slot_bookings
-        from xunpai.storage.models.custody import CustodyItem, ViewingSlot
-    except ImportError:
-        return []
-    session = db()
-    out = []
-    items = session.execute(select(CustodyItem).where(CustodyItem.case_number == case_number)).scalars().all()
-    for item in items:
-        slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id == item.id,
-                                                          ViewingSlot.starts_at >= _now())
-                                .order_by(ViewingSlot.starts_at)).scalars().all()
-        for slot in slots:
-            out.append({"item": item, "slot": slot, "free": slot.capacity - slot_bookings(session, slot.id)})
-    return out
+    return [{"item": item, "slot": slot, "free": free}
+            for item, slot, free in custody.open_viewings(uow(), case_number, after=_now())]
 
 
 @bp.route("/party/case/<case_number>/viewing/<int:slot_id>", methods=["POST"])
 @roles_required("party")
 def party_book_viewing(case_number: str, slot_id: int):
     case_number = authorize_case(case_number)
-    from xunpai.storage.models.custody import CustodyItem, ViewingSlot
-
-    session = db()
-    slot = session.get(ViewingSlot, slot_id)
-    item = session.get(CustodyItem, slot.item_id) if slot else None
-    if item is None or item.case_number != case_number:
+    if custody.case_of_slot(uow(), slot_id) != case_number:
         deny("viewing", status=404, case_number=case_number, detail=f"看样时段 {slot_id} 不属于该案件")
     try:
-        custody.book_viewing(session, slot_id, visitor_name=request.form.get("visitor_name", "").strip(),
+        custody.book_viewing(uow(), slot_id, visitor_name=request.form.get("visitor_name", "").strip(),
                              identity=request.form.get("identity", "").strip(),
                              phone=request.form.get("phone", "").strip(), actor=current_user.username)
     except ValueError as exc:
-        session.rollback()
         flash(str(exc), "error")
     else:
-        session.commit()
         flash("看样预约成功。请按预约时间携带身份证件到场。", "success")
     return redirect(url_for("objections.party_case", case_number=case_number) + "#viewing")
 
 
 def _party_report(case_number: str, report_id: int):
-    models = _models()
-    session = db()
     case = _case_or_none(procedure, case_number)
-    report = session.get(models.ProcedureReport, report_id)
-    lot = session.get(models.ProcedureLot, report.lot_id) if report else None
-    if case is None or lot is None or lot.case_id != case.id:
+    found = objection_service.report_of_case(uow(), case_number, report_id) if case is not None else None
+    if found is None:
         deny("report", status=404, case_number=case_number, detail=f"报告 {report_id} 不属于该案件")
+    lot, report = found
     return case, lot, report
 
 
@@ -123,14 +96,12 @@ def _party_report(case_number: str, report_id: int):
 def party_file(case_number: str):
     case_number = authorize_case(case_number)
     rules = _rules()
-    models = _models()
-    session = db()
     report_id = request.values.get("report", type=int)
     if report_id is None:
         abort(404)
     case, lot, report = _party_report(case_number, report_id)
     party_id = _my_party_id(case_number)
-    party = session.get(models.ProcedureParty, party_id) if party_id else None
+    party = objection_service.get_party(uow(), party_id) if party_id else None
     if party is None:
         flash("您的查询码未关联案件登记的当事人身份，不能在线提出异议。请联系执行法官。", "error")
         return redirect(url_for("objections.party_case", case_number=case_number))
@@ -148,15 +119,13 @@ def party_file(case_number: str):
         if not errors:
             try:
                 result = objection_service.file_objection(
-                    session, case_number=case_number, report_id=report.id, id_number=party.id_number,
+                    uow(), case_number=case_number, report_id=report.id, id_number=party.id_number,
                     grounds=form.getlist("grounds"), facts=form.get("facts", ""), reasons=form.get("reasons", ""),
                     address_for_service=form.get("address_for_service", ""), evidence=uploads,
                     submission_key=_submission_key(party.id, report.id), now=_now(), actor=current_user.username)
             except procedure.ProcedureError as exc:
-                session.rollback()
                 errors.append(str(exc))
             else:
-                session.commit()
                 if result.created:
                     flash("异议已提交。请下载回执留存；法院将在法定期限内审查并告知结果。", "success")
                 else:
@@ -182,10 +151,7 @@ def _submission_key(party_id: int, report_id: int) -> str:
     import hashlib
     import hmac
 
-    models = _models()
-    closed = db().scalar(select(func.count()).select_from(models.Objection).where(
-        models.Objection.party_id == party_id, models.Objection.report_id == report_id,
-        models.Objection.state.in_(("not_accepted", "withdrawn"))))
+    closed = objection_service.closed_filings(uow(), party_id, report_id)
     message = f"objection:{party_id}:{report_id}:{closed}".encode()
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
 
@@ -199,9 +165,8 @@ def _ground_article(rules, ground) -> str:
 
 
 def _party_objection(case_number: str, objection_id: int):
-    models = _models()
-    objection = db().get(models.Objection, objection_id)
-    case = db().get(models.ProcedureCase, objection.case_id) if objection else None
+    found = objection_service.get_objection(uow(), objection_id)
+    objection, case = found if found is not None else (None, None)
     if (objection is None or case is None or case.case_number != case_number
             or objection.party_id != _my_party_id(case_number)):
         deny("objection", status=404, case_number=case_number, detail=f"异议 {objection_id} 不属于该当事人")
@@ -228,7 +193,7 @@ def receipt_pdf(view: dict):
     from web.pdf import objection_receipt_pdf
 
     o = view["o"]
-    court = db().get(Court, view["case"].court_code)
+    court = accounts_service.get_court(uow(), view["case"].court_code)
     deadlines = []
     if view["step"] and view["step"]["deadline"]:
         d = view["step"]["deadline"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from web.database import db
+from web.database import uow
+from xunpai.services import accounts as accounts_service
 from xunpai.services import receipts as quote_receipts
-from xunpai.storage.models.accounts import Court
 
 bp = Blueprint("public", __name__)
 
@@ -21,7 +21,7 @@ def verify_form():
 
 @bp.route("/verify/<code>")
 def verify(code: str):
-    result = quote_receipts.check(db(), code)
-    court = db().get(Court, result.court_code) if result.court_code else None
+    result = quote_receipts.check(uow(), code)
+    court = accounts_service.get_court(uow(), result.court_code) if result.court_code else None
     status = 200 if result.found else 404
     return render_template("public/verify.html", check=result, court=court), status

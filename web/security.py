@@ -18,8 +18,9 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from auction.case_number import InvalidCaseNumber, parse, validate
-from xunpai.storage import ledger
+from xunpai.services import accounts as accounts_service
 from xunpai.storage.models.accounts import ROLE_NAMES, User
+from xunpai.storage.models.web import PartyAccess
 
 log = logging.getLogger("xunpai.web")
 csrf = CSRFProtect()
@@ -27,8 +28,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.session_protection = "strong"
-
-ledger.register_kind("web.denied", "越权访问被拒绝")
 
 HOME_BY_ROLE = {"judge": "inquiry.form", "clerk": "listings.lots", "party": "objections.party_home",
                 "admin": "admin.users"}
@@ -67,36 +66,23 @@ class Account:
         return self.username
 
 
-def account_for(user: User, session) -> Account:
-    cases: list[str] = []
-    party_role = ""
-    party_ids: dict[str, int | None] = {}
-    if user.role == "party":
-        from xunpai.services.accounts import party_cases
-
-        rows = party_cases(session, user.id)
-        cases = [row.case_number for row in rows]
-        party_role = rows[0].party_role if rows else ""
-        party_ids = {row.case_number: row.party_id for row in rows}
+def account_for(user: User, party_rows: list[PartyAccess]) -> Account:
+    cases = [row.case_number for row in party_rows]
+    party_role = party_rows[0].party_role if party_rows else ""
+    party_ids = {row.case_number: row.party_id for row in party_rows}
     return Account(user.id, user.username, user.display_name, user.role, user.court_code, cases, party_role,
                    party_ids)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> Account | None:
-    from web.database import db
+    from web.database import uow
 
-    session = db()
     try:
-        user = session.get(User, int(user_id))
+        found = accounts_service.signed_in(uow(), int(user_id))
     except ValueError:
         return None
-    if user is None or not user.active:
-        session.rollback()
-        return None
-    account = account_for(user, session)
-    session.commit()  # end the read at once: on SQLite an open transaction holds the write lock
-    return account
+    return account_for(*found) if found else None
 
 
 def init_app(app: Flask) -> None:
@@ -141,22 +127,18 @@ def init_app(app: Flask) -> None:
 
 
 def _record_denial(reason: str, detail: str = "", case_number: str = "") -> None:
-    """Write the refused request to the ledger and commit it (it must survive the abort). Uses the request's
-    own session: on SQLite every transaction holds the write lock, so a second session would wait for it."""
-    from web.database import db
+    """Write the refused request to the ledger (the service commits it: it must survive the abort). Uses the
+    request's own unit of work: on SQLite every transaction holds the write lock, so a second one would wait."""
+    from web.database import uow
 
     actor = current_user.username if current_user and current_user.is_authenticated else "(未登录)"
     court = (current_user.court_code or "") if current_user and current_user.is_authenticated else ""
     payload = {"path": request.path, "method": request.method, "reason": reason, "detail": detail,
                "remote": request.remote_addr or ""}
     log.warning("denied %s %s for %s: %s %s", request.method, request.path, actor, reason, detail)
-    session = db()
     try:
-        session.rollback()
-        ledger.append(session, "web.denied", payload, actor=actor, court_code=court, case_number=case_number)
-        session.commit()
+        accounts_service.record_denial(uow(), payload, actor=actor, court_code=court, case_number=case_number)
     except Exception:  # the refusal itself must still happen
-        session.rollback()
         current_app.logger.exception("could not record a denied request")
 
 

@@ -23,14 +23,15 @@ from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
 from auction.off_peak import parse_windows
 from auction.platforms.local_client import LocalPlatform
+from tests.uow import unit_scope
 from web import create_app, jobs
 from xunpai.services.publishing import bulk_publish
-from xunpai.storage.db import session_scope
 from xunpai.storage.job_queue import WorkerLock
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.accounts import User
 from xunpai.storage.models.lots import Publication
 from xunpai.storage.models.web import WebJob
+from xunpai.storage.unit_of_work import UnitOfWork
 
 CLI = [sys.executable, "-m", "xunpai"]
 WHOLE_DAY = "00:00-00:00"
@@ -87,7 +88,7 @@ def test_two_servers_on_one_database_send_an_off_peak_publication_once(engine, d
                                                                        tmp_path):
     sheet = tmp_path / "lots.xlsx"
     write_sheet(sheet, demo_rows(1, date.today() + timedelta(days=10)))
-    queued = bulk_publish(engine, sheet, LocalPlatform(local_platform), queue_windows=parse_windows(WHOLE_DAY),
+    queued = bulk_publish(UnitOfWork(engine), sheet, LocalPlatform(local_platform), queue_windows=parse_windows(WHOLE_DAY),
                           now=now_local() - timedelta(hours=1))
     assert queued.count("queued") == 1 and _get(local_platform + "/api/publications")["listings"] == []
 
@@ -129,8 +130,8 @@ def test_two_servers_on_one_database_send_an_off_peak_publication_once(engine, d
     sent_lines = [line for _p, log in servers for line in log.read_text().splitlines()
                   if re.search(r"off-peak check: [1-9]\d* publications sent", line)]
     assert len(sent_lines) == 1, sent_lines
-    with session_scope(engine) as session:
-        assert [p.status for p in session.scalars(select(Publication))] == ["published"]
+    with unit_scope(engine) as uow:
+        assert [p.status for p in uow.session.scalars(select(Publication))] == ["published"]
 
 
 def test_the_worker_lock_has_one_holder_at_a_time(engine):
@@ -148,21 +149,21 @@ def test_taking_the_lock_settles_what_the_previous_worker_left(engine, tmp_path)
     queue = app.extensions["xunpai_jobs"]
     queue.flush()
     old = now_local() - timedelta(minutes=5)
-    with session_scope(engine) as session:
+    with unit_scope(engine) as uow:
         user = User(username="clerk9", display_name="书记员", role="clerk", court_code=None, password_hash="x",
                     created_at=now_local())
-        session.add(user)
-        session.flush()
+        uow.session.add(user)
+        uow.session.flush()
         for job_id, status, created in (("running", "running", old), ("lost", "queued", old),
                                         ("waiting", "queued", old), ("fresh", "queued", now_local()),
                                         ("done", "done", old)):
-            session.add(WebJob(id=job_id, kind="lots.bulk", user_id=user.id, court_code="", status=status, total=1,
+            uow.session.add(WebJob(id=job_id, kind="lots.bulk", user_id=user.id, court_code="", status=status, total=1,
                                done=0, failed=0, message="", created_at=created))
     queue.enqueue(app.extensions["xunpai_run_job"].s("waiting", "lots.bulk", {}))  # still on the queue
     assert jobs.mark_interrupted(engine, queue) == 2
-    with session_scope(engine) as session:
-        status = dict(session.execute(select(WebJob.id, WebJob.status)).all())
-        interrupted = session.get(WebJob, "running").message
+    with unit_scope(engine) as uow:
+        status = dict(uow.session.execute(select(WebJob.id, WebJob.status)).all())
+        interrupted = uow.session.get(WebJob, "running").message
     assert status == {"running": "failed", "lost": "failed", "waiting": "queued", "fresh": "queued", "done": "done"}
     assert interrupted.startswith("服务重启，任务中断")
     queue.flush()

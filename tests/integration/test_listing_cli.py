@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
+from tests.uow import unit_scope
 from xunpai.cli import main
 from xunpai.cli import support as cli_support
 from xunpai.services import procedure as service
-from xunpai.storage.db import session_scope
 
 ARGS = ["lots", "plan", "--reference-price", "1200000", "--kind", "real_estate", "--round", "first",
         "--announce-on", "2026-12-01", "--working-days", "--json"]
@@ -42,8 +42,8 @@ def test_bidding_moves_off_new_year_and_an_unannounced_year_is_flagged(run):
 
 def test_an_entered_notice_is_used_and_clears_the_warning(run, engine):
     holidays = [date(2027, 1, 1), date(2027, 1, 4)]  # an invented notice: 4 January off as well
-    with session_scope(engine) as session:
-        service.set_calendar_year(session, 2027, holidays, [], source="国办发明电〔2026〕X号", actor="admin",
+    with unit_scope(engine) as uow:
+        service.set_calendar_year(uow, 2027, holidays, [], source="国办发明电〔2026〕X号", actor="admin",
                                   now=datetime(2026, 11, 1, 9))
     data = json.loads(run(*ARGS).output)
     assert data["bidding_start"] == "2027-01-05T10:00:00"

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
+from tests.uow import unit_scope
 from xunpai.cli import main
 from xunpai.cli import support as cli_support
 from xunpai.services import procedure as service
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import Court
 
 
@@ -80,14 +80,14 @@ def test_user_errors_are_explained_in_chinese(run, args, message):
 
 
 def test_agenda_lists_the_courts_open_steps(run, engine):
-    with session_scope(engine) as session:
-        session.add(Court(code="浙1081", name="温岭市人民法院", zones=[], policy={}))
-        session.flush()
-        service.create_case(session, "浙1081", "（2025）浙1081执7号",
+    with unit_scope(engine) as uow:
+        uow.session.add(Court(code="浙1081", name="温岭市人民法院", zones=[], policy={}))
+        uow.session.flush()
+        service.create_case(uow, "浙1081", "（2025）浙1081执7号",
                             [service.PartyInput("applicant", "张三", "330102199003030033"),
                              service.PartyInput("debtor", "李四", "440304198505050047")],
                             actor="法官甲", now=datetime(2025, 9, 1, 9))
-        service.add_lot(session, "（2025）浙1081执7号", "住宅", seized_on=date(2025, 9, 1), actor="法官甲",
+        service.add_lot(uow, "（2025）浙1081执7号", "住宅", seized_on=date(2025, 9, 1), actor="法官甲",
                         now=datetime(2025, 9, 1, 9))
     data = json.loads(run("agenda", "--court", "浙1081", "--today", "2025-10-10", "--json").output)
     (item,) = data["items"]

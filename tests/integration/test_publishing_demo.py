@@ -8,11 +8,11 @@ from xunpai.storage.models.custody import CustodyItem, ServiceProvider, ViewingS
 from xunpai.storage.models.lots import Lot
 
 
-def test_demo_lots_custody_and_providers(session):
-    demo.build(session, {"courts": ["浙1099"]})
-    session.flush()
-    lots = list(session.scalars(select(Lot)))
+def test_demo_lots_custody_and_providers(uow):
+    demo.build(uow, {"courts": ["浙1099"]})
+    uow.session.flush()
+    lots = list(uow.session.scalars(select(Lot)))
     assert len(lots) == demo.LOTS and {lot.court_code for lot in lots} == {"浙1099"}
     assert all(_missing(lot) == [] for lot in lots)
-    count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    count = lambda model: uow.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     assert (count(ServiceProvider), count(CustodyItem), count(ViewingSlot)) == (3, 2, 2)

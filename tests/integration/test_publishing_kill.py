@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
+from tests.uow import unit_scope
 from xunpai.storage import ledger
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import Publication
 
 CLI = [sys.executable, "-c", "from xunpai.cli import main; main()"]
@@ -87,11 +87,11 @@ def test_rerun_after_kill_publishes_each_lot_exactly_once(engine, database_url, 
     listings = _get(server + "/api/publications")["listings"]
     per_lot = Counter(item["lot_code"] for item in listings)
     assert len(listings) == LOTS and set(per_lot.values()) == {1}
-    with session_scope(engine) as session:
-        publications = list(session.scalars(select(Publication)))
+    with unit_scope(engine) as uow:
+        publications = list(uow.session.scalars(select(Publication)))
         assert len(publications) == LOTS and {p.status for p in publications} == {"published"}
         assert {p.remote_id for p in publications} == {item["remote_id"] for item in listings}
-        recorded = Counter(json.loads(e.payload)["lot_code"] for e in ledger.entries(session, kind="lot.published"))
+        recorded = Counter(json.loads(e.payload)["lot_code"] for e in ledger.entries(uow.session, kind="lot.published"))
         assert len(recorded) == LOTS and set(recorded.values()) == {1}
     results = [row[3] for row in load_workbook(tmp_path / "r2.xlsx").active.iter_rows(min_row=2, values_only=True)]
     assert len(results) == LOTS

@@ -17,6 +17,7 @@ from auction.off_peak import parse_windows
 from auction.outcomes import InvalidOutcome
 from auction.platforms.local_client import LocalPlatform
 from auction.platforms.local_server import create_app
+from tests.uow import unit_scope
 from xunpai.services.outcomes import record_outcome, statistics
 from xunpai.services.publishing import (
     DisclosuresMissing,
@@ -29,8 +30,8 @@ from xunpai.services.publishing import (
     write_results,
 )
 from xunpai.storage import ledger
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import BulkJob, Lot, Publication
+from xunpai.storage.unit_of_work import UnitOfWork
 
 ANNOUNCE = date(2026, 12, 1)
 
@@ -55,24 +56,24 @@ def _sheet(tmp_path, rows, name="lots.xlsx"):
     return path
 
 
-def _count(session, model):
-    return session.scalar(select(func.count()).select_from(model))
+def _count(uow, model):
+    return uow.session.scalar(select(func.count()).select_from(model))
 
 
 def test_bulk_publish_publishes_each_lot_once_and_a_rerun_publishes_nothing(engine, tmp_path, platform):
     sheet = _sheet(tmp_path, demo_rows(12, ANNOUNCE))
     progress = []
-    first = bulk_publish(engine, sheet, platform, actor="clerk", batch_size=5, on_progress=progress.append)
+    first = bulk_publish(UnitOfWork(engine), sheet, platform, actor="clerk", batch_size=5, on_progress=progress.append)
     assert first.count("published") == 12 and sum(progress) == 12 and not first.resumed
-    again = bulk_publish(engine, sheet, platform, actor="clerk", batch_size=5)
+    again = bulk_publish(UnitOfWork(engine), sheet, platform, actor="clerk", batch_size=5)
     assert again.resumed and again.count("already_published") == 12
     listings = platform.listings()
     assert len(listings) == 12 and len({item["idempotency_key"] for item in listings}) == 12
-    with session_scope(engine) as session:
-        assert _count(session, Lot) == 12
-        assert session.scalar(select(func.count()).select_from(Publication).where(Publication.status == "published")) == 12
-        assert len(list(ledger.entries(session, kind="lot.published"))) == 12
-        assert session.scalars(select(BulkJob)).one().runs == 2
+    with unit_scope(engine) as uow:
+        assert _count(uow, Lot) == 12
+        assert uow.session.scalar(select(func.count()).select_from(Publication).where(Publication.status == "published")) == 12
+        assert len(list(ledger.entries(uow.session, kind="lot.published"))) == 12
+        assert uow.session.scalars(select(BulkJob)).one().runs == 2
     write_results(tmp_path / "result.xlsx", again.results)
     rows = list(load_workbook(tmp_path / "result.xlsx").active.iter_rows(values_only=True))
     assert rows[0][:4] == ("行号", "标的编号", "标的名称", "结果") and len(rows) == 13
@@ -84,36 +85,36 @@ def test_a_bad_row_publishes_nothing(engine, tmp_path, platform):
     rows[2]["参考价（元）"] = "1000000.00"
     rows[2]["起拍价（元）"] = "699999.99"  # below 70%
     with pytest.raises(SheetInvalid) as caught:
-        bulk_publish(engine, _sheet(tmp_path, rows), platform)
+        bulk_publish(UnitOfWork(engine), _sheet(tmp_path, rows), platform)
     assert [(p.row, p.lot_code) for p in caught.value.problems] == [(4, rows[2]["标的编号"])]
     assert "第 4 行" in str(caught.value) and "网拍规定第十条" in str(caught.value)
     assert platform.listings() == []
-    with session_scope(engine) as session:
-        assert _count(session, Lot) == 0 and _count(session, BulkJob) == 0
-        assert list(ledger.entries(session)) == []
+    with unit_scope(engine) as uow:
+        assert _count(uow, Lot) == 0 and _count(uow, BulkJob) == 0
+        assert list(ledger.entries(uow.session)) == []
 
 
 def test_missing_disclosures_block_one_click_publish(engine, tmp_path, platform):
     prepared, _ = read_sheet(_sheet(tmp_path, [real_estate_row(2, ANNOUNCE)]))
     content = dict(prepared[0].content, photos=[], known_defects=None)
-    with session_scope(engine) as session:
-        (lot,) = import_lots(session, [dataclasses.replace(prepared[0], content=content)])
+    with unit_scope(engine) as uow:
+        (lot,) = import_lots(uow, [dataclasses.replace(prepared[0], content=content)])
         lot_id = lot.id
     with pytest.raises(DisclosuresMissing) as caught:
-        publish_lot(engine, lot_id, platform)
+        publish_lot(UnitOfWork(engine), lot_id, platform)
     assert caught.value.missing == ["已知瑕疵", "照片或视频"]
     assert "缺少必须披露的事项，不能发布：已知瑕疵、照片或视频" in str(caught.value)
     assert platform.listings() == []
-    with session_scope(engine) as session:
-        assert _count(session, Publication) == 0
+    with unit_scope(engine) as uow:
+        assert _count(uow, Publication) == 0
 
 
 def test_one_click_publish_and_retry(engine, tmp_path, platform):
     prepared, _ = read_sheet(_sheet(tmp_path, demo_rows(1, ANNOUNCE)))
-    with session_scope(engine) as session:
-        lot_id = import_lots(session, prepared)[0].id
-    first = publish_lot(engine, lot_id, platform, actor="clerk")
-    again = publish_lot(engine, lot_id, platform, actor="clerk")
+    with unit_scope(engine) as uow:
+        lot_id = import_lots(uow, prepared)[0].id
+    first = publish_lot(UnitOfWork(engine), lot_id, platform, actor="clerk")
+    again = publish_lot(UnitOfWork(engine), lot_id, platform, actor="clerk")
     assert first.result == "published" and again.result == "already_published"
     assert first.remote_id == again.remote_id and len(platform.listings()) == 1
     assert platform.status(first.remote_id).status == "announced"
@@ -121,37 +122,37 @@ def test_one_click_publish_and_retry(engine, tmp_path, platform):
 
 def test_crash_between_remote_call_and_record_is_reconciled(engine, tmp_path, platform):
     sheet = _sheet(tmp_path, demo_rows(4, ANNOUNCE))
-    bulk_publish(engine, sheet, platform)
-    with session_scope(engine) as session:  # as if the process died after the platform answered
-        session.execute(update(Publication).values(status="sending", remote_id=None, url=None))
-        session.execute(update(Lot).values(status="draft"))
-    rerun = bulk_publish(engine, sheet, platform)
+    bulk_publish(UnitOfWork(engine), sheet, platform)
+    with unit_scope(engine) as uow:  # as if the process died after the platform answered
+        uow.session.execute(update(Publication).values(status="sending", remote_id=None, url=None))
+        uow.session.execute(update(Lot).values(status="draft"))
+    rerun = bulk_publish(UnitOfWork(engine), sheet, platform)
     assert rerun.count("reconciled") == 4
     assert len(platform.listings()) == 4
-    with session_scope(engine) as session:
-        assert all(p.remote_id for p in session.scalars(select(Publication)))
+    with unit_scope(engine) as uow:
+        assert all(p.remote_id for p in uow.session.scalars(select(Publication)))
 
 
 def test_platform_down_stops_and_the_rerun_finishes(engine, tmp_path, platform):
     sheet = _sheet(tmp_path, demo_rows(6, ANNOUNCE))
     down = LocalPlatform("http://127.0.0.1:9")  # discard port: nothing listens
-    report = bulk_publish(engine, sheet, down, batch_size=3)
+    report = bulk_publish(UnitOfWork(engine), sheet, down, batch_size=3)
     assert report.stopped and report.count("not_sent") == 6
-    finished = bulk_publish(engine, sheet, platform, batch_size=3)
+    finished = bulk_publish(UnitOfWork(engine), sheet, platform, batch_size=3)
     assert finished.count("published") == 6 and len(platform.listings()) == 6
 
 
 def test_off_peak_queue_is_sent_only_inside_a_window(engine, tmp_path, platform):
     windows = parse_windows("22:00-06:00")
     sheet = _sheet(tmp_path, demo_rows(3, ANNOUNCE))
-    queued = bulk_publish(engine, sheet, platform, queue_windows=windows, now=datetime(2026, 11, 27, 10, 0))
+    queued = bulk_publish(UnitOfWork(engine), sheet, platform, queue_windows=windows, now=datetime(2026, 11, 27, 10, 0))
     assert queued.count("queued") == 3 and platform.listings() == []
     with pytest.raises(PublishingError, match="不在错峰时段（22:00-06:00）内.*2026-11-27 22:00"):
-        send_queued(engine, lambda code: platform, windows, now=datetime(2026, 11, 27, 21, 59))
+        send_queued(UnitOfWork(engine), lambda code: platform, windows, now=datetime(2026, 11, 27, 21, 59))
     assert platform.listings() == []
-    sent = send_queued(engine, lambda code: platform, windows, now=datetime(2026, 11, 27, 22, 0))
+    sent = send_queued(UnitOfWork(engine), lambda code: platform, windows, now=datetime(2026, 11, 27, 22, 0))
     assert sent.count("published") == 3 and len(platform.listings()) == 3
-    assert send_queued(engine, lambda code: platform, windows, now=datetime(2026, 11, 27, 23, 0)).results == []
+    assert send_queued(UnitOfWork(engine), lambda code: platform, windows, now=datetime(2026, 11, 27, 23, 0)).results == []
 
 
 def _priced_rows():
@@ -167,15 +168,15 @@ def _priced_rows():
 
 
 def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform):
-    bulk_publish(engine, _sheet(tmp_path, _priced_rows()), platform)
-    with session_scope(engine) as session:
-        ids = {lot.lot_code: lot.id for lot in session.scalars(select(Lot))}
-        record_outcome(session, ids["H00001"], "sold", sale_price_fen=110_000_000, on=date(2027, 1, 5))
-        record_outcome(session, ids["H00002"], "sold", sale_price_fen=50_000_000, on=date(2027, 1, 6))
-        record_outcome(session, ids["H00003"], "unsold", on=date(2027, 1, 6))
-        record_outcome(session, ids["H00004"], "withdrawn", on=date(2027, 2, 1))
-    with session_scope(engine) as session:
-        per_court, total, lots = statistics(session, "浙1081", date(2027, 1, 1), date(2027, 1, 31))
+    bulk_publish(UnitOfWork(engine), _sheet(tmp_path, _priced_rows()), platform)
+    with unit_scope(engine) as uow:
+        ids = {lot.lot_code: lot.id for lot in uow.session.scalars(select(Lot))}
+        record_outcome(uow, ids["H00001"], "sold", sale_price_fen=110_000_000, on=date(2027, 1, 5))
+        record_outcome(uow, ids["H00002"], "sold", sale_price_fen=50_000_000, on=date(2027, 1, 6))
+        record_outcome(uow, ids["H00003"], "unsold", on=date(2027, 1, 6))
+        record_outcome(uow, ids["H00004"], "withdrawn", on=date(2027, 2, 1))
+    with unit_scope(engine) as uow:
+        per_court, total, lots = statistics(uow, "浙1081", date(2027, 1, 1), date(2027, 1, 31))
         assert len(lots) == 3  # the withdrawal on 1 February is outside the period
         s = per_court["浙1081"]
         assert (s.reached_end, s.sold) == (3, 2)
@@ -199,10 +200,10 @@ def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform)
 
 def test_outcome_of_an_unpublished_lot_is_refused(engine, tmp_path):
     prepared, _ = read_sheet(_sheet(tmp_path, demo_rows(1, ANNOUNCE)))
-    with session_scope(engine) as session:
-        lot_id = import_lots(session, prepared)[0].id
-    with session_scope(engine) as session, pytest.raises(PublishingError, match="尚未发布"):
-        record_outcome(session, lot_id, "unsold", on=date(2027, 1, 1))
+    with unit_scope(engine) as uow:
+        lot_id = import_lots(uow, prepared)[0].id
+    with unit_scope(engine) as uow, pytest.raises(PublishingError, match="尚未发布"):
+        record_outcome(uow, lot_id, "unsold", on=date(2027, 1, 1))
 
 
 def test_migration_matches_the_models(engine):
@@ -226,7 +227,7 @@ def test_two_concurrent_runs_of_one_sheet_publish_and_record_each_lot_once(engin
         client = LocalPlatform(platform.base_url)  # one HTTP connection per thread
         try:
             barrier.wait()
-            bulk_publish(engine, sheet, client, batch_size=5)
+            bulk_publish(UnitOfWork(engine), sheet, client, batch_size=5)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -239,23 +240,23 @@ def test_two_concurrent_runs_of_one_sheet_publish_and_record_each_lot_once(engin
         thread.join()
     assert errors == []
     assert len(platform.listings()) == 20
-    with session_scope(engine) as session:
-        published = [json.loads(e.payload)["lot_code"] for e in ledger.entries(session, kind="lot.published")]
+    with unit_scope(engine) as uow:
+        published = [json.loads(e.payload)["lot_code"] for e in ledger.entries(uow.session, kind="lot.published")]
         assert sorted(published) == sorted(set(published)) and len(published) == 20
 
 
 def test_platform_status_changes_are_recorded_once(engine, tmp_path, platform):
     from xunpai.services.publishing import refresh_statuses
 
-    report = bulk_publish(engine, _sheet(tmp_path, demo_rows(2, ANNOUNCE)), platform)
-    assert refresh_statuses(engine, lambda code: platform) == []  # 'announced' already known
+    report = bulk_publish(UnitOfWork(engine), _sheet(tmp_path, demo_rows(2, ANNOUNCE)), platform)
+    assert refresh_statuses(UnitOfWork(engine), lambda code: platform) == []  # 'announced' already known
     withdrawn = report.results[0]
     platform.set_status(withdrawn.remote_id, "withdrawn")
-    changes = refresh_statuses(engine, lambda code: platform)
+    changes = refresh_statuses(UnitOfWork(engine), lambda code: platform)
     assert [(c[0], c[2], c[3]) for c in changes] == [(withdrawn.lot_id, "announced", "withdrawn")]
-    assert refresh_statuses(engine, lambda code: platform) == []
-    with session_scope(engine) as session:
-        (entry,) = ledger.entries(session, kind="lot.remote_status")
+    assert refresh_statuses(UnitOfWork(engine), lambda code: platform) == []
+    with unit_scope(engine) as uow:
+        (entry,) = ledger.entries(uow.session, kind="lot.remote_status")
         assert json.loads(entry.payload)["to_name"] == "已撤回"
 
 
@@ -263,44 +264,44 @@ def test_a_refused_publication_is_failed_and_a_retry_publishes_it_once(engine, t
     from auction.platforms import TablePlatform
 
     sheet = _sheet(tmp_path, demo_rows(2, ANNOUNCE))
-    refused = bulk_publish(engine, sheet, TablePlatform("ali"))  # no outbox: the adapter refuses
+    refused = bulk_publish(UnitOfWork(engine), sheet, TablePlatform("ali"))  # no outbox: the adapter refuses
     assert refused.count("failed") == 2 and "没有可调用的上传接口" in refused.results[0].message
     outbox = tmp_path / "outbox"
-    retried = bulk_publish(engine, sheet, TablePlatform("ali", outbox=outbox))
+    retried = bulk_publish(UnitOfWork(engine), sheet, TablePlatform("ali", outbox=outbox))
     assert retried.count("published") == 2 and len(list(outbox.glob("ali-*.zip"))) == 2
-    with session_scope(engine) as session:
-        assert {p.attempts for p in session.scalars(select(Publication))} == {2}
-        assert len(list(ledger.entries(session, kind="lot.publish_failed"))) == 2
-        assert len(list(ledger.entries(session, kind="lot.published"))) == 2
+    with unit_scope(engine) as uow:
+        assert {p.attempts for p in uow.session.scalars(select(Publication))} == {2}
+        assert len(list(ledger.entries(uow.session, kind="lot.publish_failed"))) == 2
+        assert len(list(ledger.entries(uow.session, kind="lot.published"))) == 2
 
 
 def test_reconcile_finishes_stuck_publications_without_a_second_listing(engine, tmp_path, platform):
     from xunpai.services.publishing import reconcile
 
     prepared, _ = read_sheet(_sheet(tmp_path, demo_rows(3, ANNOUNCE)))
-    with session_scope(engine) as session:
-        ids = [lot.id for lot in import_lots(session, prepared)]
+    with unit_scope(engine) as uow:
+        ids = [lot.id for lot in import_lots(uow, prepared)]
     for lot_id in ids:
-        publish_lot(engine, lot_id, platform)
-    with session_scope(engine) as session:  # two of them as a crash after the platform's answer leaves them
-        session.execute(update(Publication).where(Publication.lot_id.in_(ids[:2])).values(status="sending"))
-    report = reconcile(engine, lambda code: platform)
+        publish_lot(UnitOfWork(engine), lot_id, platform)
+    with unit_scope(engine) as uow:  # two of them as a crash after the platform's answer leaves them
+        uow.session.execute(update(Publication).where(Publication.lot_id.in_(ids[:2])).values(status="sending"))
+    report = reconcile(UnitOfWork(engine), lambda code: platform)
     assert sorted(r.lot_id for r in report.results) == ids[:2] and report.count("reconciled") == 2
     assert len(platform.listings()) == 3
-    assert reconcile(engine, lambda code: platform).results == []
+    assert reconcile(UnitOfWork(engine), lambda code: platform).results == []
 
 
 def test_an_outcome_of_the_bidding_cannot_predate_it(engine, tmp_path, platform):
-    bulk_publish(engine, _sheet(tmp_path, _priced_rows()[:1]), platform)
-    with session_scope(engine) as session:
-        lot = session.scalars(select(Lot)).one()
+    bulk_publish(UnitOfWork(engine), _sheet(tmp_path, _priced_rows()[:1]), platform)
+    with unit_scope(engine) as uow:
+        lot = uow.session.scalars(select(Lot)).one()
         start = datetime.fromisoformat(lot.plan["bidding_start"])
         lot_id = lot.id
     for outcome, price in (("sold", 110_000_000), ("unsold", None), ("reneged", None)):
-        with pytest.raises(InvalidOutcome, match="不能登记在此之前"), session_scope(engine) as session:
-            record_outcome(session, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1))
-    with session_scope(engine) as session:  # a withdrawal may come at any time, even before the bidding
-        record_outcome(session, lot_id, "withdrawn", on=start.date() - timedelta(days=1))
-    with session_scope(engine) as session:  # the day the bidding starts is the first day a result can carry
-        record_outcome(session, lot_id, "sold", sale_price_fen=110_000_000, on=start.date())
-        assert session.get(Lot, lot_id).outcome == "sold"
+        with pytest.raises(InvalidOutcome, match="不能登记在此之前"), unit_scope(engine) as uow:
+            record_outcome(uow, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1))
+    with unit_scope(engine) as uow:  # a withdrawal may come at any time, even before the bidding
+        record_outcome(uow, lot_id, "withdrawn", on=start.date() - timedelta(days=1))
+    with unit_scope(engine) as uow:  # the day the bidding starts is the first day a result can carry
+        record_outcome(uow, lot_id, "sold", sale_price_fen=110_000_000, on=start.date())
+        assert uow.session.get(Lot, lot_id).outcome == "sold"

@@ -105,15 +105,15 @@ def test_outcome_records_the_moment_of_sale_for_the_confirmation(run, tmp_path):
     assert "于—" not in text and "2026年12月17日" in text
 
 
-def test_demo_template_for_a_registered_court(run, session, tmp_path):
+def test_demo_template_for_a_registered_court(run, uow, tmp_path):
     # before: the demo sheet was always for 浙1081 (温岭), a court the demo database does not have, so the
     # clerk of the demo court published another court's lots
     from openpyxl import load_workbook
 
     from xunpai.storage.models.accounts import Court
 
-    session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
-    session.commit()
+    uow.session.add(Court(code="浙1099", name="示范市人民法院", zones=[], policy={}))
+    uow.session.commit()
     done = run("lots", "template", tmp_path / "t.xlsx", "--demo", "2", "--court", "浙1099")
     assert done.exit_code == 0 and "执行法院 浙1099 示范市人民法院" in done.output
     sheet = load_workbook(tmp_path / "t.xlsx").active

@@ -10,15 +10,15 @@ from xunpai.services import procedure as service
 NOW = datetime(2026, 11, 27, 9, 0)
 
 
-def test_a_weekday_entered_as_a_make_up_working_day_is_refused(session):
+def test_a_weekday_entered_as_a_make_up_working_day_is_refused(uow):
     # Typed by mistake (2027-01-05 is a Tuesday): before, it was accepted and reported as “调休上班 1 天”.
     with pytest.raises(service.InvalidCalendarYear, match="2027-01-05（星期二）"):
-        service.set_calendar_year(session, 2027, [date(2027, 1, 1)], [date(2027, 1, 5)], source="通知",
+        service.set_calendar_year(uow, 2027, [date(2027, 1, 1)], [date(2027, 1, 5)], source="通知",
                                   actor="管理员", now=NOW)
-    assert service.load_calendar(session).is_provisional(date(2027, 1, 1))  # nothing entered
-    service.set_calendar_year(session, 2027, [date(2027, 1, 1)], [date(2027, 1, 9), date(2027, 1, 10)],
+    assert service.load_calendar(uow).is_provisional(date(2027, 1, 1))  # nothing entered
+    service.set_calendar_year(uow, 2027, [date(2027, 1, 1)], [date(2027, 1, 9), date(2027, 1, 10)],
                               source="通知", actor="管理员", now=NOW)
-    assert service.load_calendar(session).is_working_day(date(2027, 1, 10))
+    assert service.load_calendar(uow).is_working_day(date(2027, 1, 10))
 
 
 def test_weekend_make_up_days_are_fine():

@@ -17,32 +17,32 @@ PARTIES = [service.PartyInput("applicant", "张三", "330102199003030033", "温�
            service.PartyInput("debtor", "李四", "440304198505050047", "温岭市城东街道2号")]
 
 
-def _priced_lot(session, case_number, name, *values):
-    lot = service.add_lot(session, case_number, name, seized_on=date(2025, 12, 1), actor="法官甲", now=NOW)
+def _priced_lot(uow, case_number, name, *values):
+    lot = service.add_lot(uow, case_number, name, seized_on=date(2025, 12, 1), actor="法官甲", now=NOW)
     for value in values:  # each a new appraisal fixed as the reference price; the last one is in force
-        report = service.record_report(session, lot.id, "appraisal", "某评估公司", value,
+        report = service.record_report(uow, lot.id, "appraisal", "某评估公司", value,
                                        received_on=date(2026, 1, 5), actor="法官甲", now=NOW)
-        service.fix_reference_price(session, report.id, today=date(2026, 1, 6), actor="法官甲", now=NOW)
+        service.fix_reference_price(uow, report.id, today=date(2026, 1, 6), actor="法官甲", now=NOW)
     return lot
 
 
-def test_reference_prices_in_force_join_the_scraped_results(session):
-    session.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))
-    session.flush()
-    one = service.create_case(session, COURT, "（2025）浙1081执1502号", PARTIES, actor="法官甲", now=NOW)
-    two = service.create_case(session, COURT, "（2025）浙1081执1399号", PARTIES, actor="法官甲", now=NOW)
-    _priced_lot(session, one.case_number, "锦园小区3幢2单元501室", 2_200_000_00, 2_150_000_00)
-    _priced_lot(session, two.case_number, "九龙湾花园12幢1802室", 1_680_000_00)
-    _priced_lot(session, two.case_number, "九龙湾花园地下车位A-12", 150_000_00)
-    service.add_lot(session, two.case_number, "尚未定价的储藏室", seized_on=None, actor="法官甲", now=NOW)
+def test_reference_prices_in_force_join_the_scraped_results(uow):
+    uow.session.add(Court(code=COURT, name="温岭市人民法院", zones=[], policy={}))
+    uow.session.flush()
+    one = service.create_case(uow, COURT, "（2025）浙1081执1502号", PARTIES, actor="法官甲", now=NOW)
+    two = service.create_case(uow, COURT, "（2025）浙1081执1399号", PARTIES, actor="法官甲", now=NOW)
+    _priced_lot(uow, one.case_number, "锦园小区3幢2单元501室", 2_200_000_00, 2_150_000_00)
+    _priced_lot(uow, two.case_number, "九龙湾花园12幢1802室", 1_680_000_00)
+    _priced_lot(uow, two.case_number, "九龙湾花园地下车位A-12", 150_000_00)
+    service.add_lot(uow, two.case_number, "尚未定价的储藏室", seized_on=None, actor="法官甲", now=NOW)
 
-    rows = reference_prices_in_force(session, court_code=COURT)
+    rows = reference_prices_in_force(uow, court_code=COURT)
     assert rows == [
         {"case_number": "（2025）浙1081执1502号", "lot": "", "reference_price_fen": 2_150_000_00},
         {"case_number": "（2025）浙1081执1399号", "lot": "九龙湾花园12幢1802室", "reference_price_fen": 1_680_000_00},
         {"case_number": "（2025）浙1081执1399号", "lot": "九龙湾花园地下车位A-12", "reference_price_fen": 150_000_00},
     ]
-    assert reference_prices_in_force(session, court_code="浙10") == []
+    assert reference_prices_in_force(uow, court_code="浙10") == []
 
     prices, problems = read_reference_prices(rows)
     scraped = [

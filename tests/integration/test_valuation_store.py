@@ -31,13 +31,13 @@ def run(city):
                            bootstrap=20)
 
 
-def test_saved_and_loaded_version_prices_at_the_product_of_its_coefficients(session, run):
-    version = baseline_store.save_version(session, run.calibration.tables, "calib-test", source="test",
+def test_saved_and_loaded_version_prices_at_the_product_of_its_coefficients(uow, run):
+    version = baseline_store.save_version(uow, run.calibration.tables, "calib-test", source="test",
                                           created_by="tester", fit_statistics=run.fit_statistics())
     assert version.status == "draft"
-    session.flush()
-    loaded = baseline_store.load_version(session, "calib-test")
-    assert baseline_store.get_version(session, "calib-test").fit_statistics["n_sales"] == run.calibration.statistics[
+    uow.session.flush()
+    loaded = baseline_store.load_version(uow, "calib-test")
+    assert baseline_store.get_version(uow, "calib-test").fit_statistics["n_sales"] == run.calibration.statistics[
         "n_sales"]
     b = loaded["buildings"].iloc[1]
     request = QuoteRequest(building_id=b["building_id"], floor=1, area="101.25", orientation="南北",

@@ -160,7 +160,7 @@ class ListCollector(Collector):
     def listing_url(self, page_no):  # pragma: no cover - collect is overridden
         raise NotImplementedError
 
-    def read_listing(self, session, page_no):  # pragma: no cover
+    def read_listing(self, uow, page_no):  # pragma: no cover
         raise NotImplementedError
 
 

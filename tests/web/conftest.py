@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import pytest
 
 from tax_baseline.demo_city import generate_city
+from tests.uow import unit_scope
 from web import create_app
 from xunpai.services import accounts as accounts_service
 from xunpai.services import baseline as baseline_store
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import InquiryLimit
 
 PASSWORD = "correct-horse-42"
@@ -51,44 +51,44 @@ class Seed:
 
 def seed(engine) -> Seed:
     city = small_city()
-    with session_scope(engine) as session:
-        baseline_store.save_version(session, city.tables, "2026-01", source="test", created_by="test")
-        baseline_store.activate(session, "2026-01", "test")
+    with unit_scope(engine) as uow:
+        baseline_store.save_version(uow, city.tables, "2026-01", source="test", created_by="test")
+        baseline_store.activate(uow, "2026-01", "test")
         zones = list(city.tables["zones"]["zone_code"])
-        accounts_service.save_court(session, code=COURT, name="温岭市人民法院", zones=zones)
-        accounts_service.save_court(session, code=OTHER_COURT, name="玉环市人民法院", zones=zones[:1])
+        accounts_service.save_court(uow, code=COURT, name="温岭市人民法院", zones=zones)
+        accounts_service.save_court(uow, code=OTHER_COURT, name="玉环市人民法院", zones=zones[:1])
         for username, role, court in (("judge1", "judge", COURT), ("judge2", "judge", OTHER_COURT),
                                       ("clerk1", "clerk", COURT), ("admin", "admin", None)):
-            user = accounts_service.create_user(session, username=username, display_name=f"{username}姓名",
+            user = accounts_service.create_user(uow, username=username, display_name=f"{username}姓名",
                                                 role=role, court_code=court, password=PASSWORD)
             if role == "judge":
-                limit = session.get(InquiryLimit, user.id)
+                limit = uow.session.get(InquiryLimit, user.id)
                 limit.hour_from, limit.hour_to, limit.daily_count = 0, 24, 1000
-        report_id, lot_id = _procedure_case(session)
-        _u, code = accounts_service.issue_party_access(session, case_number=CASE, id_number=DEBTOR_ID)
-        _u3, code3 = accounts_service.issue_party_access(session, case_number=CASE, id_number=APPLICANT_ID)
-        _u2, code2 = accounts_service.issue_party_access(session, case_number=OTHER_CASE,
+        report_id, lot_id = _procedure_case(uow)
+        _u, code = accounts_service.issue_party_access(uow, case_number=CASE, id_number=DEBTOR_ID)
+        _u3, code3 = accounts_service.issue_party_access(uow, case_number=CASE, id_number=APPLICANT_ID)
+        _u2, code2 = accounts_service.issue_party_access(uow, case_number=OTHER_CASE,
                                                          party_role="applicant", party_name="李某某")
     building = city.tables["buildings"].iloc[0]
     return Seed(code, code2, building["building_id"], building["address"], code3, report_id, lot_id)
 
 
-def _procedure_case(session) -> tuple[int, int]:
+def _procedure_case(uow) -> tuple[int, int]:
     """The case of the objection journeys: a flat with two network-inquiry reports sent to the parties."""
     from xunpai.services import procedure
     from xunpai.storage.ledger import now_local
 
     now = now_local()
-    procedure.create_case(session, COURT, CASE, [
+    procedure.create_case(uow, COURT, CASE, [
         procedure.PartyInput("applicant", "某银行股份有限公司温岭支行", APPLICANT_ID, "温岭市太平街道1号"),
         procedure.PartyInput("debtor", "王某某", DEBTOR_ID, "温岭市城东街道东辉公寓1幢501室")],
         actor="judge1", now=now)
-    lot = procedure.add_lot(session, CASE, "东辉公寓1幢501室住宅", seized_on=now.date(), actor="judge1", now=now)
+    lot = procedure.add_lot(uow, CASE, "东辉公寓1幢501室住宅", seized_on=now.date(), actor="judge1", now=now)
     first = None
     for platform, value in (("阿里拍卖", 1_234_500_00), ("京东", 1_250_000_00)):
-        report = procedure.record_report(session, lot.id, "network_inquiry", platform, value,
+        report = procedure.record_report(uow, lot.id, "network_inquiry", platform, value,
                                          received_on=now.date(), actor="judge1", now=now)
-        procedure.mark_report_sent(session, report.id, forwarded_on=now.date(), actor="judge1", now=now)
+        procedure.mark_report_sent(uow, report.id, forwarded_on=now.date(), actor="judge1", now=now)
         first = first or report.id
     return first, lot.id
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tax_baseline.tables import BaselineTables
 from tax_baseline.workbook import write_xlsx
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, csrf_token, login, party_login, small_city
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import User
 from xunpai.storage.models.baseline import TableVersion
 
@@ -34,8 +34,8 @@ def test_a_short_password_is_refused_and_nothing_created(client, engine):
                                                  "display_name": "x", "role": "judge", "court_code": "浙1081",
                                                  "password": "short"})
     assert response.status_code == 422 and "至少 8 位" in response.get_data(as_text=True)
-    with session_scope(engine) as session:
-        assert session.execute(select(User).where(User.username == "x1")).first() is None
+    with unit_scope(engine) as uow:
+        assert uow.session.execute(select(User).where(User.username == "x1")).first() is None
 
 
 def test_admin_issues_a_party_code_shown_once_that_signs_the_party_in(client, app):
@@ -70,8 +70,8 @@ def test_admin_unlocks_a_locked_account(client, app, engine):
     for _ in range(accounts_service.MAX_FAILED_LOGINS):
         login(locked, "judge1", "nope-nope")
     login(client, "admin")
-    with session_scope(engine) as session:
-        user_id = session.execute(select(User.id).where(User.username == "judge1")).scalar_one()
+    with unit_scope(engine) as uow:
+        user_id = uow.session.execute(select(User.id).where(User.username == "judge1")).scalar_one()
     token = csrf_token(client, "/admin/users")
     client.post("/admin/users", data={"csrf_token": token, "action": "unlock", "user_id": str(user_id)})
     assert login(locked, "judge1").status_code == 302
@@ -93,8 +93,8 @@ def test_table_import_compare_and_activate(client, tmp_path, engine):
     compare = client.get("/admin/tables/compare?old=2026-01&new=2026-07").get_data(as_text=True)
     assert "版本比较" in compare and "→" in compare
     client.post("/admin/tables", data={"csrf_token": token, "action": "activate", "name": "2026-07"})
-    with session_scope(engine) as session:
-        assert session.execute(select(TableVersion.name).where(TableVersion.status == "active")).scalar_one() \
+    with unit_scope(engine) as uow:
+        assert uow.session.execute(select(TableVersion.name).where(TableVersion.status == "active")).scalar_one() \
             == "2026-07"
 
 
@@ -105,8 +105,8 @@ def test_a_bad_table_file_imports_nothing(client, engine):
                                                   "file": (io.BytesIO(b"not a workbook"), "t.xlsx")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
-    with session_scope(engine) as session:
-        assert session.execute(select(TableVersion).where(TableVersion.name == "bad")).first() is None
+    with unit_scope(engine) as uow:
+        assert uow.session.execute(select(TableVersion).where(TableVersion.name == "bad")).first() is None
 
 
 def test_calendar_override_for_a_year_the_package_does_not_cover(client):
@@ -139,5 +139,5 @@ def test_court_policy_switch(client, engine):
     token = csrf_token(client, "/admin/courts")
     client.post("/admin/courts", data={"csrf_token": token, "code": "浙1081", "name": "温岭市人民法院",
                                        "zones": "Z01,Z02", "objection_policy": "wenling"})
-    with session_scope(engine) as session:
-        assert session.get(Court, "浙1081").policy["objection_policy"] == "wenling"
+    with unit_scope(engine) as uow:
+        assert uow.session.get(Court, "浙1081").policy["objection_policy"] == "wenling"

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE
 from xunpai.services import accounts as accounts_service
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import User
+from xunpai.storage.unit_of_work import UnitOfWork
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -28,15 +29,15 @@ def spec(client):
 
 
 def _token(engine, username: str) -> str:
-    with session_scope(engine) as session:
-        user = session.execute(select(User).where(User.username == username)).scalar_one()
-        return accounts_service.issue_api_token(session, user, label="test")
+    with unit_scope(engine) as uow:
+        user = uow.session.execute(select(User).where(User.username == username)).scalar_one()
+        return accounts_service.issue_api_token(uow, user, label="test")
 
 
 def _party_token(engine, case_number: str, id_number: str) -> str:
-    with session_scope(engine) as session:
-        user, _code = accounts_service.issue_party_access(session, case_number=case_number, id_number=id_number)
-        return accounts_service.issue_api_token(session, user, label="party")
+    with unit_scope(engine) as uow:
+        user, _code = accounts_service.issue_party_access(uow, case_number=case_number, id_number=id_number)
+        return accounts_service.issue_api_token(uow, user, label="party")
 
 
 def check(spec: dict, path: str, method: str, response) -> dict:
@@ -171,7 +172,7 @@ def test_lots_list_get_and_publish(client, spec, engine, seeded, tmp_path, app):
 
     path = tmp_path / "lots.xlsx"
     write_sheet(path, demo_rows(2, date.today() + timedelta(days=1), court_code=COURT))
-    publishing_service.import_sheet(engine, path, actor="clerk1")
+    publishing_service.import_sheet(UnitOfWork(engine), path, actor="clerk1")
     token = _token(engine, "clerk1")
     listing = check(spec, "/v1/lots", "get", call(client, "get", "/api/v1/lots", token))
     lot_id = listing["lots"][0]["id"]

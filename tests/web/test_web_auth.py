@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, FOREIGN_CASE, OTHER_CASE, PASSWORD, csrf_token, login, party_login
 from xunpai.services import accounts as accounts_service
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import User
 from xunpai.storage.models.ledger import LedgerEntry
 
@@ -16,8 +16,8 @@ http_only = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def _denials(engine) -> list[LedgerEntry]:
-    with session_scope(engine) as session:
-        return list(session.execute(select(LedgerEntry).where(LedgerEntry.kind == "web.denied")).scalars())
+    with unit_scope(engine) as uow:
+        return list(uow.session.execute(select(LedgerEntry).where(LedgerEntry.kind == "web.denied")).scalars())
 
 
 @http_only
@@ -64,10 +64,10 @@ def test_account_is_locked_after_repeated_failures_even_for_the_right_password(c
     assert "已锁定" in response.get_data(as_text=True)
     response = login(client, "judge1", PASSWORD)
     assert response.status_code == 401 and "已锁定" in response.get_data(as_text=True)
-    with session_scope(engine) as session:
-        user = session.execute(select(User).where(User.username == "judge1")).scalar_one()
+    with unit_scope(engine) as uow:
+        user = uow.session.execute(select(User).where(User.username == "judge1")).scalar_one()
         assert user.locked_until is not None
-        kinds = set(session.execute(select(LedgerEntry.kind)).scalars())
+        kinds = set(uow.session.execute(select(LedgerEntry.kind)).scalars())
     assert "account.locked" in kinds
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, PASSWORD
 from web import create_app, jobs
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import Lot, Publication
 from xunpai.storage.models.procedure import EvidenceFile, Objection
 
@@ -221,9 +221,9 @@ def test_an_objection_submitted_twice_is_one_record(browser, site, seeded, engin
     party.wait_for_load_state()
     assert "未重复登记" in party.content()
     shots(party, "resubmitted")
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Objection)) == 1
-        assert session.scalar(select(func.count()).select_from(EvidenceFile)) == 1
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Objection)) == 1
+        assert uow.session.scalar(select(func.count()).select_from(EvidenceFile)) == 1
     party.context.close()
 
 
@@ -254,9 +254,9 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     clerk.click("a:text('预览') >> nth=0")
     assert "拍卖公告" in clerk.content()
     shots(clerk, "announcement-preview")
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Lot).where(Lot.status == "published")) == 12
-        assert session.scalar(select(func.count()).select_from(Publication)) == 12
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Lot).where(Lot.status == "published")) == 12
+        assert uow.session.scalar(select(func.count()).select_from(Publication)) == 12
     clerk.context.close()
 
 
@@ -301,8 +301,8 @@ def test_an_objection_interrupted_by_a_server_restart_is_one_complete_record(bro
         party.click("button.primary", no_wait_after=True)
         time.sleep(0.25)
         server.kill()  # the server dies while handling the filing
-        with session_scope(engine) as session:  # all or nothing: never an objection without its evidence
-            stored = session.execute(select(Objection)).scalars().all()
+        with unit_scope(engine) as uow:  # all or nothing: never an objection without its evidence
+            stored = uow.session.execute(select(Objection)).scalars().all()
             assert all(len(o.evidence) == 1 and o.evidence[0].size == len(big) for o in stored)
         server = ProcessServer(database_url, tmp_path / "data", port)
         party.reload() if "objections/new" not in party.url else None
@@ -314,8 +314,8 @@ def test_an_objection_interrupted_by_a_server_restart_is_one_complete_record(bro
         party.wait_for_load_state()
         shots(party, "after-restart")
         assert "异议已提交" in party.content() or "未重复登记" in party.content()
-        with session_scope(engine) as session:
-            objections = session.execute(select(Objection)).scalars().all()
+        with unit_scope(engine) as uow:
+            objections = uow.session.execute(select(Objection)).scalars().all()
             assert len(objections) == 1
             assert len(objections[0].evidence) == 1 and objections[0].evidence[0].size == len(big)
             assert objections[0].facts and objections[0].grounds

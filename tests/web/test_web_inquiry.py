@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, FOREIGN_CASE, csrf_token, login
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.ledger import LedgerEntry
 
 
@@ -30,8 +30,8 @@ def test_quote_through_the_form_shows_the_price_and_the_breakdown(client, seeded
     page = client.get(response.location).get_data(as_text=True)
     assert "定向询价结果" in page and "计算明细" in page and "基准价" in page
     code = re.search(r'class="code">([0-9A-F-]+)<', page).group(1)
-    with session_scope(engine) as session:
-        entry = session.execute(select(LedgerEntry).where(LedgerEntry.kind == "inquiry.quote")).scalar_one()
+    with unit_scope(engine) as uow:
+        entry = uow.session.execute(select(LedgerEntry).where(LedgerEntry.kind == "inquiry.quote")).scalar_one()
     assert entry.hash.upper().startswith(code.replace("-", ""))
     assert entry.case_number == CASE and entry.actor == "judge1"
 
@@ -62,8 +62,8 @@ def test_public_verification_shows_what_was_quoted_and_nothing_else(client, seed
 def test_verification_fails_when_the_ledger_entry_was_edited(client, seeded, app, engine):
     login(client, "judge1")
     code = _quote(client, seeded).location.rsplit("/", 1)[1]
-    with session_scope(engine) as session:
-        session.execute(update(LedgerEntry).where(LedgerEntry.kind == "inquiry.quote")
+    with unit_scope(engine) as uow:
+        uow.session.execute(update(LedgerEntry).where(LedgerEntry.kind == "inquiry.quote")
                         .values(payload=LedgerEntry.payload + " "))
     text = app.test_client().get(f"/verify/{code}").get_data(as_text=True)
     assert "核验未通过" in text
@@ -88,8 +88,8 @@ def test_an_ambiguous_address_offers_candidates_and_prices_nothing(client, seede
     response = _quote(client, seeded, address=community)
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and 'name="building_id"' in text
-    with session_scope(engine) as session:
-        kinds = list(session.execute(select(LedgerEntry.kind).where(LedgerEntry.kind.like("inquiry.%"))).scalars())
+    with unit_scope(engine) as uow:
+        kinds = list(uow.session.execute(select(LedgerEntry.kind).where(LedgerEntry.kind.like("inquiry.%"))).scalars())
     assert kinds == ["inquiry.refused"]
 
 
@@ -104,8 +104,8 @@ def test_form_errors_say_what_is_expected_and_change_nothing(client, seeded, eng
     response = _quote(client, seeded, case_number="2026-1", contract_date="15/03/2024")
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "案号" in text and "年-月-日" in text
-    with session_scope(engine) as session:
-        assert not session.execute(select(LedgerEntry).where(LedgerEntry.kind.like("inquiry.%"))).first()
+    with unit_scope(engine) as uow:
+        assert not uow.session.execute(select(LedgerEntry).where(LedgerEntry.kind.like("inquiry.%"))).first()
 
 
 def test_a_case_of_another_court_is_refused_by_the_service(client, seeded):
@@ -198,8 +198,8 @@ def test_the_form_reads_a_date_as_courts_type_it_like_the_command_line(client, s
     typed = ("2023-06-01", "2023年6月1日", "2023.6.1", "２０２３／６／１")
     for text in typed:
         assert _quote(client, seeded, contract_date=text).status_code == 302
-    with session_scope(engine) as session:
-        payloads = [json.loads(p) for p in session.execute(
+    with unit_scope(engine) as uow:
+        payloads = [json.loads(p) for p in uow.session.execute(
             select(LedgerEntry.payload).where(LedgerEntry.kind == "inquiry.quote").order_by(LedgerEntry.seq)).scalars()]
     assert len(payloads) == len(typed)
     assert {p["result"]["contract_date"] for p in payloads} == {"2023-06-01"}

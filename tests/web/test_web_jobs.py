@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, csrf_token, login
 from web import create_app, jobs
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import InquiryLimit, User
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.web import WebJob
@@ -48,8 +48,8 @@ def _run_worker(app, engine, job_id: str) -> WebJob:
     deadline = time.monotonic() + 60
     try:
         while True:
-            with session_scope(engine) as session:
-                job = session.get(WebJob, job_id)
+            with unit_scope(engine) as uow:
+                job = uow.session.get(WebJob, job_id)
             if job.status in ("done", "failed"):
                 return job
             assert time.monotonic() < deadline, f"the job is still {job.status}"
@@ -60,8 +60,8 @@ def _run_worker(app, engine, job_id: str) -> WebJob:
 
 
 def _ledger_kinds(engine) -> list[str]:
-    with session_scope(engine) as session:
-        return list(session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.seq)))
+    with unit_scope(engine) as uow:
+        return list(uow.session.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.seq)))
 
 
 def test_a_queued_batch_runs_in_the_worker_and_offers_its_file(queued_app, engine, seeded):
@@ -81,9 +81,9 @@ def test_a_failed_job_shows_its_chinese_error_to_its_owner_and_leaves_nothing_ha
     location = _upload_batch(client, seeded)
     job_id = location.rsplit("/", 1)[1]
     before = _ledger_kinds(engine)
-    with session_scope(engine) as session:  # the administrator lowers the judge's limit before the job runs
-        judge = session.scalars(select(User).where(User.username == "judge1")).one()
-        session.execute(update(InquiryLimit).where(InquiryLimit.user_id == judge.id).values(daily_count=0))
+    with unit_scope(engine) as uow:  # the administrator lowers the judge's limit before the job runs
+        judge = uow.session.scalars(select(User).where(User.username == "judge1")).one()
+        uow.session.execute(update(InquiryLimit).where(InquiryLimit.user_id == judge.id).values(daily_count=0))
 
     with caplog.at_level(logging.ERROR, logger="web.jobs"):
         job = _run_worker(queued_app, engine, job_id)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
+from tests.uow import unit_scope
 from tests.web.conftest import COURT, csrf_token, login
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import Lot, Publication
 
 
@@ -42,13 +42,13 @@ def test_clerk_bulk_publishes_a_sheet_with_progress_and_a_result_file(client, se
     result = client.get(response.location + "/download")
     rows = list(load_workbook(io.BytesIO(result.data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "行号" and len(rows) == 5
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Publication)) == 4
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Publication)) == 4
     # the same sheet again publishes nothing twice
     _upload(client, _sheet(tmp_path))
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Publication)) == 4
-        assert session.scalar(select(func.count()).select_from(Lot)) == 4
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Publication)) == 4
+        assert uow.session.scalar(select(func.count()).select_from(Lot)) == 4
 
 
 def test_a_sheet_with_one_bad_row_imports_nothing(client, seeded, engine, tmp_path):
@@ -59,8 +59,8 @@ def test_a_sheet_with_one_bad_row_imports_nothing(client, seeded, engine, tmp_pa
     write_sheet(path, rows)
     response = _upload(client, path.read_bytes())
     assert response.status_code == 422 and "第 3 行" in response.get_data(as_text=True)
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(Lot)) == 0
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Lot)) == 0
 
 
 def test_lot_page_shows_prices_and_previews_documents(client, seeded, engine, tmp_path):
@@ -79,8 +79,8 @@ def test_lot_page_shows_prices_and_previews_documents(client, seeded, engine, tm
 def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, tmp_path):
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")
-    with session_scope(engine) as session:
-        lot_id, start, plan = session.execute(select(Lot.id, Lot.starting_price_fen, Lot.plan).order_by(Lot.id)).first()
+    with unit_scope(engine) as uow:
+        lot_id, start, plan = uow.session.execute(select(Lot.id, Lot.starting_price_fen, Lot.plan).order_by(Lot.id)).first()
     token = csrf_token(client, f"/lots/{lot_id}")
     response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
     page = client.get(response.location).get_data(as_text=True)
@@ -104,9 +104,9 @@ def test_clerk_of_another_court_cannot_open_or_publish_the_lot(client, seeded, e
 
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")
-    with session_scope(engine) as session:
-        lot_id = session.execute(select(Lot.id)).scalars().first()
-        accounts_service.create_user(session, username="clerk2", display_name="外院书记员", role="clerk",
+    with unit_scope(engine) as uow:
+        lot_id = uow.session.execute(select(Lot.id)).scalars().first()
+        accounts_service.create_user(uow, username="clerk2", display_name="外院书记员", role="clerk",
                                      court_code="浙1082", password="correct-horse-42")
     other = app.test_client()
     login(other, "clerk2")
@@ -141,12 +141,12 @@ def test_create_a_lot_from_a_case_prefills_what_the_case_knows(client, seeded):
 def test_off_peak_publishing_queues_the_lot(client, seeded, engine, tmp_path):
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")
-    with session_scope(engine) as session:
-        lot_id = session.execute(select(Lot.id).order_by(Lot.id)).scalars().first()
+    with unit_scope(engine) as uow:
+        lot_id = uow.session.execute(select(Lot.id).order_by(Lot.id)).scalars().first()
     token = csrf_token(client, f"/lots/{lot_id}")
     response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali",
                                                             "when": "off_peak"})
     assert response.status_code == 302
-    with session_scope(engine) as session:
-        publication = session.execute(select(Publication).where(Publication.lot_id == lot_id)).scalar_one()
+    with unit_scope(engine) as uow:
+        publication = uow.session.execute(select(Publication).where(Publication.lot_id == lot_id)).scalar_one()
         assert publication.status == "queued" and publication.not_before is not None

@@ -9,8 +9,8 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from tests.uow import unit_scope
 from tests.web.conftest import CASE, csrf_token, login, party_login
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.procedure import EvidenceFile, Objection
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -34,9 +34,9 @@ def _file(client, seeded, *, key=None, evidence=((PDF, "评估对象照片.pdf")
 
 
 def _count(engine) -> tuple[int, int]:
-    with session_scope(engine) as session:
-        return (session.scalar(select(func.count()).select_from(Objection)),
-                session.scalar(select(func.count()).select_from(EvidenceFile)))
+    with unit_scope(engine) as uow:
+        return (uow.session.scalar(select(func.count()).select_from(Objection)),
+                uow.session.scalar(select(func.count()).select_from(EvidenceFile)))
 
 
 def test_party_sees_the_reports_of_their_case(client, seeded):
@@ -80,8 +80,8 @@ def test_objection_without_grounds_or_with_a_foreign_file_changes_nothing(client
 def test_judge_registers_and_decides_and_the_party_sees_the_outcome(client, seeded, engine, app):
     party_login(client, CASE, seeded.party_code)
     _file(client, seeded)
-    with session_scope(engine) as session:
-        objection_id = session.execute(select(Objection.id)).scalar_one()
+    with unit_scope(engine) as uow:
+        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
     judge = app.test_client()
     login(judge, "judge1")
     inbox = judge.get("/objections").get_data(as_text=True)
@@ -104,8 +104,8 @@ def test_judge_registers_and_decides_and_the_party_sees_the_outcome(client, seed
 def test_an_illegal_step_is_refused_with_the_allowed_ones(client, seeded, engine, app):
     party_login(client, CASE, seeded.party_code)
     _file(client, seeded)
-    with session_scope(engine) as session:
-        objection_id = session.execute(select(Objection.id)).scalar_one()
+    with unit_scope(engine) as uow:
+        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
     judge = app.test_client()
     login(judge, "judge1")
     token = csrf_token(judge, f"/objections/{objection_id}")
@@ -113,8 +113,8 @@ def test_an_illegal_step_is_refused_with_the_allowed_ones(client, seeded, engine
                           data={"csrf_token": token, "decision": "upheld", "summary": "x"})
     page = judge.get(response.location).get_data(as_text=True)
     assert "不能进行" in page
-    with session_scope(engine) as session:
-        assert session.execute(select(Objection.state)).scalar_one() == "filed"
+    with unit_scope(engine) as uow:
+        assert uow.session.execute(select(Objection.state)).scalar_one() == "filed"
 
 
 def test_another_party_of_the_same_case_cannot_open_the_objection(client, seeded, app, engine):
@@ -129,8 +129,8 @@ def test_another_party_of_the_same_case_cannot_open_the_objection(client, seeded
 def test_judge_of_another_court_cannot_open_the_objection(client, seeded, app, engine):
     party_login(client, CASE, seeded.party_code)
     _file(client, seeded)
-    with session_scope(engine) as session:
-        objection_id = session.execute(select(Objection.id)).scalar_one()
+    with unit_scope(engine) as uow:
+        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
     judge = app.test_client()
     login(judge, "judge2")
     assert judge.get(f"/objections/{objection_id}").status_code == 403
@@ -144,13 +144,13 @@ def test_party_books_a_viewing_slot_once(client, seeded, engine):
     from xunpai.services import custody as custody_service
     from xunpai.storage.models.custody import ViewingBooking
 
-    with session_scope(engine) as session:
+    with unit_scope(engine) as uow:
         item = custody_service.intake(
-            session, court_code="浙1081", case_number=CASE, kind="vehicle", description="浙J00001 小型轿车",
+            uow, court_code="浙1081", case_number=CASE, kind="vehicle", description="浙J00001 小型轿车",
             location="城东保管场", condition="完好", checklist={k: "已查" for k, _n in INSPECTION_CHECKLISTS["vehicle"]},
             tariff_daily_fen=3000, intake_on=datetime.now().date(), photos=[("a.jpg", b"\xff\xd8\xff")])
         start = datetime.now().replace(microsecond=0) + timedelta(days=2)
-        slot_id = custody_service.open_slot(session, item.id, start, start + timedelta(hours=1), 2).id
+        slot_id = custody_service.open_slot(uow, item.id, start, start + timedelta(hours=1), 2).id
     party_login(client, CASE, seeded.party_code)
     page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
     assert "浙J00001 小型轿车" in page and "余 2 个名额" in page
@@ -160,8 +160,8 @@ def test_party_books_a_viewing_slot_once(client, seeded, engine):
     assert "预约成功" in client.get(first.location).get_data(as_text=True)
     second = client.post(f"/party/case/{CASE}/viewing/{slot_id}", data=form)
     assert "不能重复预约" in client.get(second.location).get_data(as_text=True)
-    with session_scope(engine) as session:
-        assert session.scalar(select(func.count()).select_from(ViewingBooking)) == 1
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ViewingBooking)) == 1
 
 
 def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(client, seeded, engine):
@@ -170,10 +170,10 @@ def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(cli
     from xunpai.services import procedure
     from xunpai.storage.ledger import now_local
 
-    with session_scope(engine) as session:
-        report = procedure.record_report(session, seeded.lot_id, "network_inquiry", "公拍网", 1_240_000_00,
+    with unit_scope(engine) as uow:
+        report = procedure.record_report(uow, seeded.lot_id, "network_inquiry", "公拍网", 1_240_000_00,
                                          received_on=date(2026, 12, 28), actor="judge1", now=now_local())
-        procedure.mark_report_sent(session, report.id, forwarded_on=date(2026, 12, 29), actor="judge1",
+        procedure.mark_report_sent(uow, report.id, forwarded_on=date(2026, 12, 29), actor="judge1",
                                    now=now_local())
     party_login(client, CASE, seeded.party_code)
     page = client.get(f"/party/case/{CASE}").get_data(as_text=True)

@@ -11,10 +11,9 @@ import xunpai.services.custody  # noqa: F401  (registers the ledger kinds' Chine
 import xunpai.services.providers  # noqa: F401
 from auction.custody import INSPECTION_CHECKLISTS
 from xunpai import config
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_datetime as _datetime
 from xunpai.cli.support import typed_date as _date
-from xunpai.storage.db import session_scope
 
 ACTOR = click.option("--actor", default=config.login_name, help="操作人")
 
@@ -31,13 +30,12 @@ def _fen(text: str | None, what: str) -> int:
 
 
 def _run(action):
-    """Run ``action(session)`` in one transaction; a user error is reported in Chinese and changes nothing."""
+    """Run ``action(uow)`` in one transaction; a user error is reported in Chinese and changes nothing."""
     from auction.custody import CustodyError
     from xunpai.services.providers import ProviderError
 
     try:
-        with session_scope(engine()) as session:
-            return action(session)
+        return action(unit_of_work())
     except (CustodyError, ProviderError) as exc:
         fail(str(exc))
 
@@ -280,15 +278,11 @@ def register(name, services, credit_code, contact, phone, actor) -> None:
 @firms_group.command("list")
 def list_firms() -> None:
     """辅助机构名册。"""
-    from sqlalchemy import select
+    from xunpai.services.providers import SERVICES, list_providers
 
-    from xunpai.services.providers import SERVICES
-    from xunpai.storage.models.custody import ServiceProvider
-
-    with session_scope(engine()) as session:
-        for p in session.scalars(select(ServiceProvider).order_by(ServiceProvider.name)):
-            click.echo(f"{p.id}\t{p.name}\t{'、'.join(SERVICES.get(s, s) for s in p.services)}\t"
-                       f"{'在册' if p.active else '停用'}")
+    for p in list_providers(unit_of_work()):
+        click.echo(f"{p.id}\t{p.name}\t{'、'.join(SERVICES.get(s, s) for s in p.services)}\t"
+                   f"{'在册' if p.active else '停用'}")
 
 
 def _service_key(text: str) -> str:
@@ -318,10 +312,9 @@ def draw(service, court_code, k, lot_id, item_id, public_value, actor) -> None:
                                                   actor=actor))
     click.echo(f"摇号 {row.id} 已登记：候选 {len(row.commitment['candidates'])} 家，种子承诺 {row.commitment['seed_digest']}")
     def drawn(s):
-        from xunpai.storage.models.custody import ServiceProvider
-
-        return [(a.id, a.provider_id, s.get(ServiceProvider, a.provider_id).name)
-                for a in providers.draw_lottery(s, row.id, secret + public_value, actor=actor)]
+        assignments = providers.draw_lottery(s, row.id, secret + public_value, actor=actor)
+        names = providers.provider_names(s, [a.provider_id for a in assignments])
+        return [(a.id, a.provider_id, names[a.provider_id]) for a in assignments]
 
     winners = _run(drawn)
     click.echo(f"开奖：种子 {secret + public_value}")
@@ -338,9 +331,7 @@ def verify(lottery_id) -> None:
     from xunpai.services import providers
 
     def check(s):
-        from xunpai.storage.models.custody import ProviderLottery
-
-        if s.get(ProviderLottery, lottery_id) is None:
+        if not providers.lottery_exists(s, lottery_id):
             fail(f"摇号 {lottery_id} 不存在。")
         return providers.verify_lottery(s, lottery_id)
 

@@ -6,12 +6,10 @@ import os
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from xunpai import config
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
-from xunpai.storage.db import session_scope
 
 
 def writable_output(path: Path, label: str) -> None:
@@ -25,13 +23,13 @@ def writable_output(path: Path, label: str) -> None:
         fail(f"{label}“{path}”没有写入权限；请换一个路径。")
 
 
-def _user(session, username: str | None):
-    from xunpai.storage.models.accounts import User
+def _user(uow, username: str | None):
+    from xunpai.services.accounts import active_user
 
     if not username:
         fail("请用 --user 指定操作人（或设置环境变量 XUNPAI_USER）。")
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active:
+    user = active_user(uow, username)
+    if user is None:
         fail(f"用户“{username}”不存在或已停用。")
     return user
 
@@ -55,23 +53,23 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
     from xunpai.services import baseline as baseline_store
 
     name = name or file.stem
-    with session_scope(engine()) as session:
-        try:
-            if file.suffix.lower() == ".xlsx":
-                tables, errors = read_xlsx(file)
-            elif file.suffix.lower() == ".csv":
-                spec, frame, errors = read_csv_table(file)
-                if not errors:
-                    tables, errors = replace_table(baseline_store.load_version(session, base), spec, frame)
-            else:
-                fail(f"基准表文件应为 .xlsx（全套）或 .csv（单张表），收到“{file.name}”。")
-            if errors:
-                raise WorkbookError(errors, str(file))
-            version = baseline_store.save_version(session, tables, name, source=file.name, created_by=user)
-        except (WorkbookError, baseline_store.VersionError) as exc:
-            fail(str(exc))
-        counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
-                           for k, v in version.row_counts.items() if v)
+    uow = unit_of_work()
+    try:
+        if file.suffix.lower() == ".xlsx":
+            tables, errors = read_xlsx(file)
+        elif file.suffix.lower() == ".csv":
+            spec, frame, errors = read_csv_table(file)
+            if not errors:
+                tables, errors = replace_table(baseline_store.load_version(uow, base), spec, frame)
+        else:
+            fail(f"基准表文件应为 .xlsx（全套）或 .csv（单张表），收到“{file.name}”。")
+        if errors:
+            raise WorkbookError(errors, str(file))
+        version = baseline_store.save_version(uow, tables, name, source=file.name, created_by=user)
+    except (WorkbookError, baseline_store.VersionError) as exc:
+        fail(str(exc))
+    counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
+                       for k, v in version.row_counts.items() if v)
     click.echo(f"已导入草稿版本“{name}”（{counts}）。启用请运行：xunpai tables activate {name}")
 
 
@@ -91,11 +89,11 @@ def tables_export(out: Path, version_name: str | None, template: bool) -> None:
         write_template(out)
         click.echo(f"已导出空白模板到 {out}")
         return
-    with session_scope(engine()) as session:
-        try:
-            tables = baseline_store.load_version(session, version_name)
-        except baseline_store.VersionError as exc:
-            fail(str(exc))
+    uow = unit_of_work()
+    try:
+        tables = baseline_store.load_version(uow, version_name)
+    except baseline_store.VersionError as exc:
+        fail(str(exc))
     write_xlsx(tables, out)
     click.echo(f"已导出版本“{tables.name}”到 {out}")
 
@@ -107,10 +105,10 @@ def tables_list(as_json: bool) -> None:
     from xunpai.services import baseline as baseline_store
 
     status_names = {"draft": "草稿", "active": "启用中", "retired": "已停用"}
-    with session_scope(engine()) as session:
-        versions = [{"name": v.name, "status": v.status, "source": v.source, "created_at": v.created_at,
-                     "created_by": v.created_by, "activated_at": v.activated_at, "rows": v.row_counts}
-                    for v in baseline_store.list_versions(session)]
+    uow = unit_of_work()
+    versions = [{"name": v.name, "status": v.status, "source": v.source, "created_at": v.created_at,
+                 "created_by": v.created_by, "activated_at": v.activated_at, "rows": v.row_counts}
+                for v in baseline_store.list_versions(uow)]
     if as_json:
         echo_json(versions)
         return
@@ -129,11 +127,11 @@ def tables_activate(version_name: str, user: str) -> None:
     """启用一个版本（之后的询价都用它；启用记入台账）。"""
     from xunpai.services import baseline as baseline_store
 
-    with session_scope(engine()) as session:
-        try:
-            baseline_store.activate(session, version_name, actor=user)
-        except baseline_store.VersionError as exc:
-            fail(str(exc))
+    uow = unit_of_work()
+    try:
+        baseline_store.activate(uow, version_name, actor=user)
+    except baseline_store.VersionError as exc:
+        fail(str(exc))
     click.echo(f"已启用版本“{version_name}”。")
 
 
@@ -187,15 +185,15 @@ def quote(building_id, address, floor, orientation, area, contract_date, valuati
     request = QuoteRequest(building_id=building_id, address=address, floor=floor, orientation=orientation,
                            area=area, contract_date=_date(contract_date, "立契时间"),
                            valuation_date=_date(valuation_date, "估价时点"), factors=extra)
-    with session_scope(engine()) as session:
-        account = _user(session, user)
-        try:
-            inquiry = quote_for_user(session, account, request, case_number=case_number, purpose=purpose)
-        except InquiryRefused as exc:
-            if as_json:
-                echo_json({"status": "refused", "reason": exc.reason, "limit": exc.limit,
-                           "candidates": [c.__dict__ for c in exc.candidates], "ledger_seq": exc.ledger_seq})
-            fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"), code=3)
+    uow = unit_of_work()
+    account = _user(uow, user)
+    try:
+        inquiry = quote_for_user(uow, account, request, case_number=case_number, purpose=purpose)
+    except InquiryRefused as exc:
+        if as_json:
+            echo_json({"status": "refused", "reason": exc.reason, "limit": exc.limit,
+                       "candidates": [c.__dict__ for c in exc.candidates], "ledger_seq": exc.ledger_seq})
+        fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"), code=3)
     if as_json:
         echo_json({"status": "ok", "case_number": inquiry.case_number, "ledger_seq": inquiry.ledger_seq,
                    "verification_code": inquiry.verification_code, "result": inquiry.result.to_dict()})
@@ -222,18 +220,18 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
         units = read_units(infile)
     except BatchFileError as exc:
         fail(str(exc))
-    with session_scope(engine()) as session:
-        account = _user(session, user)
-        with click.progressbar(length=len(units), label="批量询价", file=click.get_text_stream("stderr"),
-                               show_pos=True) as bar:
-            try:
-                batch = quote_batch_for_user(session, account, units, case_number=case_number, purpose=purpose,
-                                             source_name=infile.name, progress=bar.update)
-            except InquiryRefused as exc:
-                fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"),
-                     code=3)
-            except BatchFileError as exc:
-                fail(str(exc))
+    uow = unit_of_work()
+    account = _user(uow, user)
+    with click.progressbar(length=len(units), label="批量询价", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        try:
+            batch = quote_batch_for_user(uow, account, units, case_number=case_number, purpose=purpose,
+                                         source_name=infile.name, progress=bar.update)
+        except InquiryRefused as exc:
+            fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else "（已记入台账）"),
+                 code=3)
+        except BatchFileError as exc:
+            fail(str(exc))
     try:
         write_results(batch.results, outfile)
     except OSError as exc:
@@ -249,7 +247,7 @@ def demo(seed: int) -> None:
     """建立演示数据库：示范市的基准表、法院、账户和各类演示数据。"""
     from xunpai.demo.build import build_demo
 
-    info = build_demo(engine(), seed=seed)
+    info = build_demo(unit_of_work(), seed=seed)
     for line in info.lines():
         click.echo(line)
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from xunpai.cli.inquiry import writable_output
-from xunpai.cli.support import engine, fail
-from xunpai.storage import ledger
-from xunpai.storage.db import session_scope
+from xunpai.cli.support import fail, unit_of_work
+from xunpai.services import receipts
 
 
 @click.group("ledger")
@@ -20,8 +19,8 @@ def ledger_group() -> None:
 @ledger_group.command("verify")
 def verify() -> None:
     """校验台账：找出第一条被修改、删除或调换顺序的记录。"""
-    with session_scope(engine()) as session:
-        result = ledger.verify(session)
+    uow = unit_of_work()
+    result = receipts.verify_ledger(uow)
     if not result.ok:
         fail(result.message().removeprefix("台账校验失败："), code=1)
     click.echo(result.message())
@@ -43,11 +42,11 @@ def export(out: Path, case_number: str | None, court_code: str | None) -> None:
         except InvalidCaseNumber as exc:
             fail(str(exc))
     writable_output(out, "导出文件")
-    with session_scope(engine()) as session:
-        try:
-            count = ledger.export_xlsx(session, out, case_number=case_number, court_code=court_code)
-        except OSError as exc:
-            fail(f"导出文件“{out}”无法写入（{exc.strerror or exc}）；请关闭占用该文件的程序或换一个路径。")
+    uow = unit_of_work()
+    try:
+        count = receipts.export_ledger(uow, out, case_number=case_number, court_code=court_code)
+    except OSError as exc:
+        fail(f"导出文件“{out}”无法写入（{exc.strerror or exc}）；请关闭占用该文件的程序或换一个路径。")
     click.echo(f"已导出 {count} 条台账记录到 {out}")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
 
 
@@ -49,10 +49,9 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
     calendar = None
     if working_days:
         from xunpai.services.procedure import load_calendar
-        from xunpai.storage.db import session_scope
 
-        with session_scope(engine()) as session:
-            calendar = load_calendar(session)
+        uow = unit_of_work()
+        calendar = load_calendar(uow)
     try:
         result = plan_listing(
             reference_price, kind, round_, _parse_date(announce_on, "公告日期"), policy,

@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 
 from auction import periods
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
 from xunpai.services import procedure as service
-from xunpai.storage.db import session_scope
 from xunpai.storage.ledger import now_local
 
 
@@ -44,8 +43,8 @@ def _parse_dates(text: str | None, what: str) -> set[date]:
 def deadline(start: str, days: int, working_days: bool, as_json: bool) -> None:
     """计算期间届满日（民诉法第八十五条：首日不计，末日遇休息日顺延，至二十四时止）。"""
     begin = _parse_date(start, "起算日")
-    with session_scope(engine()) as session:
-        calendar = service.load_calendar(session)
+    uow = unit_of_work()
+    calendar = service.load_calendar(uow)
     if working_days:
         result = periods.working_days(begin, days, calendar)
     else:
@@ -68,11 +67,11 @@ def deadline(start: str, days: int, working_days: bool, as_json: bool) -> None:
 def agenda(court_code: str | None, today: str | None, as_json: bool) -> None:
     """待办期限：每个未完成步骤的届满日，是否逾期、是否暂定。"""
     day = _parse_date(today, "今天") if today else now_local().date()
-    with session_scope(engine()) as session:
-        try:
-            items = service.agenda(session, today=day, court_code=court_code)
-        except service.ProcedureError as exc:
-            fail(str(exc))
+    uow = unit_of_work()
+    try:
+        items = service.agenda(uow, today=day, court_code=court_code)
+    except service.ProcedureError as exc:
+        fail(str(exc))
     if as_json:
         echo_json({"today": day.isoformat(), "court": court_code, "items": [i.as_dict() for i in items]})
         return
@@ -118,8 +117,8 @@ def set_year(year: int, holidays: str | None, workdays: str | None, csv_path: Pa
                 else:
                     fail(f"CSV 第 {line} 行的 type 为“{row.get('type')}”，应为 放假/holiday 或 上班/workday。")
     try:
-        with session_scope(engine()) as session:
-            service.set_calendar_year(session, year, rest, work, source=source, actor=actor, now=now_local())
+        uow = unit_of_work()
+        service.set_calendar_year(uow, year, rest, work, source=source, actor=actor, now=now_local())
     except service.ProcedureError as exc:
         fail(str(exc))
     click.echo(f"已录入 {year} 年放假安排：放假 {len(rest)} 天，调休上班 {len(work)} 天（{source}）。")
@@ -130,8 +129,8 @@ def set_year(year: int, holidays: str | None, workdays: str | None, csv_path: Pa
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def show(year: int, as_json: bool) -> None:
     """列出某年的休息日（周末和节假日，除去调休上班日）及其来源。"""
-    with session_scope(engine()) as session:
-        calendar = service.load_calendar(session)
+    uow = unit_of_work()
+    calendar = service.load_calendar(uow)
     source = calendar.source_for(year)
     rest = calendar.rest_days(year)
     weekend_work = [d for d in (date(year, 1, 1) + timedelta(days=i) for i in range(366))

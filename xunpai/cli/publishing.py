@@ -19,7 +19,7 @@ import xunpai.services.outcomes  # noqa: F401  (registers the ledger kinds' Chin
 import xunpai.services.publishing  # noqa: F401
 from xunpai import config
 from xunpai.cli.lots import lots_group
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.cli.support import typed_datetime as _datetime
 
@@ -59,18 +59,13 @@ def render_documents(lot: Any, plan: Any) -> list[Any] | None:
 
 
 def _lot_id(value: str) -> int:
-    from sqlalchemy import select
-
-    from xunpai.storage.db import session_scope
-    from xunpai.storage.models.lots import Lot
+    from xunpai.services.publishing import lots_with_code
 
     if value.isdigit():
         return int(value)
     from auction.lot_kinds import AuctionRound
 
-    with session_scope(engine()) as session:
-        lots = list(session.execute(select(Lot.id, Lot.court_code, Lot.round, Lot.case_number)
-                                    .where(Lot.lot_code == value).order_by(Lot.id)))
+    lots = lots_with_code(unit_of_work(), value)
     if not lots:
         fail(f"标的编号“{value}”不存在。")
     if len(lots) > 1:
@@ -102,14 +97,12 @@ def template(out: Path, demo: int, announce_on: str | None, court_code: str | No
     start = _date(announce_on, "公告日期") or date.today() + timedelta(days=1)
     court_name = COURT_NAME
     if court_code:  # the demo database's court (浙1099) rather than the example court nobody registered
-        from xunpai.storage.db import session_scope
-        from xunpai.storage.models.accounts import Court
+        from xunpai.services.accounts import get_court
 
-        with session_scope(engine()) as session:
-            court = session.get(Court, court_code.strip())
-            if court is None:
-                fail(f"法院“{court_code}”未登记；请填写已登记的法院代字（如演示库的 浙1099）。")
-            court_code, court_name = court.code, court.name
+        court = get_court(unit_of_work(), court_code.strip())
+        if court is None:
+            fail(f"法院“{court_code}”未登记；请填写已登记的法院代字（如演示库的 浙1099）。")
+        court_code, court_name = court.code, court.name
     write_sheet(out, demo_rows(demo, start, court_code=court_code or COURT_CODE, court_name=court_name)
                 if demo else [])
     click.echo(f"已生成 {out}（{demo} 个标的"
@@ -124,7 +117,7 @@ def import_(sheet: Path, actor: str) -> None:
     from xunpai.services.publishing import SheetInvalid, import_sheet
 
     try:
-        ids = import_sheet(engine(), sheet, actor=actor)
+        ids = import_sheet(unit_of_work(), sheet, actor=actor)
     except SheetInvalid as exc:
         click.echo(f"错误：批量挂拍表有 {len(exc.problems)} 行有误，未导入任何标的：", err=True)
         _echo_problems(exc.problems)
@@ -151,10 +144,10 @@ def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path
     lot_id = _lot_id(lot)
     try:
         if off_peak:
-            (result,) = queue_lots(engine(), [lot_id], platform_code, _windows(windows), actor=actor)
+            (result,) = queue_lots(unit_of_work(), [lot_id], platform_code, _windows(windows), actor=actor)
         else:
             platform = make_platform(platform_code, platform_url, outbox)
-            result = publish_lot(engine(), lot_id, platform, actor=actor,
+            result = publish_lot(unit_of_work(), lot_id, platform, actor=actor,
                                  documents_for=render_documents if documents else None)
     except (PublishingError, PlatformError) as exc:
         fail(str(exc), code=1)
@@ -200,7 +193,7 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
         bar_holder["bar"].update(n)
 
     try:
-        report = run(engine(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
+        report = run(unit_of_work(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
                      batch_size=batch_size, pace=pace, on_progress=on_progress, on_prepared=on_prepared,
                      queue_windows=queue)
     except SheetInvalid as exc:
@@ -241,7 +234,7 @@ def send_queued(now_text: str | None, windows: str, platform_url: str | None, ou
     from xunpai.services.publishing import send_queued as run
 
     try:
-        report = run(engine(), lambda code: make_platform(code, platform_url, outbox), _windows(windows),
+        report = run(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), _windows(windows),
                      now=_datetime(now_text, "当前时间"), actor=actor)
     except PublishingError as exc:
         fail(str(exc), code=1)
@@ -263,7 +256,7 @@ def sync_status(platform_code: str | None, platform_url: str | None, outbox: Pat
     from xunpai.services.publishing import refresh_statuses
 
     try:
-        changes = refresh_statuses(engine(), lambda code: make_platform(code, platform_url, outbox), actor=actor,
+        changes = refresh_statuses(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), actor=actor,
                                    platform_code=platform_code)
     except PlatformError as exc:
         fail(str(exc), code=1)
@@ -281,7 +274,7 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
     """核对并完成中断时处于“发送中”的发布（按幂等键向平台查询或重发，不会重复发布）。"""
     from xunpai.services.publishing import reconcile as run
 
-    report = run(engine(), lambda code: make_platform(code, platform_url, outbox), actor=actor)
+    report = run(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), actor=actor)
     done = report.count("published") + report.count("reconciled")
     click.echo(f"已核对 {len(report.results)} 个发送中的发布：完成 {done} 个" +
                (f"，失败 {report.count('failed')} 个" if report.count("failed") else "") + "。")
@@ -309,17 +302,15 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name:
     from tax_baseline.money import InvalidAmount, to_fen
     from xunpai.services.outcomes import record_outcome
     from xunpai.services.publishing import PublishingError
-    from xunpai.storage.db import session_scope
 
     lot_id = _lot_id(lot)
     try:
         price_fen = to_fen(price) if price else None
-        with session_scope(engine()) as session:
-            row = record_outcome(session, lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
-                                 actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
-                                 bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"),
-                                 sold_at=_datetime(sold_at, "成交时刻"))
-            code = row.lot_code
+        row = record_outcome(unit_of_work(), lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
+                             actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
+                             bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"),
+                             sold_at=_datetime(sold_at, "成交时刻"))
+        code = row.lot_code
     except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
         fail(str(exc))
         return
@@ -334,10 +325,9 @@ def export(lot: str, out: Path) -> None:
     import json
 
     from xunpai.services.outcomes import lot_document_source
-    from xunpai.storage.db import session_scope
 
-    with session_scope(engine()) as session:
-        data = lot_document_source(session, _lot_id(lot))
+    uow = unit_of_work()
+    data = lot_document_source(uow, _lot_id(lot))
     out.write_text(json.dumps({"lot": data}, ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(f"已导出到 {out}")
 
@@ -354,15 +344,14 @@ def stats(court_code: str | None, date_from: str | None, date_to: str | None, ou
     from tax_baseline.money import format_yuan
     from xunpai.services.outcome_report import export_statistics_xlsx
     from xunpai.services.outcomes import statistics
-    from xunpai.storage.db import session_scope
 
     start, end = _date(date_from, "起始日期"), _date(date_to, "截止日期")
     if out is not None and out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
-    with session_scope(engine()) as session:
-        per_court, total, lots = statistics(session, court_code, start, end)
-        if out is not None:
-            export_statistics_xlsx(out, per_court, total, lots, date_from=start, date_to=end)
+    uow = unit_of_work()
+    per_court, total, lots = statistics(uow, court_code, start, end)
+    if out is not None:
+        export_statistics_xlsx(out, per_court, total, lots, date_from=start, date_to=end)
     if as_json:
         echo_json({"courts": {c: s.as_dict() for c, s in per_court.items()}, "total": total.as_dict()})
     else:
@@ -414,16 +403,12 @@ def list_platforms() -> None:
 @click.option("--documents/--no-documents", default=True, show_default=True)
 def package(lot: str, platform_code: str, out: Path, documents: bool) -> None:
     """生成某平台的上传包（字段映射 + 附件，zip 内含 manifest.json），不发布。"""
-    from auction.lot_sheet import restore_lot
-    from xunpai.storage.db import session_scope
-    from xunpai.storage.models.lots import Lot
+    from xunpai.services.publishing import stored_lot
 
     platform = make_platform(platform_code)
-    with session_scope(engine()) as session:
-        row = session.get(Lot, _lot_id(lot))
-        if row is None:
-            fail(f"标的 {lot} 不存在。")
-        lot_obj = restore_lot(row.content)
+    lot_obj = stored_lot(unit_of_work(), _lot_id(lot))
+    if lot_obj is None:
+        fail(f"标的 {lot} 不存在。")
     result = platform.build_package(lot_obj, lot_obj.plan, render_documents(lot_obj, lot_obj.plan) if documents else None)
     out.write_bytes(result.to_zip())
     click.echo(f"已生成 {out}（{len(result.fields)} 个字段，{len(result.attachments)} 个附件）")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xunpai import config
-from xunpai.cli.support import echo_json, fail, required_date
+from xunpai.cli.support import echo_json, fail, required_date, unit_of_work
 
 PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
                       "并安装系统的 Chromium 浏览器（Debian/Ubuntu：apt-get install chromium）。")
@@ -110,12 +110,10 @@ def auction_results_command(results: Path, reference_file: Path | None, court_co
         fail(f"{results.name} 不是司法拍卖采集结果：缺少列 {', '.join(sorted(missing))}。"
              f"应为 xunpai scrape auction 的输出。")
     if reference_file is None:
-        from xunpai.cli.support import engine
         from xunpai.services.scraping import reference_prices_in_force
-        from xunpai.storage.db import session_scope
 
-        with session_scope(engine()) as session:
-            reference_rows = reference_prices_in_force(session, court_code=court_code)
+        uow = unit_of_work()
+        reference_rows = reference_prices_in_force(uow, court_code=court_code)
     else:
         references = read(reference_file)
         if not {"case_number", "reference_price_fen"} <= set(references.columns):

@@ -15,6 +15,7 @@ from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 from xunpai import config
 from xunpai.storage.db import make_engine, migrate
 from xunpai.storage.ledger import canonical_json
+from xunpai.storage.unit_of_work import UnitOfWork
 
 _engine: Engine | None = None
 
@@ -26,6 +27,16 @@ def engine() -> Engine:
         _engine = make_engine(config.database_url())
         migrate(_engine)
     return _engine
+
+
+def unit_of_work() -> UnitOfWork:
+    """A unit of work over the configured database for this command (closed when the command ends). The
+    command passes it to the service it calls; the service commits."""
+    unit = UnitOfWork(engine())
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(unit.close)
+    return unit
 
 
 def fail(message: str, code: int = 2) -> None:

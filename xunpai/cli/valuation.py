@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from xunpai import config
-from xunpai.cli.support import echo_json, engine, fail
+from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
 
 
@@ -54,33 +54,32 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
     from tax_baseline.workbook import WorkbookError
     from valuation.pipeline import run_calibration
     from xunpai.services import baseline as baseline_store
-    from xunpai.storage.db import session_scope
 
     as_of_date = _parse_date(as_of, "估价基准日")
     name = version_name or f"calib-{as_of_date.isoformat()}"
     imported = _read_sales(sales_file, mapping_file)
     prior = None
     if prior_name:
-        with session_scope(engine()) as session:
-            try:
-                prior = baseline_store.load_version(session, prior_name)
-            except baseline_store.VersionError as exc:
-                fail(str(exc))
+        uow = unit_of_work()
+        try:
+            prior = baseline_store.load_version(uow, prior_name)
+        except baseline_store.VersionError as exc:
+            fail(str(exc))
     try:
         run = run_calibration(imported.sales, as_of_date, prior=prior, name=name, holdouts=not no_holdouts)
     except ValueError as exc:
         fail(str(exc))
     stats = run.fit_statistics()
     stats["import"] = {"rows_read": imported.rows_read, "rows_refused": imported.rows_refused}
-    with session_scope(engine()) as session:
-        try:
-            baseline_store.save_version(session, run.calibration.tables, name,
-                                        source=f"校准：{sales_file.name}（映射 {mapping_file.name}）",
-                                        created_by=user, fit_statistics=stats)
-        except baseline_store.VersionError as exc:
-            fail(str(exc))
-        except WorkbookError as exc:  # a coefficient outside the table's limits: nothing is stored
-            fail(f"校准结果未通过基准表校验，未保存：{exc}")
+    uow = unit_of_work()
+    try:
+        baseline_store.save_version(uow, run.calibration.tables, name,
+                                    source=f"校准：{sales_file.name}（映射 {mapping_file.name}）",
+                                    created_by=user, fit_statistics=stats)
+    except baseline_store.VersionError as exc:
+        fail(str(exc))
+    except WorkbookError as exc:  # a coefficient outside the table's limits: nothing is stored
+        fail(f"校准结果未通过基准表校验，未保存：{exc}")
     if as_json:
         echo_json({"version": name, "status": "draft", **stats})
         return
@@ -112,16 +111,15 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
     from valuation import report
     from valuation.pipeline import study_version
     from xunpai.services import baseline as baseline_store
-    from xunpai.storage.db import session_scope
 
     if report_file is not None and report_file.suffix.lower() not in (".html", ".htm"):
         fail(f"报告文件应以 .html 结尾，收到“{report_file.name}”。")
     imported = _read_sales(sales_file, mapping_file)
-    with session_scope(engine()) as session:
-        try:
-            tables = baseline_store.load_version(session, version_name)
-        except baseline_store.VersionError as exc:
-            fail(str(exc))
+    uow = unit_of_work()
+    try:
+        tables = baseline_store.load_version(uow, version_name)
+    except baseline_store.VersionError as exc:
+        fail(str(exc))
     try:
         result = study_version(tables, imported.sales, bootstrap=bootstrap)
     except ValueError as exc:
@@ -169,7 +167,6 @@ def comparables_command(sales_file: Path, mapping_file: Path, building_id: str, 
     from valuation.comparables import Subject, find_comparables
     from valuation.screening import screen
     from xunpai.services import baseline as baseline_store
-    from xunpai.storage.db import session_scope
 
     on = _parse_date(valuation_date, "估价时点")
     try:
@@ -178,11 +175,11 @@ def comparables_command(sales_file: Path, mapping_file: Path, building_id: str, 
     except (FloorParseError, OrientationParseError) as exc:
         fail(str(exc))
     imported = _read_sales(sales_file, mapping_file)
-    with session_scope(engine()) as session:
-        try:
-            tables = baseline_store.load_version(session, version_name)
-        except baseline_store.VersionError as exc:
-            fail(str(exc))
+    uow = unit_of_work()
+    try:
+        tables = baseline_store.load_version(uow, version_name)
+    except baseline_store.VersionError as exc:
+        fail(str(exc))
     kept = screen(imported.sales, as_of=on, outliers=False).kept
     try:
         result = find_comparables(Subject(building_id, reading.low, reading.high, area, on, facing), kept, tables,

@@ -17,6 +17,7 @@ from web import create_app, jobs
 from xunpai import config
 from xunpai.demo.build import build_demo
 from xunpai.storage.db import make_engine, migrate
+from xunpai.storage.unit_of_work import UnitOfWork
 
 
 @click.command("serve")
@@ -42,7 +43,7 @@ def serve(host: str, port: int, database_url: str | None, threads: int, platform
     if demo is None:
         demo = url.startswith("sqlite")
     if demo:
-        info = build_demo(engine)
+        info = build_demo(UnitOfWork(engine))
         if info.built:
             for line in info.lines():
                 click.echo(line)

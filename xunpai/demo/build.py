@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from tax_baseline.demo_city import City, generate_city
 from tax_baseline.workbook import write_xlsx
@@ -19,9 +19,9 @@ from xunpai import config
 from xunpai.demo import cases, lots
 from xunpai.services import baseline as baseline_store
 from xunpai.services.accounts import create_user
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
 from xunpai.storage.models.baseline import TableVersion
+from xunpai.storage.unit_of_work import UnitOfWork
 
 DEMO_SEED = 20261127
 DEMO_VERSION = "示范市-2023"
@@ -48,38 +48,41 @@ class DemoInfo:
         return out
 
 
-def is_built(engine: Engine) -> bool:
-    with session_scope(engine) as session:
-        return session.execute(select(TableVersion.id)).first() is not None
+def is_built(uow: UnitOfWork) -> bool:
+    with uow:
+        return uow.session.execute(select(TableVersion.id)).first() is not None
 
 
-def build_demo(engine: Engine, *, seed: int = DEMO_SEED, out_dir: Path | None = None) -> DemoInfo:
-    """Fill an empty, migrated database with the demo; does nothing if tables were already imported."""
-    if is_built(engine):
+def build_demo(uow: UnitOfWork, *, seed: int = DEMO_SEED, out_dir: Path | None = None) -> DemoInfo:
+    """Fill an empty, migrated database with the demo in one transaction (the services it calls share it);
+    does nothing if tables were already imported."""
+    if is_built(uow):
         return DemoInfo(built=False)
     city = generate_city(seed=seed)
     city.tables.name = DEMO_VERSION
     credentials: dict[str, str] = {}
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         for code, name, zones in COURTS:
             session.add(Court(code=code, name=name, zones=zones, policy={"objection_policy": "statutory"}))
         session.flush()
         users: dict[str, User] = {}
         for username, display, role, court in USERS:
             password = secrets.token_urlsafe(9)
-            users[username] = create_user(session, username=username, display_name=display, role=role,
+            users[username] = create_user(uow, username=username, display_name=display, role=role,
                                           court_code=court, password=password, actor="demo")
             credentials[username] = password
         # The demo judge may ask at any hour (a court sets its own hours; judge2 keeps the default 8-18 h).
         demo_limit = session.get(InquiryLimit, users["judge"].id)
         demo_limit.hour_from, demo_limit.hour_to, demo_limit.daily_count = 0, 24, 500
-        baseline_store.save_version(session, city.tables, DEMO_VERSION, source="示范市合成数据（演示）",
+        baseline_store.save_version(uow, city.tables, DEMO_VERSION, source="示范市合成数据（演示）",
                                     created_by="admin")
-        baseline_store.activate(session, DEMO_VERSION, actor="admin")
+        baseline_store.activate(uow, DEMO_VERSION, actor="admin")
         context = {"seed": seed, "city": city, "users": users, "credentials": credentials,
                    "courts": [c[0] for c in COURTS]}
         for builder in (lots, cases):  # the lots register their cases; cases adds the party journey's if none
-            builder.build(session, context)
+            builder.build(uow, context)
+        uow.commit()
     out_dir = out_dir or (config.data_dir() / "demo")
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"演示基准表": out_dir / "demo-tables.xlsx", "演示成交记录": out_dir / "demo-sales.csv"}

@@ -18,7 +18,8 @@ PARTIES = (("applicant", "示范市农村商业银行股份有限公司", "91330
            ("debtor", "王某某", "330100198001010015", "示范市城东街道东辉公寓1幢501室"))
 
 
-def _ensure_case(session, court: str) -> list[ProcedureCase]:
+def _ensure_case(uow, court: str) -> list[ProcedureCase]:
+    session = uow.session
     cases = session.execute(select(ProcedureCase).where(ProcedureCase.court_code == court)
                             .order_by(ProcedureCase.id)).scalars().all()
     if cases:
@@ -26,29 +27,30 @@ def _ensure_case(session, court: str) -> list[ProcedureCase]:
     from xunpai.services import procedure
 
     now = ledger.now_local()
-    case = procedure.create_case(session, court, DEMO_CASE,
+    case = procedure.create_case(uow, court, DEMO_CASE,
                                  [procedure.PartyInput(*p) for p in PARTIES], actor="demo", now=now)
-    lot = procedure.add_lot(session, DEMO_CASE, "东辉公寓1幢501室住宅", seized_on=now.date() - timedelta(days=20),
+    lot = procedure.add_lot(uow, DEMO_CASE, "东辉公寓1幢501室住宅", seized_on=now.date() - timedelta(days=20),
                             actor="demo", now=now)
     for platform, value_fen in (("阿里拍卖", 1_234_500_00), ("京东", 1_250_000_00), ("人民法院诉讼资产网", 1_241_800_00)):
-        report = procedure.record_report(session, lot.id, "network_inquiry", platform, value_fen,
+        report = procedure.record_report(uow, lot.id, "network_inquiry", platform, value_fen,
                                          received_on=now.date() - timedelta(days=2), actor="demo", now=now)
-        procedure.mark_report_sent(session, report.id, forwarded_on=now.date() - timedelta(days=1), actor="demo",
+        procedure.mark_report_sent(uow, report.id, forwarded_on=now.date() - timedelta(days=1), actor="demo",
                                    now=now)
     return [case]
 
 
-def build(session, context: dict) -> None:
+def build(uow, context: dict) -> None:
     court = context["courts"][0]
-    for case in _ensure_case(session, court)[:3]:
+    for case in _ensure_case(uow, court)[:3]:
         for party in case.parties:
-            _user, code = accounts_service.issue_party_access(session, case_number=case.case_number,
+            _user, code = accounts_service.issue_party_access(uow, case_number=case.case_number,
                                                               id_number=party.id_number, actor="demo")
             context["credentials"][f"当事人 {party.name} {case.case_number} 查询码"] = code
-    _viewing_party(session, court, context)
+    _viewing_party(uow, court, context)
 
 
-def _viewing_party(session, court: str, context: dict) -> None:
+def _viewing_party(uow, court: str, context: dict) -> None:
+    session = uow.session
     """The debtor of a seized vehicle in custody (another area's demo data), to book a viewing slot."""
     try:
         from xunpai.storage.models.custody import CustodyItem, ViewingSlot
@@ -62,6 +64,6 @@ def _viewing_party(session, court: str, context: dict) -> None:
     lot = session.get(Lot, item.lot_id) if item.lot_id else None
     parties = (lot.content or {}).get("parties", []) if lot else []
     debtor = next((p.get("name") for p in parties if p.get("role") == "debtor"), None) or item.debtor or "被执行人"
-    _user, code = accounts_service.issue_party_access(session, case_number=item.case_number, party_role="debtor",
+    _user, code = accounts_service.issue_party_access(uow, case_number=item.case_number, party_role="debtor",
                                                       party_name=debtor, actor="demo")
     context["credentials"][f"当事人 {debtor} {item.case_number} 查询码（预约看样）"] = code

@@ -24,7 +24,7 @@ VEHICLE_CHECKS = {"exterior": "左前门划痕", "interior": "完好", "engine":
                   "emission_standard": "国六b", "violations": "无"}
 
 
-def build(session, context: dict) -> None:
+def build(uow, context: dict) -> None:
     court_code = context["courts"][0]
     court_name = "示范市人民法院"
     today = ledger.now_local().date()
@@ -35,16 +35,16 @@ def build(session, context: dict) -> None:
         prepared, problems = read_sheet(sheet)
     if problems:  # the demo rows are made to pass; a failure here is a programming error
         raise RuntimeError(f"demo lots do not pass the sheet checks: {problems}")
-    lots = import_lots(session, prepared, actor="demo")
+    lots = import_lots(uow, prepared, actor="demo")
     for name, services in PROVIDERS:
-        service_providers_service.register(session, name=name, services=services, actor="demo")
+        service_providers_service.register(uow, name=name, services=services, actor="demo")
     for lot in [lot for lot in lots if lot.kind == "vehicle"][:2]:
         item = custody_service.intake(
-            session, court_code=court_code, case_number=lot.case_number, kind="vehicle", description=lot.title,
+            uow, court_code=court_code, case_number=lot.case_number, kind="vehicle", description=lot.title,
             location="示范市安达车辆保管场 A 区", condition="良好，外观轻微划痕", checklist=VEHICLE_CHECKS,
             tariff_daily_fen=30_00, intake_on=today - timedelta(days=20),
             photos=[(f"{lot.lot_code}-front.jpg", f"demo photo {lot.lot_code}".encode())],
             identifiers={"plate": lot.title.split()[0]}, lot_id=lot.id, actor="demo")
         day = today + timedelta(days=5)
-        custody_service.open_slot(session, item.id, datetime.combine(day, time(14)), datetime.combine(day, time(16)),
+        custody_service.open_slot(uow, item.id, datetime.combine(day, time(14)), datetime.combine(day, time(16)),
                                   capacity=5, actor="demo")

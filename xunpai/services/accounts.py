@@ -21,6 +21,7 @@ from auction.case_number import validate as validate_case_number
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
 from xunpai.storage.models.web import ApiToken, PartyAccess
+from xunpai.storage.unit_of_work import UnitOfWork
 
 MAX_FAILED_LOGINS = 5  # consecutive failures before the account is locked
 LOCKOUT = timedelta(minutes=15)
@@ -51,6 +52,10 @@ class AccountError(ValueError):
     """A user-caused problem with an account operation; the message is Chinese and says what is expected."""
 
 
+class UnknownUser(LookupError):
+    """No account with that id."""
+
+
 @dataclass(frozen=True)
 class SignIn:
     """The outcome of a sign-in attempt: ``user`` when it succeeded, else a Chinese ``reason``."""
@@ -60,45 +65,61 @@ class SignIn:
     locked_until: datetime | None = None
 
 
+def _user(session: Session, user: User | int) -> User:
+    if isinstance(user, User):
+        return user
+    found = session.get(User, user) if user is not None else None
+    if found is None:
+        raise UnknownUser(user)
+    return found
+
+
 def hash_secret(secret: str) -> str:
     return generate_password_hash(secret, method=PASSWORD_HASH_METHOD)
 
 
-def create_user(session: Session, *, username: str, display_name: str, role: str, court_code: str | None,
+def create_user(uow: UnitOfWork, *, username: str, display_name: str, role: str, court_code: str | None,
                 password: str, actor: str = "", now: datetime | None = None) -> User:
-    username = (username or "").strip()
-    if not username:
-        raise AccountError("未填写用户名。")
-    if role not in ROLES:
-        raise AccountError(f"角色“{role}”不存在。应为：{', '.join(ROLES)}。")
-    if role != "admin" and not court_code:
-        raise AccountError("法官、书记员和当事人账户必须属于一个法院。")
-    if court_code and session.get(Court, court_code) is None:
-        raise AccountError(f"法院代字“{court_code}”不存在，请先在“法院与辖区”中添加该法院。")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise AccountError(f"用户名“{username}”已被使用，请换一个。")
-    user = User(username=username, display_name=display_name or username, role=role, court_code=court_code,
-                password_hash=hash_secret(password), active=True, failed_logins=0,
-                created_at=now or ledger.now_local())
-    session.add(user)
-    session.flush()
-    if role == "judge":
-        session.add(InquiryLimit(user_id=user.id, allowed_zones=[], daily_count=50, hour_from=8, hour_to=18))
-    ledger.append(session, "account.create", {"username": username, "role": role}, actor=actor,
-                  court_code=court_code or "")
-    return user
+    with uow:
+        session = uow.session
+        username = (username or "").strip()
+        if not username:
+            raise AccountError("未填写用户名。")
+        if role not in ROLES:
+            raise AccountError(f"角色“{role}”不存在。应为：{', '.join(ROLES)}。")
+        if role != "admin" and not court_code:
+            raise AccountError("法官、书记员和当事人账户必须属于一个法院。")
+        if court_code and session.get(Court, court_code) is None:
+            raise AccountError(f"法院代字“{court_code}”不存在，请先在“法院与辖区”中添加该法院。")
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+        if session.execute(select(User.id).where(User.username == username)).first():
+            raise AccountError(f"用户名“{username}”已被使用，请换一个。")
+        user = User(username=username, display_name=display_name or username, role=role, court_code=court_code,
+                    password_hash=hash_secret(password), active=True, failed_logins=0,
+                    created_at=now or ledger.now_local())
+        session.add(user)
+        session.flush()
+        if role == "judge":
+            session.add(InquiryLimit(user_id=user.id, allowed_zones=[], daily_count=50, hour_from=8, hour_to=18))
+        ledger.append(session, "account.create", {"username": username, "role": role}, actor=actor,
+                      court_code=court_code or "")
+        uow.commit()
+        return user
 
 
-def set_password(session: Session, user: User, password: str, *, actor: str = "") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
-    user.password_hash = hash_secret(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    ledger.append(session, "account.password", {"username": user.username}, actor=actor,
-                  court_code=user.court_code or "")
+def set_password(uow: UnitOfWork, user: User | int, password: str, *, actor: str = "") -> None:
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+        user.password_hash = hash_secret(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        ledger.append(session, "account.password", {"username": user.username}, actor=actor,
+                      court_code=user.court_code or "")
+        uow.commit()
 
 
 def _register_failure(session: Session, user: User, now: datetime) -> SignIn:
@@ -117,25 +138,37 @@ def _locked_reason(until: datetime) -> str:
     return (f"连续登录失败次数过多，账户已锁定至 {until:%Y-%m-%d %H:%M}。请稍后再试，或联系管理员解锁。")
 
 
-def authenticate(session: Session, username: str, password: str, *, now: datetime | None = None) -> SignIn:
+def authenticate(uow: UnitOfWork, username: str, password: str, *, now: datetime | None = None) -> SignIn:
     """Check a user name and password (staff accounts); counts failures and locks the account after
-    ``MAX_FAILED_LOGINS`` consecutive ones for ``LOCKOUT``. The caller commits."""
-    now = now or ledger.now_local()
-    user = session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
-    if user is None or user.role == "party":
-        check_password_hash(_dummy_hash(), password or "")
-        return SignIn(None, "用户名或密码不正确。")
-    if user.locked_until and user.locked_until > now:
-        return SignIn(None, _locked_reason(user.locked_until), user.locked_until)
-    if not user.active:
-        return SignIn(None, "该账户已停用，请联系管理员。")
-    if not check_password_hash(user.password_hash, password or ""):
-        return _register_failure(session, user, now)
-    user.failed_logins = 0
-    user.locked_until = None
-    ledger.append(session, "account.login", {"username": user.username}, actor=user.username,
-                  court_code=user.court_code or "")
-    return SignIn(user)
+    ``MAX_FAILED_LOGINS`` consecutive ones for ``LOCKOUT``. The failure count and a lockout are committed too."""
+    with uow:
+        session = uow.session
+        now = now or ledger.now_local()
+        user = session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+        if user is None or user.role == "party":
+            check_password_hash(_dummy_hash(), password or "")
+            result = SignIn(None, "用户名或密码不正确。")
+            uow.commit()
+            return result
+        if user.locked_until and user.locked_until > now:
+            result = SignIn(None, _locked_reason(user.locked_until), user.locked_until)
+            uow.commit()
+            return result
+        if not user.active:
+            result = SignIn(None, "该账户已停用，请联系管理员。")
+            uow.commit()
+            return result
+        if not check_password_hash(user.password_hash, password or ""):
+            result = _register_failure(session, user, now)
+            uow.commit()
+            return result
+        user.failed_logins = 0
+        user.locked_until = None
+        ledger.append(session, "account.login", {"username": user.username}, actor=user.username,
+                      court_code=user.court_code or "")
+        result = SignIn(user)
+        uow.commit()
+        return result
 
 
 def new_access_code() -> str:
@@ -147,7 +180,7 @@ def _normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
-def issue_party_access(session: Session, *, case_number: str, party_role: str = "", party_name: str = "",
+def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "", party_name: str = "",
                        id_number: str = "", actor: str = "", code: str | None = None,
                        now: datetime | None = None) -> tuple[User, str]:
     """Create a party account for one case and return it with the access code (shown once, stored hashed).
@@ -155,37 +188,40 @@ def issue_party_access(session: Session, *, case_number: str, party_role: str = 
     With ``id_number``, the party is the one registered in the case under that ID number (needed to file
     objections: the procedure identifies objectors by ID, 参考价规定 art. 22); the role and name come from
     the registration."""
-    case_number = validate_case_number(case_number)
-    party_id = None
-    if (id_number or "").strip():
-        from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
+    with uow:
+        session = uow.session
+        case_number = validate_case_number(case_number)
+        party_id = None
+        if (id_number or "").strip():
+            from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
 
-        wanted = "".join((id_number or "").split()).upper()
-        party = session.execute(
-            select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
-            .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == wanted)
-        ).scalar_one_or_none()
-        if party is None:
-            raise AccountError(f"案件{case_number}中没有证件号码为“{id_number}”的当事人或利害关系人，"
-                               "请先在案件中登记。")
-        party_id, party_role, party_name = party.id, party.role, party.name
-    if party_role not in PARTY_ROLES:
-        raise AccountError(f"当事人身份“{party_role}”不存在。应为：{'、'.join(PARTY_ROLES.values())}。")
-    if not (party_name or "").strip():
-        raise AccountError("未填写当事人姓名或名称。")
-    court = _court_of_case(session, case_number)
-    now = now or ledger.now_local()
-    code = code or new_access_code()
-    user = User(username=f"party-{secrets.token_hex(6)}", display_name=party_name.strip(), role="party",
-                court_code=court, password_hash="!", active=True, failed_logins=0, created_at=now)
-    session.add(user)
-    session.flush()
-    session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
-                            party_name=party_name.strip(), party_id=party_id,
-                            code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
-    ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
-                  actor=actor, court_code=court, case_number=case_number)
-    return user, code
+            wanted = "".join((id_number or "").split()).upper()
+            party = session.execute(
+                select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
+                .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == wanted)
+            ).scalar_one_or_none()
+            if party is None:
+                raise AccountError(f"案件{case_number}中没有证件号码为“{id_number}”的当事人或利害关系人，"
+                                   "请先在案件中登记。")
+            party_id, party_role, party_name = party.id, party.role, party.name
+        if party_role not in PARTY_ROLES:
+            raise AccountError(f"当事人身份“{party_role}”不存在。应为：{'、'.join(PARTY_ROLES.values())}。")
+        if not (party_name or "").strip():
+            raise AccountError("未填写当事人姓名或名称。")
+        court = _court_of_case(session, case_number)
+        now = now or ledger.now_local()
+        code = code or new_access_code()
+        user = User(username=f"party-{secrets.token_hex(6)}", display_name=party_name.strip(), role="party",
+                    court_code=court, password_hash="!", active=True, failed_logins=0, created_at=now)
+        session.add(user)
+        session.flush()
+        session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
+                                party_name=party_name.strip(), party_id=party_id,
+                                code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
+        ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
+                      actor=actor, court_code=court, case_number=case_number)
+        uow.commit()
+        return user, code
 
 
 def _court_of_case(session: Session, case_number: str) -> str:
@@ -197,108 +233,217 @@ def _court_of_case(session: Session, case_number: str) -> str:
     return court
 
 
-def authenticate_party(session: Session, case_number: str, code: str, *, now: datetime | None = None
+def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: datetime | None = None
                        ) -> SignIn:
     """Sign a party in with the case number and the access code the court issued. Failures count against
     every party account of that case, so guessing codes for one case locks it."""
-    from auction.case_number import InvalidCaseNumber
+    with uow:
+        session = uow.session
+        from auction.case_number import InvalidCaseNumber
 
-    now = now or ledger.now_local()
-    try:
-        case_number = validate_case_number(case_number)
-    except InvalidCaseNumber as exc:
-        return SignIn(None, str(exc))
-    rows = session.execute(
-        select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
-        .where(PartyAccess.case_number == case_number)
-    ).all()
-    if not rows:
-        check_password_hash(_dummy_hash(), code or "")
-        return SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
-    locked = [user.locked_until for _access, user in rows if user.locked_until and user.locked_until > now]
-    if locked:
-        return SignIn(None, _locked_reason(max(locked)), max(locked))
-    normalized = _normalize_code(code)
-    for access, user in rows:
-        if user.active and check_password_hash(access.code_hash, normalized):
-            user.failed_logins = 0
-            ledger.append(session, "account.login", {"username": user.username, "party": True},
-                          actor=user.username, court_code=user.court_code or "", case_number=case_number)
-            return SignIn(user)
-    outcome = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
-    for _access, user in rows:
-        result = _register_failure(session, user, now)
-        if result.locked_until:
-            outcome = result
-    return outcome
+        now = now or ledger.now_local()
+        try:
+            case_number = validate_case_number(case_number)
+        except InvalidCaseNumber as exc:
+            result = SignIn(None, str(exc))
+            uow.commit()
+            return result
+        rows = session.execute(
+            select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
+            .where(PartyAccess.case_number == case_number)
+        ).all()
+        if not rows:
+            check_password_hash(_dummy_hash(), code or "")
+            result = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
+            uow.commit()
+            return result
+        locked = [user.locked_until for _access, user in rows if user.locked_until and user.locked_until > now]
+        if locked:
+            result = SignIn(None, _locked_reason(max(locked)), max(locked))
+            uow.commit()
+            return result
+        normalized = _normalize_code(code)
+        for access, user in rows:
+            if user.active and check_password_hash(access.code_hash, normalized):
+                user.failed_logins = 0
+                ledger.append(session, "account.login", {"username": user.username, "party": True},
+                              actor=user.username, court_code=user.court_code or "", case_number=case_number)
+                result = SignIn(user)
+                uow.commit()
+                return result
+        outcome = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
+        for _access, user in rows:
+            result = _register_failure(session, user, now)
+            if result.locked_until:
+                outcome = result
+        uow.commit()
+        return outcome
 
 
-def party_cases(session: Session, user_id: int) -> list[PartyAccess]:
-    return list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars())
+def party_cases(uow: UnitOfWork, user_id: int) -> list[PartyAccess]:
+    with uow:
+        session = uow.session
+        return list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars())
 
 
-def issue_api_token(session: Session, user: User, *, label: str = "", actor: str = "",
+def issue_api_token(uow: UnitOfWork, user: User | int, *, label: str = "", actor: str = "",
                     now: datetime | None = None) -> str:
     """A new bearer token for the JSON API, returned once; only its SHA-256 is kept."""
-    token = "xp_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                         label=label, created_at=now or ledger.now_local(), revoked=False))
-    ledger.append(session, "account.api_token", {"username": user.username, "label": label}, actor=actor,
-                  court_code=user.court_code or "")
-    return token
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        token = "xp_" + secrets.token_urlsafe(32)
+        session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                             label=label, created_at=now or ledger.now_local(), revoked=False))
+        ledger.append(session, "account.api_token", {"username": user.username, "label": label}, actor=actor,
+                      court_code=user.court_code or "")
+        uow.commit()
+        return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    if not token:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = session.execute(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
-    ).scalar_one_or_none()
-    return row
+def user_for_token(uow: UnitOfWork, token: str) -> User | None:
+    with uow:
+        session = uow.session
+        if not token:
+            return None
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        row = session.execute(
+            select(User).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
+        ).scalar_one_or_none()
+        return row
 
 
 ledger.register_kind("court.save", "保存法院与辖区")
 
 
-def save_court(session: Session, *, code: str, name: str, zones: list[str], policy: dict | None = None,
+def save_court(uow: UnitOfWork, *, code: str, name: str, zones: list[str], policy: dict | None = None,
                actor: str = "") -> Court:
     """Create or update a court: its name, its jurisdiction (估价分区 zones) and its policy switches."""
-    try:
-        code = court_codes.validate(code)
-    except court_codes.InvalidCourtCode as exc:
-        raise AccountError(str(exc)) from None
-    if not (name or "").strip():
-        raise AccountError("未填写法院名称。")
-    court = session.get(Court, code)
-    if court is None:
-        court = Court(code=code, name=name.strip(), zones=list(zones), policy=dict(policy or {}))
-        session.add(court)
-    else:
-        court.name = name.strip()
-        court.zones = list(zones)
-        if policy is not None:
-            court.policy = {**(court.policy or {}), **policy}
-    session.flush()
-    ledger.append(session, "court.save", {"code": code, "name": court.name, "zones": court.zones,
-                                          "policy": court.policy}, actor=actor, court_code=code)
-    return court
+    with uow:
+        session = uow.session
+        try:
+            code = court_codes.validate(code)
+        except court_codes.InvalidCourtCode as exc:
+            raise AccountError(str(exc)) from None
+        if not (name or "").strip():
+            raise AccountError("未填写法院名称。")
+        court = session.get(Court, code)
+        if court is None:
+            court = Court(code=code, name=name.strip(), zones=list(zones), policy=dict(policy or {}))
+            session.add(court)
+        else:
+            court.name = name.strip()
+            court.zones = list(zones)
+            if policy is not None:
+                court.policy = {**(court.policy or {}), **policy}
+        session.flush()
+        ledger.append(session, "court.save", {"code": code, "name": court.name, "zones": court.zones,
+                                              "policy": court.policy}, actor=actor, court_code=code)
+        uow.commit()
+        return court
 
 
-def update_user(session: Session, user: User, *, active: bool | None = None, unlock: bool = False,
-                display_name: str | None = None, actor: str = "") -> None:
-    changes: dict = {}
-    if active is not None and user.active != active:
-        user.active = active
-        changes["active"] = active
-    if unlock and (user.locked_until or user.failed_logins):
-        user.locked_until = None
-        user.failed_logins = 0
-        changes["unlocked"] = True
-    if display_name and display_name != user.display_name:
-        user.display_name = display_name
-        changes["display_name"] = display_name
-    if changes:
-        ledger.append(session, "account.update", {"username": user.username, **changes}, actor=actor,
-                      court_code=user.court_code or "")
+def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None, unlock: bool = False,
+                display_name: str | None = None, actor: str = "") -> User:
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        changes: dict = {}
+        if active is not None and user.active != active:
+            user.active = active
+            changes["active"] = active
+        if unlock and (user.locked_until or user.failed_logins):
+            user.locked_until = None
+            user.failed_logins = 0
+            changes["unlocked"] = True
+        if display_name and display_name != user.display_name:
+            user.display_name = display_name
+            changes["display_name"] = display_name
+        if changes:
+            ledger.append(session, "account.update", {"username": user.username, **changes}, actor=actor,
+                          court_code=user.court_code or "")
+        uow.commit()
+        return user
+
+
+def signed_in(uow: UnitOfWork, user_id: int) -> tuple[User, list[PartyAccess]] | None:
+    """The active account behind a web session, with the cases a party account may see (none for staff)."""
+    with uow:
+        session = uow.session
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return None
+        rows = list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars()) \
+            if user.role == "party" else []
+        return user, rows
+
+
+def change_password(uow: UnitOfWork, user_id: int, old_password: str, new_password: str, repeated: str) -> str:
+    """A staff member changes their own password; returns "" or the Chinese reason it was refused. A wrong old
+    password counts as a failed sign-in (and may lock the account), and that count is kept."""
+    with uow:
+        session = uow.session
+        user = _user(session, user_id)
+        result = authenticate(uow, user.username, old_password)
+        if result.user is None:
+            uow.commit()
+            return "原密码不正确。" if not result.locked_until else result.reason
+        if new_password != repeated:
+            uow.commit()
+            return "两次输入的新密码不一致。"
+        set_password(uow, user, new_password, actor=user.username)
+        uow.commit()
+        return ""
+
+
+def staff_and_parties(uow: UnitOfWork) -> tuple[list[User], list[tuple[PartyAccess, User]], list[Court]]:
+    """The administrators' user list: staff accounts, party access codes with their accounts, and the courts."""
+    with uow:
+        session = uow.session
+        staff = session.execute(select(User).where(User.role != "party").order_by(User.court_code, User.username)) \
+            .scalars().all()
+        parties = [tuple(row) for row in session.execute(
+            select(PartyAccess, User).join(User, User.id == PartyAccess.user_id).order_by(PartyAccess.case_number))]
+        return list(staff), parties, list_courts(uow)
+
+
+def username_of(uow: UnitOfWork, user_id: int) -> str:
+    with uow:
+        return _user(uow.session, user_id).username
+
+
+def list_courts(uow: UnitOfWork) -> list[Court]:
+    with uow:
+        return list(uow.session.execute(select(Court).order_by(Court.code)).scalars())
+
+
+ledger.register_kind("web.denied", "越权访问被拒绝")
+
+
+def record_denial(uow: UnitOfWork, payload: dict, *, actor: str, court_code: str = "", case_number: str = "") -> None:
+    """Write a refused request to the ledger in a transaction of its own (it must survive the refusal)."""
+    with uow:
+        uow.rollback()  # nothing the refused request did is kept
+        ledger.append(uow.session, "web.denied", payload, actor=actor, court_code=court_code,
+                      case_number=case_number)
+        uow.commit()
+
+
+def active_user(uow: UnitOfWork, username: str) -> User | None:
+    """The active account with that user name (a command's operator), or None."""
+    with uow:
+        user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        return user if user is not None and user.active else None
+
+
+def get_court(uow: UnitOfWork, code: str) -> Court | None:
+    with uow:
+        return uow.session.get(Court, code)
+
+
+def token_account(uow: UnitOfWork, token: str) -> tuple[User, list[PartyAccess]] | None:
+    """The active account a bearer token belongs to (as ``signed_in``), or None."""
+    with uow:
+        user = user_for_token(uow, token)
+        return signed_in(uow, user.id) if user is not None else None

@@ -11,12 +11,12 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
 from tax_baseline.tables import SPECS, BaselineTables, validate
 from tax_baseline.workbook import WorkbookError
 from xunpai.storage import ledger
 from xunpai.storage.models.baseline import BASELINE_TABLES, TableVersion
+from xunpai.storage.unit_of_work import UnitOfWork
 
 
 class VersionError(ValueError):
@@ -33,87 +33,101 @@ def _record(value):
     return value
 
 
-def save_version(session: Session, tables: BaselineTables, name: str, *, source: str = "", created_by: str = "",
+def save_version(uow: UnitOfWork, tables: BaselineTables, name: str, *, source: str = "", created_by: str = "",
                  fit_statistics: dict | None = None, note: str = "") -> TableVersion:
     """Store a complete, validated set of tables as a new draft version (nothing stored on any error)."""
-    name = (name or "").strip()
-    if not name:
-        raise VersionError("请为基准表版本命名，如 2026-01。")
-    errors = validate(tables)
-    if errors:
-        raise WorkbookError(errors, source)
-    if session.execute(select(TableVersion.id).where(TableVersion.name == name)).first():
-        raise VersionError(f"版本“{name}”已存在；版本一经导入不可修改，请换一个版本名。")
-    version = TableVersion(name=name, status="draft", source=source, note=note, created_by=created_by,
-                           created_at=ledger.now_local(), row_counts=tables.row_counts(),
-                           fit_statistics=fit_statistics)
-    session.add(version)
-    session.flush()
-    for spec in SPECS:
-        frame = tables[spec.name]
-        if frame.empty:
-            continue
-        columns = [c.name for c in spec.columns]
-        records = [{"version_id": version.id, **{c: _record(v) for c, v in zip(columns, row, strict=True)}}
-                   for row in frame[columns].itertuples(index=False, name=None)]
-        for start in range(0, len(records), 20_000):
-            session.execute(insert(BASELINE_TABLES[spec.name]), records[start:start + 20_000])
-    ledger.append(session, "tables.import", {"version": name, "source": source, "rows": version.row_counts},
-                  actor=created_by, purpose="导入基准表")
-    return version
-
-
-def get_version(session: Session, name: str | None = None) -> TableVersion:
-    if name is None:
-        version = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
-        if version is None:
-            raise VersionError("还没有启用的基准表版本：请先导入（xunpai tables import）并启用（xunpai tables activate）。")
+    with uow:
+        session = uow.session
+        name = (name or "").strip()
+        if not name:
+            raise VersionError("请为基准表版本命名，如 2026-01。")
+        errors = validate(tables)
+        if errors:
+            raise WorkbookError(errors, source)
+        if session.execute(select(TableVersion.id).where(TableVersion.name == name)).first():
+            raise VersionError(f"版本“{name}”已存在；版本一经导入不可修改，请换一个版本名。")
+        version = TableVersion(name=name, status="draft", source=source, note=note, created_by=created_by,
+                               created_at=ledger.now_local(), row_counts=tables.row_counts(),
+                               fit_statistics=fit_statistics)
+        session.add(version)
+        session.flush()
+        for spec in SPECS:
+            frame = tables[spec.name]
+            if frame.empty:
+                continue
+            columns = [c.name for c in spec.columns]
+            records = [{"version_id": version.id, **{c: _record(v) for c, v in zip(columns, row, strict=True)}}
+                       for row in frame[columns].itertuples(index=False, name=None)]
+            for start in range(0, len(records), 20_000):
+                session.execute(insert(BASELINE_TABLES[spec.name]), records[start:start + 20_000])
+        ledger.append(session, "tables.import", {"version": name, "source": source, "rows": version.row_counts},
+                      actor=created_by, purpose="导入基准表")
+        uow.commit()
         return version
-    version = session.execute(select(TableVersion).where(TableVersion.name == name)).scalar_one_or_none()
-    if version is None:
-        known = "、".join(session.execute(select(TableVersion.name).order_by(TableVersion.id)).scalars()) or "（无）"
-        raise VersionError(f"没有名为“{name}”的基准表版本。现有版本：{known}")
-    return version
 
 
-def load_version(session: Session, name: str | None = None) -> BaselineTables:
+def get_version(uow: UnitOfWork, name: str | None = None) -> TableVersion:
+    with uow:
+        session = uow.session
+        if name is None:
+            version = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
+            if version is None:
+                raise VersionError("还没有启用的基准表版本：请先导入（xunpai tables import）并启用（xunpai tables activate）。")
+            return version
+        version = session.execute(select(TableVersion).where(TableVersion.name == name)).scalar_one_or_none()
+        if version is None:
+            known = "、".join(session.execute(select(TableVersion.name).order_by(TableVersion.id)).scalars()) or "（无）"
+            raise VersionError(f"没有名为“{name}”的基准表版本。现有版本：{known}")
+        return version
+
+
+def load_version(uow: UnitOfWork, name: str | None = None) -> BaselineTables:
     """The tables of a version (``None``: the active one) as DataFrames in the spec's shapes."""
-    version = get_version(session, name)
-    frames = {}
-    for spec in SPECS:
-        table = BASELINE_TABLES[spec.name]
-        columns = [table.c[c.name] for c in spec.columns]
-        rows = session.execute(select(*columns).where(table.c.version_id == version.id).order_by(table.c.id)).all()
-        frame = pd.DataFrame(rows, columns=[c.name for c in spec.columns])
-        for col in spec.columns:
-            if col.kind in ("decimal", "percent") and len(frame):
-                frame[col.name] = frame[col.name].astype(float)
-            elif col.kind == "date" and len(frame):
-                frame[col.name] = [v if isinstance(v, date) else pd.Timestamp(v).date() for v in frame[col.name]]
-        frames[spec.name] = frame
-    return BaselineTables(frames, name=version.name)
+    with uow:
+        session = uow.session
+        version = get_version(uow, name)
+        frames = {}
+        for spec in SPECS:
+            table = BASELINE_TABLES[spec.name]
+            columns = [table.c[c.name] for c in spec.columns]
+            rows = session.execute(select(*columns).where(table.c.version_id == version.id).order_by(table.c.id)).all()
+            frame = pd.DataFrame(rows, columns=[c.name for c in spec.columns])
+            for col in spec.columns:
+                if col.kind in ("decimal", "percent") and len(frame):
+                    frame[col.name] = frame[col.name].astype(float)
+                elif col.kind == "date" and len(frame):
+                    frame[col.name] = [v if isinstance(v, date) else pd.Timestamp(v).date() for v in frame[col.name]]
+            frames[spec.name] = frame
+        return BaselineTables(frames, name=version.name)
 
 
-def activate(session: Session, name: str, actor: str) -> TableVersion:
-    version = get_version(session, name)
-    if version.status == "active":
-        raise VersionError(f"版本“{name}”已经是启用状态。")
-    previous = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
-    if previous is not None:
-        previous.status = "retired"
-    version.status = "active"
-    version.activated_at = ledger.now_local()
-    version.activated_by = actor
-    session.flush()
-    ledger.append(session, "tables.activate",
-                  {"version": name, "previous": previous.name if previous else None}, actor=actor,
-                  purpose="启用基准表版本")
-    return version
+def activate(uow: UnitOfWork, name: str, actor: str) -> TableVersion:
+    with uow:
+        session = uow.session
+        version = get_version(uow, name)
+        if version.status == "active":
+            raise VersionError(f"版本“{name}”已经是启用状态。")
+        previous = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
+        if previous is not None:
+            previous.status = "retired"
+        version.status = "active"
+        version.activated_at = ledger.now_local()
+        version.activated_by = actor
+        session.flush()
+        ledger.append(session, "tables.activate",
+                      {"version": name, "previous": previous.name if previous else None}, actor=actor,
+                      purpose="启用基准表版本")
+        uow.commit()
+        return version
 
 
-def list_versions(session: Session) -> list[TableVersion]:
-    return list(session.execute(select(TableVersion).order_by(TableVersion.id)).scalars())
+def list_versions(uow: UnitOfWork) -> list[TableVersion]:
+    with uow:
+        session = uow.session
+        return list(session.execute(select(TableVersion).order_by(TableVersion.id)).scalars())
 
 
-def version_count(session: Session) -> int:
-    return session.execute(select(func.count(TableVersion.id))).scalar_one()
+def version_count(uow: UnitOfWork) -> int:
+    with uow:
+        session = uow.session
+        return session.execute(select(func.count(TableVersion.id))).scalar_one()

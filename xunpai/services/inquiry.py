@@ -33,6 +33,7 @@ from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
 from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.unit_of_work import UnitOfWork
 
 COUNTED_KINDS = ("inquiry.quote", "inquiry.batch")
 DEFAULT_POLICY = dict(daily_count=50, hour_from=8, hour_to=18)
@@ -71,21 +72,41 @@ class Inquiry:
     recorded_at: datetime
 
 
-def active_engine(session: Session) -> QuoteEngine:
+def active_engine(uow: UnitOfWork) -> QuoteEngine:
     """The quote engine for the active table version, compiled once per version.
 
     The cache key is the version's id, name and creation time together: a database that was emptied and
     refilled (a restored backup, a test) may give a new version an old id, and must not get old tables.
     """
+    with uow:
+        return _active_engine(uow)
+
+
+def policy_for(uow: UnitOfWork, user: User) -> InquiryPolicy:
+    """The user's limits: their own row, with the court's zones when they have no zones of their own."""
+    with uow:
+        return _policy_for(uow.session, user)
+
+
+def used_today(uow: UnitOfWork, user: User, now: datetime) -> int:
+    """How many quotes (a batch counts once) the user asked for today."""
+    with uow:
+        return _used_today(uow.session, user, now)
+
+
+# The quote's own steps run inside its block without nested blocks of their own (no savepoint per step).
+
+def _active_engine(uow: UnitOfWork) -> QuoteEngine:
+    session = uow.session
     version = session.execute(select(TableVersion.id, TableVersion.name, TableVersion.created_at)
                               .where(TableVersion.status == "active")).first()
     if version is None:
-        baseline_store.get_version(session)  # raises the user-facing message
+        baseline_store.get_version(uow)  # raises the user-facing message
     key = (version.id, version.name, version.created_at)
     with _engines_lock:
         engine = _engines.get(key)
     if engine is None:
-        tables = baseline_store.load_version(session, version.name)
+        tables = baseline_store.load_version(uow, version.name)
         engine = QuoteEngine(tables, version=version.name)
         with _engines_lock:
             _engines.clear()  # one active version at a time
@@ -93,8 +114,7 @@ def active_engine(session: Session) -> QuoteEngine:
     return engine
 
 
-def policy_for(session: Session, user: User) -> InquiryPolicy:
-    """The user's limits: their own row, with the court's zones when they have no zones of their own."""
+def _policy_for(session: Session, user: User) -> InquiryPolicy:
     row = session.execute(
         select(InquiryLimit, Court.zones).select_from(User)
         .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
@@ -107,7 +127,7 @@ def policy_for(session: Session, user: User) -> InquiryPolicy:
     return InquiryPolicy(frozenset(zones), limit.daily_count, limit.hour_from, limit.hour_to)
 
 
-def used_today(session: Session, user: User, now: datetime) -> int:
+def _used_today(session: Session, user: User, now: datetime) -> int:
     start = datetime.combine(now.date(), time.min)
     return session.execute(
         select(func.count(LedgerEntry.id)).where(LedgerEntry.actor == user.username,
@@ -122,65 +142,69 @@ def _inputs(request: QuoteRequest) -> dict:
             "factors": dict(request.factors or {})}
 
 
-def _refuse(session: Session, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
+def _refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
             now: datetime, **details) -> InquiryRefused:
-    session.rollback()
-    entry = ledger.append(session, "inquiry.refused", {"inputs": inputs, "reason": reason,
+    uow.rollback()  # nothing of the refused attempt is kept; the refusal itself is
+    entry = ledger.append(uow.session, "inquiry.refused", {"inputs": inputs, "reason": reason,
                                                        **{k: v for k, v in details.items() if k != "candidates"}},
                           actor=user.username, court_code=user.court_code or "", case_number=case_number,
                           purpose=purpose, recorded_at=now)
-    session.commit()
+    uow.commit()
     refused = InquiryRefused(reason, **details)
     refused.ledger_seq = entry.seq  # the refusal's own 台账 entry, shown to the user
     return refused
 
 
-def _checked_case(session, user, case_number, purpose, inputs, now) -> str:
+def _checked_case(uow, user, case_number, purpose, inputs, now) -> str:
     try:
         canonical = validate_case_number(case_number)
     except InvalidCaseNumber as exc:
-        raise _refuse(session, user, str(case_number or ""), purpose, inputs, str(exc), now,
+        raise _refuse(uow, user, str(case_number or ""), purpose, inputs, str(exc), now,
                       code="invalid_case_number") from None
     if not (purpose or "").strip():
-        raise _refuse(session, user, canonical, "", inputs, "请填写查询用途（如：执行案件财产处置询价）。", now,
+        raise _refuse(uow, user, canonical, "", inputs, "请填写查询用途（如：执行案件财产处置询价）。", now,
                       code="missing_purpose")
     if user.role not in ("judge", "admin"):
-        raise _refuse(session, user, canonical, purpose, inputs, "只有执行法官可以询价。", now, code="forbidden")
+        raise _refuse(uow, user, canonical, purpose, inputs, "只有执行法官可以询价。", now, code="forbidden")
     return canonical
 
 
-def quote_for_user(session: Session, user: User, request: QuoteRequest, *, case_number: str, purpose: str,
+def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, case_number: str, purpose: str,
                    now: datetime | None = None) -> Inquiry:
     """Price one unit for a judge: case number, limits, quote, ledger; or a logged refusal."""
-    now = now or ledger.now_local()
-    inputs = _inputs(request)
-    case_number = _checked_case(session, user, case_number, purpose, inputs, now)
-    policy = policy_for(session, user)
-    if request.contract_date is not None and request.contract_date > now.date():
-        raise _refuse(session, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
-                      now, code="invalid_input")
-    try:
-        engine = active_engine(session)
-        building = engine.resolve(request)
-        ledger.lock(session)  # the day's count must not change between the check and the entry
-        check_hours(policy, now)
-        check_count(policy, used_today(session, user, now))
-        check_zone(policy, engine._zone_of_community[building.community_code])
-        result = engine.quote(request)
-    except LimitRefused as exc:
-        raise _refuse(session, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
-                      code="limit") from None
-    except QuoteError as exc:
-        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
-                      candidates=getattr(exc, "candidates", None)) from None
-    except baseline_store.VersionError as exc:
-        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
-    entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
-                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
-                          purpose=purpose, recorded_at=now)
-    session.commit()
-    return Inquiry(result, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
-                   user.username, now)
+    with uow:
+        session = uow.session
+        user = user if isinstance(user, User) else session.get(User, user)
+        now = now or ledger.now_local()
+        inputs = _inputs(request)
+        case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
+        policy = _policy_for(session, user)
+        if request.contract_date is not None and request.contract_date > now.date():
+            raise _refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
+                          now, code="invalid_input")
+        try:
+            engine = _active_engine(uow)
+            building = engine.resolve(request)
+            ledger.lock(session)  # the day's count must not change between the check and the entry
+            check_hours(policy, now)
+            check_count(policy, _used_today(session, user, now))
+            check_zone(policy, engine._zone_of_community[building.community_code])
+            result = engine.quote(request)
+        except LimitRefused as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                          code="limit") from None
+        except QuoteError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
+                          candidates=getattr(exc, "candidates", None)) from None
+        except baseline_store.VersionError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+        entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
+                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              purpose=purpose, recorded_at=now)
+        result = Inquiry(result, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
+                         user.username, now)
+        uow.commit()
+        return result
 
 
 @dataclass(frozen=True)
@@ -192,34 +216,38 @@ class BatchInquiry:
     verification_code: str
 
 
-def quote_batch_for_user(session: Session, user: User, units: pd.DataFrame, *, case_number: str, purpose: str,
+def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame, *, case_number: str, purpose: str,
                          now: datetime | None = None, source_name: str = "", progress=None) -> BatchInquiry:
     """Price a whole file for a judge; the file counts as one query, every row gets a status and reason."""
-    from tax_baseline.batch import price_batch
+    with uow:
+        session = uow.session
+        user = user if isinstance(user, User) else session.get(User, user)
+        from tax_baseline.batch import price_batch
 
-    now = now or ledger.now_local()
-    inputs = {"file": source_name, "rows": int(len(units))}
-    case_number = _checked_case(session, user, case_number, purpose, inputs, now)
-    policy = policy_for(session, user)
-    try:
-        engine = active_engine(session)
-        ledger.lock(session)
-        check_hours(policy, now)
-        check_count(policy, used_today(session, user, now))
-    except LimitRefused as exc:
-        raise _refuse(session, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
-                      code="limit") from None
-    except baseline_store.VersionError as exc:
-        raise _refuse(session, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
-    results = price_batch(engine, units, progress=progress, today=now.date(),
-                          zone_filter=lambda zone: zone_allowed(policy, zone))
-    ok = int((results["状态"] == "成功").sum())
-    digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
-    total_value = sum((Decimal(v) for v in results.loc[results["状态"] == "成功", "总价(元)"]), Decimal(0))
-    entry = ledger.append(session, "inquiry.batch",
-                          {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
-                           "total_value": str(total_value), "version": engine.version},
-                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
-                          purpose=purpose, recorded_at=now)
-    session.commit()
-    return BatchInquiry(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
+        now = now or ledger.now_local()
+        inputs = {"file": source_name, "rows": int(len(units))}
+        case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
+        policy = _policy_for(session, user)
+        try:
+            engine = _active_engine(uow)
+            ledger.lock(session)
+            check_hours(policy, now)
+            check_count(policy, _used_today(session, user, now))
+        except LimitRefused as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                          code="limit") from None
+        except baseline_store.VersionError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+        results = price_batch(engine, units, progress=progress, today=now.date(),
+                              zone_filter=lambda zone: zone_allowed(policy, zone))
+        ok = int((results["状态"] == "成功").sum())
+        digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
+        total_value = sum((Decimal(v) for v in results.loc[results["状态"] == "成功", "总价(元)"]), Decimal(0))
+        entry = ledger.append(session, "inquiry.batch",
+                              {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
+                               "total_value": str(total_value), "version": engine.version},
+                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              purpose=purpose, recorded_at=now)
+        result = BatchInquiry(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
+        uow.commit()
+        return result

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
 from auction import objections as rules
@@ -49,6 +49,7 @@ from xunpai.storage.models.procedure import (
     ProcedureParty,
     ProcedureReport,
 )
+from xunpai.storage.unit_of_work import UnitOfWork
 
 
 def _compact_id(number: str) -> str:
@@ -84,7 +85,7 @@ def _check_evidence(files: Sequence[EvidenceUpload]) -> list[tuple[EvidenceUploa
     return checked
 
 
-def file_objection(session: Session, *, case_number: str, report_id: int, id_number: str,
+def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_number: str,
                    grounds: Sequence[str], facts: str, reasons: str, address_for_service: str,
                    evidence: Sequence[EvidenceUpload] = (), submission_key: str | None = None,
                    received_report_on: date | None = None, mailed_on: date | None = None, now: datetime,
@@ -97,76 +98,84 @@ def file_objection(session: Session, *, case_number: str, report_id: int, id_num
     still recorded, in state 不予受理 with the reason (the court's ruling follows from it). ``mailed_on``: the
     postmark date of a posted objection (民诉法 art. 85(4)).
     """
-    case = get_case(session, case_number)
-    report = _get(session, ProcedureReport, report_id, "报告")
-    lot = session.get(ProcedureLot, report.lot_id)
-    if lot.case_id != case.id:
-        raise InvalidFiling(f"报告 {report_id} 不属于案件{case.case_number}。")
-    wanted = _compact_id(id_number)
-    party = next((p for p in case.parties if p.id_number == wanted), None)
-    if party is None:
-        raise NotAParty(f"证件号码“{id_number}”不是案件{case.case_number}的当事人或已登记的利害关系人，不能提出异议"
-                        "（参考价规定第二十二条）。利害关系人应先向法院登记。")
-    try:
-        written = rules.check_written_objection(grounds, facts, reasons, address_for_service,
-                                                party_address=party.address_for_service or "")
-    except rules.InvalidObjection as exc:
-        raise InvalidFiling(str(exc)) from None
-    files = _check_evidence(evidence)
+    with uow:
+        session = uow.session
+        case = get_case(uow, case_number)
+        report = _get(session, ProcedureReport, report_id, "报告")
+        lot = session.get(ProcedureLot, report.lot_id)
+        if lot.case_id != case.id:
+            raise InvalidFiling(f"报告 {report_id} 不属于案件{case.case_number}。")
+        wanted = _compact_id(id_number)
+        party = next((p for p in case.parties if p.id_number == wanted), None)
+        if party is None:
+            raise NotAParty(f"证件号码“{id_number}”不是案件{case.case_number}的当事人或已登记的利害关系人，不能提出异议"
+                            "（参考价规定第二十二条）。利害关系人应先向法院登记。")
+        try:
+            written = rules.check_written_objection(grounds, facts, reasons, address_for_service,
+                                                    party_address=party.address_for_service or "")
+        except rules.InvalidObjection as exc:
+            raise InvalidFiling(str(exc)) from None
+        files = _check_evidence(evidence)
 
-    ground_values, address = list(written.grounds), written.address_for_service
-    body = {"case": case.id, "report": report.id, "party": party.id, "grounds": [g.value for g in ground_values],
-            "facts": written.facts, "reasons": written.reasons, "address": address,
-            "evidence": sorted(d for _f, _k, d in files)}
-    key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
-                         .encode()).hexdigest()
-    existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one_or_none()
-    if existing is not None:
-        return _same_submission(existing, party, report)
+        ground_values, address = list(written.grounds), written.address_for_service
+        body = {"case": case.id, "report": report.id, "party": party.id, "grounds": [g.value for g in ground_values],
+                "facts": written.facts, "reasons": written.reasons, "address": address,
+                "evidence": sorted(d for _f, _k, d in files)}
+        key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
+                             .encode()).hexdigest()
+        existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one_or_none()
+        if existing is not None:
+            result = _same_submission(existing, party, report)
+            uow.commit()
+            return result
 
-    filed_on = now.date()
-    calendar = load_calendar(session)
-    policy = get_policy(session, case.court_code)
-    received = rules.report_received_on(stated=received_report_on, published_on=report.published_on,
-                                        forwarded_on=report.forwarded_on, filed_on=filed_on, calendar=calendar)
-    try:
-        rules.check_postmark(mailed_on, filed_on)
-    except rules.InvalidObjection as exc:
-        raise InvalidFiling(str(exc)) from None
-    earlier = session.execute(select(Objection.id).where(
-        Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
-        Objection.state.in_([s.value for s in rules.CLOSED_AGAINST_REPEAT]))).first()
-    verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
-                           calendar=calendar, policy=policy,
-                           first_auction_announced=lot.first_auction_announced_on is not None
-                           and lot.first_auction_announced_on <= filed_on,
-                           mailed_on=mailed_on, raised_again=earlier is not None)
-    state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
-    objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
-                          grounds=[g.value for g in ground_values], facts=written.facts, reasons=written.reasons,
-                          address_for_service=address, filed_at=now, filed_on=filed_on,
-                          report_received_on=received, policy=policy.value, admissible=verdict.accepted,
-                          route=verdict.route.value if verdict.route else None, assessment=verdict.reason,
-                          article=verdict.article, state=state.value, state_entered_on=filed_on,
-                          material_requests=0)
-    objection.evidence = [EvidenceFile(filename=f.filename, content_type=kind, size=len(f.content), sha256=digest,
-                                       content=f.content) for f, kind, digest in files]
-    try:
-        with session.begin_nested():
-            session.add(objection)
-            session.flush()
-    except IntegrityError:
-        # The same submission arrived concurrently and won the unique key; this one is the duplicate.
-        existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one()
-        return _same_submission(existing, party, report)
-    ledger.append(session, "objection.filed",
-                  {"objection_id": objection.id, "report_id": report.id, "party": party.name, "role": party.role,
-                   "grounds": objection.grounds, "accepted": verdict.accepted, "route": objection.route,
-                   "reason": verdict.reason, "article": verdict.article, "policy": policy.value,
-                   "evidence_sha256": [e.sha256 for e in objection.evidence]},
-                  actor=actor or party.name, court_code=case.court_code, case_number=case.case_number,
-                  recorded_at=now)
-    return FilingResult(objection, True)
+        filed_on = now.date()
+        calendar = load_calendar(uow)
+        policy = get_policy(uow, case.court_code)
+        received = rules.report_received_on(stated=received_report_on, published_on=report.published_on,
+                                            forwarded_on=report.forwarded_on, filed_on=filed_on, calendar=calendar)
+        try:
+            rules.check_postmark(mailed_on, filed_on)
+        except rules.InvalidObjection as exc:
+            raise InvalidFiling(str(exc)) from None
+        earlier = session.execute(select(Objection.id).where(
+            Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
+            Objection.state.in_([s.value for s in rules.CLOSED_AGAINST_REPEAT]))).first()
+        verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
+                               calendar=calendar, policy=policy,
+                               first_auction_announced=lot.first_auction_announced_on is not None
+                               and lot.first_auction_announced_on <= filed_on,
+                               mailed_on=mailed_on, raised_again=earlier is not None)
+        state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
+        objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
+                              grounds=[g.value for g in ground_values], facts=written.facts, reasons=written.reasons,
+                              address_for_service=address, filed_at=now, filed_on=filed_on,
+                              report_received_on=received, policy=policy.value, admissible=verdict.accepted,
+                              route=verdict.route.value if verdict.route else None, assessment=verdict.reason,
+                              article=verdict.article, state=state.value, state_entered_on=filed_on,
+                              material_requests=0)
+        objection.evidence = [EvidenceFile(filename=f.filename, content_type=kind, size=len(f.content), sha256=digest,
+                                           content=f.content) for f, kind, digest in files]
+        try:
+            with session.begin_nested():
+                session.add(objection)
+                session.flush()
+        except IntegrityError:
+            # The same submission arrived concurrently and won the unique key; this one is the duplicate.
+            existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one()
+            result = _same_submission(existing, party, report)
+            uow.commit()
+            return result
+        ledger.append(session, "objection.filed",
+                      {"objection_id": objection.id, "report_id": report.id, "party": party.name, "role": party.role,
+                       "grounds": objection.grounds, "accepted": verdict.accepted, "route": objection.route,
+                       "reason": verdict.reason, "article": verdict.article, "policy": policy.value,
+                       "evidence_sha256": [e.sha256 for e in objection.evidence]},
+                      actor=actor or party.name, court_code=case.court_code, case_number=case.case_number,
+                      recorded_at=now)
+        result = FilingResult(objection, True)
+        uow.commit()
+        return result
 
 
 def _same_submission(existing: Objection, party: ProcedureParty, report: ProcedureReport) -> FilingResult:
@@ -175,119 +184,226 @@ def _same_submission(existing: Objection, party: ProcedureParty, report: Procedu
     return FilingResult(existing, False)
 
 
-def advance(session: Session, objection_id: int, event: str, *, on: date, actor: str, now: datetime,
+def advance(uow: UnitOfWork, objection_id: int, event: str, *, on: date, actor: str, now: datetime,
             note: str = "") -> Objection:
     """Apply one step of the state machine (``auction.objections.TRANSITIONS``); an illegal step raises
     ``IllegalTransition`` and changes nothing. Every step is recorded and written to the ledger."""
-    objection = _get(session, Objection, objection_id, "异议")
-    event = Event(event)
-    route = Route(objection.route) if objection.route else None
-    before = State(objection.state)
-    after = rules.transition(before, event, route, material_requests=objection.material_requests)
-    if on < objection.state_entered_on:
-        raise ProcedureError(f"操作日期 {on.isoformat()} 早于上一步骤的日期 {objection.state_entered_on.isoformat()}。")
-    if event is Event.REQUEST_MATERIAL:
-        objection.material_requests += 1
-    objection.state, objection.state_entered_on = after.value, on
-    session.add(ObjectionEvent(objection_id=objection.id, event=event.value, from_state=before.value,
-                               to_state=after.value, happened_on=on, actor=actor, note=note, recorded_at=now))
-    case = session.get(ProcedureCase, objection.case_id)
-    ledger.append(session, "objection.transition",
-                  {"objection_id": objection.id, "event": event.value, "from": before.value, "to": after.value,
-                   "on": on, "note": note}, actor=actor, court_code=case.court_code, case_number=case.case_number,
-                  recorded_at=now)
-    session.flush()
-    return objection
+    with uow:
+        session = uow.session
+        objection = _get(session, Objection, objection_id, "异议")
+        event = Event(event)
+        route = Route(objection.route) if objection.route else None
+        before = State(objection.state)
+        after = rules.transition(before, event, route, material_requests=objection.material_requests)
+        if on < objection.state_entered_on:
+            raise ProcedureError(f"操作日期 {on.isoformat()} 早于上一步骤的日期 {objection.state_entered_on.isoformat()}。")
+        if event is Event.REQUEST_MATERIAL:
+            objection.material_requests += 1
+        objection.state, objection.state_entered_on = after.value, on
+        session.add(ObjectionEvent(objection_id=objection.id, event=event.value, from_state=before.value,
+                                   to_state=after.value, happened_on=on, actor=actor, note=note, recorded_at=now))
+        case = session.get(ProcedureCase, objection.case_id)
+        ledger.append(session, "objection.transition",
+                      {"objection_id": objection.id, "event": event.value, "from": before.value, "to": after.value,
+                       "on": on, "note": note}, actor=actor, court_code=case.court_code, case_number=case.case_number,
+                      recorded_at=now)
+        session.flush()
+        uow.commit()
+        return objection
 
 
-def decide(session: Session, objection_id: int, *, upheld: bool, decided_on: date, actor: str, now: datetime,
+def decide(uow: UnitOfWork, objection_id: int, *, upheld: bool, decided_on: date, actor: str, now: datetime,
            summary: str = "", served_on: date | None = None, corrected_value_fen: int | None = None
            ) -> ObjectionDecision:
     """The court's ruling on an objection reviewed as an enforcement act (参考价规定 art. 22(2), 民诉法 art. 236),
     or on the qualification/procedure grounds first (art. 23(2)); its effect on the reference price is
     ``auction.objections.decision_effect``, stored here with the decision and the step."""
-    objection = _get(session, Objection, objection_id, "异议")
-    route = Route(objection.route) if objection.route else None
-    report = session.get(ProcedureReport, objection.report_id)
-    lot = session.get(ProcedureLot, report.lot_id)
-    try:
-        outcome = rules.decision_effect(State(objection.state), route, ReportKind(report.kind), objection.grounds,
-                                        upheld=upheld, corrected_value_fen=corrected_value_fen,
-                                        appraisal_firms=lot.appraisal_firms or [report.source],
-                                        current_firm=lot.current_firm or report.source,
-                                        material_requests=objection.material_requests)
-    except (rules.InvalidObjection, rp.ReferencePriceError) as exc:
-        raise ProcedureError(str(exc)) from exc
-    event, effect = outcome.event, outcome.effect
-    if outcome.corrected_value_fen is not None:
-        report.corrected_value_fen = outcome.corrected_value_fen
-    if outcome.reappraisal_by is not None:
-        lot.current_firm = outcome.reappraisal_by
-    decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
-                                 summary=summary, effect=effect, actor=actor, created_at=now)
-    session.add(decision)
-    advance(session, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
-    if served_on is not None:
-        objection.decision_served_on = served_on
-    case = session.get(ProcedureCase, objection.case_id)
-    session.flush()
-    ledger.append(session, "objection.decision",
-                  {"objection_id": objection.id, "decision_id": decision.id, "kind": event.value,
-                   "upheld": upheld, "decided_on": decided_on, "served_on": served_on, "effect": effect,
-                   "summary": summary}, actor=actor, court_code=case.court_code, case_number=case.case_number,
-                  recorded_at=now)
-    return decision
+    with uow:
+        session = uow.session
+        objection = _get(session, Objection, objection_id, "异议")
+        route = Route(objection.route) if objection.route else None
+        report = session.get(ProcedureReport, objection.report_id)
+        lot = session.get(ProcedureLot, report.lot_id)
+        try:
+            outcome = rules.decision_effect(State(objection.state), route, ReportKind(report.kind), objection.grounds,
+                                            upheld=upheld, corrected_value_fen=corrected_value_fen,
+                                            appraisal_firms=lot.appraisal_firms or [report.source],
+                                            current_firm=lot.current_firm or report.source,
+                                            material_requests=objection.material_requests)
+        except (rules.InvalidObjection, rp.ReferencePriceError) as exc:
+            raise ProcedureError(str(exc)) from exc
+        event, effect = outcome.event, outcome.effect
+        if outcome.corrected_value_fen is not None:
+            report.corrected_value_fen = outcome.corrected_value_fen
+        if outcome.reappraisal_by is not None:
+            lot.current_firm = outcome.reappraisal_by
+        decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
+                                     summary=summary, effect=effect, actor=actor, created_at=now)
+        session.add(decision)
+        advance(uow, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
+        if served_on is not None:
+            objection.decision_served_on = served_on
+        case = session.get(ProcedureCase, objection.case_id)
+        session.flush()
+        ledger.append(session, "objection.decision",
+                      {"objection_id": objection.id, "decision_id": decision.id, "kind": event.value,
+                       "upheld": upheld, "decided_on": decided_on, "served_on": served_on, "effect": effect,
+                       "summary": summary}, actor=actor, court_code=case.court_code, case_number=case.case_number,
+                      recorded_at=now)
+        uow.commit()
+        return decision
 
 
-def record_service_of_decision(session: Session, objection_id: int, *, served_on: date, actor: str,
+def record_service_of_decision(uow: UnitOfWork, objection_id: int, *, served_on: date, actor: str,
                                now: datetime) -> Objection:
     """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
-    objection = _get(session, Objection, objection_id, "异议")
-    if objection.state not in (State.UPHELD.value, State.REJECTED.value):
-        raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
-    objection.decision_served_on = served_on
-    case = session.get(ProcedureCase, objection.case_id)
-    ledger.append(session, "objection.transition", {"objection_id": objection.id, "event": "decision_served",
-                                                    "on": served_on}, actor=actor, court_code=case.court_code,
-                  case_number=case.case_number, recorded_at=now)
-    return objection
+    with uow:
+        session = uow.session
+        objection = _get(session, Objection, objection_id, "异议")
+        if objection.state not in (State.UPHELD.value, State.REJECTED.value):
+            raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
+        objection.decision_served_on = served_on
+        case = session.get(ProcedureCase, objection.case_id)
+        ledger.append(session, "objection.transition", {"objection_id": objection.id, "event": "decision_served",
+                                                        "on": served_on}, actor=actor, court_code=case.court_code,
+                      case_number=case.case_number, recorded_at=now)
+        uow.commit()
+        return objection
 
 
-def record_technical_conclusion(session: Session, objection_id: int, *, confirms: bool, decided_on: date,
+def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms: bool, decided_on: date,
                                 actor: str, now: datetime, summary: str = "") -> ObjectionDecision:
     """The association's technical-review conclusion (参考价规定 arts. 23(1), 26; the effect is
     ``auction.objections.technical_conclusion_effect``); confirming it fixes the reference price."""
-    objection = _get(session, Objection, objection_id, "异议")
-    conclusion = rules.technical_conclusion_effect(confirms)
-    event, effect = conclusion.event, conclusion.effect
-    rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
-    report = session.get(ProcedureReport, objection.report_id)
-    decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
-                                 summary=summary, effect=effect, actor=actor, created_at=now)
-    session.add(decision)
-    advance(session, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
-    session.flush()
-    case = session.get(ProcedureCase, objection.case_id)
-    ledger.append(session, "objection.decision", {"objection_id": objection.id, "decision_id": decision.id,
-                                                  "kind": event.value, "report_id": report.id, "effect": effect},
-                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
-    if confirms:
-        from xunpai.services.procedure import fix_reference_price
+    with uow:
+        session = uow.session
+        objection = _get(session, Objection, objection_id, "异议")
+        conclusion = rules.technical_conclusion_effect(confirms)
+        event, effect = conclusion.event, conclusion.effect
+        rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
+        report = session.get(ProcedureReport, objection.report_id)
+        decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
+                                     summary=summary, effect=effect, actor=actor, created_at=now)
+        session.add(decision)
+        advance(uow, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
+        session.flush()
+        case = session.get(ProcedureCase, objection.case_id)
+        ledger.append(session, "objection.decision", {"objection_id": objection.id, "decision_id": decision.id,
+                                                      "kind": event.value, "report_id": report.id, "effect": effect},
+                      actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+        if confirms:
+            from xunpai.services.procedure import fix_reference_price
 
-        fix_reference_price(session, report.id, today=decided_on, actor=actor, now=now)
-    return decision
+            fix_reference_price(uow, report.id, today=decided_on, actor=actor, now=now)
+        uow.commit()
+        return decision
 
 
-def list_objections(session: Session, case_number: str) -> list[Objection]:
+def list_objections(uow: UnitOfWork, case_number: str) -> list[Objection]:
     """The objections of a case, oldest first (for the parties' and the judge's pages)."""
-    case = get_case(session, case_number)
-    return list(session.execute(select(Objection).where(Objection.case_id == case.id)
-                                .order_by(Objection.id)).scalars())
+    with uow:
+        session = uow.session
+        case = get_case(uow, case_number)
+        return list(session.execute(select(Objection).where(Objection.case_id == case.id)
+                                    .order_by(Objection.id)).scalars())
 
 
-def evidence_content(session: Session, evidence_id: int) -> EvidenceFile:
+def evidence_content(uow: UnitOfWork, evidence_id: int) -> EvidenceFile:
     """An evidence file for download, its content checked against the stored SHA-256 first."""
-    item = _get(session, EvidenceFile, evidence_id, "证据文件")
-    if hashlib.sha256(item.content).hexdigest() != item.sha256 or len(item.content) != item.size:
-        raise ProcedureError(f"证据文件“{item.filename}”的内容与登记时的校验值不符，可能已被改动。")
-    return item
+    with uow:
+        session = uow.session
+        item = _get(session, EvidenceFile, evidence_id, "证据文件")
+        if hashlib.sha256(item.content).hexdigest() != item.sha256 or len(item.content) != item.size:
+            raise ProcedureError(f"证据文件“{item.filename}”的内容与登记时的校验值不符，可能已被改动。")
+        return item
+
+
+# ---------------------------------------------------------------- what the pages and the API read
+
+
+@dataclass(frozen=True)
+class ObjectionRecord:
+    """An objection with what its page shows beside it: the case, the report, the party, the decisions."""
+
+    objection: Objection
+    case: ProcedureCase
+    report: ProcedureReport
+    party: ProcedureParty
+    decisions: list[ObjectionDecision]
+
+
+def get_objection(uow: UnitOfWork, objection_id: int) -> tuple[Objection, ProcedureCase] | None:
+    """An objection and its case (for the access check), or None."""
+    with uow:
+        objection = uow.session.get(Objection, objection_id)
+        return (objection, uow.session.get(ProcedureCase, objection.case_id)) if objection is not None else None
+
+
+def objection_record(uow: UnitOfWork, objection: Objection | int) -> ObjectionRecord:
+    with uow:
+        session = uow.session
+        if not isinstance(objection, Objection):
+            objection = _get(session, Objection, objection, "异议")
+        decisions = list(session.execute(select(ObjectionDecision).where(ObjectionDecision.objection_id == objection.id)
+                                         .order_by(ObjectionDecision.id)).scalars())
+        return ObjectionRecord(objection, session.get(ProcedureCase, objection.case_id),
+                               session.get(ProcedureReport, objection.report_id),
+                               session.get(ProcedureParty, objection.party_id), decisions)
+
+
+def court_objections(uow: UnitOfWork, court_code: str, *, open_only: bool = False, newest_first: bool = True,
+                     case_number: str | None = None, limit: int = 200) -> list[Objection]:
+    """The objections filed in a court's cases (the judges' inbox and the API list)."""
+    with uow:
+        query = (select(Objection).join(ProcedureCase, ProcedureCase.id == Objection.case_id)
+                 .where(ProcedureCase.court_code == court_code))
+        if open_only:
+            query = query.where(Objection.state.not_in([s.value for s in rules.FINAL_STATES]))
+        if case_number:
+            query = query.where(ProcedureCase.case_number == case_number)
+        order = Objection.filed_at.desc() if newest_first else Objection.id
+        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+
+
+def party_objections(uow: UnitOfWork, party_ids: Sequence[int], *, case_id: int | None = None,
+                     case_number: str | None = None, newest_first: bool = False, limit: int = 500) -> list[Objection]:
+    """The objections filed by these registered parties (a party sees only their own)."""
+    with uow:
+        query = (select(Objection).join(ProcedureCase, ProcedureCase.id == Objection.case_id)
+                 .where(Objection.party_id.in_(list(party_ids) or [-1])))
+        if case_id is not None:
+            query = query.where(Objection.case_id == case_id)
+        if case_number:
+            query = query.where(ProcedureCase.case_number == case_number)
+        order = Objection.id.desc() if newest_first else Objection.id
+        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+
+
+def closed_filings(uow: UnitOfWork, party_id: int, report_id: int) -> int:
+    """How many of a party's objections to a report were not accepted or withdrawn (a new filing may follow)."""
+    with uow:
+        return uow.session.scalar(select(func.count()).select_from(Objection).where(
+            Objection.party_id == party_id, Objection.report_id == report_id,
+            Objection.state.in_((State.NOT_ACCEPTED.value, State.WITHDRAWN.value))))
+
+
+def get_party(uow: UnitOfWork, party_id: int) -> ProcedureParty | None:
+    with uow:
+        return uow.session.get(ProcedureParty, party_id)
+
+
+def report_of_case(uow: UnitOfWork, case_number: str, report_id: int) -> tuple[ProcedureLot, ProcedureReport] | None:
+    """A report and its lot, if the report belongs to that case; else None."""
+    with uow:
+        session = uow.session
+        report = session.get(ProcedureReport, report_id)
+        lot = session.get(ProcedureLot, report.lot_id) if report else None
+        case = session.get(ProcedureCase, lot.case_id) if lot else None
+        return (lot, report) if case is not None and case.case_number == case_number else None
+
+
+def evidence_of(uow: UnitOfWork, objection_id: int, evidence_id: int) -> EvidenceFile | None:
+    """An evidence file of that objection (or None)."""
+    with uow:
+        item = uow.session.get(EvidenceFile, evidence_id)
+        return item if item is not None and item.objection_id == objection_id else None

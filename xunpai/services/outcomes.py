@@ -7,7 +7,6 @@ import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from auction.outcomes import (
     OUTCOMES,
@@ -20,6 +19,7 @@ from auction.outcomes import (
 from xunpai.services.publishing import PublishingError
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import Lot
+from xunpai.storage.unit_of_work import UnitOfWork
 
 ledger.register_kind("lot.outcome", "登记拍卖结果")
 
@@ -28,7 +28,7 @@ def _now():
     return ledger.now_local()
 
 
-def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fen: int | None = None,
+def record_outcome(uow: UnitOfWork, lot_id: int, outcome: str, *, sale_price_fen: int | None = None,
                    on: date, actor: str = "", buyer_name: str = "", buyer_id_number: str = "", bidder_code: str = "",
                    paid_in_full_on: date | None = None, sold_at: datetime | None = None) -> Lot:
     """Record how the lot's auction ended (成交 with its price, 流拍, 悔拍, 撤回, 暂缓). For a sale the buyer may be
@@ -36,70 +36,78 @@ def record_outcome(session: Session, lot_id: int, outcome: str, *, sale_price_fe
     art. 22). The buyer's ID number (validated with stdnum.cn.ric) is kept on the lot, only its hash in the ledger.
     The rules are ``auction.outcomes``: ``check_outcome`` (the price), ``check_outcome_date`` (not before the
     bidding, 网拍规定 art. 20) and ``check_sale_details`` (the buyer); each refuses with ``InvalidOutcome``."""
-    lot = session.get(Lot, lot_id)
-    if lot is None:
-        raise PublishingError(f"标的 {lot_id} 不存在。")
-    check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
-    if lot.status not in ("published", "ended"):
-        raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
-    bidding_start = (lot.plan or {}).get("bidding_start")
-    check_outcome_date(outcome, on, datetime.fromisoformat(bidding_start) if bidding_start else None,
-                       sold_at=sold_at, lot_code=lot.lot_code)
-    buyer_id_number = check_sale_details(outcome, on, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
-                                         bidder_code=bidder_code, paid_in_full_on=paid_in_full_on, sold_at=sold_at)
-    sale = None
-    if outcome == "sold" and buyer_name:
-        sale = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
-                "price_fen": sale_price_fen,
-                "sold_at": sold_at.isoformat(timespec="seconds") if sold_at else None,
-                "paid_in_full_on": paid_in_full_on.isoformat() if paid_in_full_on else None,
-                "ruling_case_number": lot.case_number, "by_priority_purchaser": False}
-    lot.outcome, lot.sale_price_fen, lot.outcome_on, lot.sale = outcome, sale_price_fen, on, sale
-    lot.status = "ended" if outcome in ("sold", "unsold", "reneged") else "published"
-    lot.updated_at = _now()
-    ledger.append(session, "lot.outcome", {
-        "lot_id": lot.id, "lot_code": lot.lot_code, "outcome": outcome, "outcome_name": OUTCOMES[outcome],
-        "sale_price_fen": sale_price_fen, "on": on, "buyer_name": buyer_name or None, "bidder_code": bidder_code or None,
-        "buyer_id_sha256": hashlib.sha256(buyer_id_number.encode()).hexdigest() if buyer_id_number else None},
-        actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="登记拍卖结果")
-    session.flush()
-    return lot
+    with uow:
+        session = uow.session
+        lot = session.get(Lot, lot_id)
+        if lot is None:
+            raise PublishingError(f"标的 {lot_id} 不存在。")
+        check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
+        if lot.status not in ("published", "ended"):
+            raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
+        bidding_start = (lot.plan or {}).get("bidding_start")
+        check_outcome_date(outcome, on, datetime.fromisoformat(bidding_start) if bidding_start else None,
+                           sold_at=sold_at, lot_code=lot.lot_code)
+        buyer_id_number = check_sale_details(outcome, on, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
+                                             bidder_code=bidder_code, paid_in_full_on=paid_in_full_on, sold_at=sold_at)
+        sale = None
+        if outcome == "sold" and buyer_name:
+            sale = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
+                    "price_fen": sale_price_fen,
+                    "sold_at": sold_at.isoformat(timespec="seconds") if sold_at else None,
+                    "paid_in_full_on": paid_in_full_on.isoformat() if paid_in_full_on else None,
+                    "ruling_case_number": lot.case_number, "by_priority_purchaser": False}
+        lot.outcome, lot.sale_price_fen, lot.outcome_on, lot.sale = outcome, sale_price_fen, on, sale
+        lot.status = "ended" if outcome in ("sold", "unsold", "reneged") else "published"
+        lot.updated_at = _now()
+        ledger.append(session, "lot.outcome", {
+            "lot_id": lot.id, "lot_code": lot.lot_code, "outcome": outcome, "outcome_name": OUTCOMES[outcome],
+            "sale_price_fen": sale_price_fen, "on": on, "buyer_name": buyer_name or None, "bidder_code": bidder_code or None,
+            "buyer_id_sha256": hashlib.sha256(buyer_id_number.encode()).hexdigest() if buyer_id_number else None},
+            actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="登记拍卖结果")
+        session.flush()
+        uow.commit()
+        return lot
 
 
-def lot_document_source(session: Session, lot_id: int) -> dict:
+def lot_document_source(uow: UnitOfWork, lot_id: int) -> dict:
     """The lot as ``auction.lot.lot_to_dict`` gives it, with the recorded sale: the input of ``lots documents``."""
-    lot = session.get(Lot, lot_id)
-    if lot is None:
-        raise PublishingError(f"标的 {lot_id} 不存在。")
-    content = dict(lot.content)
-    if lot.sale is not None:
-        content["sale"] = lot.sale
-    return content
+    with uow:
+        session = uow.session
+        lot = session.get(Lot, lot_id)
+        if lot is None:
+            raise PublishingError(f"标的 {lot_id} 不存在。")
+        content = dict(lot.content)
+        if lot.sale is not None:
+            content["sale"] = lot.sale
+        return content
 
 
-def lots_with_outcomes(session: Session, court_code: str | None, date_from: date | None,
+def lots_with_outcomes(uow: UnitOfWork, court_code: str | None, date_from: date | None,
                        date_to: date | None) -> list[Lot]:
     """Lots whose outcome date is within [date_from, date_to] (both included)."""
-    query = select(Lot).where(Lot.outcome.is_not(None))
-    if court_code:
-        query = query.where(Lot.court_code == court_code)
-    if date_from:
-        query = query.where(Lot.outcome_on >= date_from)
-    if date_to:
-        query = query.where(Lot.outcome_on <= date_to)
-    return list(session.scalars(query.order_by(Lot.court_code, Lot.outcome_on, Lot.id)))
+    with uow:
+        session = uow.session
+        query = select(Lot).where(Lot.outcome.is_not(None))
+        if court_code:
+            query = query.where(Lot.court_code == court_code)
+        if date_from:
+            query = query.where(Lot.outcome_on >= date_from)
+        if date_to:
+            query = query.where(Lot.outcome_on <= date_to)
+        return list(session.scalars(query.order_by(Lot.court_code, Lot.outcome_on, Lot.id)))
 
 
-def statistics(session: Session, court_code: str | None = None, date_from: date | None = None,
+def statistics(uow: UnitOfWork, court_code: str | None = None, date_from: date | None = None,
                date_to: date | None = None):
     """Outcome statistics (auction.outcomes) per court, plus the total, for lots ended in the period."""
-    lots = lots_with_outcomes(session, court_code, date_from, date_to)
-    by_court: dict[str, list[Lot]] = {}
-    for lot in lots:
-        by_court.setdefault(lot.court_code, []).append(lot)
+    with uow:
+        lots = lots_with_outcomes(uow, court_code, date_from, date_to)
+        by_court: dict[str, list[Lot]] = {}
+        for lot in lots:
+            by_court.setdefault(lot.court_code, []).append(lot)
 
-    def stats(group: list[Lot]):
-        return outcome_statistics(LotOutcome(lot.outcome, lot.starting_price_fen, lot.reference_price_fen,
-                                             lot.sale_price_fen) for lot in group)
+        def stats(group: list[Lot]):
+            return outcome_statistics(LotOutcome(lot.outcome, lot.starting_price_fen, lot.reference_price_fen,
+                                                 lot.sale_price_fen) for lot in group)
 
-    return {court: stats(group) for court, group in sorted(by_court.items())}, stats(lots), lots
+        return {court: stats(group) for court, group in sorted(by_court.items())}, stats(lots), lots

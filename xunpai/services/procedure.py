@@ -1,8 +1,8 @@
 """Use cases of the price procedure on the database: cases and parties, reports and reference prices, the
 appraisal-firm lottery, objections (filing, steps, decisions), the holiday notices and the agenda.
 
-Every function takes the caller's ``session`` (the caller commits), plain values and the time (``today`` /
-``now``), and returns ORM objects or dataclasses. Every refusal raises a ``ProcedureError`` subclass with a
+Every function takes a unit of work (``xunpai.storage.unit_of_work``; it opens its block and commits what it
+writes), plain values and the time (``today`` / ``now``), and returns ORM objects or dataclasses. Every refusal raises a ``ProcedureError`` subclass with a
 Chinese message and changes nothing; every filing, decision and state change is appended to the ledger in
 the same transaction. The rules themselves live in ``auction`` (reference_price, objections, periods).
 """
@@ -39,6 +39,7 @@ from xunpai.storage.models.procedure import (
     ProcedureReport,
     ReferencePriceRecord,
 )
+from xunpai.storage.unit_of_work import UnitOfWork
 
 for _kind, _name in {
     "procedure.case": "登记执行案件及当事人", "procedure.method": "确定参考价方式", "procedure.lot": "登记处置财产", "procedure.report": "收到询价评估报告",
@@ -125,15 +126,17 @@ def _get(session: Session, model, key, what: str):
     return obj
 
 
-def get_case(session: Session, case_number: str) -> ProcedureCase:
-    try:
-        canonical = validate_case_number(case_number)
-    except InvalidCaseNumber as exc:
-        raise ProcedureError(str(exc)) from exc
-    case = session.execute(select(ProcedureCase).where(ProcedureCase.case_number == canonical)).scalar_one_or_none()
-    if case is None:
-        raise NotFound(f"案件{canonical}尚未登记。")
-    return case
+def get_case(uow: UnitOfWork, case_number: str) -> ProcedureCase:
+    with uow:
+        session = uow.session
+        try:
+            canonical = validate_case_number(case_number)
+        except InvalidCaseNumber as exc:
+            raise ProcedureError(str(exc)) from exc
+        case = session.execute(select(ProcedureCase).where(ProcedureCase.case_number == canonical)).scalar_one_or_none()
+        if case is None:
+            raise NotFound(f"案件{canonical}尚未登记。")
+        return case
 
 
 def _case_of_lot(session: Session, lot: ProcedureLot) -> ProcedureCase:
@@ -142,58 +145,68 @@ def _case_of_lot(session: Session, lot: ProcedureLot) -> ProcedureCase:
 
 # --- policy and calendar --------------------------------------------------------------------------------------
 
-def get_policy(session: Session, court_code: str) -> Policy:
+def get_policy(uow: UnitOfWork, court_code: str) -> Policy:
     """The court's objection policy (statutory by default)."""
-    court = _get(session, Court, court_code, "法院")
-    return Policy((court.policy or {}).get("objection_policy", Policy.STATUTORY.value))
+    with uow:
+        session = uow.session
+        court = _get(session, Court, court_code, "法院")
+        return Policy((court.policy or {}).get("objection_policy", Policy.STATUTORY.value))
 
 
-def set_policy(session: Session, court_code: str, policy: str, *, actor: str, now: datetime) -> Policy:
-    try:
-        chosen = Policy(policy)
-    except ValueError:
-        raise ProcedureError(f"异议处理政策应为 statutory（法定）或 wenling（温岭），收到“{policy}”。") from None
-    court = _get(session, Court, court_code, "法院")
-    court.policy = {**(court.policy or {}), "objection_policy": chosen.value}
-    ledger.append(session, "procedure.policy", {"objection_policy": chosen.value}, actor=actor,
-                  court_code=court_code, recorded_at=now)
-    return chosen
+def set_policy(uow: UnitOfWork, court_code: str, policy: str, *, actor: str, now: datetime) -> Policy:
+    with uow:
+        session = uow.session
+        try:
+            chosen = Policy(policy)
+        except ValueError:
+            raise ProcedureError(f"异议处理政策应为 statutory（法定）或 wenling（温岭），收到“{policy}”。") from None
+        court = _get(session, Court, court_code, "法院")
+        court.policy = {**(court.policy or {}), "objection_policy": chosen.value}
+        ledger.append(session, "procedure.policy", {"objection_policy": chosen.value}, actor=actor,
+                      court_code=court_code, recorded_at=now)
+        uow.commit()
+        return chosen
 
 
-def load_calendar(session: Session) -> WorkingCalendar:
+def load_calendar(uow: UnitOfWork) -> WorkingCalendar:
     """The working calendar with every year an administrator has entered."""
-    notices = [YearNotice(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
-                          frozenset(date.fromisoformat(d) for d in row.workdays), row.source)
-               for row in session.execute(select(CalendarYear)).scalars()]
-    return WorkingCalendar.with_notices(notices)
+    with uow:
+        session = uow.session
+        notices = [YearNotice(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
+                              frozenset(date.fromisoformat(d) for d in row.workdays), row.source)
+                   for row in session.execute(select(CalendarYear)).scalars()]
+        return WorkingCalendar.with_notices(notices)
 
 
-def set_calendar_year(session: Session, year: int, holidays: Iterable[date], workdays: Iterable[date], *,
+def set_calendar_year(uow: UnitOfWork, year: int, holidays: Iterable[date], workdays: Iterable[date], *,
                       source: str, actor: str, now: datetime) -> CalendarYear:
     """Enter (or replace) a year's State Council holiday notice. Years the package covers are refused: its
     data are the published notices."""
-    if package_covers(year):
-        raise InvalidCalendarYear(f"{year}年的放假安排已由 chinesecalendar 收录，无需录入；只能录入其后的年份。")
-    if not source.strip():
-        raise InvalidCalendarYear("请填写放假通知的文号或来源（如 国办发明电〔2026〕X号）。")
-    try:
-        notice = YearNotice(year, frozenset(holidays), frozenset(workdays), source)
-    except ValueError as exc:
-        raise InvalidCalendarYear(str(exc)) from exc
-    if not notice.holidays:
-        raise InvalidCalendarYear(f"未录入{year}年的任何放假日；应录入通知中的全部放假日期。")
-    problem = weekday_workdays_problem(notice.workdays)
-    if problem:
-        raise InvalidCalendarYear(problem)
-    row = session.get(CalendarYear, year) or CalendarYear(year=year)
-    row.holidays = sorted(d.isoformat() for d in notice.holidays)
-    row.workdays = sorted(d.isoformat() for d in notice.workdays)
-    row.source, row.entered_by, row.entered_at = source, actor, now
-    session.add(row)
-    ledger.append(session, "calendar.set_year", {"year": year, "holidays": row.holidays, "workdays": row.workdays,
-                                                 "source": source}, actor=actor, recorded_at=now)
-    session.flush()
-    return row
+    with uow:
+        session = uow.session
+        if package_covers(year):
+            raise InvalidCalendarYear(f"{year}年的放假安排已由 chinesecalendar 收录，无需录入；只能录入其后的年份。")
+        if not source.strip():
+            raise InvalidCalendarYear("请填写放假通知的文号或来源（如 国办发明电〔2026〕X号）。")
+        try:
+            notice = YearNotice(year, frozenset(holidays), frozenset(workdays), source)
+        except ValueError as exc:
+            raise InvalidCalendarYear(str(exc)) from exc
+        if not notice.holidays:
+            raise InvalidCalendarYear(f"未录入{year}年的任何放假日；应录入通知中的全部放假日期。")
+        problem = weekday_workdays_problem(notice.workdays)
+        if problem:
+            raise InvalidCalendarYear(problem)
+        row = session.get(CalendarYear, year) or CalendarYear(year=year)
+        row.holidays = sorted(d.isoformat() for d in notice.holidays)
+        row.workdays = sorted(d.isoformat() for d in notice.workdays)
+        row.source, row.entered_by, row.entered_at = source, actor, now
+        session.add(row)
+        ledger.append(session, "calendar.set_year", {"year": year, "holidays": row.holidays, "workdays": row.workdays,
+                                                     "source": source}, actor=actor, recorded_at=now)
+        session.flush()
+        uow.commit()
+        return row
 
 
 # --- cases, parties, lots, reports ------------------------------------------------------------------------------
@@ -212,104 +225,116 @@ def _validate_party(party: PartyInput) -> tuple[str, str]:
                        "也不是有效的统一社会信用代码。")
 
 
-def create_case(session: Session, court_code: str, case_number: str, parties: Sequence[PartyInput], *,
+def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Sequence[PartyInput], *,
                 actor: str, now: datetime) -> ProcedureCase:
     """Register an enforcement case with its applicant(s), debtor(s) and interested parties."""
-    _get(session, Court, court_code, "法院")
-    try:
-        canonical = validate_case_number(case_number)
-    except InvalidCaseNumber as exc:
-        raise ProcedureError(str(exc)) from exc
-    if session.execute(select(ProcedureCase.id).where(ProcedureCase.case_number == canonical)).first():
-        raise ProcedureError(f"案件{canonical}已登记。")
-    checked = [(p, *_validate_party(p)) for p in parties]
-    roles = {p.role for p, _k, _n in checked}
-    if not {"applicant", "debtor"} <= roles:
-        raise InvalidParty("案件应至少登记一名申请执行人和一名被执行人。")
-    numbers = [n for _p, _k, n in checked]
-    if len(set(numbers)) != len(numbers):
-        raise InvalidParty("同一证件号码在案件中登记了多次。")
-    case = ProcedureCase(court_code=court_code, case_number=canonical, created_at=now)
-    case.parties = [ProcedureParty(role=p.role, name=p.name.strip(), id_kind=k, id_number=n,
-                                   address_for_service=p.address_for_service) for p, k, n in checked]
-    session.add(case)
-    session.flush()
-    ledger.append(session, "procedure.case", {"parties": [{"role": p.role, "name": p.name} for p in parties]},
-                  actor=actor, court_code=court_code, case_number=canonical, recorded_at=now)
-    return case
+    with uow:
+        session = uow.session
+        _get(session, Court, court_code, "法院")
+        try:
+            canonical = validate_case_number(case_number)
+        except InvalidCaseNumber as exc:
+            raise ProcedureError(str(exc)) from exc
+        if session.execute(select(ProcedureCase.id).where(ProcedureCase.case_number == canonical)).first():
+            raise ProcedureError(f"案件{canonical}已登记。")
+        checked = [(p, *_validate_party(p)) for p in parties]
+        roles = {p.role for p, _k, _n in checked}
+        if not {"applicant", "debtor"} <= roles:
+            raise InvalidParty("案件应至少登记一名申请执行人和一名被执行人。")
+        numbers = [n for _p, _k, n in checked]
+        if len(set(numbers)) != len(numbers):
+            raise InvalidParty("同一证件号码在案件中登记了多次。")
+        case = ProcedureCase(court_code=court_code, case_number=canonical, created_at=now)
+        case.parties = [ProcedureParty(role=p.role, name=p.name.strip(), id_kind=k, id_number=n,
+                                       address_for_service=p.address_for_service) for p, k, n in checked]
+        session.add(case)
+        session.flush()
+        ledger.append(session, "procedure.case", {"parties": [{"role": p.role, "name": p.name} for p in parties]},
+                      actor=actor, court_code=court_code, case_number=canonical, recorded_at=now)
+        uow.commit()
+        return case
 
 
-def add_lot(session: Session, case_number: str, name: str, *, seized_on: date | None, actor: str,
+def add_lot(uow: UnitOfWork, case_number: str, name: str, *, seized_on: date | None, actor: str,
             now: datetime) -> ProcedureLot:
-    case = get_case(session, case_number)
-    if not name.strip():
-        raise ProcedureError("财产名称不能为空。")
-    lot = ProcedureLot(case_id=case.id, name=name.strip(), seized_on=seized_on, appraisal_firms=[], lottery={})
-    session.add(lot)
-    session.flush()
-    ledger.append(session, "procedure.lot", {"lot_id": lot.id, "name": lot.name, "seized_on": seized_on},
-                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
-    return lot
+    with uow:
+        session = uow.session
+        case = get_case(uow, case_number)
+        if not name.strip():
+            raise ProcedureError("财产名称不能为空。")
+        lot = ProcedureLot(case_id=case.id, name=name.strip(), seized_on=seized_on, appraisal_firms=[], lottery={})
+        session.add(lot)
+        session.flush()
+        ledger.append(session, "procedure.lot", {"lot_id": lot.id, "name": lot.name, "seized_on": seized_on},
+                      actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+        uow.commit()
+        return lot
 
 
 _METHOD_OF_KIND = {ReportKind.NEGOTIATED: rp.Method.NEGOTIATED, ReportKind.DIRECTED_INQUIRY: rp.Method.DIRECTED_INQUIRY,
                    ReportKind.NETWORK_INQUIRY: rp.Method.NETWORK_INQUIRY, ReportKind.APPRAISAL: rp.Method.APPRAISAL}
 
 
-def record_report(session: Session, lot_id: int, kind: str, source: str, value_fen: int | None, *,
+def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fen: int | None, *,
                   received_on: date | None, commissioned_on: date | None = None, valid_until: date | None = None,
                   extension_requested: bool = False, corrects_report_id: int | None = None, actor: str,
                   now: datetime) -> ProcedureReport:
     """Record a result as received: source, value (fen), date received, validity (capped at one year,
     参考价规定 art. 27). A correction (补正说明) names the report it corrects and replaces its value."""
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    try:
-        report_kind = ReportKind(kind)
-    except ValueError:
-        raise ProcedureError(f"报告类型“{kind}”不正确。") from None
-    if value_fen is not None and (not isinstance(value_fen, int) or value_fen <= 0):
-        raise ProcedureError("询价、评估结果应为正的整数（单位：分）。")
-    calendar = load_calendar(session)
-    corrected = None
-    if report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
-        if corrects_report_id is None:
-            raise ProcedureError("补正说明或评审结论应注明所针对的报告。")
-        corrected = _get(session, ProcedureReport, corrects_report_id, "报告")
-        method = corrected.method
-    else:
-        method = _METHOD_OF_KIND[report_kind].value
-    if received_on is not None and value_fen is not None:
-        valid_until = rp.validity_end(received_on, calendar, valid_until)
-    report = ProcedureReport(lot_id=lot.id, method=method, kind=report_kind.value, source=source.strip(),
-                             value_fen=value_fen, commissioned_on=commissioned_on, received_on=received_on,
-                             valid_until=valid_until, extension_requested=extension_requested,
-                             corrects_report_id=corrects_report_id, created_at=now)
-    session.add(report)
-    if corrected is not None and report_kind is ReportKind.CORRECTION and value_fen is not None:
-        corrected.corrected_value_fen = value_fen
-    session.flush()
-    case = _case_of_lot(session, lot)
-    ledger.append(session, "procedure.report", {"report_id": report.id, "lot_id": lot.id, "kind": report_kind.value,
-                                                "source": report.source, "value_fen": value_fen,
-                                                "received_on": received_on, "valid_until": valid_until,
-                                                "corrects": corrects_report_id},
-                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
-    return report
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        try:
+            report_kind = ReportKind(kind)
+        except ValueError:
+            raise ProcedureError(f"报告类型“{kind}”不正确。") from None
+        if value_fen is not None and (not isinstance(value_fen, int) or value_fen <= 0):
+            raise ProcedureError("询价、评估结果应为正的整数（单位：分）。")
+        calendar = load_calendar(uow)
+        corrected = None
+        if report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
+            if corrects_report_id is None:
+                raise ProcedureError("补正说明或评审结论应注明所针对的报告。")
+            corrected = _get(session, ProcedureReport, corrects_report_id, "报告")
+            method = corrected.method
+        else:
+            method = _METHOD_OF_KIND[report_kind].value
+        if received_on is not None and value_fen is not None:
+            valid_until = rp.validity_end(received_on, calendar, valid_until)
+        report = ProcedureReport(lot_id=lot.id, method=method, kind=report_kind.value, source=source.strip(),
+                                 value_fen=value_fen, commissioned_on=commissioned_on, received_on=received_on,
+                                 valid_until=valid_until, extension_requested=extension_requested,
+                                 corrects_report_id=corrects_report_id, created_at=now)
+        session.add(report)
+        if corrected is not None and report_kind is ReportKind.CORRECTION and value_fen is not None:
+            corrected.corrected_value_fen = value_fen
+        session.flush()
+        case = _case_of_lot(session, lot)
+        ledger.append(session, "procedure.report", {"report_id": report.id, "lot_id": lot.id, "kind": report_kind.value,
+                                                    "source": report.source, "value_fen": value_fen,
+                                                    "received_on": received_on, "valid_until": valid_until,
+                                                    "corrects": corrects_report_id},
+                      actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+        uow.commit()
+        return report
 
 
-def mark_report_sent(session: Session, report_id: int, *, forwarded_on: date | None = None,
+def mark_report_sent(uow: UnitOfWork, report_id: int, *, forwarded_on: date | None = None,
                      published_on: date | None = None, actor: str, now: datetime) -> ProcedureReport:
     """参考价规定 art. 21: the report sent to the parties (or published when they cannot be reached)."""
-    report = _get(session, ProcedureReport, report_id, "报告")
-    if forwarded_on is None and published_on is None:
-        raise ProcedureError("应填写送达日期或公示日期。")
-    report.forwarded_on = forwarded_on or report.forwarded_on
-    report.published_on = published_on or report.published_on
-    case = _case_of_lot(session, session.get(ProcedureLot, report.lot_id))
-    ledger.append(session, "procedure.report_sent", {"report_id": report.id, "forwarded_on": forwarded_on,
-                                                     "published_on": published_on},
-                  actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
-    return report
+    with uow:
+        session = uow.session
+        report = _get(session, ProcedureReport, report_id, "报告")
+        if forwarded_on is None and published_on is None:
+            raise ProcedureError("应填写送达日期或公示日期。")
+        report.forwarded_on = forwarded_on or report.forwarded_on
+        report.published_on = published_on or report.published_on
+        case = _case_of_lot(session, session.get(ProcedureLot, report.lot_id))
+        ledger.append(session, "procedure.report_sent", {"report_id": report.id, "forwarded_on": forwarded_on,
+                                                         "published_on": published_on},
+                      actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+        uow.commit()
+        return report
 
 
 # --- reference prices -------------------------------------------------------------------------------------------
@@ -337,55 +362,66 @@ def _network_reports(session: Session, lot: ProcedureLot) -> tuple[list[Procedur
     return rows, values
 
 
-def network_outcome(session: Session, lot_id: int, *, today: date) -> rp.NetworkOutcome:
+def network_outcome(uow: UnitOfWork, lot_id: int, *, today: date) -> rp.NetworkOutcome:
     """The art. 13 computation over the lot's network-inquiry reports and the objections to them."""
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    rows, values = _network_reports(session, lot)
-    commissioned = [r.commissioned_on for r in rows if r.commissioned_on]
-    if not rows or not commissioned:
-        raise PriceNotFixed("该财产尚无网络询价报告（或未登记委托日期）。")
-    return rp.network_reference_price(values, min(commissioned), load_calendar(session), today)
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        rows, values = _network_reports(session, lot)
+        commissioned = [r.commissioned_on for r in rows if r.commissioned_on]
+        if not rows or not commissioned:
+            raise PriceNotFixed("该财产尚无网络询价报告（或未登记委托日期）。")
+        return rp.network_reference_price(values, min(commissioned), load_calendar(uow), today)
 
 
-def fix_network_reference_price(session: Session, lot_id: int, *, today: date, actor: str,
+def fix_network_reference_price(uow: UnitOfWork, lot_id: int, *, today: date, actor: str,
                                 now: datetime) -> ReferencePriceRecord:
     """Fix the reference price as the exact mean of the counted reports (参考价规定 art. 13), rounded to the
     fen half up; refuses while the price cannot be fixed yet (the message says why)."""
-    outcome = network_outcome(session, lot_id, today=today)
-    if outcome.status != "fixed":
-        raise PriceNotFixed(outcome.reason)
-    lot = session.get(ProcedureLot, lot_id)
-    by_source = {r.source: r for r in lot.reports if r.kind == ReportKind.NETWORK_INQUIRY.value}
-    used = [by_source[p] for p in outcome.included]
-    valid_until = min(r.valid_until for r in used if r.valid_until) if any(r.valid_until for r in used) else None
-    return _store_price(session, lot, rp.Method.NETWORK_INQUIRY, outcome.reference_price_fen,
-                        f"{outcome.mean_exact_fen.numerator}/{outcome.mean_exact_fen.denominator}", today,
-                        valid_until, [r.id for r in used], outcome.reason, actor, now)
+    with uow:
+        session = uow.session
+        outcome = network_outcome(uow, lot_id, today=today)
+        if outcome.status != "fixed":
+            raise PriceNotFixed(outcome.reason)
+        lot = session.get(ProcedureLot, lot_id)
+        by_source = {r.source: r for r in lot.reports if r.kind == ReportKind.NETWORK_INQUIRY.value}
+        used = [by_source[p] for p in outcome.included]
+        valid_until = min(r.valid_until for r in used if r.valid_until) if any(r.valid_until for r in used) else None
+        result = _store_price(uow, lot, rp.Method.NETWORK_INQUIRY, outcome.reference_price_fen,
+                              f"{outcome.mean_exact_fen.numerator}/{outcome.mean_exact_fen.denominator}", today,
+                              valid_until, [r.id for r in used], outcome.reason, actor, now)
+        uow.commit()
+        return result
 
 
-def fix_reference_price(session: Session, report_id: int, *, today: date, actor: str,
+def fix_reference_price(uow: UnitOfWork, report_id: int, *, today: date, actor: str,
                         now: datetime) -> ReferencePriceRecord:
     """A single result becomes the reference price: 议价 (art. 4), 定向询价 (art. 6), an appraisal or its
     correction (art. 26)."""
-    report = _get(session, ProcedureReport, report_id, "报告")
-    if report.kind == ReportKind.NETWORK_INQUIRY.value:
-        raise ProcedureError("网络询价应以各平台结果的平均值确定参考价，请使用网络询价参考价计算。")
-    value = report.corrected_value_fen or report.value_fen
-    if value is None:
-        raise PriceNotFixed("该报告没有结果金额。")
-    lot = session.get(ProcedureLot, report.lot_id)
-    return _store_price(session, lot, rp.Method(report.method), value, str(value), today, report.valid_until,
-                        [report.id], f"以{rp.METHOD_NAMES[rp.Method(report.method)]}结果为参考价。", actor, now)
+    with uow:
+        session = uow.session
+        report = _get(session, ProcedureReport, report_id, "报告")
+        if report.kind == ReportKind.NETWORK_INQUIRY.value:
+            raise ProcedureError("网络询价应以各平台结果的平均值确定参考价，请使用网络询价参考价计算。")
+        value = report.corrected_value_fen or report.value_fen
+        if value is None:
+            raise PriceNotFixed("该报告没有结果金额。")
+        lot = session.get(ProcedureLot, report.lot_id)
+        result = _store_price(uow, lot, rp.Method(report.method), value, str(value), today, report.valid_until,
+                              [report.id], f"以{rp.METHOD_NAMES[rp.Method(report.method)]}结果为参考价。", actor, now)
+        uow.commit()
+        return result
 
 
-def _store_price(session, lot, method, value_fen, exact, today, valid_until, basis, reason, actor, now):
+def _store_price(uow, lot, method, value_fen, exact, today, valid_until, basis, reason, actor, now):
+    session = uow.session
     record = ReferencePriceRecord(lot_id=lot.id, method=method.value, value_fen=value_fen, mean_exact=exact,
                                   fixed_on=today, valid_until=valid_until, basis=basis, reason=reason,
                                   created_at=now)
     session.add(record)
     session.flush()
     case = _case_of_lot(session, lot)
-    sale_start = rp.sale_start_deadline(today, load_calendar(session))
+    sale_start = rp.sale_start_deadline(today, load_calendar(uow))
     ledger.append(session, "procedure.reference_price",
                   {"lot_id": lot.id, "method": method.value, "value_fen": value_fen, "mean_exact_fen": exact,
                    "valid_until": valid_until, "basis": basis, "sale_start_due": sale_start.due,
@@ -394,56 +430,67 @@ def _store_price(session, lot, method, value_fen, exact, today, valid_until, bas
     return record
 
 
-def current_reference_price(session: Session, lot_id: int) -> ReferencePriceRecord | None:
-    return session.execute(select(ReferencePriceRecord).where(ReferencePriceRecord.lot_id == lot_id)
-                           .order_by(ReferencePriceRecord.id.desc()).limit(1)).scalar_one_or_none()
+def current_reference_price(uow: UnitOfWork, lot_id: int) -> ReferencePriceRecord | None:
+    with uow:
+        session = uow.session
+        return session.execute(select(ReferencePriceRecord).where(ReferencePriceRecord.lot_id == lot_id)
+                               .order_by(ReferencePriceRecord.id.desc()).limit(1)).scalar_one_or_none()
 
 
 # --- appraisal firms (art. 16) -----------------------------------------------------------------------------
 
-def set_agreed_firms(session: Session, lot_id: int, firms: Sequence[str], *, actor: str,
+def set_agreed_firms(uow: UnitOfWork, lot_id: int, firms: Sequence[str], *, actor: str,
                      now: datetime) -> ProcedureLot:
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    try:
-        ranked = rp.ranked_firms(firms)
-    except rp.ReferencePriceError as exc:
-        raise ProcedureError(str(exc)) from exc
-    lot.appraisal_firms, lot.firm_choice, lot.current_firm = list(ranked), "agreed", ranked[0]
-    _ledger_lot(session, lot, "procedure.firms", {"firms": list(ranked), "choice": "agreed"}, actor, now)
-    return lot
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        try:
+            ranked = rp.ranked_firms(firms)
+        except rp.ReferencePriceError as exc:
+            raise ProcedureError(str(exc)) from exc
+        lot.appraisal_firms, lot.firm_choice, lot.current_firm = list(ranked), "agreed", ranked[0]
+        _ledger_lot(session, lot, "procedure.firms", {"firms": list(ranked), "choice": "agreed"}, actor, now)
+        uow.commit()
+        return lot
 
 
-def commit_firm_lottery(session: Session, lot_id: int, candidates: Sequence[str], seed: str, *, actor: str,
+def commit_firm_lottery(uow: UnitOfWork, lot_id: int, candidates: Sequence[str], seed: str, *, actor: str,
                         now: datetime) -> lottery.Commitment:
     """Record the candidate list and the seed's commitment before the draw (参考价规定 arts. 16, 34)."""
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    if lot.appraisal_firms:
-        raise ProcedureError("该财产已确定评估机构，不能再摇号。")
-    try:
-        commitment = lottery.commit(candidates, seed)
-    except lottery.LotteryError as exc:
-        raise ProcedureError(str(exc)) from exc
-    lot.lottery = {"commitment": commitment.as_dict()}
-    _ledger_lot(session, lot, "procedure.lottery_commit", commitment.as_dict(), actor, now)
-    return commitment
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        if lot.appraisal_firms:
+            raise ProcedureError("该财产已确定评估机构，不能再摇号。")
+        try:
+            commitment = lottery.commit(candidates, seed)
+        except lottery.LotteryError as exc:
+            raise ProcedureError(str(exc)) from exc
+        lot.lottery = {"commitment": commitment.as_dict()}
+        _ledger_lot(session, lot, "procedure.lottery_commit", commitment.as_dict(), actor, now)
+        uow.commit()
+        return commitment
 
 
-def draw_firm_lottery(session: Session, lot_id: int, seed: str, *, actor: str, now: datetime) -> list[str]:
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    if not (lot.lottery or {}).get("commitment"):
-        raise ProcedureError("摇号前应先登记候选名单和种子承诺值。")
-    if lot.appraisal_firms:
-        raise ProcedureError("该财产已摇号确定评估机构。")
-    commitment = lottery.Commitment.from_dict(lot.lottery["commitment"])
-    try:
-        drawn = lottery.draw(commitment, seed, R.APPRAISAL_FIRMS_TO_RANK)
-    except lottery.LotteryError as exc:
-        raise ProcedureError(str(exc)) from exc
-    lot.lottery = {**lot.lottery, "seed": seed, "result": drawn}
-    lot.appraisal_firms, lot.firm_choice, lot.current_firm = drawn, "lottery", drawn[0]
-    _ledger_lot(session, lot, "procedure.lottery_draw", {"seed": seed, "result": drawn,
-                                                          "seed_digest": commitment.seed_digest}, actor, now)
-    return drawn
+def draw_firm_lottery(uow: UnitOfWork, lot_id: int, seed: str, *, actor: str, now: datetime) -> list[str]:
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        if not (lot.lottery or {}).get("commitment"):
+            raise ProcedureError("摇号前应先登记候选名单和种子承诺值。")
+        if lot.appraisal_firms:
+            raise ProcedureError("该财产已摇号确定评估机构。")
+        commitment = lottery.Commitment.from_dict(lot.lottery["commitment"])
+        try:
+            drawn = lottery.draw(commitment, seed, R.APPRAISAL_FIRMS_TO_RANK)
+        except lottery.LotteryError as exc:
+            raise ProcedureError(str(exc)) from exc
+        lot.lottery = {**lot.lottery, "seed": seed, "result": drawn}
+        lot.appraisal_firms, lot.firm_choice, lot.current_firm = drawn, "lottery", drawn[0]
+        _ledger_lot(session, lot, "procedure.lottery_draw", {"seed": seed, "result": drawn,
+                                                              "seed_digest": commitment.seed_digest}, actor, now)
+        uow.commit()
+        return drawn
 
 
 def _ledger_lot(session, lot, kind, payload, actor, now):
@@ -452,79 +499,95 @@ def _ledger_lot(session, lot, kind, payload, actor, now):
                   case_number=case.case_number, recorded_at=now)
 
 
-def mark_first_auction_announced(session: Session, lot_id: int, *, announced_on: date, actor: str,
+def mark_first_auction_announced(uow: UnitOfWork, lot_id: int, *, announced_on: date, actor: str,
                                  now: datetime) -> ProcedureLot:
     """The first-auction announcement was issued (closes art. 25 objections; starts the art. 27 grace)."""
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    lot.first_auction_announced_on = announced_on
-    _ledger_lot(session, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
-    return lot
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot.first_auction_announced_on = announced_on
+        _ledger_lot(session, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
+        uow.commit()
+        return lot
 
 
 # --- agenda -------------------------------------------------------------------------------------------------------
 
-def open_steps(session: Session, *, court_code: str | None = None) -> list[agenda_rules.OpenStep]:
+def open_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda_rules.OpenStep]:
     """Every open step of the price procedure (of one court, or all): objections waiting for the court, the
     appraiser or the parties; reports to forward (art. 21); procedures to start (art. 1); sales to start
     (art. 30)."""
-    calendar = load_calendar(session)
-    cases = select(ProcedureCase)
-    if court_code:
-        cases = cases.where(ProcedureCase.court_code == court_code)
-    steps: list[agenda_rules.OpenStep] = []
-    final = {s.value for s in rules.FINAL_STATES}
-    for case in session.execute(cases.order_by(ProcedureCase.id)).scalars():
-        for objection in session.execute(select(Objection).where(Objection.case_id == case.id,
-                                                                 Objection.state.not_in(final))).scalars():
-            step = rules.open_step(State(objection.state), rules.Route(objection.route) if objection.route else None,
-                                   filed_on=objection.filed_on, calendar=calendar,
-                                   entered_on=objection.state_entered_on,
-                                   decision_served_on=objection.decision_served_on)
-            if step is not None:
-                report = session.get(ProcedureReport, objection.report_id)
-                subject = f"异议 #{objection.id}（{rules.REPORT_KIND_NAMES[ReportKind(report.kind)]}，" \
-                          f"{rules.STATE_NAMES[State(objection.state)]}）"
-                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, step.name,
-                                                   step.deadline, f"objection:{objection.id}"))
-        for lot in case.lots:
-            subject = f"财产 #{lot.id} {lot.name}"
-            if lot.seized_on and not lot.reports:
-                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动确定参考价程序",
-                                                   rp.procedure_start_deadline(lot.seized_on, calendar),
-                                                   f"lot:{lot.id}"))
-            for report in lot.reports:
-                if report.received_on and not report.forwarded_on and not report.published_on:
-                    name = rules.REPORT_KIND_NAMES[ReportKind(report.kind)]
-                    steps.append(agenda_rules.OpenStep(case.court_code, case.case_number,
-                                                       f"{subject}：{report.source}{name}", "向当事人、利害关系人发送报告",
-                                                       rp.forwarding_deadline(report.received_on, calendar),
-                                                       f"report:{report.id}"))
-            price = current_reference_price(session, lot.id)
-            if price is not None and lot.first_auction_announced_on is None:
-                steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动变价程序",
-                                                   rp.sale_start_deadline(price.fixed_on, calendar), f"lot:{lot.id}"))
-    return steps
+    with uow:
+        session = uow.session
+        calendar = load_calendar(uow)
+        cases = select(ProcedureCase)
+        if court_code:
+            cases = cases.where(ProcedureCase.court_code == court_code)
+        steps: list[agenda_rules.OpenStep] = []
+        final = {s.value for s in rules.FINAL_STATES}
+        for case in session.execute(cases.order_by(ProcedureCase.id)).scalars():
+            for objection in session.execute(select(Objection).where(Objection.case_id == case.id,
+                                                                     Objection.state.not_in(final))).scalars():
+                step = rules.open_step(State(objection.state), rules.Route(objection.route) if objection.route else None,
+                                       filed_on=objection.filed_on, calendar=calendar,
+                                       entered_on=objection.state_entered_on,
+                                       decision_served_on=objection.decision_served_on)
+                if step is not None:
+                    report = session.get(ProcedureReport, objection.report_id)
+                    subject = f"异议 #{objection.id}（{rules.REPORT_KIND_NAMES[ReportKind(report.kind)]}，" \
+                              f"{rules.STATE_NAMES[State(objection.state)]}）"
+                    steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, step.name,
+                                                       step.deadline, f"objection:{objection.id}"))
+            for lot in case.lots:
+                subject = f"财产 #{lot.id} {lot.name}"
+                if lot.seized_on and not lot.reports:
+                    steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动确定参考价程序",
+                                                       rp.procedure_start_deadline(lot.seized_on, calendar),
+                                                       f"lot:{lot.id}"))
+                for report in lot.reports:
+                    if report.received_on and not report.forwarded_on and not report.published_on:
+                        name = rules.REPORT_KIND_NAMES[ReportKind(report.kind)]
+                        steps.append(agenda_rules.OpenStep(case.court_code, case.case_number,
+                                                           f"{subject}：{report.source}{name}", "向当事人、利害关系人发送报告",
+                                                           rp.forwarding_deadline(report.received_on, calendar),
+                                                           f"report:{report.id}"))
+                price = current_reference_price(uow, lot.id)
+                if price is not None and lot.first_auction_announced_on is None:
+                    steps.append(agenda_rules.OpenStep(case.court_code, case.case_number, subject, "启动变价程序",
+                                                       rp.sale_start_deadline(price.fixed_on, calendar), f"lot:{lot.id}"))
+        return steps
 
 
-def agenda(session: Session, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
+def agenda(uow: UnitOfWork, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
     """The court's agenda: open steps with due dates, overdue and provisional flags, most urgent first."""
-    if court_code:
-        _get(session, Court, court_code, "法院")
-    return agenda_rules.build(open_steps(session, court_code=court_code), today)
+    with uow:
+        session = uow.session
+        if court_code:
+            _get(session, Court, court_code, "法院")
+        return agenda_rules.build(open_steps(uow, court_code=court_code), today)
 
 
-def choose_method(session: Session, lot_id: int, facts: rp.PropertyFacts, *, failed: Sequence[str] = (),
+def choose_method(uow: UnitOfWork, lot_id: int, facts: rp.PropertyFacts, *, failed: Sequence[str] = (),
                   actor: str, now: datetime) -> rp.MethodChoice:
     """The method to use next for a lot, by the legal order and its preconditions (参考价规定 arts. 2, 4, 5, 7,
     14); ``failed`` names the methods already tried without result. The choice and its reason go to the
     ledger."""
-    lot = _get(session, ProcedureLot, lot_id, "财产")
-    try:
-        tried = [rp.Method(m) for m in failed]
-    except ValueError:
-        raise ProcedureError("已尝试的方式应为 negotiated、directed_inquiry、network_inquiry 或 appraisal。") from None
-    choice = rp.next_method(facts, tried)
-    _ledger_lot(session, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
-                                                   "failed": [m.value for m in tried], "reason": choice.reason,
-                                                   "article": choice.article}, actor, now)
-    return choice
+    with uow:
+        session = uow.session
+        lot = _get(session, ProcedureLot, lot_id, "财产")
+        try:
+            tried = [rp.Method(m) for m in failed]
+        except ValueError:
+            raise ProcedureError("已尝试的方式应为 negotiated、directed_inquiry、network_inquiry 或 appraisal。") from None
+        choice = rp.next_method(facts, tried)
+        _ledger_lot(session, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
+                                                       "failed": [m.value for m in tried], "reason": choice.reason,
+                                                       "article": choice.article}, actor, now)
+        uow.commit()
+        return choice
+
+
+def calendar_notices(uow: UnitOfWork) -> list[CalendarYear]:
+    """The working-day notices entered for years the calendar package does not cover, by year."""
+    with uow:
+        return list(uow.session.execute(select(CalendarYear).order_by(CalendarYear.year)).scalars())

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,9 +35,9 @@ from auction import off_peak
 from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
 from auction.platforms import LISTING_STATUSES, Platform, PlatformError, PlatformUnavailable, Publication
 from xunpai.storage import ledger
-from xunpai.storage.db import session_scope
 from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
 from xunpai.storage.models.lots import Publication as PublicationRow
+from xunpai.storage.unit_of_work import UnitOfWork
 
 ledger.register_kind("lot.imported", "导入拍卖标的")
 ledger.register_kind("lot.published", "发布拍卖标的")
@@ -105,55 +105,62 @@ def _existing_lots(session: Session, prepared: Sequence[PreparedLot]) -> dict[tu
     return found
 
 
-def check_against_database(session: Session, prepared: Sequence[PreparedLot]) -> list[RowProblem]:
+def check_against_database(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> list[RowProblem]:
     """A lot already published may not be changed by a new sheet (its listing is public)."""
-    problems = []
-    existing = _existing_lots(session, prepared)
-    for p in prepared:
-        lot = existing.get(_lot_key(p))
-        if lot is not None and lot.status != "draft" and lot.content_sha256 != p.content_sha256:
-            problems.append(RowProblem(p.row, p.lot_code, "该标的已发布或已排队，表中内容与已发布内容不同；"
-                                                         "已发布的标的不能通过批量表修改。"))
-    return problems
+    with uow:
+        session = uow.session
+        problems = []
+        existing = _existing_lots(session, prepared)
+        for p in prepared:
+            lot = existing.get(_lot_key(p))
+            if lot is not None and lot.status != "draft" and lot.content_sha256 != p.content_sha256:
+                problems.append(RowProblem(p.row, p.lot_code, "该标的已发布或已排队，表中内容与已发布内容不同；"
+                                                             "已发布的标的不能通过批量表修改。"))
+        return problems
 
 
-def import_lots(session: Session, prepared: Sequence[PreparedLot], *, actor: str = "") -> list[Lot]:
+def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str = "") -> list[Lot]:
     """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``."""
-    existing = _existing_lots(session, prepared)
-    now = _now()
-    lots = []
-    for p in prepared:
-        lot = existing.get(_lot_key(p))
-        if lot is None:
-            lot = Lot(court_code=p.court_code, lot_code=p.lot_code, round=p.round, status="draft", created_at=now)
-            session.add(lot)
-            existing[_lot_key(p)] = lot
-        elif lot.content_sha256 == p.content_sha256:
+    with uow:
+        session = uow.session
+        existing = _existing_lots(session, prepared)
+        now = _now()
+        lots = []
+        for p in prepared:
+            lot = existing.get(_lot_key(p))
+            if lot is None:
+                lot = Lot(court_code=p.court_code, lot_code=p.lot_code, round=p.round, status="draft", created_at=now)
+                session.add(lot)
+                existing[_lot_key(p)] = lot
+            elif lot.content_sha256 == p.content_sha256:
+                lots.append(lot)
+                continue
+            lot.case_number, lot.title, lot.kind = p.case_number, p.title, p.kind
+            lot.content, lot.content_sha256, lot.plan = p.content, p.content_sha256, p.plan
+            lot.reference_price_fen = p.reference_price_fen
+            lot.starting_price_fen, lot.deposit_fen = p.starting_price_fen, p.deposit_fen
+            lot.updated_at = now
+            session.flush()
+            ledger.append(session, "lot.imported",
+                          {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round,
+                           "content_sha256": lot.content_sha256, "starting_price_fen": lot.starting_price_fen},
+                          actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="导入拍卖标的")
             lots.append(lot)
-            continue
-        lot.case_number, lot.title, lot.kind = p.case_number, p.title, p.kind
-        lot.content, lot.content_sha256, lot.plan = p.content, p.content_sha256, p.plan
-        lot.reference_price_fen = p.reference_price_fen
-        lot.starting_price_fen, lot.deposit_fen = p.starting_price_fen, p.deposit_fen
-        lot.updated_at = now
         session.flush()
-        ledger.append(session, "lot.imported",
-                      {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round,
-                       "content_sha256": lot.content_sha256, "starting_price_fen": lot.starting_price_fen},
-                      actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="导入拍卖标的")
-        lots.append(lot)
-    session.flush()
-    return lots
+        uow.commit()
+        return lots
 
 
-def import_sheet(engine: Engine, sheet: str | Path, *, actor: str = "", today: date | None = None) -> list[int]:
+def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: date | None = None) -> list[int]:
     """Validate every row, then import all lots in one transaction; returns the lot ids in row order."""
     prepared, problems = read_sheet(sheet, today=today)
-    with session_scope(engine) as session:
-        problems += check_against_database(session, prepared)
+    with uow:
+        problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))
-        return [lot.id for lot in import_lots(session, prepared, actor=actor)]
+        ids = [lot.id for lot in import_lots(uow, prepared, actor=actor)]
+        uow.commit()
+        return ids
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -194,13 +201,14 @@ def _missing(lot: Lot) -> list[str]:
     return _missing_of(restore_lot(lot.content))
 
 
-def _record_intents(engine: Engine, built: dict[int, tuple[Any, str]], lots: dict[int, Lot], code: str,
+def _record_intents(uow: UnitOfWork, built: dict[int, tuple[Any, str]], lots: dict[int, Lot], code: str,
                     job_id: int | None, report: SendReport) -> dict[int, tuple[Any, str, bool]]:
     """Mark each publication ``sending`` with its key and package hash; returns lot_id -> (package, key,
     was it already sending (a crashed run's intent, to reconcile))."""
     packages: dict[int, tuple[Any, str, bool]] = {}
     skipped: list[LotResult] = []
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
             PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
         now = _now()
@@ -220,19 +228,29 @@ def _record_intents(engine: Engine, built: dict[int, tuple[Any, str]], lots: dic
             pub.attempts = (pub.attempts or 0) + 1
             pub.package_sha256 = package.sha256
             packages[lot_id] = (package, key, was_sending)
+        uow.commit()
     report.results += skipped
     return packages
 
 
-def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: str,
+def _outside_transactions(uow: UnitOfWork) -> None:
+    """The intent must be committed before the remote call (see the module docstring): a send never runs inside
+    a caller's transaction, where the intent would only be committed at its end."""
+    if uow.depth:
+        raise RuntimeError("publishing sends cannot run inside another `with uow:` block")
+
+
+def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor: str,
           documents_for: DocumentsFor | None, job_id: int | None = None, pace: float = 0.0,
           on_progress: Callable[[int], None] | None = None, allowed_queued: bool = True) -> SendReport:
     """Publish ``lot_ids`` to ``platform`` as one batch: intents committed, remote calls, results committed."""
+    _outside_transactions(uow)
     report = SendReport()
     code = platform.name
     # 1. Read (short transaction), then build the packages outside any transaction: rendering documents can
     #    take a second a lot and must not hold the database's write lock.
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
         pubs = {p.lot_id: (p.status, p.remote_id, p.url) for p in session.scalars(select(PublicationRow).where(
             PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == code))}
@@ -258,7 +276,7 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
     # 2. Record the intents (one short write transaction) before any remote call.
     for attempt in (1, 2):
         try:
-            packages = _record_intents(engine, built, lots, code, job_id, report)
+            packages = _record_intents(uow, built, lots, code, job_id, report)
             break
         except IntegrityError:
             # A concurrent run inserted the same publication rows first; read them again and go on.
@@ -293,7 +311,8 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
             on_progress(1)
         if pace:
             time.sleep(pace)
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(list(outcomes))))}
         pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
             PublicationRow.lot_id.in_(list(outcomes)), PublicationRow.platform == code))}
@@ -334,31 +353,36 @@ def _send(engine: Engine, lot_ids: Sequence[int], platform: Platform, *, actor: 
                 # not_sent: left 'sending'; the next run reconciles it with the same key.
                 report.results.append(LotResult(lot.id, lot.lot_code, lot.title, result,
                                                 idempotency_key=pub.idempotency_key, message=message))
+        uow.commit()
     return report
 
 
-def publish_lot(engine: Engine, lot_id: int, platform: Platform, *, actor: str = "",
+def publish_lot(uow: UnitOfWork, lot_id: int, platform: Platform, *, actor: str = "",
                 documents_for: DocumentsFor | None = None) -> LotResult:
     """One-click publish. Refuses (changing nothing) when mandatory disclosures are missing."""
-    with session_scope(engine) as session:
+    _outside_transactions(uow)
+    with uow:
+        session = uow.session
         lot = session.get(Lot, lot_id)
         if lot is None:
             raise PublishingError(f"标的 {lot_id} 不存在；请先用 lots import 导入。")
         missing = _missing(lot)
         if missing:
             raise DisclosuresMissing(lot.lot_code, missing)
-    report = _send(engine, [lot_id], platform, actor=actor, documents_for=documents_for)
+    report = _send(uow, [lot_id], platform, actor=actor, documents_for=documents_for)
     result = report.results[0]
     if result.result in ("failed", "not_sent"):
         raise PublishingError(f"标的 {result.lot_code} 发布失败：{result.message}（可重试，不会重复发布）")
     return result
 
 
-def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+def refresh_statuses(uow: UnitOfWork, platforms: Callable[[str], Platform], *, actor: str = "",
                      platform_code: str | None = None) -> list[tuple[int, str, str | None, str]]:
     """Ask each platform for the status of our published listings (``Platform.status``); record changes
     (e.g. 京东 auctionStatus 5 已撤回) on the publication and in the ledger. Returns (lot id, platform, old, new)."""
-    with session_scope(engine) as session:
+    _outside_transactions(uow)
+    with uow:
+        session = uow.session
         query = select(PublicationRow.id, PublicationRow.platform, PublicationRow.remote_id).where(
             PublicationRow.status == "published", PublicationRow.remote_id.is_not(None))
         if platform_code:
@@ -368,7 +392,8 @@ def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, ac
     for pub_id, code, remote_id in targets:
         answers[pub_id] = platforms(code).status(remote_id).status
     changes = []
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         for pub_id, new_status in answers.items():
             pub = session.get(PublicationRow, pub_id)
             if pub.remote_status == new_status:
@@ -380,14 +405,17 @@ def refresh_statuses(engine: Engine, platforms: Callable[[str], Platform], *, ac
                            "to": new_status, "to_name": LISTING_STATUSES.get(new_status, new_status)},
                           actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="平台状态同步")
             changes.append((lot.id, pub.platform, old, new_status))
+        uow.commit()
     return changes
 
 
-def reconcile(engine: Engine, platforms: Callable[[str], Platform], *, actor: str = "",
+def reconcile(uow: UnitOfWork, platforms: Callable[[str], Platform], *, actor: str = "",
               batch_size: int = 50) -> SendReport:
     """Finish every publication a crashed run left ``sending`` (whatever started it: one-click, bulk, queue):
     the platform is asked for the key, or sent the package again with the same key — never a second listing."""
-    with session_scope(engine) as session:
+    _outside_transactions(uow)
+    with uow:
+        session = uow.session
         stuck = session.execute(select(PublicationRow.lot_id, PublicationRow.platform)
                                 .where(PublicationRow.status == "sending").order_by(PublicationRow.id)).all()
     report = SendReport()
@@ -397,7 +425,7 @@ def reconcile(engine: Engine, platforms: Callable[[str], Platform], *, actor: st
     for code, ids in by_platform.items():
         platform = platforms(code)
         for start in range(0, len(ids), batch_size):
-            part = _send(engine, ids[start:start + batch_size], platform, actor=actor, documents_for=None)
+            part = _send(uow, ids[start:start + batch_size], platform, actor=actor, documents_for=None)
             report.results += part.results
             if part.stopped:
                 report.stopped = part.stopped
@@ -407,14 +435,15 @@ def reconcile(engine: Engine, platforms: Callable[[str], Platform], *, actor: st
 
 # --- off-peak queue -----------------------------------------------------------------------------------------
 
-def queue_lots(engine: Engine, lot_ids: Sequence[int], platform_code: str, windows: Sequence[off_peak.Window],
+def queue_lots(uow: UnitOfWork, lot_ids: Sequence[int], platform_code: str, windows: Sequence[off_peak.Window],
                *, now: datetime | None = None, actor: str = "", job_id: int | None = None) -> list[LotResult]:
     """Put publications in the off-peak queue: each is sent by ``send_queued`` inside a window, not before
     ``not_before`` (the next window start). Lots already published or queued are left as they are."""
     now = now or _now()
     not_before = off_peak.next_window_start(now, windows)
     results = []
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
         pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
             PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == platform_code))}
@@ -445,19 +474,22 @@ def queue_lots(engine: Engine, lot_ids: Sequence[int], platform_code: str, windo
                           actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="错峰发布")
             results.append(LotResult(lot.id, lot.lot_code, lot.title, "queued", idempotency_key=key,
                                      message=f"将于 {pub.not_before:%Y-%m-%d %H:%M} 起的错峰时段发送"))
+        uow.commit()
     return results
 
 
-def send_queued(engine: Engine, platforms: Callable[[str], Platform], windows: Sequence[off_peak.Window], *,
+def send_queued(uow: UnitOfWork, platforms: Callable[[str], Platform], windows: Sequence[off_peak.Window], *,
                 now: datetime | None = None, actor: str = "", documents_for: DocumentsFor | None = None,
                 batch_size: int = 50, on_progress: Callable[[int], None] | None = None) -> SendReport:
     """Send the queued publications that are due — only inside an off-peak window."""
+    _outside_transactions(uow)
     now = now or _now()
     if not off_peak.in_window(now, windows):
         start = off_peak.next_window_start(now, windows)
         raise PublishingError(f"当前时间 {now:%Y-%m-%d %H:%M} 不在错峰时段（{off_peak.describe(windows)}）内，"
                               f"未发送任何标的；下一个时段自 {start:%Y-%m-%d %H:%M} 开始。")
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         due = session.execute(select(PublicationRow.lot_id, PublicationRow.platform).where(
             PublicationRow.status.in_(("queued", "sending")), PublicationRow.not_before.is_not(None),
             PublicationRow.not_before <= now).order_by(PublicationRow.id)).all()
@@ -468,7 +500,7 @@ def send_queued(engine: Engine, platforms: Callable[[str], Platform], windows: S
     for code, ids in by_platform.items():
         platform = platforms(code)
         for start in range(0, len(ids), batch_size):
-            part = _send(engine, ids[start:start + batch_size], platform, actor=actor, documents_for=documents_for,
+            part = _send(uow, ids[start:start + batch_size], platform, actor=actor, documents_for=documents_for,
                          on_progress=on_progress)
             report.results += part.results
             if part.stopped:
@@ -490,7 +522,7 @@ def _sheet_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def prepare_bulk(engine: Engine, sheet: str | Path, platform_code: str, *, actor: str = "", court_code: str = "",
+def prepare_bulk(uow: UnitOfWork, sheet: str | Path, platform_code: str, *, actor: str = "", court_code: str = "",
                  today: date | None = None) -> tuple[int, list[tuple[int, int]], bool]:
     """Validate ALL rows (nothing is written if any is bad), import the lots and open (or resume) the job.
 
@@ -500,7 +532,7 @@ def prepare_bulk(engine: Engine, sheet: str | Path, platform_code: str, *, actor
     digest = _sheet_sha256(path)
     for attempt in (1, 2):
         try:
-            return _open_job(engine, path, digest, prepared, problems, platform_code, actor, court_code)
+            return _open_job(uow, path, digest, prepared, problems, platform_code, actor, court_code)
         except IntegrityError:
             # A concurrent run of the same sheet inserted the same lots or job first; its rows are committed
             # now, so the second attempt resumes them instead.
@@ -509,17 +541,18 @@ def prepare_bulk(engine: Engine, sheet: str | Path, platform_code: str, *, actor
     raise AssertionError("unreachable")
 
 
-def _open_job(engine: Engine, path: Path, digest: str, prepared: Sequence[PreparedLot], problems: list[RowProblem],
+def _open_job(uow: UnitOfWork, path: Path, digest: str, prepared: Sequence[PreparedLot], problems: list[RowProblem],
               platform_code: str, actor: str, court_code: str) -> tuple[int, list[tuple[int, int]], bool]:
     problems = list(problems)
-    with session_scope(engine) as session:
-        problems += check_against_database(session, prepared)
+    with uow:
+        session = uow.session
+        problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))
         job = session.scalars(select(BulkJob).where(BulkJob.sheet_sha256 == digest,
                                                     BulkJob.platform == platform_code)).first()
         resumed = job is not None
-        lots = import_lots(session, prepared, actor=actor)
+        lots = import_lots(uow, prepared, actor=actor)
         now = _now()
         if job is None:
             job = BulkJob(sheet_name=path.name, sheet_sha256=digest, platform=platform_code, court_code=court_code,
@@ -536,16 +569,18 @@ def _open_job(engine: Engine, path: Path, digest: str, prepared: Sequence[Prepar
                        "lots": len(prepared), "run": job.runs},
                       actor=actor, court_code=court_code, purpose="批量发布拍卖标的")
         rows = [(p.row, lot.id) for p, lot in zip(prepared, lots, strict=True)]
+        uow.commit()
         return job.id, rows, resumed
 
 
-def bulk_publish(engine: Engine, sheet: str | Path, platform: Platform, *, actor: str = "", court_code: str = "",
+def bulk_publish(uow: UnitOfWork, sheet: str | Path, platform: Platform, *, actor: str = "", court_code: str = "",
                  documents_for: DocumentsFor | None = None, batch_size: int = 50, pace: float = 0.0,
                  on_progress: Callable[[int], None] | None = None, on_prepared: Callable[[int], None] | None = None,
                  queue_windows: Sequence[off_peak.Window] | None = None, now: datetime | None = None,
                  today: date | None = None) -> BulkReport:
     """Bulk publish: validate all, import, then publish in batches (or queue them into off-peak windows)."""
-    job_id, rows, resumed = prepare_bulk(engine, sheet, platform.name, actor=actor, court_code=court_code,
+    _outside_transactions(uow)
+    job_id, rows, resumed = prepare_bulk(uow, sheet, platform.name, actor=actor, court_code=court_code,
                                          today=today)
     if on_prepared:
         on_prepared(len(rows))
@@ -553,13 +588,13 @@ def bulk_publish(engine: Engine, sheet: str | Path, platform: Platform, *, actor
     row_of = {lot_id: row for row, lot_id in rows}
     lot_ids = [lot_id for _row, lot_id in rows]
     if queue_windows is not None:
-        report.results = queue_lots(engine, lot_ids, platform.name, queue_windows, now=now, actor=actor,
+        report.results = queue_lots(uow, lot_ids, platform.name, queue_windows, now=now, actor=actor,
                                     job_id=job_id)
         if on_progress:
             on_progress(len(lot_ids))
     else:
         for start in range(0, len(lot_ids), batch_size):
-            part = _send(engine, lot_ids[start:start + batch_size], platform, actor=actor,
+            part = _send(uow, lot_ids[start:start + batch_size], platform, actor=actor,
                          documents_for=documents_for, job_id=job_id, pace=pace, on_progress=on_progress)
             report.results += part.results
             if part.stopped:
@@ -571,22 +606,72 @@ def bulk_publish(engine: Engine, sheet: str | Path, platform: Platform, *, actor
     for result in report.results:
         result.row = row_of.get(result.lot_id)
     if not report.stopped:
-        with session_scope(engine) as session:
+        with uow:
+            session = uow.session
             job = session.get(BulkJob, job_id)
             job.status, job.finished_at = "done", _now()
-    _fill_codes(engine, report.results)
+            uow.commit()
+    fill_codes(uow, report.results)
     report.results.sort(key=lambda r: r.row or 0)
     return report
 
 
-def _fill_codes(engine: Engine, results: list[LotResult]) -> None:
+def fill_codes(uow: UnitOfWork, results: list[LotResult]) -> None:
     missing = [r for r in results if not r.lot_code]
     if not missing:
         return
-    with session_scope(engine) as session:
+    with uow:
+        session = uow.session
         lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_([r.lot_id for r in missing])))}
         for r in missing:
             r.lot_code, r.title = lots[r.lot_id].lot_code, lots[r.lot_id].title
+
+
+def all_of_court(uow: UnitOfWork, lot_ids: Sequence[int], court_code: str) -> bool:
+    """Whether every one of ``lot_ids`` is a lot of that court (a clerk acts only on their own court's lots)."""
+    with uow:
+        own = set(uow.session.execute(select(Lot.id).where(Lot.id.in_(list(lot_ids)),
+                                                           Lot.court_code == court_code)).scalars())
+        return own == set(lot_ids)
+
+
+def get_lot(uow: UnitOfWork, lot_id: int) -> Lot | None:
+    with uow:
+        return uow.session.get(Lot, lot_id)
+
+
+def court_lots(uow: UnitOfWork, court_code: str, *, status: str = "", text: str = "", newest_first: bool = True,
+               limit: int = 500) -> list[Lot]:
+    """A court's lots, optionally of one status or matching a text (title, 标的编号, case number)."""
+    with uow:
+        query = select(Lot).where(Lot.court_code == court_code)
+        if status:
+            query = query.where(Lot.status == status)
+        if text:
+            query = query.where(Lot.title.contains(text) | Lot.lot_code.contains(text) | Lot.case_number.contains(text))
+        order = Lot.id.desc() if newest_first else Lot.id
+        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+
+
+def lot_counts(uow: UnitOfWork, court_code: str) -> dict[str, int]:
+    """How many of a court's lots are in each status."""
+    with uow:
+        return dict(uow.session.execute(select(Lot.status, func.count()).where(Lot.court_code == court_code)
+                                        .group_by(Lot.status)).all())
+
+
+def lots_with_code(uow: UnitOfWork, lot_code: str) -> list[Any]:
+    """The lots stored under a 标的编号 (one per court and round): rows of id, court_code, round, case_number."""
+    with uow:
+        return list(uow.session.execute(select(Lot.id, Lot.court_code, Lot.round, Lot.case_number)
+                                        .where(Lot.lot_code == lot_code).order_by(Lot.id)))
+
+
+def stored_lot(uow: UnitOfWork, lot_id: int) -> Any | None:
+    """The domain lot (``auction.lot.Lot``) as it was imported, or None."""
+    with uow:
+        row = uow.session.get(Lot, lot_id)
+        return restore_lot(row.content) if row is not None else None
 
 
 RESULT_HEADERS = ("行号", "标的编号", "标的名称", "结果", "平台标的号", "链接", "幂等键", "说明")

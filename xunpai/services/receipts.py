@@ -13,36 +13,40 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import User
 from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.unit_of_work import UnitOfWork
 
 QUOTE_KIND = "inquiry.quote"
 PUBLIC_FIELDS = ("address", "building_id", "floor_low", "floor_high", "total_floors", "orientation", "area",
                  "contract_date", "valuation_date", "unit_price", "total_price", "version", "method")
 
 
-def find(session: Session, code: str) -> LedgerEntry | None:
-    entry = ledger.find_by_verification_code(session, code)
-    if entry is None or entry.kind != QUOTE_KIND:
-        return None
-    return entry
+def find(uow: UnitOfWork, code: str) -> LedgerEntry | None:
+    with uow:
+        session = uow.session
+        entry = ledger.find_by_verification_code(session, code)
+        if entry is None or entry.kind != QUOTE_KIND:
+            return None
+        return entry
 
 
-def detail(session: Session, code: str) -> dict | None:
+def detail(uow: UnitOfWork, code: str) -> dict | None:
     """The quote as recorded: inputs, result, case number, purpose, who and when."""
-    entry = find(session, code)
-    if entry is None:
-        return None
-    payload = json.loads(entry.payload)
-    actor_name = session.execute(select(User.display_name).where(User.username == entry.actor)).scalar()
-    return {"code": ledger.verification_code(entry.hash), "ledger_seq": entry.seq,
-            "case_number": entry.case_number, "purpose": entry.purpose, "actor": entry.actor,
-            "actor_name": actor_name or entry.actor, "court_code": entry.court_code,
-            "queried_at": entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "inputs": payload.get("inputs", {}), "result": payload.get("result", {})}
+    with uow:
+        session = uow.session
+        entry = find(uow, code)
+        if entry is None:
+            return None
+        payload = json.loads(entry.payload)
+        actor_name = session.execute(select(User.display_name).where(User.username == entry.actor)).scalar()
+        return {"code": ledger.verification_code(entry.hash), "ledger_seq": entry.seq,
+                "case_number": entry.case_number, "purpose": entry.purpose, "actor": entry.actor,
+                "actor_name": actor_name or entry.actor, "court_code": entry.court_code,
+                "queried_at": entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "inputs": payload.get("inputs", {}), "result": payload.get("result", {})}
 
 
 def is_intact(entry: LedgerEntry) -> bool:
@@ -62,13 +66,32 @@ class PublicCheck:
     ledger_seq: int | None = None
 
 
-def check(session: Session, code: str) -> PublicCheck:
+def check(uow: UnitOfWork, code: str) -> PublicCheck:
     """What the public verification page shows for a code."""
-    entry = find(session, code)
-    if entry is None:
-        return PublicCheck(code=(code or "").strip().upper(), found=False)
-    result = json.loads(entry.payload).get("result", {})
-    return PublicCheck(code=ledger.verification_code(entry.hash), found=True, intact=is_intact(entry),
-                       quoted={key: result.get(key) for key in PUBLIC_FIELDS},
-                       recorded_at=entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), court_code=entry.court_code,
-                       ledger_seq=entry.seq)
+    with uow:
+        entry = find(uow, code)
+        if entry is None:
+            return PublicCheck(code=(code or "").strip().upper(), found=False)
+        result = json.loads(entry.payload).get("result", {})
+        return PublicCheck(code=ledger.verification_code(entry.hash), found=True, intact=is_intact(entry),
+                           quoted={key: result.get(key) for key in PUBLIC_FIELDS},
+                           recorded_at=entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"), court_code=entry.court_code,
+                           ledger_seq=entry.seq)
+
+
+def verify_ledger(uow: UnitOfWork) -> ledger.Verification:
+    """Walk the whole 台账 and name the first entry that was edited, deleted or reordered."""
+    with uow:
+        return ledger.verify(uow.session)
+
+
+def export_ledger(uow: UnitOfWork, path, **filters) -> int:
+    """Write the 台账 (or the entries of one case or court) as a spreadsheet; returns how many were written."""
+    with uow:
+        return ledger.export_xlsx(uow.session, path, **filters)
+
+
+def ledger_entries(uow: UnitOfWork, **filters) -> list[LedgerEntry]:
+    """台账 entries for the ledger page (filters and paging as ``ledger.entries``)."""
+    with uow:
+        return list(ledger.entries(uow.session, **filters))

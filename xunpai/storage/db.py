@@ -1,4 +1,5 @@
-"""Database engine, sessions and migrations (SQLAlchemy 2 + Alembic).
+"""Database engine, sessions and migrations (SQLAlchemy 2 + Alembic); transactions belong to the unit of work
+(``xunpai.storage.unit_of_work``).
 
 SQLite is the embedded default; PostgreSQL is used in production. Both run the same Alembic
 migrations (``xunpai/storage/migrations``); ``migrate()`` brings any database to the newest schema.
@@ -6,8 +7,6 @@ migrations (``xunpai/storage/migrations``); ``migrate()`` brings any database to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -70,17 +69,3 @@ def migrate(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work: commit on success, roll back everything on any error."""
-    session = session_factory(engine)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
