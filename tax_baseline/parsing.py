@@ -31,17 +31,27 @@ from tax_baseline.numerals import NUMERAL_CHARS, read_numeral
 __all__ = [
     "FloorParseError",
     "FloorReading",
+    "FloorUnknown",
     "OrientationParseError",
     "ORIENTATIONS",
     "RELATIVE_FLOORS",
     "parse_floor",
     "parse_orientation",
+    "parse_total_floors",
     "relative_floor_band",
 ]
 
 
 class FloorParseError(ValueError):
     """The floor text cannot be read, or contradicts the total floors (总层数)."""
+
+
+class FloorUnknown(FloorParseError):
+    """The text names no floor but may give the building's total floors (``未知楼层(共33层)``)."""
+
+    def __init__(self, message: str, total_floors: int | None = None):
+        super().__init__(message)
+        self.total_floors = total_floors
 
 
 class OrientationParseError(ValueError):
@@ -126,6 +136,10 @@ _RELATIVE_RE = re.compile(r"([低中高])(?:楼层|层|区|楼)?")
 _TOP_RE = re.compile(r"顶层|顶楼")
 _GROUND_RE = re.compile(r"底层|底楼|首层")
 _BASEMENT_RE = re.compile(rf"(?:地下|负|B|-)第?({_NUM}){_STOREY}")
+# 地下層 / 地下室 with no number: the one storey below ground (地下一层), as registry extracts write it.
+_BASEMENT_PLAIN_RE = re.compile(r"地下(?:层|室|楼)?")
+_UNKNOWN_FLOOR_RE = re.compile(r"(?:未知|不详|暂无数据|暂无)(?:楼层|层)?")
+_TOTAL_ONLY_RE = re.compile(rf"(?:地上)?(?:总共|总层数:?|共|总)?({_NUM})(?:层|楼|F)?(?:高)?")
 _BAND_RE = re.compile(rf"第?({_NUM}){_STOREY}(?:TO|-|~|至|到|—|–)第?({_NUM}){_STOREY}")
 _EXACT_RE = re.compile(rf"第?({_NUM}){_STOREY}")
 _BRACKETS_RE = re.compile(r"[()\[\]【】〔〕]")
@@ -147,7 +161,9 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
     ``二十三层``; a band ``07 TO 09`` (Singapore HDB ``storey_range``) or ``5-6层``; relative floors
     ``中楼层(共18层)``, ``高楼层/共33层``, ``低楼层 共6层`` (band by :func:`relative_floor_band`);
     ``顶层`` (= total floors), ``底层``/``首层`` (= 1); basements ``地下一层``, ``负一层``, ``B1``, ``-1``
-    (all = -1). Full-width characters, traditional characters and extra spaces are accepted.
+    (all = -1), ``地下層``/``地下室`` without a number (= -1, the one storey below ground). Full-width
+    characters, traditional characters and extra spaces are accepted. ``未知楼层(共33层)`` names no floor:
+    :class:`FloorUnknown` (a :class:`FloorParseError`) carries the total floors it gives.
 
     A total given in the text and ``total_floors`` must agree. Raises :class:`FloorParseError` for text
     that is not a floor, for floor 0, for a floor above the total, and for a relative floor or 顶层 when
@@ -181,6 +197,9 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
         raise FloorParseError(f"总层数必须至少为 1，而不是 {total}")
 
     relative: str | None = None
+    if _UNKNOWN_FLOOR_RE.fullmatch(s):
+        shown = f"（总层数 {total} 层已读取）" if total is not None else ""
+        raise FloorUnknown(f'楼层"{text}"未知：没有所在层{shown}，应写明所在层，如 5、5层', total)
     try:
         if m := _RELATIVE_RE.fullmatch(s):
             relative = m.group(1)
@@ -195,6 +214,8 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
             low = high = total
         elif _GROUND_RE.fullmatch(s):
             low = high = 1
+        elif _BASEMENT_PLAIN_RE.fullmatch(s):
+            low = high = -1
         elif m := _BASEMENT_RE.fullmatch(s):
             depth = _read_number(m.group(1))
             if depth == 0:
@@ -218,6 +239,45 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
     if total is not None and high > total:
         raise FloorParseError(f"所在楼层 {high} 高于总层数 {total}")
     return FloorReading(low=low, high=high, total_floors=total, relative=relative, text=text)
+
+
+_TOTAL_FORMS = "15、15层、十五層、共15层、总15层、15F、5/15、中楼层(共15层)"
+
+
+def parse_total_floors(text: str) -> int:
+    """Read a building's total floors (总层数) written in any form :func:`parse_floor` reads a total in.
+
+    Accepted: ``15``, ``15层``, ``15楼``, ``15F``, ``十五層``, ``四十层``, ``共15层``, ``总15层``, ``总层数15``,
+    ``地上15层``, and the total inside a floor text: ``5/15``, ``中楼层(共15层)``, ``顶层(共6层)``,
+    ``未知楼层(共33层)``. Full-width and traditional characters are accepted.
+    Raises :class:`FloorParseError` for anything else and for a total below 1.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"total floors text must be str, not {type(text).__name__}")
+    s = _normalize_floor_text(text)
+    problem = FloorParseError(f'无法识别总层数"{text}"：应为 {_TOTAL_FORMS} 等形式')
+    if not s:
+        raise problem
+    if m := _TOTAL_ONLY_RE.fullmatch(s):
+        try:
+            total = _read_number(m.group(1))
+        except ValueError:
+            raise problem from None
+        if total < 1:
+            raise FloorParseError(f'总层数"{text}"必须至少为 1')
+        return total
+    if _TOTAL_RE.search(s) or "/" in s:
+        try:
+            reading = parse_floor(text)
+        except FloorUnknown as exc:
+            if exc.total_floors is not None:
+                return exc.total_floors
+            raise problem from None
+        except FloorParseError:
+            raise problem from None
+        if reading.total_floors is not None:
+            return reading.total_floors
+    raise problem
 
 
 def _read_total(token: str, text: str) -> int:
@@ -252,6 +312,39 @@ _FILLER_RE = re.compile(r"通透|朝向|朝|向|正|面|[\s/\\|,，、;；:：\-
 _ORIENTATION_FORMS = "、".join(ORIENTATIONS)
 
 
+# Multi-window units: the grade a unit with windows on several sides reads to (MAPPING.md documents it).
+# Windows both south and north: a through unit (南北通透) → 南北; otherwise the best window in this order
+# (southern light first, as the provincial tables rank orientations).
+WINDOW_RANK = ("南", "东南", "西南", "东", "西", "东北", "西北", "北")
+_WINDOW_SPLIT_RE = re.compile(r"[\s/\\|,，、;；+&和]+")
+
+
+def _one_window(token: str) -> str | None:
+    s = _FILLER_RE.sub("", token)
+    if not s or not re.fullmatch(r"[NSEW東东南西北]+", s):
+        return None
+    directions = frozenset(s.translate(_LETTERS))
+    if len(directions) == 1:
+        return next(iter(directions))
+    if len(directions) == 2:
+        return _PAIR_NAMES.get(directions)
+    return None
+
+
+def orientation_of_windows(windows: list[str]) -> str:
+    """The one grade of a unit whose windows face ``windows`` (each one of :data:`ORIENTATIONS`).
+
+    Rule: a window with 南 in it and one with 北 → 南北 (a through unit); otherwise the best window by
+    :data:`WINDOW_RANK` (a 东西 window counts as 东). So 南 西 北 → 南北, 东 南 西 北 → 南北, 东南 西北 → 南北,
+    东 西北 → 东, 东 南 西 → 南.
+    """
+    sides = set("".join(windows))
+    if "南" in sides and "北" in sides:
+        return "南北"
+    ranked = [w if w in WINDOW_RANK else w[0] for w in windows]
+    return min(ranked, key=WINDOW_RANK.index)
+
+
 def parse_orientation(text: str) -> str:
     """Read an orientation (朝向) as one of :data:`ORIENTATIONS`.
 
@@ -261,16 +354,21 @@ def parse_orientation(text: str) -> str:
     ``南/北``, ``朝南北``, ``南北通透`` (= 南北), traditional ``東南``, letters ``S``, ``SE``, ``N-S``, and
     full-width slashes and spaces. Pairs are order-insensitive (北南 → 南北, 西东 → 东西, 南东 → 东南);
     a unit with windows east and south (东/南) reads as 东南, as the tables have no separate level.
+    Windows on three or more sides, written apart (``南 西 北``, ``东 南 西 北``, ``东南 西北``,
+    ``东 西北``), read to one grade by :func:`orientation_of_windows`.
 
-    Raises :class:`OrientationParseError` for anything else, including three or more directions.
+    Raises :class:`OrientationParseError` for anything else, including three or more directions run
+    together without a separator (``东南西北``: which windows are meant cannot be told).
     """
     if not isinstance(text, str):
         raise TypeError(f"orientation text must be str, not {type(text).__name__}")
     error = OrientationParseError(
-        f'无法识别朝向"{text}"：应为 {_ORIENTATION_FORMS} 之一（也可写作 朝南、南向、南/北、坐北朝南、南北通透）'
+        f'无法识别朝向"{text}"：应为 {_ORIENTATION_FORMS} 之一（也可写作 朝南、南向、南/北、坐北朝南、南北通透；'
+        '多个朝向以空格分开，如 南 西 北）'
     )
-    s = unicodedata.normalize("NFKC", text).upper()
-    s = re.sub(r"\s+", "", s)
+    normalized = unicodedata.normalize("NFKC", text).upper().strip()
+    tokens = [t for t in _WINDOW_SPLIT_RE.split(normalized) if t]
+    s = re.sub(r"\s+", "", normalized)
     if m := _SIT_FACE_RE.search(s.translate(_LETTERS)):
         s = m.group(1)
     s = _FILLER_RE.sub("", s)
@@ -279,6 +377,10 @@ def parse_orientation(text: str) -> str:
     directions = frozenset(s.translate(_LETTERS))
     if len(directions) == 1:
         return next(iter(directions))
-    if len(directions) == 2:
+    if len(directions) == 2 and len(tokens) <= 2:
         return _PAIR_NAMES[directions]
+    if len(tokens) >= 2:
+        windows = [_one_window(t) for t in tokens]
+        if all(windows):
+            return orientation_of_windows(windows)
     raise error

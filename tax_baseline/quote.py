@@ -29,7 +29,14 @@ import pandas as pd
 from tax_baseline.address import BuildingIndex, _building_number, split_address
 from tax_baseline.money import FEN, round_yuan
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
-from tax_baseline.tables import ALL_ZONES, ELEVATOR_CLASSES, BaselineTables, elevator_class
+from tax_baseline.tables import (
+    ALL_ZONES,
+    ELEVATOR_CLASSES,
+    PRICE_SOURCES,
+    TOTAL_FLOORS_INFERRED,
+    BaselineTables,
+    elevator_class,
+)
 
 ROUNDING_RULE = "单价四舍五入到分；总价 = 单价 × 建筑面积，四舍五入到分"
 METHOD_NAME = "定向询价（计税基准价，参考价规定第五条）"
@@ -119,6 +126,12 @@ class QuoteResult:
         data["breakdown"] = [{**f, "value": str(f["value"])} for f in data["breakdown"]]
         data["warnings"] = list(self.warnings)
         return data
+
+
+def _total_inferred(building) -> bool:
+    """True when the building's total floors were inferred from sales (总层数来源 推断): a lower bound only."""
+    return getattr(building, "total_floors_source", None) == TOTAL_FLOORS_INFERRED
+
 
 
 def _dec(value: float) -> Decimal:
@@ -227,16 +240,33 @@ class QuoteEngine:
         building = self.resolve(request)
         zone = self._zone_of_community[building.community_code]
         area = parse_area(request.area)
+        recorded_total = int(building.total_floors)
+        inferred = _total_inferred(building)
         try:
-            reading = parse_floor(str(request.floor), total_floors=int(building.total_floors))
+            reading = parse_floor(str(request.floor), total_floors=recorded_total)
         except FloorParseError as exc:
-            raise InvalidQuoteInput(str(exc)) from None
-        if reading.total_floors is not None and reading.total_floors != int(building.total_floors):
+            if not inferred:
+                raise InvalidQuoteInput(str(exc)) from None
+            try:  # an inferred total is a lower bound: read the floor on its own
+                reading = parse_floor(str(request.floor))
+            except FloorParseError as exc2:
+                raise InvalidQuoteInput(str(exc2)) from None
+        if not inferred and reading.total_floors is not None and reading.total_floors != recorded_total:
             raise InvalidQuoteInput(f"填写的总层数 {reading.total_floors} 与楼幢登记的总层数 {building.total_floors} 不一致。")
+        total = recorded_total
+        if inferred:
+            total = max(recorded_total, reading.high, reading.total_floors or 0)
         contract_date = request.contract_date
         valuation_date = request.valuation_date or contract_date
         warnings: list[str] = []
         breakdown: list[Factor] = []
+        if inferred and total > recorded_total:
+            warnings.append(f"楼幢总层数 {recorded_total} 层系由成交推断（楼盘表未登记），所在楼层高于此数，"
+                            f"按 {total} 层楼幢估价。")
+        source = getattr(building, "price_source", None)
+        if isinstance(source, str) and source not in ("", PRICE_SOURCES[0]):
+            warnings.append(f"楼幢 {building.building_id} 没有成交样本：基准价由所属{source}的水平及本楼幢的层数、"
+                            f"电梯、结构、建成年份推算（基准价依据：{source}）。")
 
         base_date, base_price, scope = self._base_price(building, contract_date)
         breakdown.append(Factor("基准价", base_price, "基价", "基准价",
@@ -267,7 +297,7 @@ class QuoteEngine:
                 else:
                     additive += (factor.value - HUNDRED) / HUNDRED
 
-            apply(self._floor_factor(zone, building, reading.low, reading.high, warnings))
+            apply(self._floor_factor(zone, building, reading.low, reading.high, warnings, total))
             if request.orientation not in (None, ""):
                 try:
                     orientation = parse_orientation(str(request.orientation))
@@ -298,7 +328,7 @@ class QuoteEngine:
         return QuoteResult(
             building_id=building.building_id, address=building.address, zone_code=zone,
             community_code=building.community_code, floor_low=reading.low, floor_high=reading.high,
-            total_floors=int(building.total_floors), orientation=orientation, area=area,
+            total_floors=total, orientation=orientation, area=area,
             contract_date=contract_date, valuation_date=valuation_date, unit_price=unit_price,
             total_price=total_price, breakdown=tuple(breakdown), version=self.version, warnings=tuple(warnings))
 
@@ -332,14 +362,21 @@ class QuoteEngine:
                 roll *= value / HUNDRED
         return roll, months, missing
 
-    def _floor_factor(self, zone: str, building, low: int, high: int, warnings: list[str]) -> Factor:
-        klass = elevator_class(int(building.total_floors), building.elevator == "有")
-        total = int(building.total_floors)
+    def _floor_factor(self, zone: str, building, low: int, high: int, warnings: list[str],
+                      total: int | None = None) -> Factor:
+        recorded = int(building.total_floors)
+        total = recorded if total is None else total
+        klass = elevator_class(total, building.elevator == "有")
         values, method = [], None
         for floor in range(low, high + 1):
             if floor == 0:
                 continue
             hit = self._floor.get((zone, klass, total, floor)) or self._floor.get((ALL_ZONES, klass, total, floor))
+            if hit is None and total != recorded:
+                # no table for a building that tall: the floors above the inferred total take its top floor's
+                own = elevator_class(recorded, building.elevator == "有")
+                top = min(floor, recorded)
+                hit = self._floor.get((zone, own, recorded, top)) or self._floor.get((ALL_ZONES, own, recorded, top))
             if hit is None:
                 raise TableGap(f"楼层系数表缺少：{klass}、总层数 {total}、第 {floor} 层（分区 {zone}）。请管理员补充。")
             values.append(hit[0])
@@ -426,7 +463,9 @@ class _Compiled:
         zone_of = b["community_code"].map(engine._zone_of_community)
         self.b_zone = self.zone_codes.get_indexer(zone_of).astype(np.int64)
         self.b_total = b["total_floors"].astype(np.int64).to_numpy()
-        self.b_class = np.where(self.b_total > 8, 2, np.where(b["elevator"].to_numpy() == "有", 1, 0)).astype(np.int64)
+        self.b_lift = b["elevator"].to_numpy() == "有"
+        self.b_inferred = (b["total_floors_source"] == TOTAL_FLOORS_INFERRED).to_numpy(dtype=bool)
+        self.b_class = np.where(self.b_total > 8, 2, np.where(self.b_lift, 1, 0)).astype(np.int64)
         self.house_types = pd.Index([ALL_ZONES] + sorted(set(b["house_type"])))
         self.b_house_type = self.house_types.get_indexer(b["house_type"]).astype(np.int64)
         self.structures = pd.Index([ALL_ZONES] + sorted(set(b["structure"])))
@@ -612,8 +651,12 @@ class _Compiled:
             high = units["floor_high"].to_numpy(dtype=np.int64)
         else:
             low = high = units["floor"].to_numpy(dtype=np.int64)
-        total = self.b_total[b]
-        refuse((high > total), "所在楼层高于总层数")
+        recorded = self.b_total[b]
+        inferred = self.b_inferred[b]
+        refuse((high > recorded) & ~inferred, "所在楼层高于总层数")
+        # an inferred total (总层数来源 推断) is a lower bound: the building has at least the floor sold
+        total = np.where(inferred, np.maximum(recorded, high), recorded)
+        taller = total != recorded
         refuse((low == 0) | (low < -self.FLOOR_OFFSET) | (high < low), "楼层无效")
         area = units["area"].to_numpy(dtype=float)
         area_centi = np.round(area * 100).astype(np.int64)
@@ -653,7 +696,8 @@ class _Compiled:
             mult = mult * np.where(is_add, 1.0, pct / 100.0)
             add = add + np.where(is_add, (pct - 100.0) / 100.0, 0.0)
 
-        klass = self.b_class[b]
+        own_class = self.b_class[b]
+        klass = np.where(taller, np.where(total > 8, 2, np.where(self.b_lift[b], 1, 0)), own_class)
         width = int((high - low).max()) + 1 if n else 1
         floor_sum = np.zeros(n)
         floor_count = np.zeros(n)
@@ -669,6 +713,16 @@ class _Compiled:
                 p1, f1 = self._lookup(self.floor_keys, fkey)
             else:
                 p1, f1 = p0, np.zeros(n, dtype=bool)
+            if taller.any():  # no table for a building that tall: floors above take the inferred top floor's
+                top = np.clip(np.minimum(floor, recorded), -self.FLOOR_OFFSET, 189)
+                p2, f2 = self._lookup(self.floor_keys, self._floor_key(0, own_class, recorded, top))
+                use2 = taller & ~(f1 | f0) & f2
+                if self.floor_zoned:
+                    p3, f3 = self._lookup(self.floor_keys, self._floor_key(zone, own_class, recorded, top))
+                    use3 = taller & ~(f1 | f0) & f3
+                    p1, f1 = np.where(use3, p3, p1), f1 | use3
+                    use2 &= ~use3
+                p0, f0 = np.where(use2, p2, p0), f0 | use2
             pct = np.where(f1, self.floor_pct[p1], self.floor_pct[p0] if len(self.floor_pct) else 100.0)
             floor_missing |= active & ~(f1 | f0)
             floor_sum += np.where(active, pct, 0.0)

@@ -28,6 +28,11 @@ METHODS = ("乘", "加")
 BASE_PRICE_SCOPES = ("楼幢", "小区")
 CORRECTION_SCOPES = ("分区", "小区", "楼幢")
 ELEVATOR_VALUES = ("有", "无")
+# 总层数来源: 登记 = from the building register (楼盘表); 推断 = the highest floor seen in sales, a lower bound only
+TOTAL_FLOORS_SOURCES = ("登记", "推断")
+TOTAL_FLOORS_INFERRED = "推断"
+# 基准价依据: 楼幢 = the building's own sales; otherwise the level it was estimated from (no sales of its own)
+PRICE_SOURCES = ("楼幢", "小区", "分区", "全市")
 
 
 def elevator_class(total_floors: int, has_elevator: bool) -> str:
@@ -97,7 +102,12 @@ SPECS: tuple[TableSpec, ...] = (
          Column("house_type", "房屋类型", "text", note="如：普通住宅、公寓、别墅"),
          Column("structure", "建筑结构", "text", note="如：钢混、砖混、砖木、框架"),
          Column("year_built", "建成年份", "int", minimum=1900, maximum=2100),
-         Column("use", "用途", "text", note="如：住宅、商业、办公、工业")),
+         Column("use", "用途", "text", note="如：住宅、商业、办公、工业"),
+         Column("total_floors_source", "总层数来源", "choice", required=False, choices=TOTAL_FLOORS_SOURCES,
+                note="登记：楼盘表所载（默认）；推断：由成交中的最高层推断，所在楼层高于它时按实际层数估价，不拒绝"),
+         Column("price_source", "基准价依据", "choice", required=False, choices=PRICE_SOURCES,
+                note="楼幢：本楼幢有成交（默认）；小区、分区、全市：本楼幢无成交，由所属小区、分区或全市水平及"
+                     "楼幢特征推算")),
         key=("building_id",), references={"community_code": ("communities", "community_code")},
     ),
     TableSpec(
@@ -175,6 +185,9 @@ class BaselineTables:
             frame = self.frames.get(spec.name)
             if frame is None:
                 frame = pd.DataFrame({c.name: pd.Series(dtype=object) for c in spec.columns})
+            missing = [c.name for c in spec.columns if not c.required and c.name not in frame.columns]
+            if missing:  # an optional column left out (older versions, hand-made frames): empty
+                frame = frame.assign(**{name: None for name in missing})
             self.frames[spec.name] = frame.reset_index(drop=True)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
