@@ -32,7 +32,13 @@ from tax_baseline.quote import QuoteEngine
 from tax_baseline.tables import ALL_ZONES, BaselineTables, elevator_class
 from valuation import ratio_study as rs
 from valuation.hedonic import Block, HedonicFit, codes_of, combo_codes, fit_hedonic
-from valuation.registry import buildings_from_sales, register_from_tables, zones_and_communities
+from valuation.registry import (
+    REGISTERED,
+    buildings_from_sales,
+    lift_inferred_totals,
+    register_from_tables,
+    zones_and_communities,
+)
 
 ORIENTATION = "朝向"
 DEFAULT_AREA_EDGES = (0, 35, 40, 45, *range(48, 151, 3), 160, 170, 185, 200, 250, 100000)
@@ -397,11 +403,12 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     if register is None:
         register, flags = buildings_from_sales(sales)
     else:
+        register = _with_sources(register)
         missing = sorted(set(sales["building_id"]) - set(register["building_id"]))
         if missing:
             extra, flags = buildings_from_sales(sales[sales["building_id"].isin(missing)])
-            register = pd.concat([register, extra[register.columns]], ignore_index=True)
-    register = register.reset_index(drop=True)
+            register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
+    register = lift_inferred_totals(_with_sources(register), sales).reset_index(drop=True)
 
     area_edges = config.area_edges or _prior_edges(prior, "area_bands", "area_from", "area_to", "house_type") \
         or DEFAULT_AREA_EDGES
@@ -477,8 +484,9 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
 
     zones_t, communities_t = zones_and_communities(register, prior)
     buildings_t = register[["building_id", "community_code", "address", "total_floors", "elevator", "house_type",
-                            "structure", "year_built", "use"]].copy()
+                            "structure", "year_built", "use", "total_floors_source"]].copy()
     buildings_t["total_floors"] = buildings_t["total_floors"].astype(int)
+    buildings_t["price_source"] = source
     buildings_t["year_built"] = buildings_t["year_built"].astype(int)
     aliases = prior["aliases"].copy() if prior is not None else None
     tables = BaselineTables({
@@ -490,7 +498,8 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     shrink = bldg_n / (bldg_n + fit.ratios.get("building", 1.0))
     estimates = pd.DataFrame({"building_id": register["building_id"], "zone_code": register["zone_code"],
                               "community_code": register["community_code"], "n_sales": bldg_n.astype(int),
-                              "source": source, "shrinkage_weight": np.round(shrink, 4),
+                              "source": source, "total_floors_source": register["total_floors_source"].to_numpy(),
+                              "shrinkage_weight": np.round(shrink, 4),
                               "start_price": start_price, "as_of_price": asof_price})
     if flags is not None:
         estimates = estimates.merge(flags, on="building_id", how="left")
@@ -501,8 +510,21 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
         "buildings": {"total": int(len(register)), **{k: int(v) for k, v in
                                                       pd.Series(source).value_counts().items()}},
         "buildings_without_sales": sorted(register["building_id"][bldg_n == 0].tolist())[:1000],
+        "total_floors_inferred": int((register["total_floors_source"] == "推断").sum()),
     }
     return Calibration(tables=tables, fit=fit, buildings=estimates, statistics=statistics)
+
+
+def _with_sources(register: pd.DataFrame) -> pd.DataFrame:
+    """A register with its 总层数来源 column (登记 where a register or older version says nothing); a
+    基准价依据 column of an earlier version is dropped (the new fit decides it)."""
+    register = register.drop(columns=["price_source"], errors="ignore")
+    if "total_floors_source" in register and register["total_floors_source"].notna().all():
+        return register
+    out = register.copy()
+    column = out["total_floors_source"] if "total_floors_source" in out else pd.Series(None, index=out.index)
+    out["total_floors_source"] = column.where(column.notna(), REGISTERED)
+    return out
 
 
 def value_sales(tables: BaselineTables, sales: pd.DataFrame, *, engine: QuoteEngine | None = None,
@@ -532,12 +554,18 @@ def value_sales(tables: BaselineTables, sales: pd.DataFrame, *, engine: QuoteEng
 
 def study_sales(tables: BaselineTables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0,
                 engine: QuoteEngine | None = None) -> tuple[rs.RatioStudy, pd.DataFrame]:
-    """The ratio study of ``tables`` on ``sales`` (each valued at its own date); also the priced frame."""
+    """The ratio study of ``tables`` on ``sales`` (each valued at its own date), with its coverage (every sale
+    priced or refused with the engine's reason); also the priced frame."""
     priced = value_sales(tables, sales, engine=engine)
     frame = sales.assign(estimate=priced["estimate"].to_numpy(), sale_price=sales["price"].to_numpy(dtype=float),
                          status=priced["status"].to_numpy(), reason=priced["reason"].to_numpy())
     ok = frame["estimate"].notna() & (frame["sale_price"] > 0)
-    study = rs.ratio_study(frame.loc[ok, "estimate"], frame.loc[ok, "sale_price"], bootstrap=bootstrap, seed=seed)
+    reason = frame["reason"].astype(str).where(frame["sale_price"] > 0, "成交价不为正数")
+    coverage = rs.coverage_of(np.where(ok, "ok", "refused"), reason)
+    if not ok.any():
+        raise ValueError("基准表无法为任何一笔成交估价：" + coverage.describe())
+    study = rs.ratio_study(frame.loc[ok, "estimate"], frame.loc[ok, "sale_price"], bootstrap=bootstrap, seed=seed,
+                           coverage=coverage)
     return study, frame
 
 
@@ -574,10 +602,12 @@ def first_pass_values(sales: pd.DataFrame, *, register: pd.DataFrame | None = No
     if register is None:
         register, _ = buildings_from_sales(sales)
     else:
+        register = _with_sources(register)
         missing = set(sales["building_id"]) - set(register["building_id"])
         if missing:
             extra, _ = buildings_from_sales(sales[sales["building_id"].isin(missing)])
-            register = pd.concat([register, extra[register.columns]], ignore_index=True)
+            register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
+    register = lift_inferred_totals(_with_sources(register), sales)
     blocks, _ = prepare(sales, register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False)
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
     fit = fit_hedonic(y, blocks, em_iterations=1, huber=config.huber)

@@ -10,6 +10,10 @@ Source: IAAO *Standard on Ratio Studies* (2013), as summarised in RULES.md secti
 - at least 30 sales in a stratum before it is judged;
 - outlier screening (IAAO Appendix B): ratios beyond 3 × IQR from the quartiles are extreme outliers.
 
+``MIN_COVERAGE`` is this project's own rule: a study priced fewer than 95% of the sales it was given does not
+pass (the statistics of the rest say nothing about the sales the tables could not value).
+``SALES_CHASING_P`` is the significance level of the sold-versus-unsold distribution test (Appendix E).
+
 ``SALES_CHASING_RATIO`` is this project's own rule, not IAAO's: in-sample COD below that share of the
 out-of-sample COD means the model has learned the sample rather than the market.
 """
@@ -26,3 +30,5 @@ MIN_STRATUM_SALES = 30
 OUTLIER_IQR_MULTIPLIER = 3.0  # IAAO Appendix B: extreme outliers
 SALES_CHASING_RATIO = 0.75  # project rule (see the module docstring)
 PPE_THRESHOLDS = (0.05, 0.10, 0.20)
+MIN_COVERAGE = 0.95  # project rule (see the module docstring)
+SALES_CHASING_P = 0.05

@@ -14,8 +14,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tax_baseline.quote import QuoteEngine
 from valuation import ratio_study as rs
 from valuation.calibration import Calibration, CalibrationConfig, calibrate, roll_forward, study_sales
+from valuation.registry import buildings_from_sales, register_from_tables
 from valuation.screening import Screening, screen
 
 HOLDOUT_SHARE = 0.10  # IAAO: test on the most recent ~10% of sales as well as at random
@@ -69,13 +71,14 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     """Screen ``sales`` (canonical), calibrate on the kept ones, and run the ratio studies."""
     config = config or CalibrationConfig()
     if register is None and prior is not None:
-        from valuation.registry import register_from_tables
-
         register = register_from_tables(prior)
     if register is None:  # every building sold, also those whose only sales are screened out, gets a value
-        from valuation.registry import buildings_from_sales
-
         register, _ = buildings_from_sales(sales)
+    else:  # buildings sold but missing from the register: read off their sales (flagged)
+        missing = ~sales["building_id"].isin(register["building_id"])
+        if missing.any():
+            extra, _ = buildings_from_sales(sales[missing])
+            register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
     screening = screen(sales, as_of=as_of, window_start=window_start, register=register, calibration_config=config)
     kept = screening.kept
     if len(kept) < 30:
@@ -130,43 +133,88 @@ def _inference(kept: pd.DataFrame, calibration: Calibration) -> tuple[pd.DataFra
 
 @dataclass
 class VersionStudy:
-    """A ratio study of a stored table version against a file of sales."""
+    """A ratio study of a stored table version against a file of sales, every sale accounted for."""
 
     study: rs.RatioStudy
     frame: pd.DataFrame  # the sales used, with estimate and sale_price
     strata: dict[str, pd.DataFrame]
     screening: Screening
-    refused: int  # sales the tables could not price (e.g. unknown building, before the first base price)
-    trimmed: int  # ratio outliers beyond 3 × IQR (IAAO Appendix B)
+    coverage: rs.Coverage
+    refused_frame: pd.DataFrame  # the sales the tables could not price, with the reason
+    sales_chasing: rs.SalesChasingTest | None = None
+
+    @property
+    def refused(self) -> int:  # sales the tables could not price (e.g. unknown building, before the first base price)
+        return self.coverage.n_refused
+
+    @property
+    def trimmed(self) -> int:  # ratio outliers beyond 3 × IQR (IAAO Appendix B)
+        return self.coverage.trimmed
 
     def to_dict(self) -> dict:
         d = self.study.to_dict()
-        d.update({"refused": self.refused, "trimmed": self.trimmed, "screening": self.screening.summary(),
-                  "strata": {k: v.to_dict(orient="records") for k, v in self.strata.items()}})
+        d.update({"refused": self.refused, "trimmed": self.trimmed, "coverage": self.coverage.share,
+                  "accounting": self.coverage.to_dict(), "screening": self.screening.summary(),
+                  "strata": {k: v.to_dict(orient="records") for k, v in self.strata.items()},
+                  "sales_chasing": self.sales_chasing.to_dict() if self.sales_chasing else None})
         return _jsonable(d)
 
 
-def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0) -> VersionStudy:
-    """Screen ``sales`` by the rules, value each at its own date with ``tables``, trim ratio outliers, study."""
+def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0,
+                  prior=None) -> VersionStudy:
+    """Screen ``sales`` by the rules, value each at its own date with ``tables``, trim ratio outliers, study.
+
+    Every sale is accounted for (:class:`valuation.ratio_study.Coverage`): screened out by a rule, refused by
+    the tables (each reason counted), trimmed as a ratio outlier, or studied; under 95% coverage the verdict
+    is 不合格. With ``prior`` (the version before), the sales-chasing test compares the value changes of the
+    buildings sold in ``sales`` with those of the buildings not sold (:func:`sales_chasing_by_version`).
+    """
     from valuation import iaao_standard as std
 
     screening = screen(sales, outliers=False)
     kept = screening.kept
     _, priced = study_sales(tables, kept, bootstrap=0)
     ok = priced["estimate"].notna()
-    refused = int((~ok).sum())
+    refused_frame = priced[~ok].reset_index(drop=True)
     frame = priced[ok].reset_index(drop=True)
     if len(frame) == 0:
         raise ValueError("基准表无法为任何一笔成交估价（楼幢不在表中，或成交早于最早的基准价执行日期）")
     ratio = frame["estimate"] / frame["sale_price"]
     lo, hi = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
     inside = (ratio >= lo) & (ratio <= hi)
-    trimmed = int((~inside).sum())
+    coverage = rs.coverage_of(priced["status"].astype(str).where(ok, "refused"), priced["reason"].astype(str),
+                              trimmed=int((~inside).sum()), screened_out=screening.summary()["excluded"])
     frame = frame[inside].reset_index(drop=True)
-    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed)
+    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed, coverage=coverage)
     frame["value_decile"] = rs.value_deciles(frame["sale_price"]).to_numpy()
     strata = {}
     for column, label in (("zone_code", "估价分区"), ("house_type", "房屋类型"), ("value_decile", "价格十分位")):
         if column in frame and frame[column].notna().any():
             strata[label] = rs.stratified(frame.dropna(subset=[column]), column)
-    return VersionStudy(study, frame, strata, screening, refused, trimmed)
+    chasing = sales_chasing_by_version(tables, prior, kept) if prior is not None else None
+    return VersionStudy(study, frame, strata, screening, coverage, refused_frame, chasing)
+
+
+STANDARD_AREA = 90.0  # ㎡: the standard unit valued in every building to compare two versions
+
+
+def building_values(tables, on: date) -> pd.Series:
+    """Unit value (yuan/㎡) of a standard unit (floor 1, 90 ㎡, no orientation) of every building on ``on``."""
+    b = tables["buildings"]
+    units = pd.DataFrame({"building_id": b["building_id"].astype(str).to_numpy(), "floor_low": 1, "floor_high": 1,
+                          "area": STANDARD_AREA, "contract_date": on, "valuation_date": on})
+    priced = QuoteEngine(tables).quote_frame(units)
+    value = np.where(priced["status"].to_numpy() == "ok", priced["unit_price_fen"].to_numpy() / 100.0, np.nan)
+    return pd.Series(value, index=units["building_id"].to_numpy())
+
+
+def sales_chasing_by_version(tables, prior, sales: pd.DataFrame) -> rs.SalesChasingTest | None:
+    """The sales-chasing test of ``tables`` against the ``prior`` version: the change of each building's
+    standard-unit value (new / prior, at the last sale date), buildings sold in ``sales`` against the rest."""
+    on = pd.to_datetime(sales["date"]).max().date()
+    change = (building_values(tables, on) / building_values(prior, on)).dropna()
+    sold = change.index.isin(set(sales["building_id"].astype(str)))
+    try:
+        return rs.sales_chasing_test(change[sold].to_numpy(), change[~sold].to_numpy())
+    except rs.RatioStudyError:
+        return None

@@ -82,6 +82,39 @@ def prb(estimate, sale_price) -> tuple[float, tuple[float, float]]:
     return b, (b - t * se, b + t * se)
 
 
+def _gini_sorted(values: np.ndarray) -> float:
+    """Gini (or concentration) coefficient of ``values`` in the order given: Σ(2i − n − 1)·v_i / (n · Σv)."""
+    n = values.size
+    i = np.arange(1, n + 1)
+    return float(np.sum((2 * i - n - 1) * values) / (n * values.sum()))
+
+
+def _by_sale_price(estimate, sale_price) -> tuple[np.ndarray, np.ndarray]:
+    e, s = _arrays(estimate, sale_price)
+    order = np.argsort(s, kind="stable")  # by sale price, ties in the given order (as assesspy sorts)
+    return e[order], s[order]
+
+
+def ki(estimate, sale_price) -> float:
+    """Kakwani index: KI = C(estimate) − G(sale price), both ordered by sale price.
+
+    G is the Gini coefficient of the sale prices, C the concentration coefficient of the estimates in the
+    same order (Quintos 2020, "A Gini measure for vertical equity in property assessments", JPTAA 17(2),
+    as the IAAO's assessment-equity literature and Cook County's assesspy define it). KI < 0: regressive
+    (estimates less unequal than prices, the cheap overvalued); KI > 0: progressive; 0: vertical equity.
+    """
+    e, s = _by_sale_price(estimate, sale_price)
+    return _gini_sorted(e) - _gini_sorted(s)
+
+
+def mki(estimate, sale_price) -> float:
+    """Modified Kakwani index: MKI = C(estimate) / G(sale price) (same sources as :func:`ki`). Below 1:
+    regressive, above 1: progressive; 1: vertical equity (IAAO-aligned range 0.95-1.05 in the literature)."""
+    e, s = _by_sale_price(estimate, sale_price)
+    g = _gini_sorted(s)
+    return _gini_sorted(e) / g if g else float("nan")
+
+
 def ppe(estimate, sale_price, within: float) -> float:
     """Percentage of estimates within ``within`` (0.10 = 10%) of the sale price, percent."""
     e, s = _arrays(estimate, sale_price)
@@ -118,6 +151,53 @@ def _bootstrap(e: np.ndarray, s: np.ndarray, draws: int, seed: int, chunk: int =
 
 
 @dataclass
+class Coverage:
+    """Every sale a study was given, accounted for (覆盖率): priced, refused (by reason), trimmed.
+
+    ``given`` counts the sales that passed the rule screening (screened-out sales, e.g. non-arm's-length,
+    are listed in ``screened_out`` and are no failure of the tables); ``refused`` the sales the tables
+    could not price, by the engine's reason; ``trimmed`` the priced sales left out as ratio outliers (IAAO
+    Appendix B). coverage = priced / given; under :data:`valuation.iaao_standard.MIN_COVERAGE` a study does
+    not pass, whatever its COD: statistics on part of the sample say nothing of the rest.
+    """
+
+    given: int
+    priced: int
+    refused: dict[str, int] = field(default_factory=dict)
+    trimmed: int = 0
+    screened_out: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def share(self) -> float:
+        return self.priced / self.given if self.given else 0.0
+
+    @property
+    def n_refused(self) -> int:
+        return int(sum(self.refused.values()))
+
+    def to_dict(self) -> dict:
+        return {"given": self.given, "priced": self.priced, "coverage": self.share, "refused": self.n_refused,
+                "refused_by_reason": dict(self.refused), "trimmed": self.trimmed,
+                "screened_out": dict(self.screened_out)}
+
+    def describe(self) -> str:
+        """One Chinese line: given, priced (coverage), refused by reason, trimmed."""
+        reasons = "；".join(f"{k} {v} 笔" for k, v in sorted(self.refused.items(), key=lambda kv: -kv[1]))
+        text = f"给定 {self.given} 笔，估价 {self.priced} 笔（覆盖率 {100 * self.share:.1f}%）"
+        text += f"，无法估价 {self.n_refused} 笔（{reasons}）" if self.refused else "，无法估价 0 笔"
+        return text + f"，剔除异常比率 {self.trimmed} 笔"
+
+
+def coverage_of(status: pd.Series, reason: pd.Series, *, trimmed: int = 0,
+                screened_out: dict[str, int] | None = None) -> Coverage:
+    """A :class:`Coverage` from the engine's per-sale ``status`` (ok / refused) and ``reason``."""
+    ok = np.asarray(status) == "ok"
+    refused = pd.Series(np.asarray(reason, dtype=object)[~ok]).value_counts()
+    return Coverage(given=int(ok.size), priced=int(ok.sum()), refused={str(k): int(v) for k, v in refused.items()},
+                    trimmed=trimmed, screened_out=dict(screened_out or {}))
+
+
+@dataclass
 class Verdict:
     """IAAO pass/fail of one study; ``passed`` is None when the sample is too small to judge."""
 
@@ -142,20 +222,45 @@ class RatioStudy:
     mdape: float
     ci: dict[str, tuple[float, float]]
     verdict: Verdict
+    ki: float = float("nan")
+    mki: float = float("nan")
+    coverage: Coverage | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["prb_ci"] = list(self.prb_ci)
         d["ci"] = {k: list(v) for k, v in self.ci.items()}
+        d["coverage"] = self.coverage.to_dict() if self.coverage is not None else None
         return d
 
 
+def coverage_check(coverage: Coverage | None) -> tuple[str | None, str | None]:
+    """(合格 / 不合格, the reason) of a study's coverage; (None, None) when no coverage was given.
+
+    Project rule (:data:`valuation.iaao_standard.MIN_COVERAGE`): a study that could price fewer than 95% of
+    the sales it was given does not pass.
+    """
+    if coverage is None:
+        return None, None
+    if coverage.given and coverage.share >= std.MIN_COVERAGE:
+        return "合格", None
+    return "不合格", (f"覆盖率 {100 * coverage.share:.1f}%（{coverage.priced}/{coverage.given}）低于 "
+                     f"{100 * std.MIN_COVERAGE:.0f}%：{coverage.n_refused} 笔成交无法估价，其余成交的统计不能代表全部样本")
+
+
 def judge(median: float, cod_value: float, prd_value: float, prb_value: float,
-          prb_interval: tuple[float, float], n: int, *, property_class: str = "homogeneous") -> Verdict:
-    """IAAO acceptance (RULES.md section 9; thresholds in :mod:`valuation.iaao_standard`)."""
+          prb_interval: tuple[float, float], n: int, *, property_class: str = "homogeneous",
+          coverage: Coverage | None = None) -> Verdict:
+    """IAAO acceptance (RULES.md section 9; thresholds in :mod:`valuation.iaao_standard`), and the coverage
+    rule (:func:`coverage_check`): under 95% coverage the verdict is 不合格 with its reason."""
+    covered, reason = coverage_check(coverage)
     if n < std.MIN_STRATUM_SALES:
-        return Verdict(None, {k: "样本不足" for k in ("median_ratio", "cod", "prd", "prb")},
-                       [f"样本仅 {n} 笔，少于 {std.MIN_STRATUM_SALES} 笔，不作判断"])
+        checks = {k: "样本不足" for k in ("median_ratio", "cod", "prd", "prb")}
+        warnings = [f"样本仅 {n} 笔，少于 {std.MIN_STRATUM_SALES} 笔，不作判断"]
+        if covered == "不合格":
+            checks["coverage"] = covered
+            return Verdict(False, checks, [reason, *warnings])
+        return Verdict(None, checks, warnings)
     lo, hi = std.MEDIAN_RATIO_RANGE
     checks = {"median_ratio": "合格" if lo <= median <= hi else "不合格",
               "cod": "合格" if cod_value <= std.COD_MAX[property_class] else "不合格",
@@ -172,13 +277,18 @@ def judge(median: float, cod_value: float, prd_value: float, prb_value: float,
     if cod_value < std.COD_SUSPICIOUSLY_LOW:
         warnings.append(f"COD {cod_value:.2f} 低于 {std.COD_SUSPICIOUSLY_LOW:g}：可能存在追逐成交价"
                         "（sales chasing）或样本不具代表性，请以样本外检验复核")
+    if covered is not None:
+        checks["coverage"] = covered
+        if reason:
+            warnings.insert(0, reason)
     passed = all(v != "不合格" for v in checks.values())
     return Verdict(passed, checks, warnings)
 
 
 def ratio_study(estimate, sale_price, *, bootstrap: int = 500, seed: int = 0,
-                property_class: str = "homogeneous") -> RatioStudy:
-    """Every statistic of RULES.md section 9 for one sample, with bootstrap 95% intervals and the verdict."""
+                property_class: str = "homogeneous", coverage: Coverage | None = None) -> RatioStudy:
+    """Every statistic of RULES.md section 9 for one sample, with bootstrap 95% intervals and the verdict
+    (which also judges ``coverage`` when given)."""
     e, s = _arrays(estimate, sale_price)
     r = e / s
     m = float(np.median(r))
@@ -190,8 +300,9 @@ def ratio_study(estimate, sale_price, *, bootstrap: int = 500, seed: int = 0,
     return RatioStudy(
         n=int(e.size), median_ratio=m, mean_ratio=float(r.mean()), weighted_mean_ratio=float(e.sum() / s.sum()),
         cod=cod_value, prd=prd_value, prb=prb_value, prb_ci=prb_interval, ppe5=five, ppe10=ten, ppe20=twenty,
-        mdape=mdape(e, s), ci=ci,
-        verdict=judge(m, cod_value, prd_value, prb_value, prb_interval, int(e.size), property_class=property_class),
+        mdape=mdape(e, s), ci=ci, ki=ki(e, s), mki=mki(e, s), coverage=coverage,
+        verdict=judge(m, cod_value, prd_value, prb_value, prb_interval, int(e.size), property_class=property_class,
+                      coverage=coverage),
     )
 
 
@@ -226,6 +337,52 @@ def sales_chasing_warning(in_sample_cod: float, out_of_sample_cod: float) -> str
                 f"（低于其 {std.SALES_CHASING_RATIO:.0%}）：模型可能在追逐成交价（sales chasing），"
                 "应以样本外结果为准")
     return None
+
+
+@dataclass
+class SalesChasingTest:
+    """Sold against unsold parcels (IAAO Standard on Ratio Studies, Appendix E): value changes compared."""
+
+    n_sold: int
+    n_unsold: int
+    median_sold: float
+    median_unsold: float
+    ks_statistic: float
+    ks_p: float
+    mann_whitney_p: float
+    flagged: bool
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sales_chasing_test(sold_ratio, unsold_ratio, *, alpha: float = std.SALES_CHASING_P) -> SalesChasingTest:
+    """Do the sold parcels' ratios come from another distribution than the unsold parcels'?
+
+    IAAO Standard on Ratio Studies (2013), Appendix E (sales chasing detection): when values of sold parcels
+    were moved towards their sale prices, their value changes (new value / prior value, the "ratio" of a
+    parcel without a sale price) differ from those of unsold parcels of the same stock. Two-sample
+    Kolmogorov–Smirnov test of the distributions and Mann–Whitney U test of their location (SciPy);
+    flagged when either p-value is below ``alpha``. Needs at least 5 parcels on each side.
+    """
+    from scipy import stats
+
+    a = np.asarray(sold_ratio, dtype=float)
+    b = np.asarray(unsold_ratio, dtype=float)
+    a, b = a[np.isfinite(a) & (a > 0)], b[np.isfinite(b) & (b > 0)]
+    if a.size < 5 or b.size < 5:
+        raise RatioStudyError(f"售出与未售出的宗地各需至少 5 个（现为 {a.size} 与 {b.size}），无法检验追逐成交价")
+    ks = stats.ks_2samp(a, b)
+    mw = stats.mannwhitneyu(a, b, alternative="two-sided")
+    flagged = bool(ks.pvalue < alpha or mw.pvalue < alpha)
+    med_a, med_b = float(np.median(a)), float(np.median(b))
+    message = (f"售出宗地（{a.size} 个）的价值变动中位数 {med_a:.4f}，未售出宗地（{b.size} 个）{med_b:.4f}；"
+               f"KS 检验 p = {ks.pvalue:.4f}，Mann–Whitney 检验 p = {mw.pvalue:.4f}：")
+    message += ("两者分布显著不同，可能存在追逐成交价（sales chasing），应复核售出宗地的估价" if flagged
+                else "两者分布无显著差异，未见追逐成交价的迹象")
+    return SalesChasingTest(int(a.size), int(b.size), med_a, med_b, float(ks.statistic), float(ks.pvalue),
+                            float(mw.pvalue), flagged, message)
 
 
 def outlier_bounds(values, multiplier: float = std.OUTLIER_IQR_MULTIPLIER) -> tuple[float, float]:

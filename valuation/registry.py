@@ -1,18 +1,28 @@
-"""The building register (楼幢登记) a calibration prices: from a prior table version, or read off the sales.
+"""The building register (楼盘表 / 楼幢登记) a calibration prices: a register file, a prior table version, or
+read off the sales.
 
-A tax bureau knows its buildings independently of the sales; when no register is given, one is built
-from the sales themselves and every guess is flagged: total floors taken as the highest floor sold,
-a lift assumed above 8 storeys, the most frequent house type / structure / year built of the building.
+A tax bureau knows its buildings independently of the sales: ``xunpai calibrate --register FILE`` reads a
+register through a column mapping (:func:`read_register`), one row per building or one per unit or sale
+(the building's values are then its most frequent ones, its total floors the largest given). When a
+value is missing, it is read off the records and every guess is flagged: total floors taken as the
+highest floor seen (总层数来源 推断: a lower bound, so a later sale one floor higher is priced, never
+refused), a lift assumed above 8 storeys, the year built the zone's median.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from tax_baseline.tables import BaselineTables
+from tax_baseline.tables import TOTAL_FLOORS_INFERRED, TOTAL_FLOORS_SOURCES, BaselineTables
+from valuation.mapping import Mapping
+from valuation.transactions import RowError, apply_mapping, read_table
 
 UNKNOWN = "未注明"
+REGISTERED = TOTAL_FLOORS_SOURCES[0]
 
 
 def _modes(sales: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
@@ -37,9 +47,11 @@ def buildings_from_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
     out["address"] = out["address"].where(out["address"].notna(), out.index.to_series())
     given_total = g["total_floors"].max() if sales["total_floors"].notna().any() else pd.Series(
         np.nan, index=out.index)
-    highest = g["floor_high"].max()
+    highest = g["floor_high"].max() if sales["floor_high"].notna().any() else pd.Series(np.nan, index=out.index)
+    highest = highest.astype(float).clip(lower=1)  # a building seen only in its basement has at least 1 storey
     total_guessed = given_total.isna()
-    out["total_floors"] = given_total.where(~total_guessed, highest).astype("Int64")
+    out["total_floors"] = given_total.astype(float).where(~total_guessed, highest).astype("Int64")
+    out["total_floors_source"] = np.where(total_guessed, TOTAL_FLOORS_INFERRED, REGISTERED)
     out["elevator"] = _modes(sales, "elevator", index)
     elevator_guessed = out["elevator"].isna()
     out["elevator"] = out["elevator"].where(~elevator_guessed,
@@ -62,6 +74,64 @@ def buildings_from_sales(sales: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
                           "year_built_guessed": year_guessed}, index=out.index)
     buildings = out.reset_index().rename(columns={"index": "building_id"})
     return buildings, flags.reset_index().rename(columns={"index": "building_id"})
+
+
+@dataclass
+class RegisterImport:
+    """A building register read from a file: one row per building, the flags of what was inferred, and
+    the rows that could not be read (each with its row number and reason)."""
+
+    buildings: pd.DataFrame
+    flags: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+    rows_skipped: int = 0
+
+    @property
+    def rows_refused(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def read_register(path: str | Path, mapping: Mapping) -> RegisterImport:
+    """Read a building register (楼盘表) through a register mapping (``load_mapping(..., purpose="register")``).
+
+    A building whose total floors can be read neither from a total floors column nor from a floor written
+    with its total (5/18, 中楼层(共18层), 未知楼层(共33层)) nor from any floor is refused with its rows.
+    """
+    imported = apply_mapping(read_table(path, mapping), mapping)
+    records = imported.sales
+    errors = list(imported.errors)
+    known = records.groupby("building_id")[["total_floors", "floor_high"]].transform("max").notna().any(axis=1)
+    for row in records.loc[~known, "row"]:
+        errors.append(RowError(int(row), "total_floors", "", "该楼幢没有可读的总层数或所在楼层，无法确定总层数"))
+    records = records[known]
+    if records.empty:
+        buildings = pd.DataFrame(columns=["building_id", *BUILDING_COLUMNS])
+        return RegisterImport(buildings, pd.DataFrame(columns=["building_id"]), errors, imported.rows_read,
+                              imported.rows_skipped)
+    buildings, flags = buildings_from_sales(records)
+    errors.sort(key=lambda e: (e.row, e.field))
+    return RegisterImport(buildings, flags, errors, imported.rows_read, imported.rows_skipped)
+
+
+BUILDING_COLUMNS = ("community_code", "zone_code", "address", "total_floors", "total_floors_source", "elevator",
+                    "house_type", "structure", "year_built", "use")
+
+
+def lift_inferred_totals(register: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
+    """Inferred total floors raised to the highest floor among ``sales`` (an inferred total is a lower bound)."""
+    if "total_floors_source" not in register or sales.empty:
+        return register
+    inferred = (register["total_floors_source"] == TOTAL_FLOORS_INFERRED).to_numpy()
+    if not inferred.any():
+        return register
+    highest = sales.groupby("building_id")["floor_high"].max().astype(float)
+    seen = register["building_id"].map(highest).to_numpy(dtype=float)
+    current = register["total_floors"].to_numpy(dtype=float)
+    lifted = np.where(inferred & (seen > current), seen, current)
+    out = register.copy()
+    out["total_floors"] = pd.array(lifted.astype(np.int64), dtype="Int64")
+    return out
 
 
 def register_from_tables(tables: BaselineTables) -> pd.DataFrame:

@@ -138,13 +138,43 @@ def _fmt(value, digits=4) -> str:
     return f"{value:.{digits}f}"
 
 
+REFUSED_COLUMNS = {"row": "行号", "building_id": "楼幢", "date": "成交日期", "floor_text": "所在楼层", "area": "建筑面积(㎡)",
+                   "sale_price": "成交价", "reason": "无法估价的原因"}
+
+
+def _coverage_html(study: RatioStudy, refused: pd.DataFrame | None) -> str:
+    """Every sale accounted for: the counts, the refusals by reason, and the refused sales themselves."""
+    c = study.coverage
+    if c is None:
+        return ""
+    rows = [("给定成交（通过规则筛选）", c.given), ("估价", c.priced), ("覆盖率", f"{100 * c.share:.1f}%"),
+            ("无法估价", c.n_refused), ("剔除的异常比率（IAAO 附录 B）", c.trimmed), ("纳入统计", study.n)]
+    parts = ["<h2>样本去向（覆盖率）</h2><table class='t'>"
+             + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows) + "</table>"]
+    if c.screened_out:
+        parts.append("<p>规则筛选剔除（不计入覆盖率）：" + "；".join(
+            f"{html.escape(k)} {v} 笔" for k, v in c.screened_out.items()) + "</p>")
+    if c.refused:
+        reasons = pd.DataFrame(sorted(c.refused.items(), key=lambda kv: -kv[1]), columns=["无法估价的原因", "笔数"])
+        parts.append("<h3>无法估价的成交：按原因</h3>" + _table_html(reasons))
+        if refused is not None and len(refused):
+            shown = refused[[k for k in REFUSED_COLUMNS if k in refused]].copy()
+            if "date" in shown:
+                shown["date"] = pd.to_datetime(shown["date"]).dt.strftime("%Y-%m-%d")
+            parts.append("<h3>无法估价的成交：逐笔</h3>" + _table_html(shown.rename(columns=REFUSED_COLUMNS),
+                                                                 limit=200))
+    return "\n".join(parts)
+
+
 def render(study: RatioStudy, frame: pd.DataFrame, *, tables: BaselineTables | None = None,
            strata: dict[str, pd.DataFrame] | None = None, title: str = "比率研究报告",
-           notes: list[str] | None = None, generated: datetime | None = None) -> str:
-    """The whole report as one HTML document (figures, plots, strata and coefficient tables)."""
+           notes: list[str] | None = None, generated: datetime | None = None,
+           refused: pd.DataFrame | None = None) -> str:
+    """The whole report as one HTML document (figures, coverage and refusals, plots, strata, coefficient
+    tables)."""
     v = study.verdict
     checks = {"median_ratio": "水平（中位数比率）", "cod": "均匀度（COD）", "prd": "垂直公平（PRD）",
-              "prb": "垂直公平（PRB）"}
+              "prb": "垂直公平（PRB）", "coverage": "覆盖率（≥ 95%）"}
     ci = study.ci
     rows = [
         ("样本数 n", str(study.n), ""),
@@ -152,6 +182,9 @@ def render(study: RatioStudy, frame: pd.DataFrame, *, tables: BaselineTables | N
         ("COD（%）", _fmt(study.cod, 2), "95% 区间 " + " – ".join(_fmt(x, 2) for x in ci.get("cod", ()))),
         ("PRD", _fmt(study.prd), "95% 区间 " + " – ".join(_fmt(x) for x in ci.get("prd", ()))),
         ("PRB", _fmt(study.prb), "95% 区间 " + " – ".join(_fmt(x) for x in study.prb_ci)),
+        ("KI / MKI", f"{_fmt(study.ki)} / {_fmt(study.mki)}", "卡克瓦尼指数及其修正（Quintos 2020）：KI < 0、MKI < 1 为累退"),
+        ("覆盖率", "—" if study.coverage is None else f"{100 * study.coverage.share:.1f}%",
+         "" if study.coverage is None else study.coverage.describe()),
         ("PPE5 / PPE10 / PPE20（%）", f"{study.ppe5:.1f} / {study.ppe10:.1f} / {study.ppe20:.1f}", "估价在成交价 ±5%/10%/20% 内的占比"),
         ("MdAPE（%）", _fmt(study.mdape, 2), "绝对百分比误差的中位数"),
     ]
@@ -169,6 +202,9 @@ def render(study: RatioStudy, frame: pd.DataFrame, *, tables: BaselineTables | N
     if warnings:
         parts.append("<div class='warn'><b>提示</b><ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
                      + "</ul></div>")
+    coverage = _coverage_html(study, refused)
+    if coverage:
+        parts.append(coverage)
     parts.append(f"<h2>比率与成交价</h2><img src='{ratio_vs_price(frame)}'>")
     if "zone_code" in frame and frame["zone_code"].notna().any():
         parts.append(f"<h2>各分区比率</h2><img src='{ratio_by_zone(frame)}'>")

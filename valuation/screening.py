@@ -5,7 +5,7 @@ Checks, in order (the first that applies is the reason recorded):
 1. price or area not positive, an implausible area, or a unit price far from its zone's median
    (limits in :data:`LIMITS`);
 2. dated after the as-of date (估价基准日), or before the sampling window;
-3. a floor above the building's total floors;
+3. a floor above the building's total floors as registered (not above a total inferred from sales);
 4. an exact duplicate of an earlier record (same building, floor, area, price and date);
 5. back-to-back resales: the same unit sold twice within :data:`LIMITS` ``back_to_back_days`` (both
    sales leave the sample: the first may be distressed, the second a flip); the same unit means the same
@@ -112,7 +112,11 @@ def screen(sales: pd.DataFrame, *, as_of: date | None = None, window_start: date
     if window_start is not None:
         mark((day < window_start).to_numpy(), "before_window")
     if register is not None:
-        total = s["building_id"].map(dict(zip(register["building_id"], register["total_floors"], strict=True)))
+        # an inferred total (总层数来源 推断) is the highest floor seen so far: a lower bound, never a reason
+        registered = register
+        if "total_floors_source" in register:
+            registered = register[register["total_floors_source"].fillna("登记") != "推断"]
+        total = s["building_id"].map(dict(zip(registered["building_id"], registered["total_floors"], strict=True)))
         mark((s["floor_high"].astype(float) > total.astype(float)).to_numpy(), "floor_above_total")
     dup_keys = ["building_id", "floor_text", "area", "price", "date"]
     first_row = s.groupby(dup_keys, dropna=False)["row"].transform("first")

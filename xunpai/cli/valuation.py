@@ -37,6 +37,29 @@ def _read_sales(sales: Path, mapping: Path):
     return result
 
 
+def _read_register(register: Path, mapping: Path):
+    from valuation.mapping import MappingError, load_mapping
+    from valuation.registry import read_register
+
+    try:
+        result = read_register(register, load_mapping(mapping, purpose="register"))
+    except (MappingError, FileNotFoundError) as exc:
+        fail(str(exc))
+    if result.errors:
+        click.echo(f"楼盘表有 {result.rows_refused} 行无法读取，未纳入（共读取 {result.rows_read} 行）：", err=True)
+        for error in result.errors[:20]:
+            click.echo(f"  {error}", err=True)
+        if len(result.errors) > 20:
+            click.echo(f"  …… 另有 {len(result.errors) - 20} 处", err=True)
+    if result.buildings.empty:
+        fail("楼盘表中没有可用的楼幢。")
+    return result
+
+
+def _coverage_line(study) -> str:
+    return "" if study.coverage is None else "；" + study.coverage.describe()
+
+
 @click.command("calibrate")
 @click.option("--sales", "sales_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="成交数据文件（CSV 或 XLSX）")
@@ -45,19 +68,32 @@ def _read_sales(sales: Path, mapping: Path):
 @click.option("--as-of", "as_of", required=True, help="估价基准日 YYYY-MM-DD：新基准价的执行日期")
 @click.option("--version", "version_name", help="新版本名（默认 calib-估价基准日）")
 @click.option("--prior", "prior_name", help="以哪个已有版本的楼幢、分段为底（默认不用）")
+@click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="楼盘表（楼幢登记）文件：每幢楼的分区、小区、总层数、电梯、结构、建成年份；无成交的楼幢也得到基准价")
+@click.option("--register-mapping", "register_mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="楼盘表的列映射（默认用 --mapping，只读其中的楼幢字段）")
+@click.option("--forecast-until", "forecast_until",
+              help="把价格指数按最近 6 个月的趋势延至该月 YYYY-MM（预测值，税务部门应以公布的指数替换）")
 @click.option("--no-holdouts", is_flag=True, help="不做样本外检验（快，但结论只有样本内）")
 @click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出拟合统计")
 def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_name: str | None,
-                      prior_name: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:
+                      prior_name: str | None, register_file: Path | None, register_mapping_file: Path | None,
+                      forecast_until: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:
     """由成交数据校准基准表，保存为草稿版本（需另行启用）。"""
     from tax_baseline.workbook import WorkbookError
+    from valuation.calibration import roll_forward
     from valuation.pipeline import run_calibration
     from xunpai.services import baseline as baseline_store
 
     as_of_date = _parse_date(as_of, "估价基准日")
     name = version_name or f"calib-{as_of_date.isoformat()}"
+    if forecast_until is not None and not _is_month(forecast_until):
+        fail(f"--forecast-until“{forecast_until}”不是月份；应为 YYYY-MM，如 2016-12。")
+    if register_mapping_file is not None and register_file is None:
+        fail("--register-mapping 需与 --register（楼盘表文件）一起使用。")
     imported = _read_sales(sales_file, mapping_file)
+    register = _read_register(register_file, register_mapping_file or mapping_file) if register_file else None
     prior = None
     if prior_name:
         uow = unit_of_work()
@@ -66,11 +102,19 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
         except baseline_store.VersionError as exc:
             fail(str(exc))
     try:
-        run = run_calibration(imported.sales, as_of_date, prior=prior, name=name, holdouts=not no_holdouts)
+        run = run_calibration(imported.sales, as_of_date, prior=prior, name=name, holdouts=not no_holdouts,
+                              register=None if register is None else register.buildings)
     except ValueError as exc:
         fail(str(exc))
     stats = run.fit_statistics()
-    stats["import"] = {"rows_read": imported.rows_read, "rows_refused": imported.rows_refused}
+    stats["import"] = {"rows_read": imported.rows_read, "rows_refused": imported.rows_refused,
+                       "rows_skipped": imported.rows_skipped}
+    if register is not None:
+        stats["register"] = {"file": register_file.name, "rows_read": register.rows_read,
+                             "rows_refused": register.rows_refused, "buildings": int(len(register.buildings))}
+    if forecast_until is not None:
+        run.calibration.tables = roll_forward(run.calibration.tables, forecast_until)
+        stats["forecast_until"] = forecast_until
     uow = unit_of_work()
     try:
         baseline_store.save_version(uow, run.calibration.tables, name,
@@ -87,11 +131,18 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
     click.echo(f"已保存草稿版本“{name}”（尚未启用；确认后用 xunpai tables activate {name} 启用）")
     click.echo(f"成交 {stats['screening']['n']} 笔，纳入 {stats['screening']['kept']} 笔；剔除："
                + ("、".join(f"{k} {v} 笔" for k, v in stats["screening"]["excluded"].items()) or "无"))
-    click.echo(f"样本内：中位数比率 {s.median_ratio:.4f}，COD {s.cod:.2f}，PRD {s.prd:.4f}，PRB {s.prb:.4f}")
+    b = stats["buildings"]
+    click.echo(f"楼幢 {b['total']} 幢：有成交 {b.get('楼幢', 0)} 幢；无成交、由小区 {b.get('小区', 0)} 幢、分区 "
+               f"{b.get('分区', 0)} 幢、全市 {b.get('全市', 0)} 幢推算（基准价依据已标注）；总层数由成交推断 "
+               f"{stats['total_floors_inferred']} 幢（不据以拒绝估价）")
+    click.echo(f"样本内：中位数比率 {s.median_ratio:.4f}，COD {s.cod:.2f}，PRD {s.prd:.4f}，PRB {s.prb:.4f}"
+               + _coverage_line(s))
     for label, study in (("随机留出 10%", run.holdout_random), ("最近 10%（样本外时间）", run.holdout_recent)):
         if study is not None:
+            verdict = {None: "样本不足", True: "合格", False: "不合格"}[study.verdict.passed]
             click.echo(f"{label}：n {study.n}，中位数比率 {study.median_ratio:.4f}，COD {study.cod:.2f}，"
-                       f"PRD {study.prd:.4f}，PRB {study.prb:.4f}，PPE10 {study.ppe10:.1f}%")
+                       f"PRD {study.prd:.4f}，PRB {study.prb:.4f}，PPE10 {study.ppe10:.1f}%"
+                       + _coverage_line(study) + f" —— {verdict}")
     for warning in run.warnings:
         click.echo(f"提示：{warning}")
 
@@ -103,10 +154,12 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
               help="列映射文件（YAML/JSON）")
 @click.option("--version", "version_name", help="基准表版本（默认当前启用版本）")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="输出 HTML 报告")
+@click.option("--prior", "prior_name", help="上一版本：比较售出与未售出楼幢的价值变动（追逐成交价检验）")
+@click.option("--keep-outliers", is_flag=True, help="不剔除异常比率（默认按 IAAO 附录 B 剔除 ±3×IQR 以外的比率）")
 @click.option("--bootstrap", default=500, show_default=True, help="自助法重抽样次数（置信区间）")
 @click.option("--json", "as_json", is_flag=True)
 def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str | None, report_file: Path | None,
-                        bootstrap: int, as_json: bool) -> None:
+                        prior_name: str | None, keep_outliers: bool, bootstrap: int, as_json: bool) -> None:
     """用成交数据检验基准表版本：IAAO 比率研究（中位数比率、COD、PRD、PRB、PPE、MdAPE）。"""
     from valuation import report
     from valuation.pipeline import study_version
@@ -115,33 +168,41 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
     if report_file is not None and report_file.suffix.lower() not in (".html", ".htm"):
         fail(f"报告文件应以 .html 结尾，收到“{report_file.name}”。")
     imported = _read_sales(sales_file, mapping_file)
+    prior = None
     uow = unit_of_work()
     try:
         tables = baseline_store.load_version(uow, version_name)
+        if prior_name:
+            prior = baseline_store.load_version(uow, prior_name)
     except baseline_store.VersionError as exc:
         fail(str(exc))
     try:
-        result = study_version(tables, imported.sales, bootstrap=bootstrap)
+        result = study_version(tables, imported.sales, bootstrap=bootstrap, prior=prior, trim=not keep_outliers)
     except ValueError as exc:
         fail(str(exc))
     s = result.study
+    chasing = result.sales_chasing
     if report_file is not None:
-        notes = []
-        if result.refused:
-            notes.append(f"{result.refused} 笔成交无法用该版本估价（楼幢不在表中或早于最早的基准价执行日期），未纳入。")
-        if result.trimmed:
-            notes.append(f"{result.trimmed} 笔比率超出四分位数 ±3×IQR（IAAO 附录 B），已剔除。")
+        notes = [chasing.message] if chasing is not None else []
         html = report.render(s, result.frame, tables=tables, strata=result.strata,
-                             title=f"比率研究报告：基准表版本 {tables.name}", notes=notes)
+                             title=f"比率研究报告：基准表版本 {tables.name}", notes=notes, refused=result.refused_frame)
         report_file.write_text(html, encoding="utf-8")
     if as_json:
         echo_json({"version": tables.name, **result.to_dict()})
         return
     verdict = {None: "样本不足，不作判断", True: "通过", False: "未通过"}[s.verdict.passed]
+    c = result.coverage
+    click.echo(f"成交 {len(imported.sales)} 笔：规则筛选剔除 {len(imported.sales) - c.given} 笔，"
+               + c.describe() + f"，纳入统计 {s.n} 笔")
+    for reason, count in sorted(c.refused.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  无法估价：{reason} {count} 笔")
     click.echo(f"基准表版本“{tables.name}”：n {s.n}，中位数比率 {s.median_ratio:.4f}，COD {s.cod:.2f}，"
-               f"PRD {s.prd:.4f}，PRB {s.prb:.4f}，PPE10 {s.ppe10:.1f}%，MdAPE {s.mdape:.2f}% —— IAAO {verdict}")
+               f"PRD {s.prd:.4f}，PRB {s.prb:.4f}，KI {s.ki:.4f}，MKI {s.mki:.4f}，PPE10 {s.ppe10:.1f}%，"
+               f"MdAPE {s.mdape:.2f}%，覆盖率 {100 * c.share:.1f}% —— IAAO {verdict}")
     for warning in s.verdict.warnings:
         click.echo(f"提示：{warning}")
+    if chasing is not None:
+        click.echo(f"追逐成交价检验：{chasing.message}")
     if report_file is not None:
         click.echo(f"报告已写入 {report_file}")
 
@@ -199,6 +260,12 @@ def comparables_command(sales_file: Path, mapping_file: Path, building_id: str, 
         click.echo("取样窗口内没有同楼幢或同小区的成交。")
     else:
         click.echo(f"比较法单价（中位数）：{result.indicated_unit_price:,.2f} 元/㎡")
+
+
+def _is_month(text: str) -> bool:
+    parts = text.split("-")
+    return len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit() and parts[1].isdigit() and \
+        1 <= int(parts[1]) <= 12 and len(parts[1]) == 2
 
 
 def pd_date(value) -> str:
