@@ -196,6 +196,9 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
     if total is not None and total < 1:
         raise FloorParseError(f"总层数必须至少为 1，而不是 {total}")
 
+    if re.search(r"[,、;]", s):  # several parts: a unit on consecutive floors, or a floor with its annexes
+        return _several_floors(text, s, total)
+
     relative: str | None = None
     if _UNKNOWN_FLOOR_RE.fullmatch(s):
         shown = f"（总层数 {total} 层已读取）" if total is not None else ""
@@ -239,6 +242,35 @@ def parse_floor(text: str, total_floors: int | None = None) -> FloorReading:
     if total is not None and high > total:
         raise FloorParseError(f"所在楼层 {high} 高于总层数 {total}")
     return FloorReading(low=low, high=high, total_floors=total, relative=relative, text=text)
+
+
+# Parts of a floor text that name an annex of the unit, not a floor (Taiwan's 移轉層次 "二層，陽台").
+_ANNEX_WORDS = ("阳台", "陽台", "骑楼", "騎樓", "露台", "平台", "夹层", "夾層", "屋顶突出物", "屋頂突出物", "见其他登记事项",
+                "見其他登記事項", "电梯楼梯间", "電梯樓梯間", "楼梯间", "樓梯間")
+# matched on the normalized text (層 → 层, 樓 → 楼 already), so the words are normalized the same way
+_ANNEX_RE = re.compile("|".join(sorted({w.translate(_FLOOR_TRADITIONAL) for w in _ANNEX_WORDS}, key=len,
+                                       reverse=True)))
+
+
+def _several_floors(text: str, s: str, total: int | None) -> FloorReading:
+    """``一層，二層`` (a unit on consecutive floors: the band 1-2), ``二層，陽台`` (a floor and its annexes: 2).
+
+    Annexes (陽台, 騎樓, 夾層, 見其他登記事項 …) are left out; the floors left must be consecutive, since a band
+    over floors the unit does not occupy would misprice it.
+    """
+    parts = [p for p in re.split(r"[,、;]+", s) if p and not _ANNEX_RE.fullmatch(p)]
+    floors = []
+    for part in parts:
+        reading = parse_floor(part, total)
+        floors.extend(range(reading.low, reading.high + 1))
+    if not floors:
+        raise FloorParseError(f'楼层"{text}"中没有所在层：只写了附属部分（阳台、骑楼等）')
+    floors = sorted(set(floors) - {0})
+    low, high = floors[0], floors[-1]
+    expected = [f for f in range(low, high + 1) if f != 0]
+    if floors != expected:
+        raise FloorParseError(f'楼层"{text}"的各层不相连（{"、".join(map(str, floors))}）：应为一层或相连的几层')
+    return FloorReading(low=low, high=high, total_floors=total, relative=None, text=text)
 
 
 _TOTAL_FORMS = "15、15层、十五層、共15层、总15层、15F、5/15、中楼层(共15层)"

@@ -289,12 +289,14 @@ def _publish_floor(fit: HedonicFit, register: pd.DataFrame, blocks: list[Block])
     rows = []
     groups = register[["total_floors", "elevator"]].drop_duplicates()
     pooled = sorted((lo, hi, v) for bands in by_class.values() for lo, hi, v in bands)
+    # basements as deep as any sold (地下一层 = -1): every table prices them, at the nearest band's level
+    deepest = min(0, min((lo for lo, _, _ in pooled), default=0))
     for total, elevator in groups.itertuples(index=False):
         total = int(total)
         klass = elevator_class(total, elevator == "有")
         bands = by_class.get(klass) or pooled
         curve = np.array([relative.get((klass, j), 0.0) for j in range(knots)])
-        for floor in range(1, total + 1):
+        for floor in [*range(deepest, 0), *range(1, total + 1)]:
             containing = [(hi - lo, lo, hi, v) for lo, hi, v in bands if lo <= floor <= hi]
             if containing:
                 _, lo, hi, value = min(containing)

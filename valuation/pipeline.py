@@ -15,8 +15,18 @@ import numpy as np
 import pandas as pd
 
 from tax_baseline.quote import QuoteEngine
+from valuation import iaao_standard as std
 from valuation import ratio_study as rs
-from valuation.calibration import Calibration, CalibrationConfig, calibrate, roll_forward, study_sales
+from valuation.calibration import (
+    Calibration,
+    CalibrationConfig,
+    _band_codes,
+    calibrate,
+    relative_bin,
+    roll_forward,
+    study_sales,
+)
+from valuation.diagnostics import coefficient_inference
 from valuation.registry import buildings_from_sales, register_from_tables
 from valuation.screening import Screening, screen
 
@@ -114,9 +124,6 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
 
 def _inference(kept: pd.DataFrame, calibration: Calibration) -> tuple[pd.DataFrame, dict]:
     """Standard errors of the within-building factors (see :mod:`valuation.diagnostics`)."""
-    from valuation.calibration import _band_codes, relative_bin
-    from valuation.diagnostics import coefficient_inference
-
     stats = calibration.statistics
     total = kept["building_id"].map(calibration.tables["buildings"].set_index("building_id")["total_floors"])
     factors = {
@@ -169,8 +176,6 @@ def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: in
     is 不合格. With ``prior`` (the version before), the sales-chasing test compares the value changes of the
     buildings sold in ``sales`` with those of the buildings not sold (:func:`sales_chasing_by_version`).
     """
-    from valuation import iaao_standard as std
-
     screening = screen(sales, outliers=False)
     kept = screening.kept
     _, priced = study_sales(tables, kept, bootstrap=0)

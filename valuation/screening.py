@@ -36,7 +36,13 @@ LIMITS = {
     "back_to_back_days": 180,
 }
 NON_ARMS_LENGTH_WORDS = ("亲友", "亲属", "特殊关系", "关联", "抵债", "赠与", "继承", "离婚", "司法拍卖", "法拍",
-                         "内部", "股东", "员工", "拆迁", "分割")
+                         "内部", "股东", "员工", "拆迁", "分割",
+                         # traditional forms, and the special-sale notes of Taiwan's 實價登錄 (備註): a price that
+                         # also buys unregistered extensions, land and building registered apart, a government
+                         # purchase, a superstition discount (民情風俗), a rushed sale, a defect
+                         "親友", "親屬", "特殊關係", "關聯", "抵債", "贈與", "繼承", "離婚", "司法拍賣", "股東", "員工",
+                         "拆遷", "增建", "未登記建物", "分次登記", "政府機關", "民情風俗", "急買急賣", "瑕疵",
+                         "債權債務", "公共設施保留地")
 REASONS = {
     "price_not_positive": "成交价不为正数",
     "area_not_positive": "建筑面积不为正数",

@@ -334,7 +334,7 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping, *, first_row: int | None 
     if "year_built" in text:
         calendar = mapping.fields["year_built"].calendar
         year, unreadable = read_years(text["year_built"], calendar=calendar)
-        bad_year = unreadable | (year < 1800) | (year > 2100) | (year % 1 != 0)
+        bad_year = unreadable | (year.notna() & ((year < 1800) | (year > 2100) | (year % 1 != 0)))
         refuse(bad_year, "year_built", "应为民国纪年的年份或日期，如 83、0830617" if calendar == "roc"
                else "应为四位年份，如 1998、1998年、1998-06")
         out["year_built"] = year.where(~bad_year).astype("Int64")

@@ -99,3 +99,50 @@ def test_cli_calibrate_then_ratio_study(database_url, city, tmp_path):
     bad = subprocess.run([*cli, "ratio-study", "--sales", str(csv), "--mapping", str(tmp_path / "none.yaml")],
                          env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "找不到文件" in bad.stderr
+
+
+def test_cli_calibrate_with_a_register_and_ratio_study_coverage(database_url, city, tmp_path):
+    sales = city.sales.drop(columns=["true_value", "total_floors"])
+    lonely = city.tables["buildings"]["building_id"].iat[0]
+    csv = tmp_path / "sales.csv"
+    sales[sales["building_id"] != lonely].to_csv(csv, index=False)
+    register = tmp_path / "register.csv"
+    b = city.tables["buildings"].merge(city.tables["communities"], on="community_code")
+    b.assign(total_floors=b["total_floors"].map(lambda t: f"共{t}层")).to_csv(register, index=False)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("fields:\n  building: building_id\n  community: community_code\n  zone: zone_code\n"
+                       "  floor: floor\n  elevator: elevator\n  orientation: orientation\n  area: area\n"
+                       "  price: price\n  date: date\n  remarks: remarks\n", encoding="utf-8")
+    register_mapping = tmp_path / "r.yaml"
+    register_mapping.write_text("fields:\n  building: building_id\n  community: community_code\n  zone: zone_code\n"
+                                "  total_floors: total_floors\n  elevator: elevator\n  structure: structure\n"
+                                "  year_built: year_built\n", encoding="utf-8")
+    env = {**os.environ, "XUNPAI_DATABASE_URL": database_url}
+    cli = [sys.executable, "-c", "from xunpai.cli import main; main()"]
+    done = subprocess.run([*cli, "calibrate", "--sales", str(csv), "--mapping", str(mapping), "--register",
+                           str(register), "--register-mapping", str(register_mapping), "--as-of", "2026-01-31",
+                           "--version", "v-reg", "--no-holdouts"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "无成交、由小区 1 幢" in done.stdout and "覆盖率 100.0%" in done.stdout
+    all_sales = tmp_path / "all.csv"
+    sales.to_csv(all_sales, index=False)
+    done = subprocess.run([*cli, "ratio-study", "--sales", str(all_sales), "--mapping", str(mapping), "--version",
+                           "v-reg", "--json", "--bootstrap", "0"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["accounting"]["refused"] == 0 and out["coverage"] == 1.0  # the register's building is priced
+    # without the register the building is unknown to the tables: refused, counted, and the verdict fails
+    done = subprocess.run([*cli, "calibrate", "--sales", str(csv), "--mapping", str(mapping), "--as-of",
+                           "2026-01-31", "--version", "v-noreg", "--no-holdouts"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    only_lonely = tmp_path / "lonely.csv"
+    sales[sales["building_id"].isin([lonely, *sales["building_id"].unique()[1:3]])].to_csv(only_lonely, index=False)
+    report = tmp_path / "r.html"
+    done = subprocess.run([*cli, "ratio-study", "--sales", str(only_lonely), "--mapping", str(mapping), "--version",
+                           "v-noreg", "--bootstrap", "0", "--report", str(report)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "无法估价：楼幢编号不在当前启用的基准表中" in done.stdout and "IAAO 未通过" in done.stdout
+    page = report.read_text(encoding="utf-8")
+    assert "无法估价的成交：按原因" in page and lonely in page

@@ -169,5 +169,5 @@ def test_statsmodels_inference_gives_clustered_standard_errors(run, city):
     reference = city.sales["orientation"].value_counts().index[0]
     assert north["se"] > 0 and north["ci_low"] < north["coef"] < north["ci_high"]
     assert north["percent"] / 100 == pytest.approx(truth["北"] / truth[reference], abs=0.01)
-    assert run.diagnostics["cov_type"] == "cluster(building)"
+    assert run.diagnostics["cov_type"] == "cluster(building), debiased"
     assert "inference" in run.fit_statistics()
