@@ -8,7 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tax_baseline.parsing import FloorParseError, FloorUnknown, parse_floor, parse_orientation, parse_total_floors
+from tax_baseline.parsing import (
+    FloorParseError,
+    FloorUnknown,
+    parse_floor,
+    parse_orientation,
+    parse_total_floors,
+)
 from valuation.mapping import MappingError, bundled_mapping, load_mapping, parse_mapping
 from valuation.record_values import read_areas, read_prices, read_roc_dates, read_yes_no
 from valuation.registry import read_register
