@@ -168,13 +168,14 @@ class VersionStudy:
 
 
 def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: int = 0,
-                  prior=None) -> VersionStudy:
+                  prior=None, trim: bool = True) -> VersionStudy:
     """Screen ``sales`` by the rules, value each at its own date with ``tables``, trim ratio outliers, study.
 
     Every sale is accounted for (:class:`valuation.ratio_study.Coverage`): screened out by a rule, refused by
     the tables (each reason counted), trimmed as a ratio outlier, or studied; under 95% coverage the verdict
     is 不合格. With ``prior`` (the version before), the sales-chasing test compares the value changes of the
     buildings sold in ``sales`` with those of the buildings not sold (:func:`sales_chasing_by_version`).
+    ``trim`` False keeps the ratio outliers in the statistics (to compare with another model on the same sales).
     """
     screening = screen(sales, outliers=False)
     kept = screening.kept
@@ -186,7 +187,7 @@ def study_version(tables, sales: pd.DataFrame, *, bootstrap: int = 500, seed: in
         raise ValueError("基准表无法为任何一笔成交估价（楼幢不在表中，或成交早于最早的基准价执行日期）")
     ratio = frame["estimate"] / frame["sale_price"]
     lo, hi = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
-    inside = (ratio >= lo) & (ratio <= hi)
+    inside = ((ratio >= lo) & (ratio <= hi)) if trim else pd.Series(True, index=ratio.index)
     coverage = rs.coverage_of(priced["status"].astype(str).where(ok, "refused"), priced["reason"].astype(str),
                               trimmed=int((~inside).sum()), screened_out=screening.summary()["excluded"])
     frame = frame[inside].reset_index(drop=True)
