@@ -127,9 +127,17 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
 
     totals = building.map(lambda b: int(engine.buildings[b].total_floors) if b in engine.buildings else 0)
     floors: dict[tuple[str, int], tuple[int, int, str]] = {}
+    # an inferred total (总层数来源 推断) is a lower bound: a floor above it is read on its own, not refused
+    inferred = {b for b, row in engine.buildings.items() if getattr(row, "total_floors_source", None) == "推断"}
+    totals = totals.where(~building.isin(inferred), -totals)  # negative: the total is only a lower bound
     for text, total in set(zip(frame["floor"], totals, strict=True)):
         try:
-            reading = parse_floor(text, total_floors=total or None)
+            try:
+                reading = parse_floor(text, total_floors=abs(total) or None)
+            except FloorParseError:
+                if total >= 0:
+                    raise
+                reading = parse_floor(text)
             floors[(text, total)] = (reading.low, reading.high, "")
         except FloorParseError as exc:
             floors[(text, total)] = (1, 1, str(exc))
@@ -185,7 +193,7 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
         if progress:
             progress(len(rows))
     ok = (reason == "").to_numpy()
-    notes = _notes(engine, low, high, orientation.to_numpy(), valuation, ok)
+    notes = _notes(engine, low, high, orientation.to_numpy(), valuation, ok, building.to_numpy())
     out = units.copy().reset_index(drop=True)
     out["楼幢编号(匹配)"] = building.where(known, "").to_numpy()
     out["单价(元/㎡)"] = fen_text(unit_fen).where(ok, "").to_numpy()
@@ -197,11 +205,23 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
 
 
 def _notes(engine, low: np.ndarray, high: np.ndarray, orientation: np.ndarray, valuation: pd.Series,
-           ok: np.ndarray) -> np.ndarray:
-    """The single quote's warnings for the priced rows, in a 提示 column: a floor band priced at its mean, no
-    orientation given, a valuation month after the last month of the price index (counted as 100).
+           ok: np.ndarray, building: np.ndarray | None = None) -> np.ndarray:
+    """The single quote's warnings for the priced rows, in a 提示 column: a building without sales of its own
+    (基准价依据), a floor above a total inferred from sales, a floor band priced at its mean, no orientation
+    given, a valuation month after the last month of the price index (counted as 100).
     Built per distinct floor band and by masks, so a file of millions of rows without warnings costs little."""
     text = np.full(len(low), "", dtype=object)
+    if building is not None:
+        b = engine.tables["buildings"].set_index("building_id")
+        source = pd.Series(building).map(b["price_source"]).to_numpy(dtype=object)
+        estimated = ok & pd.notna(source) & (source != "楼幢")
+        for level in set(source[estimated]):
+            mask = estimated & (source == level)
+            text[mask] = text[mask] + f"该楼幢没有成交样本，基准价由所属{level}的水平及楼幢特征推算。"
+        inferred = pd.Series(building).map(b["total_floors_source"]).to_numpy(dtype=object) == "推断"
+        total = pd.Series(building).map(b["total_floors"]).to_numpy(dtype=float)
+        above = ok & inferred & (high > total)
+        text[above] = text[above] + "总层数系由成交推断，所在楼层高于此数，按实际层数估价。"
     band = ok & (low != high)
     if band.any():
         pairs = pd.Series(list(zip(low[band], high[band], strict=True)))

@@ -156,3 +156,22 @@ def test_absorbed_building_effects_count_in_the_degrees_of_freedom():
     row = table.set_index("level").loc["北"]
     assert row["coef"] == pytest.approx(-0.05, abs=0.01) and row["ci_low"] < -0.05 < row["ci_high"]
     assert diag["estimator"] == "linearmodels AbsorbingLS"
+
+
+def test_a_batch_prices_a_floor_above_an_inferred_total_and_notes_estimated_buildings(sales):
+    from tax_baseline.batch import price_batch
+
+    sales = sales.assign(total_floors=None)
+    lonely = sales["building_id"].iat[-1]
+    register, _ = buildings_from_sales(sales)
+    cal = calibrate(sales[sales["building_id"] != lonely], AS_OF, register=register)
+    b = cal.tables["buildings"].set_index("building_id")
+    sold = b.index[0]
+    above = int(b.loc[sold, "total_floors"]) + 2
+    units = pd.DataFrame({"building_id": [sold, lonely], "address": ["", ""], "floor": [str(above), "1"],
+                          "area": ["90", "90"], "contract_date": ["2026-01-31"] * 2, "valuation_date": [""] * 2,
+                          "orientation": ["", ""]})
+    out = price_batch(QuoteEngine(cal.tables), units)
+    assert list(out["状态"]) == ["成功", "成功"], list(out["原因"])
+    assert "按实际层数估价" in out["提示"].iat[0]
+    assert "没有成交样本" in out["提示"].iat[1]
