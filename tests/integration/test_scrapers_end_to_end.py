@@ -67,7 +67,7 @@ def test_scraped_deals_calibrate_through_the_shipped_mapping(scraped_housing, da
     assert calibrated.returncode == 0, calibrated.stderr
     result = json.loads(calibrated.stdout)
     assert (result["version"], result["status"]) == ("scraped-2026-03", "draft")
-    assert result["import"] == {"rows_read": len(MARKET), "rows_refused": 0}
+    assert result["import"] == {"rows_read": len(MARKET), "rows_refused": 0, "rows_skipped": 0}
     assert calibrated.stderr == ""  # no row of the scraper's output needed a word of explanation
 
 
@@ -81,7 +81,7 @@ def test_parquet_output_calibrates_through_the_same_mapping(site, tmp_path, data
                         "--version", "scraped-parquet", "--no-holdouts", "--json",
                         env={"XUNPAI_DATABASE_URL": database_url})
     assert calibrated.returncode == 0, calibrated.stderr
-    assert json.loads(calibrated.stdout)["import"] == {"rows_read": len(MARKET), "rows_refused": 0}
+    assert json.loads(calibrated.stdout)["import"] == {"rows_read": len(MARKET), "rows_refused": 0, "rows_skipped": 0}
 
 
 @pytest.mark.browser
