@@ -169,3 +169,35 @@ def test_views_and_commands_write_only_through_services(path):
     forbidden = FORBIDDEN[:-1] if path.name == "database.py" else FORBIDDEN  # it builds the request's uow
     found = [name for pattern, name in forbidden if pattern.search(text)]
     assert not found, f"{path.relative_to(ROOT)} owns a transaction itself ({', '.join(found)}); call a service"
+
+
+# ---------------------------------------------------------------- services reach the database through repositories
+
+# The procedure, objection, custody and service-provider areas (issue 11, phase C); tests/unit/test_layout.py
+# covers the whole shell once every area has moved.
+REPOSITORY_AREAS = ["xunpai/services/procedure.py", "xunpai/services/objections.py", "xunpai/services/custody.py",
+                    "xunpai/services/providers.py", "xunpai/cli/procedure.py", "xunpai/cli/custody.py",
+                    "web/objections.py", "web/objections_party.py", "web/listings_custody.py"]
+SQLALCHEMY_IMPORT = re.compile(r"^\s*(import sqlalchemy\b|from sqlalchemy(\.\w+)* import\b)", re.MULTILINE)
+SQL_CONSTRUCT = re.compile(r"(?<![.\w])(select|update|delete|func|text)\(|(?<![.\w])func\.")  # not session.delete(row)
+
+
+def _sqlalchemy_offences(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    found = [f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(1)}" for m in SQLALCHEMY_IMPORT.finditer(text)]
+    found += [f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(0)}" for m in SQL_CONSTRUCT.finditer(text)]
+    return found
+
+
+def test_these_areas_import_no_sqlalchemy_outside_storage():
+    offending = {name: _sqlalchemy_offences(ROOT / name) for name in REPOSITORY_AREAS}
+    offending = {name: found for name, found in offending.items() if found}
+    assert not offending, ("SQL outside xunpai/storage (move it to xunpai/storage/repositories/<area>.py): "
+                           + "; ".join(f"{name} ({', '.join(found)})" for name, found in offending.items()))
+
+
+def test_the_sqlalchemy_check_finds_an_import_inside_a_function_and_a_query(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f(session):\n    from sqlalchemy import select\n    return session.scalars(select(1))\n",
+                      encoding="utf-8")
+    assert _sqlalchemy_offences(module) == ["line 2: from sqlalchemy import", "line 3: select("]

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from auction import custody as rules
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import parse as parse_case_number
 from xunpai.storage import ledger
+from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.custody import (
     CustodyCost,
     CustodyItem,
@@ -29,6 +28,8 @@ from xunpai.storage.models.custody import (
     ViewingSlot,
 )
 from xunpai.storage.models.lots import Lot
+from xunpai.storage.repositories import custody as repo
+from xunpai.storage.repositories.constraints import add_unless_refused
 from xunpai.storage.unit_of_work import UnitOfWork
 
 for _kind, _name in {
@@ -48,25 +49,22 @@ class AlreadyBooked(rules.CustodyError):
     pass
 
 
-def _item(session: Session, item_id: int) -> CustodyItem:
-    item = session.get(CustodyItem, item_id)
+def _item(uow: UnitOfWork, item_id: int) -> CustodyItem:
+    item = uow.session.get(CustodyItem, item_id)
     if item is None:
         raise rules.CustodyError(f"保管物 {item_id} 不存在。")
     return item
 
 
-def _record(session: Session, item: CustodyItem, kind: str, payload: dict[str, Any], actor: str) -> None:
-    ledger.append(session, kind, {"item_id": item.id, **payload}, actor=actor, court_code=item.court_code,
+def _record(uow: UnitOfWork, item: CustodyItem, kind: str, payload: dict[str, Any], actor: str) -> None:
+    ledger.append(uow.session, kind, {"item_id": item.id, **payload}, actor=actor, court_code=item.court_code,
                   case_number=item.case_number, purpose="保管")
 
 
 def court_tariff(uow: UnitOfWork, court_code: str, kind: str) -> int:
     """The court's daily storage tariff for a kind of item, from its policy (``storage_tariffs``, fen per day)."""
     with uow:
-        session = uow.session
-        from xunpai.storage.models.accounts import Court
-
-        court = session.get(Court, court_code)
+        court = uow.session.get(Court, court_code)
         tariffs = (court.policy or {}).get("storage_tariffs", {}) if court is not None else {}
         if kind not in tariffs:
             raise rules.CustodyError(f"法院“{court_code}”未设定{rules.CUSTODY_KINDS.get(kind, kind)}的日保管费标准；"
@@ -85,10 +83,8 @@ def intake(uow: UnitOfWork, *, court_code: str, case_number: str, kind: str, des
     later than ``today`` (default: today in Beijing): storage fees borne by the debtor count from it."""
     with uow:
         session = uow.session
-        from auction.case_number import InvalidCaseNumber, parse
-
         try:
-            parsed = parse(case_number)
+            parsed = parse_case_number(case_number)
         except InvalidCaseNumber as exc:
             raise rules.CustodyError(str(exc)) from None
         case_number = str(parsed)
@@ -117,7 +113,7 @@ def intake(uow: UnitOfWork, *, court_code: str, case_number: str, kind: str, des
         session.flush()
         hashes = [add_photo(uow, item.id, name, data, stage="intake", actor=actor, record=False).sha256
                   for name, data in photos]
-        _record(session, item, "custody.intake",
+        _record(uow, item, "custody.intake",
                 {"kind": kind, "description": description, "location": location, "condition": condition,
                  "checklist": checklist, "tariff_daily_fen": tariff_daily_fen, "intake_on": intake_on,
                  "photos_sha256": hashes, "identifiers": identifiers or {}}, actor)
@@ -129,10 +125,9 @@ def add_photo(uow: UnitOfWork, item_id: int, filename: str, data: bytes, *, stag
               actor: str = "", record: bool = True) -> CustodyPhoto:
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         digest = rules.sha256_file(data)
-        existing = session.scalars(select(CustodyPhoto).where(CustodyPhoto.item_id == item_id,
-                                                              CustodyPhoto.sha256 == digest)).first()
+        existing = repo.photo_by_digest(session, item_id, digest)
         if existing is not None:
             uow.commit()
             return existing
@@ -141,7 +136,7 @@ def add_photo(uow: UnitOfWork, item_id: int, filename: str, data: bytes, *, stag
         session.add(photo)
         session.flush()
         if record:
-            _record(session, item, "custody.photo", {"filename": filename, "sha256": digest, "stage": stage}, actor)
+            _record(uow, item, "custody.photo", {"filename": filename, "sha256": digest, "stage": stage}, actor)
         uow.commit()
         return photo
 
@@ -152,7 +147,7 @@ def link_lot(uow: UnitOfWork, item_id: int, lot_id: int, *, actor: str = "") -> 
     for the lot. The lot must belong to the same case."""
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError("该保管物已出库，不能再关联标的。")
         lot = session.get(Lot, lot_id)
@@ -162,7 +157,7 @@ def link_lot(uow: UnitOfWork, item_id: int, lot_id: int, *, actor: str = "") -> 
             raise rules.CustodyError(f"标的 {lot.lot_code} 属于案件{lot.case_number}，保管物属于案件{item.case_number}，"
                                      "不能关联。")
         previous, item.lot_id = item.lot_id, lot.id
-        _record(session, item, "custody.link", {"lot_id": lot.id, "lot_code": lot.lot_code, "previous_lot_id": previous},
+        _record(uow, item, "custody.link", {"lot_id": lot.id, "lot_code": lot.lot_code, "previous_lot_id": previous},
                 actor)
         uow.commit()
         return item
@@ -170,26 +165,25 @@ def link_lot(uow: UnitOfWork, item_id: int, lot_id: int, *, actor: str = "") -> 
 
 def move(uow: UnitOfWork, item_id: int, location: str, *, on: date, actor: str = "", reason: str = "") -> None:
     with uow:
-        session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError("该保管物已出库，不能移库。")
         previous, item.location = item.location, location
-        _record(session, item, "custody.move", {"from": previous, "to": location, "on": on, "reason": reason}, actor)
+        _record(uow, item, "custody.move", {"from": previous, "to": location, "on": on, "reason": reason}, actor)
         uow.commit()
 
 
 def add_task(uow: UnitOfWork, item_id: int, kind: str, due_on: date, *, actor: str = "") -> CustodyTask:
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if kind not in rules.TASK_KINDS:
             raise rules.CustodyError(f"任务类型“{kind}”无效，应为：" +
                                      "、".join(f"{k}（{v}）" for k, v in rules.TASK_KINDS.items()))
         task = CustodyTask(item_id=item_id, kind=kind, due_on=due_on, result="", created_at=ledger.now_local())
         session.add(task)
         session.flush()
-        _record(session, item, "custody.task", {"task_id": task.id, "kind": kind, "due_on": due_on}, actor)
+        _record(uow, item, "custody.task", {"task_id": task.id, "kind": kind, "due_on": due_on}, actor)
         uow.commit()
         return task
 
@@ -204,8 +198,8 @@ def complete_task(uow: UnitOfWork, task_id: int, *, done_on: date, result: str, 
         if task.done_on is not None:
             raise rules.CustodyError(f"保管任务 {task_id} 已于 {task.done_on} 完成。")
         task.done_on, task.result = done_on, result
-        item = _item(session, task.item_id)
-        _record(session, item, "custody.task_done", {"task_id": task.id, "kind": task.kind, "done_on": done_on,
+        item = _item(uow, task.item_id)
+        _record(uow, item, "custody.task_done", {"task_id": task.id, "kind": task.kind, "done_on": done_on,
                                                      "result": result, "cost_fen": cost_fen}, actor)
         if cost_fen:
             cost_kind = task.kind if task.kind in rules.COST_KINDS else "other"
@@ -218,7 +212,7 @@ def add_cost(uow: UnitOfWork, item_id: int, kind: str, amount_fen: int, *, incur
              actor: str = "") -> CustodyCost:
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if kind not in rules.COST_KINDS:
             raise rules.CustodyError(f"费用类型“{kind}”无效，应为：" + "、".join(rules.COST_KINDS))
         if amount_fen < 0:
@@ -226,7 +220,7 @@ def add_cost(uow: UnitOfWork, item_id: int, kind: str, amount_fen: int, *, incur
         cost = CustodyCost(item_id=item_id, kind=kind, amount_fen=amount_fen, incurred_on=incurred_on, note=note)
         session.add(cost)
         session.flush()
-        _record(session, item, "custody.cost", {"kind": kind, "amount_fen": amount_fen, "incurred_on": incurred_on,
+        _record(uow, item, "custody.cost", {"kind": kind, "amount_fen": amount_fen, "incurred_on": incurred_on,
                                                 "note": note}, actor)
         uow.commit()
         return cost
@@ -238,7 +232,7 @@ def open_slot(uow: UnitOfWork, item_id: int, starts_at: datetime, ends_at: datet
               place: str = "", actor: str = "") -> ViewingSlot:
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if capacity < 1:
             raise rules.CustodyError("看样时段的名额应至少为 1。")
         if ends_at <= starts_at:
@@ -247,7 +241,7 @@ def open_slot(uow: UnitOfWork, item_id: int, starts_at: datetime, ends_at: datet
                            place=place or item.location)
         session.add(slot)
         session.flush()
-        _record(session, item, "custody.viewing_slot", {"slot_id": slot.id, "starts_at": starts_at,
+        _record(uow, item, "custody.viewing_slot", {"slot_id": slot.id, "starts_at": starts_at,
                                                         "ends_at": ends_at, "capacity": capacity}, actor)
         uow.commit()
         return slot
@@ -262,31 +256,23 @@ def book_viewing(uow: UnitOfWork, slot_id: int, *, visitor_name: str, identity: 
         if slot is None:
             raise rules.CustodyError(f"看样时段 {slot_id} 不存在。")
         key = rules.visitor_key(identity)
-        item = _item(session, slot.item_id)
+        item = _item(uow, slot.item_id)
 
-        def already() -> ViewingBooking | None:
-            return session.scalars(select(ViewingBooking).where(ViewingBooking.item_id == slot.item_id,
-                                                                ViewingBooking.visitor_key == key)).first()
-
-        if already() is not None:
+        if repo.booking_of_visitor(session, slot.item_id, key) is not None:
             raise AlreadyBooked(f"{visitor_name} 已预约过该标的的看样，不能重复预约。")
-        taken = set(session.scalars(select(ViewingBooking.seat).where(ViewingBooking.slot_id == slot_id)))
+        taken = repo.taken_seats(session, slot_id)
         for seat in range(1, slot.capacity + 1):
             if seat in taken:
                 continue
             booking = ViewingBooking(slot_id=slot_id, slot_capacity=slot.capacity, seat=seat, item_id=slot.item_id,
                                      visitor_key=key, visitor_name=visitor_name, phone=phone,
                                      booked_at=ledger.now_local())
-            try:
-                with session.begin_nested():
-                    session.add(booking)
-                    session.flush()
-            except IntegrityError:
+            if not add_unless_refused(session, booking):
                 # Someone else took this seat (or this person booked) in the meantime: the constraint decided.
-                if already() is not None:
+                if repo.booking_of_visitor(session, slot.item_id, key) is not None:
                     raise AlreadyBooked(f"{visitor_name} 已预约过该标的的看样，不能重复预约。") from None
                 continue
-            _record(session, item, "custody.viewing_booked",
+            _record(uow, item, "custody.viewing_booked",
                     {"slot_id": slot_id, "booking_id": booking.id, "seat": seat, "visitor_name": visitor_name,
                      "visitor_key": key, "starts_at": slot.starts_at}, actor)
             uow.commit()
@@ -301,18 +287,17 @@ def cancel_booking(uow: UnitOfWork, booking_id: int, *, actor: str = "") -> None
         booking = session.get(ViewingBooking, booking_id)
         if booking is None:
             raise rules.CustodyError(f"看样预约 {booking_id} 不存在。")
-        item = _item(session, booking.item_id)
+        item = _item(uow, booking.item_id)
         session.delete(booking)
         session.flush()
-        _record(session, item, "custody.viewing_cancelled", {"booking_id": booking_id, "slot_id": booking.slot_id},
+        _record(uow, item, "custody.viewing_cancelled", {"booking_id": booking_id, "slot_id": booking.slot_id},
                 actor)
         uow.commit()
 
 
 def slot_bookings(uow: UnitOfWork, slot_id: int) -> int:
     with uow:
-        session = uow.session
-        return session.scalar(select(func.count()).select_from(ViewingBooking).where(ViewingBooking.slot_id == slot_id))
+        return repo.booking_count(uow.session, slot_id)
 
 
 # --- costs and release ----------------------------------------------------------------------------------------
@@ -322,11 +307,11 @@ def costs(uow: UnitOfWork, item_id: int, until: date | None = None) -> rules.Deb
     plus the recorded costs."""
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         end = item.released_on or until
         if end is None:
             raise rules.CustodyError("在库的保管物计算保管费需要截止日期。")
-        others = list(session.scalars(select(CustodyCost.amount_fen).where(CustodyCost.item_id == item_id)))
+        others = repo.cost_amounts(session, item_id)
         return rules.debtor_costs(item.tariff_daily_fen, item.intake_on, end, others)
 
 
@@ -347,7 +332,7 @@ def lot_costs(uow: UnitOfWork, lot_id: int, until: date) -> LotCosts:
     with uow:
         session = uow.session
         storage = other = 0
-        items = list(session.scalars(select(CustodyItem).where(CustodyItem.lot_id == lot_id)))
+        items = repo.items_of_lot(session, lot_id)
         for item in items:
             result = costs(uow, item.id, until)
             storage += result.storage_fee_fen
@@ -359,7 +344,7 @@ def release(uow: UnitOfWork, item_id: int, kind: str, *, on: date, recipient: st
     """出库: delivery to the buyer after the sale, transfer in lieu of payment, or return to the debtor."""
     with uow:
         session = uow.session
-        item = _item(session, item_id)
+        item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError(f"该保管物已于 {item.released_on} 出库（{rules.ITEM_STATUSES.get(item.status)}）。")
         if kind == "delivered" and not item.lot_id:
@@ -373,7 +358,7 @@ def release(uow: UnitOfWork, item_id: int, kind: str, *, on: date, recipient: st
         item.status, item.released_on = kind, on
         session.flush()
         result = costs(uow, item_id)
-        _record(session, item, "custody.release",
+        _record(uow, item, "custody.release",
                 {"kind": kind, "kind_name": rules.RELEASE_KINDS[kind], "on": on, "recipient": recipient,
                  "storage_days": result.storage_days, "storage_fee_fen": result.storage_fee_fen,
                  "other_costs_fen": result.other_costs_fen, "debtor_total_fen": result.total_fen}, actor)
@@ -386,11 +371,8 @@ def open_viewings(uow: UnitOfWork, case_number: str, *, after: datetime) -> list
     with uow:
         session = uow.session
         out = []
-        items = session.execute(select(CustodyItem).where(CustodyItem.case_number == case_number)).scalars().all()
-        for item in items:
-            slots = session.execute(select(ViewingSlot).where(ViewingSlot.item_id == item.id,
-                                                              ViewingSlot.starts_at >= after)
-                                    .order_by(ViewingSlot.starts_at)).scalars().all()
+        for item in repo.items_of_case(session, case_number):
+            slots = repo.slots_starting_from(session, item.id, after)
             out += [(item, slot, slot.capacity - slot_bookings(uow, slot.id)) for slot in slots]
         return out
 
@@ -411,10 +393,7 @@ def get_item(uow: UnitOfWork, item_id: int | None) -> CustodyItem | None:
 def court_items(uow: UnitOfWork, court_code: str, *, lot_id: int | None = None) -> list[CustodyItem]:
     """A court's items in custody, newest first (optionally those of one lot)."""
     with uow:
-        query = select(CustodyItem).where(CustodyItem.court_code == court_code)
-        if lot_id is not None:
-            query = query.where(CustodyItem.lot_id == lot_id)
-        return list(uow.session.execute(query.order_by(CustodyItem.id.desc())).scalars())
+        return repo.items_of_court(uow.session, court_code, lot_id=lot_id)
 
 
 def viewing_schedule(uow: UnitOfWork, item_ids: Sequence[int], *, since: datetime
@@ -422,11 +401,8 @@ def viewing_schedule(uow: UnitOfWork, item_ids: Sequence[int], *, since: datetim
     """The viewing slots of these items that end after ``since`` (by start) and the bookings of each slot."""
     with uow:
         session = uow.session
-        slots = list(session.execute(select(ViewingSlot).where(ViewingSlot.item_id.in_(list(item_ids) or [-1]),
-                                                               ViewingSlot.ends_at >= since)
-                                     .order_by(ViewingSlot.starts_at)).scalars())
+        slots = repo.slots_ending_from(session, item_ids, since)
         bookings: dict[int, list[ViewingBooking]] = {}
-        for booking in session.execute(select(ViewingBooking).where(
-                ViewingBooking.slot_id.in_([s.id for s in slots] or [-1]))).scalars():
+        for booking in repo.bookings_of_slots(session, [s.id for s in slots]):
             bookings.setdefault(booking.slot_id, []).append(booking)
         return slots, bookings

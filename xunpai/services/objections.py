@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from stdnum.cn import ric, uscc
 
 from auction import objections as rules
@@ -32,10 +30,11 @@ from xunpai.services.procedure import (
     NotAParty,
     ProcedureError,
     SubmissionConflict,
-    _get,
+    fix_reference_price,
     get_case,
     get_policy,
     load_calendar,
+    require_row,
 )
 from xunpai.storage import ledger
 from xunpai.storage.ledger import canonical_json
@@ -49,6 +48,8 @@ from xunpai.storage.models.procedure import (
     ProcedureParty,
     ProcedureReport,
 )
+from xunpai.storage.repositories import objections as repo
+from xunpai.storage.repositories.constraints import add_unless_refused
 from xunpai.storage.unit_of_work import UnitOfWork
 
 
@@ -101,7 +102,7 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
     with uow:
         session = uow.session
         case = get_case(uow, case_number)
-        report = _get(session, ProcedureReport, report_id, "报告")
+        report = require_row(uow, ProcedureReport, report_id, "报告")
         lot = session.get(ProcedureLot, report.lot_id)
         if lot.case_id != case.id:
             raise InvalidFiling(f"报告 {report_id} 不属于案件{case.case_number}。")
@@ -123,7 +124,7 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
                 "evidence": sorted(d for _f, _k, d in files)}
         key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
                              .encode()).hexdigest()
-        existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one_or_none()
+        existing = repo.objection_by_submission_key(session, key)
         if existing is not None:
             result = _same_submission(existing, party, report)
             uow.commit()
@@ -138,14 +139,13 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
             rules.check_postmark(mailed_on, filed_on)
         except rules.InvalidObjection as exc:
             raise InvalidFiling(str(exc)) from None
-        earlier = session.execute(select(Objection.id).where(
-            Objection.report_id == report.id, Objection.party_id == party.id, Objection.admissible.is_(True),
-            Objection.state.in_([s.value for s in rules.CLOSED_AGAINST_REPEAT]))).first()
+        raised_again = repo.party_objected_before(session, report.id, party.id,
+                                                  [s.value for s in rules.CLOSED_AGAINST_REPEAT])
         verdict = rules.assess(ReportKind(report.kind), ground_values, received_report_on=received, filed_on=filed_on,
                                calendar=calendar, policy=policy,
                                first_auction_announced=lot.first_auction_announced_on is not None
                                and lot.first_auction_announced_on <= filed_on,
-                               mailed_on=mailed_on, raised_again=earlier is not None)
+                               mailed_on=mailed_on, raised_again=raised_again)
         state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
         objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
                               grounds=[g.value for g in ground_values], facts=written.facts, reasons=written.reasons,
@@ -156,14 +156,9 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
                               material_requests=0)
         objection.evidence = [EvidenceFile(filename=f.filename, content_type=kind, size=len(f.content), sha256=digest,
                                            content=f.content) for f, kind, digest in files]
-        try:
-            with session.begin_nested():
-                session.add(objection)
-                session.flush()
-        except IntegrityError:
+        if not add_unless_refused(session, objection):
             # The same submission arrived concurrently and won the unique key; this one is the duplicate.
-            existing = session.execute(select(Objection).where(Objection.submission_key == key)).scalar_one()
-            result = _same_submission(existing, party, report)
+            result = _same_submission(repo.objection_by_submission_key(session, key), party, report)
             uow.commit()
             return result
         ledger.append(session, "objection.filed",
@@ -190,7 +185,7 @@ def advance(uow: UnitOfWork, objection_id: int, event: str, *, on: date, actor: 
     ``IllegalTransition`` and changes nothing. Every step is recorded and written to the ledger."""
     with uow:
         session = uow.session
-        objection = _get(session, Objection, objection_id, "异议")
+        objection = require_row(uow, Objection, objection_id, "异议")
         event = Event(event)
         route = Route(objection.route) if objection.route else None
         before = State(objection.state)
@@ -220,7 +215,7 @@ def decide(uow: UnitOfWork, objection_id: int, *, upheld: bool, decided_on: date
     ``auction.objections.decision_effect``, stored here with the decision and the step."""
     with uow:
         session = uow.session
-        objection = _get(session, Objection, objection_id, "异议")
+        objection = require_row(uow, Objection, objection_id, "异议")
         route = Route(objection.route) if objection.route else None
         report = session.get(ProcedureReport, objection.report_id)
         lot = session.get(ProcedureLot, report.lot_id)
@@ -259,7 +254,7 @@ def record_service_of_decision(uow: UnitOfWork, objection_id: int, *, served_on:
     """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
     with uow:
         session = uow.session
-        objection = _get(session, Objection, objection_id, "异议")
+        objection = require_row(uow, Objection, objection_id, "异议")
         if objection.state not in (State.UPHELD.value, State.REJECTED.value):
             raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
         objection.decision_served_on = served_on
@@ -277,7 +272,7 @@ def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms:
     ``auction.objections.technical_conclusion_effect``); confirming it fixes the reference price."""
     with uow:
         session = uow.session
-        objection = _get(session, Objection, objection_id, "异议")
+        objection = require_row(uow, Objection, objection_id, "异议")
         conclusion = rules.technical_conclusion_effect(confirms)
         event, effect = conclusion.event, conclusion.effect
         rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
@@ -292,8 +287,6 @@ def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms:
                                                       "kind": event.value, "report_id": report.id, "effect": effect},
                       actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
         if confirms:
-            from xunpai.services.procedure import fix_reference_price
-
             fix_reference_price(uow, report.id, today=decided_on, actor=actor, now=now)
         uow.commit()
         return decision
@@ -304,15 +297,13 @@ def list_objections(uow: UnitOfWork, case_number: str) -> list[Objection]:
     with uow:
         session = uow.session
         case = get_case(uow, case_number)
-        return list(session.execute(select(Objection).where(Objection.case_id == case.id)
-                                    .order_by(Objection.id)).scalars())
+        return repo.objections_of_case(session, case.id)
 
 
 def evidence_content(uow: UnitOfWork, evidence_id: int) -> EvidenceFile:
     """An evidence file for download, its content checked against the stored SHA-256 first."""
     with uow:
-        session = uow.session
-        item = _get(session, EvidenceFile, evidence_id, "证据文件")
+        item = require_row(uow, EvidenceFile, evidence_id, "证据文件")
         if hashlib.sha256(item.content).hexdigest() != item.sha256 or len(item.content) != item.size:
             raise ProcedureError(f"证据文件“{item.filename}”的内容与登记时的校验值不符，可能已被改动。")
         return item
@@ -343,9 +334,8 @@ def objection_record(uow: UnitOfWork, objection: Objection | int) -> ObjectionRe
     with uow:
         session = uow.session
         if not isinstance(objection, Objection):
-            objection = _get(session, Objection, objection, "异议")
-        decisions = list(session.execute(select(ObjectionDecision).where(ObjectionDecision.objection_id == objection.id)
-                                         .order_by(ObjectionDecision.id)).scalars())
+            objection = require_row(uow, Objection, objection, "异议")
+        decisions = repo.decisions_of(session, objection.id)
         return ObjectionRecord(objection, session.get(ProcedureCase, objection.case_id),
                                session.get(ProcedureReport, objection.report_id),
                                session.get(ProcedureParty, objection.party_id), decisions)
@@ -355,36 +345,24 @@ def court_objections(uow: UnitOfWork, court_code: str, *, open_only: bool = Fals
                      case_number: str | None = None, limit: int = 200) -> list[Objection]:
     """The objections filed in a court's cases (the judges' inbox and the API list)."""
     with uow:
-        query = (select(Objection).join(ProcedureCase, ProcedureCase.id == Objection.case_id)
-                 .where(ProcedureCase.court_code == court_code))
-        if open_only:
-            query = query.where(Objection.state.not_in([s.value for s in rules.FINAL_STATES]))
-        if case_number:
-            query = query.where(ProcedureCase.case_number == case_number)
-        order = Objection.filed_at.desc() if newest_first else Objection.id
-        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+        return repo.objections_of_court(uow.session, court_code, case_number=case_number, newest_first=newest_first,
+                                        limit=limit,
+                                        excluding_states=[s.value for s in rules.FINAL_STATES] if open_only else ())
 
 
 def party_objections(uow: UnitOfWork, party_ids: Sequence[int], *, case_id: int | None = None,
                      case_number: str | None = None, newest_first: bool = False, limit: int = 500) -> list[Objection]:
     """The objections filed by these registered parties (a party sees only their own)."""
     with uow:
-        query = (select(Objection).join(ProcedureCase, ProcedureCase.id == Objection.case_id)
-                 .where(Objection.party_id.in_(list(party_ids) or [-1])))
-        if case_id is not None:
-            query = query.where(Objection.case_id == case_id)
-        if case_number:
-            query = query.where(ProcedureCase.case_number == case_number)
-        order = Objection.id.desc() if newest_first else Objection.id
-        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+        return repo.objections_of_parties(uow.session, party_ids, case_id=case_id, case_number=case_number,
+                                          newest_first=newest_first, limit=limit)
 
 
 def closed_filings(uow: UnitOfWork, party_id: int, report_id: int) -> int:
     """How many of a party's objections to a report were not accepted or withdrawn (a new filing may follow)."""
     with uow:
-        return uow.session.scalar(select(func.count()).select_from(Objection).where(
-            Objection.party_id == party_id, Objection.report_id == report_id,
-            Objection.state.in_((State.NOT_ACCEPTED.value, State.WITHDRAWN.value))))
+        return repo.count_party_objections(uow.session, party_id, report_id,
+                                           (State.NOT_ACCEPTED.value, State.WITHDRAWN.value))
 
 
 def get_party(uow: UnitOfWork, party_id: int) -> ProcedureParty | None:

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
 from auction import agenda as agenda_rules
@@ -32,13 +30,13 @@ from xunpai.storage.models.procedure import (
     PARTY_ROLES,
     CalendarYear,
     Objection,
-    ObjectionDecision,
     ProcedureCase,
     ProcedureLot,
     ProcedureParty,
     ProcedureReport,
     ReferencePriceRecord,
 )
+from xunpai.storage.repositories import procedure as repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 for _kind, _name in {
@@ -119,8 +117,9 @@ class FilingResult:
 
 # --- lookups --------------------------------------------------------------------------------------------------
 
-def _get(session: Session, model, key, what: str):
-    obj = session.get(model, key)
+def require_row(uow: UnitOfWork, model, key, what: str):
+    """The row of ``model`` with this primary key; ``NotFound`` (“{what}“key”不存在。”) if there is none."""
+    obj = uow.session.get(model, key)
     if obj is None:
         raise NotFound(f"{what}“{key}”不存在。")
     return obj
@@ -133,14 +132,14 @@ def get_case(uow: UnitOfWork, case_number: str) -> ProcedureCase:
             canonical = validate_case_number(case_number)
         except InvalidCaseNumber as exc:
             raise ProcedureError(str(exc)) from exc
-        case = session.execute(select(ProcedureCase).where(ProcedureCase.case_number == canonical)).scalar_one_or_none()
+        case = repo.case_by_number(session, canonical)
         if case is None:
             raise NotFound(f"案件{canonical}尚未登记。")
         return case
 
 
-def _case_of_lot(session: Session, lot: ProcedureLot) -> ProcedureCase:
-    return session.get(ProcedureCase, lot.case_id)
+def _case_of_lot(uow: UnitOfWork, lot: ProcedureLot) -> ProcedureCase:
+    return uow.session.get(ProcedureCase, lot.case_id)
 
 
 # --- policy and calendar --------------------------------------------------------------------------------------
@@ -148,8 +147,7 @@ def _case_of_lot(session: Session, lot: ProcedureLot) -> ProcedureCase:
 def get_policy(uow: UnitOfWork, court_code: str) -> Policy:
     """The court's objection policy (statutory by default)."""
     with uow:
-        session = uow.session
-        court = _get(session, Court, court_code, "法院")
+        court = require_row(uow, Court, court_code, "法院")
         return Policy((court.policy or {}).get("objection_policy", Policy.STATUTORY.value))
 
 
@@ -160,7 +158,7 @@ def set_policy(uow: UnitOfWork, court_code: str, policy: str, *, actor: str, now
             chosen = Policy(policy)
         except ValueError:
             raise ProcedureError(f"异议处理政策应为 statutory（法定）或 wenling（温岭），收到“{policy}”。") from None
-        court = _get(session, Court, court_code, "法院")
+        court = require_row(uow, Court, court_code, "法院")
         court.policy = {**(court.policy or {}), "objection_policy": chosen.value}
         ledger.append(session, "procedure.policy", {"objection_policy": chosen.value}, actor=actor,
                       court_code=court_code, recorded_at=now)
@@ -174,7 +172,7 @@ def load_calendar(uow: UnitOfWork) -> WorkingCalendar:
         session = uow.session
         notices = [YearNotice(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
                               frozenset(date.fromisoformat(d) for d in row.workdays), row.source)
-                   for row in session.execute(select(CalendarYear)).scalars()]
+                   for row in repo.calendar_years(session)]
         return WorkingCalendar.with_notices(notices)
 
 
@@ -230,12 +228,12 @@ def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Seq
     """Register an enforcement case with its applicant(s), debtor(s) and interested parties."""
     with uow:
         session = uow.session
-        _get(session, Court, court_code, "法院")
+        require_row(uow, Court, court_code, "法院")
         try:
             canonical = validate_case_number(case_number)
         except InvalidCaseNumber as exc:
             raise ProcedureError(str(exc)) from exc
-        if session.execute(select(ProcedureCase.id).where(ProcedureCase.case_number == canonical)).first():
+        if repo.case_number_taken(session, canonical):
             raise ProcedureError(f"案件{canonical}已登记。")
         checked = [(p, *_validate_party(p)) for p in parties]
         roles = {p.role for p, _k, _n in checked}
@@ -283,7 +281,7 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
     参考价规定 art. 27). A correction (补正说明) names the report it corrects and replaces its value."""
     with uow:
         session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         try:
             report_kind = ReportKind(kind)
         except ValueError:
@@ -295,7 +293,7 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
         if report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
             if corrects_report_id is None:
                 raise ProcedureError("补正说明或评审结论应注明所针对的报告。")
-            corrected = _get(session, ProcedureReport, corrects_report_id, "报告")
+            corrected = require_row(uow, ProcedureReport, corrects_report_id, "报告")
             method = corrected.method
         else:
             method = _METHOD_OF_KIND[report_kind].value
@@ -309,7 +307,7 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
         if corrected is not None and report_kind is ReportKind.CORRECTION and value_fen is not None:
             corrected.corrected_value_fen = value_fen
         session.flush()
-        case = _case_of_lot(session, lot)
+        case = _case_of_lot(uow, lot)
         ledger.append(session, "procedure.report", {"report_id": report.id, "lot_id": lot.id, "kind": report_kind.value,
                                                     "source": report.source, "value_fen": value_fen,
                                                     "received_on": received_on, "valid_until": valid_until,
@@ -324,12 +322,12 @@ def mark_report_sent(uow: UnitOfWork, report_id: int, *, forwarded_on: date | No
     """参考价规定 art. 21: the report sent to the parties (or published when they cannot be reached)."""
     with uow:
         session = uow.session
-        report = _get(session, ProcedureReport, report_id, "报告")
+        report = require_row(uow, ProcedureReport, report_id, "报告")
         if forwarded_on is None and published_on is None:
             raise ProcedureError("应填写送达日期或公示日期。")
         report.forwarded_on = forwarded_on or report.forwarded_on
         report.published_on = published_on or report.published_on
-        case = _case_of_lot(session, session.get(ProcedureLot, report.lot_id))
+        case = _case_of_lot(uow, session.get(ProcedureLot, report.lot_id))
         ledger.append(session, "procedure.report_sent", {"report_id": report.id, "forwarded_on": forwarded_on,
                                                          "published_on": published_on},
                       actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
@@ -342,16 +340,15 @@ def mark_report_sent(uow: UnitOfWork, report_id: int, *, forwarded_on: date | No
 _LIVE_STATES = {s.value for s in State} - {State.NOT_ACCEPTED.value, State.WITHDRAWN.value}
 
 
-def _network_reports(session: Session, lot: ProcedureLot) -> tuple[list[ProcedureReport], list[rp.NetworkReport]]:
+def _network_reports(uow: UnitOfWork, lot: ProcedureLot) -> tuple[list[ProcedureReport], list[rp.NetworkReport]]:
+    session = uow.session
     rows = [r for r in lot.reports if r.kind == ReportKind.NETWORK_INQUIRY.value]
     values = []
     for r in rows:
-        objs = session.execute(select(Objection).where(Objection.report_id == r.id, Objection.admissible.is_(True),
-                                                       Objection.state.in_(_LIVE_STATES))).scalars().all()
+        objs = repo.admissible_objections_to_report(session, r.id, _LIVE_STATES)
         outcome = None
         if objs:
-            kinds = {d.kind for o in objs for d in session.execute(
-                select(ObjectionDecision).where(ObjectionDecision.objection_id == o.id)).scalars()}
+            kinds = repo.decision_kinds(session, [o.id for o in objs])
             if r.corrected_value_fen is not None:
                 outcome = "corrected"
             elif kinds and all(o.state in (State.REJECTED.value, State.CLOSED.value, State.REVIEW_DECIDED.value)
@@ -365,9 +362,8 @@ def _network_reports(session: Session, lot: ProcedureLot) -> tuple[list[Procedur
 def network_outcome(uow: UnitOfWork, lot_id: int, *, today: date) -> rp.NetworkOutcome:
     """The art. 13 computation over the lot's network-inquiry reports and the objections to them."""
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
-        rows, values = _network_reports(session, lot)
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        rows, values = _network_reports(uow, lot)
         commissioned = [r.commissioned_on for r in rows if r.commissioned_on]
         if not rows or not commissioned:
             raise PriceNotFixed("该财产尚无网络询价报告（或未登记委托日期）。")
@@ -400,7 +396,7 @@ def fix_reference_price(uow: UnitOfWork, report_id: int, *, today: date, actor: 
     correction (art. 26)."""
     with uow:
         session = uow.session
-        report = _get(session, ProcedureReport, report_id, "报告")
+        report = require_row(uow, ProcedureReport, report_id, "报告")
         if report.kind == ReportKind.NETWORK_INQUIRY.value:
             raise ProcedureError("网络询价应以各平台结果的平均值确定参考价，请使用网络询价参考价计算。")
         value = report.corrected_value_fen or report.value_fen
@@ -413,14 +409,16 @@ def fix_reference_price(uow: UnitOfWork, report_id: int, *, today: date, actor: 
         return result
 
 
-def _store_price(uow, lot, method, value_fen, exact, today, valid_until, basis, reason, actor, now):
+def _store_price(uow: UnitOfWork, lot: ProcedureLot, method: rp.Method, value_fen: int, exact: str, today: date,
+                 valid_until: date | None, basis: list[int], reason: str, actor: str,
+                 now: datetime) -> ReferencePriceRecord:
     session = uow.session
     record = ReferencePriceRecord(lot_id=lot.id, method=method.value, value_fen=value_fen, mean_exact=exact,
                                   fixed_on=today, valid_until=valid_until, basis=basis, reason=reason,
                                   created_at=now)
     session.add(record)
     session.flush()
-    case = _case_of_lot(session, lot)
+    case = _case_of_lot(uow, lot)
     sale_start = rp.sale_start_deadline(today, load_calendar(uow))
     ledger.append(session, "procedure.reference_price",
                   {"lot_id": lot.id, "method": method.value, "value_fen": value_fen, "mean_exact_fen": exact,
@@ -432,9 +430,7 @@ def _store_price(uow, lot, method, value_fen, exact, today, valid_until, basis, 
 
 def current_reference_price(uow: UnitOfWork, lot_id: int) -> ReferencePriceRecord | None:
     with uow:
-        session = uow.session
-        return session.execute(select(ReferencePriceRecord).where(ReferencePriceRecord.lot_id == lot_id)
-                               .order_by(ReferencePriceRecord.id.desc()).limit(1)).scalar_one_or_none()
+        return repo.latest_reference_price(uow.session, lot_id)
 
 
 # --- appraisal firms (art. 16) -----------------------------------------------------------------------------
@@ -442,14 +438,13 @@ def current_reference_price(uow: UnitOfWork, lot_id: int) -> ReferencePriceRecor
 def set_agreed_firms(uow: UnitOfWork, lot_id: int, firms: Sequence[str], *, actor: str,
                      now: datetime) -> ProcedureLot:
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         try:
             ranked = rp.ranked_firms(firms)
         except rp.ReferencePriceError as exc:
             raise ProcedureError(str(exc)) from exc
         lot.appraisal_firms, lot.firm_choice, lot.current_firm = list(ranked), "agreed", ranked[0]
-        _ledger_lot(session, lot, "procedure.firms", {"firms": list(ranked), "choice": "agreed"}, actor, now)
+        _ledger_lot(uow, lot, "procedure.firms", {"firms": list(ranked), "choice": "agreed"}, actor, now)
         uow.commit()
         return lot
 
@@ -458,8 +453,7 @@ def commit_firm_lottery(uow: UnitOfWork, lot_id: int, candidates: Sequence[str],
                         now: datetime) -> lottery.Commitment:
     """Record the candidate list and the seed's commitment before the draw (参考价规定 arts. 16, 34)."""
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         if lot.appraisal_firms:
             raise ProcedureError("该财产已确定评估机构，不能再摇号。")
         try:
@@ -467,15 +461,14 @@ def commit_firm_lottery(uow: UnitOfWork, lot_id: int, candidates: Sequence[str],
         except lottery.LotteryError as exc:
             raise ProcedureError(str(exc)) from exc
         lot.lottery = {"commitment": commitment.as_dict()}
-        _ledger_lot(session, lot, "procedure.lottery_commit", commitment.as_dict(), actor, now)
+        _ledger_lot(uow, lot, "procedure.lottery_commit", commitment.as_dict(), actor, now)
         uow.commit()
         return commitment
 
 
 def draw_firm_lottery(uow: UnitOfWork, lot_id: int, seed: str, *, actor: str, now: datetime) -> list[str]:
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         if not (lot.lottery or {}).get("commitment"):
             raise ProcedureError("摇号前应先登记候选名单和种子承诺值。")
         if lot.appraisal_firms:
@@ -487,15 +480,15 @@ def draw_firm_lottery(uow: UnitOfWork, lot_id: int, seed: str, *, actor: str, no
             raise ProcedureError(str(exc)) from exc
         lot.lottery = {**lot.lottery, "seed": seed, "result": drawn}
         lot.appraisal_firms, lot.firm_choice, lot.current_firm = drawn, "lottery", drawn[0]
-        _ledger_lot(session, lot, "procedure.lottery_draw", {"seed": seed, "result": drawn,
+        _ledger_lot(uow, lot, "procedure.lottery_draw", {"seed": seed, "result": drawn,
                                                               "seed_digest": commitment.seed_digest}, actor, now)
         uow.commit()
         return drawn
 
 
-def _ledger_lot(session, lot, kind, payload, actor, now):
-    case = _case_of_lot(session, lot)
-    ledger.append(session, kind, {"lot_id": lot.id, **payload}, actor=actor, court_code=case.court_code,
+def _ledger_lot(uow: UnitOfWork, lot: ProcedureLot, kind: str, payload: dict, actor: str, now: datetime) -> None:
+    case = _case_of_lot(uow, lot)
+    ledger.append(uow.session, kind, {"lot_id": lot.id, **payload}, actor=actor, court_code=case.court_code,
                   case_number=case.case_number, recorded_at=now)
 
 
@@ -503,10 +496,9 @@ def mark_first_auction_announced(uow: UnitOfWork, lot_id: int, *, announced_on: 
                                  now: datetime) -> ProcedureLot:
     """The first-auction announcement was issued (closes art. 25 objections; starts the art. 27 grace)."""
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         lot.first_auction_announced_on = announced_on
-        _ledger_lot(session, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
+        _ledger_lot(uow, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
         uow.commit()
         return lot
 
@@ -520,14 +512,10 @@ def open_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda
     with uow:
         session = uow.session
         calendar = load_calendar(uow)
-        cases = select(ProcedureCase)
-        if court_code:
-            cases = cases.where(ProcedureCase.court_code == court_code)
         steps: list[agenda_rules.OpenStep] = []
         final = {s.value for s in rules.FINAL_STATES}
-        for case in session.execute(cases.order_by(ProcedureCase.id)).scalars():
-            for objection in session.execute(select(Objection).where(Objection.case_id == case.id,
-                                                                     Objection.state.not_in(final))).scalars():
+        for case in repo.cases_of_court(session, court_code):
+            for objection in repo.case_objections_not_in(session, case.id, final):
                 step = rules.open_step(State(objection.state), rules.Route(objection.route) if objection.route else None,
                                        filed_on=objection.filed_on, calendar=calendar,
                                        entered_on=objection.state_entered_on,
@@ -561,9 +549,8 @@ def open_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda
 def agenda(uow: UnitOfWork, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
     """The court's agenda: open steps with due dates, overdue and provisional flags, most urgent first."""
     with uow:
-        session = uow.session
         if court_code:
-            _get(session, Court, court_code, "法院")
+            require_row(uow, Court, court_code, "法院")
         return agenda_rules.build(open_steps(uow, court_code=court_code), today)
 
 
@@ -573,14 +560,13 @@ def choose_method(uow: UnitOfWork, lot_id: int, facts: rp.PropertyFacts, *, fail
     14); ``failed`` names the methods already tried without result. The choice and its reason go to the
     ledger."""
     with uow:
-        session = uow.session
-        lot = _get(session, ProcedureLot, lot_id, "财产")
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
         try:
             tried = [rp.Method(m) for m in failed]
         except ValueError:
             raise ProcedureError("已尝试的方式应为 negotiated、directed_inquiry、network_inquiry 或 appraisal。") from None
         choice = rp.next_method(facts, tried)
-        _ledger_lot(session, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
+        _ledger_lot(uow, lot, "procedure.method", {"method": choice.method.value if choice.method else None,
                                                        "failed": [m.value for m in tried], "reason": choice.reason,
                                                        "article": choice.article}, actor, now)
         uow.commit()
@@ -590,4 +576,4 @@ def choose_method(uow: UnitOfWork, lot_id: int, facts: rp.PropertyFacts, *, fail
 def calendar_notices(uow: UnitOfWork) -> list[CalendarYear]:
     """The working-day notices entered for years the calendar package does not cover, by year."""
     with uow:
-        return list(uow.session.execute(select(CalendarYear).order_by(CalendarYear.year)).scalars())
+        return repo.calendar_years(uow.session)

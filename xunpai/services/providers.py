@@ -12,12 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from stdnum.cn import uscc
 
 from auction import lottery
 from xunpai.storage import ledger
-from xunpai.storage.models.custody import ProviderAssignment, ProviderLottery, ProviderTask, ServiceProvider
+from xunpai.storage.models.custody import (
+    CustodyItem,
+    ProviderAssignment,
+    ProviderLottery,
+    ProviderTask,
+    ServiceProvider,
+)
+from xunpai.storage.repositories import providers as repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 SERVICES = {"storage": "仓储保管", "transport": "运输", "viewing": "引领看样", "inspection": "检测鉴定",
@@ -55,7 +61,7 @@ def register(uow: UnitOfWork, *, name: str, services: list[str], credit_code: st
                 credit_code = uscc.validate(credit_code)
             except Exception:  # stdnum raises its own ValidationError subclasses
                 raise ProviderError(f"统一社会信用代码“{credit_code}”无效，应为 18 位且校验位正确。") from None
-        if session.scalars(select(ServiceProvider).where(ServiceProvider.name == name)).first():
+        if repo.provider_by_name(session, name) is not None:
             raise ProviderError(f"辅助机构“{name}”已登记。")
         provider = ServiceProvider(name=name, credit_code=credit_code or None, services=services, contact=contact,
                                    phone=phone, active=True, created_at=ledger.now_local())
@@ -69,10 +75,8 @@ def register(uow: UnitOfWork, *, name: str, services: list[str], credit_code: st
 
 def candidates(uow: UnitOfWork, service: str) -> list[ServiceProvider]:
     with uow:
-        session = uow.session
         _check_services([service])
-        providers = session.scalars(select(ServiceProvider).where(ServiceProvider.active.is_(True))
-                                    .order_by(ServiceProvider.name))
+        providers = repo.all_providers(uow.session, active_only=True)
         return [p for p in providers if service in p.services]
 
 
@@ -115,7 +119,7 @@ def draw_lottery(uow: UnitOfWork, lottery_id: int, seed: str, *, actor: str = ""
             raise ProviderError(str(exc)) from None
         now = ledger.now_local()
         row.seed, row.result, row.drawn_at = seed, winners, now
-        by_name = {p.name: p for p in session.scalars(select(ServiceProvider).where(ServiceProvider.name.in_(winners)))}
+        by_name = repo.providers_by_name(session, winners)
         assignments = []
         for name in winners:
             assignment = ProviderAssignment(provider_id=by_name[name].id, lottery_id=row.id, service=row.service,
@@ -124,8 +128,6 @@ def draw_lottery(uow: UnitOfWork, lottery_id: int, seed: str, *, actor: str = ""
             session.add(assignment)
             assignments.append(assignment)
         if row.item_id is not None and row.service == "storage":  # the item is now kept by the drawn firm
-            from xunpai.storage.models.custody import CustodyItem
-
             session.get(CustodyItem, row.item_id).provider_id = by_name[winners[0]].id
         session.flush()
         ledger.append(session, "provider.lottery_drawn",
@@ -196,13 +198,7 @@ class OverdueTask:
 def overdue(uow: UnitOfWork, today: date) -> list[OverdueTask]:
     """Open tasks whose due date is before ``today`` (a task due today is not yet overdue)."""
     with uow:
-        session = uow.session
-        rows = session.execute(
-            select(ProviderTask, ServiceProvider.name)
-            .join(ProviderAssignment, ProviderAssignment.id == ProviderTask.assignment_id)
-            .join(ServiceProvider, ServiceProvider.id == ProviderAssignment.provider_id)
-            .where(ProviderTask.done_on.is_(None), ProviderTask.due_on < today)
-            .order_by(ProviderTask.due_on, ProviderTask.id))
+        rows = repo.open_tasks_due_before(uow.session, today)
         return [OverdueTask(t.id, name, t.title, t.due_on, (today - t.due_on).days, t.reminders) for t, name in rows]
 
 
@@ -229,13 +225,12 @@ def remind_overdue(uow: UnitOfWork, today: date, *, actor: str = "") -> list[Ove
 def list_providers(uow: UnitOfWork) -> list[ServiceProvider]:
     """The registered service firms (评估、拍卖辅助、保管等), by name."""
     with uow:
-        return list(uow.session.execute(select(ServiceProvider).order_by(ServiceProvider.name)).scalars())
+        return repo.all_providers(uow.session)
 
 
 def provider_names(uow: UnitOfWork, provider_ids: list[int]) -> dict[int, str]:
     with uow:
-        return dict(uow.session.execute(select(ServiceProvider.id, ServiceProvider.name)
-                                        .where(ServiceProvider.id.in_(provider_ids))).all())
+        return repo.provider_names(uow.session, provider_ids)
 
 
 def lottery_exists(uow: UnitOfWork, lottery_id: int) -> bool:
