@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
+from chinese_calendar import constants as package_days
 
 from tax_baseline.numerals import chinese_number
 
@@ -166,9 +167,7 @@ class WorkingCalendar:
 
 def package_notice(year: int) -> YearNotice:
     """The ``chinesecalendar`` data of a covered year as a ``YearNotice`` (for display and cross-checks)."""
-    from chinese_calendar import constants
-
     if not package_covers(year):
         raise ValueError(f"chinesecalendar 未收录 {year} 年的节假日安排。")
-    return YearNotice(year, frozenset(d for d in constants.holidays if d.year == year),
-                      frozenset(d for d in constants.workdays if d.year == year), PACKAGE_SOURCE)
+    return YearNotice(year, frozenset(d for d in package_days.holidays if d.year == year),
+                      frozenset(d for d in package_days.workdays if d.year == year), PACKAGE_SOURCE)

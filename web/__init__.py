@@ -73,7 +73,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
 
-    from web import admin, api, auth, inquiry, listings, objections, public
+    from web import (
+        admin,
+        api,
+        auth,
+        inquiry,
+        listings,
+        objections,
+        objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
+        public,
+    )
 
     for module in (auth, public, inquiry, objections, listings, admin, api):
         app.register_blueprint(module.bp)

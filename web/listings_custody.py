@@ -12,13 +12,16 @@ from pathlib import Path
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from auction import custody as custody_rules
+from auction.outcomes import OUTCOMES
 from tax_baseline.money import parse_yuan
 from tax_baseline.typed_dates import parse_date, parse_datetime
 from web.database import uow
-from web.listings import _models, bp
+from web.listings import bp
 from web.security import authorize_court, roles_required
 from xunpai.services import custody as custody_service
 from xunpai.services import outcomes as outcomes_service
+from xunpai.services.outcome_report import export_statistics_xlsx
 from xunpai.storage import ledger
 
 # ---------------------------------------------------------------- custody and viewing
@@ -30,12 +33,9 @@ def custody_items(lot_id: int | None = None):
 @bp.route("/custody", methods=["GET", "POST"])
 @roles_required("clerk")
 def custody():
-    from auction import custody as custody_rules
-    from xunpai.storage.models.custody import CustodyItem
-
     if request.method == "POST":
         try:
-            _custody_action(custody_service, custody_rules)
+            _custody_action()
         except (ValueError, custody_rules.CustodyError) as exc:
             flash(str(exc), "error")
         else:
@@ -59,10 +59,10 @@ def custody():
     checklists = {k: list(custody_rules.INSPECTION_CHECKLISTS.get(k, ())) for k in kinds}
     return render_template("listings/custody.html", items=items, costs=costs, by_day=sorted(by_day.items()),
                            bookings=bookings, item_by_id=item_by_id, kinds=kinds, checklists=checklists,
-                           today=today, CustodyItem=CustodyItem)
+                           today=today)
 
 
-def _custody_action(custody_service, custody_rules) -> None:
+def _custody_action() -> None:
     form = request.form
     action = form.get("action")
     if action == "intake":
@@ -107,22 +107,19 @@ def _period() -> tuple[date, date]:
 def outcomes():
     date_from, date_to = _period()
     _per_court, total, lots_ = outcomes_service.statistics(uow(), current_user.court_code, date_from, date_to)
-    models = _models()
-    bars = [(models.OUTCOMES[k], v) for k, v in total.counts.items()]
+    bars = [(OUTCOMES[k], v) for k, v in total.counts.items()]
     by_month: dict[str, list[int]] = {}
     for lot in lots_:
         month = lot.outcome_on.strftime("%Y-%m")
         sold, ended = by_month.get(month, [0, 0])
         by_month[month] = [sold + (lot.outcome == "sold"), ended + 1]
     return render_template("listings/outcomes.html", total=total, bars=bars, by_month=sorted(by_month.items()),
-                           lots=lots_, date_from=date_from, date_to=date_to, outcomes=models.OUTCOMES)
+                           lots=lots_, date_from=date_from, date_to=date_to, outcomes=OUTCOMES)
 
 
 @bp.route("/outcomes.xlsx")
 @roles_required("clerk")
 def outcomes_export():
-    from xunpai.services.outcome_report import export_statistics_xlsx
-
     date_from, date_to = _period()
     per_court, total, lots_ = outcomes_service.statistics(uow(), current_user.court_code, date_from, date_to)
     with tempfile.TemporaryDirectory() as tmp:

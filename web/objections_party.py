@@ -4,15 +4,26 @@ appointments. Only the party's own case, and only their own objections, are show
 
 from __future__ import annotations
 
-import io
+import hashlib
+import hmac
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from auction import objections as rules
 from web.database import uow
-from web.objections import _case_or_none, _deadline_view, _now, _objection_view, _rules, bp
+from web.objection_views import (
+    case_or_none,
+    deadline_view,
+    my_party_id,
+    now,
+    objection_view,
+    receipt_pdf,
+    report_name,
+    visible_objection,
+)
+from web.objections import bp
 from web.security import authorize_case, deny, roles_required
-from xunpai.services import accounts as accounts_service
 from xunpai.services import custody, procedure
 from xunpai.services import objections as objection_service
 
@@ -26,17 +37,12 @@ def party_home():
     return render_template("objections/party_cases.html", cases=current_user.case_numbers)
 
 
-def _my_party_id(case_number: str) -> int | None:
-    return current_user.party_ids.get(case_number)
-
-
 @bp.route("/party/case/<case_number>")
 @roles_required("party")
 def party_case(case_number: str):
     case_number = authorize_case(case_number)
-    rules = _rules()
-    case = _case_or_none(procedure, case_number)
-    party_id = _my_party_id(case_number)
+    case = case_or_none(case_number)
+    party_id = my_party_id(case_number)
     objections, reports = [], []
     if case is not None:
         calendar = procedure.load_calendar(uow())
@@ -46,14 +52,14 @@ def party_case(case_number: str):
                 sent_on = report.forwarded_on or report.published_on
                 window = rules.objection_window(sent_on, calendar) if sent_on else None
                 reports.append({"lot": lot, "report": report, "price": price,
-                                "name": rules.REPORT_KIND_NAMES[rules.ReportKind(report.kind)],
-                                "window": _deadline_view(window),
+                                "name": report_name(report),
+                                "window": deadline_view(window),
                                 "may_object": report.kind in (rules.ReportKind.NETWORK_INQUIRY.value,
                                                               rules.ReportKind.APPRAISAL.value,
                                                               rules.ReportKind.DIRECTED_INQUIRY.value)})
         if party_id is not None:
             rows = objection_service.party_objections(uow(), [party_id], case_id=case.id, newest_first=True)
-            objections = [_objection_view(o) for o in rows]
+            objections = [objection_view(o) for o in rows]
     viewings = _viewings_for_case(case_number)
     return render_template("objections/party_case.html", case_number=case_number, case=case, reports=reports,
                            objections=objections, party_id=party_id, viewings=viewings)
@@ -62,7 +68,7 @@ def party_case(case_number: str):
 def _viewings_for_case(case_number: str) -> list[dict]:
     """Viewing slots of the seized items of this case (custody), with free seats."""
     return [{"item": item, "slot": slot, "free": free}
-            for item, slot, free in custody.open_viewings(uow(), case_number, after=_now())]
+            for item, slot, free in custody.open_viewings(uow(), case_number, after=now())]
 
 
 @bp.route("/party/case/<case_number>/viewing/<int:slot_id>", methods=["POST"])
@@ -83,7 +89,7 @@ def party_book_viewing(case_number: str, slot_id: int):
 
 
 def _party_report(case_number: str, report_id: int):
-    case = _case_or_none(procedure, case_number)
+    case = case_or_none(case_number)
     found = objection_service.report_of_case(uow(), case_number, report_id) if case is not None else None
     if found is None:
         deny("report", status=404, case_number=case_number, detail=f"报告 {report_id} 不属于该案件")
@@ -95,12 +101,11 @@ def _party_report(case_number: str, report_id: int):
 @roles_required("party")
 def party_file(case_number: str):
     case_number = authorize_case(case_number)
-    rules = _rules()
     report_id = request.values.get("report", type=int)
     if report_id is None:
         abort(404)
     case, lot, report = _party_report(case_number, report_id)
-    party_id = _my_party_id(case_number)
+    party_id = my_party_id(case_number)
     party = objection_service.get_party(uow(), party_id) if party_id else None
     if party is None:
         flash("您的查询码未关联案件登记的当事人身份，不能在线提出异议。请联系执行法官。", "error")
@@ -122,7 +127,7 @@ def party_file(case_number: str):
                     uow(), case_number=case_number, report_id=report.id, id_number=party.id_number,
                     grounds=form.getlist("grounds"), facts=form.get("facts", ""), reasons=form.get("reasons", ""),
                     address_for_service=form.get("address_for_service", ""), evidence=uploads,
-                    submission_key=_submission_key(party.id, report.id), now=_now(), actor=current_user.username)
+                    submission_key=_submission_key(party.id, report.id), now=now(), actor=current_user.username)
             except procedure.ProcedureError as exc:
                 errors.append(str(exc))
             else:
@@ -132,9 +137,9 @@ def party_file(case_number: str):
                     flash("该异议此前已提交成功，未重复登记。", "info")
                 return redirect(url_for("objections.party_objection", case_number=case_number,
                                         objection_id=result.objection.id))
-    grounds = [(g.value, rules.GROUND_NAMES[g], _ground_article(rules, g)) for g in rules.Ground]
+    grounds = [(g.value, rules.GROUND_NAMES[g], _ground_article(g)) for g in rules.Ground]
     return render_template("objections/party_file.html", case_number=case_number, lot=lot, report=report,
-                           report_name=rules.REPORT_KIND_NAMES[rules.ReportKind(report.kind)], party=party,
+                           report_name=report_name(report), party=party,
                            grounds=grounds, errors=errors, form=form, chosen=set(form.getlist("grounds")),
                            submission_key=_submission_key(party.id, report.id),
                            max_files=procedure.EVIDENCE_MAX_FILES,
@@ -148,15 +153,12 @@ def _submission_key(party_id: int, report_id: int) -> str:
     click, the back button and a resubmit, a retry after a timeout or a server restart — so the engine stores
     one objection. All grounds against one act are raised together (异议复议规定 art. 15); once an earlier
     objection was not accepted or withdrawn, the key changes and a new filing is possible."""
-    import hashlib
-    import hmac
-
     closed = objection_service.closed_filings(uow(), party_id, report_id)
     message = f"objection:{party_id}:{report_id}:{closed}".encode()
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
-def _ground_article(rules, ground) -> str:
+def _ground_article(ground: rules.Ground) -> str:
     if ground in rules.ART22_GROUNDS:
         return "参考价规定第二十二条"
     if ground in rules.ART23_GROUNDS:
@@ -164,20 +166,11 @@ def _ground_article(rules, ground) -> str:
     return "参考价规定第二十五条（执行监督，需有证据，首次拍卖公告前提出）"
 
 
-def _party_objection(case_number: str, objection_id: int):
-    found = objection_service.get_objection(uow(), objection_id)
-    objection, case = found if found is not None else (None, None)
-    if (objection is None or case is None or case.case_number != case_number
-            or objection.party_id != _my_party_id(case_number)):
-        deny("objection", status=404, case_number=case_number, detail=f"异议 {objection_id} 不属于该当事人")
-    return objection
-
-
 @bp.route("/party/case/<case_number>/objections/<int:objection_id>")
 @roles_required("party")
 def party_objection(case_number: str, objection_id: int):
     case_number = authorize_case(case_number)
-    view = _objection_view(_party_objection(case_number, objection_id))
+    view = objection_view(visible_objection(objection_id, case_number))
     return render_template("objections/party_objection.html", v=view, case_number=case_number)
 
 
@@ -185,28 +178,4 @@ def party_objection(case_number: str, objection_id: int):
 @roles_required("party")
 def party_receipt(case_number: str, objection_id: int):
     case_number = authorize_case(case_number)
-    view = _objection_view(_party_objection(case_number, objection_id))
-    return receipt_pdf(view)
-
-
-def receipt_pdf(view: dict):
-    from web.pdf import objection_receipt_pdf
-
-    o = view["o"]
-    court = accounts_service.get_court(uow(), view["case"].court_code)
-    deadlines = []
-    if view["step"] and view["step"]["deadline"]:
-        d = view["step"]["deadline"]
-        deadlines.append({"label": view["step"]["name"], "due": d["label"],
-                          "note": (d["article"] + ("；" + d["reason"] if d["provisional"] else ""))})
-    detail = {"reference": view["reference"], "case_number": view["case"].case_number,
-              "party_name": view["party"].name, "party_role": view["party_role"],
-              "report": f"{view['report'].source}{view['report_name']}",
-              "filed_at": o.filed_at.strftime("%Y-%m-%d %H:%M"), "status": view["state_name"],
-              "grounds": view["grounds"], "text": f"事实：{o.facts}\n理由：{o.reasons}",
-              "evidence": [{"name": e.filename, "size": e.size, "sha256": e.sha256} for e in o.evidence],
-              "deadlines": deadlines}
-    data = objection_receipt_pdf(detail, court_name=court.name if court else "")
-    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=f"异议回执-{view['reference']}.pdf")
-
-
+    return receipt_pdf(objection_view(visible_objection(objection_id, case_number)))

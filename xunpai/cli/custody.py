@@ -7,20 +7,23 @@ from pathlib import Path
 
 import click
 
-import xunpai.services.custody  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
-import xunpai.services.providers  # noqa: F401
-from auction.custody import INSPECTION_CHECKLISTS
+from auction import lottery
+from auction.custody import INSPECTION_CHECKLISTS, CustodyError
+from tax_baseline.money import InvalidAmount, format_yuan, to_fen
 from xunpai import config
+from xunpai.cli.publishing import _lot_id
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_datetime as _datetime
 from xunpai.cli.support import typed_date as _date
+from xunpai.services import custody as custody_service  # also registers the ledger kinds' Chinese names
+from xunpai.services import providers
+from xunpai.services.providers import SERVICES, ProviderError
+from xunpai.storage import ledger
 
 ACTOR = click.option("--actor", default=config.login_name, help="操作人")
 
 
 def _fen(text: str | None, what: str) -> int:
-    from tax_baseline.money import InvalidAmount, to_fen
-
     if not text:
         return 0
     try:
@@ -31,9 +34,6 @@ def _fen(text: str | None, what: str) -> int:
 
 def _run(action):
     """Run ``action(uow)`` in one transaction; a user error is reported in Chinese and changes nothing."""
-    from auction.custody import CustodyError
-    from xunpai.services.providers import ProviderError
-
     try:
         return action(unit_of_work())
     except (CustodyError, ProviderError) as exc:
@@ -65,8 +65,6 @@ def custody_group() -> None:
 def intake(court_code, case_number, kind, description, location, condition, tariff, intake_on, photos, checks,
            identifiers, debtor, lot_id, actor) -> None:
     """保管物入库：照片、状况、入库检查清单、存放位置与保管费标准。"""
-    from xunpai.services import custody as custody_service
-
     def pairs(values, what):
         out = {}
         for value in values:
@@ -102,9 +100,6 @@ def intake(court_code, case_number, kind, description, location, condition, tari
 @ACTOR
 def link(item_id, lot, actor) -> None:
     """保管物关联标的（入库时标的尚未建立的，挂拍后关联，成交后方可交付买受人）。"""
-    from xunpai.cli.publishing import _lot_id
-    from xunpai.services import custody as custody_service
-
     lot_id = _lot_id(lot)
     code = _run(lambda s: custody_service.link_lot(s, item_id, lot_id, actor=actor).lot_id)
     click.echo(f"保管物 {item_id} 已关联标的 {lot}（数据库编号 {code}）")
@@ -118,8 +113,6 @@ def link(item_id, lot, actor) -> None:
 @ACTOR
 def move(item_id, location, on_text, reason, actor) -> None:
     """移库。"""
-    from xunpai.services import custody as custody_service
-
     _run(lambda s: custody_service.move(s, item_id, location, on=_date(on_text, "日期"), reason=reason, actor=actor))
     click.echo(f"保管物 {item_id} 已移至 {location}")
 
@@ -131,8 +124,6 @@ def move(item_id, location, on_text, reason, actor) -> None:
 @ACTOR
 def task(item_id, kind, due, actor) -> None:
     """布置清洗、检测等保管任务。"""
-    from xunpai.services import custody as custody_service
-
     task_id = _run(lambda s: custody_service.add_task(s, item_id, kind, _date(due, "完成期限"), actor=actor).id)
     click.echo(f"已布置任务 {task_id}")
 
@@ -145,8 +136,6 @@ def task(item_id, kind, due, actor) -> None:
 @ACTOR
 def task_done(task_id, on_text, result, cost, actor) -> None:
     """登记任务完成（及其费用）。"""
-    from xunpai.services import custody as custody_service
-
     _run(lambda s: custody_service.complete_task(s, task_id, done_on=_date(on_text, "完成日期"), result=result,
                                                  cost_fen=_fen(cost, "费用"), actor=actor))
     click.echo(f"任务 {task_id} 已完成")
@@ -161,8 +150,6 @@ def task_done(task_id, on_text, result, cost, actor) -> None:
 @ACTOR
 def cost(item_id, kind, amount, on_text, note, actor) -> None:
     """登记保管相关费用（由被执行人承担，网拍规定第七条）。"""
-    from xunpai.services import custody as custody_service
-
     _run(lambda s: custody_service.add_cost(s, item_id, kind, _fen(amount, "金额"), incurred_on=_date(on_text, "日期"),
                                             note=note, actor=actor))
     click.echo("已登记费用")
@@ -177,8 +164,6 @@ def cost(item_id, kind, amount, on_text, note, actor) -> None:
 @ACTOR
 def slot(item_id, start, end, capacity, place, actor) -> None:
     """开放看样时段。"""
-    from xunpai.services import custody as custody_service
-
     slot_id = _run(lambda s: custody_service.open_slot(s, item_id, _datetime(start, "开始时间"), _datetime(end, "结束时间"),
                                                        capacity, place=place, actor=actor).id)
     click.echo(f"已开放看样时段 {slot_id}")
@@ -192,8 +177,6 @@ def slot(item_id, start, end, capacity, place, actor) -> None:
 @ACTOR
 def book(slot_id, name, identity, phone, actor) -> None:
     """预约看样：名额已满或同一人重复预约的被拒绝。"""
-    from xunpai.services import custody as custody_service
-
     booking = _run(lambda s: custody_service.book_viewing(s, slot_id, visitor_name=name, identity=identity,
                                                           phone=phone, actor=actor).id)
     click.echo(f"预约成功，预约编号 {booking}")
@@ -204,8 +187,6 @@ def book(slot_id, name, identity, phone, actor) -> None:
 @ACTOR
 def cancel(booking_id, actor) -> None:
     """取消看样预约。"""
-    from xunpai.services import custody as custody_service
-
     _run(lambda s: custody_service.cancel_booking(s, booking_id, actor=actor))
     click.echo(f"已取消预约 {booking_id}")
 
@@ -219,9 +200,6 @@ def cancel(booking_id, actor) -> None:
 @ACTOR
 def release(item_id, kind, on_text, recipient, actor) -> None:
     """出库（成交后交付、抵债移交或退还），并结算被执行人应负担的保管费用。"""
-    from tax_baseline.money import format_yuan
-    from xunpai.services import custody as custody_service
-
     result = _run(lambda s: custody_service.release(s, item_id, kind, on=_date(on_text, "出库日期"), recipient=recipient,
                                                     actor=actor))
     click.echo(f"已出库。保管 {result.storage_days} 日，保管费 {format_yuan(result.storage_fee_fen)}，"
@@ -234,9 +212,6 @@ def release(item_id, kind, on_text, recipient, actor) -> None:
 @click.option("--until", required=True, help="计费截止日 YYYY-MM-DD（含当日）")
 def costs(item_id, lot_id, until) -> None:
     """被执行人应负担的保管费用（入库日与截止日均计入）。"""
-    from tax_baseline.money import format_yuan
-    from xunpai.services import custody as custody_service
-
     end = _date(until, "截止日")
     if (item_id is None) == (lot_id is None):
         fail("请指定 --item 或 --lot 之一。")
@@ -267,8 +242,6 @@ def firms_group() -> None:
 @ACTOR
 def register(name, services, credit_code, contact, phone, actor) -> None:
     """登记辅助机构。"""
-    from xunpai.services import providers
-
     services = [_service_key(x) for x in services]
     provider_id = _run(lambda s: providers.register(s, name=name, services=services, credit_code=credit_code,
                                                     contact=contact, phone=phone, actor=actor).id)
@@ -278,17 +251,13 @@ def register(name, services, credit_code, contact, phone, actor) -> None:
 @firms_group.command("list")
 def list_firms() -> None:
     """辅助机构名册。"""
-    from xunpai.services.providers import SERVICES, list_providers
-
-    for p in list_providers(unit_of_work()):
+    for p in providers.list_providers(unit_of_work()):
         click.echo(f"{p.id}\t{p.name}\t{'、'.join(SERVICES.get(s, s) for s in p.services)}\t"
                    f"{'在册' if p.active else '停用'}")
 
 
 def _service_key(text: str) -> str:
     """A service type by its key (storage) or its Chinese name as `firms list` prints it (仓储保管)."""
-    from xunpai.services.providers import SERVICES
-
     return {name: key for key, name in SERVICES.items()}.get(text.strip(), text.strip())
 
 
@@ -302,9 +271,6 @@ def _service_key(text: str) -> str:
 @ACTOR
 def draw(service, court_code, k, lot_id, item_id, public_value, actor) -> None:
     """公开摇号：先登记候选名单与种子承诺（写入台账），再揭示种子开奖；任何人可复核。"""
-    from auction import lottery
-    from xunpai.services import providers
-
     service = _service_key(service)
     secret = lottery.new_seed()
     row = _run(lambda s: providers.commit_lottery(s, court_code=court_code, service=service, k=k,
@@ -328,8 +294,6 @@ def draw(service, court_code, k, lot_id, item_id, public_value, actor) -> None:
 @click.argument("lottery_id", type=int)
 def verify(lottery_id) -> None:
     """复核摇号：种子与承诺一致、结果可重现。"""
-    from xunpai.services import providers
-
     def check(s):
         if not providers.lottery_exists(s, lottery_id):
             fail(f"摇号 {lottery_id} 不存在。")
@@ -348,8 +312,6 @@ def verify(lottery_id) -> None:
 @ACTOR
 def firm_task(assignment_id, title, due, actor) -> None:
     """给中选机构布置任务（含期限）。"""
-    from xunpai.services import providers
-
     task_id = _run(lambda s: providers.add_task(s, assignment_id, title, _date(due, "期限"), actor=actor).id)
     click.echo(f"已布置任务 {task_id}")
 
@@ -360,8 +322,6 @@ def firm_task(assignment_id, title, due, actor) -> None:
 @ACTOR
 def firm_task_done(task_id, on_text, actor) -> None:
     """登记任务完成。"""
-    from xunpai.services import providers
-
     _run(lambda s: providers.complete_task(s, task_id, _date(on_text, "完成日期"), actor=actor))
     click.echo(f"任务 {task_id} 已完成")
 
@@ -373,9 +333,6 @@ def firm_task_done(task_id, on_text, actor) -> None:
 @ACTOR
 def overdue(today_text, remind, as_json, actor) -> None:
     """列出逾期任务；--remind 时逐一催办。"""
-    from xunpai.services import providers
-    from xunpai.storage import ledger
-
     today = _date(today_text, "今天") or ledger.now_local().date()
     rows = _run(lambda s: providers.remind_overdue(s, today, actor=actor) if remind else providers.overdue(s, today))
     if as_json:
