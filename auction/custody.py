@@ -88,11 +88,16 @@ def storage_fee_fen(tariff: int | Sequence[TariffStep], intake_on: date, until: 
     return total
 
 
-def missing_checklist_items(kind: str, checklist: Mapping[str, str]) -> list[str]:
-    """The Chinese names of intake checks not filled in (blank counts as missing)."""
+def missing_checklist(kind: str, checklist: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The intake checks not filled in, as (key, Chinese name) in checklist order (blank counts as missing)."""
     if kind not in INSPECTION_CHECKLISTS:
         raise CustodyError(f"保管物类型“{kind}”无效，应为：" + "、".join(f"{k}（{v}）" for k, v in CUSTODY_KINDS.items()))
-    return [name for key, name in INSPECTION_CHECKLISTS[kind] if not str(checklist.get(key, "")).strip()]
+    return [(key, name) for key, name in INSPECTION_CHECKLISTS[kind] if not str(checklist.get(key, "")).strip()]
+
+
+def missing_checklist_items(kind: str, checklist: Mapping[str, str]) -> list[str]:
+    """The Chinese names of intake checks not filled in (blank counts as missing)."""
+    return [name for _key, name in missing_checklist(kind, checklist)]
 
 
 def check_release(kind: str, outcome: str | None) -> None:

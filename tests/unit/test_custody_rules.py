@@ -5,10 +5,12 @@ from datetime import date
 import pytest
 
 from auction.custody import (
+    INSPECTION_CHECKLISTS,
     CustodyError,
     TariffStep,
     check_release,
     debtor_costs,
+    missing_checklist,
     missing_checklist_items,
     storage_days,
     storage_fee_fen,
@@ -52,6 +54,12 @@ def test_vehicle_checklist_includes_the_2024_checks():
     assert "外观" not in missing
     with pytest.raises(CustodyError, match="保管物类型"):
         missing_checklist_items("ship", {})
+
+
+def test_missing_checks_come_with_the_key_to_fill_them_in_checklist_order():
+    filled = {key: "良好" for key, _name in INSPECTION_CHECKLISTS["movable"]} | {"packaging": "", "exterior": " "}
+    assert missing_checklist("movable", filled) == [("exterior", "外观"), ("packaging", "包装")]
+    assert missing_checklist_items("movable", filled) == ["外观", "包装"]
 
 
 def test_release_rules():

@@ -137,6 +137,27 @@ def test_judge_of_another_court_cannot_open_the_objection(client, seeded, app, e
     assert "王某某" not in judge.get("/objections").get_data(as_text=True)
 
 
+def test_evidence_opens_for_its_filer_and_the_court_only(client, seeded, app, engine):
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with unit_scope(engine) as uow:
+        objection_id, evidence_id = uow.session.execute(select(EvidenceFile.objection_id, EvidenceFile.id)).one()
+    url = f"/objections/{objection_id}/evidence/{evidence_id}"
+    download = client.get(url)
+    assert download.status_code == 200 and download.data == PDF
+    assert client.get(f"/objections/{objection_id}/evidence/{evidence_id + 1}").status_code == 404
+    other = app.test_client()
+    party_login(other, CASE, seeded.applicant_code)
+    assert other.get(url).status_code == 404
+    assert other.get(f"/objections/{objection_id + 1}/evidence/{evidence_id}").status_code == 404
+    judge = app.test_client()
+    login(judge, "judge1")
+    assert judge.get(url).data == PDF
+    stranger = app.test_client()
+    login(stranger, "judge2")
+    assert stranger.get(url).status_code == 403
+
+
 def test_party_books_a_viewing_slot_once(client, seeded, engine):
     from datetime import datetime, timedelta
 

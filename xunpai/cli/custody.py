@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from auction import lottery
-from auction.custody import INSPECTION_CHECKLISTS, CustodyError
+from auction.custody import INSPECTION_CHECKLISTS, CustodyError, DebtorCosts, missing_checklist
 from tax_baseline.money import InvalidAmount, format_yuan, to_fen
 from xunpai import config
 from xunpai.cli.publishing import _lot_id
@@ -83,9 +83,9 @@ def intake(court_code, case_number, kind, description, location, condition, tari
     if unknown:
         fail(f"检查项“{'、'.join(unknown)}”不是{'车辆' if kind == 'vehicle' else '动产'}的入库检查项；应为："
              + "、".join(f"{key}（{name}）" for key, name in items) + "。")
-    missing = [f"{name}（--check {key}=…）" for key, name in items if not checklist.get(key, "").strip()]
+    missing = missing_checklist(kind, checklist)
     if missing:
-        fail("入库检查清单未填完：" + "、".join(missing) + "。")
+        fail("入库检查清单未填完：" + "、".join(f"{name}（--check {key}=…）" for key, name in missing) + "。")
     item_id = _run(lambda s: custody_service.intake(
         s, court_code=court_code, case_number=case_number, kind=kind, description=description, location=location,
         condition=condition, checklist=checklist, tariff_daily_fen=_fen(tariff, "日保管费") if tariff else None,
@@ -202,8 +202,12 @@ def release(item_id, kind, on_text, recipient, actor) -> None:
     """出库（成交后交付、抵债移交或退还），并结算被执行人应负担的保管费用。"""
     result = _run(lambda s: custody_service.release(s, item_id, kind, on=_date(on_text, "出库日期"), recipient=recipient,
                                                     actor=actor))
-    click.echo(f"已出库。保管 {result.storage_days} 日，保管费 {format_yuan(result.storage_fee_fen)}，"
-               f"其他费用 {format_yuan(result.other_costs_fen)}，被执行人负担合计 {format_yuan(result.total_fen)}")
+    click.echo(f"已出库。保管 {result.storage_days} 日，{_fees(result, '被执行人负担合计')}")
+
+
+def _fees(costs: DebtorCosts | custody_service.LotCosts, total: str = "合计") -> str:
+    return (f"保管费 {format_yuan(costs.storage_fee_fen)}，其他费用 {format_yuan(costs.other_costs_fen)}，"
+            f"{total} {format_yuan(costs.total_fen)}")
 
 
 @custody_group.command("costs")
@@ -217,12 +221,10 @@ def costs(item_id, lot_id, until) -> None:
         fail("请指定 --item 或 --lot 之一。")
     if item_id is not None:
         r = _run(lambda s: custody_service.costs(s, item_id, end))
-        click.echo(f"保管 {r.storage_days} 日，保管费 {format_yuan(r.storage_fee_fen)}，其他费用 "
-                   f"{format_yuan(r.other_costs_fen)}，合计 {format_yuan(r.total_fen)}")
+        click.echo(f"保管 {r.storage_days} 日，{_fees(r)}")
     else:
         r = _run(lambda s: custody_service.lot_costs(s, lot_id, end))
-        click.echo(f"标的 {lot_id}：{r.items} 件保管物，保管费 {format_yuan(r.storage_fee_fen)}，其他费用 "
-                   f"{format_yuan(r.other_costs_fen)}，合计 {format_yuan(r.total_fen)}")
+        click.echo(f"标的 {lot_id}：{r.items} 件保管物，{_fees(r)}")
 
 
 # --- service firms ---------------------------------------------------------------------------------------------

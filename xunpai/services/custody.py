@@ -17,6 +17,7 @@ from typing import Any
 from auction import custody as rules
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import parse as parse_case_number
+from xunpai.services.rows import require_row
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.custody import (
@@ -50,10 +51,7 @@ class AlreadyBooked(rules.CustodyError):
 
 
 def _item(uow: UnitOfWork, item_id: int) -> CustodyItem:
-    item = uow.session.get(CustodyItem, item_id)
-    if item is None:
-        raise rules.CustodyError(f"保管物 {item_id} 不存在。")
-    return item
+    return require_row(uow, CustodyItem, item_id, rules.CustodyError(f"保管物 {item_id} 不存在。"))
 
 
 def _record(uow: UnitOfWork, item: CustodyItem, kind: str, payload: dict[str, Any], actor: str) -> None:
@@ -191,10 +189,7 @@ def add_task(uow: UnitOfWork, item_id: int, kind: str, due_on: date, *, actor: s
 def complete_task(uow: UnitOfWork, task_id: int, *, done_on: date, result: str, cost_fen: int = 0,
                   actor: str = "") -> CustodyTask:
     with uow:
-        session = uow.session
-        task = session.get(CustodyTask, task_id)
-        if task is None:
-            raise rules.CustodyError(f"保管任务 {task_id} 不存在。")
+        task = require_row(uow, CustodyTask, task_id, rules.CustodyError(f"保管任务 {task_id} 不存在。"))
         if task.done_on is not None:
             raise rules.CustodyError(f"保管任务 {task_id} 已于 {task.done_on} 完成。")
         task.done_on, task.result = done_on, result
@@ -252,14 +247,12 @@ def book_viewing(uow: UnitOfWork, slot_id: int, *, visitor_name: str, identity: 
     """预约看样. Refuses a full slot and a second booking by the same person for the same item."""
     with uow:
         session = uow.session
-        slot = session.get(ViewingSlot, slot_id)
-        if slot is None:
-            raise rules.CustodyError(f"看样时段 {slot_id} 不存在。")
+        slot = require_row(uow, ViewingSlot, slot_id, rules.CustodyError(f"看样时段 {slot_id} 不存在。"))
         key = rules.visitor_key(identity)
         item = _item(uow, slot.item_id)
-
+        twice = AlreadyBooked(f"{visitor_name} 已预约过该标的的看样，不能重复预约。")
         if repo.booking_of_visitor(session, slot.item_id, key) is not None:
-            raise AlreadyBooked(f"{visitor_name} 已预约过该标的的看样，不能重复预约。")
+            raise twice
         taken = repo.taken_seats(session, slot_id)
         for seat in range(1, slot.capacity + 1):
             if seat in taken:
@@ -270,7 +263,7 @@ def book_viewing(uow: UnitOfWork, slot_id: int, *, visitor_name: str, identity: 
             if not add_unless_refused(session, booking):
                 # Someone else took this seat (or this person booked) in the meantime: the constraint decided.
                 if repo.booking_of_visitor(session, slot.item_id, key) is not None:
-                    raise AlreadyBooked(f"{visitor_name} 已预约过该标的的看样，不能重复预约。") from None
+                    raise twice
                 continue
             _record(uow, item, "custody.viewing_booked",
                     {"slot_id": slot_id, "booking_id": booking.id, "seat": seat, "visitor_name": visitor_name,
@@ -278,15 +271,12 @@ def book_viewing(uow: UnitOfWork, slot_id: int, *, visitor_name: str, identity: 
             uow.commit()
             return booking
         raise SlotFull(f"看样时段 {slot.starts_at:%Y-%m-%d %H:%M} 的 {slot.capacity} 个名额已满，请选择其他时段。")
-        uow.commit()
 
 
 def cancel_booking(uow: UnitOfWork, booking_id: int, *, actor: str = "") -> None:
     with uow:
         session = uow.session
-        booking = session.get(ViewingBooking, booking_id)
-        if booking is None:
-            raise rules.CustodyError(f"看样预约 {booking_id} 不存在。")
+        booking = require_row(uow, ViewingBooking, booking_id, rules.CustodyError(f"看样预约 {booking_id} 不存在。"))
         item = _item(uow, booking.item_id)
         session.delete(booking)
         session.flush()

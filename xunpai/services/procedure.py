@@ -24,6 +24,7 @@ from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
 from auction.rules import reference_price_rules as R
+from xunpai.services import rows as lookup
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.procedure import (
@@ -119,10 +120,7 @@ class FilingResult:
 
 def require_row(uow: UnitOfWork, model, key, what: str):
     """The row of ``model`` with this primary key; ``NotFound`` (“{what}“key”不存在。”) if there is none."""
-    obj = uow.session.get(model, key)
-    if obj is None:
-        raise NotFound(f"{what}“{key}”不存在。")
-    return obj
+    return lookup.require_row(uow, model, key, NotFound(f"{what}“{key}”不存在。"))
 
 
 def get_case(uow: UnitOfWork, case_number: str) -> ProcedureCase:

@@ -15,6 +15,7 @@ from datetime import date
 from stdnum.cn import uscc
 
 from auction import lottery
+from xunpai.services.rows import require_row
 from xunpai.storage import ledger
 from xunpai.storage.models.custody import (
     CustodyItem,
@@ -107,9 +108,7 @@ def draw_lottery(uow: UnitOfWork, lottery_id: int, seed: str, *, actor: str = ""
     """Reveal the seed, draw, and assign the winners (in drawn order)."""
     with uow:
         session = uow.session
-        row = session.get(ProviderLottery, lottery_id)
-        if row is None:
-            raise ProviderError(f"摇号 {lottery_id} 不存在。")
+        row = require_row(uow, ProviderLottery, lottery_id, ProviderError(f"摇号 {lottery_id} 不存在。"))
         if row.result is not None:
             raise ProviderError(f"摇号 {lottery_id} 已于 {row.drawn_at} 开奖，结果：{'、'.join(row.result)}。")
         try:
@@ -154,9 +153,7 @@ def verify_lottery(uow: UnitOfWork, lottery_id: int) -> bool:
 def add_task(uow: UnitOfWork, assignment_id: int, title: str, due_on: date, *, actor: str = "") -> ProviderTask:
     with uow:
         session = uow.session
-        assignment = session.get(ProviderAssignment, assignment_id)
-        if assignment is None:
-            raise ProviderError(f"委托 {assignment_id} 不存在。")
+        assignment = require_row(uow, ProviderAssignment, assignment_id, ProviderError(f"委托 {assignment_id} 不存在。"))
         task = ProviderTask(assignment_id=assignment_id, title=title, due_on=due_on, reminders=0,
                             created_at=ledger.now_local())
         session.add(task)
@@ -171,9 +168,7 @@ def add_task(uow: UnitOfWork, assignment_id: int, title: str, due_on: date, *, a
 def complete_task(uow: UnitOfWork, task_id: int, done_on: date, *, actor: str = "") -> ProviderTask:
     with uow:
         session = uow.session
-        task = session.get(ProviderTask, task_id)
-        if task is None:
-            raise ProviderError(f"任务 {task_id} 不存在。")
+        task = require_row(uow, ProviderTask, task_id, ProviderError(f"任务 {task_id} 不存在。"))
         if task.done_on is not None:
             raise ProviderError(f"任务 {task_id} 已于 {task.done_on} 完成。")
         task.done_on = done_on
