@@ -47,6 +47,17 @@ ART23_GROUNDS = frozenset({Ground.STANDARD, Ground.METHOD, Ground.RESULT})
 ART25_GROUNDS = frozenset({Ground.NEGOTIATION_FRAUD, Ground.COLLUSION, Ground.FALSE_INQUIRY, Ground.WRONG_HANDLING})
 
 
+def ground_article(ground: Ground) -> str:
+    """The article under which a ground is raised, as the filing form shows it beside the ground: 参考价规定
+    art. 22 (facts, scope, qualification, procedure), art. 23 (standard, method, result: appraisal reports only),
+    art. 25 (the rest: execution supervision, with evidence, before the first auction's announcement)."""
+    if ground in ART22_GROUNDS:
+        return "参考价规定第二十二条"
+    if ground in ART23_GROUNDS:
+        return "参考价规定第二十三条（仅评估报告）"
+    return "参考价规定第二十五条（执行监督，需有证据，首次拍卖公告前提出）"
+
+
 class ReportKind(StrEnum):
     NEGOTIATED = "negotiated"  # 议价结果
     DIRECTED_INQUIRY = "directed_inquiry"  # 定向询价结果

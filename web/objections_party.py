@@ -137,7 +137,7 @@ def party_file(case_number: str):
                     flash("该异议此前已提交成功，未重复登记。", "info")
                 return redirect(url_for("objections.party_objection", case_number=case_number,
                                         objection_id=result.objection.id))
-    grounds = [(g.value, rules.GROUND_NAMES[g], _ground_article(g)) for g in rules.Ground]
+    grounds = [(g.value, rules.GROUND_NAMES[g], rules.ground_article(g)) for g in rules.Ground]
     return render_template("objections/party_file.html", case_number=case_number, lot=lot, report=report,
                            report_name=report_name(report), party=party,
                            grounds=grounds, errors=errors, form=form, chosen=set(form.getlist("grounds")),
@@ -156,14 +156,6 @@ def _submission_key(party_id: int, report_id: int) -> str:
     closed = objection_service.closed_filings(uow(), party_id, report_id)
     message = f"objection:{party_id}:{report_id}:{closed}".encode()
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
-
-
-def _ground_article(ground: rules.Ground) -> str:
-    if ground in rules.ART22_GROUNDS:
-        return "参考价规定第二十二条"
-    if ground in rules.ART23_GROUNDS:
-        return "参考价规定第二十三条（仅评估报告）"
-    return "参考价规定第二十五条（执行监督，需有证据，首次拍卖公告前提出）"
 
 
 @bp.route("/party/case/<case_number>/objections/<int:objection_id>")

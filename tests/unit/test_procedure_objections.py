@@ -334,3 +334,10 @@ def test_a_technical_review_conclusion_fixes_the_price_or_orders_a_correction():
     assert o.technical_conclusion_effect(True).event is Event.REVIEW_CONFIRMS
     assert "第二十六条" in o.technical_conclusion_effect(True).effect["reference_price"]
     assert o.technical_conclusion_effect(False).event is Event.REVIEW_ORDERS_CORRECTION
+
+
+def test_each_ground_is_raised_under_its_article():
+    assert o.ground_article(Ground.BASIC_FACTS) == "参考价规定第二十二条"
+    assert o.ground_article(Ground.RESULT) == "参考价规定第二十三条（仅评估报告）"
+    assert o.ground_article(Ground.COLLUSION).startswith("参考价规定第二十五条")
+    assert {o.ground_article(g)[:9] for g in Ground} == {"参考价规定第二十二", "参考价规定第二十三", "参考价规定第二十五"}

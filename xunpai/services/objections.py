@@ -197,11 +197,9 @@ def advance(uow: UnitOfWork, objection_id: int, event: str, *, on: date, actor: 
         objection.state, objection.state_entered_on = after.value, on
         session.add(ObjectionEvent(objection_id=objection.id, event=event.value, from_state=before.value,
                                    to_state=after.value, happened_on=on, actor=actor, note=note, recorded_at=now))
-        case = session.get(ProcedureCase, objection.case_id)
-        ledger.append(session, "objection.transition",
-                      {"objection_id": objection.id, "event": event.value, "from": before.value, "to": after.value,
-                       "on": on, "note": note}, actor=actor, court_code=case.court_code, case_number=case.case_number,
-                      recorded_at=now)
+        _ledger_objection(uow, objection, "objection.transition",
+                          {"event": event.value, "from": before.value, "to": after.value, "on": on, "note": note},
+                          actor, now)
         session.flush()
         uow.commit()
         return objection
@@ -232,36 +230,48 @@ def decide(uow: UnitOfWork, objection_id: int, *, upheld: bool, decided_on: date
             report.corrected_value_fen = outcome.corrected_value_fen
         if outcome.reappraisal_by is not None:
             lot.current_firm = outcome.reappraisal_by
-        decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
-                                     summary=summary, effect=effect, actor=actor, created_at=now)
-        session.add(decision)
-        advance(uow, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
-        if served_on is not None:
-            objection.decision_served_on = served_on
-        case = session.get(ProcedureCase, objection.case_id)
-        session.flush()
-        ledger.append(session, "objection.decision",
-                      {"objection_id": objection.id, "decision_id": decision.id, "kind": event.value,
-                       "upheld": upheld, "decided_on": decided_on, "served_on": served_on, "effect": effect,
-                       "summary": summary}, actor=actor, court_code=case.court_code, case_number=case.case_number,
-                      recorded_at=now)
+        decision = _record_decision(uow, objection, event, effect, decided_on=decided_on, summary=summary,
+                                    served_on=served_on, actor=actor, now=now,
+                                    details={"upheld": upheld, "decided_on": decided_on, "served_on": served_on,
+                                             "summary": summary})
         uow.commit()
         return decision
+
+
+def _ledger_objection(uow: UnitOfWork, objection: Objection, kind: str, payload: dict, actor: str,
+                      now: datetime) -> None:
+    case = uow.session.get(ProcedureCase, objection.case_id)
+    ledger.append(uow.session, kind, {"objection_id": objection.id, **payload}, actor=actor,
+                  court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+
+
+def _record_decision(uow: UnitOfWork, objection: Objection, event: Event, effect: dict, *, decided_on: date,
+                     summary: str, actor: str, now: datetime, details: dict,
+                     served_on: date | None = None) -> ObjectionDecision:
+    """Store a decision (ruling or technical conclusion), take the step it makes, and write it to the ledger."""
+    session = uow.session
+    decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
+                                 summary=summary, effect=effect, actor=actor, created_at=now)
+    session.add(decision)
+    advance(uow, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
+    if served_on is not None:
+        objection.decision_served_on = served_on
+    session.flush()
+    _ledger_objection(uow, objection, "objection.decision",
+                      {"decision_id": decision.id, "kind": event.value, "effect": effect, **details}, actor, now)
+    return decision
 
 
 def record_service_of_decision(uow: UnitOfWork, objection_id: int, *, served_on: date, actor: str,
                                now: datetime) -> Objection:
     """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
     with uow:
-        session = uow.session
         objection = require_row(uow, Objection, objection_id, "异议")
         if objection.state not in (State.UPHELD.value, State.REJECTED.value):
             raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
         objection.decision_served_on = served_on
-        case = session.get(ProcedureCase, objection.case_id)
-        ledger.append(session, "objection.transition", {"objection_id": objection.id, "event": "decision_served",
-                                                        "on": served_on}, actor=actor, court_code=case.court_code,
-                      case_number=case.case_number, recorded_at=now)
+        _ledger_objection(uow, objection, "objection.transition", {"event": "decision_served", "on": served_on},
+                          actor, now)
         uow.commit()
         return objection
 
@@ -277,15 +287,8 @@ def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms:
         event, effect = conclusion.event, conclusion.effect
         rules.transition(State(objection.state), event, Route(objection.route) if objection.route else None)
         report = session.get(ProcedureReport, objection.report_id)
-        decision = ObjectionDecision(objection_id=objection.id, kind=event.value, decided_on=decided_on,
-                                     summary=summary, effect=effect, actor=actor, created_at=now)
-        session.add(decision)
-        advance(uow, objection.id, event, on=decided_on, actor=actor, now=now, note=summary)
-        session.flush()
-        case = session.get(ProcedureCase, objection.case_id)
-        ledger.append(session, "objection.decision", {"objection_id": objection.id, "decision_id": decision.id,
-                                                      "kind": event.value, "report_id": report.id, "effect": effect},
-                      actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
+        decision = _record_decision(uow, objection, event, effect, decided_on=decided_on, summary=summary,
+                                    actor=actor, now=now, details={"report_id": report.id})
         if confirms:
             fix_reference_price(uow, report.id, today=decided_on, actor=actor, now=now)
         uow.commit()

@@ -123,13 +123,17 @@ def require_row(uow: UnitOfWork, model, key, what: str):
     return lookup.require_row(uow, model, key, NotFound(f"{what}“{key}”不存在。"))
 
 
+def _canonical_case_number(text: str) -> str:
+    try:
+        return validate_case_number(text)
+    except InvalidCaseNumber as exc:
+        raise ProcedureError(str(exc)) from exc
+
+
 def get_case(uow: UnitOfWork, case_number: str) -> ProcedureCase:
     with uow:
         session = uow.session
-        try:
-            canonical = validate_case_number(case_number)
-        except InvalidCaseNumber as exc:
-            raise ProcedureError(str(exc)) from exc
+        canonical = _canonical_case_number(case_number)
         case = repo.case_by_number(session, canonical)
         if case is None:
             raise NotFound(f"案件{canonical}尚未登记。")
@@ -227,10 +231,7 @@ def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Seq
     with uow:
         session = uow.session
         require_row(uow, Court, court_code, "法院")
-        try:
-            canonical = validate_case_number(case_number)
-        except InvalidCaseNumber as exc:
-            raise ProcedureError(str(exc)) from exc
+        canonical = _canonical_case_number(case_number)
         if repo.case_number_taken(session, canonical):
             raise ProcedureError(f"案件{canonical}已登记。")
         checked = [(p, *_validate_party(p)) for p in parties]
