@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from auction.outcomes import (
     OUTCOMES,
     LotOutcome,
@@ -19,6 +17,7 @@ from auction.outcomes import (
 from xunpai.services.publishing import PublishingError
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import Lot
+from xunpai.storage.repositories import lots as lots_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 ledger.register_kind("lot.outcome", "登记拍卖结果")
@@ -86,15 +85,7 @@ def lots_with_outcomes(uow: UnitOfWork, court_code: str | None, date_from: date 
                        date_to: date | None) -> list[Lot]:
     """Lots whose outcome date is within [date_from, date_to] (both included)."""
     with uow:
-        session = uow.session
-        query = select(Lot).where(Lot.outcome.is_not(None))
-        if court_code:
-            query = query.where(Lot.court_code == court_code)
-        if date_from:
-            query = query.where(Lot.outcome_on >= date_from)
-        if date_to:
-            query = query.where(Lot.outcome_on <= date_to)
-        return list(session.scalars(query.order_by(Lot.court_code, Lot.outcome_on, Lot.id)))
+        return lots_repo.lots_with_outcomes(uow.session, court_code, date_from, date_to)
 
 
 def statistics(uow: UnitOfWork, court_code: str | None = None, date_from: date | None = None,

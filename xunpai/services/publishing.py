@@ -27,16 +27,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from openpyxl import Workbook
 
 from auction import off_peak
+from auction.lot import missing_disclosures
 from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
 from auction.platforms import LISTING_STATUSES, Platform, PlatformError, PlatformUnavailable, Publication
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
 from xunpai.storage.models.lots import Publication as PublicationRow
+from xunpai.storage.repositories import lots as lots_repo
+from xunpai.storage.repositories.lots import IntegrityError
 from xunpai.storage.unit_of_work import UnitOfWork
 
 ledger.register_kind("lot.imported", "导入拍卖标的")
@@ -95,22 +96,16 @@ def _lot_key(p: PreparedLot) -> tuple[str, str, str]:
     return (p.court_code, p.lot_code, p.round)
 
 
-def _existing_lots(session: Session, prepared: Sequence[PreparedLot]) -> dict[tuple[str, str, str], Lot]:
-    found: dict[tuple[str, str, str], Lot] = {}
-    codes = sorted({p.lot_code for p in prepared})
-    for start in range(0, len(codes), 500):
-        chunk = codes[start:start + 500]
-        for lot in session.scalars(select(Lot).where(Lot.lot_code.in_(chunk))):
-            found[(lot.court_code, lot.lot_code, lot.round)] = lot
-    return found
+def _existing_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> dict[tuple[str, str, str], Lot]:
+    return {(lot.court_code, lot.lot_code, lot.round): lot
+            for lot in lots_repo.lots_by_codes(uow.session, (p.lot_code for p in prepared))}
 
 
 def check_against_database(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> list[RowProblem]:
     """A lot already published may not be changed by a new sheet (its listing is public)."""
     with uow:
-        session = uow.session
         problems = []
-        existing = _existing_lots(session, prepared)
+        existing = _existing_lots(uow, prepared)
         for p in prepared:
             lot = existing.get(_lot_key(p))
             if lot is not None and lot.status != "draft" and lot.content_sha256 != p.content_sha256:
@@ -123,7 +118,7 @@ def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str 
     """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``."""
     with uow:
         session = uow.session
-        existing = _existing_lots(session, prepared)
+        existing = _existing_lots(uow, prepared)
         now = _now()
         lots = []
         for p in prepared:
@@ -192,8 +187,6 @@ class SendReport:
 
 
 def _missing_of(domain_lot: Any) -> list[str]:
-    from auction.lot import missing_disclosures
-
     return list(missing_disclosures(domain_lot))
 
 
@@ -209,8 +202,7 @@ def _record_intents(uow: UnitOfWork, built: dict[int, tuple[Any, str]], lots: di
     skipped: list[LotResult] = []
     with uow:
         session = uow.session
-        rows = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
-            PublicationRow.lot_id.in_(list(built)), PublicationRow.platform == code))}
+        rows = lots_repo.publications_by_lot(session, built, code)
         now = _now()
         for lot_id, (package, key) in built.items():
             pub = rows.get(lot_id)
@@ -250,10 +242,9 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
     # 1. Read (short transaction), then build the packages outside any transaction: rendering documents can
     #    take a second a lot and must not hold the database's write lock.
     with uow:
-        session = uow.session
-        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
-        pubs = {p.lot_id: (p.status, p.remote_id, p.url) for p in session.scalars(select(PublicationRow).where(
-            PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == code))}
+        lots = lots_repo.lots_by_ids(uow.session, lot_ids)
+        pubs = {lot_id: (p.status, p.remote_id, p.url)
+                for lot_id, p in lots_repo.publications_by_lot(uow.session, lot_ids, code).items()}
     built: dict[int, tuple[Any, str]] = {}  # lot_id -> (package, key)
     for lot_id in lot_ids:
         lot = lots[lot_id]
@@ -313,20 +304,17 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
             time.sleep(pace)
     with uow:
         session = uow.session
-        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(list(outcomes))))}
-        pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
-            PublicationRow.lot_id.in_(list(outcomes)), PublicationRow.platform == code))}
+        lots = lots_repo.lots_by_ids(session, outcomes)
+        pubs = lots_repo.publications_by_lot(session, outcomes, code)
         now = _now()
         for lot_id, (result, publication, message) in outcomes.items():
             lot, pub = lots[lot_id], pubs[lot_id]
             if publication is not None:
                 # Conditional update: if a concurrent run recorded this publication first, it also wrote the
                 # ledger entry; the row lock plus the re-checked WHERE make this run skip it (one entry per lot).
-                claimed = session.execute(
-                    update(PublicationRow).where(PublicationRow.id == pub.id, PublicationRow.status != "published")
-                    .values(status="published", remote_id=publication.remote_id, url=publication.url,
-                            remote_status=publication.status, sent_at=now, last_error=None)
-                    .execution_options(synchronize_session=False)).rowcount
+                claimed = lots_repo.claim_publication(session, pub.id, remote_id=publication.remote_id,
+                                                      url=publication.url, remote_status=publication.status,
+                                                      sent_at=now)
                 if not claimed:
                     report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "already_published",
                                                     publication.remote_id, publication.url, pub.idempotency_key))
@@ -382,12 +370,7 @@ def refresh_statuses(uow: UnitOfWork, platforms: Callable[[str], Platform], *, a
     (e.g. 京东 auctionStatus 5 已撤回) on the publication and in the ledger. Returns (lot id, platform, old, new)."""
     _outside_transactions(uow)
     with uow:
-        session = uow.session
-        query = select(PublicationRow.id, PublicationRow.platform, PublicationRow.remote_id).where(
-            PublicationRow.status == "published", PublicationRow.remote_id.is_not(None))
-        if platform_code:
-            query = query.where(PublicationRow.platform == platform_code)
-        targets = session.execute(query.order_by(PublicationRow.id)).all()
+        targets = lots_repo.published_with_remote_id(uow.session, platform_code)
     answers = {}
     for pub_id, code, remote_id in targets:
         answers[pub_id] = platforms(code).status(remote_id).status
@@ -415,9 +398,7 @@ def reconcile(uow: UnitOfWork, platforms: Callable[[str], Platform], *, actor: s
     the platform is asked for the key, or sent the package again with the same key — never a second listing."""
     _outside_transactions(uow)
     with uow:
-        session = uow.session
-        stuck = session.execute(select(PublicationRow.lot_id, PublicationRow.platform)
-                                .where(PublicationRow.status == "sending").order_by(PublicationRow.id)).all()
+        stuck = lots_repo.sending_publications(uow.session)
     report = SendReport()
     by_platform: dict[str, list[int]] = {}
     for lot_id, code in stuck:
@@ -444,9 +425,8 @@ def queue_lots(uow: UnitOfWork, lot_ids: Sequence[int], platform_code: str, wind
     results = []
     with uow:
         session = uow.session
-        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
-        pubs = {p.lot_id: p for p in session.scalars(select(PublicationRow).where(
-            PublicationRow.lot_id.in_(lot_ids), PublicationRow.platform == platform_code))}
+        lots = lots_repo.lots_by_ids(session, lot_ids)
+        pubs = lots_repo.publications_by_lot(session, lot_ids, platform_code)
         for lot_id in lot_ids:
             lot = lots.get(lot_id)
             if lot is None:
@@ -489,10 +469,7 @@ def send_queued(uow: UnitOfWork, platforms: Callable[[str], Platform], windows: 
         raise PublishingError(f"当前时间 {now:%Y-%m-%d %H:%M} 不在错峰时段（{off_peak.describe(windows)}）内，"
                               f"未发送任何标的；下一个时段自 {start:%Y-%m-%d %H:%M} 开始。")
     with uow:
-        session = uow.session
-        due = session.execute(select(PublicationRow.lot_id, PublicationRow.platform).where(
-            PublicationRow.status.in_(("queued", "sending")), PublicationRow.not_before.is_not(None),
-            PublicationRow.not_before <= now).order_by(PublicationRow.id)).all()
+        due = lots_repo.due_publications(uow.session, now)
     report = SendReport()
     by_platform: dict[str, list[int]] = {}
     for lot_id, code in due:
@@ -549,8 +526,7 @@ def _open_job(uow: UnitOfWork, path: Path, digest: str, prepared: Sequence[Prepa
         problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))
-        job = session.scalars(select(BulkJob).where(BulkJob.sheet_sha256 == digest,
-                                                    BulkJob.platform == platform_code)).first()
+        job = lots_repo.bulk_job_for_sheet(session, digest, platform_code)
         resumed = job is not None
         lots = import_lots(uow, prepared, actor=actor)
         now = _now()
@@ -621,8 +597,7 @@ def fill_codes(uow: UnitOfWork, results: list[LotResult]) -> None:
     if not missing:
         return
     with uow:
-        session = uow.session
-        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_([r.lot_id for r in missing])))}
+        lots = lots_repo.lots_by_ids(uow.session, [r.lot_id for r in missing])
         for r in missing:
             r.lot_code, r.title = lots[r.lot_id].lot_code, lots[r.lot_id].title
 
@@ -630,9 +605,7 @@ def fill_codes(uow: UnitOfWork, results: list[LotResult]) -> None:
 def all_of_court(uow: UnitOfWork, lot_ids: Sequence[int], court_code: str) -> bool:
     """Whether every one of ``lot_ids`` is a lot of that court (a clerk acts only on their own court's lots)."""
     with uow:
-        own = set(uow.session.execute(select(Lot.id).where(Lot.id.in_(list(lot_ids)),
-                                                           Lot.court_code == court_code)).scalars())
-        return own == set(lot_ids)
+        return lots_repo.lots_of_court(uow.session, lot_ids, court_code) == set(lot_ids)
 
 
 def get_lot(uow: UnitOfWork, lot_id: int) -> Lot | None:
@@ -644,27 +617,20 @@ def court_lots(uow: UnitOfWork, court_code: str, *, status: str = "", text: str 
                limit: int = 500) -> list[Lot]:
     """A court's lots, optionally of one status or matching a text (title, 标的编号, case number)."""
     with uow:
-        query = select(Lot).where(Lot.court_code == court_code)
-        if status:
-            query = query.where(Lot.status == status)
-        if text:
-            query = query.where(Lot.title.contains(text) | Lot.lot_code.contains(text) | Lot.case_number.contains(text))
-        order = Lot.id.desc() if newest_first else Lot.id
-        return list(uow.session.execute(query.order_by(order).limit(limit)).scalars())
+        return lots_repo.court_lots(uow.session, court_code, status=status, text=text, newest_first=newest_first,
+                                    limit=limit)
 
 
 def lot_counts(uow: UnitOfWork, court_code: str) -> dict[str, int]:
     """How many of a court's lots are in each status."""
     with uow:
-        return dict(uow.session.execute(select(Lot.status, func.count()).where(Lot.court_code == court_code)
-                                        .group_by(Lot.status)).all())
+        return lots_repo.lot_counts_by_status(uow.session, court_code)
 
 
 def lots_with_code(uow: UnitOfWork, lot_code: str) -> list[Any]:
     """The lots stored under a 标的编号 (one per court and round): rows of id, court_code, round, case_number."""
     with uow:
-        return list(uow.session.execute(select(Lot.id, Lot.court_code, Lot.round, Lot.case_number)
-                                        .where(Lot.lot_code == lot_code).order_by(Lot.id)))
+        return lots_repo.lots_with_code(uow.session, lot_code)
 
 
 def stored_lot(uow: UnitOfWork, lot_id: int) -> Any | None:
@@ -689,8 +655,6 @@ def write_results(path: str | Path, results: Sequence[LotResult] = (), problems:
             writer.writerow(RESULT_HEADERS)
             writer.writerows(lines)
         return
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("发布结果")
     sheet.append(list(RESULT_HEADERS))
