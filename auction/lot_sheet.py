@@ -21,8 +21,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+
 from auction import case_number as case_numbers
-from auction.listing_plan import PlanRefused, plan_listing
+from auction.listing_plan import PlanRefused, parse_kind, plan_listing
 from auction.lot import (
     Attachment,
     Contact,
@@ -75,7 +77,6 @@ class RowProblem:
 @dataclass(frozen=True)
 class PreparedLot:
     """A row read, planned and checked: ready to store and publish."""
-
     row: int
     court_code: str
     lot_code: str
@@ -230,8 +231,6 @@ def _lot_from_columns(cells: dict[str, str]) -> Lot:
 
 
 def _kind(text: str):
-    from auction.listing_plan import parse_kind
-
     return parse_kind(text)
 
 
@@ -274,8 +273,6 @@ def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> P
 
 def read_rows(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
     """The non-empty rows of the first sheet as (Excel row number, header → text)."""
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
@@ -335,8 +332,6 @@ def read_sheet(path: str | Path, today: date | None = None) -> tuple[list[Prepar
 
 def write_sheet(path: str | Path, rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> None:
     """Write a bulk sheet (the template when ``rows`` is empty). Amounts should be text (exact)."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("批量挂拍")
     sheet.append(list(columns))

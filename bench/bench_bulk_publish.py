@@ -164,7 +164,7 @@ def main() -> None:
 
     if args.document_lots:
         from auction.lot_sheet import COLUMNS, prepare_row, restore_lot
-        from xunpai.cli.publishing import render_documents
+        from xunpai.services.publishing import render_documents
 
         rows = demo_rows(args.document_lots, date.today().replace(year=date.today().year + 1))
         lots = [restore_lot(prepare_row(i + 2, dict.fromkeys(COLUMNS, "") | row).content) for i, row in enumerate(rows)]

@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         auth,
         inquiry,
         listings,
+        listings_custody,  # noqa: F401  (the custody and outcome pages, routes of the listings blueprint)
         objections,
         objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
         public,

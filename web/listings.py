@@ -12,6 +12,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from docx import Document
 from flask import (
     Blueprint,
     abort,
@@ -26,26 +27,32 @@ from flask import (
 )
 from flask_login import current_user
 
+from auction.case_number import InvalidCaseNumber, validate
+from auction.demo_lots import demo_rows
+from auction.documents import applicable_kinds, render_document
+from auction.lot import CourtInfo, missing_disclosures
+from auction.lot_sheet import COLUMNS, read_sheet, restore_lot, write_sheet
+from auction.platforms import PlatformError
 from tax_baseline.money import parse_yuan, yuan_text
 from tax_baseline.typed_dates import parse_date
 from web import jobs
 from web.database import uow
 from web.platforms import choices as platform_choices
-from web.platforms import platform_for
-from web.security import authorize_court, deny, roles_required
+from web.platforms import off_peak_windows, platform_for
+from web.security import authorize_court, deny, may_see_case, roles_required
 from xunpai.services import accounts as accounts_service
+from xunpai.services import custody as custody_service
 from xunpai.services import jobs as jobs_service
 from xunpai.services import outcomes as outcomes_service
-from xunpai.services import publishing
+from xunpai.services import procedure, publishing
 from xunpai.storage import ledger
+from xunpai.storage.models import lots as lot_models
 
 bp = Blueprint("listings", __name__, url_prefix="/lots")
 
 
 def _models():
-    import xunpai.storage.models.lots as models
-
-    return models
+    return lot_models
 
 
 def _lot(lot_id: int):
@@ -73,17 +80,11 @@ def lots():
 @bp.route("/<int:lot_id>")
 @roles_required("clerk")
 def lot_detail(lot_id: int):
-    from auction.documents import applicable_kinds
-    from auction.lot import missing_disclosures
-    from auction.lot_sheet import restore_lot
-
     lot = _lot(lot_id)
     content = restore_lot(lot.content)
     missing = list(missing_disclosures(content))
     kinds = [(k.value, getattr(k, "label", k.value)) for k in applicable_kinds(content)]
-    from web.listings_custody import custody_items
-
-    custody = custody_items(lot_id=lot.id)
+    custody = custody_service.court_items(uow(), current_user.court_code, lot_id=lot.id)
     return render_template("listings/lot.html", lot=lot, content=content, missing=missing, kinds=kinds,
                            platforms=platform_choices(), outcomes=_models().OUTCOMES, custody=custody,
                            publication_names=_models().PUBLICATION_STATUSES, statuses=_models().LOT_STATUSES,
@@ -91,10 +92,6 @@ def lot_detail(lot_id: int):
 
 
 def _render(lot, kind: str, fmt: str) -> bytes:
-    from auction.documents import render_document
-    from auction.lot import CourtInfo
-    from auction.lot_sheet import restore_lot
-
     content = restore_lot(lot.content)
     court = CourtInfo(name=content.court_name, contacts=content.contacts)
     return render_document(kind, content, content.plan, court, fmt=fmt)
@@ -121,8 +118,6 @@ def document(lot_id: int, kind: str, fmt: str):
 @roles_required("clerk")
 def document_preview(lot_id: int, kind: str):
     """The document's text, read back from the generated DOCX, for checking before publishing."""
-    from docx import Document
-
     lot = _lot(lot_id)
     try:
         data = _render(lot, kind, "docx")
@@ -140,30 +135,20 @@ def document_preview(lot_id: int, kind: str):
 @bp.route("/<int:lot_id>/publish", methods=["POST"])
 @roles_required("clerk")
 def publish(lot_id: int):
-    from auction.platforms import PlatformError
-
     lot = _lot(lot_id)
     code = request.form.get("platform", "local")
     try:
         if request.form.get("when") == "off_peak":
-            from web.platforms import off_peak_windows
-
             (result,) = publishing.queue_lots(uow(), [lot.id], code, off_peak_windows(),
                                               actor=current_user.username)
         else:
             result = publishing.publish_lot(uow(), lot.id, platform_for(code), actor=current_user.username,
-                                            documents_for=_documents_for if request.form.get("documents") else None)
+                                            documents_for=publishing.render_documents if request.form.get("documents") else None)
     except (publishing.PublishingError, PlatformError) as exc:
         flash(str(exc), "error")
     else:
         flash(f"{lot.lot_code}：{result.result_name}。{result.message or ''}", "success")
     return redirect(url_for("listings.lot_detail", lot_id=lot_id))
-
-
-def _documents_for(content, plan):
-    from xunpai.cli.publishing import render_documents
-
-    return render_documents(content, plan)
 
 
 @bp.route("/<int:lot_id>/outcome", methods=["POST"])
@@ -191,8 +176,6 @@ def outcome(lot_id: int):
 # ---------------------------------------------------------------- create from a case, bulk import and publish
 
 def _sheet_columns() -> list[str]:
-    from auction.lot_sheet import COLUMNS
-
     return [c for c in COLUMNS if c != "内容JSON"]
 
 
@@ -204,8 +187,6 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
     if court:
         values["执行法院"] = court.name
     try:
-        from xunpai.services import procedure
-
         case = procedure.get_case(uow(), case_number)
     except Exception:  # an unregistered case: the clerk fills in the rest
         return values
@@ -225,14 +206,10 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("clerk")
 def new():
-    from auction.lot_sheet import write_sheet
-
     columns = _sheet_columns()
     problems: list[str] = []
     values = {c: request.form.get(c, "") for c in columns} if request.method == "POST" else {}
     if request.method == "GET" and request.args.get("case"):
-        from auction.case_number import InvalidCaseNumber, validate
-
         try:
             case_number = validate(request.args["case"])
         except InvalidCaseNumber as exc:
@@ -257,17 +234,12 @@ def new():
 
 
 def _may_use_case(case_number: str) -> bool:
-    from web.security import may_see_case
-
     return may_see_case(current_user, case_number)
 
 
 @bp.route("/template.xlsx")
 @roles_required("clerk")
 def template():
-    from auction.demo_lots import demo_rows
-    from auction.lot_sheet import write_sheet
-
     demo = min(max(request.args.get("demo", 0, type=int), 0), 1000)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lots.xlsx"
@@ -298,8 +270,6 @@ def bulk():
             in_dir.mkdir(parents=True, exist_ok=True)
             sheet = in_dir / f"{ledger.now_local():%Y%m%d%H%M%S%f}-{Path(upload.filename).name}"
             upload.save(sheet)
-            from auction.lot_sheet import read_sheet
-
             prepared, found = read_sheet(sheet)  # everything is checked before anything starts
             if not found:
                 found = publishing.check_against_database(uow(), prepared)
@@ -333,8 +303,6 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
 
     windows = None
     if mode == "off_peak":
-        from web.platforms import off_peak_windows
-
         windows = off_peak_windows()
     if mode == "import":
         ids = publishing.import_sheet(unit, Path(sheet), actor=actor)
@@ -411,5 +379,3 @@ def publish_selected_work(progress: jobs.Progress, out_dir: Path, *, ids: list[i
     ok = sum(1 for r in results if r.result != "failed")
     return "发布结果.xlsx", f"{ok} 个已发布（或此前已发布），{len(results) - ok} 个未发布（原因见结果文件）。"
 
-
-from web import listings_custody  # noqa: E402,F401  (registers the custody and outcome pages)

@@ -26,6 +26,10 @@ from functools import cache
 from pathlib import Path
 
 import platformdirs
+from fontTools import subset
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, newTable
 
 from auction.documents.context import DocumentError
 
@@ -53,8 +57,6 @@ def _simplified_chinese_index(path: Path) -> int:
     """The face of a collection whose name marks Simplified Chinese (SC), else the first face."""
     if path.suffix.lower() not in (".ttc", ".otc"):
         return 0
-    from fontTools.ttLib import TTCollection
-
     collection = TTCollection(str(path), lazy=True)
     try:
         for i, face in enumerate(collection.fonts):
@@ -101,9 +103,6 @@ def _cache_dir() -> Path:
 
 
 def _derive(face: FontFace, target: Path) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     font = TTFont(str(face.path), fontNumber=face.index, lazy=False)
     options = subset.Options()
     options.layout_features = []
@@ -130,10 +129,6 @@ def _derive(face: FontFace, target: Path) -> None:
 
 def _cff_to_truetype(font) -> None:
     """Replace the CFF outlines by quadratic TrueType ones (fontTools cu2qu, error ≤ 1 font unit)."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import newTable
-
     order = font.getGlyphOrder()
     glyph_set = font.getGlyphSet()
     glyf = newTable("glyf")
@@ -186,8 +181,6 @@ def working_font() -> FontFace:
 
 @cache
 def covered(face: FontFace) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
     font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
     try:
         return frozenset(font.getBestCmap())
@@ -198,9 +191,6 @@ def covered(face: FontFace) -> frozenset[int]:
 def document_font(text: str, directory: Path) -> tuple[FontFace, FontFace | None]:
     """A small TrueType font with the characters of ``text`` cut from the working font, written into
     ``directory``; and the full system font as a fallback when ``text`` needs characters outside it."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     face = working_font()
     needed = {ord(c) for c in text + ALWAYS_NEEDED if not c.isspace()} | {0x20, 0x3000}
     inside = needed & covered(face)

@@ -18,6 +18,7 @@ from auction.platforms.base import (
     Publication,
     UploadPackage,
 )
+from auction.platforms.local_client import LocalPlatform
 from auction.platforms.package import TablePlatform, catalog, platform_spec, read_package
 
 __all__ = ["LISTING_STATUSES", "Attachment", "Platform", "PlatformError", "PlatformUnavailable", "Publication",
@@ -27,8 +28,6 @@ __all__ = ["LISTING_STATUSES", "Attachment", "Platform", "PlatformError", "Platf
 def get_platform(code: str, *, base_url: str | None = None, outbox: str | Path | None = None) -> Platform:
     platform_spec(code)  # an unknown code is refused with the list of known ones
     if code == "local":
-        from auction.platforms.local_client import LocalPlatform
-
         if not base_url:
             raise PlatformError("本地拍卖平台需要地址（如 http://127.0.0.1:8765）。")
         return LocalPlatform(base_url)

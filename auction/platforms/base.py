@@ -9,6 +9,9 @@ which unit, and which tab carries which document. Publishing itself goes through
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
@@ -62,8 +65,6 @@ class UploadPackage:
 
     @cached_property
     def zip_bytes(self) -> bytes:
-        from auction.platforms.package import package_zip
-
         return package_zip(self)
 
     def to_zip(self) -> bytes:
@@ -98,3 +99,19 @@ class Platform(Protocol):
     def publish(self, package: UploadPackage, idempotency_key: str) -> Publication: ...
 
     def status(self, remote_id: str) -> Publication: ...
+
+
+_ZIP_TIME = (2016, 8, 2, 0, 0, 0)  # 网拍规定 promulgation date: a fixed stamp keeps zips reproducible
+
+
+def package_zip(package: UploadPackage) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("manifest.json", date_time=_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, json.dumps(package.manifest, ensure_ascii=False, indent=2, sort_keys=True))
+        for attachment in package.attachments:
+            info = zipfile.ZipInfo(f"attachments/{attachment.name}", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, attachment.content)
+    return buffer.getvalue()

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from auction.case_number import InvalidCaseNumber, parse
 from tax_baseline.money import fen_half_up
 
 CANONICAL_KEYS = (
@@ -129,8 +130,6 @@ def listing_fields(lot: Any, plan: Any = None) -> dict[str, Any]:
     if out["bidding_hours"] is None and span is not None:
         out["bidding_hours"] = int(span.total_seconds() // 3600)
     if out["court_code"] is None and out["case_number"]:
-        from auction.case_number import InvalidCaseNumber, parse
-
         try:
             out["court_code"] = parse(out["case_number"]).court_code
         except InvalidCaseNumber:

@@ -11,6 +11,7 @@ Run it with ``xunpai platform serve --port 8765 --data-dir DIR`` (waitress) or `
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import sqlite3
@@ -18,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, Response, abort, jsonify, request
+from waitress import serve as waitress_serve
 
 from auction.platforms.base import LISTING_STATUSES, PlatformError
 from auction.platforms.package import platform_spec, read_package
@@ -95,8 +97,6 @@ def create_app(data_dir: str | Path) -> Flask:
                 manifest, _files = read_package(body)
             except PlatformError as exc:
                 return jsonify(error=str(exc)), 422
-            import hashlib
-
             digest = hashlib.sha256(body).hexdigest()
             now = datetime.now().isoformat(timespec="seconds")
             fields = manifest.get("fields", {})
@@ -218,6 +218,4 @@ def create_app(data_dir: str | Path) -> Flask:
 
 
 def serve(port: int, data_dir: str | Path, host: str = "127.0.0.1", threads: int = 4) -> None:
-    from waitress import serve as waitress_serve
-
     waitress_serve(create_app(data_dir), host=host, port=port, threads=threads, ident="xunpai-local-platform")

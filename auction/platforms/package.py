@@ -9,6 +9,7 @@ retry never makes a second package) for a clerk or a connector to upload.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -24,7 +25,6 @@ from tax_baseline.money import yuan_text
 
 MANIFEST_FORMAT = "xunpai-upload-package/1"
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
-_ZIP_TIME = (2016, 8, 2, 0, 0, 0)  # 网拍规定 promulgation date: a fixed stamp keeps zips reproducible
 
 # Document keys as the document generator may name them, mapped onto the roles that the tabs ask for.
 ROLE_ALIASES = {
@@ -196,22 +196,8 @@ def build_package(spec: PlatformSpec, lot: Any, plan: Any, documents: Any) -> Up
                          attachments=attachments, manifest=manifest)
 
 
-def package_zip(package: UploadPackage) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        info = zipfile.ZipInfo("manifest.json", date_time=_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, json.dumps(package.manifest, ensure_ascii=False, indent=2, sort_keys=True))
-        for attachment in package.attachments:
-            info = zipfile.ZipInfo(f"attachments/{attachment.name}", date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, attachment.content)
-    return buffer.getvalue()
-
-
 def read_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The manifest and the attachments of a package zip (checked against the manifest's hashes)."""
-    import hashlib
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

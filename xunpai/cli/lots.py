@@ -9,8 +9,13 @@ from pathlib import Path
 
 import click
 
+from auction.amounts import amount_text, datetime_cn
+from auction.documents import DocumentError, render_document_set
+from auction.listing_plan import DEFAULT_POLICY, PlanRefused, plan_listing, policy_from_dict
+from auction.lot import CourtInfo, LotDataError, court_from_dict, lot_from_dict
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
+from xunpai.services.procedure import load_calendar
 
 
 @click.group("lots")
@@ -37,9 +42,6 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
          failed_on: str | None, starting_price: str | None, deposit: str | None, bid_increment: str | None,
          policy_file: Path | None, working_days: bool, as_json: bool) -> None:
     """按网拍规定计算起拍价、保证金、加价幅度和时间安排；违反规定的方案被拒绝并列明条款。"""
-    from auction.amounts import amount_text, datetime_cn
-    from auction.listing_plan import DEFAULT_POLICY, PlanRefused, plan_listing, policy_from_dict
-
     policy = DEFAULT_POLICY
     if policy_file is not None:
         try:
@@ -48,8 +50,6 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
             fail(f"拍卖政策文件 {policy_file} 无法读取：{exc}")
     calendar = None
     if working_days:
-        from xunpai.services.procedure import load_calendar
-
         uow = unit_of_work()
         calendar = load_calendar(uow)
     try:
@@ -106,9 +106,6 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
               help="法院信息 JSON（名称、地址、联系人、账户、合议庭）；缺省时用标的物中的法院名称和联系人")
 def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
     """由标的物 JSON 生成全套拍卖文书（DOCX 与 PDF）。"""
-    from auction.documents import DocumentError, render_document_set
-    from auction.lot import CourtInfo, LotDataError, court_from_dict, lot_from_dict
-
     try:
         data = json.loads(lot_file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

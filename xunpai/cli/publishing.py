@@ -7,26 +7,46 @@ exports ``platform`` alone in ``commands``.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from datetime import date
+import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-import xunpai.services.outcomes  # noqa: F401  (registers the ledger kinds' Chinese names for every command)
-import xunpai.services.publishing  # noqa: F401
+from auction.demo_lots import COURT_CODE, COURT_NAME, demo_rows
+from auction.lot_kinds import AuctionRound
+from auction.lot_sheet import write_sheet
+from auction.off_peak import InvalidWindow, parse_windows
+from auction.outcomes import InvalidOutcome
+from auction.platforms import LISTING_STATUSES, PlatformError, catalog, get_platform, local_server
+from tax_baseline.money import InvalidAmount, format_yuan, to_fen
 from xunpai import config
 from xunpai.cli.lots import lots_group
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.cli.support import typed_datetime as _datetime
+from xunpai.services.accounts import get_court
+from xunpai.services.outcome_report import export_statistics_xlsx
+from xunpai.services.outcomes import lot_document_source, record_outcome, statistics
+from xunpai.services.publishing import (
+    PublishingError,
+    SheetInvalid,
+    import_sheet,
+    lots_with_code,
+    publish_lot,
+    queue_lots,
+    refresh_statuses,
+    render_documents,
+    stored_lot,
+    write_results,
+)
+from xunpai.services.publishing import bulk_publish as run_bulk_publish
+from xunpai.services.publishing import reconcile as run_reconcile
+from xunpai.services.publishing import send_queued as run_send_queued
 
 
 def make_platform(code: str, platform_url: str | None = None, outbox: Path | None = None):
-    from auction.platforms import PlatformError, get_platform
-
     try:
         return get_platform(code, base_url=platform_url or config.local_platform_url(),
                             outbox=outbox or config.data_dir() / "outbox")
@@ -35,36 +55,15 @@ def make_platform(code: str, platform_url: str | None = None, outbox: Path | Non
 
 
 def _windows(text: str):
-    from auction.off_peak import InvalidWindow, parse_windows
-
     try:
         return parse_windows(text)
     except InvalidWindow as exc:
         fail(str(exc))
 
 
-def render_documents(lot: Any, plan: Any) -> list[Any] | None:
-    """The lot's document set (DOCX and PDF) from ``auction.documents``, as attachments for the package."""
-    from auction.documents import render_document_set
-    from auction.lot import CourtInfo
-    from auction.platforms import Attachment
-
-    workdir = Path(tempfile.mkdtemp(prefix="xunpai-docs-"))
-    try:
-        paths = render_document_set(lot, lot.plan, CourtInfo(name=lot.court_name, contacts=lot.contacts), workdir)
-        # files are named <lot_id>-<kind>.<fmt>; the kind (announcement, bidder_notice ...) is the tab role
-        return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
 def _lot_id(value: str) -> int:
-    from xunpai.services.publishing import lots_with_code
-
     if value.isdigit():
         return int(value)
-    from auction.lot_kinds import AuctionRound
-
     lots = lots_with_code(unit_of_work(), value)
     if not lots:
         fail(f"标的编号“{value}”不存在。")
@@ -89,16 +88,9 @@ def _echo_problems(problems) -> None:
 @click.option("--court", "court_code", help="演示标的的执行法院代字（缺省为示例法院 浙1081）；须是已登记的法院")
 def template(out: Path, demo: int, announce_on: str | None, court_code: str | None) -> None:
     """生成批量挂拍表模板（.xlsx）；--demo 时填入演示标的。"""
-    from datetime import timedelta
-
-    from auction.demo_lots import COURT_CODE, COURT_NAME, demo_rows
-    from auction.lot_sheet import write_sheet
-
     start = _date(announce_on, "公告日期") or date.today() + timedelta(days=1)
     court_name = COURT_NAME
     if court_code:  # the demo database's court (浙1099) rather than the example court nobody registered
-        from xunpai.services.accounts import get_court
-
         court = get_court(unit_of_work(), court_code.strip())
         if court is None:
             fail(f"法院“{court_code}”未登记；请填写已登记的法院代字（如演示库的 浙1099）。")
@@ -114,8 +106,6 @@ def template(out: Path, demo: int, announce_on: str | None, court_code: str | No
 @click.option("--actor", default=config.login_name, help="操作人")
 def import_(sheet: Path, actor: str) -> None:
     """导入批量挂拍表：先校验所有行，有任何一行有误则全部不导入。"""
-    from xunpai.services.publishing import SheetInvalid, import_sheet
-
     try:
         ids = import_sheet(unit_of_work(), sheet, actor=actor)
     except SheetInvalid as exc:
@@ -138,9 +128,6 @@ def import_(sheet: Path, actor: str) -> None:
 def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path | None, documents: bool,
             off_peak: bool, windows: str, actor: str) -> None:
     """一键发布一个标的（LOT 为数据库编号或标的编号）；重试不会重复发布。"""
-    from auction.platforms import PlatformError
-    from xunpai.services.publishing import PublishingError, publish_lot, queue_lots
-
     lot_id = _lot_id(lot)
     try:
         if off_peak:
@@ -174,10 +161,6 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
     """批量发布：先校验全部行（有误则一个也不发布），再逐批发布并显示进度，写出逐标的结果文件。
 
     中断后重新运行同一命令：已发布的不会重复发布，其余继续完成。"""
-    from auction.platforms import PlatformError
-    from xunpai.services.publishing import PublishingError, SheetInvalid, write_results
-    from xunpai.services.publishing import bulk_publish as run
-
     if result_path.suffix.lower() not in (".xlsx", ".csv"):
         fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{result_path.name}”。")
     platform = make_platform(platform_code, platform_url, outbox)
@@ -193,7 +176,7 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
         bar_holder["bar"].update(n)
 
     try:
-        report = run(unit_of_work(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
+        report = run_bulk_publish(unit_of_work(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
                      batch_size=batch_size, pace=pace, on_progress=on_progress, on_prepared=on_prepared,
                      queue_windows=queue)
     except SheetInvalid as exc:
@@ -230,11 +213,8 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
 def send_queued(now_text: str | None, windows: str, platform_url: str | None, outbox: Path | None,
                 actor: str) -> None:
     """在错峰时段内发送排队的标的；时段外不发送。"""
-    from xunpai.services.publishing import PublishingError
-    from xunpai.services.publishing import send_queued as run
-
     try:
-        report = run(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), _windows(windows),
+        report = run_send_queued(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), _windows(windows),
                      now=_datetime(now_text, "当前时间"), actor=actor)
     except PublishingError as exc:
         fail(str(exc), code=1)
@@ -252,9 +232,6 @@ def send_queued(now_text: str | None, windows: str, platform_url: str | None, ou
 @click.option("--actor", default=config.login_name, help="操作人")
 def sync_status(platform_code: str | None, platform_url: str | None, outbox: Path | None, actor: str) -> None:
     """向平台查询已发布标的的状态（预告中、进行中、已结束、已撤回、已暂缓、已中止），记录变化。"""
-    from auction.platforms import LISTING_STATUSES, PlatformError
-    from xunpai.services.publishing import refresh_statuses
-
     try:
         changes = refresh_statuses(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), actor=actor,
                                    platform_code=platform_code)
@@ -272,9 +249,7 @@ def sync_status(platform_code: str | None, platform_url: str | None, outbox: Pat
 @click.option("--actor", default=config.login_name, help="操作人")
 def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None:
     """核对并完成中断时处于“发送中”的发布（按幂等键向平台查询或重发，不会重复发布）。"""
-    from xunpai.services.publishing import reconcile as run
-
-    report = run(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), actor=actor)
+    report = run_reconcile(unit_of_work(), lambda code: make_platform(code, platform_url, outbox), actor=actor)
     done = report.count("published") + report.count("reconciled")
     click.echo(f"已核对 {len(report.results)} 个发送中的发布：完成 {done} 个" +
                (f"，失败 {report.count('failed')} 个" if report.count("failed") else "") + "。")
@@ -298,11 +273,6 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
 def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
             bidder_code: str, paid_on: str | None, sold_at: str | None, actor: str) -> None:
     """登记拍卖结果（成交价以元为单位、精确到分）。"""
-    from auction.outcomes import InvalidOutcome
-    from tax_baseline.money import InvalidAmount, to_fen
-    from xunpai.services.outcomes import record_outcome
-    from xunpai.services.publishing import PublishingError
-
     lot_id = _lot_id(lot)
     try:
         price_fen = to_fen(price) if price else None
@@ -322,10 +292,6 @@ def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name:
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="标的物 JSON 文件")
 def export(lot: str, out: Path) -> None:
     """导出标的物 JSON（含已登记的成交信息），供 xunpai lots documents 生成文书（含成交确认书、成交裁定书）。"""
-    import json
-
-    from xunpai.services.outcomes import lot_document_source
-
     uow = unit_of_work()
     data = lot_document_source(uow, _lot_id(lot))
     out.write_text(json.dumps({"lot": data}, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -341,10 +307,6 @@ def export(lot: str, out: Path) -> None:
 def stats(court_code: str | None, date_from: str | None, date_to: str | None, out: Path | None,
           as_json: bool) -> None:
     """成交率、溢价率、较参考价折让率、节省佣金（对照拍卖变卖规定第二十九条）。"""
-    from tax_baseline.money import format_yuan
-    from xunpai.services.outcome_report import export_statistics_xlsx
-    from xunpai.services.outcomes import statistics
-
     start, end = _date(date_from, "起始日期"), _date(date_to, "截止日期")
     if out is not None and out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
@@ -380,18 +342,14 @@ def platform_group() -> None:
               help="本地平台的数据目录（缺省为数据目录下的 local_platform）")
 def serve(port: int, host: str, data_dir: Path | None) -> None:
     """运行本地拍卖平台（HTTP），供演示与测试发布使用。"""
-    from auction.platforms.local_server import serve as run
-
     data_dir = data_dir or config.data_dir() / "local_platform"
     click.echo(f"本地拍卖平台：http://{host}:{port}/（数据目录 {data_dir}）", err=True)
-    run(port, data_dir, host=host)
+    local_server.serve(port, data_dir, host=host)
 
 
 @platform_group.command("list")
 def list_platforms() -> None:
     """列出平台配置表（代码、名称、字段）。"""
-    from auction.platforms import catalog
-
     for code, spec in catalog().items():
         click.echo(f"{code}\t{spec.name}\t{spec.operator}\t字段：{'、'.join(spec.fields)}")
 
@@ -403,8 +361,6 @@ def list_platforms() -> None:
 @click.option("--documents/--no-documents", default=True, show_default=True)
 def package(lot: str, platform_code: str, out: Path, documents: bool) -> None:
     """生成某平台的上传包（字段映射 + 附件，zip 内含 manifest.json），不发布。"""
-    from xunpai.services.publishing import stored_lot
-
     platform = make_platform(platform_code)
     lot_obj = stored_lot(unit_of_work(), _lot_id(lot))
     if lot_obj is None:

@@ -8,6 +8,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
 from auction.lot_kinds import AuctionRound
 from auction.outcomes import OUTCOMES, LotOutcome, OutcomeStatistics, outcome_statistics
 from tax_baseline.money import to_yuan
@@ -24,9 +27,6 @@ def _rate(value: Decimal | None) -> float | None:
 
 def export_statistics_xlsx(path: str | Path, per_court: Mapping[str, OutcomeStatistics], total: OutcomeStatistics,
                            lots: Sequence[Lot], *, date_from: date | None = None, date_to: date | None = None) -> None:
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "统计"

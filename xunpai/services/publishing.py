@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,9 +32,17 @@ from typing import Any
 from openpyxl import Workbook
 
 from auction import off_peak
-from auction.lot import missing_disclosures
+from auction.documents import render_document_set
+from auction.lot import CourtInfo, missing_disclosures
 from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
-from auction.platforms import LISTING_STATUSES, Platform, PlatformError, PlatformUnavailable, Publication
+from auction.platforms import (
+    LISTING_STATUSES,
+    Attachment,
+    Platform,
+    PlatformError,
+    PlatformUnavailable,
+    Publication,
+)
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
 from xunpai.storage.models.lots import Publication as PublicationRow
@@ -156,6 +166,17 @@ def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: 
         ids = [lot.id for lot in import_lots(uow, prepared, actor=actor)]
         uow.commit()
         return ids
+
+
+def render_documents(lot: Any, plan: Any) -> list[Any] | None:
+    """The lot's document set (DOCX and PDF) from ``auction.documents``, as attachments for the package."""
+    workdir = Path(tempfile.mkdtemp(prefix="xunpai-docs-"))
+    try:
+        paths = render_document_set(lot, lot.plan, CourtInfo(name=lot.court_name, contacts=lot.contacts), workdir)
+        # files are named <lot_id>-<kind>.<fmt>; the kind (announcement, bidder_notice ...) is the tab role
+        return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --- sending ----------------------------------------------------------------------------------------------
