@@ -13,6 +13,8 @@ disclosure), an empty list means "stated: there is none" (e.g. no known defects)
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -387,6 +389,12 @@ def missing_disclosures(lot: Lot) -> list[str]:
 def lot_to_dict(lot: Lot) -> dict[str, Any]:
     """JSON-safe and stable (field order, ISO dates, Decimal as text, money as integer fen)."""
     return to_plain(lot)
+
+
+def lot_digest(lot: Lot) -> str:
+    """SHA-256 of the lot's canonical JSON: equal lots, equal digests (a sheet row compared with a stored lot)."""
+    body = json.dumps(lot_to_dict(lot), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def lot_from_dict(data: dict[str, Any]) -> Lot:

@@ -11,7 +11,6 @@ of the single columns (prices and schedule are still planned from the plan colum
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -43,6 +42,7 @@ from auction.lot import (
     TaxItem,
     VehicleCheck,
     Viewing,
+    lot_digest,
     lot_from_dict,
     lot_to_dict,
     missing_disclosures,
@@ -76,29 +76,46 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class PreparedLot:
-    """A row read, planned and checked: ready to store and publish."""
+    """A row read, planned and checked: the domain lot (plan included), ready to store and publish."""
+
     row: int
-    court_code: str
-    lot_code: str
-    case_number: str
-    title: str
-    kind: str
-    round: str
-    content: dict[str, Any]
-    content_sha256: str
-    plan: dict[str, Any]
-    reference_price_fen: int
-    starting_price_fen: int
-    deposit_fen: int
+    lot: Lot
+
+    @property
+    def court_code(self) -> str:
+        return case_numbers.parse(self.lot.case_number).court_code
+
+    @property
+    def lot_code(self) -> str:
+        return self.lot.lot_id
+
+    @property
+    def round(self) -> str:
+        return str(self.lot.plan.round.value)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return lot_to_dict(self.lot)
+
+    @property
+    def content_sha256(self) -> str:
+        return lot_digest(self.lot)
+
+    @property
+    def reference_price_fen(self) -> int:
+        return self.lot.plan.reference_price_fen
+
+    @property
+    def starting_price_fen(self) -> int:
+        return self.lot.plan.starting_price_fen
+
+    @property
+    def deposit_fen(self) -> int:
+        return self.lot.plan.deposit_fen
 
 
 def restore_lot(content: dict[str, Any]) -> Lot:
     return lot_from_dict(content)
-
-
-def content_digest(content: dict[str, Any]) -> str:
-    body = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def _text(value: Any) -> str:
@@ -261,14 +278,8 @@ def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> P
     missing = missing_disclosures(lot)
     if missing:
         raise ValueError(f"缺少必须披露的事项：{'、'.join(missing)}")
-    content = lot_to_dict(lot)
-    plan = lot.plan
-    return PreparedLot(
-        row=row, court_code=case_numbers.parse(lot.case_number).court_code, lot_code=lot.lot_id,
-        case_number=lot.case_number, title=lot.title, kind=str(lot.kind.value), round=str(plan.round.value),
-        content=content, content_sha256=content_digest(content), plan=plan.to_dict(),
-        reference_price_fen=plan.reference_price_fen, starting_price_fen=plan.starting_price_fen,
-        deposit_fen=plan.deposit_fen)
+    case_numbers.parse(lot.case_number)  # the court code comes from it: refused here, with the row's number
+    return PreparedLot(row=row, lot=lot)
 
 
 def read_rows(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
@@ -311,13 +322,9 @@ def read_sheet(path: str | Path, today: date | None = None) -> tuple[list[Prepar
     seen: dict[tuple[str, str, str], int] = {}
     for number, cells in rows:
         code = cells.get("标的编号") or None
-        try:
-            lot = prepare_row(number, cells, today)
-        except PlanRefused as exc:
-            problems.append(RowProblem(number, code, str(exc)))
-            continue
-        except (ValueError, LotDataError, case_numbers.InvalidCaseNumber) as exc:
-            problems.append(RowProblem(number, code, str(exc)))
+        lot, problem = _checked_row(number, cells, today)
+        if problem is not None:
+            problems.append(problem)
             continue
         key = (lot.court_code, lot.lot_code, lot.round)
         if key in seen:
@@ -328,6 +335,28 @@ def read_sheet(path: str | Path, today: date | None = None) -> tuple[list[Prepar
     if not rows and not problems:
         problems.append(RowProblem(2, None, "表中没有标的（第 2 行起每行一个标的）"))
     return prepared, sorted(problems, key=lambda p: p.row)
+
+
+def _checked_row(number: int, cells: dict[str, str], today: date | None) -> tuple[PreparedLot | None,
+                                                                               RowProblem | None]:
+    try:
+        return prepare_row(number, cells, today), None
+    except (PlanRefused, ValueError, LotDataError, case_numbers.InvalidCaseNumber) as exc:
+        return None, RowProblem(number, cells.get("标的编号") or None, str(exc))
+
+
+def read_form(values: dict[str, Any], today: date | None = None) -> tuple[PreparedLot | None, list[RowProblem]]:
+    """One lot typed into a form with the sheet's columns (the web's 新建标的): the same checks and the same
+    Chinese reasons as a sheet row (``read_sheet``); unknown fields are refused, empty ones are blanks."""
+    unknown = [name for name in values if name not in COLUMNS]
+    if unknown:
+        return None, [RowProblem(1, None, f"未知的字段：{'、'.join(unknown)}；可用的字段见 lots template")]
+    try:
+        cells = {c: "" for c in COLUMNS} | {name: _text(value) for name, value in values.items()}
+    except ValueError as exc:
+        return None, [RowProblem(1, None, str(exc))]
+    lot, problem = _checked_row(1, cells, today)
+    return lot, [problem] if problem else []
 
 
 def write_sheet(path: str | Path, rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> None:

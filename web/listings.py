@@ -31,7 +31,7 @@ from auction.case_number import InvalidCaseNumber, validate
 from auction.demo_lots import demo_rows
 from auction.documents import applicable_kinds, render_document
 from auction.lot import CourtInfo, missing_disclosures
-from auction.lot_sheet import COLUMNS, read_sheet, restore_lot, write_sheet
+from auction.lot_sheet import COLUMNS, read_sheet, write_sheet
 from auction.platforms import PlatformError
 from tax_baseline.money import parse_yuan, yuan_text
 from tax_baseline.typed_dates import parse_date
@@ -81,7 +81,7 @@ def lots():
 @roles_required("clerk")
 def lot_detail(lot_id: int):
     lot = _lot(lot_id)
-    content = restore_lot(lot.content)
+    content = lot.lot
     missing = list(missing_disclosures(content))
     kinds = [(k.value, getattr(k, "label", k.value)) for k in applicable_kinds(content)]
     custody = custody_service.court_items(uow(), current_user.court_code, lot_id=lot.id)
@@ -92,7 +92,7 @@ def lot_detail(lot_id: int):
 
 
 def _render(lot, kind: str, fmt: str) -> bytes:
-    content = restore_lot(lot.content)
+    content = lot.lot
     court = CourtInfo(name=content.court_name, contacts=content.contacts)
     return render_document(kind, content, content.plan, court, fmt=fmt)
 
@@ -219,16 +219,14 @@ def new():
                 deny("case", case_number=case_number, detail="书记员无权为其他法院的案件建立标的")
             values = _prefill_from_case(case_number)
     if request.method == "POST":
-        with tempfile.TemporaryDirectory() as tmp:
-            sheet = Path(tmp) / "lot.xlsx"
-            write_sheet(sheet, [values], columns)
-            try:
-                ids = publishing.import_sheet(uow(), sheet, actor=current_user.username)
-            except publishing.SheetInvalid as exc:
-                problems = [p.reason for p in exc.problems]
-            else:
-                flash("标的已建立（草稿）。核对文书后即可发布。", "success")
-                return redirect(url_for("listings.lot_detail", lot_id=ids[0]))
+        try:
+            lot_id = publishing.create_lot(uow(), values,
+                                           actor=current_user.username, court_code=current_user.court_code)
+        except publishing.FormInvalid as exc:
+            problems = [p.reason for p in exc.problems]
+        else:
+            flash("标的已建立（草稿）。核对文书后即可发布。", "success")
+            return redirect(url_for("listings.lot_detail", lot_id=lot_id))
     return render_template("listings/new.html", columns=columns, values=values, problems=problems), \
         (422 if problems else 200)
 

@@ -96,9 +96,9 @@ def test_a_bad_row_publishes_nothing(engine, tmp_path, platform):
 
 def test_missing_disclosures_block_one_click_publish(engine, tmp_path, platform):
     prepared, _ = read_sheet(_sheet(tmp_path, [real_estate_row(2, ANNOUNCE)]))
-    content = dict(prepared[0].content, photos=[], known_defects=None)
+    lot = dataclasses.replace(prepared[0].lot, photos=[], known_defects=None)
     with unit_scope(engine) as uow:
-        (lot,) = import_lots(uow, [dataclasses.replace(prepared[0], content=content)])
+        (lot,) = import_lots(uow, [dataclasses.replace(prepared[0], lot=lot)])
         lot_id = lot.id
     with pytest.raises(DisclosuresMissing) as caught:
         publish_lot(UnitOfWork(engine), lot_id, platform)

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from auction.demo_lots import demo_rows
-from auction.lot_sheet import write_sheet
+from auction.lot import Lot as DomainLot
+from auction.lot_sheet import read_sheet, write_sheet
 from tests.uow import unit_scope
-from tests.web.conftest import COURT, csrf_token, login
+from tests.web.conftest import CASE, COURT, FOREIGN_CASE, csrf_token, login
 from xunpai.storage.models.lots import Lot, Publication
 
 
@@ -80,7 +81,8 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
     login(client, "clerk1")
     _upload(client, _sheet(tmp_path, n=2), mode="import")
     with unit_scope(engine) as uow:
-        lot_id, start, plan = uow.session.execute(select(Lot.id, Lot.starting_price_fen, Lot.plan).order_by(Lot.id)).first()
+        row = uow.session.scalars(select(Lot).order_by(Lot.id)).first()
+        lot_id, start, plan = row.id, row.starting_price_fen, row.plan
     token = csrf_token(client, f"/lots/{lot_id}")
     response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
     page = client.get(response.location).get_data(as_text=True)
@@ -150,3 +152,51 @@ def test_off_peak_publishing_queues_the_lot(client, seeded, engine, tmp_path):
     with unit_scope(engine) as uow:
         publication = uow.session.execute(select(Publication).where(Publication.lot_id == lot_id)).scalar_one()
         assert publication.status == "queued" and publication.not_before is not None
+
+
+def _form_row(**change) -> dict[str, str]:
+    """A real-estate lot of the seeded case, as the 新建标的 form posts it (the sheet's columns)."""
+    row = demo_rows(2, date.today() + timedelta(days=1), court_code=COURT)[1]
+    row.update({"案号": CASE, "标的名称": "东辉公寓1幢501室住宅"}, **change)
+    return row
+
+
+def _post_new(client, row: dict[str, str]):
+    token = csrf_token(client, "/lots/new")
+    return client.post("/lots/new", data={"csrf_token": token, **row})
+
+
+def test_creating_a_lot_in_the_web_stores_the_domain_lot_tied_to_the_cases_property(client, seeded, engine):
+    login(client, "clerk1")
+    response = _post_new(client, _form_row())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with unit_scope(engine) as uow:
+        row = uow.session.scalars(select(Lot)).one()
+        assert isinstance(row.lot, DomainLot) and row.lot.title == "东辉公寓1幢501室住宅"
+        assert (row.court_code, row.case_number, row.status) == (COURT, CASE, "draft")
+        assert row.procedure_lot is not None and row.procedure_lot.name == row.lot.title
+        assert row.procedure_lot.case.case_number == CASE
+        assert response.location.endswith(f"/lots/{row.id}")
+    assert "东辉公寓1幢501室住宅" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_bad_lot_form_creates_nothing_and_says_what_the_sheet_import_says(client, seeded, engine, tmp_path):
+    login(client, "clerk1")
+    bad = _form_row(**{"参考价（元）": "abc"})
+    path = tmp_path / "one.xlsx"
+    write_sheet(path, [bad])
+    (problem,) = read_sheet(path)[1]
+    response = _post_new(client, bad)
+    assert response.status_code == 422
+    assert problem.reason in response.get_data(as_text=True)
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Lot)) == 0
+
+
+def test_a_clerk_cannot_create_a_lot_for_another_courts_case(client, seeded, engine):
+    login(client, "clerk1")
+    response = _post_new(client, _form_row(**{"案号": FOREIGN_CASE}))
+    assert response.status_code == 422
+    assert "只能为本院（浙1081）的案件建立标的" in response.get_data(as_text=True)
+    with unit_scope(engine) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Lot)) == 0

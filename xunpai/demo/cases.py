@@ -62,8 +62,8 @@ def _viewing_party(uow, court: str, context: dict) -> None:
     if item is None:
         return
     lot = session.get(Lot, item.lot_id) if item.lot_id else None
-    parties = (lot.content or {}).get("parties", []) if lot else []
-    debtor = next((p.get("name") for p in parties if p.get("role") == "debtor"), None) or item.debtor or "被执行人"
+    parties = lot.lot.parties if lot else []
+    debtor = next((p.name for p in parties if p.role.value == "debtor"), None) or item.debtor or "被执行人"
     _user, code = accounts_service.issue_party_access(uow, case_number=item.case_number, party_role="debtor",
                                                       party_name=debtor, actor="demo")
     context["credentials"][f"当事人 {debtor} {item.case_number} 查询码（预约看样）"] = code

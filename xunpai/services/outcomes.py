@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
+from auction.lot import lot_to_dict
 from auction.outcomes import (
     OUTCOMES,
     LotOutcome,
@@ -43,8 +44,7 @@ def record_outcome(uow: UnitOfWork, lot_id: int, outcome: str, *, sale_price_fen
         check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
         if lot.status not in ("published", "ended"):
             raise PublishingError(f"标的 {lot.lot_code} 尚未发布，不能登记拍卖结果。")
-        bidding_start = (lot.plan or {}).get("bidding_start")
-        check_outcome_date(outcome, on, datetime.fromisoformat(bidding_start) if bidding_start else None,
+        check_outcome_date(outcome, on, lot.lot.plan.bidding_start,
                            sold_at=sold_at, lot_code=lot.lot_code)
         buyer_id_number = check_sale_details(outcome, on, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
                                              bidder_code=bidder_code, paid_in_full_on=paid_in_full_on, sold_at=sold_at)
@@ -75,7 +75,7 @@ def lot_document_source(uow: UnitOfWork, lot_id: int) -> dict:
         lot = session.get(Lot, lot_id)
         if lot is None:
             raise PublishingError(f"标的 {lot_id} 不存在。")
-        content = dict(lot.content)
+        content = lot_to_dict(lot.lot)
         if lot.sale is not None:
             content["sale"] = lot.sale
         return content

@@ -34,7 +34,7 @@ from openpyxl import Workbook
 from auction import off_peak
 from auction.documents import render_document_set
 from auction.lot import CourtInfo, missing_disclosures
-from auction.lot_sheet import PreparedLot, RowProblem, read_sheet, restore_lot
+from auction.lot_sheet import PreparedLot, RowProblem, read_form, read_sheet
 from auction.platforms import (
     LISTING_STATUSES,
     Attachment,
@@ -80,6 +80,12 @@ class DisclosuresMissing(PublishingError):
         self.lot_code = lot_code
         self.missing = list(missing)
         super().__init__(f"标的 {lot_code} 缺少必须披露的事项，不能发布：{'、'.join(self.missing)}。")
+
+
+class FormInvalid(PublishingError):
+    def __init__(self, problems: Sequence[RowProblem]):
+        self.problems = list(problems)
+        super().__init__("标的信息有误，未建立标的：" + "；".join(p.reason for p in self.problems))
 
 
 class SheetInvalid(PublishingError):
@@ -134,17 +140,16 @@ def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str 
         for p in prepared:
             lot = existing.get(_lot_key(p))
             if lot is None:
-                lot = Lot(court_code=p.court_code, lot_code=p.lot_code, round=p.round, status="draft", created_at=now)
+                lot = Lot(lot=p.lot, status="draft", created_at=now, updated_at=now)
                 session.add(lot)
                 existing[_lot_key(p)] = lot
             elif lot.content_sha256 == p.content_sha256:
                 lots.append(lot)
                 continue
-            lot.case_number, lot.title, lot.kind = p.case_number, p.title, p.kind
-            lot.content, lot.content_sha256, lot.plan = p.content, p.content_sha256, p.plan
-            lot.reference_price_fen = p.reference_price_fen
-            lot.starting_price_fen, lot.deposit_fen = p.starting_price_fen, p.deposit_fen
-            lot.updated_at = now
+            else:
+                lot.lot, lot.updated_at = p.lot, now  # a changed draft; the query columns follow (Lot._derive)
+            # the reference-price procedure's lot of the same case and name (参考价规定), when there is one
+            lot.procedure_lot_id = lots_repo.procedure_lot_id_for(session, p.lot.case_number, p.lot.title)
             session.flush()
             ledger.append(session, "lot.imported",
                           {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round,
@@ -177,6 +182,25 @@ def render_documents(lot: Any, plan: Any) -> list[Any] | None:
         return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def create_lot(uow: UnitOfWork, values: dict[str, Any], *, actor: str = "", court_code: str | None = None,
+               today: date | None = None) -> int:
+    """One lot from a form with the sheet's columns (the web's 新建标的): the same checks and Chinese reasons as a
+    sheet row (``auction.lot_sheet.read_form``), stored as a draft like ``import_sheet`` stores a row; returns its id.
+    With ``court_code`` (the acting clerk's court) a case of another court is refused."""
+    prepared, problems = read_form(values, today=today)
+    if prepared is not None and court_code is not None and prepared.court_code != court_code:
+        problems = [RowProblem(1, prepared.lot_code, f"案号 {prepared.lot.case_number} 属于法院 {prepared.court_code}，"
+                                                     f"只能为本院（{court_code}）的案件建立标的")]
+    with uow:
+        if not problems:
+            problems = check_against_database(uow, [prepared])
+        if problems:
+            raise FormInvalid(problems)
+        (lot,) = import_lots(uow, [prepared], actor=actor)
+        uow.commit()
+        return lot.id
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -212,7 +236,7 @@ def _missing_of(domain_lot: Any) -> list[str]:
 
 
 def _missing(lot: Lot) -> list[str]:
-    return _missing_of(restore_lot(lot.content))
+    return _missing_of(lot.lot)
 
 
 def _record_intents(uow: UnitOfWork, built: dict[int, tuple[Any, str]], lots: dict[int, Lot], code: str,
@@ -277,7 +301,7 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
             continue
         if status == "queued" and not allowed_queued:
             continue
-        domain_lot = restore_lot(lot.content)
+        domain_lot = lot.lot
         missing = _missing_of(domain_lot)
         if missing:
             report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
@@ -658,7 +682,7 @@ def stored_lot(uow: UnitOfWork, lot_id: int) -> Any | None:
     """The domain lot (``auction.lot.Lot``) as it was imported, or None."""
     with uow:
         row = uow.session.get(Lot, lot_id)
-        return restore_lot(row.content) if row is not None else None
+        return row.lot if row is not None else None
 
 
 RESULT_HEADERS = ("行号", "标的编号", "标的名称", "结果", "平台标的号", "链接", "幂等键", "说明")

@@ -1,12 +1,19 @@
-"""Lots (标的物) on their way to the platforms: content, plan, publications (one per lot and platform, each with
+"""Lots (标的物) on their way to the platforms: the domain lot, publications (one per lot and platform, each with
 its idempotency key), bulk-publish jobs and the outcome (成交 / 流拍 / 悔拍 / 撤回 / 暂缓) with the sale price.
 
-Amounts are integer fen (BigInteger). Migration branch ``lots`` (``lots_0001``).
+One lot: ``Lot.lot`` is the domain ``auction.lot.Lot`` itself (``xunpai.storage.types.DomainLot``), plan and
+prices included. The columns the database needs to find and constrain lots (court, 标的编号, round, case number,
+title, kind, the content digest) are derived from it in one place, ``Lot._derive`` (run whenever ``lot`` is
+assigned), and never written otherwise; the prices are read from the lot's plan (``starting_price_fen`` ...).
+``procedure_lot_id`` ties the lot to the reference-price procedure's lot (``procedure_lots``) of its case.
+
+Amounts are integer fen (BigInteger). Migration branch ``lots`` (``lots_0001`` .. ``lots_0003``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -20,9 +27,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from auction import case_number as case_numbers
+from auction.lot import Lot as DomainLotValue
+from auction.lot import LotDataError, lot_digest
 from xunpai.storage.db import Base
+from xunpai.storage.models.procedure import ProcedureLot
+from xunpai.storage.types import DomainLot
 
 LOT_STATUSES = {"draft": "草稿", "queued": "待错峰发布", "published": "已发布", "ended": "已结束"}
 OUTCOMES = {"sold": "成交", "unsold": "流拍", "reneged": "悔拍", "withdrawn": "撤回", "suspended": "暂缓"}
@@ -45,12 +57,10 @@ class Lot(Base):
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(30))
     round: Mapped[str] = mapped_column(String(30))
-    content: Mapped[dict] = mapped_column(JSON)  # auction.lot.lot_to_dict(lot)
+    lot: Mapped[DomainLotValue] = mapped_column("content", DomainLot)  # the domain lot, plan and prices included
     content_sha256: Mapped[str] = mapped_column(String(64))
-    plan: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    reference_price_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    starting_price_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    deposit_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # No ON DELETE action: a procedure's lot that an auction lot refers to is kept (nothing deletes them).
+    procedure_lot_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_lots.id"), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     sale_price_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -60,6 +70,36 @@ class Lot(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
     publications: Mapped[list[Publication]] = relationship(back_populates="lot", cascade="all, delete-orphan")
+    procedure_lot: Mapped[ProcedureLot | None] = relationship()
+
+    @validates("lot")
+    def _derive(self, _key: str, lot: DomainLotValue) -> DomainLotValue:
+        """The one place the query columns are written: from the domain lot being stored."""
+        if lot.plan is None:
+            raise LotDataError(f"标的 {lot.lot_id} 没有拍卖方案（起拍价、保证金、竞价时间），不能保存。")
+        self.court_code = case_numbers.parse(lot.case_number).court_code
+        self.lot_code, self.case_number, self.title = lot.lot_id, lot.case_number, lot.title
+        self.kind, self.round = str(lot.kind.value), str(lot.plan.round.value)
+        self.content_sha256 = lot_digest(lot)
+        return lot
+
+    # The prices and the plan are the domain lot's; these read them for queries' results, pages and reports.
+    @property
+    def reference_price_fen(self) -> int:
+        return self.lot.plan.reference_price_fen
+
+    @property
+    def starting_price_fen(self) -> int:
+        return self.lot.plan.starting_price_fen
+
+    @property
+    def deposit_fen(self) -> int:
+        return self.lot.plan.deposit_fen
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan as plain data (ISO dates), for templates and JSON."""
+        return self.lot.plan.to_dict()
 
 
 class Publication(Base):
