@@ -312,6 +312,23 @@ class Lot:
 # --- mandatory disclosures -------------------------------------------------------------------------
 
 
+class PlanPrices:
+    """The prices of a lot kept elsewhere (a checked sheet row, a stored row), read from its plan, never copied:
+    the holder has the domain lot as ``self.lot``."""
+
+    @property
+    def reference_price_fen(self) -> int:
+        return self.lot.plan.reference_price_fen
+
+    @property
+    def starting_price_fen(self) -> int:
+        return self.lot.plan.starting_price_fen
+
+    @property
+    def deposit_fen(self) -> int:
+        return self.lot.plan.deposit_fen
+
+
 def missing_disclosures(lot: Lot) -> list[str]:
     """The Chinese names of the mandatory items the lot still lacks; publishing is blocked unless empty.
 

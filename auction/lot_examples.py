@@ -42,6 +42,14 @@ def example_court() -> CourtInfo:
     )
 
 
+def _example_lot(kind: PropertyKind, reference_price: Decimal | int | str, announce_on: date, **fields) -> Lot:
+    """A lot of the example court with its first-auction plan; ``fields`` are the rest of the lot."""
+    plan = plan_listing(reference_price, kind, AuctionRound.FIRST_AUCTION, announce_on)
+    court = example_court()
+    return Lot(kind=kind, court_name=court.name, contacts=court.contacts, reference_price_fen=plan.reference_price_fen,
+               plan=plan, **fields)
+
+
 def example_real_estate_lot(
     reference_price: Decimal | int | str = "1234567",
     announce_on: date = date(2026, 12, 1),
@@ -49,18 +57,14 @@ def example_real_estate_lot(
     lot_id: str = "WL-2026-0001",
     sold: bool = False,
 ) -> Lot:
-    plan = plan_listing(reference_price, PropertyKind.REAL_ESTATE, AuctionRound.FIRST_AUCTION, announce_on)
-    court = example_court()
-    lot = Lot(
+    lot = _example_lot(
+        PropertyKind.REAL_ESTATE, reference_price, announce_on,
         lot_id=lot_id,
         case_number="(2026)浙1081执 1234 号",
-        court_name=court.name,
         title="温岭市太平街道锦园小区 3 幢 2 单元 601 室住宅",
-        kind=PropertyKind.REAL_ESTATE,
         address="浙江省温岭市太平街道锦园小区 3 幢 2 单元 601 室",
         location="浙江省台州市温岭市太平街道",
         description="钢混结构住宅一套，建筑面积 118.56 平方米，附属车位一个不在本次拍卖范围内。",
-        contacts=court.contacts,
         parties=[
             Party(PartyRole.APPLICANT, "温岭市某农村商业银行股份有限公司", "温岭市东辉北路 8 号",
                   notified_on=date(2026, 11, 20), notice_method="直接送达"),
@@ -68,9 +72,7 @@ def example_real_estate_lot(
                   notified_on=date(2026, 11, 21), notice_method="邮寄送达"),
         ],
         enforcement_basis="（2025）浙1081民初5678号民事判决书",
-        reference_price_fen=plan.reference_price_fen,
         reference_price_basis="台州某房地产土地估价有限公司台某评字〔2026〕第0815号评估报告，评估基准日2026年9月30日",
-        plan=plan,
         platform="淘宝网（阿里拍卖）",
         bidder_conditions="竞买人应符合温岭市房产限购政策。",
         priority_purchasers=[PriorityPurchaser("钱某某", "按份共有人", 1, "温岭市城东街道某路 9 号",
@@ -112,23 +114,17 @@ def example_real_estate_lot(
 
 
 def example_vehicle_lot(announce_on: date = date(2026, 12, 1), *, lot_id: str = "WL-2026-V001") -> Lot:
-    plan = plan_listing("86000", PropertyKind.VEHICLE, AuctionRound.FIRST_AUCTION, announce_on)
-    court = example_court()
-    return Lot(
+    return _example_lot(
+        PropertyKind.VEHICLE, "86000", announce_on,
         lot_id=lot_id,
         case_number="（2026）浙1081执2345号",
-        court_name=court.name,
         title="浙J·A1234B 小型轿车一辆",
-        kind=PropertyKind.VEHICLE,
         address="温岭市城北街道某物流园（仓储点）",
         description="2019 年款某品牌 1.5T 自动挡轿车，停放于法院指定仓储点。",
-        contacts=court.contacts,
         parties=[Party(PartyRole.APPLICANT, "钱某某", notified_on=date(2026, 11, 20)),
                  Party(PartyRole.DEBTOR, "吴某某", unreachable_reason="下落不明，已在平台公示")],
         enforcement_basis="（2025）浙1081民初6789号民事调解书",
-        reference_price_fen=plan.reference_price_fen,
         reference_price_basis="网络询价报告三份的平均值",
-        plan=plan,
         priority_purchasers=[],
         occupancy=Occupancy(OccupancyStatus.VACANT, vacated=True, handover="仓储点现场交付"),
         leases=[],

@@ -36,6 +36,7 @@ from auction.lot import (
     OccupancyStatus,
     Party,
     PartyRole,
+    PlanPrices,
     PriorityPurchaser,
     SurveySheet,
     TaxDisclosure,
@@ -75,7 +76,7 @@ class RowProblem:
 
 
 @dataclass(frozen=True)
-class PreparedLot:
+class PreparedLot(PlanPrices):
     """A row read, planned and checked: the domain lot (plan included), ready to store and publish."""
 
     row: int
@@ -100,18 +101,6 @@ class PreparedLot:
     @property
     def content_sha256(self) -> str:
         return lot_digest(self.lot)
-
-    @property
-    def reference_price_fen(self) -> int:
-        return self.lot.plan.reference_price_fen
-
-    @property
-    def starting_price_fen(self) -> int:
-        return self.lot.plan.starting_price_fen
-
-    @property
-    def deposit_fen(self) -> int:
-        return self.lot.plan.deposit_fen
 
 
 def restore_lot(content: dict[str, Any]) -> Lot:

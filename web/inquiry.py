@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -31,6 +30,7 @@ from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
 from web.database import uow
 from web.security import authorize_court, roles_required
+from web.uploads import SHEET_SUFFIXES, save_upload, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services import jobs as jobs_service
@@ -165,7 +165,7 @@ def suggest():
 
 # ---------------------------------------------------------------- batch
 
-BATCH_SUFFIXES = (".xlsx", ".csv")
+BATCH_SUFFIXES = SHEET_SUFFIXES
 
 
 @bp.route("/batch", methods=["GET", "POST"])
@@ -180,19 +180,11 @@ def batch():
         except InvalidCaseNumber as exc:
             error = str(exc)
         else:
-            if not upload or not upload.filename:
-                error = "请选择要上传的 Excel（.xlsx）或 CSV 文件。"
-            elif Path(upload.filename).suffix.lower() not in BATCH_SUFFIXES:
-                error = f"文件“{upload.filename}”类型不支持，应为 .xlsx 或 .csv。"
-            elif not values["purpose"].strip():
+            error = upload_problem(upload, "请选择要上传的 Excel（.xlsx）或 CSV 文件。", BATCH_SUFFIXES)
+            if not error and not values["purpose"].strip():
                 error = "请填写询价用途。"
         if not error:
-            suffix = Path(upload.filename).suffix.lower()
-            work_dir = Path(current_app.config["UPLOAD_DIR"]) / "batch-in"
-            work_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=work_dir, suffix=suffix, delete=False) as handle:
-                upload.save(handle)
-                source = Path(handle.name)
+            source = save_upload(upload, "batch-in")
             try:
                 rows = read_units(source)
             except ValueError as exc:
@@ -257,26 +249,7 @@ def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: 
             f"台账校验码 {outcome.verification_code}。")
 
 
-@bp.route("/batch/<job_id>")
-@roles_required("judge")
-def batch_job(job_id: str):
-    job = jobs.owned_job(job_id)
-    return render_template("job.html", job=job, text=jobs.status_text(job), title="批量询价",
-                           status_url=url_for("inquiry.batch_status", job_id=job.id),
-                           download_url=url_for("inquiry.batch_download", job_id=job.id),
-                           back_url=url_for("inquiry.batch"))
-
-
-@bp.route("/batch/<job_id>/status")
-@roles_required("judge")
-def batch_status(job_id: str):
-    return jsonify(jobs.as_json(jobs.owned_job(job_id)))
-
-
-@bp.route("/batch/<job_id>/download")
-@roles_required("judge")
-def batch_download(job_id: str):
-    return jobs.download(jobs.owned_job(job_id))
+jobs.add_job_pages(bp, "/batch", "batch", role="judge", title="批量询价", back="inquiry.batch")
 
 
 # ---------------------------------------------------------------- the ledger (台账)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, abort, current_app, send_file
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user
 from huey import crontab
 from sqlalchemy import Engine
@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from auction.off_peak import in_window
 from web.database import uow
 from web.platforms import off_peak_windows, platform_for
-from web.security import deny
+from web.security import deny, roles_required
 from xunpai.jobs import JobWorker, make_queue
 from xunpai.services import jobs as jobs_service
 from xunpai.services import publishing as publishing_service
@@ -251,3 +251,26 @@ def download(job: WebJob):
     if job.status != "done" or not job.result_path:
         abort(404)
     return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+
+
+def add_job_pages(bp: Blueprint, prefix: str, name: str, *, role: str, title: str, back: str) -> None:
+    """The three pages of a blueprint's background job: ``<prefix>/<job_id>`` (progress), ``…/status`` (JSON for
+    the page's polling) and ``…/download`` (the result file), as endpoints ``<name>_job``, ``<name>_status`` and
+    ``<name>_download``; each only for the job's owner with ``role``. ``back`` is the endpoint the page links to."""
+
+    def page(job_id: str):
+        job = owned_job(job_id)
+        return render_template("job.html", job=job, text=status_text(job), title=title,
+                               status_url=url_for(f"{bp.name}.{name}_status", job_id=job.id),
+                               download_url=url_for(f"{bp.name}.{name}_download", job_id=job.id),
+                               back_url=url_for(back))
+
+    def status(job_id: str):
+        return jsonify(as_json(owned_job(job_id)))
+
+    def result(job_id: str):
+        return download(owned_job(job_id))
+
+    bp.add_url_rule(f"{prefix}/<job_id>", f"{name}_job", roles_required(role)(page))
+    bp.add_url_rule(f"{prefix}/<job_id>/status", f"{name}_status", roles_required(role)(status))
+    bp.add_url_rule(f"{prefix}/<job_id>/download", f"{name}_download", roles_required(role)(result))

@@ -16,9 +16,7 @@ from docx import Document
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -40,6 +38,7 @@ from web.database import uow
 from web.platforms import choices as platform_choices
 from web.platforms import off_peak_windows, platform_for
 from web.security import authorize_court, deny, may_see_case, roles_required
+from web.uploads import save_upload, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
 from xunpai.services import jobs as jobs_service
@@ -257,17 +256,11 @@ def bulk():
         upload = request.files.get("file")
         code = request.form.get("platform", "local")
         mode = request.form.get("mode", "publish")
-        if not upload or not upload.filename:
-            error = "请选择批量挂拍表（.xlsx 或 .csv，可先下载模板）。"
-        elif Path(upload.filename).suffix.lower() not in (".xlsx", ".csv"):
-            error = f"文件“{upload.filename}”类型不支持，应为 .xlsx 或 .csv。"
-        elif code not in dict(platform_choices()):
+        error = upload_problem(upload, "请选择批量挂拍表（.xlsx 或 .csv，可先下载模板）。")
+        if not error and code not in dict(platform_choices()):
             error = f"平台“{code}”不存在。"
         if not error:
-            in_dir = Path(current_app.config["UPLOAD_DIR"]) / "lots-in"
-            in_dir.mkdir(parents=True, exist_ok=True)
-            sheet = in_dir / f"{ledger.now_local():%Y%m%d%H%M%S%f}-{Path(upload.filename).name}"
-            upload.save(sheet)
+            sheet = save_upload(upload, "lots-in")
             prepared, found = read_sheet(sheet)  # everything is checked before anything starts
             if not found:
                 found = publishing.check_against_database(uow(), prepared)
@@ -320,26 +313,7 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
     return f"{stem}-发布结果.xlsx", summary + "。"
 
 
-@bp.route("/bulk/<job_id>")
-@roles_required("clerk")
-def bulk_job(job_id: str):
-    job = jobs.owned_job(job_id)
-    return render_template("job.html", job=job, text=jobs.status_text(job), title="批量发布",
-                           status_url=url_for("listings.bulk_status", job_id=job.id),
-                           download_url=url_for("listings.bulk_download", job_id=job.id),
-                           back_url=url_for("listings.lots"))
-
-
-@bp.route("/bulk/<job_id>/status")
-@roles_required("clerk")
-def bulk_status(job_id: str):
-    return jsonify(jobs.as_json(jobs.owned_job(job_id)))
-
-
-@bp.route("/bulk/<job_id>/download")
-@roles_required("clerk")
-def bulk_download(job_id: str):
-    return jobs.download(jobs.owned_job(job_id))
+jobs.add_job_pages(bp, "/bulk", "bulk", role="clerk", title="批量发布", back="listings.lots")
 
 
 @bp.route("/publish-selected", methods=["POST"])

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 AREA = sorted({
     *map(Path, ("xunpai/services/publishing.py", "xunpai/services/outcomes.py", "xunpai/services/outcome_report.py",
-                "xunpai/cli/publishing.py", "xunpai/cli/lots.py", "web/listings.py",
+                "xunpai/cli/publishing.py", "xunpai/cli/lots.py", "web/listings.py", "web/uploads.py",
                 "auction/listing_plan.py", "auction/outcomes.py", "auction/amounts.py")),
     *(p.relative_to(ROOT) for p in ROOT.glob("auction/lot*.py")),
     *(p.relative_to(ROOT) for p in ROOT.glob("auction/documents/**/*.py")),

@@ -444,14 +444,20 @@ def reconcile(uow: UnitOfWork, platforms: Callable[[str], Platform], *, actor: s
     _outside_transactions(uow)
     with uow:
         stuck = lots_repo.sending_publications(uow.session)
+    return _send_per_platform(uow, stuck, platforms, batch_size, actor=actor, documents_for=None)
+
+
+def _send_per_platform(uow: UnitOfWork, publications: Sequence[tuple[int, str]], platforms: Callable[[str], Platform],
+                       batch_size: int, **send: Any) -> SendReport:
+    """Send (lot id, platform) pairs platform by platform in batches; stop at the first platform unavailable."""
     report = SendReport()
     by_platform: dict[str, list[int]] = {}
-    for lot_id, code in stuck:
+    for lot_id, code in publications:
         by_platform.setdefault(code, []).append(lot_id)
     for code, ids in by_platform.items():
         platform = platforms(code)
         for start in range(0, len(ids), batch_size):
-            part = _send(uow, ids[start:start + batch_size], platform, actor=actor, documents_for=None)
+            part = _send(uow, ids[start:start + batch_size], platform, **send)
             report.results += part.results
             if part.stopped:
                 report.stopped = part.stopped
@@ -515,20 +521,8 @@ def send_queued(uow: UnitOfWork, platforms: Callable[[str], Platform], windows: 
                               f"未发送任何标的；下一个时段自 {start:%Y-%m-%d %H:%M} 开始。")
     with uow:
         due = lots_repo.due_publications(uow.session, now)
-    report = SendReport()
-    by_platform: dict[str, list[int]] = {}
-    for lot_id, code in due:
-        by_platform.setdefault(code, []).append(lot_id)
-    for code, ids in by_platform.items():
-        platform = platforms(code)
-        for start in range(0, len(ids), batch_size):
-            part = _send(uow, ids[start:start + batch_size], platform, actor=actor, documents_for=documents_for,
-                         on_progress=on_progress)
-            report.results += part.results
-            if part.stopped:
-                report.stopped = part.stopped
-                return report
-    return report
+    return _send_per_platform(uow, due, platforms, batch_size, actor=actor, documents_for=documents_for,
+                              on_progress=on_progress)
 
 
 # --- bulk ---------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from auction import case_number as case_numbers
 from auction.lot import Lot as DomainLotValue
-from auction.lot import LotDataError, lot_digest
+from auction.lot import LotDataError, PlanPrices, lot_digest
 from xunpai.storage.db import Base
 from xunpai.storage.models.procedure import ProcedureLot
 from xunpai.storage.types import DomainLot
@@ -41,7 +41,7 @@ OUTCOMES = {"sold": "成交", "unsold": "流拍", "reneged": "悔拍", "withdraw
 PUBLICATION_STATUSES = {"queued": "排队待发", "sending": "发送中", "published": "已发布", "failed": "发布失败"}
 
 
-class Lot(Base):
+class Lot(PlanPrices, Base):
     __tablename__ = "lots"
     __table_args__ = (
         UniqueConstraint("court_code", "lot_code", "round", name="uq_lots_court_lot_code_round"),
@@ -83,19 +83,7 @@ class Lot(Base):
         self.content_sha256 = lot_digest(lot)
         return lot
 
-    # The prices and the plan are the domain lot's; these read them for queries' results, pages and reports.
-    @property
-    def reference_price_fen(self) -> int:
-        return self.lot.plan.reference_price_fen
-
-    @property
-    def starting_price_fen(self) -> int:
-        return self.lot.plan.starting_price_fen
-
-    @property
-    def deposit_fen(self) -> int:
-        return self.lot.plan.deposit_fen
-
+    # The prices (PlanPrices) and the plan are the domain lot's, read for pages, reports and JSON.
     @property
     def plan(self) -> dict[str, Any]:
         """The plan as plain data (ISO dates), for templates and JSON."""
