@@ -23,7 +23,6 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user
 from huey import crontab
-from sqlalchemy import Engine
 
 from auction.off_peak import in_window
 from web.database import uow
@@ -32,6 +31,7 @@ from web.security import deny, roles_required
 from xunpai.jobs import JobWorker, make_queue
 from xunpai.services import jobs as jobs_service
 from xunpai.services import publishing as publishing_service
+from xunpai.storage.db import Engine
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.web import WebJob
 from xunpai.storage.unit_of_work import UnitOfWork

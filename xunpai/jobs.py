@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from huey import Huey
 from huey.consumer import Consumer
-from sqlalchemy import Engine
 
+from xunpai.storage.db import Engine
 from xunpai.storage.job_queue import WorkerLock, storage_for
 
 log = logging.getLogger(__name__)

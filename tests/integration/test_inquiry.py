@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from tax_baseline.quote import QuoteEngine
 from tests.unit.test_quote import request, small_tables
 from xunpai.services import baseline as baseline_store
-from xunpai.services.accounts import create_user
+from xunpai.services.accounts import AccountError, create_user, set_inquiry_limits
 from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court, InquiryLimit
@@ -204,3 +204,17 @@ def test_ledger_export_reads_like_a_ledger(uow, judge, tmp_path):
     assert rows[1][summary] == ("温岭市太平街道东辉公寓3幢，第 3/6 层，88.88 ㎡，单价 11433.21 元/㎡，"
                                 "总价 1016183.70 元（基准表 v1）")
     assert rows[2][summary].startswith("拒绝：") and "高于总层数" in rows[2][summary] and "楼幢 B1" in rows[2][summary]
+
+
+def test_limits_set_through_the_accounts_service_apply_and_a_bad_one_changes_nothing(uow, judge):
+    with pytest.raises(AccountError, match="询价时段 18-8 时不成立"):
+        set_inquiry_limits(uow, judge, daily_count=5, hour_from=18, hour_to=8, actor="admin")
+    with pytest.raises(AccountError, match="每日询价次数 0 不成立"):
+        set_inquiry_limits(uow, judge, daily_count=0, hour_from=0, hour_to=24, actor="admin")
+    assert count(uow, "account.limits") == 0
+    with pytest.raises(InquiryRefused) as info:
+        quote_for_user(uow, judge, request(), case_number=CASE, purpose="执行询价", now=datetime(2026, 3, 2, 20, 0))
+    assert info.value.limit == "hours"
+    set_inquiry_limits(uow, judge, daily_count=5, hour_from=0, hour_to=24, actor="admin")
+    assert count(uow, "account.limits") == 1
+    quote_for_user(uow, judge, request(), case_number=CASE, purpose="执行询价", now=datetime(2026, 3, 2, 20, 0))

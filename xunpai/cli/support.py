@@ -9,11 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 
 from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 from xunpai import config
-from xunpai.storage.db import make_engine, migrate
+from xunpai.storage.db import Engine, make_engine, migrate
 from xunpai.storage.ledger import canonical_json
 from xunpai.storage.unit_of_work import UnitOfWork
 

@@ -11,16 +11,13 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from tax_baseline.demo_city import City, generate_city
 from tax_baseline.workbook import write_xlsx
 from xunpai import config
 from xunpai.demo import cases, lots
+from xunpai.services import accounts
 from xunpai.services import baseline as baseline_store
-from xunpai.services.accounts import create_user
-from xunpai.storage.models.accounts import Court, InquiryLimit, User
-from xunpai.storage.models.baseline import TableVersion
+from xunpai.storage.models.accounts import User
 from xunpai.storage.unit_of_work import UnitOfWork
 
 DEMO_SEED = 20261127
@@ -49,8 +46,7 @@ class DemoInfo:
 
 
 def is_built(uow: UnitOfWork) -> bool:
-    with uow:
-        return uow.session.execute(select(TableVersion.id)).first() is not None
+    return not baseline_store.is_empty(uow)
 
 
 def build_demo(uow: UnitOfWork, *, seed: int = DEMO_SEED, out_dir: Path | None = None) -> DemoInfo:
@@ -62,19 +58,17 @@ def build_demo(uow: UnitOfWork, *, seed: int = DEMO_SEED, out_dir: Path | None =
     city.tables.name = DEMO_VERSION
     credentials: dict[str, str] = {}
     with uow:
-        session = uow.session
         for code, name, zones in COURTS:
-            session.add(Court(code=code, name=name, zones=zones, policy={"objection_policy": "statutory"}))
-        session.flush()
+            accounts.save_court(uow, code=code, name=name, zones=zones, policy={"objection_policy": "statutory"},
+                                actor="demo")
         users: dict[str, User] = {}
         for username, display, role, court in USERS:
             password = secrets.token_urlsafe(9)
-            users[username] = create_user(uow, username=username, display_name=display, role=role,
-                                          court_code=court, password=password, actor="demo")
+            users[username] = accounts.create_user(uow, username=username, display_name=display, role=role,
+                                                   court_code=court, password=password, actor="demo")
             credentials[username] = password
         # The demo judge may ask at any hour (a court sets its own hours; judge2 keeps the default 8-18 h).
-        demo_limit = session.get(InquiryLimit, users["judge"].id)
-        demo_limit.hour_from, demo_limit.hour_to, demo_limit.daily_count = 0, 24, 500
+        accounts.set_inquiry_limits(uow, users["judge"], daily_count=500, hour_from=0, hour_to=24, actor="demo")
         baseline_store.save_version(uow, city.tables, DEMO_VERSION, source="示范市合成数据（演示）",
                                     created_by="admin")
         baseline_store.activate(uow, DEMO_VERSION, actor="admin")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from xunpai.services import accounts as accounts_service
+from xunpai.services import procedure
+from xunpai.services.publishing import get_lot
 from xunpai.storage import ledger
 from xunpai.storage.models.procedure import ProcedureCase
+from xunpai.storage.repositories import demo as demo_repo
 
 DEMO_CASE = "（2026）浙1099执1号"
 PARTIES = (("applicant", "示范市农村商业银行股份有限公司", "91330100MA2H00017B", "示范市城东街道金融大厦"),  # 统一社会信用代码
@@ -19,13 +20,9 @@ PARTIES = (("applicant", "示范市农村商业银行股份有限公司", "91330
 
 
 def _ensure_case(uow, court: str) -> list[ProcedureCase]:
-    session = uow.session
-    cases = session.execute(select(ProcedureCase).where(ProcedureCase.court_code == court)
-                            .order_by(ProcedureCase.id)).scalars().all()
+    cases = demo_repo.court_cases(uow.session, court)
     if cases:
-        return list(cases)
-    from xunpai.services import procedure
-
+        return cases
     now = ledger.now_local()
     case = procedure.create_case(uow, court, DEMO_CASE,
                                  [procedure.PartyInput(*p) for p in PARTIES], actor="demo", now=now)
@@ -50,18 +47,11 @@ def build(uow, context: dict) -> None:
 
 
 def _viewing_party(uow, court: str, context: dict) -> None:
-    session = uow.session
     """The debtor of a seized vehicle in custody (another area's demo data), to book a viewing slot."""
-    try:
-        from xunpai.storage.models.custody import CustodyItem, ViewingSlot
-        from xunpai.storage.models.lots import Lot
-    except ImportError:
-        return
-    item = session.execute(select(CustodyItem).join(ViewingSlot, ViewingSlot.item_id == CustodyItem.id)
-                           .where(CustodyItem.court_code == court).order_by(CustodyItem.id)).scalars().first()
+    item = demo_repo.first_item_with_viewing_slot(uow.session, court)
     if item is None:
         return
-    lot = session.get(Lot, item.lot_id) if item.lot_id else None
+    lot = get_lot(uow, item.lot_id) if item.lot_id else None
     parties = lot.lot.parties if lot else []
     debtor = next((p.name for p in parties if p.role.value == "debtor"), None) or item.debtor or "被执行人"
     _user, code = accounts_service.issue_party_access(uow, case_number=item.case_number, party_role="debtor",

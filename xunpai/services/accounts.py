@@ -12,15 +12,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auction import court_code as court_codes
+from auction.case_number import InvalidCaseNumber, parse
 from auction.case_number import validate as validate_case_number
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
 from xunpai.storage.models.web import ApiToken, PartyAccess
+from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 MAX_FAILED_LOGINS = 5  # consecutive failures before the account is locked
@@ -46,6 +46,7 @@ ledger.register_kind("account.login", "登录")
 ledger.register_kind("account.party_code", "签发当事人查询码")
 ledger.register_kind("account.api_token", "签发接口令牌")
 ledger.register_kind("account.update", "修改账户")
+ledger.register_kind("account.limits", "修改询价限制")
 
 
 class AccountError(ValueError):
@@ -65,7 +66,7 @@ class SignIn:
     locked_until: datetime | None = None
 
 
-def _user(session: Session, user: User | int) -> User:
+def _user(session, user: User | int) -> User:
     if isinstance(user, User):
         return user
     found = session.get(User, user) if user is not None else None
@@ -93,7 +94,7 @@ def create_user(uow: UnitOfWork, *, username: str, display_name: str, role: str,
             raise AccountError(f"法院代字“{court_code}”不存在，请先在“法院与辖区”中添加该法院。")
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
-        if session.execute(select(User.id).where(User.username == username)).first():
+        if accounts_repo.username_taken(session, username):
             raise AccountError(f"用户名“{username}”已被使用，请换一个。")
         user = User(username=username, display_name=display_name or username, role=role, court_code=court_code,
                     password_hash=hash_secret(password), active=True, failed_logins=0,
@@ -122,7 +123,7 @@ def set_password(uow: UnitOfWork, user: User | int, password: str, *, actor: str
         uow.commit()
 
 
-def _register_failure(session: Session, user: User, now: datetime) -> SignIn:
+def _register_failure(session, user: User, now: datetime) -> SignIn:
     user.failed_logins = (user.failed_logins or 0) + 1
     if user.failed_logins >= MAX_FAILED_LOGINS:
         user.locked_until = now + LOCKOUT
@@ -144,7 +145,7 @@ def authenticate(uow: UnitOfWork, username: str, password: str, *, now: datetime
     with uow:
         session = uow.session
         now = now or ledger.now_local()
-        user = session.execute(select(User).where(User.username == (username or "").strip())).scalar_one_or_none()
+        user = accounts_repo.user_by_username(session, (username or "").strip())
         if user is None or user.role == "party":
             check_password_hash(_dummy_hash(), password or "")
             result = SignIn(None, "用户名或密码不正确。")
@@ -193,13 +194,8 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
         case_number = validate_case_number(case_number)
         party_id = None
         if (id_number or "").strip():
-            from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
-
             wanted = "".join((id_number or "").split()).upper()
-            party = session.execute(
-                select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
-                .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == wanted)
-            ).scalar_one_or_none()
+            party = accounts_repo.case_party_by_id_number(session, case_number, wanted)
             if party is None:
                 raise AccountError(f"案件{case_number}中没有证件号码为“{id_number}”的当事人或利害关系人，"
                                    "请先在案件中登记。")
@@ -224,9 +220,7 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
         return user, code
 
 
-def _court_of_case(session: Session, case_number: str) -> str:
-    from auction.case_number import parse
-
+def _court_of_case(session, case_number: str) -> str:
     court = parse(case_number).court_code
     if session.get(Court, court) is None:
         raise AccountError(f"案号中的法院代字“{court}”不在本系统的法院名单中。")
@@ -239,8 +233,6 @@ def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: dat
     every party account of that case, so guessing codes for one case locks it."""
     with uow:
         session = uow.session
-        from auction.case_number import InvalidCaseNumber
-
         now = now or ledger.now_local()
         try:
             case_number = validate_case_number(case_number)
@@ -248,10 +240,7 @@ def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: dat
             result = SignIn(None, str(exc))
             uow.commit()
             return result
-        rows = session.execute(
-            select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
-            .where(PartyAccess.case_number == case_number)
-        ).all()
+        rows = accounts_repo.party_accesses_of_case(session, case_number)
         if not rows:
             check_password_hash(_dummy_hash(), code or "")
             result = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
@@ -282,8 +271,7 @@ def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: dat
 
 def party_cases(uow: UnitOfWork, user_id: int) -> list[PartyAccess]:
     with uow:
-        session = uow.session
-        return list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars())
+        return accounts_repo.party_accesses_of_user(uow.session, user_id)
 
 
 def issue_api_token(uow: UnitOfWork, user: User | int, *, label: str = "", actor: str = "",
@@ -303,15 +291,9 @@ def issue_api_token(uow: UnitOfWork, user: User | int, *, label: str = "", actor
 
 def user_for_token(uow: UnitOfWork, token: str) -> User | None:
     with uow:
-        session = uow.session
         if not token:
             return None
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        row = session.execute(
-            select(User).join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
-        ).scalar_one_or_none()
-        return row
+        return accounts_repo.user_for_token_digest(uow.session, hashlib.sha256(token.encode()).hexdigest())
 
 
 ledger.register_kind("court.save", "保存法院与辖区")
@@ -367,6 +349,28 @@ def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None
         return user
 
 
+def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, hour_from: int, hour_to: int,
+                       actor: str = "") -> InquiryLimit:
+    """A judge's inquiry limits: how many quotes a day, and between which hours (0-24; the court's zones stay)."""
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        if not 0 <= hour_from < hour_to <= 24:
+            raise AccountError(f"询价时段 {hour_from}-{hour_to} 时不成立：应为 0 至 24 之间、开始早于结束的整点。")
+        if daily_count < 1:
+            raise AccountError(f"每日询价次数 {daily_count} 不成立：至少 1 次。")
+        limit = session.get(InquiryLimit, user.id)
+        if limit is None:
+            limit = InquiryLimit(user_id=user.id, allowed_zones=[])
+            session.add(limit)
+        limit.daily_count, limit.hour_from, limit.hour_to = daily_count, hour_from, hour_to
+        ledger.append(session, "account.limits", {"username": user.username, "daily_count": daily_count,
+                                                  "hour_from": hour_from, "hour_to": hour_to},
+                      actor=actor, court_code=user.court_code or "")
+        uow.commit()
+        return limit
+
+
 def signed_in(uow: UnitOfWork, user_id: int) -> tuple[User, list[PartyAccess]] | None:
     """The active account behind a web session, with the cases a party account may see (none for staff)."""
     with uow:
@@ -374,8 +378,7 @@ def signed_in(uow: UnitOfWork, user_id: int) -> tuple[User, list[PartyAccess]] |
         user = session.get(User, user_id)
         if user is None or not user.active:
             return None
-        rows = list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars()) \
-            if user.role == "party" else []
+        rows = accounts_repo.party_accesses_of_user(session, user_id) if user.role == "party" else []
         return user, rows
 
 
@@ -401,11 +404,7 @@ def staff_and_parties(uow: UnitOfWork) -> tuple[list[User], list[tuple[PartyAcce
     """The administrators' user list: staff accounts, party access codes with their accounts, and the courts."""
     with uow:
         session = uow.session
-        staff = session.execute(select(User).where(User.role != "party").order_by(User.court_code, User.username)) \
-            .scalars().all()
-        parties = [tuple(row) for row in session.execute(
-            select(PartyAccess, User).join(User, User.id == PartyAccess.user_id).order_by(PartyAccess.case_number))]
-        return list(staff), parties, list_courts(uow)
+        return accounts_repo.staff_users(session), accounts_repo.all_party_accesses(session), list_courts(uow)
 
 
 def username_of(uow: UnitOfWork, user_id: int) -> str:
@@ -415,7 +414,7 @@ def username_of(uow: UnitOfWork, user_id: int) -> str:
 
 def list_courts(uow: UnitOfWork) -> list[Court]:
     with uow:
-        return list(uow.session.execute(select(Court).order_by(Court.code)).scalars())
+        return accounts_repo.all_courts(uow.session)
 
 
 ledger.register_kind("web.denied", "越权访问被拒绝")
@@ -433,7 +432,7 @@ def record_denial(uow: UnitOfWork, payload: dict, *, actor: str, court_code: str
 def active_user(uow: UnitOfWork, username: str) -> User | None:
     """The active account with that user name (a command's operator), or None."""
     with uow:
-        user = uow.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = accounts_repo.user_by_username(uow.session, username)
         return user if user is not None and user.active else None
 
 

@@ -10,12 +10,12 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import func, insert, select
 
 from tax_baseline.tables import SPECS, BaselineTables, validate
 from tax_baseline.workbook import WorkbookError
 from xunpai.storage import ledger
-from xunpai.storage.models.baseline import BASELINE_TABLES, TableVersion
+from xunpai.storage.models.baseline import TableVersion
+from xunpai.storage.repositories import baseline as baseline_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 
@@ -44,7 +44,7 @@ def save_version(uow: UnitOfWork, tables: BaselineTables, name: str, *, source: 
         errors = validate(tables)
         if errors:
             raise WorkbookError(errors, source)
-        if session.execute(select(TableVersion.id).where(TableVersion.name == name)).first():
+        if baseline_repo.version_exists(session, name):
             raise VersionError(f"版本“{name}”已存在；版本一经导入不可修改，请换一个版本名。")
         version = TableVersion(name=name, status="draft", source=source, note=note, created_by=created_by,
                                created_at=ledger.now_local(), row_counts=tables.row_counts(),
@@ -58,8 +58,7 @@ def save_version(uow: UnitOfWork, tables: BaselineTables, name: str, *, source: 
             columns = [c.name for c in spec.columns]
             records = [{"version_id": version.id, **{c: _record(v) for c, v in zip(columns, row, strict=True)}}
                        for row in frame[columns].itertuples(index=False, name=None)]
-            for start in range(0, len(records), 20_000):
-                session.execute(insert(BASELINE_TABLES[spec.name]), records[start:start + 20_000])
+            baseline_repo.insert_table_rows(session, spec.name, records)
         ledger.append(session, "tables.import", {"version": name, "source": source, "rows": version.row_counts},
                       actor=created_by, purpose="导入基准表")
         uow.commit()
@@ -70,13 +69,13 @@ def get_version(uow: UnitOfWork, name: str | None = None) -> TableVersion:
     with uow:
         session = uow.session
         if name is None:
-            version = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
+            version = baseline_repo.active_version(session)
             if version is None:
                 raise VersionError("还没有启用的基准表版本：请先导入（xunpai tables import）并启用（xunpai tables activate）。")
             return version
-        version = session.execute(select(TableVersion).where(TableVersion.name == name)).scalar_one_or_none()
+        version = baseline_repo.version_named(session, name)
         if version is None:
-            known = "、".join(session.execute(select(TableVersion.name).order_by(TableVersion.id)).scalars()) or "（无）"
+            known = "、".join(baseline_repo.version_names(session)) or "（无）"
             raise VersionError(f"没有名为“{name}”的基准表版本。现有版本：{known}")
         return version
 
@@ -88,9 +87,7 @@ def load_version(uow: UnitOfWork, name: str | None = None) -> BaselineTables:
         version = get_version(uow, name)
         frames = {}
         for spec in SPECS:
-            table = BASELINE_TABLES[spec.name]
-            columns = [table.c[c.name] for c in spec.columns]
-            rows = session.execute(select(*columns).where(table.c.version_id == version.id).order_by(table.c.id)).all()
+            rows = baseline_repo.table_rows(session, spec.name, [c.name for c in spec.columns], version.id)
             frame = pd.DataFrame(rows, columns=[c.name for c in spec.columns])
             for col in spec.columns:
                 if col.kind in ("decimal", "percent") and len(frame):
@@ -107,7 +104,7 @@ def activate(uow: UnitOfWork, name: str, actor: str) -> TableVersion:
         version = get_version(uow, name)
         if version.status == "active":
             raise VersionError(f"版本“{name}”已经是启用状态。")
-        previous = session.execute(select(TableVersion).where(TableVersion.status == "active")).scalar_one_or_none()
+        previous = baseline_repo.active_version(session)
         if previous is not None:
             previous.status = "retired"
         version.status = "active"
@@ -123,11 +120,15 @@ def activate(uow: UnitOfWork, name: str, actor: str) -> TableVersion:
 
 def list_versions(uow: UnitOfWork) -> list[TableVersion]:
     with uow:
-        session = uow.session
-        return list(session.execute(select(TableVersion).order_by(TableVersion.id)).scalars())
+        return baseline_repo.all_versions(uow.session)
 
 
 def version_count(uow: UnitOfWork) -> int:
     with uow:
-        session = uow.session
-        return session.execute(select(func.count(TableVersion.id))).scalar_one()
+        return baseline_repo.version_count(uow.session)
+
+
+def is_empty(uow: UnitOfWork) -> bool:
+    """No table version was ever imported (the demo builds only on such a database)."""
+    with uow:
+        return not baseline_repo.any_version(uow.session)

@@ -13,12 +13,10 @@ from decimal import Decimal
 from threading import Lock
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
-from tax_baseline.batch import future_contract_date
+from tax_baseline.batch import future_contract_date, price_batch
 from tax_baseline.limits import (
     InquiryPolicy,
     LimitRefused,
@@ -30,9 +28,9 @@ from tax_baseline.limits import (
 from tax_baseline.quote import QuoteEngine, QuoteError, QuoteRequest, QuoteResult
 from xunpai.services import baseline as baseline_store
 from xunpai.storage import ledger
-from xunpai.storage.models.accounts import Court, InquiryLimit, User
-from xunpai.storage.models.baseline import TableVersion
-from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.models.accounts import User
+from xunpai.storage.repositories import accounts as accounts_repo
+from xunpai.storage.repositories import baseline as baseline_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 COUNTED_KINDS = ("inquiry.quote", "inquiry.batch")
@@ -97,9 +95,7 @@ def used_today(uow: UnitOfWork, user: User, now: datetime) -> int:
 # The quote's own steps run inside its block without nested blocks of their own (no savepoint per step).
 
 def _active_engine(uow: UnitOfWork) -> QuoteEngine:
-    session = uow.session
-    version = session.execute(select(TableVersion.id, TableVersion.name, TableVersion.created_at)
-                              .where(TableVersion.status == "active")).first()
+    version = baseline_repo.active_version_key(uow.session)
     if version is None:
         baseline_store.get_version(uow)  # raises the user-facing message
     key = (version.id, version.name, version.created_at)
@@ -114,25 +110,17 @@ def _active_engine(uow: UnitOfWork) -> QuoteEngine:
     return engine
 
 
-def _policy_for(session: Session, user: User) -> InquiryPolicy:
-    row = session.execute(
-        select(InquiryLimit, Court.zones).select_from(User)
-        .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
-        .outerjoin(Court, Court.code == User.court_code)
-        .where(User.id == user.id)).first()
-    limit, court_zones = (row[0], row[1]) if row else (None, None)
+def _policy_for(session, user: User) -> InquiryPolicy:
+    limit, court_zones = accounts_repo.limit_and_court_zones(session, user.id)
     zones = (limit.allowed_zones if limit and limit.allowed_zones else court_zones) or []
     if limit is None:
         return InquiryPolicy(frozenset(zones), **DEFAULT_POLICY)
     return InquiryPolicy(frozenset(zones), limit.daily_count, limit.hour_from, limit.hour_to)
 
 
-def _used_today(session: Session, user: User, now: datetime) -> int:
-    start = datetime.combine(now.date(), time.min)
-    return session.execute(
-        select(func.count(LedgerEntry.id)).where(LedgerEntry.actor == user.username,
-                                                 LedgerEntry.kind.in_(COUNTED_KINDS),
-                                                 LedgerEntry.recorded_at >= start)).scalar_one()
+def _used_today(session, user: User, now: datetime) -> int:
+    return accounts_repo.entries_counted_since(session, user.username, COUNTED_KINDS,
+                                               datetime.combine(now.date(), time.min))
 
 
 def _inputs(request: QuoteRequest) -> dict:
@@ -222,8 +210,6 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
     with uow:
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
-        from tax_baseline.batch import price_batch
-
         now = now or ledger.now_local()
         inputs = {"file": source_name, "rows": int(len(units))}
         case_number = _checked_case(uow, user, case_number, purpose, inputs, now)

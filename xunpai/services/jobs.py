@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.web import WebJob
+from xunpai.storage.repositories import jobs as jobs_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 INTERRUPTED = "服务重启，任务中断。请重新上传同一文件：已完成的部分不会重复，其余部分继续处理。"
@@ -25,7 +24,7 @@ def create_job(uow: UnitOfWork, job_id: str, kind: str, *, user_id: int, court_c
 def update_job(uow: UnitOfWork, job_id: str, **values) -> None:
     """Record progress (done, failed, total, status) or the end (status, message, result file, finished_at)."""
     with uow:
-        uow.session.execute(update(WebJob).where(WebJob.id == job_id).values(**values))
+        jobs_repo.set_job_values(uow.session, job_id, values)
         uow.commit()
 
 
@@ -35,12 +34,10 @@ def mark_interrupted(uow: UnitOfWork, *, pending: set[str], cutoff: datetime) ->
     finishes what is left without doing anything twice). Returns how many were marked failed."""
     with uow:
         session = uow.session
-        stale = [job_id for job_id, status, created in session.execute(
-            select(WebJob.id, WebJob.status, WebJob.created_at).where(WebJob.status.in_(("queued", "running"))))
-            if status == "running" or (job_id not in pending and created <= cutoff)]
+        stale = [job_id for job_id, status, created in jobs_repo.unfinished_jobs(session)
+                 if status == "running" or (job_id not in pending and created <= cutoff)]
         if stale:
-            session.execute(update(WebJob).where(WebJob.id.in_(stale), WebJob.status.in_(("queued", "running")))
-                            .values(status="failed", finished_at=now_local(), message=INTERRUPTED))
+            jobs_repo.fail_unfinished_jobs(session, stale, finished_at=now_local(), message=INTERRUPTED)
         uow.commit()
         return len(stale)
 
@@ -53,5 +50,4 @@ def get_job(uow: UnitOfWork, job_id: str) -> WebJob | None:
 def recent_jobs(uow: UnitOfWork, user_id: int, kind: str, limit: int = 10) -> list[WebJob]:
     """A user's latest jobs of one kind, newest first."""
     with uow:
-        return list(uow.session.execute(select(WebJob).where(WebJob.user_id == user_id, WebJob.kind == kind)
-                                        .order_by(WebJob.created_at.desc()).limit(limit)).scalars())
+        return jobs_repo.recent_jobs(uow.session, user_id, kind, limit)

@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from xunpai.storage import ledger
-from xunpai.storage.models.accounts import User
 from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
 QUOTE_KIND = "inquiry.quote"
@@ -41,7 +39,7 @@ def detail(uow: UnitOfWork, code: str) -> dict | None:
         if entry is None:
             return None
         payload = json.loads(entry.payload)
-        actor_name = session.execute(select(User.display_name).where(User.username == entry.actor)).scalar()
+        actor_name = accounts_repo.display_name_of(session, entry.actor)
         return {"code": ledger.verification_code(entry.hash), "ledger_seq": entry.seq,
                 "case_number": entry.case_number, "purpose": entry.purpose, "actor": entry.actor,
                 "actor_name": actor_name or entry.actor, "court_code": entry.court_code,

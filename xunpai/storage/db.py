@@ -7,6 +7,7 @@ migrations (``xunpai/storage/migrations``); ``migrate()`` brings any database to
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -47,6 +48,36 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+_SQLITE_QUEUES: dict[int, threading.RLock] = {}
+
+
+def queue_sqlite_writers(engine: Engine) -> None:
+    """Make this process's transactions on an SQLite database wait in a queue instead of polling.
+
+    Every SQLite transaction here takes the write lock at BEGIN (``make_engine``); a thread that finds it taken
+    sleeps and retries (SQLite's busy handler, with growing sleeps), which under a burst of requests turns a
+    few milliseconds of waiting into hundreds. Threads of one process therefore take a Python lock first,
+    from BEGIN to COMMIT/ROLLBACK, and are woken the moment it is free. Other processes still meet SQLite's
+    own lock. (Re-entrant: a thread never waits for itself.)"""
+    if id(engine) in _SQLITE_QUEUES:
+        return
+    lock = _SQLITE_QUEUES.setdefault(id(engine), threading.RLock())
+
+    def acquire(conn) -> None:
+        lock.acquire()
+        conn.info["xunpai_queue_held"] = conn.info.get("xunpai_queue_held", 0) + 1
+
+    def release(conn) -> None:
+        held = conn.info.get("xunpai_queue_held", 0)
+        if held:
+            conn.info["xunpai_queue_held"] = held - 1
+            lock.release()
+
+    event.listen(engine, "begin", acquire, insert=True)  # before make_engine's BEGIN IMMEDIATE
+    event.listen(engine, "commit", release)
+    event.listen(engine, "rollback", release)
 
 
 def alembic_config(engine: Engine):

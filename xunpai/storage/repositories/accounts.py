@@ -1,0 +1,85 @@
+"""What the accounts and inquiry services read and write: users, courts, inquiry limits, party access codes, API
+tokens (``xunpai.services.accounts``, ``xunpai.services.inquiry``, ``xunpai.services.receipts``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xunpai.storage.models.accounts import Court, InquiryLimit, User
+from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
+from xunpai.storage.models.web import ApiToken, PartyAccess
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.execute(select(User.id).where(User.username == username)).first() is not None
+
+
+def display_name_of(session: Session, username: str) -> str | None:
+    return session.execute(select(User.display_name).where(User.username == username)).scalar()
+
+
+def staff_users(session: Session) -> list[User]:
+    """Every account but the parties', by court and user name."""
+    return list(session.execute(select(User).where(User.role != "party")
+                                .order_by(User.court_code, User.username)).scalars())
+
+
+def user_for_token_digest(session: Session, digest: str) -> User | None:
+    """The active account whose unrevoked API token has this SHA-256."""
+    return session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def case_party_by_id_number(session: Session, case_number: str, id_number: str) -> ProcedureParty | None:
+    """The party or interested party registered in the case under that ID number."""
+    return session.execute(
+        select(ProcedureParty).join(ProcedureCase, ProcedureCase.id == ProcedureParty.case_id)
+        .where(ProcedureCase.case_number == case_number, ProcedureParty.id_number == id_number)
+    ).scalar_one_or_none()
+
+
+def party_accesses_of_case(session: Session, case_number: str) -> list[tuple[PartyAccess, User]]:
+    return [tuple(row) for row in session.execute(
+        select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
+        .where(PartyAccess.case_number == case_number))]
+
+
+def party_accesses_of_user(session: Session, user_id: int) -> list[PartyAccess]:
+    return list(session.execute(select(PartyAccess).where(PartyAccess.user_id == user_id)).scalars())
+
+
+def all_party_accesses(session: Session) -> list[tuple[PartyAccess, User]]:
+    """Every party access code with its account, by case number."""
+    return [tuple(row) for row in session.execute(
+        select(PartyAccess, User).join(User, User.id == PartyAccess.user_id).order_by(PartyAccess.case_number))]
+
+
+def all_courts(session: Session) -> list[Court]:
+    return list(session.execute(select(Court).order_by(Court.code)).scalars())
+
+
+def limit_and_court_zones(session: Session, user_id: int) -> tuple[InquiryLimit | None, list | None]:
+    """The user's own inquiry limits (None when they have none) and the zones of their court."""
+    row = session.execute(
+        select(InquiryLimit, Court.zones).select_from(User)
+        .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
+        .outerjoin(Court, Court.code == User.court_code)
+        .where(User.id == user_id)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def entries_counted_since(session: Session, actor: str, kinds: tuple[str, ...], start: datetime) -> int:
+    """How many ledger entries of these kinds the user made since ``start``."""
+    return session.execute(
+        select(func.count(LedgerEntry.id)).where(LedgerEntry.actor == actor, LedgerEntry.kind.in_(kinds),
+                                                 LedgerEntry.recorded_at >= start)).scalar_one()
