@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
+from opencc import OpenCC
 from rapidfuzz import fuzz, process
 
 from .numerals import read_numeral
@@ -43,8 +44,6 @@ NOT_FOUND = "未找到匹配的楼幢"
 @cache
 def _t2s():
     """The traditional → simplified converter, built on first use (loading its dictionaries takes time)."""
-    from opencc import OpenCC
-
     return OpenCC("t2s")
 
 

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tax_baseline.quote import QuoteEngine
 from tax_baseline.tables import ALL_ZONES, BaselineTables
 
 CITY = "示范市"
@@ -157,8 +158,6 @@ def _units(rng, buildings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sales(rng, tables, buildings, communities, start_period, months, per_building, nal_share, sigma):
-    from tax_baseline.quote import QuoteEngine
-
     n_b = len(buildings)
     counts = rng.poisson(per_building, size=n_b)
     b = np.repeat(np.arange(n_b), counts)

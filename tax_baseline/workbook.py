@@ -12,6 +12,9 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from tax_baseline.tables import (
     SPEC_BY_NAME,
@@ -66,8 +69,6 @@ def _sheet_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def read_xlsx(path: str | Path) -> tuple[BaselineTables, list[CellError]]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a spreadsheet at all: say so
@@ -152,10 +153,6 @@ def _cell(value: object) -> object:
 
 def write_xlsx(tables: BaselineTables, path: str | Path) -> None:
     """Write every table as a sheet with Chinese headers, plus a 说明 sheet documenting each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook()
     readme = workbook.active
     readme.title = README_SHEET

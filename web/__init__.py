@@ -15,6 +15,21 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from flask_login import current_user
 
+from web import (
+    admin,
+    api,
+    auth,
+    database,
+    filters,
+    inquiry,
+    jobs,
+    listings,
+    listings_custody,  # noqa: F401  (the custody and outcome pages, routes of the listings blueprint)
+    objections,
+    objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
+    public,
+    security,
+)
 from xunpai import config as xunpai_config
 from xunpai import logging_setup
 
@@ -65,32 +80,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     upload_dir.mkdir(parents=True, exist_ok=True)
     app.config["UPLOAD_DIR"] = str(upload_dir)
 
-    from web import database, security
-
     database.init_app(app)
     security.init_app(app)
-    from web import jobs
-
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
-
-    from web import (
-        admin,
-        api,
-        auth,
-        inquiry,
-        listings,
-        listings_custody,  # noqa: F401  (the custody and outcome pages, routes of the listings blueprint)
-        objections,
-        objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
-        public,
-    )
-
     for module in (auth, public, inquiry, objections, listings, admin, api):
         app.register_blueprint(module.bp)
     security.csrf.exempt(api.bp)  # token-authenticated, no cookies
-
-    from web import filters
-
     filters.init_app(app)
 
     @app.route("/")

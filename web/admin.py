@@ -12,12 +12,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from auction.case_number import validate as validate_case_number
+from auction.platforms import catalog
 from tax_baseline.typed_dates import parse_date
+from tax_baseline.workbook import WorkbookError, read_xlsx
 from web.database import uow
+from web.platforms import local_platform_url
 from web.security import roles_required
 from xunpai.services import accounts as accounts_service
 from xunpai.services import baseline as store
 from xunpai.services import procedure, providers
+from xunpai.services.baseline_compare import compare
 from xunpai.storage.models.accounts import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -132,8 +136,6 @@ def tables():
 
 
 def _import_tables() -> list[str]:
-    from tax_baseline.workbook import WorkbookError, read_xlsx
-
     upload = request.files.get("file")
     name = request.form.get("name", "").strip()
     if not upload or not upload.filename:
@@ -163,8 +165,6 @@ def _import_tables() -> list[str]:
 
 @bp.route("/tables/compare")
 def tables_compare():
-    from xunpai.services.baseline_compare import compare
-
     old, new = request.args.get("old", ""), request.args.get("new", "")
     try:
         diffs = compare(uow(), old, new)
@@ -220,9 +220,6 @@ def calendar():
 
 @bp.route("/platforms")
 def platforms():
-    from auction.platforms import catalog
-    from web.platforms import local_platform_url
-
     return render_template("admin/platforms.html", platforms=list(catalog().values()),
                            local_url=local_platform_url())
 

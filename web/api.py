@@ -12,17 +12,27 @@ import base64
 import binascii
 from datetime import date
 
+import pandas as pd
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+import auction.objections as rules
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from auction.platforms import PlatformError
+from tax_baseline import batch as batch_engine
+from tax_baseline.quote import QuoteRequest
 from tax_baseline.typed_dates import InvalidDate, parse_date
 from web.database import uow
+from web.openapi import document
+from web.platforms import choices, platform_for
 from web.security import _record_denial, account_for, may_see_case
 from xunpai.services import accounts as accounts_service
+from xunpai.services import inquiry as inquiry_service
 from xunpai.services import objections as objection_service
+from xunpai.services import procedure as procedure_service
+from xunpai.services import publishing as publishing_service
 from xunpai.storage import ledger
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -93,8 +103,6 @@ def _date(value, name: str, required: bool = True) -> date | None:
 
 @bp.route("/openapi.json")
 def openapi():
-    from web.openapi import document
-
     return jsonify(document())
 
 
@@ -103,8 +111,6 @@ def openapi():
 @bp.route(V1 + "/quote", methods=["POST"])
 def quote():
     _role("judge")
-    from tax_baseline.quote import QuoteRequest
-    from xunpai.services import inquiry as inquiry_service
 
     data = _body()
     for name in ("floor", "area"):
@@ -134,11 +140,6 @@ def quote():
 @bp.route(V1 + "/quote-batch", methods=["POST"])
 def quote_batch():
     _role("judge")
-    import pandas as pd
-
-    from tax_baseline import batch as batch_engine
-    from xunpai.services import inquiry as inquiry_service
-
     data = _body()
     units = data.get("units")
     if not isinstance(units, list) or not units:
@@ -165,9 +166,6 @@ def quote_batch():
 # ---------------------------------------------------------------- objections
 
 def _objection_json(objection) -> dict:
-    import auction.objections as rules
-    from xunpai.services import procedure as procedure_service
-
     case = objection_service.objection_record(uow(), objection).case
     state = rules.State(objection.state)
     route = rules.Route(objection.route) if objection.route else None
@@ -228,7 +226,6 @@ def objection_get(objection_id: int):
 def objection_file():
     """A party files an objection; ``submission_key`` makes a retry return the first filing (200, not 201)."""
     _role("party")
-    from xunpai.services import procedure as procedure_service
 
     data = _body()
     try:
@@ -265,8 +262,6 @@ def objection_file():
 @bp.route(V1 + "/objections/<int:objection_id>/decision", methods=["POST"])
 def objection_decide(objection_id: int):
     _role("judge")
-    import auction.objections as rules
-    from xunpai.services import procedure as procedure_service
 
     objection = _objection_for_me(objection_id)
     data = _body()
@@ -296,8 +291,6 @@ def _lot_json(lot) -> dict:
 
 
 def _lot_for_me(lot_id: int):
-    from xunpai.services import publishing as publishing_service
-
     lot = publishing_service.get_lot(uow(), lot_id)
     if lot is None:
         raise ApiError(404, "not_found", f"标的 {lot_id} 不存在。")
@@ -309,7 +302,6 @@ def _lot_for_me(lot_id: int):
 @bp.route(V1 + "/lots", methods=["GET"])
 def lots_list():
     _role("clerk")
-    from xunpai.services import publishing as publishing_service
 
     rows = publishing_service.court_lots(uow(), current_user.court_code, status=request.args.get("status", ""),
                                          newest_first=False, limit=1000)
@@ -325,11 +317,6 @@ def lot_get(lot_id: int):
 @bp.route(V1 + "/lots/<int:lot_id>/publish", methods=["POST"])
 def lot_publish(lot_id: int):
     _role("clerk")
-
-    from auction.platforms import PlatformError
-    from web.platforms import choices, platform_for
-    from xunpai.services import publishing as publishing_service
-
     lot = _lot_for_me(lot_id)
     data = request.get_json(silent=True) or {}
     code = str(data.get("platform") or "local")

@@ -26,9 +26,13 @@ from flask_login import current_user
 
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
+from tax_baseline import batch as batch_engine
+from tax_baseline.batch import write_results
+from tax_baseline.quote import QuoteRequest
 from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
 from web.database import uow
+from web.pdf import quote_pdf
 from web.security import authorize_court, roles_required
 from web.uploads import SHEET_SUFFIXES, save_upload, upload_problem
 from xunpai.services import accounts as accounts_service
@@ -58,8 +62,6 @@ def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
 
 
 def _request_from_form(form) -> tuple[object | None, dict, list[str]]:
-    from tax_baseline.quote import QuoteRequest
-
     values = {name: (form.get(name) or "").strip() for name in FIELDS}
     errors: list[str] = []
     if not values["address"] and not values["building_id"]:
@@ -140,8 +142,6 @@ def result(code: str):
 @bp.route("/result/<code>.pdf")
 @roles_required("judge")
 def result_pdf(code: str):
-    from web.pdf import quote_pdf
-
     detail = _receipt_for_me(code)
     court = accounts_service.get_court(uow(), detail.get("court_code") or "")
     data = quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
@@ -205,8 +205,6 @@ def batch():
 def read_units(path: Path):
     """The uploaded file as a table of units, with the columns the batch engine needs (checked here so
     that a wrong file is refused at once, before any job starts)."""
-    from tax_baseline import batch as batch_engine
-
     units = batch_engine.read_units(path)
     headers = {str(c).strip() for c in units.columns}
     names = {batch_engine.COLUMNS.get(h, h) for h in headers}
@@ -226,8 +224,6 @@ def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: 
     """The batch inquiry job: the service prices the file and writes its one ledger entry (or its refusal's)
     in its own transaction; the result file goes to the job's staging folder and is offered only if the whole
     job succeeds."""
-    from tax_baseline.batch import write_results
-
     unit = progress.work_uow()
     try:
         rows = read_units(Path(source))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from web.filters import yuan
+
 SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 SERIF_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
 SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -161,6 +163,4 @@ def objection_receipt_pdf(detail: dict, *, court_name: str) -> bytes:
 
 
 def _money(value: str) -> str:
-    from web.filters import yuan
-
     return yuan(value)

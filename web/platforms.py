@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from auction.off_peak import parse_windows
+from auction.platforms import catalog, get_platform
 from xunpai import config
 
 
@@ -15,20 +17,14 @@ def local_platform_url() -> str:
 
 
 def platform_for(code: str):
-    from auction.platforms import get_platform
-
     outbox = Path(current_app.config.get("OUTBOX_DIR") or config.data_dir() / "outbox")
     return get_platform(code, base_url=local_platform_url(), outbox=outbox)
 
 
 def off_peak_windows():
     """The configured off-peak windows (XUNPAI_OFF_PEAK_WINDOWS, else the publishing engine's default)."""
-    from auction.off_peak import parse_windows
-
     return parse_windows(str(current_app.config.get("OFF_PEAK_WINDOWS") or config.off_peak_windows()))
 
 
 def choices() -> list[tuple[str, str]]:
-    from auction.platforms import catalog
-
     return [(code, spec.name) for code, spec in catalog().items()]

@@ -18,6 +18,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from auction.case_number import InvalidCaseNumber, parse, validate
+from web.database import uow
 from xunpai.services import accounts as accounts_service
 from xunpai.storage.models.accounts import ROLE_NAMES, User
 from xunpai.storage.models.web import PartyAccess
@@ -76,8 +77,6 @@ def account_for(user: User, party_rows: list[PartyAccess]) -> Account:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> Account | None:
-    from web.database import uow
-
     try:
         found = accounts_service.signed_in(uow(), int(user_id))
     except ValueError:
@@ -129,8 +128,6 @@ def init_app(app: Flask) -> None:
 def _record_denial(reason: str, detail: str = "", case_number: str = "") -> None:
     """Write the refused request to the ledger (the service commits it: it must survive the abort). Uses the
     request's own unit of work: on SQLite every transaction holds the write lock, so a second one would wait."""
-    from web.database import uow
-
     actor = current_user.username if current_user and current_user.is_authenticated else "(未登录)"
     court = (current_user.court_code or "") if current_user and current_user.is_authenticated else ""
     payload = {"path": request.path, "method": request.method, "reason": reason, "detail": detail,

@@ -14,6 +14,7 @@ Bound to 127.0.0.1 on a free port by :class:`FixtureSite`; never part of the pro
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -118,7 +119,6 @@ def create_app(state: SiteState | None = None) -> Flask:
             time.sleep(fault[1])
             return None
         if fault[0] == "drop":  # the connection closes without an answer (ERR_EMPTY_RESPONSE)
-            import socket
 
             request.environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
             return Response(status=204)

@@ -10,8 +10,9 @@ with a reason instead of passing them on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+import random
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 # --- judicial auctions (司法拍卖): listing + lot detail with its result -------------------------------
 AUCTION_PAGE_SIZE = 4
@@ -151,10 +152,6 @@ def synthetic_housing_deals(n: int, seed: int = 7, *, last_day: date = date(2026
     end-to-end test scrapes them and calibrates on them. Prices follow a community base price × a floor
     and orientation factor × ±3% noise, rounded to 0.1万 as sites print them; the unit price is the total
     over the area rounded half-up to the yuan, so every deal is valid."""
-    import random
-    from datetime import timedelta
-    from decimal import ROUND_HALF_UP
-
     rng = random.Random(seed)
     communities = [("锦园小区", 25_000, 18), ("九龙湾花园", 31_000, 33), ("丹崖花园", 24_000, 6),
                    ("海滨花园", 15_000, 6), ("万昌花苑", 21_000, 11)]

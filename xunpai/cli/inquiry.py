@@ -7,9 +7,24 @@ from pathlib import Path
 
 import click
 
+from tax_baseline.batch import BatchFileError, read_units, write_results
+from tax_baseline.quote import QuoteRequest
+from tax_baseline.tables import SPEC_BY_NAME
+from tax_baseline.workbook import (
+    WorkbookError,
+    read_csv_table,
+    read_xlsx,
+    replace_table,
+    write_template,
+    write_xlsx,
+)
 from xunpai import config
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
+from xunpai.demo.build import build_demo
+from xunpai.services import baseline as baseline_store
+from xunpai.services.accounts import active_user
+from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
 
 
 def writable_output(path: Path, label: str) -> None:
@@ -24,8 +39,6 @@ def writable_output(path: Path, label: str) -> None:
 
 
 def _user(uow, username: str | None):
-    from xunpai.services.accounts import active_user
-
     if not username:
         fail("请用 --user 指定操作人（或设置环境变量 XUNPAI_USER）。")
     user = active_user(uow, username)
@@ -48,10 +61,6 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
     """导入基准表（.xlsx 全套，或 .csv 单张表）。先校验全部单元格，有任何错误则不导入。
 
     导入后为草稿版本，须经 `xunpai tables activate` 启用。"""
-    from tax_baseline.tables import SPEC_BY_NAME
-    from tax_baseline.workbook import WorkbookError, read_csv_table, read_xlsx, replace_table
-    from xunpai.services import baseline as baseline_store
-
     name = name or file.stem
     uow = unit_of_work()
     try:
@@ -79,9 +88,6 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
 @click.option("--template", is_flag=True, help="只导出空白模板（含填表说明）")
 def tables_export(out: Path, version_name: str | None, template: bool) -> None:
     """导出基准表为 Excel（每张表一个工作表，中文表头，另附“说明”表）。"""
-    from tax_baseline.workbook import write_template, write_xlsx
-    from xunpai.services import baseline as baseline_store
-
     if out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
     writable_output(out, "导出文件")
@@ -102,8 +108,6 @@ def tables_export(out: Path, version_name: str | None, template: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def tables_list(as_json: bool) -> None:
     """列出全部基准表版本。"""
-    from xunpai.services import baseline as baseline_store
-
     status_names = {"draft": "草稿", "active": "启用中", "retired": "已停用"}
     uow = unit_of_work()
     versions = [{"name": v.name, "status": v.status, "source": v.source, "created_at": v.created_at,
@@ -125,8 +129,6 @@ def tables_list(as_json: bool) -> None:
 @click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 def tables_activate(version_name: str, user: str) -> None:
     """启用一个版本（之后的询价都用它；启用记入台账）。"""
-    from xunpai.services import baseline as baseline_store
-
     uow = unit_of_work()
     try:
         baseline_store.activate(uow, version_name, actor=user)
@@ -171,9 +173,6 @@ def _print_result(inquiry) -> None:
 def quote(building_id, address, floor, orientation, area, contract_date, valuation_date, factors, case_number,
           purpose, user, as_json) -> None:
     """即时询价：按计税基准价计算单价、总价和计算明细，并记入台账。"""
-    from tax_baseline.quote import QuoteRequest
-    from xunpai.services.inquiry import InquiryRefused, quote_for_user
-
     if not building_id and not address:
         fail("请用 --building-id 或 --address 指定房产。")
     extra = {}
@@ -209,9 +208,6 @@ def quote(building_id, address, floor, orientation, area, contract_date, valuati
 @click.option("--user", default=config.user)
 def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None) -> None:
     """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。"""
-    from tax_baseline.batch import BatchFileError, read_units, write_results
-    from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user
-
     if outfile.suffix.lower() not in (".xlsx", ".csv"):
         fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{outfile.name}”。")
     # Checked before pricing: the batch is counted and recorded in the ledger, its results must not be lost.
@@ -245,8 +241,6 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
 @click.option("--seed", default=20261127, show_default=True, type=int)
 def demo(seed: int) -> None:
     """建立演示数据库：示范市的基准表、法院、账户和各类演示数据。"""
-    from xunpai.demo.build import build_demo
-
     info = build_demo(unit_of_work(), seed=seed)
     for line in info.lines():
         click.echo(line)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from auction.case_number import InvalidCaseNumber, validate
 from xunpai.cli.inquiry import writable_output
 from xunpai.cli.support import fail, unit_of_work
 from xunpai.services import receipts
@@ -35,8 +36,6 @@ def export(out: Path, case_number: str | None, court_code: str | None) -> None:
     if out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
     if case_number:
-        from auction.case_number import InvalidCaseNumber, validate
-
         try:
             case_number = validate(case_number)
         except InvalidCaseNumber as exc:

@@ -7,9 +7,16 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
+from scrapers import DEFAULT_CONTACT
+from scrapers.auction_results import join_reference_prices, read_reference_prices
+from scrapers.errors import ScrapeError
+from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
+from scrapers.politeness import Politeness
 from xunpai import config
 from xunpai.cli.support import echo_json, fail, required_date, unit_of_work
+from xunpai.services.scraping import reference_prices_in_force
 
 PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
                       "并安装系统的 Chromium 浏览器（Debian/Ubuntu：apt-get install chromium）。")
@@ -31,18 +38,14 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
 
     中断后用同一命令重新运行，从中断处继续，不会重复；页面结构变化时停止并说明原因。
     """
-    try:  # Playwright is the optional extra ``xunpai[scrapers]``: only the collectors need it
+    try:  # optional: Playwright (the extra ``xunpai[scrapers]``); only the collectors need it
         from scrapers.browser import PageFetcher, launch_browser
     except ModuleNotFoundError as exc:
         if exc.name != "playwright":
             raise
         fail(PLAYWRIGHT_MISSING)
-    from scrapers import DEFAULT_CONTACT
-    from scrapers.errors import ScrapeError
-    from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
-    from scrapers.politeness import Politeness
-    from scrapers.run import scrape
-    from scrapers.sources import SOURCES
+    from scrapers.run import scrape  # optional: Playwright (the collectors drive the browser)
+    from scrapers.sources import SOURCES  # optional: Playwright
 
     since_date = required_date(since, "--since")
     base_url = base_url or config.scraper_url(source)
@@ -93,9 +96,6 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
 def auction_results_command(results: Path, reference_file: Path | None, court_code: str | None, output: Path | None,
                             as_json: bool) -> None:
     """司法拍卖结果与我方参考价对照：逐个标的的参考价折扣率、溢价率及汇总（成交率、溢价率、折扣率）。"""
-    import pandas as pd
-
-    from scrapers.auction_results import join_reference_prices, read_reference_prices
 
     def read(path: Path) -> pd.DataFrame:
         if path.suffix.lower() == ".parquet":
@@ -110,8 +110,6 @@ def auction_results_command(results: Path, reference_file: Path | None, court_co
         fail(f"{results.name} 不是司法拍卖采集结果：缺少列 {', '.join(sorted(missing))}。"
              f"应为 xunpai scrape auction 的输出。")
     if reference_file is None:
-        from xunpai.services.scraping import reference_prices_in_force
-
         uow = unit_of_work()
         reference_rows = reference_prices_in_force(uow, court_code=court_code)
     else:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+import xunpai.storage.models  # noqa: F401  (registers every table on Base.metadata)
 from xunpai import config
+from xunpai.storage.models.base import Base  # noqa: F401  (the models' base, imported from here by callers)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
@@ -81,8 +81,6 @@ def queue_sqlite_writers(engine: Engine) -> None:
 
 
 def alembic_config(engine: Engine):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -91,10 +89,6 @@ def alembic_config(engine: Engine):
 
 def migrate(engine: Engine) -> None:
     """Upgrade the database to every migration head (one branch per area of the schema)."""
-    from alembic import command
-
-    import xunpai.storage.models  # noqa: F401  (registers every table on Base.metadata)
-
     command.upgrade(alembic_config(engine), "heads")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -202,8 +203,6 @@ EXPORT_HEADERS = ("序号", "时间", "类别", "操作人", "法院", "案号",
 
 def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
     """Write the 台账 as a spreadsheet; returns the number of entries written."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("信息查询台账")
     sheet.append(list(EXPORT_HEADERS))

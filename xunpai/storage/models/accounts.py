@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 
 ROLES = ("judge", "clerk", "party", "admin")
 ROLE_NAMES = {"judge": "执行法官", "clerk": "拍卖书记员", "party": "当事人", "admin": "管理员"}

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tax_baseline.tables import SPECS
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 
 
 class TableVersion(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 
 
 class LedgerEntry(Base):

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from auction import case_number as case_numbers
 from auction.lot import Lot as DomainLotValue
 from auction.lot import LotDataError, PlanPrices, lot_digest
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 from xunpai.storage.models.procedure import ProcedureLot
 from xunpai.storage.types import DomainLot
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 
 
 class PartyAccess(Base):
