@@ -6,6 +6,10 @@ of ``xunpai/storage/repositories``; commands, views, the demo builder and the jo
 The files listed in ``PENDING_SQLALCHEMY`` are those of areas whose move to repositories has not landed yet; each
 area removes its own files when it moves, until the list is empty. A file that no longer imports SQLAlchemy must
 leave the list (the test says so), so that it cannot quietly start again.
+
+Imports stand at the top of modules; an import inside a function is allowed only for a heavy optional dependency,
+named in a comment on its line, or on the comment or ``try:`` line above it (``# optional: Playwright``). ``PENDING_IMPORTS`` lists the files
+of areas that have not moved their imports yet, on the same terms.
 """
 
 from __future__ import annotations
@@ -26,6 +30,23 @@ PENDING_SQLALCHEMY = {
     "xunpai/services/providers.py",
     "xunpai/services/publishing.py",
 }
+
+PENDING_IMPORTS = {
+    "web/listings.py",
+    "web/listings_custody.py",
+    "web/objections.py",
+    "web/objections_party.py",
+    "xunpai/cli/custody.py",
+    "xunpai/cli/lots.py",
+    "xunpai/cli/publishing.py",
+    "xunpai/cli/valuation.py",
+    "xunpai/services/custody.py",
+    "xunpai/services/objections.py",
+    "xunpai/services/outcome_report.py",
+    "xunpai/services/providers.py",
+    "xunpai/services/publishing.py",
+}
+MIGRATIONS = ROOT / "xunpai" / "storage" / "migrations"
 
 
 def _shell_modules() -> list[Path]:
@@ -75,3 +96,49 @@ def test_the_check_finds_an_import_inside_a_function(tmp_path):
     module.write_text("import os\n\n\ndef f():\n    from sqlalchemy.orm import Session\n    return Session\n",
                       encoding="utf-8")
     assert _imports_sqlalchemy(module) == [5]
+
+
+def _modules_with_imports() -> list[Path]:
+    """Every module of the shell, storage included (its migrations aside)."""
+    return sorted(p for folder in SHELL for p in (ROOT / folder).rglob("*.py") if MIGRATIONS not in p.parents)
+
+
+def _function_imports(path: Path) -> list[int]:
+    """Line numbers of imports inside functions that no ``optional:`` comment explains."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(text, str(path))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    above = lines[inner.lineno - 2].strip() if inner.lineno > 1 else ""
+                    said = lines[inner.lineno - 1] + (above if above.startswith(("#", "try:")) else "")
+                    if "optional:" not in said:
+                        found.append(inner.lineno)
+    return sorted(set(found))
+
+
+def test_imports_stand_at_the_top_of_modules():
+    offending = {}
+    for path in _modules_with_imports():
+        name = str(path.relative_to(ROOT))
+        lines = _function_imports(path)
+        if lines and name not in PENDING_IMPORTS:
+            offending[name] = lines
+    assert not offending, (
+        "imports inside functions (move them to the top; a heavy optional one gets an `# optional: …` comment): "
+        + "; ".join(f"{name} line {', '.join(map(str, lines))}" for name, lines in offending.items()))
+
+
+def test_the_import_allow_list_only_shrinks():
+    moved = sorted(name for name in PENDING_IMPORTS if not _function_imports(ROOT / name))
+    assert not moved, f"no imports inside functions any more, remove it from PENDING_IMPORTS: {', '.join(moved)}"
+
+
+def test_an_optional_import_is_allowed_only_with_its_comment(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    import playwright  # optional: Playwright\n    import json\n"
+                      "    try:  # optional: Playwright\n        import playwright.sync_api\n    except ImportError:\n"
+                      "        pass\n    import csv\n    return json, csv\n", encoding="utf-8")
+    assert _function_imports(module) == [3, 8]
