@@ -181,6 +181,12 @@ class Reasons:
     def add(self, reason: str) -> None:
         self.items.append(reason)
 
+    def positive(self, value, reason: str):
+        """``value`` as read; records ``reason`` (``{}`` stands for the value) when it is zero or negative."""
+        if value is not None and value <= 0:
+            self.items.append(reason.format(value))
+        return value
+
     def raise_if_any(self) -> None:
         if self.items:
             raise ValidationError(self.items)

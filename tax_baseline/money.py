@@ -92,6 +92,12 @@ def to_yuan(fen: int) -> Decimal:
     return (Decimal(fen) / FEN_PER_YUAN).quantize(FEN)
 
 
+def yuan_per_m2(fen: int, area_m2: Decimal) -> Decimal:
+    """A total price in fen over an area in square metres → yuan per square metre (成交单价), rounded half up to
+    the fen."""
+    return round_yuan(to_yuan(fen) / Decimal(area_m2))
+
+
 def yuan_text(fen: int) -> str:
     """``120000000`` → ``"1200000.00"`` (yuan with two places, no separators: what platforms' packages carry)."""
     return str(to_yuan(fen))

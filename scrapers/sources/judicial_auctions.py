@@ -152,9 +152,7 @@ class JudicialAuctions(Collector):
         kind = read_kind(f.get("标的类型", ""), why)
         area = None
         if f.get("建筑面积", "").strip() not in NO_VALUE:
-            area = why.read(area_m2, f.get("建筑面积"), "建筑面积")
-            if area is not None and area <= 0:
-                why.add(f"建筑面积 {area} 不是正数")
+            area = why.positive(why.read(area_m2, f.get("建筑面积"), "建筑面积"), "建筑面积 {} 不是正数")
         basis = next(label for label in REFERENCE_BASES if label in f)
         reference = why.read(money_fen, f[basis], basis)
         starting = why.read(money_fen, f.get("起拍价"), "起拍价")

@@ -8,7 +8,6 @@ is rejected.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from scrapers.browser import PageSession
@@ -25,6 +24,7 @@ from scrapers.collector import (
 )
 from scrapers.errors import MarkupChanged
 from scrapers.page_values import area_m2, money_fen, page_date
+from tax_baseline.money import yuan_per_m2
 
 PARCEL_HEADERS = ["地块编号", "用途", "面积", "成交价", "竞得人"]
 
@@ -100,17 +100,13 @@ class LandSales(Collector):
             why.add("缺少地块编号")
         if not use:
             why.add("缺少用途")
-        area = why.read(area_m2, f.get("面积"), "面积")
-        if area is not None and area <= 0:
-            why.add(f"出让面积 {area} 平方米不是正数")
-        price = why.read(money_fen, f.get("成交价"), "成交价")
-        if price is not None and price <= 0:
-            why.add("成交价必须大于 0")
+        area = why.positive(why.read(area_m2, f.get("面积"), "面积"), "出让面积 {} 平方米不是正数")
+        price = why.positive(why.read(money_fen, f.get("成交价"), "成交价"), "成交价必须大于 0")
         day = why.read(page_date, f.get("成交日期"), "成交日期")
         why.raise_if_any()
         return {
             "key": raw.key, "notice_id": f.get("公示编号", ""), "notice_title": f.get("公示标题", ""),
             "parcel": parcel, "use": use, "area_m2": area, "price_fen": price,
-            "unit_price_yuan": (Decimal(price) / 100 / area).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            "unit_price_yuan": yuan_per_m2(price, area),
             "buyer": f.get("竞得人", "").strip(), "deal_date": day, "url": raw.url,
         }

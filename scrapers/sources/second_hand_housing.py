@@ -10,7 +10,7 @@ was mistyped and nothing tells which.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from scrapers.browser import PageSession
@@ -26,6 +26,7 @@ from scrapers.collector import (
 )
 from scrapers.errors import MarkupChanged
 from scrapers.page_values import area_m2, money_fen, page_date
+from tax_baseline.money import to_yuan, yuan_per_m2
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
 
 FIELDS = {"community": "小区", "floor": "楼层", "orientation": "朝向", "area": "面积", "total": "成交总价",
@@ -135,15 +136,11 @@ class SecondHandHousing(Collector):
             orientation = parse_orientation(f.get("朝向", ""))
         except OrientationParseError as exc:
             why.add(f"朝向：{exc}")
-        area = why.read(area_m2, f.get("面积"), "面积")
-        if area is not None and area <= 0:
-            why.add(f"面积 {area} 不是正数")
-        price = why.read(money_fen, f.get("成交总价"), "成交总价")
-        if price is not None and price <= 0:
-            why.add("成交总价必须大于 0")
+        area = why.positive(why.read(area_m2, f.get("面积"), "面积"), "面积 {} 不是正数")
+        price = why.positive(why.read(money_fen, f.get("成交总价"), "成交总价"), "成交总价必须大于 0")
         unit = why.read(unit_price_yuan, f.get("成交单价"), "成交单价")
         if price and area and area > 0 and unit is not None:
-            implied = (Decimal(price) / 100 / area).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            implied = yuan_per_m2(price, area)
             if abs(implied - unit) > UNIT_PRICE_TOLERANCE:
                 why.add(f"成交单价 {unit} 元/平方米与总价÷面积 = {implied} 元/平方米不符")
         day = why.read(page_date, f.get("成交日期"), "成交日期")
@@ -152,6 +149,6 @@ class SecondHandHousing(Collector):
             "key": raw.key, "community": community, "floor_text": f["楼层"], "floor_low": floor.low,
             "floor_high": floor.high, "total_floors": floor.total_floors, "orientation_text": f["朝向"],
             "orientation": orientation, "area_m2": area, "price_fen": price,
-            "price_yuan": (Decimal(price) / 100).quantize(Decimal("0.01")), "unit_price_yuan": unit,
+            "price_yuan": to_yuan(price), "unit_price_yuan": unit,
             "contract_date": day, "url": raw.url,
         }

@@ -18,6 +18,7 @@ from tax_baseline.money import (
     round_yuan,
     to_fen,
     to_yuan,
+    yuan_per_m2,
     yuan_text,
 )
 
@@ -74,3 +75,10 @@ def test_figures_and_yuan():
     assert format_yuan(10_001_000) == "100,010.00元"
     assert to_yuan(123) == Decimal("1.23")
     assert yuan_text(120_000_000) == "1200000.00"
+
+
+def test_yuan_per_m2_divides_exactly_and_rounds_half_up_to_the_fen():
+    assert yuan_per_m2(235_000_000, Decimal("89.50")) == Decimal("26256.98")  # 26256.983…
+    assert yuan_per_m2(1_000_005, Decimal("100")) == Decimal("100.00")  # 100.0005 → 100.00
+    assert yuan_per_m2(1_000_050, Decimal("100")) == Decimal("100.01")  # 100.005 → half up
+    assert yuan_per_m2(100, Decimal("3")) == Decimal("0.33")

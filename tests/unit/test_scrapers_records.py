@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from scrapers.collector import Collector, RawRecord, ValidationError
+from scrapers.collector import Collector, RawRecord, Reasons, ValidationError
 from scrapers.errors import ScrapeError
 from scrapers.run import companion_paths, scrape
 from scrapers.sources import SOURCES
@@ -196,3 +196,12 @@ def test_an_output_that_is_neither_csv_nor_parquet_is_refused(tmp_path):
     with pytest.raises(ScrapeError, match=r"\.csv 或 \.parquet"):
         scrape(ListCollector(PAGES), date(2026, 1, 1), tmp_path / "h.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reasons_positive_records_zero_and_negative_values_only():
+    why = Reasons()
+    assert why.positive(Decimal("0"), "面积 {} 不是正数") == Decimal("0")
+    assert why.positive(-5, "成交价必须大于 0") == -5
+    assert why.positive(None, "缺失时不重复报告") is None
+    assert why.positive(Decimal("1.5"), "不应出现") == Decimal("1.5")
+    assert why.items == ["面积 0 不是正数", "成交价必须大于 0"]

@@ -19,7 +19,7 @@ from tax_baseline.workbook import (
     write_xlsx,
 )
 from xunpai import config
-from xunpai.cli.support import echo_json, fail, unit_of_work
+from xunpai.cli.support import echo_json, fail, stop_on, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.demo.build import build_demo
 from xunpai.services import baseline as baseline_store
@@ -63,7 +63,7 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
     导入后为草稿版本，须经 `xunpai tables activate` 启用。"""
     name = name or file.stem
     uow = unit_of_work()
-    try:
+    with stop_on(WorkbookError, baseline_store.VersionError):
         if file.suffix.lower() == ".xlsx":
             tables, errors = read_xlsx(file)
         elif file.suffix.lower() == ".csv":
@@ -75,8 +75,6 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
         if errors:
             raise WorkbookError(errors, str(file))
         version = baseline_store.save_version(uow, tables, name, source=file.name, created_by=user)
-    except (WorkbookError, baseline_store.VersionError) as exc:
-        fail(str(exc))
     counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
                        for k, v in version.row_counts.items() if v)
     click.echo(f"已导入草稿版本“{name}”（{counts}）。启用请运行：xunpai tables activate {name}")
@@ -96,10 +94,8 @@ def tables_export(out: Path, version_name: str | None, template: bool) -> None:
         click.echo(f"已导出空白模板到 {out}")
         return
     uow = unit_of_work()
-    try:
+    with stop_on(baseline_store.VersionError):
         tables = baseline_store.load_version(uow, version_name)
-    except baseline_store.VersionError as exc:
-        fail(str(exc))
     write_xlsx(tables, out)
     click.echo(f"已导出版本“{tables.name}”到 {out}")
 
@@ -130,10 +126,8 @@ def tables_list(as_json: bool) -> None:
 def tables_activate(version_name: str, user: str) -> None:
     """启用一个版本（之后的询价都用它；启用记入台账）。"""
     uow = unit_of_work()
-    try:
+    with stop_on(baseline_store.VersionError):
         baseline_store.activate(uow, version_name, actor=user)
-    except baseline_store.VersionError as exc:
-        fail(str(exc))
     click.echo(f"已启用版本“{version_name}”。")
 
 
@@ -212,10 +206,8 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
         fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{outfile.name}”。")
     # Checked before pricing: the batch is counted and recorded in the ledger, its results must not be lost.
     writable_output(outfile, "结果文件")
-    try:
+    with stop_on(BatchFileError):
         units = read_units(infile)
-    except BatchFileError as exc:
-        fail(str(exc))
     uow = unit_of_work()
     account = _user(uow, user)
     with click.progressbar(length=len(units), label="批量询价", file=click.get_text_stream("stderr"),

@@ -8,7 +8,7 @@ import click
 
 from auction.case_number import InvalidCaseNumber, validate
 from xunpai.cli.inquiry import writable_output
-from xunpai.cli.support import fail, unit_of_work
+from xunpai.cli.support import fail, stop_on, unit_of_work
 from xunpai.services import receipts
 
 
@@ -36,10 +36,8 @@ def export(out: Path, case_number: str | None, court_code: str | None) -> None:
     if out.suffix.lower() != ".xlsx":
         fail(f"导出文件应以 .xlsx 结尾，收到“{out.name}”。")
     if case_number:
-        try:
+        with stop_on(InvalidCaseNumber):
             case_number = validate(case_number)
-        except InvalidCaseNumber as exc:
-            fail(str(exc))
     writable_output(out, "导出文件")
     uow = unit_of_work()
     try:

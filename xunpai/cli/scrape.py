@@ -15,7 +15,7 @@ from scrapers.errors import ScrapeError
 from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
 from scrapers.politeness import Politeness
 from xunpai import config
-from xunpai.cli.support import echo_json, fail, required_date, unit_of_work
+from xunpai.cli.support import echo_json, fail, required_date, stop_on, unit_of_work
 from xunpai.services.scraping import reference_prices_in_force
 
 PLAYWRIGHT_MISSING = ("网页采集需要可选组件 Playwright，当前未安装。请运行：pip install 'xunpai[scrapers]'，"
@@ -53,11 +53,9 @@ def scrape_command(source: str, since: str, output: Path, base_url: str | None, 
         fail(f"未指定网站地址：请用 --base-url http(s)://… 或设置环境变量 XUNPAI_SCRAPER_{source.upper()}_URL。")
     if output.suffix.lower() not in (".csv", ".parquet"):
         fail(f"输出文件应以 .csv 或 .parquet 结尾，收到“{output.name}”。")
-    try:
+    with stop_on(ValueError):
         politeness = Politeness(rate=rate, timeout=timeout, max_attempts=max_attempts,
                                 contact=contact or DEFAULT_CONTACT)
-    except ValueError as exc:
-        fail(str(exc))
     collector_class = SOURCES[source]
 
     def on_page(progress) -> None:

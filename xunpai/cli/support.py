@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -42,6 +44,16 @@ def fail(message: str, code: int = 2) -> None:
     """Stop with a message for the user (Chinese, what was wrong and what is expected)."""
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def stop_on(*errors: type[Exception]) -> Iterator[None]:
+    """Stop the command with the error's own message (Chinese, from the domain or the service) when the block
+    raises one of ``errors``."""
+    try:
+        yield
+    except errors as exc:
+        fail(str(exc))
 
 
 def echo_json(value: Any) -> None:

@@ -7,6 +7,8 @@ refusal and its ledger entry (Wenling's rule: every query, and every refused que
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -157,6 +159,21 @@ def _checked_case(uow, user, case_number, purpose, inputs, now) -> str:
     return canonical
 
 
+@contextmanager
+def _refusals(uow, user, case_number, purpose, inputs, now) -> Iterator[None]:
+    """Turn a limit that was hit, an input the quote cannot price and missing tables into a logged refusal."""
+    try:
+        yield
+    except LimitRefused as exc:
+        raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                      code="limit") from None
+    except QuoteError as exc:
+        raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
+                      candidates=getattr(exc, "candidates", None)) from None
+    except baseline_store.VersionError as exc:
+        raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+
+
 def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, case_number: str, purpose: str,
                    now: datetime | None = None) -> Inquiry:
     """Price one unit for a judge: case number, limits, quote, ledger; or a logged refusal."""
@@ -170,7 +187,7 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
         if request.contract_date is not None and request.contract_date > now.date():
             raise _refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
                           now, code="invalid_input")
-        try:
+        with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)
             building = engine.resolve(request)
             ledger.lock(session)  # the day's count must not change between the check and the entry
@@ -178,14 +195,6 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
             check_count(policy, _used_today(session, user, now))
             check_zone(policy, engine._zone_of_community[building.community_code])
             result = engine.quote(request)
-        except LimitRefused as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
-                          code="limit") from None
-        except QuoteError as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
-                          candidates=getattr(exc, "candidates", None)) from None
-        except baseline_store.VersionError as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
         entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
                               actor=user.username, court_code=user.court_code or "", case_number=case_number,
                               purpose=purpose, recorded_at=now)
@@ -214,16 +223,11 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
         inputs = {"file": source_name, "rows": int(len(units))}
         case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
         policy = _policy_for(session, user)
-        try:
+        with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)
             ledger.lock(session)
             check_hours(policy, now)
             check_count(policy, _used_today(session, user, now))
-        except LimitRefused as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
-                          code="limit") from None
-        except baseline_store.VersionError as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
         results = price_batch(engine, units, progress=progress, today=now.date(),
                               zone_filter=lambda zone: zone_allowed(policy, zone))
         ok = int((results["状态"] == "成功").sum())
