@@ -32,7 +32,6 @@ from tax_baseline.quote import QuoteRequest
 from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
 from web.database import uow
-from web.pdf import quote_pdf
 from web.security import authorize_court, roles_required
 from web.uploads import SHEET_SUFFIXES, save_upload, upload_problem
 from xunpai.services import accounts as accounts_service
@@ -142,6 +141,10 @@ def result(code: str):
 @bp.route("/result/<code>.pdf")
 @roles_required("judge")
 def result_pdf(code: str):
+    # start-up: web.pdf loads fpdf and fontTools, 0.35-0.8 s measured, which every xunpai command (xunpai --help
+    # included) would pay, since the web package is imported by `xunpai serve`'s module; loaded for the first PDF
+    from web.pdf import quote_pdf
+
     detail = _receipt_for_me(code)
     court = accounts_service.get_court(uow(), detail.get("court_code") or "")
     data = quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
