@@ -24,29 +24,17 @@ SHELL = ("xunpai", "web")
 STORAGE = ROOT / "xunpai" / "storage"
 MIGRATIONS = STORAGE / "migrations"
 
-# Areas still to move (issue 11, phase C): procedure, objections, custody, providers; publishing, outcomes, lots.
+# Areas still to move (issue 11, phase C): publishing, outcomes and lots; the valuation commands.
 PENDING_SQLALCHEMY = {
-    "xunpai/services/custody.py",
-    "xunpai/services/objections.py",
     "xunpai/services/outcomes.py",
-    "xunpai/services/procedure.py",
-    "xunpai/services/providers.py",
     "xunpai/services/publishing.py",
 }
-# The same areas, and the valuation commands.
 PENDING_IMPORTS = {
     "web/listings.py",
-    "web/listings_custody.py",
-    "web/objections.py",
-    "web/objections_party.py",
-    "xunpai/cli/custody.py",
     "xunpai/cli/lots.py",
     "xunpai/cli/publishing.py",
     "xunpai/cli/valuation.py",
-    "xunpai/services/custody.py",
-    "xunpai/services/objections.py",
     "xunpai/services/outcome_report.py",
-    "xunpai/services/providers.py",
     "xunpai/services/publishing.py",
 }
 
