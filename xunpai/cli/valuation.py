@@ -11,15 +11,23 @@ from pathlib import Path
 
 import click
 
+from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
+from tax_baseline.workbook import WorkbookError
+from valuation import report
+from valuation.calibration import roll_forward
+from valuation.comparables import Subject, find_comparables
+from valuation.mapping import MappingError, load_mapping
+from valuation.pipeline import run_calibration, study_version
+from valuation.registry import read_register
+from valuation.screening import screen
+from valuation.transactions import import_transactions
 from xunpai import config
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
+from xunpai.services import baseline as baseline_store
 
 
 def _read_sales(sales: Path, mapping: Path):
-    from valuation.mapping import MappingError, load_mapping
-    from valuation.transactions import import_transactions
-
     try:
         result = import_transactions(sales, load_mapping(mapping))
     except MappingError as exc:
@@ -38,9 +46,6 @@ def _read_sales(sales: Path, mapping: Path):
 
 
 def _read_register(register: Path, mapping: Path):
-    from valuation.mapping import MappingError, load_mapping
-    from valuation.registry import read_register
-
     try:
         result = read_register(register, load_mapping(mapping, purpose="register"))
     except (MappingError, FileNotFoundError) as exc:
@@ -81,11 +86,6 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
                       prior_name: str | None, register_file: Path | None, register_mapping_file: Path | None,
                       forecast_until: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:
     """由成交数据校准基准表，保存为草稿版本（需另行启用）。"""
-    from tax_baseline.workbook import WorkbookError
-    from valuation.calibration import roll_forward
-    from valuation.pipeline import run_calibration
-    from xunpai.services import baseline as baseline_store
-
     as_of_date = _parse_date(as_of, "估价基准日")
     name = version_name or f"calib-{as_of_date.isoformat()}"
     if forecast_until is not None and not _is_month(forecast_until):
@@ -161,10 +161,6 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
 def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str | None, report_file: Path | None,
                         prior_name: str | None, keep_outliers: bool, bootstrap: int, as_json: bool) -> None:
     """用成交数据检验基准表版本：IAAO 比率研究（中位数比率、COD、PRD、PRB、PPE、MdAPE）。"""
-    from valuation import report
-    from valuation.pipeline import study_version
-    from xunpai.services import baseline as baseline_store
-
     if report_file is not None and report_file.suffix.lower() not in (".html", ".htm"):
         fail(f"报告文件应以 .html 结尾，收到“{report_file.name}”。")
     imported = _read_sales(sales_file, mapping_file)
@@ -224,11 +220,6 @@ def comparables_command(sales_file: Path, mapping_file: Path, building_id: str, 
                         orientation: str | None, valuation_date: str, version_name: str | None, count: int,
                         months: int, as_json: bool) -> None:
     """为估价对象找参照样本：同楼幢或同小区的近期正常成交，逐笔按基准表修正（参考价规定第十一条）。"""
-    from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
-    from valuation.comparables import Subject, find_comparables
-    from valuation.screening import screen
-    from xunpai.services import baseline as baseline_store
-
     on = _parse_date(valuation_date, "估价时点")
     try:
         reading = parse_floor(floor)
