@@ -35,7 +35,7 @@ from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.repositories import baseline as baseline_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
-COUNTED_KINDS = ("inquiry.quote", "inquiry.batch")
+COUNTED_KINDS = ("inquiry.quote", "inquiry.batch", "vehicle.quote", "vehicle.batch")  # vehicles: services/vehicles.py
 DEFAULT_POLICY = dict(daily_count=50, hour_from=8, hour_to=18)
 
 _engines: dict[tuple, QuoteEngine] = {}

@@ -1,0 +1,457 @@
+"""The vehicle service (车辆估价): calibrate a vehicle table from a records file, activate it, quote a vehicle for a
+judge, price a file, study a table; every quote and every refusal written to the ledger.
+
+Legal footing: a vehicle quote is a network-inquiry-style result from used-car trading data (参考价规定
+第二条、第五条), usable in a case as a 定向询价 reference; every query, answered or refused, is traceable
+(RULES.md section 1: 过程可溯、责任可追). A table version becomes the one quotes use only by an explicit
+activation, written to the ledger with who did it, like the housing tables (``xunpai/services/baseline.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+import pandas as pd
+
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import validate as validate_case_number
+from tax_baseline.limits import LimitRefused, check_count, check_hours
+from valuation.mapping import MappingError
+from valuation.ratio_study import RatioStudyError
+from valuation.transactions import RowError
+from vehicles.batch import PRICED, price_vehicles
+from vehicles.depreciation import ModelError, VehicleTable, fit_depreciation, from_tables
+from vehicles.quote import VehicleQuote, VehicleQuoteEngine
+from vehicles.records import distinct_listings, import_vehicle_records, load_vehicle_mapping
+from vehicles.study import VehicleStudy, study_table
+from vehicles.subject import VehicleQuery, VehicleQuoteError
+from xunpai.services import inquiry as inquiry_service
+from xunpai.services.inquiry import InquiryRefused
+from xunpai.services.receipts import is_intact
+from xunpai.storage import ledger
+from xunpai.storage.models.accounts import User
+from xunpai.storage.models.vehicles import FRAME_COLUMNS, VehicleTableVersion
+from xunpai.storage.repositories import vehicles as repo
+from xunpai.storage.unit_of_work import UnitOfWork
+
+QUOTE_KIND, BATCH_KIND, REFUSED_KIND = "vehicle.quote", "vehicle.batch", "vehicle.refused"
+OBSERVED_IN_LEDGER = 300  # the series' records drawn on the chart, at most this many kept in the entry
+PUBLIC_FIELDS = ("name", "registration", "mileage_km", "city", "valuation_date", "new_price", "value", "retention",
+                 "version", "method")
+STATUS_NAMES = {"draft": "草稿", "active": "启用中", "retired": "已停用"}
+
+
+class VehicleError(ValueError):
+    """A version that does not exist, already exists or cannot be activated; a file that cannot be calibrated."""
+
+
+def _quote_summary(payload: dict) -> str:
+    r = payload.get("result", {})
+    return (f"{r.get('name', '')}，上牌 {r.get('registration', '')}，{float(r.get('mileage_km') or 0) / 10000:.2f} 万公里，"
+            f"估价 {r.get('value')} 元（车辆表 {r.get('version', '')}）")
+
+
+def _refused_summary(payload: dict) -> str:
+    name = payload.get("inputs", {}).get("name", "")
+    return f"拒绝：{payload.get('reason', '')}" + (f"（{name}）" if name else "")
+
+
+def _batch_summary(payload: dict) -> str:
+    return (f"车辆文件 {payload.get('file', '')}，共 {payload.get('rows')} 行，估价 {payload.get('ok')} 行，"
+            f"未估价 {payload.get('refused')} 行，合计 {payload.get('total_value')} 元")
+
+
+ledger.register_kind(QUOTE_KIND, "车辆估价", _quote_summary)
+ledger.register_kind(BATCH_KIND, "车辆批量估价", _batch_summary)
+ledger.register_kind(REFUSED_KIND, "车辆估价被拒绝", _refused_summary)
+ledger.register_kind("vehicles.calibrate", "校准车辆表")
+ledger.register_kind("vehicles.activate", "启用车辆表版本")
+
+
+# ---------------------------------------------------------------- versions
+
+def _admin(session, actor: str) -> User:
+    user = repo.user_by_name(session, actor or "")
+    if user is None or not user.active:
+        raise VehicleError(f"用户“{actor}”不存在或已停用：车辆表须由系统管理员校准和启用。")
+    if user.role != "admin":
+        raise VehicleError(f"用户“{actor}”不是系统管理员：车辆表须由系统管理员校准和启用。")
+    return user
+
+
+def _dtype_of(series: pd.Series):
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return {"category": [str(c) for c in series.cat.categories]}
+    return str(series.dtype)
+
+
+def _restore(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    for column, dtype in dtypes.items():
+        if isinstance(dtype, dict):
+            frame[column] = pd.Categorical(frame[column], categories=dtype["category"])
+        elif dtype == "object":
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        else:
+            frame[column] = frame[column].astype(dtype)
+    return frame
+
+
+def save_table(uow: UnitOfWork, table: VehicleTable, name: str, *, source: str = "", actor: str = "",
+               note: str = "") -> VehicleTableVersion:
+    """Store a fitted table as a new draft version (immutable; nothing stored on any error)."""
+    with uow:
+        session = uow.session
+        _admin(session, actor)
+        name = (name or "").strip()
+        if not name:
+            raise VehicleError("请为车辆表版本命名，如 车辆-2026-10。")
+        if repo.version_by_name(session, name) is not None:
+            raise VehicleError(f"车辆表版本“{name}”已存在；版本一经保存不可修改，请换一个版本名。")
+        frames = table.tables()
+        dtypes = {}
+        for frame_name, frame in frames.items():
+            expected = [c for c, _ in FRAME_COLUMNS[frame_name]]
+            if list(frame.columns) != expected:
+                raise VehicleError(f"车辆表的“{frame_name}”表列不符：应为 {'、'.join(expected)}")
+            dtypes[frame_name] = {c: _dtype_of(frame[c]) for c in expected}
+        statistics = json.loads(ledger.canonical_json(table.statistics))
+        version = repo.add_version(session, VehicleTableVersion(
+            name=name, status="draft", source=source, note=note, created_by=actor, created_at=ledger.now_local(),
+            row_counts={k: int(len(f)) for k, f in frames.items()}, statistics=statistics, dtypes=dtypes))
+        for frame_name, frame in frames.items():
+            repo.insert_frame(session, version.id, frame_name, frame)
+        ledger.append(session, "vehicles.calibrate", {"version": name, "source": source, "rows": version.row_counts,
+                                                      "statistics": {k: statistics.get(k) for k in (
+                                                          "as_of", "records", "series", "in_sample_mdape")}},
+                      actor=actor, purpose="校准车辆表")
+        uow.commit()
+        return version
+
+
+def _version(session, name: str | None) -> VehicleTableVersion:
+    if name is None:
+        version = repo.active_version(session)
+        if version is None:
+            raise VehicleError("还没有启用的车辆表版本：请先校准（xunpai vehicle calibrate）并启用（xunpai vehicle activate）。")
+        return version
+    version = repo.version_by_name(session, name)
+    if version is None:
+        known = "、".join(v.name for v in repo.all_versions(session)) or "（无）"
+        raise VehicleError(f"没有名为“{name}”的车辆表版本。现有版本：{known}")
+    return version
+
+
+def get_version(uow: UnitOfWork, name: str | None = None) -> VehicleTableVersion:
+    with uow:
+        return _version(uow.session, name)
+
+
+_tables: dict[tuple, VehicleTable] = {}
+_tables_lock = Lock()
+
+
+def _load(session, version: VehicleTableVersion) -> VehicleTable:
+    key = (version.id, version.name, version.created_at)
+    with _tables_lock:
+        table = _tables.get(key)
+    if table is None:
+        frames = {name: _restore(repo.read_frame(session, version.id, name), version.dtypes[name])
+                  for name in FRAME_COLUMNS}
+        table = from_tables(frames, version.statistics, name=version.name)
+        with _tables_lock:
+            if len(_tables) > 4:
+                _tables.clear()
+            _tables[key] = table
+    return table
+
+
+def load_table(uow: UnitOfWork, name: str | None = None) -> VehicleTable:
+    """A version (``None``: the active one) read back as the ``VehicleTable`` that was fitted."""
+    with uow:
+        session = uow.session
+        return _load(session, _version(session, name))
+
+
+def activate(uow: UnitOfWork, name: str, actor: str) -> VehicleTableVersion:
+    """Make ``name`` the version quotes use (the previous one retired); written to the ledger."""
+    with uow:
+        session = uow.session
+        _admin(session, actor)
+        version = _version(session, name)
+        if version.status == "active":
+            raise VehicleError(f"车辆表版本“{name}”已经是启用状态。")
+        previous = repo.active_version(session)
+        if previous is not None:
+            previous.status = "retired"
+            session.flush()
+        version.status = "active"
+        version.activated_at = ledger.now_local()
+        version.activated_by = actor
+        session.flush()
+        ledger.append(session, "vehicles.activate", {"version": name, "previous": previous.name if previous else None},
+                      actor=actor, purpose="启用车辆表版本")
+        uow.commit()
+        return version
+
+
+def list_versions(uow: UnitOfWork) -> list[VehicleTableVersion]:
+    with uow:
+        return repo.all_versions(uow.session)
+
+
+@dataclass
+class Calibration:
+    version: VehicleTableVersion
+    table: VehicleTable
+    rows_read: int
+    records: int  # distinct listings fitted
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_records(records_path: str | Path, mapping_path: str | Path):
+    """A records file read through a vehicle mapping (refused rows reported, not guessed)."""
+    try:
+        return import_vehicle_records(records_path, load_vehicle_mapping(mapping_path))
+    except MappingError as exc:
+        raise VehicleError("列映射或数据文件有误：" + "；".join(getattr(exc, "errors", [str(exc)]))) from None
+    except (OSError, ValueError) as exc:
+        raise VehicleError(f"无法读取数据文件“{Path(records_path).name}”：{exc}") from None
+
+
+def calibrate(uow: UnitOfWork, records_path: str | Path, mapping_path: str | Path, *, name: str, actor: str,
+              as_of: date | None = None, source: str = "") -> Calibration:
+    """Read the records through the mapping, fit the depreciation model, store it as a draft version."""
+    with uow:
+        _admin(uow.session, actor)
+        if repo.version_by_name(uow.session, (name or "").strip()) is not None:
+            raise VehicleError(f"车辆表版本“{name}”已存在；版本一经保存不可修改，请换一个版本名。")
+        imported = read_records(records_path, mapping_path)
+        records = distinct_listings(imported.records)
+        if records.empty:
+            raise VehicleError(f"文件中没有可用的车辆记录（读取 {imported.rows_read} 行，拒绝 {imported.rows_refused} 行）。")
+        as_of = as_of or max(records["date"])
+        try:
+            table = fit_depreciation(records, as_of, name=name)
+        except ModelError as exc:
+            raise VehicleError(str(exc)) from None
+        version = save_table(uow, table, name, source=source or Path(records_path).name, actor=actor,
+                             note=f"读取 {imported.rows_read} 行，拒绝 {imported.rows_refused} 行，去重后 {len(records)} 条")
+        uow.commit()
+        return Calibration(version, table, imported.rows_read, len(records), imported.errors)
+
+
+def ratio_study(uow: UnitOfWork, records_path: str | Path, mapping_path: str | Path, *, version: str | None = None,
+                bootstrap: int = 500, seed: int = 0) -> VehicleStudy:
+    """The IAAO statistics, MdAPE, PPE10 and coverage of a version on records it did not see."""
+    table = load_table(uow, version)
+    imported = read_records(records_path, mapping_path)
+    records = distinct_listings(imported.records)
+    try:
+        return study_table(table, records, bootstrap=bootstrap, seed=seed)
+    except RatioStudyError as exc:
+        raise VehicleError(str(exc)) from None
+
+
+# ---------------------------------------------------------------- quotes
+
+@dataclass(frozen=True)
+class VehicleInquiry:
+    quote: VehicleQuote
+    ledger_seq: int
+    verification_code: str
+    case_number: str
+    purpose: str
+    user: str
+    recorded_at: datetime
+
+
+def _inputs(query: VehicleQuery) -> dict:
+    return {"name": query.name, "registration": str(query.registration), "mileage": str(query.mileage),
+            "city": query.city, "valuation_date": query.valuation_date.isoformat(),
+            "new_price": "" if query.new_price in (None, "") else str(query.new_price),
+            "gearbox": query.gearbox or "", "fuel": query.fuel or "", "inspection": query.inspection or ""}
+
+
+def _refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, reason: str, now: datetime,
+            **details) -> InquiryRefused:
+    uow.rollback()  # nothing of the refused attempt is kept; the refusal itself is
+    entry = ledger.append(uow.session, REFUSED_KIND,
+                          {"inputs": inputs, "reason": reason,
+                           **{k: v for k, v in details.items() if k != "candidates"}},
+                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          purpose=purpose, recorded_at=now)
+    uow.commit()
+    refused = InquiryRefused(reason, **details)
+    refused.ledger_seq = entry.seq
+    return refused
+
+
+def _user(session, user: User | int) -> User:
+    found = user if isinstance(user, User) else repo.user_by_id(session, user)
+    if found is None:
+        raise VehicleError("用户不存在。")
+    return found
+
+
+def _checked(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> str:
+    """案号, purpose and role, each refusal in the ledger (as the flat's quote, xunpai/services/inquiry.py)."""
+    try:
+        canonical = validate_case_number(case_number)
+    except InvalidCaseNumber as exc:
+        raise _refuse(uow, user, str(case_number or ""), purpose, inputs, str(exc), now,
+                      code="invalid_case_number") from None
+    if not (purpose or "").strip():
+        raise _refuse(uow, user, canonical, "", inputs, "请填写查询用途（如：确定财产处置参考价）。", now,
+                      code="missing_purpose")
+    if user.role not in ("judge", "admin"):
+        raise _refuse(uow, user, canonical, purpose, inputs, "只有执行法官可以为车辆估价。", now, code="forbidden")
+    return canonical
+
+
+def _limits(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> None:
+    policy = inquiry_service.policy_for(uow, user)
+    ledger.lock(uow.session)  # the day's count must not change between the check and the entry
+    try:
+        check_hours(policy, now)
+        check_count(policy, inquiry_service.used_today(uow, user, now))
+    except LimitRefused as exc:
+        raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+                      code="limit") from None
+
+
+def _ledger_result(quote: VehicleQuote) -> dict:
+    result = quote.to_dict()
+    observed = result["curve"]["observed"]
+    result["curve"]["observed_total"] = len(observed)
+    if len(observed) > OBSERVED_IN_LEDGER:
+        keep = np.unique(np.linspace(0, len(observed) - 1, OBSERVED_IN_LEDGER).round().astype(int))
+        result["curve"]["observed"] = [observed[i] for i in keep]
+    result["version"] = quote.table_name
+    return result
+
+
+def quote_for_user(uow: UnitOfWork, user: User | int, query: VehicleQuery, *, case_number: str, purpose: str,
+                   now: datetime | None = None) -> VehicleInquiry:
+    """Value one vehicle for a judge: 案号, purpose, role, limits, quote, ledger entry; or a logged refusal."""
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        now = now or ledger.now_local()
+        inputs = _inputs(query)
+        case_number = _checked(uow, user, case_number, purpose, inputs, now)
+        if query.valuation_date > now.date():
+            raise _refuse(uow, user, case_number, purpose, inputs,
+                          f"估价日期 {query.valuation_date.isoformat()} 晚于今天 {now.date().isoformat()}：应为今天或以前的日期。",
+                          now, code="invalid_input")
+        try:
+            table = _load(session, _version(session, None))
+        except VehicleError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+        _limits(uow, user, case_number, purpose, inputs, now)
+        try:
+            quote = VehicleQuoteEngine(table).quote(query)
+        except VehicleQuoteError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
+                          candidates=exc.candidates) from None
+        entry = ledger.append(session, QUOTE_KIND, {"inputs": inputs, "result": _ledger_result(quote)},
+                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              purpose=purpose, recorded_at=now)
+        answer = VehicleInquiry(quote, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
+                                user.username, now)
+        uow.commit()
+        return answer
+
+
+@dataclass(frozen=True)
+class VehicleBatch:
+    results: pd.DataFrame
+    ok: int
+    refused: int
+    ledger_seq: int
+    verification_code: str
+
+
+def batch_for_user(uow: UnitOfWork, user: User | int, vehicles: pd.DataFrame, *, case_number: str, purpose: str,
+                   valuation_date: date | None = None, now: datetime | None = None,
+                   source_name: str = "") -> VehicleBatch:
+    """Price a file of vehicles for a judge; the file counts as one query, every row gets 状态 and 原因."""
+    with uow:
+        session = uow.session
+        user = _user(session, user)
+        now = now or ledger.now_local()
+        on = valuation_date or now.date()
+        inputs = {"file": source_name, "rows": int(len(vehicles)), "valuation_date": on.isoformat()}
+        case_number = _checked(uow, user, case_number, purpose, inputs, now)
+        try:
+            table = _load(session, _version(session, None))
+        except VehicleError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+        _limits(uow, user, case_number, purpose, inputs, now)
+        try:
+            results = price_vehicles(table, vehicles, on)
+        except ValueError as exc:
+            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="invalid_input") from None
+        ok = int((results["状态"] == PRICED).sum())
+        digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
+        total = sum((Decimal(int(v)) for v in results.loc[results["状态"] == PRICED, "估价(元)"]), Decimal(0))
+        entry = ledger.append(session, BATCH_KIND,
+                              {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
+                               "total_value": str(total), "version": table.name},
+                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              purpose=purpose, recorded_at=now)
+        answer = VehicleBatch(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
+        uow.commit()
+        return answer
+
+
+# ---------------------------------------------------------------- receipts
+
+def _entry(session, code: str):
+    entry = ledger.find_by_verification_code(session, code)
+    return entry if entry is not None and entry.kind == QUOTE_KIND else None
+
+
+def receipt(uow: UnitOfWork, code: str) -> dict | None:
+    """The vehicle quote as the ledger recorded it (the result page and the PDF are rebuilt from it)."""
+    with uow:
+        session = uow.session
+        entry = _entry(session, code)
+        if entry is None:
+            return None
+        payload = json.loads(entry.payload)
+        return {"code": ledger.verification_code(entry.hash), "ledger_seq": entry.seq,
+                "case_number": entry.case_number, "purpose": entry.purpose, "actor": entry.actor,
+                "actor_name": repo.display_name(session, entry.actor) or entry.actor, "court_code": entry.court_code,
+                "queried_at": entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "inputs": payload.get("inputs", {}), "result": payload.get("result", {})}
+
+
+@dataclass(frozen=True)
+class VehicleCheck:
+    code: str
+    found: bool
+    intact: bool = False
+    quoted: dict | None = None
+    recorded_at: str = ""
+    court_code: str = ""
+    ledger_seq: int | None = None
+
+
+def check(uow: UnitOfWork, code: str) -> VehicleCheck:
+    """What the public verification page shows for a vehicle quote's code (not who asked, nor the case)."""
+    with uow:
+        entry = _entry(uow.session, code)
+        if entry is None:
+            return VehicleCheck(code=(code or "").strip().upper(), found=False)
+        result = json.loads(entry.payload).get("result", {})
+        return VehicleCheck(code=ledger.verification_code(entry.hash), found=True, intact=is_intact(entry),
+                            quoted={k: result.get(k) for k in PUBLIC_FIELDS},
+                            recorded_at=entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                            court_code=entry.court_code, ledger_seq=entry.seq)
