@@ -9,6 +9,7 @@ the single quote: new-car price × exp(Σ log factors), half up to the yuan.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -131,3 +132,26 @@ def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: 
     out["状态"] = np.where(ok, PRICED, REFUSED)
     out["原因"] = reason.to_numpy()
     return out
+
+
+def read_vehicle_file(path: str | Path) -> pd.DataFrame:
+    """A batch file (.xlsx or .csv, UTF-8) as text cells, its columns checked before anything is priced."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            raise ValueError(f"文件“{path.name}”类型不支持，应为 .xlsx 或 .csv")
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise ValueError(f"无法读取文件“{path.name}”：{exc}；应为 UTF-8 编码的 CSV 或 Excel（.xlsx）") from None
+    names = {COLUMNS.get(str(c).strip(), str(c).strip()) for c in frame.columns}
+    missing = [label for label, need in (("车型名称", "name"), ("上牌时间", "registration"), ("表显里程", "mileage"))
+               if need not in names]
+    if missing:
+        raise ValueError(f"文件缺少列：{'、'.join(missing)}。应有列：车型名称、上牌时间、表显里程（可选 城市、新车含税价、估价日期）")
+    if frame.empty:
+        raise ValueError("文件中没有任何数据行")
+    return frame

@@ -14,7 +14,7 @@ from pathlib import Path
 from tax_baseline.demo_city import City, generate_city
 from tax_baseline.workbook import write_xlsx
 from xunpai import config
-from xunpai.demo import cases, lots
+from xunpai.demo import cases, lots, vehicles
 from xunpai.services import accounts
 from xunpai.services import baseline as baseline_store
 from xunpai.storage.models.accounts import User
@@ -74,7 +74,7 @@ def build_demo(uow: UnitOfWork, *, seed: int = DEMO_SEED, out_dir: Path | None =
         baseline_store.activate(uow, DEMO_VERSION, actor="admin")
         context = {"seed": seed, "city": city, "users": users, "credentials": credentials,
                    "courts": [c[0] for c in COURTS]}
-        for builder in (lots, cases):  # the lots register their cases; cases adds the party journey's if none
+        for builder in (lots, cases, vehicles):  # the lots register their cases; cases adds the party journey's if none
             builder.build(uow, context)
         uow.commit()
     out_dir = out_dir or (config.data_dir() / "demo")
