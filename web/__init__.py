@@ -29,6 +29,7 @@ from web import (
     objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
     public,
     security,
+    vehicles,
 )
 from xunpai import config as xunpai_config
 from xunpai import logging_setup
@@ -83,7 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
-    for module in (auth, public, inquiry, objections, listings, admin, api):
+    for module in (auth, public, inquiry, objections, listings, admin, api, vehicles):
         app.register_blueprint(module.bp)
     security.csrf.exempt(api.bp)  # token-authenticated, no cookies
     filters.init_app(app)

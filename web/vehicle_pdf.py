@@ -1,0 +1,58 @@
+"""The printable vehicle quote (车辆估价结果单): what was asked, the value, the factors with their sources, the
+comparables, the price-history chart, and the verification code (the page layout of ``web/pdf.py``)."""
+
+from __future__ import annotations
+
+import io
+
+from web.pdf import _Document
+from web.vehicle_chart import curve_png
+
+
+def _wan(value) -> str:
+    return f"{float(value) / 10000:,.2f} 万元"
+
+
+def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
+    r = detail["result"]
+    doc = _Document("车辆估价结果单", f"校验码 {code}  核验：{verify_url}")
+    doc.set_font("cjk", "", 10)
+    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.heading("车辆估价结果单")
+    doc.pairs([("案号", detail.get("case_number", "")), ("询价用途", detail.get("purpose", "")),
+               ("询价人", detail.get("actor_name", "")), ("询价时间", detail.get("queried_at", ""))])
+    doc.subheading("标的车辆")
+    doc.pairs([
+        ("车型名称", r["name"]),
+        ("品牌 / 车系 / 年款", f"{r['brand']} / {r['series_name']} / {r.get('model_year') or '未注明'}"),
+        ("上牌时间", f"{r['registration']}（车龄 {r['age_months']} 个月）"),
+        ("表显里程", f"{float(r['mileage_km']) / 10000:.2f} 万公里"),
+        ("所在城市", r.get("city") or "未注明"),
+        ("估价日期", r["valuation_date"]),
+        ("新车含税价", f"{float(r['new_price']):,.2f} 元（{r['new_price_source']}）"),
+    ])
+    doc.subheading("估价结果")
+    doc.pairs([("估价", f"{int(r['value']):,} 元（{_wan(r['value'])}）"), ("保值率", r["retention"]),
+               ("方法", r.get("method", "")), ("车辆表版本", r.get("version", "")),
+               ("取整规则", r.get("rounding_rule", ""))])
+    doc.subheading("计算明细")
+    doc.table(["因素", "取值", "系数", "来源"],
+              [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], [40, 38, 20, 76])
+    if r.get("comparables"):
+        doc.subheading("可比实例（同车系，车龄与里程最近，已修正到标的车辆）")
+        doc.table(["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
+                  [[c["record_id"], f"{c['city']} {c['month']}", f"{c['age_months']} 个月",
+                    f"{float(c['mileage_km']) / 10000:.2f} 万公里", c["price"], c["adjustment"], c["adjusted_price"]]
+                   for c in r["comparables"]], [22, 32, 20, 28, 26, 20, 26])
+    doc.subheading("历史价格曲线")
+    doc.image(io.BytesIO(curve_png(r, width=9.0, height=3.6, dpi=150)), w=doc.epw)
+    if r.get("warnings"):
+        doc.subheading("提示")
+        for warning in r["warnings"]:
+            doc.paragraph(f"· {warning}")
+    doc.subheading("核验")
+    doc.paragraph(f"校验码：{code}")
+    doc.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载车辆与估价是否与系统台账一致。")
+    doc.paragraph("说明：本结果为依据二手车交易数据作出的网络询价式估价（参考价规定第二条、第五条），"
+                  "可作为定向询价参考；车辆实际状况与登记信息不符的，应另行核实。", 9)
+    return bytes(doc.output())
