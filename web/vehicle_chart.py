@@ -49,7 +49,8 @@ def curve_png(result: dict, *, width: float = 9.0, height: float = 3.6, dpi: int
             ticks = list(range(0, len(months), step))
             left.set_xticks(ticks, [months[i] for i in ticks], rotation=30, ha="right")
             left.annotate(f"{values[-1]:.2f} 万元", (len(months) - 1, values[-1]), textcoords="offset points",
-                          xytext=(-10, 8), ha="right", color=RED)
+                          xytext=(-8, 12), ha="right", color=RED,
+                          bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
         else:
             left.text(0.5, 0.5, "车辆表没有价格指数", ha="center", va="center", transform=left.transAxes)
         left.set_title(f"历史价格曲线：{result.get('series_name', '')}，车龄 {result.get('age_months', 0)} 个月")

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 import io
 
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
 from web.pdf import _Document
 from web.vehicle_chart import curve_png
 
 
 def _wan(value) -> str:
     return f"{float(value) / 10000:,.2f} 万元"
+
+
+def _wrapped_table(doc: _Document, headers: list[str], rows: list[list[str]], widths: tuple[float, ...]) -> None:
+    """A table whose cells wrap (fpdf2's own table; ``_Document.table`` cuts long text, and a source must be
+    read whole)."""
+    doc.set_font("cjk", "", 9)
+    with FPDF.table(doc, col_widths=widths, width=sum(widths), align="LEFT", line_height=5.2,
+                    headings_style=FontFace(emphasis="BOLD", fill_color=(238, 238, 238)),
+                    text_align="LEFT") as table:
+        table.row(headers)
+        for row in rows:
+            table.row([str(cell) for cell in row])
+    doc.ln(1)
 
 
 def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
@@ -33,17 +49,18 @@ def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: s
     ])
     doc.subheading("估价结果")
     doc.pairs([("估价", f"{int(r['value']):,} 元（{_wan(r['value'])}）"), ("保值率", r["retention"]),
-               ("方法", r.get("method", "")), ("车辆表版本", r.get("version", "")),
-               ("取整规则", r.get("rounding_rule", ""))])
+               ("方法", r.get("method", "")), ("车辆表版本", r.get("version", ""))])
+    doc.paragraph(f"取整规则：{r.get('rounding_rule', '')}", 9)
     doc.subheading("计算明细")
-    doc.table(["因素", "取值", "系数", "来源"],
-              [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], [40, 38, 20, 76])
+    _wrapped_table(doc, ["因素", "取值", "系数", "来源"],
+                   [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], (38, 40, 19, 77))
     if r.get("comparables"):
         doc.subheading("可比实例（同车系，车龄与里程最近，已修正到标的车辆）")
-        doc.table(["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
+        _wrapped_table(doc, ["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
                   [[c["record_id"], f"{c['city']} {c['month']}", f"{c['age_months']} 个月",
-                    f"{float(c['mileage_km']) / 10000:.2f} 万公里", c["price"], c["adjustment"], c["adjusted_price"]]
-                   for c in r["comparables"]], [22, 32, 20, 28, 26, 20, 26])
+                    f"{float(c['mileage_km']) / 10000:.2f} 万公里", f"{float(c['price']):,.2f}", c["adjustment"],
+                         f"{int(c['adjusted_price']):,}"]
+                        for c in r["comparables"]], (20, 34, 20, 28, 26, 20, 26))
     doc.subheading("历史价格曲线")
     doc.image(io.BytesIO(curve_png(r, width=9.0, height=3.6, dpi=150)), w=doc.epw)
     if r.get("warnings"):

@@ -198,3 +198,15 @@ def test_the_ratio_study_of_a_table_on_records_it_did_not_see(engine, uow, peopl
     d = study.to_dict()
     assert d["records"] == 300 and d["coverage"] == 100.0
     assert 0.9 < d["median_ratio"] < 1.1
+
+
+def test_the_demo_builds_an_active_vehicle_table_from_the_synthetic_sample(engine, uow, people):
+    from xunpai.demo import vehicles as demo_vehicles
+
+    with unit_scope(engine) as scope:
+        demo_vehicles.build(scope, {"seed": 20261127})
+    with unit_scope(engine) as scope:
+        version = vehicle_service.get_version(scope)
+    assert version.name == demo_vehicles.DEMO_VEHICLE_VERSION and version.row_counts["records"] == 900
+    answer = vehicle_service.quote_for_user(uow, people, QUERY, case_number=CASE, purpose="p", now=NOW)
+    assert answer.quote.table_name == demo_vehicles.DEMO_VEHICLE_VERSION and answer.quote.value > 0
