@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xunpai.storage.db import Base
+from xunpai.storage.models.base import Base
 
 
 class VehicleTableVersion(Base):
