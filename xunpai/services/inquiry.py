@@ -132,10 +132,12 @@ def _inputs(request: QuoteRequest) -> dict:
             "factors": dict(request.factors or {})}
 
 
-def _refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
-            now: datetime, **details) -> InquiryRefused:
+def refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, reason: str,
+           now: datetime, *, kind: str = "inquiry.refused", **details) -> InquiryRefused:
+    """Roll back the refused attempt and write the refusal itself to the ledger (``kind``: the flat's
+    ``inquiry.refused``, or another valuation's own refusal kind); the returned error carries its 台账 number."""
     uow.rollback()  # nothing of the refused attempt is kept; the refusal itself is
-    entry = ledger.append(uow.session, "inquiry.refused", {"inputs": inputs, "reason": reason,
+    entry = ledger.append(uow.session, kind, {"inputs": inputs, "reason": reason,
                                                        **{k: v for k, v in details.items() if k != "candidates"}},
                           actor=user.username, court_code=user.court_code or "", case_number=case_number,
                           purpose=purpose, recorded_at=now)
@@ -145,17 +147,19 @@ def _refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs:
     return refused
 
 
-def _checked_case(uow, user, case_number, purpose, inputs, now) -> str:
+def checked_case(uow, user, case_number, purpose, inputs, now, *, kind: str = "inquiry.refused",
+                 purpose_example: str = "执行案件财产处置询价", forbidden: str = "只有执行法官可以询价。") -> str:
+    """The 案号 (canonical form), the purpose and the role of a valuation request; each refusal in the ledger."""
     try:
         canonical = validate_case_number(case_number)
     except InvalidCaseNumber as exc:
-        raise _refuse(uow, user, str(case_number or ""), purpose, inputs, str(exc), now,
-                      code="invalid_case_number") from None
+        raise refuse(uow, user, str(case_number or ""), purpose, inputs, str(exc), now, kind=kind,
+                     code="invalid_case_number") from None
     if not (purpose or "").strip():
-        raise _refuse(uow, user, canonical, "", inputs, "请填写查询用途（如：执行案件财产处置询价）。", now,
-                      code="missing_purpose")
+        raise refuse(uow, user, canonical, "", inputs, f"请填写查询用途（如：{purpose_example}）。", now, kind=kind,
+                     code="missing_purpose")
     if user.role not in ("judge", "admin"):
-        raise _refuse(uow, user, canonical, purpose, inputs, "只有执行法官可以询价。", now, code="forbidden")
+        raise refuse(uow, user, canonical, purpose, inputs, forbidden, now, kind=kind, code="forbidden")
     return canonical
 
 
@@ -165,13 +169,13 @@ def _refusals(uow, user, case_number, purpose, inputs, now) -> Iterator[None]:
     try:
         yield
     except LimitRefused as exc:
-        raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+        raise refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
                       code="limit") from None
     except QuoteError as exc:
-        raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
+        raise refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
                       candidates=getattr(exc, "candidates", None)) from None
     except baseline_store.VersionError as exc:
-        raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+        raise refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
 
 
 def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, case_number: str, purpose: str,
@@ -182,10 +186,10 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
         user = user if isinstance(user, User) else session.get(User, user)
         now = now or ledger.now_local()
         inputs = _inputs(request)
-        case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
+        case_number = checked_case(uow, user, case_number, purpose, inputs, now)
         policy = _policy_for(session, user)
         if request.contract_date is not None and request.contract_date > now.date():
-            raise _refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
+            raise refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
                           now, code="invalid_input")
         with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)
@@ -221,7 +225,7 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
         user = user if isinstance(user, User) else session.get(User, user)
         now = now or ledger.now_local()
         inputs = {"file": source_name, "rows": int(len(units))}
-        case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
+        case_number = checked_case(uow, user, case_number, purpose, inputs, now)
         policy = _policy_for(session, user)
         with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)

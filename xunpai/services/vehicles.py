@@ -20,8 +20,6 @@ from threading import Lock
 import numpy as np
 import pandas as pd
 
-from auction.case_number import InvalidCaseNumber
-from auction.case_number import validate as validate_case_number
 from tax_baseline.limits import LimitRefused, check_count, check_hours
 from valuation.mapping import MappingError
 from valuation.ratio_study import RatioStudyError
@@ -34,7 +32,7 @@ from vehicles.study import VehicleStudy, study_table
 from vehicles.subject import VehicleQuery, VehicleQuoteError
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services.inquiry import InquiryRefused
-from xunpai.services.receipts import is_intact
+from xunpai.services.receipts import PublicCheck, is_intact
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import User
 from xunpai.storage.models.vehicles import FRAME_COLUMNS, VehicleTableVersion
@@ -281,16 +279,7 @@ def _inputs(query: VehicleQuery) -> dict:
 
 def _refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, reason: str, now: datetime,
             **details) -> InquiryRefused:
-    uow.rollback()  # nothing of the refused attempt is kept; the refusal itself is
-    entry = ledger.append(uow.session, REFUSED_KIND,
-                          {"inputs": inputs, "reason": reason,
-                           **{k: v for k, v in details.items() if k != "candidates"}},
-                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
-                          purpose=purpose, recorded_at=now)
-    uow.commit()
-    refused = InquiryRefused(reason, **details)
-    refused.ledger_seq = entry.seq
-    return refused
+    return inquiry_service.refuse(uow, user, case_number, purpose, inputs, reason, now, kind=REFUSED_KIND, **details)
 
 
 def _user(session, user: User | int) -> User:
@@ -301,18 +290,9 @@ def _user(session, user: User | int) -> User:
 
 
 def _checked(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> str:
-    """案号, purpose and role, each refusal in the ledger (as the flat's quote, xunpai/services/inquiry.py)."""
-    try:
-        canonical = validate_case_number(case_number)
-    except InvalidCaseNumber as exc:
-        raise _refuse(uow, user, str(case_number or ""), purpose, inputs, str(exc), now,
-                      code="invalid_case_number") from None
-    if not (purpose or "").strip():
-        raise _refuse(uow, user, canonical, "", inputs, "请填写查询用途（如：确定财产处置参考价）。", now,
-                      code="missing_purpose")
-    if user.role not in ("judge", "admin"):
-        raise _refuse(uow, user, canonical, purpose, inputs, "只有执行法官可以为车辆估价。", now, code="forbidden")
-    return canonical
+    """案号, purpose and role, each refusal in the ledger, as the flat's quote."""
+    return inquiry_service.checked_case(uow, user, case_number, purpose, inputs, now, kind=REFUSED_KIND,
+                                        purpose_example="确定财产处置参考价", forbidden="只有执行法官可以为车辆估价。")
 
 
 def _limits(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> None:
@@ -433,25 +413,14 @@ def receipt(uow: UnitOfWork, code: str) -> dict | None:
                 "inputs": payload.get("inputs", {}), "result": payload.get("result", {})}
 
 
-@dataclass(frozen=True)
-class VehicleCheck:
-    code: str
-    found: bool
-    intact: bool = False
-    quoted: dict | None = None
-    recorded_at: str = ""
-    court_code: str = ""
-    ledger_seq: int | None = None
-
-
-def check(uow: UnitOfWork, code: str) -> VehicleCheck:
+def check(uow: UnitOfWork, code: str) -> PublicCheck:
     """What the public verification page shows for a vehicle quote's code (not who asked, nor the case)."""
     with uow:
         entry = _entry(uow.session, code)
         if entry is None:
-            return VehicleCheck(code=(code or "").strip().upper(), found=False)
+            return PublicCheck(code=(code or "").strip().upper(), found=False)
         result = json.loads(entry.payload).get("result", {})
-        return VehicleCheck(code=ledger.verification_code(entry.hash), found=True, intact=is_intact(entry),
+        return PublicCheck(code=ledger.verification_code(entry.hash), found=True, intact=is_intact(entry),
                             quoted={k: result.get(k) for k in PUBLIC_FIELDS},
                             recorded_at=entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
                             court_code=entry.court_code, ledger_seq=entry.seq)
