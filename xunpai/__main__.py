@@ -1,3 +1,4 @@
 from xunpai.cli import main
 
-main()
+if __name__ == "__main__":  # not when a Dask worker process (spawned) imports this module again
+    main()
