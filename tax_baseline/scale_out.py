@@ -102,7 +102,7 @@ def is_dataset(path: str | Path) -> bool:
     return path.is_dir() or path.suffix.lower() in (".parquet", ".parq")
 
 
-def _parquet_parts(root: Path, relpath: str) -> list[Part]:
+def _parquet_parts(root: Path, relpath: str, part_rows: int) -> list[Part]:
     try:
         meta = pq.ParquetFile(root / relpath).metadata
     except (pa.ArrowException, OSError) as exc:
@@ -111,7 +111,7 @@ def _parquet_parts(root: Path, relpath: str) -> list[Part]:
     counts = [0]
     for i in range(meta.num_row_groups):
         n = meta.row_group(i).num_rows
-        if groups[-1] and counts[-1] + n > PART_ROWS:
+        if groups[-1] and counts[-1] + n > part_rows:
             groups.append([])
             counts.append(0)
         groups[-1].append(i)
@@ -123,7 +123,7 @@ def _parquet_parts(root: Path, relpath: str) -> list[Part]:
             for k, (g, c) in enumerate(zip(groups, counts, strict=True))]
 
 
-def open_source(path: str | Path) -> UnitSource:
+def open_source(path: str | Path, *, part_rows: int = PART_ROWS) -> UnitSource:
     """The parts of ``path``: every ``*.parquet`` below a folder (files and folders starting with ``_`` or
     ``.`` are left out, as Parquet readers do), one Parquet file, or a CSV (UTF-8 or GBK) cut into blocks."""
     path = Path(path)
@@ -133,10 +133,10 @@ def open_source(path: str | Path) -> UnitSource:
                        and not any(s.startswith(("_", ".")) for s in p.relative_to(path).parts))
         if not files:
             raise BatchFileError(f"文件夹“{path}”中没有 Parquet 文件（*.parquet）；应为按分区存放的 Parquet 数据集。")
-        parts = [part for f in files for part in _parquet_parts(path, f)]
+        parts = [part for f in files for part in _parquet_parts(path, f, part_rows)]
         return UnitSource(path, "parquet", tuple(parts), path.name)
     if path.suffix.lower() in (".parquet", ".parq"):
-        return UnitSource(path.parent, "parquet", tuple(_parquet_parts(path.parent, path.name)), path.name)
+        return UnitSource(path.parent, "parquet", tuple(_parquet_parts(path.parent, path.name, part_rows)), path.name)
     if path.suffix.lower() == ".csv":
         return _csv_source(path)
     raise BatchFileError(f"按分区批量估价的输入应为 Parquet 文件、Parquet 数据集文件夹或 .csv 文件，收到“{path.name}”"
@@ -318,7 +318,7 @@ def value_dataset(source: UnitSource, out: str | Path, pricing: Pricing, *, sche
     out = Path(out)
     check_output(out)
     if in_process is None:
-        in_process = scheduler is None and source.kind == "parquet" and source.rows < IN_PROCESS_ROWS
+        in_process = scheduler is None and source.rows < IN_PROCESS_ROWS
     staging = out.with_name(f".{out.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -356,9 +356,18 @@ def _value_part(root: str, part: Part, out_root: str, pricing: Pricing, drop: tu
 
 
 def _run_in_process(source: UnitSource, staging: Path, pricing: Pricing, progress) -> list[dict]:
-    if source.kind != "parquet":
-        raise BatchFileError("CSV 文件按分区估价需要 Dask；请安装 xunpai[dask]，或用 .xlsx/.csv 结果文件在本机批量询价。")
     files = []
+    if source.kind == "csv":
+        chunks = pd.read_csv(source.root / source.parts[0].path, dtype=str, keep_default_na=False,
+                             encoding=source.encoding, chunksize=PART_ROWS)
+        for k, units in enumerate(chunks):
+            part = Part(source.parts[0].path, None, len(units), f"part-{k:05d}.parquet")
+            started = time.perf_counter()
+            files.append({**write_part(price_part(units, pricing), str(staging), part),
+                          "seconds": time.perf_counter() - started})
+            if progress:
+                progress(len(units))
+        return files
     for part in source.parts:
         files.append(_value_part(str(source.root), part, str(staging), pricing, _hive_columns(source, part)))
         if progress:

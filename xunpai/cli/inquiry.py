@@ -9,6 +9,7 @@ import click
 
 from tax_baseline.batch import BatchFileError, read_units, write_results
 from tax_baseline.quote import QuoteRequest
+from tax_baseline.scale_out import check_output, is_dataset, open_source
 from tax_baseline.tables import SPEC_BY_NAME
 from tax_baseline.workbook import (
     WorkbookError,
@@ -19,12 +20,14 @@ from tax_baseline.workbook import (
     write_xlsx,
 )
 from xunpai import config
-from xunpai.cli.support import echo_json, fail, stop_on, unit_of_work
+from xunpai.cli.support import echo_json, fail, required_date, stop_on, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.demo.build import build_demo
 from xunpai.services import baseline as baseline_store
 from xunpai.services.accounts import active_user
 from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
+from xunpai.services.scale_out import quote_dataset_for_user
+from xunpai.services.scale_out import revalue as revalue_register
 
 
 def writable_output(path: Path, label: str) -> None:
@@ -194,16 +197,72 @@ def quote(building_id, address, floor, orientation, area, contract_date, valuati
         _print_result(inquiry)
 
 
+SCHEDULER_HELP = "Dask 调度器地址，如 tcp://10.0.0.5:8786（在集群上按分区估价；输入和结果文件夹须为各工作节点都能访问的同一路径）"
+WORKERS_HELP = "本机 LocalCluster 的工作进程数（默认每个 CPU 核一个）"
+
+
+def _dataset_mode(infile: Path, outfile: Path, scheduler: str | None) -> bool:
+    """By parts on Dask (or in process when small): a Parquet input, a scheduler named, or a folder as output."""
+    return is_dataset(infile) or bool(scheduler) or outfile.suffix.lower() not in (".xlsx", ".csv")
+
+
+def _open_dataset(infile: Path, outfile: Path):
+    try:
+        check_output(outfile)  # before any work: the batch is counted and recorded, its results must not be lost
+        return open_source(infile)
+    except BatchFileError as exc:
+        fail(str(exc))
+
+
+def _print_dataset(batch, label: str) -> None:
+    result = batch.result
+    click.echo(f"{label}：共 {result.rows} 行，成功 {result.ok} 行，拒绝 {result.refused} 行，"
+               f"总价合计 {result.total_value} 元（基准表 {batch.version}；{result.mode}）。")
+    for status, reason, n in result.by_reason[:10]:
+        click.echo(f"  {status} {n} 行：{reason}")
+    if len(result.by_reason) > 10:
+        click.echo(f"  …… 另有 {len(result.by_reason) - 10} 种原因，见 {result.out / '_summary.json'}")
+    click.echo(f"结果已写入 Parquet 数据集 {result.out}（{len(result.files)} 个文件，内容哈希 {result.sha256}）。")
+    click.echo(f"台账序号 {batch.ledger_seq}，校验码 {batch.verification_code}")
+
+
+def _run_dataset(call, source, label: str):
+    err = click.get_text_stream("stderr")
+    with click.progressbar(length=max(source.rows, 1), label=label, file=err, show_pos=True) as bar:
+        try:
+            return call(progress=bar.update, on_start=lambda text: click.echo(f"\n{text}", err=True))
+        except InquiryRefused as exc:
+            fail(exc.reason + (f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else ""), code=3)
+        except BatchFileError as exc:
+            fail(str(exc))
+
+
 @click.command("quote-batch")
-@click.argument("infile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("infile", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "outfile", required=True, type=click.Path(path_type=Path),
+              help="结果文件（.xlsx/.csv），或 Parquet 数据集的文件夹（输入为 Parquet 数据集时）")
 @click.option("--case-number", required=True)
 @click.option("--purpose", default="执行案件财产处置批量询价", show_default=True)
 @click.option("--user", default=config.user)
-def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None) -> None:
-    """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。"""
-    if outfile.suffix.lower() not in (".xlsx", ".csv"):
-        fail(f"结果文件应以 .xlsx 或 .csv 结尾，收到“{outfile.name}”。")
+@click.option("--scheduler", help=SCHEDULER_HELP)
+@click.option("--workers", type=click.IntRange(1, 512), help=WORKERS_HELP)
+def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None,
+                scheduler: str | None, workers: int | None) -> None:
+    """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。
+
+    输入为 Parquet 文件或数据集文件夹（或用 --scheduler 指定 Dask 调度器）时按分区估价：结果为同样分区的
+    Parquet 数据集，附 _summary.json（各状态、原因的行数和内容哈希）；小文件在本机进程内完成。"""
+    if _dataset_mode(infile, outfile, scheduler):
+        source = _open_dataset(infile, outfile)
+        uow = unit_of_work()
+        account = _user(uow, user)
+        batch = _run_dataset(lambda **kw: quote_dataset_for_user(
+            uow, account, source, outfile, case_number=case_number, purpose=purpose, scheduler=scheduler,
+            workers=workers, **kw), source, "批量询价")
+        _print_dataset(batch, "批量询价")
+        return
+    if infile.is_dir():
+        fail(f"“{infile}”是文件夹：按分区批量询价时结果应为文件夹，-o 不能以 .xlsx 或 .csv 结尾。")
     # Checked before pricing: the batch is counted and recorded in the ledger, its results must not be lost.
     writable_output(outfile, "结果文件")
     with stop_on(BatchFileError):
@@ -229,6 +288,31 @@ def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, use
                f"台账序号 {batch.ledger_seq}，校验码 {batch.verification_code}")
 
 
+@click.command("revalue")
+@click.argument("register", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "outfile", required=True, type=click.Path(path_type=Path),
+              help="结果 Parquet 数据集的文件夹（须不存在或为空）")
+@click.option("--valuation-date", required=True, help="估价时点，如 2026-01-01：每套房都按这一天估价")
+@click.option("--version", "version_name", help="基准表版本（默认当前启用版本）")
+@click.option("--user", default=lambda: config.user("admin"), show_default="admin")
+@click.option("--scheduler", help=SCHEDULER_HELP)
+@click.option("--workers", type=click.IntRange(1, 512), help=WORKERS_HELP)
+def revalue(register: Path, outfile: Path, valuation_date: str, version_name: str | None, user: str,
+            scheduler: str | None, workers: int | None) -> None:
+    """批量重估：登记簿（Parquet 文件或数据集文件夹、CSV）的每一套房，按同一估价时点和一个基准表版本估价。
+
+    立契时间和估价时点都取 --valuation-date（该日执行的基准价，价格指数滚动到该日）；登记簿自己的日期列原样保留。
+    结果为同样分区的 Parquet 数据集，附 _summary.json；记入台账一条（含结果的内容哈希）。"""
+    on = required_date(valuation_date, "估价时点")
+    source = _open_dataset(register, outfile)
+    uow = unit_of_work()
+    account = _user(uow, user)
+    batch = _run_dataset(lambda **kw: revalue_register(
+        uow, account, source, outfile, valuation_date=on, version_name=version_name, scheduler=scheduler,
+        workers=workers, **kw), source, "批量重估")
+    _print_dataset(batch, f"批量重估（估价时点 {on.isoformat()}）")
+
+
 @click.command("demo")
 @click.option("--seed", default=20261127, show_default=True, type=int)
 def demo(seed: int) -> None:
@@ -238,4 +322,4 @@ def demo(seed: int) -> None:
         click.echo(line)
 
 
-commands = [tables_group, quote, quote_batch, demo]
+commands = [tables_group, quote, quote_batch, revalue, demo]
