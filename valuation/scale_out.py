@@ -1,0 +1,257 @@
+"""The calibration's data-heavy steps on Dask (校准的分布式步骤): import through the mapping, screening, the
+first-pass ratios and the ratio study of a version, run per partition by the existing functions
+(``transactions.import_transactions``, ``screening.screen``, ``calibration.value_sales``) and gathered into the
+same results the single-machine path gives (pinned by tests/unit/test_valuation_scale_out.py).
+
+What partitions and what does not:
+
+- import: one task per file; a row's number is its row in its own file, and an error names the file;
+- screening rules 1–6 partition by zone: the unit-price check compares a sale with its zone's median, and the
+  duplicate and back-to-back checks compare sales of one building, so the sales are shuffled on ``zone_code``
+  and each partition, in file order, is screened by ``screen`` as a whole file would be;
+- valuing each sale at its own date with a table version is row by row (``value_sales`` per partition);
+- the first-pass fit of the outlier rule (rule 7) and the calibration itself are one sparse least-squares
+  solve over all sales together (building effects beside city-wide factors): they do not split into
+  partitions and run on one machine, on the columns they need; then the ratios and the IAAO fences are
+  computed there too (a quantile over all sales);
+- the ratio study's statistics (median, COD, PRD, PRB and their bootstrap) need all ratios at once: two float
+  columns per sale, gathered in file order so that the bootstrap draws the same sales as in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from tax_baseline.quote import QuoteEngine
+from tax_baseline.scale_out import require_dask
+from valuation import iaao_standard as std
+from valuation import ratio_study as rs
+from valuation.calibration import first_pass_values, value_sales
+from valuation.mapping import Mapping
+from valuation.pipeline import VersionStudy
+from valuation.screening import REASONS, Screening, screen
+from valuation.transactions import import_transactions
+
+POSITION = "_position"  # a sale's place in the whole dataset (files in order, rows in order)
+ZONE_KEY = "_zone"
+STUDY_COLUMNS = ("sale_id", "building_id", "zone_code", "house_type", "date", "area", "price")
+
+
+@dataclass
+class DatasetImport:
+    rows_read: int
+    sales: int
+    errors: list[str] = field(default_factory=list)  # 文件 a.csv 第 12 行 建筑面积：…
+
+    @property
+    def rows_refused(self) -> int:
+        return self.rows_read - self.sales
+
+
+def _client(scheduler: str | None, workers: int | None):
+    """A Dask client: the scheduler named, "sync" (in this process, for small data), or a LocalCluster."""
+    import dask  # heavy optional dependency (xunpai[dask]); require_dask has said how to install it
+
+    _, distributed = require_dask()
+    if scheduler == "sync":
+        return None, dask.config.set(scheduler="sync")
+    if scheduler:
+        return distributed.Client(scheduler, timeout="10s"), None
+    import os
+
+    cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                       dashboard_address=":0", silence_logs=40)
+    return distributed.Client(cluster), cluster
+
+
+def _close(client, cluster) -> None:
+    if client is not None:
+        client.close()
+    if cluster is not None and hasattr(cluster, "close"):
+        cluster.close()
+    elif cluster is not None:  # the "sync" scheduler's configuration, set for this call only
+        cluster.__exit__(None, None, None)
+
+
+def import_files(folder: str | Path, mapping: Mapping, out: str | Path, *, scheduler: str | None = None,
+                 workers: int | None = None) -> DatasetImport:
+    """Every file of ``folder`` (CSV, XLSX or Parquet, in name order) through ``mapping`` into canonical sales, one
+    Parquet file each in ``out``; a sale without an id of its own is numbered ``file:row``."""
+    import dask
+
+    folder, out = Path(folder), Path(out)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".parquet")
+                   and not p.name.startswith(("_", ".")))
+    out.mkdir(parents=True, exist_ok=True)
+    client, cluster = _client(scheduler, workers)
+    try:
+        tasks = [dask.delayed(_import_one)(str(f), mapping, str(out / f"{f.stem}.parquet")) for f in files]
+        done = dask.compute(*tasks)
+    finally:
+        _close(client, cluster)
+    return DatasetImport(rows_read=sum(d[0] for d in done), sales=sum(d[1] for d in done),
+                         errors=[e for d in done for e in d[2]])
+
+
+def _import_one(path: str, mapping: Mapping, target: str) -> tuple[int, int, list[str]]:
+    result = import_transactions(path, mapping)
+    sales = result.sales
+    name = Path(path).name
+    if "sale_id" not in mapping.fields:
+        sales["sale_id"] = name + ":" + sales["row"].astype(str)
+    sales.to_parquet(target, index=False)
+    return result.rows_read, len(sales), [f"文件 {name} {e}" for e in result.errors]
+
+
+def _sales_frame(source, dd):
+    """Canonical sales as a Dask frame with each sale's position: a folder or file of Parquet, or a pandas frame."""
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True).assign(**{POSITION: np.arange(len(source))})
+        return dd.from_pandas(frame, npartitions=max(1, len(frame) // 250_000))
+    path = Path(source)
+    files = sorted(p for p in path.rglob("*.parquet") if not p.name.startswith(("_", "."))) if path.is_dir() \
+        else [path]
+    offsets = np.cumsum([0] + [pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]
+    meta = pq.read_schema(files[0]).empty_table().to_pandas().assign(**{POSITION: pd.Series([], dtype="int64")})
+    return dd.from_map(_read_sales, [str(f) for f in files], list(offsets), meta=meta, enforce_metadata=False)
+
+
+def _read_sales(path: str, offset: int) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    frame[POSITION] = np.arange(len(frame)) + offset
+    return frame
+
+
+def _by_zone(sales):
+    """Shuffled so that every sale of a zone is in one partition (rules 1–6 then hold partition by partition)."""
+    keyed = sales.assign(**{ZONE_KEY: sales["zone_code"].fillna("").astype(str)})
+    return keyed.shuffle(ZONE_KEY)
+
+
+def _screen_part(part: pd.DataFrame, as_of, window_start, register) -> pd.DataFrame:
+    part = part.sort_values(POSITION).drop(columns=ZONE_KEY)
+    screened = screen(part.drop(columns=POSITION), as_of=as_of, window_start=window_start, register=register,
+                      outliers=False).sales
+    screened[POSITION] = part[POSITION].to_numpy()
+    return screened
+
+
+def _study_part(part: pd.DataFrame, tables) -> pd.DataFrame:
+    """Rules 1–6, then each kept sale valued at its own date by the version: the columns the study needs."""
+    screened = _screen_part(part, None, None, None)
+    kept = screened[~screened["excluded"]]
+    priced = value_sales(tables, kept.drop(columns=[POSITION, "excluded", "reason_code", "reason"]),
+                         engine=_engine(tables))
+    columns = [c for c in STUDY_COLUMNS if c in screened.columns]
+    out = screened[[POSITION, "excluded", "reason_code", *columns]].copy()
+    out["estimate"] = np.nan
+    out.loc[kept.index, "estimate"] = priced["estimate"].to_numpy()
+    out["status"] = ""
+    out.loc[kept.index, "status"] = priced["status"].to_numpy()
+    out["refused_reason"] = ""
+    out.loc[kept.index, "refused_reason"] = priced["reason"].to_numpy()
+    return out
+
+
+_ENGINES: dict[int, QuoteEngine] = {}
+
+
+def _engine(tables) -> QuoteEngine:
+    """One compiled engine per worker process for the tables it was sent (the tables arrive once per worker)."""
+    engine = _ENGINES.get(id(tables))
+    if engine is None:
+        _ENGINES.clear()
+        engine = _ENGINES[id(tables)] = QuoteEngine(tables)
+    return engine
+
+
+def _gather(frame, client) -> pd.DataFrame:
+    import dask
+
+    result = client.compute(frame).result() if client is not None else dask.compute(frame)[0]
+    return result.sort_values(POSITION).reset_index(drop=True)
+
+
+def screen_dataset(sales, *, as_of: date | None = None, window_start: date | None = None,
+                   register: pd.DataFrame | None = None, outliers: bool = True, calibration_config=None,
+                   scheduler: str | None = None, workers: int | None = None) -> Screening:
+    """``screen`` of a dataset of canonical sales: rules 1–6 per zone partition on Dask, the first-pass fit
+    and its ratio fences (rule 7) on this machine; the same marks as ``screen`` of all sales at once."""
+    dd, _ = require_dask()
+    import dask
+
+    with dask.config.set({"dataframe.convert-string": False}):
+        client, cluster = _client(scheduler, workers)
+        try:
+            parts = _by_zone(_sales_frame(sales, dd))
+            meta = parts._meta.drop(columns=ZONE_KEY).assign(excluded=False, reason_code="", reason="")
+            screened = _gather(parts.map_partitions(_screen_part, as_of, window_start, register, meta=meta,
+                                                    enforce_metadata=False), client)
+        finally:
+            _close(client, cluster)
+    screened = screened.drop(columns=POSITION)
+    fences = None
+    keep = ~screened["excluded"].to_numpy()
+    if outliers and keep.sum() >= 30:
+        # the sparse solve: on one machine (see the module's docstring)
+        value = first_pass_values(screened[keep].drop(columns=["excluded", "reason_code", "reason"]),
+                                  register=register, config=calibration_config)
+        ratio = value / screened.loc[keep, "price"].to_numpy(dtype=float)
+        fences = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
+        outside = (ratio < fences[0]) | (ratio > fences[1])
+        rows = np.flatnonzero(keep)[outside]
+        screened.loc[rows, "excluded"] = True
+        screened.loc[rows, "reason_code"] = "outlier"
+        screened.loc[rows, "reason"] = [f"{REASONS['outlier']}（比率 {r:.3f}）" for r in ratio[outside]]
+    return Screening(sales=screened, outlier_fences=fences)
+
+
+def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, scheduler: str | None = None,
+                          workers: int | None = None) -> VersionStudy:
+    """``pipeline.study_version`` of a dataset of sales: screening and valuation per zone partition on Dask, the
+    trimming and the statistics on this machine over the gathered ratios. ``frame`` holds the columns of
+    :data:`STUDY_COLUMNS` (not every column of the sales) and ``screening`` the marks of every sale."""
+    dd, _ = require_dask()
+    import dask
+
+    with dask.config.set({"dataframe.convert-string": False}):
+        client, cluster = _client(scheduler, workers)
+        try:
+            shipped = client.scatter(tables, broadcast=True) if client is not None else tables
+            parts = _by_zone(_sales_frame(sales, dd))
+            columns = [c for c in STUDY_COLUMNS if c in parts.columns]
+            meta = pd.DataFrame({POSITION: pd.Series([], dtype="int64"), "excluded": pd.Series([], dtype=bool),
+                                 "reason_code": pd.Series([], dtype=object)}).join(
+                parts._meta[columns].reset_index(drop=True)).assign(
+                estimate=pd.Series([], dtype=float), status=pd.Series([], dtype=object),
+                refused_reason=pd.Series([], dtype=object))
+            gathered = _gather(parts.map_partitions(_study_part, shipped, meta=meta, enforce_metadata=False), client)
+        finally:
+            _close(client, cluster)
+    screening = Screening(sales=gathered[["excluded", "reason_code"] + columns].assign(reason=""))
+    kept = gathered[~gathered["excluded"]].reset_index(drop=True)
+    priced = kept.drop(columns=["excluded", "reason_code"]).assign(sale_price=kept["price"].to_numpy(dtype=float))
+    # from here as study_version does it, on the gathered columns
+    ok = priced["estimate"].notna()
+    refused = int((~ok).sum())
+    frame = priced[ok].reset_index(drop=True)
+    if len(frame) == 0:
+        raise ValueError("基准表无法为任何一笔成交估价（楼幢不在表中，或成交早于最早的基准价执行日期）")
+    ratio = frame["estimate"] / frame["sale_price"]
+    lo, hi = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
+    inside = (ratio >= lo) & (ratio <= hi)
+    trimmed = int((~inside).sum())
+    frame = frame[inside].reset_index(drop=True)
+    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed)
+    frame["value_decile"] = rs.value_deciles(frame["sale_price"]).to_numpy()
+    strata = {}
+    for column, label in (("zone_code", "估价分区"), ("house_type", "房屋类型"), ("value_decile", "价格十分位")):
+        if column in frame and frame[column].notna().any():
+            strata[label] = rs.stratified(frame.dropna(subset=[column]), column)
+    return VersionStudy(study, frame.drop(columns=[POSITION]), strata, screening, refused, trimmed)
