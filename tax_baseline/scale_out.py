@@ -41,7 +41,7 @@ from tax_baseline.quote import QuoteEngine
 from tax_baseline.tables import BaselineTables
 
 IN_PROCESS_ROWS = 200_000  # below this a cluster's start (seconds) costs more than it saves
-PART_ROWS = 500_000  # rows priced at once by one worker: about 1 GB of pandas objects at the peak
+PART_ROWS = 250_000  # rows priced at once by one worker: about 500 MB of pandas objects at the peak
 CSV_BLOCK_BYTES = 32 * 2 ** 20  # a CSV is cut into blocks of this size (about 500k rows of a register)
 RESULT_COLUMNS = ("楼幢编号(匹配)", "单价(元/㎡)", "总价(元)", "状态", "原因", "提示")
 SUMMARY_FILE = "_summary.json"
