@@ -40,7 +40,9 @@ from valuation.transactions import import_transactions
 
 POSITION = "_position"  # a sale's place in the whole dataset (files in order, rows in order)
 ZONE_KEY = "_zone"
-STUDY_COLUMNS = ("sale_id", "building_id", "zone_code", "house_type", "date", "area", "price")
+# what the study gathers of each sale: its price, its strata and its marks (categories, not strings: 5M sales
+# gathered as Python strings take gigabytes)
+STUDY_COLUMNS = ("zone_code", "house_type", "price")
 
 
 @dataclass
@@ -156,6 +158,9 @@ def _study_part(part: pd.DataFrame, tables) -> pd.DataFrame:
     out.loc[kept.index, "status"] = priced["status"].to_numpy()
     out["refused_reason"] = ""
     out.loc[kept.index, "refused_reason"] = priced["reason"].to_numpy()
+    for column in ("reason_code", "status", "refused_reason", "zone_code", "house_type"):
+        if column in out:
+            out[column] = out[column].astype("category")
     return out
 
 
@@ -172,9 +177,18 @@ def _engine(tables) -> QuoteEngine:
 
 
 def _gather(frame, client) -> pd.DataFrame:
+    """The partitions in file order (categories united, so a column stays a category)."""
     import dask
 
-    result = client.compute(frame).result() if client is not None else dask.compute(frame)[0]
+    parts = frame.to_delayed()
+    pieces = [p.result() for p in client.compute(parts)] if client is not None else list(dask.compute(*parts))
+    categories = [c for c in pieces[0].columns if isinstance(pieces[0][c].dtype, pd.CategoricalDtype)]
+    for column in categories:
+        united = pd.Index(sorted({v for p in pieces for v in p[column].cat.categories}, key=str), dtype=object)
+        for p in pieces:
+            p[column] = p[column].cat.set_categories(united)
+    result = pd.concat(pieces, ignore_index=True)
+    del pieces
     return result.sort_values(POSITION).reset_index(drop=True)
 
 
@@ -234,7 +248,8 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
             gathered = _gather(parts.map_partitions(_study_part, shipped, meta=meta, enforce_metadata=False), client)
         finally:
             _close(client, cluster)
-    screening = Screening(sales=gathered[["excluded", "reason_code"] + columns].assign(reason=""))
+    marks = gathered[["excluded", "reason_code"]].astype({"reason_code": object})  # shared strings: 8 bytes a sale
+    screening = Screening(sales=marks.assign(reason=""))
     kept = gathered[~gathered["excluded"]].reset_index(drop=True)
     priced = kept.drop(columns=["excluded", "reason_code"]).assign(sale_price=kept["price"].to_numpy(dtype=float))
     # from here as study_version does it, on the gathered columns
