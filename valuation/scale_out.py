@@ -34,7 +34,7 @@ from valuation import iaao_standard as std
 from valuation import ratio_study as rs
 from valuation.calibration import first_pass_values, value_sales
 from valuation.mapping import Mapping
-from valuation.pipeline import VersionStudy
+from valuation.pipeline import VersionStudy, sales_chasing_by_version
 from valuation.screening import REASONS, Screening, screen
 from valuation.transactions import import_transactions
 
@@ -42,7 +42,7 @@ POSITION = "_position"  # a sale's place in the whole dataset (files in order, r
 ZONE_KEY = "_zone"
 # what the study gathers of each sale: its price, its strata and its marks (categories, not strings: 5M sales
 # gathered as Python strings take gigabytes)
-STUDY_COLUMNS = ("zone_code", "house_type", "price")
+STUDY_COLUMNS = ("building_id", "zone_code", "house_type", "date", "price")
 
 
 @dataclass
@@ -158,7 +158,7 @@ def _study_part(part: pd.DataFrame, tables) -> pd.DataFrame:
     out.loc[kept.index, "status"] = priced["status"].to_numpy()
     out["refused_reason"] = ""
     out.loc[kept.index, "refused_reason"] = priced["reason"].to_numpy()
-    for column in ("reason_code", "status", "refused_reason", "zone_code", "house_type"):
+    for column in ("reason_code", "status", "refused_reason", "building_id", "zone_code", "house_type"):
         if column in out:
             out[column] = out[column].astype("category")
     return out
@@ -226,11 +226,11 @@ def screen_dataset(sales, *, as_of: date | None = None, window_start: date | Non
     return Screening(sales=screened, outlier_fences=fences)
 
 
-def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, scheduler: str | None = None,
-                          workers: int | None = None) -> VersionStudy:
+def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, prior=None, trim: bool = True,
+                          scheduler: str | None = None, workers: int | None = None) -> VersionStudy:
     """``pipeline.study_version`` of a dataset of sales: screening and valuation per zone partition on Dask, the
-    trimming and the statistics on this machine over the gathered ratios. ``frame`` holds the columns of
-    :data:`STUDY_COLUMNS` (not every column of the sales) and ``screening`` the marks of every sale."""
+    trimming, the accounting of every sale and the statistics on this machine over the gathered ratios.
+    ``frame`` and ``refused_frame`` hold the columns of :data:`STUDY_COLUMNS` (not every column of the sales)."""
     dd, _ = require_dask()
     import dask
 
@@ -250,23 +250,27 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
             _close(client, cluster)
     marks = gathered[["excluded", "reason_code"]].astype({"reason_code": object})  # shared strings: 8 bytes a sale
     screening = Screening(sales=marks.assign(reason=""))
-    kept = gathered[~gathered["excluded"]].reset_index(drop=True)
-    priced = kept.drop(columns=["excluded", "reason_code"]).assign(sale_price=kept["price"].to_numpy(dtype=float))
+    kept = gathered[~gathered["excluded"]].drop(columns=["excluded", "reason_code", POSITION]).reset_index(drop=True)
+    priced = kept.assign(sale_price=kept["price"].to_numpy(dtype=float))
     # from here as study_version does it, on the gathered columns
     ok = priced["estimate"].notna()
-    refused = int((~ok).sum())
+    refused_frame = priced[~ok].reset_index(drop=True)
     frame = priced[ok].reset_index(drop=True)
     if len(frame) == 0:
         raise ValueError("基准表无法为任何一笔成交估价（楼幢不在表中，或成交早于最早的基准价执行日期）")
     ratio = frame["estimate"] / frame["sale_price"]
     lo, hi = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
-    inside = (ratio >= lo) & (ratio <= hi)
-    trimmed = int((~inside).sum())
+    inside = ((ratio >= lo) & (ratio <= hi)) if trim else pd.Series(True, index=ratio.index)
+    coverage = rs.coverage_of(priced["status"].astype(str).where(ok, "refused"),
+                              priced["refused_reason"].astype(str), trimmed=int((~inside).sum()),
+                              screened_out=screening.summary()["excluded"])
     frame = frame[inside].reset_index(drop=True)
-    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed)
+    study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed, coverage=coverage)
     frame["value_decile"] = rs.value_deciles(frame["sale_price"]).to_numpy()
     strata = {}
     for column, label in (("zone_code", "估价分区"), ("house_type", "房屋类型"), ("value_decile", "价格十分位")):
         if column in frame and frame[column].notna().any():
             strata[label] = rs.stratified(frame.dropna(subset=[column]), column)
-    return VersionStudy(study, frame.drop(columns=[POSITION]), strata, screening, refused, trimmed)
+    chasing = sales_chasing_by_version(tables, prior, kept) if prior is not None else None
+    return VersionStudy(study, frame.rename(columns={"refused_reason": "reason"}), strata, screening, coverage,
+                        refused_frame.rename(columns={"refused_reason": "reason"}), chasing)
