@@ -20,10 +20,10 @@ from xunpai.services import baseline as baseline_store
 from xunpai.services.inquiry import (
     InquiryRefused,
     _active_engine,
-    _checked_case,
     _policy_for,
-    _refuse,
     _used_today,
+    checked_case,
+    refuse,
 )
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import User
@@ -72,7 +72,7 @@ def quote_dataset_for_user(uow: UnitOfWork, user: User | int, source: UnitSource
     with uow:
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
-        case_number = _checked_case(uow, user, case_number, purpose, inputs, now)
+        case_number = checked_case(uow, user, case_number, purpose, inputs, now)
         policy = _policy_for(session, user)
         try:
             engine = _active_engine(uow)
@@ -80,10 +80,10 @@ def quote_dataset_for_user(uow: UnitOfWork, user: User | int, source: UnitSource
             check_hours(policy, now)
             check_count(policy, _used_today(session, user, now))
         except LimitRefused as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
+            raise refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
                           code="limit") from None
         except baseline_store.VersionError as exc:
-            raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
+            raise refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
         actor, court = user.username, user.court_code or ""
     # left without commit: nothing was written, and the ledger's lock is released while the parts are priced
     pricing = Pricing(engine.tables, engine.version, today=now.date(), zone_filter=partial(zone_allowed, policy),
