@@ -37,6 +37,7 @@ __all__ = [
     "parse_kind",
     "plan_listing",
     "policy_from_dict",
+    "reauction_deadline",
     "policy_to_dict",
     "required_announcement_days",
 ]
@@ -106,9 +107,12 @@ class ListingPlan:
     balance_due_on: date
     previous_starting_price_fen: int | None = None
     failed_on: date | None = None
-    #: the latest start of this round's bidding (网拍规定 art. 26: within 30 days of the previous failure).
+    #: the latest start of this round's bidding (网拍规定 art. 26: within 30 days of the previous failure; a last
+    #: day on a rest day rolled to the next working day, 民诉法 art. 85).
     latest_bidding_start: date | None = None
-    #: if this round fails, the next round must start by this date (None after a fixed-price sale).
+    #: if a first auction fails, the second must start by this date (网拍规定 art. 26, rolled by 民诉法 art. 85).
+    #: None for a second auction (after it the law sets no period for the 变卖 or an offer in payment, art. 26
+    #: para. 2) and for a 变卖.
     next_round_deadline: date | None = None
     #: 变卖: the amount paid up front by a buyer (the full price, in practice).
     advance_payment_fen: int | None = None
@@ -128,7 +132,9 @@ class ListingPlan:
         return self.round is AuctionRound.FIXED_PRICE_SALE
 
     def extension_rule(self) -> str:
-        """The anti-sniping rule as announced (网拍规定 art. 20)."""
+        """The anti-sniping rule as announced (网拍规定 art. 20); a 变卖 has no bidding and no extension."""
+        if self.is_fixed_price_sale:
+            return "变卖不设竞价程序，不设加价幅度，不适用延时规则；以变卖价先行全额交付价款者为买受人。"
         return (
             f"竞价程序结束前{self.extension_minutes}分钟内无人出价的，最后出价即为成交价；有出价的，"
             f"竞价时间自该出价时点顺延{self.extension_minutes}分钟，循环往复直至无人出价。"
@@ -272,9 +278,10 @@ def plan_listing(
     - first auction: start = reference × ``policy.first_auction_ratio`` (≥ 70%, 网拍规定 art. 10);
     - second auction: start = previous start × (1 − ``policy.second_auction_cut``) (cut ≤ 20%, art. 26);
       bidding must begin within 30 days of ``failed_on`` (art. 26);
-    - fixed-price sale (变卖): price = the second auction's start (``previous_starting_price``), paid in full up
-      front; the sale runs ``policy.fixed_price_sale_days`` (60) days (practice; 拍卖变卖规定 art. 25) and
-      may not go below half of the reference price (拍卖变卖规定 art. 32).
+    - fixed-price sale (变卖): price = the second auction's start (``previous_starting_price``) by default and
+      never below it (拍卖变卖规定 art. 25 para. 2), paid in full up front; no deposit, no increment, no bidding,
+      no extension (网拍规定 arts. 26 para. 2, 37); the sale runs ``policy.fixed_price_sale_days`` (60) days
+      (practice; 拍卖变卖规定 art. 25 para. 2).
 
     Explicit ``starting_price``/``deposit``/``bid_increment``/``bidding_start``/``bidding_end`` replace the
     computed values (a clerk's own numbers) and are checked the same way. ``is_working_day`` (e.g.
@@ -303,15 +310,24 @@ def plan_listing(
     else:
         start_fen = previous_fen
 
-    if deposit is not None:
-        deposit_fen = _money(deposit, "保证金")
+    if round_ is AuctionRound.FIXED_PRICE_SALE:
+        # 变卖: a fixed price paid in full up front; no deposit, no bidding, no increment (网拍规定 art. 26 para. 2,
+        # art. 37; 拍卖变卖规定 art. 25 para. 2). A clerk's deposit or increment is refused, not ignored.
+        if deposit is not None or bid_increment is not None:
+            raise PlanRefused([RuleViolation(
+                "fixed_price_sale_no_bidding", R.FIXED_PRICE_SALE_AFTER_SECOND_FAILURE_ART,
+                "变卖以固定价格一次性全额交付价款，不设保证金和加价幅度")])
+        deposit_fen = 0
+        increment_fen = 0
     else:
-        deposit_fen = _deposit(start_fen, policy)
-
-    if bid_increment is not None:
-        increment_fen = _money(bid_increment, "加价幅度")
-    else:
-        increment_fen = _round_125(_ratio_of(start_fen, policy.increment_ratio), policy.min_increment_fen)
+        if deposit is not None:
+            deposit_fen = _money(deposit, "保证金")
+        else:
+            deposit_fen = _deposit(start_fen, policy)
+        if bid_increment is not None:
+            increment_fen = _money(bid_increment, "加价幅度")
+        else:
+            increment_fen = _round_125(_ratio_of(start_fen, policy.increment_ratio), policy.min_increment_fen)
 
     needed = required_announcement_days(kind, round_)
     lead_days = (needed[0] if needed else policy.fixed_price_sale_notice_days) + policy.announcement_margin_days
@@ -341,10 +357,10 @@ def plan_listing(
 
     latest_start = None
     if round_ is AuctionRound.SECOND_AUCTION and failed_on is not None:
-        latest_start = failed_on + timedelta(days=R.REAUCTION_WITHIN_DAYS)
+        latest_start = reauction_deadline(failed_on, is_working_day)
     next_deadline = None
-    if round_ is not AuctionRound.FIXED_PRICE_SALE:
-        next_deadline = bidding_end.date() + timedelta(days=R.REAUCTION_WITHIN_DAYS)
+    if round_ is AuctionRound.FIRST_AUCTION:
+        next_deadline = reauction_deadline(bidding_end.date(), is_working_day)
 
     notify_by = announce_on - timedelta(days=R.NOTIFICATION_DAYS_BEFORE_ANNOUNCEMENT)
     plan = ListingPlan(
@@ -359,7 +375,7 @@ def plan_listing(
         post_unreachable_by=notify_by - timedelta(days=R.POSTED_NOTICE_DEEMED_SERVED_DAYS),
         bidding_start=bidding_start,
         bidding_end=bidding_end,
-        extension_minutes=R.EXTENSION_MINUTES,
+        extension_minutes=0 if round_ is AuctionRound.FIXED_PRICE_SALE else R.EXTENSION_MINUTES,
         balance_due_on=balance_due,
         previous_starting_price_fen=previous_fen,
         failed_on=failed_on,
@@ -372,6 +388,22 @@ def plan_listing(
     if violations:
         raise PlanRefused(violations)
     return plan
+
+
+def _weekday(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def reauction_deadline(failed_on: date, is_working_day: Callable[[date], bool] | None = None) -> date:
+    """The last day to start the re-auction after a failure on ``failed_on``: 30 days (网拍规定 art. 26 para. 1),
+    the failure day not counted, a last day on a rest day moved to the next working day (民诉法 art. 85). Without
+    the court's calendar (``is_working_day``, e.g. ``WorkingCalendar.is_working_day``) only weekends are rest
+    days; pass the calendar for holidays and make-up working days (调休)."""
+    working = is_working_day or _weekday
+    day = failed_on + timedelta(days=R.REAUCTION_WITHIN_DAYS)
+    while not working(day):
+        day += timedelta(days=1)
+    return day
 
 
 def bidding_closes_at(scheduled_end: datetime, bid_times: Iterable[datetime],
@@ -412,21 +444,35 @@ def check_plan(plan: ListingPlan) -> list[RuleViolation]:
                 f"再次拍卖起拍价 {format_yuan(start)} 比前次起拍价 {format_yuan(previous)} 降低了 "
                 f"{pct(previous - start, previous, ROUND_CEILING)}，降价幅度不得超过前次起拍价的 {format_percent(R.MAX_PRICE_CUT_RATIO)}",
             ))
-    if plan.round is AuctionRound.FIXED_PRICE_SALE and start < ref * R.FIXED_PRICE_SALE_MIN_RATIO:
-        out.append(RuleViolation(
-            "sale_price_below_half", R.FIXED_PRICE_SALE_MIN_RATIO_ART,
-            f"变卖价 {format_yuan(start)} 为参考价的 {pct(start, ref)}，最低变卖价不得低于参考价的 "
-            f"{format_percent(R.FIXED_PRICE_SALE_MIN_RATIO)}",
-        ))
+    if plan.round is AuctionRound.FIXED_PRICE_SALE:
+        previous = plan.previous_starting_price_fen
+        if previous is not None and start < previous:
+            out.append(RuleViolation(
+                "sale_price_below_second_start", R.FIXED_PRICE_SALE_PRICE_FLOOR_ART,
+                f"变卖价 {format_yuan(start)} 低于第二次拍卖的起拍价（保留价）{format_yuan(previous)}，"
+                f"流拍后的变卖不得低于前次拍卖的保留价",
+            ))
+        if plan.deposit_fen or plan.bid_increment_fen or plan.extension_minutes:
+            out.append(RuleViolation(
+                "fixed_price_sale_no_bidding", R.FIXED_PRICE_SALE_AFTER_SECOND_FAILURE_ART,
+                "变卖以固定价格一次性全额交付价款，不设保证金、加价幅度和延时",
+            ))
+        if plan.advance_payment_fen != start:
+            out.append(RuleViolation(
+                "fixed_price_sale_full_payment", R.FIXED_PRICE_SALE_AFTER_SECOND_FAILURE_ART,
+                "变卖的预缴款应为全部变卖价款",
+            ))
 
     deposit = plan.deposit_fen
-    if not start * R.DEPOSIT_MIN_RATIO <= deposit <= start * R.DEPOSIT_MAX_RATIO:
+    if plan.round is AuctionRound.FIXED_PRICE_SALE:
+        pass
+    elif not start * R.DEPOSIT_MIN_RATIO <= deposit <= start * R.DEPOSIT_MAX_RATIO:
         out.append(RuleViolation(
             "deposit_out_of_range", R.DEPOSIT_RANGE_ART,
             f"保证金 {format_yuan(deposit)} 为起拍价的 {pct(deposit, start, ROUND_FLOOR if deposit < start * R.DEPOSIT_MIN_RATIO else ROUND_CEILING)}，应在起拍价的 "
             f"{format_percent(R.DEPOSIT_MIN_RATIO)} 至 {format_percent(R.DEPOSIT_MAX_RATIO)} 之间",
         ))
-    if plan.bid_increment_fen <= 0:
+    if plan.bid_increment_fen <= 0 and plan.round is not AuctionRound.FIXED_PRICE_SALE:
         out.append(RuleViolation("bid_increment_not_positive", R.BID_INCREMENT_ART,
                                  "加价幅度应大于零（递增出价）"))
 
@@ -452,17 +498,18 @@ def check_plan(plan: ListingPlan) -> list[RuleViolation]:
             ))
     elif plan.bidding_end <= plan.bidding_start:
         out.append(RuleViolation("sale_period_empty", R.FIXED_PRICE_SALE_DAYS_ART, "变卖期间的结束时间应晚于开始时间"))
-    if plan.extension_minutes != R.EXTENSION_MINUTES:
+    if plan.extension_minutes != R.EXTENSION_MINUTES and plan.round is not AuctionRound.FIXED_PRICE_SALE:
         out.append(RuleViolation(
             "extension_rule", R.EXTENSION_ART,
             f"延时周期为 {plan.extension_minutes} 分钟，应为出价后顺延 {R.EXTENSION_MINUTES} 分钟",
         ))
     if plan.round is AuctionRound.SECOND_AUCTION and plan.failed_on is not None:
-        deadline = plan.failed_on + timedelta(days=R.REAUCTION_WITHIN_DAYS)
+        deadline = plan.latest_bidding_start or reauction_deadline(plan.failed_on)
         if plan.bidding_start.date() > deadline:
             out.append(RuleViolation(
                 "reauction_too_late", R.REAUCTION_WITHIN_ART,
-                f"流拍日 {plan.failed_on.isoformat()} 后应在 {R.REAUCTION_WITHIN_DAYS} 日内（{deadline.isoformat()} 前）"
+                f"流拍日 {plan.failed_on.isoformat()} 后应在 {R.REAUCTION_WITHIN_DAYS} 日内（至 {deadline.isoformat()}，"
+                f"末日为休息日的顺延）"
                 f"再次拍卖，计划 {plan.bidding_start.date().isoformat()} 开始竞价",
             ))
         if plan.announce_on < plan.failed_on:

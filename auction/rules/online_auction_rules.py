@@ -82,6 +82,41 @@ FIXED_PRICE_SALE_MIN_RATIO = Decimal("0.50")
 FIXED_PRICE_SALE_MIN_RATIO_ART = Citation(AUCTION_AND_SALE_RULES, 32, 2)
 #: 再次拍卖流拍的，可以依法在同一网络司法拍卖平台变卖 — 网拍规定 art. 26 para. 2.
 FIXED_PRICE_SALE_AFTER_SECOND_FAILURE_ART = Citation(ONLINE_AUCTION_RULES, 26, 2)
+#: The 变卖 after a failed second auction sells at the last auction's reserve price, never below it ("没有买受人愿意以
+#: 第三次拍卖的保留价买受该财产" — 拍卖变卖规定 art. 25 para. 2; online, the second auction is the last auction, 网拍规定
+#: art. 26 para. 2 "依法变卖"). The half-of-appraisal floor of 拍卖变卖规定 art. 32 para. 2 is for a 变卖 that is
+#: not preceded by auctions and does not apply here.
+FIXED_PRICE_SALE_PRICE_FLOOR_ART = Citation(AUCTION_AND_SALE_RULES, 25, 2)
+#: 变卖 articles cited by its announcement and ruling: 网拍规定 art. 26 para. 2; 拍卖变卖规定 arts. 23-25.
+FIXED_PRICE_SALE_ARTS = (Citation(ONLINE_AUCTION_RULES, 26, 2), Citation(AUCTION_AND_SALE_RULES, 23),
+                         Citation(AUCTION_AND_SALE_RULES, 24), Citation(AUCTION_AND_SALE_RULES, 25))
+#: 以物抵债: 流拍后申请执行人申请或同意以该次保留价接受 — 拍卖变卖规定 art. 16; after the second failure arts. 24
+#: (movables), 25 (real estate and other rights); 竞买人资格规定 art. 5 (no housing to an unqualified applicant).
+TAKE_IN_PAYMENT_ART = Citation(AUCTION_AND_SALE_RULES, 16)
+TAKE_IN_PAYMENT_MOVABLE_ART = Citation(AUCTION_AND_SALE_RULES, 24)
+TAKE_IN_PAYMENT_IMMOVABLE_ART = Citation(AUCTION_AND_SALE_RULES, 25)
+#: 变卖的财产无人应买的，交申请执行人抵债，否则解除查封退还被执行人 — 拍卖变卖规定 art. 32 para. 3.
+FIXED_PRICE_SALE_FAILED_ART = Citation(AUCTION_AND_SALE_RULES, 32, 3)
+#: 逾期未付价款，裁定重新拍卖，原买受人不得参加，差价由原买受人承担 — 拍卖变卖规定 art. 22.
+REAUCTION_AFTER_RENEGING_ART = Citation(AUCTION_AND_SALE_RULES, 22)
+SHORTFALL_BORNE_BY_RENEGER_ART = Citation(AUCTION_AND_SALE_RULES, 22, 2)
+#: 买受人应当在拍卖公告确定的期限内将剩余价款交付人民法院指定账户 — 网拍规定 art. 25.
+BALANCE_DUE_ART = Citation(ONLINE_AUCTION_RULES, 25)
+#: 起拍价、降价幅度、增价幅度、保证金、优先购买权人资格及顺序由合议庭评议确定 — 网拍规定 art. 27.
+COLLEGIAL_PANEL_ART = Citation(ONLINE_AUCTION_RULES, 27)
+#: 暂缓或中止拍卖 — 网拍规定 art. 28 para. 1; 公告原因 para. 3.
+SUSPENSION_ART = Citation(ONLINE_AUCTION_RULES, 28, 1)
+SUSPENSION_NOTICE_ART = Citation(ONLINE_AUCTION_RULES, 28, 3)
+#: 撤回拍卖 (拍卖开始前的撤回情形) — 拍卖变卖规定 art. 17, applied to online auctions by 网拍规定 art. 37.
+WITHDRAWAL_ART = Citation(AUCTION_AND_SALE_RULES, 17)
+#: 无剩余可能时通知申请执行人 — 拍卖变卖规定 art. 6.
+NO_SURPLUS_NOTICE_ART = Citation(AUCTION_AND_SALE_RULES, 6)
+#: 竞价期间无人出价的，本次拍卖流拍 — 网拍规定 art. 26 para. 1.
+UNSOLD_ART = Citation(ONLINE_AUCTION_RULES, 26, 1)
+#: 拍卖公告应当载明拍卖平台 — 网拍规定 art. 12 para. 2.
+PLATFORM_ART = Citation(ONLINE_AUCTION_RULES, 12, 2)
+#: 人民法院对拍卖财产的质量不作担保 (特别提示) — 网拍规定 art. 14 item 4 / art. 15.
+QUALITY_DISCLAIMER_ART = Citation(ONLINE_AUCTION_RULES, 15)
 
 # --- deposit -----------------------------------------------------------------------------------------
 

@@ -106,13 +106,25 @@ def test_fixed_price_sale_is_at_the_second_starting_price_for_60_days_paid_in_fu
     assert plan.next_round_deadline is None
 
 
-def test_fixed_price_sale_below_half_of_the_reference_price_is_refused():
+def test_fixed_price_sale_below_the_second_starting_price_is_refused():
     kw = dict(reference_price="1000000", kind="movable", round="fixed_price_sale", announce_on=ANNOUNCE,
               previous_starting_price="600000")
-    assert check_plan(plan_listing(**kw, starting_price="500000")) == []
-    exc = refused(**kw, starting_price="499999.99")
-    assert codes(exc) == {"sale_price_below_half"}
-    assert "拍卖变卖规定第三十二条" in str(exc)
+    assert check_plan(plan_listing(**kw, starting_price="600000")) == []
+    exc = refused(**kw, starting_price="599999.99")
+    assert codes(exc) == {"sale_price_below_second_start"}
+    assert "拍卖变卖规定第二十五条第二款" in str(exc)
+    # half of the reference price is no longer the floor (that is 拍卖变卖规定 art. 32 para. 2, a 变卖 without auctions)
+    assert "第三十二条" not in str(exc)
+
+
+def test_fixed_price_sale_has_no_deposit_no_increment_no_extension():
+    plan = plan_listing(reference_price="1200000", kind="real_estate", round="变卖", announce_on=ANNOUNCE,
+                        previous_starting_price="672000")
+    assert (plan.deposit_fen, plan.bid_increment_fen, plan.extension_minutes) == (0, 0, 0)
+    assert "不设竞价程序" in plan.extension_rule() and "顺延" not in plan.extension_rule()
+    exc = refused(reference_price="1200000", kind="real_estate", round="变卖", announce_on=ANNOUNCE,
+                  previous_starting_price="672000", bid_increment="1000")
+    assert codes(exc) == {"fixed_price_sale_no_bidding"}
 
 
 # --- deposit -------------------------------------------------------------------------------------------
@@ -268,20 +280,38 @@ def test_extensions_repeat_and_a_bid_after_the_close_is_not_accepted():
 
 
 def test_reauction_must_start_within_30_days_of_the_failure():
-    failed = date(2026, 11, 20)
-    announce = date(2026, 12, 5)
+    failed = date(2026, 11, 10)
+    announce = date(2026, 11, 20)
     kw = dict(reference_price="1200000", kind="real_estate", round="second", announce_on=announce,
               previous_starting_price="840000", failed_on=failed)
-    plan = plan_listing(**kw, bidding_start=datetime(2026, 12, 20, 10))  # day 30
-    assert plan.latest_bidding_start == date(2026, 12, 20)
-    exc = refused(**kw, bidding_start=datetime(2026, 12, 21, 10))  # day 31
+    plan = plan_listing(**kw, bidding_start=datetime(2026, 12, 10, 10))  # day 30, a Thursday
+    assert plan.latest_bidding_start == date(2026, 12, 10)
+    exc = refused(**kw, bidding_start=datetime(2026, 12, 11, 10))  # day 31
     assert codes(exc) == {"reauction_too_late"}
     assert exc.violations[0].citation == R.REAUCTION_WITHIN_ART
 
 
-def test_a_first_auction_plan_states_the_reauction_deadline():
+def test_a_reauction_limit_ending_on_a_sunday_rolls_to_monday():
+    # 2026-11-20 + 30 days = 2026-12-20, a Sunday: the period ends on Monday 12-21 (民诉法 art. 85)
+    kw = dict(reference_price="1200000", kind="real_estate", round="second", announce_on=date(2026, 12, 5),
+              previous_starting_price="840000", failed_on=date(2026, 11, 20))
+    plan = plan_listing(**kw, bidding_start=datetime(2026, 12, 21, 10))
+    assert plan.latest_bidding_start == date(2026, 12, 21)
+    assert codes(refused(**kw, bidding_start=datetime(2026, 12, 22, 10))) == {"reauction_too_late"}
+
+
+def test_a_first_auction_plan_states_the_reauction_deadline_rolled_past_rest_days():
     plan = plan_listing(**first())
-    assert plan.next_round_deadline == plan.bidding_end.date() + timedelta(days=30)
+    nominal = plan.bidding_end.date() + timedelta(days=30)
+    assert plan.next_round_deadline >= nominal and plan.next_round_deadline.weekday() < 5
+    assert (plan.next_round_deadline - nominal).days <= 2
+
+
+def test_a_second_auction_plan_prints_no_limit_for_a_next_round():
+    # after the second failure the law sets no period for the 变卖 or an offer in payment (网拍规定 art. 26 para. 2)
+    plan = plan_listing(reference_price="1200000", kind="real_estate", round="second", announce_on=ANNOUNCE,
+                        previous_starting_price="840000")
+    assert plan.next_round_deadline is None
 
 
 def test_balance_due_moves_past_non_working_days():
