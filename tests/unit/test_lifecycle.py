@@ -1,0 +1,280 @@
+"""The lot's state machine (auction.lifecycle): every transition and its refusal at the boundary, with the
+article named; the agenda's deadlines; 变卖, 悔拍 with the buyer barred, priority purchasers, 以物抵债."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from auction.calendar import WorkingCalendar
+from auction.lifecycle import (
+    Event,
+    EventKind,
+    Lifecycle,
+    LotState,
+    TransitionRefused,
+    mask_id_number,
+    mask_name,
+    shortfall_fen,
+)
+from auction.listing_plan import plan_listing
+from auction.lot_examples import example_real_estate_lot, example_vehicle_lot
+
+ANNOUNCE = date(2026, 8, 3)
+TODAY = date(2026, 12, 1)
+BUYER_ID = "330100198001010015"
+PANEL = ["张审判长", "王法官", "陈法官"]
+
+
+def house(**change):
+    lot = example_real_estate_lot(announce_on=ANNOUNCE)
+    for p in lot.parties:
+        p.notified_on = ANNOUNCE - timedelta(days=3)
+    for p in lot.priority_purchasers:
+        p.notified_on = ANNOUNCE - timedelta(days=3)
+    for key, value in change.items():
+        setattr(lot, key, value)
+    return lot
+
+
+def ev(kind, on, at=None, **data):
+    return Event(EventKind(kind), on, at, data)
+
+
+def go(life, *events):
+    for e in events:
+        life = life.apply(e, today=TODAY)
+    return life
+
+
+def refused(life, event, match):
+    with pytest.raises(TransitionRefused, match=match) as info:
+        life.apply(event, today=TODAY)
+    return info.value
+
+
+def announced(lot=None):
+    lot = lot or house()
+    return go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=5), members=PANEL),
+              ev("announce", ANNOUNCE))
+
+
+def bidding(lot=None):
+    life = announced(lot)
+    start = life.plan.bidding_start
+    return go(life, ev("open_bidding", start.date(), start))
+
+
+def sold(lot=None, price=None):
+    life = bidding(lot)
+    end = life.plan.bidding_end
+    return go(life, ev("sold", end.date(), end + timedelta(minutes=3), buyer_name="周某某", buyer_id_number=BUYER_ID,
+                       bidder_code="A1", price_fen=price or life.plan.starting_price_fen + 1_000_00))
+
+
+def test_announcement_needs_the_panel_decision_with_three_members():
+    life = Lifecycle(house())
+    exc = refused(life, ev("announce", ANNOUNCE), "合议庭评议")
+    assert "网拍规定第二十七条" in str(exc)
+    refused(life, ev("panel_decision", ANNOUNCE, members=PANEL[:2]), "至少三名")
+    assert go(life, ev("panel_decision", ANNOUNCE, members=PANEL)).panel_on == ANNOUNCE
+
+
+def test_parties_notified_two_days_before_the_announcement_are_refused_three_days_pass():
+    lot = house()
+    lot.parties[1].notified_on = ANNOUNCE - timedelta(days=2)
+    life = go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=9), members=PANEL))
+    exc = refused(life, ev("announce", ANNOUNCE), "赵某某")
+    assert "网拍规定第十六条第一款" in str(exc)
+    lot.parties[1].notified_on = ANNOUNCE - timedelta(days=3)
+    assert go(life, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
+
+
+def test_a_priority_purchaser_notified_on_the_announcement_day_is_refused():
+    lot = house()
+    lot.priority_purchasers[0].notified_on = ANNOUNCE
+    life = go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=9), members=PANEL))
+    assert "钱某某" in str(refused(life, ev("announce", ANNOUNCE), "优先购买权人"))
+
+
+def test_a_blank_platform_and_a_short_announcement_period_are_refused():
+    life = go(Lifecycle(house(platform="")), ev("panel_decision", ANNOUNCE, members=PANEL))
+    assert "网拍规定第十二条第二款" in str(refused(life, ev("announce", ANNOUNCE), "网络平台"))
+    life = go(Lifecycle(house()), ev("panel_decision", ANNOUNCE, members=PANEL))
+    late = life.plan.bidding_start.date() - timedelta(days=29)  # real estate: 30 days (网拍规定 art. 12)
+    assert "网拍规定第十二条第一款" in str(refused(life, ev("announce", late), "30 日前公告"))
+
+
+def test_bidding_cannot_open_early_nor_a_sale_precede_the_end_nor_go_below_the_start():
+    life = announced()
+    start, end = life.plan.bidding_start, life.plan.bidding_end
+    refused(life, ev("open_bidding", start.date(), start - timedelta(minutes=1)), "不能提前开始")
+    life = go(life, ev("open_bidding", start.date(), start))
+    sale = dict(buyer_name="周某某", buyer_id_number=BUYER_ID, price_fen=life.plan.starting_price_fen)
+    refused(life, ev("sold", end.date(), end - timedelta(minutes=1), **sale), "早于竞价结束")
+    below = {**sale, "price_fen": life.plan.starting_price_fen - 1}
+    assert "网拍规定第二十条" in str(refused(life, ev("sold", end.date(), end, **below), "低于起拍价"))
+    assert go(life, ev("sold", end.date(), end, **sale)).state is LotState.SOLD
+
+
+def test_an_event_dated_after_today_is_refused():
+    life = announced()
+    refused(life, ev("withdraw", TODAY + timedelta(days=1), reason="和解"), "晚于今天")
+    assert go(life, ev("withdraw", TODAY, reason="当事人达成执行和解")).state is LotState.WITHDRAWN
+
+
+def test_wrong_state_is_refused_with_the_article_of_the_step():
+    exc = refused(announced(), ev("pay_balance", ANNOUNCE + timedelta(days=40)), "不能登记余款付清")
+    assert "网拍规定第二十五条" in str(exc)
+
+
+def test_balance_paid_on_the_due_day_passes_the_next_day_is_refused():
+    life = sold()
+    due = life.sale.balance_due_on
+    refused(life, ev("pay_balance", due + timedelta(days=1)), "已过")
+    assert go(life, ev("pay_balance", due)).state is LotState.PAID
+
+
+def test_sale_ruling_of_real_estate_needs_a_qualified_review_then_handover_within_15_days():
+    life = sold()
+    paid = go(life, ev("pay_balance", life.sale.balance_due_on))
+    on = paid.paid_on
+    assert "竞买人资格规定第三条" in str(refused(paid, ev("rule", on), "尚未审核"))
+    rejected = go(paid, ev("review_qualification", on, reviewer="王法官", evidence="购房资格核验单", qualified=False))
+    refused(rejected, ev("rule", on), "不具备购房资格")
+    refused(paid, ev("review_qualification", on, reviewer="", evidence="x", qualified=True), "审核人")
+    reviewed = go(paid, ev("review_qualification", on, reviewer="王法官", evidence="住建局购房资格核验单",
+                           qualified=True))
+    (step,) = [s for s in reviewed.next_steps(WorkingCalendar()) if "裁定" in s.step]
+    assert step.deadline.start == on and step.deadline.due >= on + timedelta(days=10)
+    assert "拍卖变卖规定第二十条" in step.deadline.article
+    ruled = go(reviewed, ev("rule", on + timedelta(days=2)))
+    refused(ruled, ev("deliver", on + timedelta(days=3)), "接收人")
+    ruled = go(ruled, ev("notify_registry", on + timedelta(days=2)))
+    assert ruled.registry_notices[0]["registry"] == "不动产登记中心"
+    handover = [s for s in ruled.next_steps(WorkingCalendar()) if "移交" in s.step][0]
+    assert handover.deadline.due >= on + timedelta(days=17) and "第二十七条" in handover.deadline.article
+    done = go(ruled, ev("deliver", on + timedelta(days=5), receiver="周某某"))
+    assert done.state is LotState.DELIVERED and done.outcome == "sold"
+
+
+def test_reneging_before_the_deadline_needs_a_written_refusal_and_forfeits_the_deposit():
+    life = sold()
+    due = life.sale.balance_due_on
+    assert "网拍规定第二十五条" in str(refused(life, ev("renege", due), "届满前"))
+    early = go(life, ev("renege", due, written_refusal=True))
+    assert early.state is LotState.RENEGED
+    late = go(life, ev("renege", due + timedelta(days=1)))
+    assert late.forfeited_deposit_fen == life.plan.deposit_fen and late.outcome == "reneged"
+
+
+def test_the_reneging_buyer_is_barred_from_the_reauction():
+    life = bidding()
+    life = replace(life, barred=(BUYER_ID,))
+    end = life.plan.bidding_end
+    exc = refused(life, ev("sold", end.date(), end, buyer_name="周某某", buyer_id_number=BUYER_ID,
+                           price_fen=life.plan.starting_price_fen), "不得参加重新拍卖")
+    assert "拍卖变卖规定第二十二条" in str(exc)
+
+
+def test_shortfall_of_the_reauction_is_charged_to_the_reneging_buyer_after_the_deposit():
+    assert shortfall_fen(100_000_00, 80_000_00, 10_000_00) == {"gap_fen": 20_000_00,
+                                                              "covered_by_deposit_fen": 10_000_00,
+                                                              "owed_fen": 10_000_00}
+    assert shortfall_fen(100_000_00, 120_000_00, 10_000_00)["owed_fen"] == 0
+
+
+def test_unsold_first_auction_puts_the_second_round_30_days_out_rolled_past_a_sunday():
+    life = bidding()
+    end = life.plan.bidding_end.date()
+    refused(life, ev("unsold", end - timedelta(days=1)), "不能在此之前登记流拍")
+    failed_on = date(2026, 9, 4)  # + 30 days = 2026-10-04, a Sunday in the National Day holiday
+    life = go(life, ev("unsold", failed_on))
+    calendar = WorkingCalendar()
+    (step,) = life.next_steps(calendar)
+    assert step.deadline.rolled_from == date(2026, 10, 4)
+    assert step.deadline.due == calendar.next_working_day(date(2026, 10, 4)) > date(2026, 10, 7)
+    assert "网拍规定第二十六条第一款" in step.deadline.article
+
+
+def test_second_auction_unsold_has_no_fixed_period_and_offers_the_property_in_payment():
+    lot = house()
+    lot.plan = plan_listing("1234567", "real_estate", "second_auction", ANNOUNCE,
+                            previous_starting_price=Decimal(lot.plan.starting_price_fen) / 100)
+    life = bidding(lot)
+    life = go(life, ev("unsold", life.plan.bidding_end.date()))
+    (step,) = life.next_steps(WorkingCalendar())
+    assert step.deadline is None and "变卖" in step.step
+    refused(life, ev("offer_in_payment", TODAY), "申请执行人")
+    offered = go(life, ev("offer_in_payment", TODAY, to="温岭市某农村商业银行股份有限公司"))
+    assert offered.offer["price_fen"] == lot.plan.starting_price_fen
+    assert "拍卖变卖规定第二十五条" in offered.offer["article"]
+    taken = go(offered, ev("accept_in_payment", TODAY))
+    assert taken.state is LotState.TAKEN_IN_PAYMENT and EventKind.RULE in taken.allowed()
+
+
+def _fixed_price_sale():
+    lot = example_vehicle_lot(announce_on=ANNOUNCE)
+    lot.parties[0].notified_on = ANNOUNCE - timedelta(days=3)
+    lot.platform = "淘宝网（阿里拍卖）"
+    lot.plan = plan_listing("86000", "vehicle", "fixed_price_sale", ANNOUNCE, previous_starting_price="48200")
+    return lot
+
+
+def test_a_fixed_price_sale_sells_at_its_price_paid_in_full_and_has_no_balance_step():
+    lot = _fixed_price_sale()
+    life = bidding(lot)
+    at = life.plan.bidding_start + timedelta(days=3)
+    sale = dict(buyer_name="吴某", buyer_id_number=BUYER_ID)
+    exc = refused(life, ev("sold", at.date(), at, **sale, price_fen=48_300_00), "固定价格")
+    assert "网拍规定第二十六条第二款" in str(exc)
+    paid = go(life, ev("sold", at.date(), at, **sale, price_fen=48_200_00))
+    assert paid.state is LotState.PAID and paid.paid_on == at.date() and paid.sale.balance_due_on is None
+    assert EventKind.PAY_BALANCE not in paid.allowed()
+    after = life.plan.bidding_end + timedelta(minutes=1)
+    refused(life, ev("sold", after.date(), after, **sale, price_fen=48_200_00), "不在其中")
+
+
+def test_a_priority_purchaser_may_take_the_lot_at_the_same_price():
+    life = bidding()
+    end = life.plan.bidding_end
+    price = life.plan.starting_price_fen
+    refused(life, ev("sold", end.date(), end, buyer_name="某甲", buyer_id_number=BUYER_ID, price_fen=price,
+                     by_priority_purchaser="某甲"), "不是本标的登记的优先购买权人")
+    done = go(life, ev("sold", end.date(), end, buyer_name="钱某某", buyer_id_number=BUYER_ID, price_fen=price,
+                       by_priority_purchaser="钱某某"))
+    assert done.sale.by_priority_purchaser == "钱某某"
+
+
+def test_suspension_needs_a_reason_and_resumes_within_five_days_of_its_end():
+    life = announced()
+    refused(life, ev("suspend", TODAY - timedelta(days=10)), "原因")
+    until = TODAY - timedelta(days=5)
+    suspended = go(life, ev("suspend", TODAY - timedelta(days=10), reason="案外人异议", mode="暂缓",
+                            until=until.isoformat()))
+    (step,) = suspended.next_steps(WorkingCalendar())
+    assert step.deadline.start == until and "网拍规定第二十八条第四款" in step.deadline.article
+    refused(suspended, ev("resume", until - timedelta(days=1)), "届满前恢复")
+    assert go(suspended, ev("resume", until)).state is LotState.ANNOUNCED
+
+
+def test_a_correction_of_a_sale_needs_a_reason_and_is_checked_like_the_sale():
+    life = sold()
+    refused(life, ev("correct_sale", TODAY, price_fen=life.plan.starting_price_fen), "更正理由")
+    fixed = go(life, ev("correct_sale", TODAY, reason="平台确认书载明的成交价", price_fen=life.plan.starting_price_fen))
+    assert fixed.sale.price_fen == life.plan.starting_price_fen and fixed.state is LotState.SOLD
+
+
+def test_events_round_trip_and_replay_to_the_same_state():
+    life = sold()
+    again = Lifecycle.replay(life.lot, [Event.from_dict(e.to_dict()) for e in life.events], today=TODAY)
+    assert again.state is LotState.SOLD and again.sale == life.sale
+
+
+def test_public_identity_is_masked():
+    assert mask_id_number(BUYER_ID) == "330100********0015"
+    assert mask_name("周某某") == "周某某" and mask_name("周大伟") == "周某某"
+    assert mask_name("温岭市某农村商业银行股份有限公司") == "温岭市某农村商业银行股份有限公司"
