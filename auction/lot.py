@@ -62,6 +62,24 @@ class CourtInfo:
     account: BankAccount | None = None
     judges: list[str] = field(default_factory=list)  # 审判长 first
     clerk: str = ""
+    seal_text: str = ""  # 印章文字, e.g. 浙江省温岭市人民法院（印）
+
+    def missing(self) -> list[str]:
+        """The Chinese names of what the documents need and the profile lacks (empty: complete)."""
+        out = []
+        if not self.name.strip():
+            out.append("法院名称")
+        if self.account is None or not (self.account.bank and self.account.account_name and self.account.account_number):
+            out.append("本院账户（开户行、户名、账号）")
+        if len([j for j in self.judges if j.strip()]) < 3:
+            out.append("合议庭成员（至少三人，审判长在前）")
+        if not self.clerk.strip():
+            out.append("书记员")
+        if not self.supervision_phone.strip():
+            out.append("监督电话")
+        if not self.contacts or not all(c.name.strip() and c.phone.strip() for c in self.contacts):
+            out.append("联系人及电话")
+        return out
 
 
 class PartyRole(enum.StrEnum):

@@ -2,11 +2,15 @@
 ``build_templates.py``), rendered by docxtpl into DOCX for editing (Word/WPS) and, from the same rendered
 content, into PDF with an embedded CJK font for publishing.
 
-    render_document(kind, lot, plan, court, fmt="docx"|"pdf") -> bytes
+    render_document(kind, lot, plan, court, fmt="docx"|"pdf", life=None) -> bytes
     render_document_set(lot, plan, court, out_dir) -> list[Path]
 
-Kinds (``DocumentKind``): 拍卖公告, 竞买须知, 标的物介绍/调查情况表, 通知书 to parties and to priority
-purchasers (网拍规定 art. 16), 拍卖裁定书; after the sale 成交确认书 and 成交裁定书.
+Kinds (``DocumentKind``): 拍卖（变卖）公告, 竞买须知, 标的物介绍/调查情况表, 通知书 to parties and to priority
+purchasers (网拍规定 art. 16), 评议笔录 of the collegial panel (art. 27), 拍卖（变卖）裁定书; after the sale
+成交确认书, 成交裁定书, 协助执行通知书, 交付（移交）笔录; 悔拍通知书及保证金处理决定书, 以物抵债征询通知书,
+暂缓（中止）拍卖通知书. A 变卖 has its own announcement and ruling (``fixed_price_announcement``,
+``fixed_price_ruling``), chosen by the plan's round. With ``life`` (``auction.lifecycle.Lifecycle``) every
+document is dated by the event it records and refused, saying which event is missing, before that event.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from auction.documents.context import DocumentError, build_context, party_recipients, priority_recipients
-from auction.listing_plan import ListingPlan
+from auction.lifecycle import Lifecycle, LotState
+from auction.listing_plan import AuctionRound, ListingPlan
 from auction.lot import CourtInfo, Lot
 
-__all__ = ["DocumentError", "DocumentKind", "render_document", "render_document_set", "TEMPLATES"]
+__all__ = ["DocumentError", "DocumentKind", "LISTING_KINDS", "lifecycle_kinds", "render_document", "render_document_set", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -40,10 +45,22 @@ class DocumentKind(enum.StrEnum):
     AUCTION_RULING = "auction_ruling"
     SALE_CONFIRMATION = "sale_confirmation"
     SALE_RULING = "sale_ruling"
+    PANEL_RECORD = "panel_record"
+    REGISTRY_NOTICE = "registry_notice"
+    HANDOVER_RECORD = "handover_record"
+    RENEGED_DECISION = "reneged_decision"
+    OFFER_IN_PAYMENT = "offer_in_payment"
+    SUSPENSION_NOTICE = "suspension_notice"
 
     @property
     def label(self) -> str:
         return _LABELS[self]
+
+    def label_for(self, plan: ListingPlan | None) -> str:
+        """变卖公告 / 变卖裁定书 for a fixed-price sale."""
+        if plan is not None and plan.round is AuctionRound.FIXED_PRICE_SALE and self in _FIXED_PRICE_LABELS:
+            return _FIXED_PRICE_LABELS[self]
+        return self.label
 
     @property
     def after_sale(self) -> bool:
@@ -59,12 +76,42 @@ _LABELS = {
     DocumentKind.AUCTION_RULING: "拍卖裁定书",
     DocumentKind.SALE_CONFIRMATION: "成交确认书",
     DocumentKind.SALE_RULING: "成交裁定书",
+    DocumentKind.PANEL_RECORD: "合议庭评议笔录",
+    DocumentKind.REGISTRY_NOTICE: "协助执行通知书",
+    DocumentKind.HANDOVER_RECORD: "交付（移交）笔录",
+    DocumentKind.RENEGED_DECISION: "悔拍通知书及保证金处理决定书",
+    DocumentKind.OFFER_IN_PAYMENT: "以物抵债征询通知书",
+    DocumentKind.SUSPENSION_NOTICE: "暂缓（中止）拍卖通知书",
+}
+_FIXED_PRICE_LABELS = {DocumentKind.ANNOUNCEMENT: "变卖公告", DocumentKind.AUCTION_RULING: "变卖裁定书"}
+_FIXED_PRICE_TEMPLATES = {DocumentKind.ANNOUNCEMENT: "fixed_price_announcement",
+                          DocumentKind.AUCTION_RULING: "fixed_price_ruling"}
+
+#: the event (lifecycle field) each document records, and the Chinese name of the missing event
+_NEEDS = {
+    DocumentKind.PANEL_RECORD: ("panel_on", "合议庭评议（网拍规定第二十七条）"),
+    DocumentKind.AUCTION_RULING: ("panel_on", "合议庭评议（网拍规定第二十七条）"),
+    DocumentKind.NOTICE_TO_PARTIES: ("panel_on", "合议庭评议（网拍规定第二十七条）"),
+    DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS: ("panel_on", "合议庭评议（网拍规定第二十七条）"),
+    DocumentKind.SALE_CONFIRMATION: ("sale", "成交"),
+    DocumentKind.SALE_RULING: ("ruled_on", "作出成交裁定（价款全额交付后，拍卖变卖规定第二十条）"),
+    DocumentKind.REGISTRY_NOTICE: ("ruled_on", "作出成交（抵债）裁定"),
+    DocumentKind.HANDOVER_RECORD: ("delivered_on", "移交财产"),
+    DocumentKind.RENEGED_DECISION: ("reneged_on", "悔拍"),
+    DocumentKind.OFFER_IN_PAYMENT: ("offer", "询问以物抵债"),
+    DocumentKind.SUSPENSION_NOTICE: ("suspended", "暂缓或中止拍卖"),
 }
 
 
+def _template_name(kind: DocumentKind, plan: ListingPlan) -> str:
+    if plan.round is AuctionRound.FIXED_PRICE_SALE and kind in _FIXED_PRICE_TEMPLATES:
+        return _FIXED_PRICE_TEMPLATES[kind]
+    return kind.value
+
+
 @cache
-def _template_bytes(kind: DocumentKind) -> bytes:
-    path = TEMPLATES / f"{kind.value}.docx"
+def _template_bytes(name: str) -> bytes:
+    path = TEMPLATES / f"{name}.docx"
     if not path.is_file():
         raise DocumentError(f"缺少文书模板 {path}；请运行 python -m auction.documents.build_templates。")
     return path.read_bytes()
@@ -92,34 +139,75 @@ class _CompiledTemplates(jinja2.Environment):
 _ENVIRONMENT = _CompiledTemplates()
 
 
-def _render(kind: DocumentKind, context: dict) -> DocxTemplate:
-    template = DocxTemplate(io.BytesIO(_template_bytes(kind)))
+def _render(kind: DocumentKind, context: dict, plan: ListingPlan) -> DocxTemplate:
+    template = DocxTemplate(io.BytesIO(_template_bytes(_template_name(kind, plan))))
     template.render(context, jinja_env=_ENVIRONMENT, autoescape=True)
     return template
 
 
 def _context_for(kind: DocumentKind, lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date | None,
-                 base: dict | None = None) -> dict:
-    context = dict(base) if base is not None else build_context(lot, plan, court, issued_on)
-    if kind.after_sale and not context["has_sale"]:
-        raise DocumentError(f"标的物“{lot.title}”尚未成交，不能制作{kind.label}。")
-    if kind is DocumentKind.SALE_RULING and not lot.sale.paid_in_full_on:
+                 base: dict | None = None, life: Lifecycle | None = None, created_on: date | None = None) -> dict:
+    label = kind.label_for(plan)
+    context = dict(base) if base is not None else build_context(lot, plan, court, issued_on, life=life,
+                                                                created_on=created_on)
+    if life is not None:
+        needed = _NEEDS.get(kind)
+        if needed is not None and not getattr(life, needed[0]):
+            raise DocumentError(f"标的物“{lot.title}”尚未登记“{needed[1]}”，不能制作{label}。")
+        if kind is DocumentKind.SALE_RULING and life.taken_in_payment_on and not life.sale:
+            raise DocumentError(f"标的物“{lot.title}”以物抵债，应制作抵债裁定，不能制作{label}。")
+        if kind in (DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE) and not lot.platform.strip():
+            raise DocumentError(f"标的物“{lot.title}”未载明网络司法拍卖平台，不能制作{label}"
+                                "（网拍规定第十二条第二款：公告应载明网络平台）。")
+    elif kind.after_sale and not context["has_sale"]:
+        raise DocumentError(f"标的物“{lot.title}”尚未成交，不能制作{label}。")
+    elif kind not in LISTING_KINDS:
+        raise DocumentError(f"{label}依据标的的流程事项制作，请从标的的流程页面制作。")
+    if kind is DocumentKind.SALE_RULING and life is None and not lot.sale.paid_in_full_on:
         # the ruling states the day the price was paid in full and is served within 10 days of it
-        raise DocumentError(f"标的物“{lot.title}”尚未登记价款付清日期，不能制作{kind.label}"
+        raise DocumentError(f"标的物“{lot.title}”尚未登记价款付清日期，不能制作{label}"
                             "（拍卖变卖规定第二十条：价款全额交付后作出并送达）。")
     if kind is DocumentKind.NOTICE_TO_PARTIES:
         context["recipients"] = party_recipients(lot)
         if not context["recipients"]:
-            raise DocumentError(f"标的物“{lot.title}”没有需要通知的当事人，不能制作{kind.label}。")
+            raise DocumentError(f"标的物“{lot.title}”没有需要通知的当事人，不能制作{label}。")
     if kind is DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS:
         context["recipients"] = priority_recipients(lot)
         if not context["recipients"]:
-            raise DocumentError(f"标的物“{lot.title}”没有需要通知的已知优先购买权人，不能制作{kind.label}。")
+            raise DocumentError(f"标的物“{lot.title}”没有需要通知的已知优先购买权人，不能制作{label}。")
     return context
 
 
+LISTING_KINDS = frozenset({DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE, DocumentKind.LOT_DESCRIPTION,
+                           DocumentKind.NOTICE_TO_PARTIES, DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS,
+                           DocumentKind.AUCTION_RULING, DocumentKind.SALE_CONFIRMATION, DocumentKind.SALE_RULING})
+
+
+def lifecycle_kinds(life: Lifecycle) -> list[DocumentKind]:
+    """The documents the lot's events allow now, in the order a clerk makes them."""
+    lot = life.lot
+    kinds = []
+    if life.panel_on:
+        kinds.append(DocumentKind.PANEL_RECORD)
+        kinds.append(DocumentKind.AUCTION_RULING)
+        if party_recipients(lot):
+            kinds.append(DocumentKind.NOTICE_TO_PARTIES)
+        if priority_recipients(lot):
+            kinds.append(DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS)
+    kinds += [DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE, DocumentKind.LOT_DESCRIPTION]
+    for kind, (attribute, _name) in _NEEDS.items():
+        if kind not in kinds and getattr(life, attribute):
+            if kind is DocumentKind.SALE_RULING and not life.sale:
+                continue
+            kinds.append(kind)
+    if life.state is LotState.SUSPENDED and DocumentKind.SUSPENSION_NOTICE not in kinds:
+        kinds.append(DocumentKind.SUSPENSION_NOTICE)
+    return kinds
+
+
 def render_document(kind: DocumentKind | str, lot: Lot, plan: ListingPlan | None, court: CourtInfo, *,
-                    fmt: str = "docx", issued_on: date | None = None) -> bytes:
+                    fmt: str = "docx", issued_on: date | None = None, life: Lifecycle | None = None,
+                    created_on: date | None = None) -> bytes:
     """One document as DOCX or PDF bytes. ``plan`` defaults to ``lot.plan``; ``issued_on`` dates the
     document (default: the announcement date; rulings and notices the notification deadline; the sale
     documents the sale and payment dates)."""
@@ -129,7 +217,7 @@ def render_document(kind: DocumentKind | str, lot: Lot, plan: ListingPlan | None
     plan = plan or lot.plan
     if plan is None:
         raise DocumentError(f"标的物“{lot.title}”没有拍卖方案，不能制作{kind.label}。")
-    template = _render(kind, _context_for(kind, lot, plan, court, issued_on))
+    template = _render(kind, _context_for(kind, lot, plan, court, issued_on, life=life, created_on=created_on), plan)
     return _output(template, kind, lot, fmt)
 
 
@@ -142,7 +230,7 @@ def _pdf_engine():
 
 
 def _title(kind: DocumentKind, lot: Lot) -> str:
-    return f"{kind.label} {lot.case_number}"
+    return f"{kind.label_for(lot.plan)} {lot.case_number}"
 
 
 def _output(template: DocxTemplate, kind: DocumentKind, lot: Lot, fmt: str, font=None) -> bytes:
@@ -179,7 +267,7 @@ def render_document_set(lot: Lot, plan: ListingPlan | None, court: CourtInfo, ou
     out.mkdir(parents=True, exist_ok=True)
     base = build_context(lot, plan, court, issued_on)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in lot.lot_id) or "lot"
-    rendered = [(kind, _render(kind, _context_for(kind, lot, plan, court, issued_on, base)))
+    rendered = [(kind, _render(kind, _context_for(kind, lot, plan, court, issued_on, base), plan))
                 for kind in applicable_kinds(lot)]
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="xunpai-font-") as tmp:

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from auction.amounts import capitals, date_capitals, date_cn, datetime_cn, format_percent
+from auction.lifecycle import REGISTRY_BY_KIND, Lifecycle, mask_id_number
 from auction.listing_plan import AuctionRound, ListingPlan, PropertyKind
-from auction.lot import CourtInfo, Lot, PartyRole
+from auction.lot import CourtInfo, Lot, PartyRole, SaleResult
 from auction.rules import online_auction_rules as R
 from tax_baseline.money import format_yuan
 from tax_baseline.numerals import chinese_number
@@ -66,9 +67,34 @@ class Recipient:
     address: str
 
 
-def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date | None = None) -> dict[str, Any]:
+def _looks_like_phone(text: str) -> bool:
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 5 and digits >= len(text.replace("-", "").replace(" ", "")) * 0.7
+
+
+def person_text(name: str, phone: str, role: str = "") -> str:
+    """A contact as a document prints it: 李书记员（书记员），电话0576-86000002. A phone typed in the name field is
+    printed as the phone, never as the contact's name."""
+    name, phone = (name or "").strip(), (phone or "").strip()
+    if name and not phone and _looks_like_phone(name):
+        name, phone = "", name
+    who = name + (f"（{role}）" if role and name else "")
+    if who and phone:
+        return f"{who}，电话：{phone}"
+    return who or (f"电话：{phone}" if phone else "")
+
+
+def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date | None = None, *,
+                  life: Lifecycle | None = None, created_on: date | None = None) -> dict[str, Any]:
+    """The fields of every template. With ``life`` (the lot's lifecycle) the documents are dated by the events
+    they record and the court profile must be complete (no "—" for a court detail); ``created_on`` (the day the
+    lot was entered) is the earliest date a document without an event may carry."""
     if plan.kind != lot.kind:
         raise DocumentError(f"拍卖方案的标的物类型（{plan.kind.label}）与标的物（{lot.kind.label}）不一致。")
+    if life is not None:
+        missing = court.missing()
+        if missing:
+            raise DocumentError("法院信息不完整，缺少：" + "、".join(missing) + "；请本院管理员在“法院信息”页填写后再制作文书。")
     contacts = court.contacts or lot.contacts
     debtors = [p.name for p in lot.parties if p.role is PartyRole.DEBTOR]
     applicants = [p.name for p in lot.parties if p.role is PartyRole.APPLICANT]
@@ -78,7 +104,7 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
         "court_address": _or_blank(court.address),
         "supervision_phone": _or_blank(court.supervision_phone),
         "contacts": [{"name": c.name, "phone": c.phone, "role": c.role or "联系人"} for c in contacts],
-        "contacts_text": "；".join(f"{c.name}（{c.role or '联系人'}）{c.phone}" for c in contacts) or BLANK,
+        "contacts_text": "；".join(person_text(c.name, c.phone, c.role or "联系人") for c in contacts) or BLANK,
         "case_number": lot.case_number,
         "lot_id": lot.lot_id,
         "lot_title": lot.title,
@@ -94,7 +120,7 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
         "round_label": plan.round.label,
         "sale_word": "变卖" if is_sale else "拍卖",
         "is_sale": is_sale,
-        "platform": lot.platform or "人民法院指定的网络司法拍卖平台",
+        "platform": lot.platform.strip() or BLANK,
         "reference_basis": _or_blank(lot.reference_price_basis),
         **_money("reference_price", plan.reference_price_fen),
         **_money("starting_price", plan.starting_price_fen),
@@ -135,11 +161,40 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
         "art_extinguished": str(R.ENCUMBRANCES_EXTINGUISHED_ART).removeprefix(R.AUCTION_AND_SALE_RULES),
         "art_transfer_short": str(R.OWNERSHIP_TRANSFER_ART).removeprefix(R.ONLINE_AUCTION_RULES),
         "art_online_required_short": str(R.ONLINE_AUCTION_REQUIRED_ART).removeprefix(R.ONLINE_AUCTION_RULES),
-        "issued_on": date_cn(issued_on or plan.announce_on),
-        # notices go out at least 3 days before the announcement (网拍规定 art. 16): dated by that deadline
-        "notice_issued_on": date_cn(issued_on or plan.notify_parties_by),
-        "issued_on_capitals": date_capitals(issued_on or plan.notify_parties_by),
+        "art_quality": R.QUALITY_DISCLAIMER_ART.full(),
+        "art_fixed_sale": R.FIXED_PRICE_SALE_ARTS[0].full() + "、" + R.SOURCE_TITLES[R.AUCTION_AND_SALE_RULES]
+        + "、".join(str(c).removeprefix(R.AUCTION_AND_SALE_RULES) for c in R.FIXED_PRICE_SALE_ARTS[1:]),
+        "art_fixed_sale_short": str(R.FIXED_PRICE_SALE_ARTS[0]).removeprefix(R.ONLINE_AUCTION_RULES),
+        "art_fixed_sale_offline": "、".join(str(c).removeprefix(R.AUCTION_AND_SALE_RULES)
+                                            for c in R.FIXED_PRICE_SALE_ARTS[1:]),
+        "art_panel": R.COLLEGIAL_PANEL_ART.full(),
+        "art_balance": R.BALANCE_DUE_ART.full(),
+        "art_reauction_reneged": R.REAUCTION_AFTER_RENEGING_ART.full(),
+        "art_shortfall": R.SHORTFALL_BORNE_BY_RENEGER_ART.full(),
+        "art_handover": R.HANDOVER_ART.full(),
+        "art_ruling_service": R.SALE_RULING_SERVICE_ART.full(),
+        "art_suspension": R.SUSPENSION_ART.full(),
+        "art_suspension_notice": R.SUSPENSION_NOTICE_ART.full(),
+        "art_resume": R.RESUME_ART.full(),
+        "art_registry": R.OFFLINE_OWNERSHIP_TRANSFER_ART.full(),
+        "seal_text": court.seal_text,
     }
+    # dates: the event a document records, else the planned day, never before the lot was entered
+    def not_before_lot(day: date) -> date:
+        return max(day, created_on) if created_on else day
+
+    announce_day = issued_on or (life.announced_on if life and life.announced_on else not_before_lot(plan.announce_on))
+    # notices go out at least 3 days before the announcement (网拍规定 art. 16); with a lifecycle they and the
+    # ruling ordering the sale are dated by the collegial panel's decision (网拍规定 art. 27)
+    order_day = issued_on or (life.panel_on if life and life.panel_on else not_before_lot(plan.notify_parties_by))
+    ctx.update({
+        "issued_on": date_cn(announce_day),
+        "notice_issued_on": date_cn(order_day),
+        "issued_on_capitals": date_capitals(order_day),
+        "order_on": date_cn(order_day),
+    })
+    if life is not None:
+        _lifecycle_fields(ctx, lot, plan, life, issued_on)
     account = court.account
     ctx["account_bank"] = account.bank if account else BLANK
     ctx["account_name"] = account.account_name if account else BLANK
@@ -147,6 +202,7 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
     titles = ["审判长"] + ["审判员"] * max(0, len(court.judges) - 1)
     ctx["judges"] = [{"title": t, "name": n} for t, n in zip(titles, court.judges, strict=False)]
     ctx["clerk"] = court.clerk or BLANK
+    ctx["panel_members"] = "、".join(court.judges) or BLANK
 
     ctx["notice_states"] = [_notice_state(p.role.label, p.name, p.notified_on, p.notice_method,
                                           p.unreachable_reason, p.waived) for p in lot.parties] + [
@@ -243,16 +299,22 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
             "violations": ("未查询" if v.violations is None else ("无" if not v.violations else "；".join(v.violations)))
             + (f"，罚款合计{format_yuan(v.violation_fines_fen)}" if v.violation_fines_fen else ""),
             "inspection_valid": date_cn(v.inspection_valid_until) if v.inspection_valid_until else BLANK,
-            "keys": f"{v.keys}把" if v.keys is not None else BLANK,
+            # not "keys": a Jinja lookup of ``vehicle.keys`` finds the dict's method before the item
+            "key_count": f"{v.keys}把" if v.keys is not None else BLANK,
             "documents": _or_blank(v.documents),
             "storage": _or_blank(v.storage_location),
         }
     sale = lot.sale
+    if life is not None:
+        sale = _sale_of(life)
     ctx["has_sale"] = sale is not None
     if sale is not None:
         ctx.update(_money("sale_price", sale.price_fen))
         ctx["buyer_name"] = sale.buyer_name
         ctx["buyer_id_number"] = _or_blank(sale.buyer_id_number)
+        # public documents (the confirmation on the platform) show the ID number masked (网拍规定 art. 22 shows
+        # the buyer's real identity: the name; the full number stays in the court's own ruling)
+        ctx["buyer_id_masked"] = mask_id_number(sale.buyer_id_number) if sale.buyer_id_number else BLANK
         ctx["bidder_code"] = _or_blank(sale.bidder_code)
         ctx["sold_at"] = datetime_cn(sale.sold_at) if sale.sold_at else BLANK
         ctx["sold_on"] = date_cn(sale.sold_at.date()) if sale.sold_at else BLANK
@@ -260,9 +322,73 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
         ctx["by_priority_purchaser"] = sale.by_priority_purchaser
         if sale.sold_at:
             ctx["confirmation_issued_on"] = date_cn(issued_on or sale.sold_at.date())
-        ruling_day = issued_on or sale.paid_in_full_on or (sale.sold_at.date() if sale.sold_at else None)
+        ruling_day = issued_on or (life.ruled_on if life is not None else None) or sale.paid_in_full_on or (
+            sale.sold_at.date() if sale.sold_at else None)
         ctx["sale_ruling_on_capitals"] = date_capitals(ruling_day) if ruling_day else BLANK
     return ctx
+
+
+def _sale_of(life: Lifecycle):
+    """The lifecycle's sale as the documents' SaleResult."""
+    if life.sale is None:
+        return None
+    s = life.sale
+    return SaleResult(s.buyer_name, s.buyer_id_number, s.bidder_code, s.price_fen, s.sold_at, life.paid_on,
+                      by_priority_purchaser=bool(s.by_priority_purchaser))
+
+
+def _lifecycle_fields(ctx: dict[str, Any], lot: Lot, plan: ListingPlan, life: Lifecycle,
+                      issued_on: date | None) -> None:
+    """The fields of the documents after the listing, each from the event it records."""
+    ctx["panel_on"] = date_cn(life.panel_on) if life.panel_on else BLANK
+    ctx["panel_on_capitals"] = date_capitals(life.panel_on) if life.panel_on else BLANK
+    ctx["panel_members_recorded"] = "、".join(life.panel_members) or BLANK
+    review = life.review
+    ctx["has_review"] = review is not None and review.qualified
+    if review is not None:
+        ctx["review_on"] = date_cn(review.on)
+        ctx["review_by"] = review.reviewer
+        ctx["review_evidence"] = review.evidence
+    ctx["balance_due_on"] = date_cn(life.sale.balance_due_on) if life.sale and life.sale.balance_due_on else \
+        ctx["balance_due_on"]
+    if life.sale is not None:
+        ctx.update(_money("balance", max(0, life.sale.price_fen - (0 if life.is_fixed_price_sale else plan.deposit_fen))))
+    if life.ruled_on:
+        ctx["ruled_on"] = date_cn(life.ruled_on)
+        notices = life.registry_notices
+        day = date.fromisoformat(notices[-1]["on"]) if notices else life.ruled_on
+        ctx["registry_on"] = date_cn(issued_on or day)
+        ctx["registry_on_capitals"] = date_capitals(issued_on or day)
+        ctx["registry"] = notices[-1]["registry"] if notices else (REGISTRY_BY_KIND.get(lot.kind) or BLANK)
+        ctx["in_payment"] = life.taken_in_payment_on is not None
+    if life.delivered_on:
+        event = [e for e in life.events if e.kind.value == "deliver"][-1]
+        ctx["delivered_on"] = date_cn(life.delivered_on)
+        ctx["receiver"] = str(event.data.get("receiver") or BLANK)
+        ctx["handover_place"] = str(event.data.get("place") or lot.address or BLANK)
+        ctx["handover_note"] = str(event.data.get("note") or "")
+        ctx["handover_items"] = str(event.data.get("items") or "")
+    if life.eviction_started_on:
+        ctx["eviction_started_on"] = date_cn(life.eviction_started_on)
+    if life.reneged_on:
+        ctx["reneged_on"] = date_cn(life.reneged_on)
+        ctx["reneged_on_capitals"] = date_capitals(issued_on or life.reneged_on)
+        ctx.update(_money("forfeited", life.forfeited_deposit_fen or 0))
+    if life.offer:
+        day = date.fromisoformat(life.offer["on"])
+        ctx["offer_on"] = date_cn(issued_on or day)
+        ctx["offer_to"] = life.offer["to"]
+        ctx["offer_article"] = life.offer["article"]
+        ctx.update(_money("offer_price", life.offer["price_fen"]))
+    if life.suspended:
+        sus = life.suspended
+        ctx["suspension_mode"] = sus.get("mode") or "暂缓"
+        ctx["suspension_on"] = date_cn(issued_on or date.fromisoformat(sus["on"]))
+        ctx["suspension_on_capitals"] = date_capitals(issued_on or date.fromisoformat(sus["on"]))
+        ctx["suspension_reason"] = sus.get("reason") or BLANK
+        ctx["suspension_until"] = date_cn(date.fromisoformat(sus["until"])) if sus.get("until") else ""
+    if life.unsold_on:
+        ctx["unsold_on"] = date_cn(life.unsold_on)
 
 
 def party_recipients(lot: Lot) -> list[Recipient]:
@@ -282,8 +408,8 @@ def _sentence(text: str) -> str:
 def _viewing_text(view) -> str:
     """看样安排: the arrangement, then contact and place, as separate clauses (they ran together before:
     “周三下午统一看样联系人： 0576-…”)."""
-    contact = " ".join(x.strip() for x in (view.contact, view.phone) if x and x.strip())
+    contact = person_text(view.contact, view.phone)
     parts = [view.arrangement.strip().rstrip("。；;，,.")] if view.arrangement.strip() else []
-    parts += [f"联系人：{contact}"] if contact else []
+    parts += [f"联系人：{contact}" if not contact.startswith("电话") else f"联系{contact}"] if contact else []
     parts += [f"地点：{view.address.strip()}"] if view.address and view.address.strip() else []
     return "；".join(parts) + "。" if parts else BLANK

@@ -10,7 +10,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from auction.amounts import capitals, date_capitals, date_cn
-from auction.documents import DocumentError, DocumentKind, render_document, render_document_set
+from auction.documents import LISTING_KINDS, DocumentError, DocumentKind, render_document, render_document_set
 from auction.lot_examples import example_court, example_real_estate_lot, example_vehicle_lot
 from tax_baseline.money import format_yuan
 
@@ -47,7 +47,7 @@ def sold_set(tmp_path_factory):
 
 def test_the_set_has_every_document_in_both_formats(sold_set):
     lot, files = sold_set
-    expected = {f"{lot.lot_id}-{kind.value}.{fmt}" for kind in DocumentKind for fmt in ("docx", "pdf")}
+    expected = {f"{lot.lot_id}-{kind.value}.{fmt}" for kind in LISTING_KINDS for fmt in ("docx", "pdf")}
     assert set(files) == expected
 
 
@@ -214,8 +214,11 @@ def test_fixed_price_sale_announcement_states_the_advance_payment():
     lot = example_vehicle_lot()
     lot.plan = plan_listing("86000", "vehicle", "fixed_price_sale", date(2027, 2, 1), previous_starting_price="48200")
     text = squash(docx_text(render_document("announcement", lot, None, COURT)))
-    assert "变卖公告" in text and "变卖预缴款：48,200.00元（人民币肆万捌仟贰佰元整）" in text
-    assert "变卖期间为60日" in text
+    assert "变卖公告" in text and "一次性交付全部变卖价款48,200.00元（人民币肆万捌仟贰佰元整）" in text
+    # a 变卖 is no third auction: no starting price, deposit, increment or extension, and it cites its articles
+    assert "起拍价" not in text and "保证金" not in text and "增价幅度" not in text and "顺延" not in text
+    assert "竞价时间不少于" not in text and "第二十六条第二款" in text and "第二十三条、第二十四条、第二十五条" in text
+    assert "至2027年4月9日" in text  # the sale period, from the plan
 
 
 def test_unknown_format_is_refused():

@@ -16,9 +16,10 @@ def _context(**changes):
 def test_viewing_arrangement_and_contact_are_separate_clauses():
     # before: “周三下午统一看样联系人： 0576-86000003。” (no separator, an empty contact name and a stray space)
     text = _context(viewing=Viewing("周三下午统一看样", "", "0576-86000003"))["viewing_text"]
-    assert text == "周三下午统一看样；联系人：0576-86000003。"
+    # the phone is printed as the phone, never as the contact's name
+    assert text == "周三下午统一看样；联系电话：0576-86000003。"
     full = _context(viewing=Viewing("每周二上午看样。", "李书记员", "0576-86000002", "3 幢楼下"))["viewing_text"]
-    assert full == "每周二上午看样；联系人：李书记员 0576-86000002；地点：3 幢楼下。"
+    assert full == "每周二上午看样；联系人：李书记员，电话：0576-86000002；地点：3 幢楼下。"
 
 
 def test_tax_summary_ends_as_a_sentence():
