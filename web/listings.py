@@ -160,7 +160,8 @@ def outcome(lot_id: int):
         outcomes_service.record_outcome(uow(), lot.id, request.form.get("outcome", ""), sale_price_fen=price,
                                         on=on, actor=current_user.username,
                                         buyer_name=request.form.get("buyer_name", "").strip(),
-                                        bidder_code=request.form.get("bidder_code", "").strip())
+                                        bidder_code=request.form.get("bidder_code", "").strip(),
+                                        correction_reason=request.form.get("correction_reason", "").strip())
     except ValueError as exc:
         flash(str(exc), "error")
     except publishing.PublishingError as exc:

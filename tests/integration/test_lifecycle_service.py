@@ -5,6 +5,7 @@ and every document of the lot rendered in DOCX and PDF and read back."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, timedelta
 
@@ -229,3 +230,30 @@ def test_a_lot_of_another_court_is_refused_and_a_future_event_changes_nothing(en
         service.record_event(uow, lot_id, "panel_decision", date(2026, 12, 2), court_code=COURT,
                              data={"members": ["甲", "乙", "丙"]}, today=date(2026, 12, 1))
     assert service.lot_view(uow, lot_id).events == []
+
+
+def test_the_outcome_form_refuses_a_future_date_and_overwrites_a_sale_only_by_a_ledgered_correction(engine, uow):
+    from auction.outcomes import InvalidOutcome
+
+    with unit_scope(engine) as setup:
+        lot_id = _setup(setup)
+        row = setup.session.get(Lot, lot_id)
+        row.status = "published"
+        end = row.lot.plan.bidding_end
+        start = row.starting_price_fen
+    with pytest.raises(InvalidOutcome, match="晚于今天"):
+        outcomes_service.record_outcome(uow, lot_id, "sold", sale_price_fen=start, on=date(2026, 12, 2),
+                                        today=date(2026, 12, 1))
+    outcomes_service.record_outcome(uow, lot_id, "sold", sale_price_fen=start, on=end.date(), today=date(2026, 12, 1))
+    with pytest.raises(InvalidOutcome, match="不会被覆盖"):
+        outcomes_service.record_outcome(uow, lot_id, "unsold", on=end.date(), today=date(2026, 12, 1))
+    with unit_scope(engine) as check:
+        assert check.session.get(Lot, lot_id).sale_price_fen == start
+    outcomes_service.record_outcome(uow, lot_id, "sold", sale_price_fen=start + 100, on=end.date(),
+                                    today=date(2026, 12, 1), correction_reason="平台确认书载明的成交价为起拍价加一元")
+    with unit_scope(engine) as check:
+        assert check.session.get(Lot, lot_id).sale_price_fen == start + 100
+        (entry,) = check.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "lot.outcome.corrected"))
+        payload = json.loads(entry.payload)
+        assert payload["before"]["sale_price_fen"] == start and payload["sale_price_fen"] == start + 100
+        assert payload["reason"].startswith("平台确认书")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -14,11 +14,14 @@ from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
 from xunpai.cli import main
 from xunpai.cli import support as cli_support
+from xunpai.services import outcomes as outcomes_service
 
 
 @pytest.fixture
 def run(engine, monkeypatch, tmp_path):
     monkeypatch.setattr(cli_support, "_engine", engine)
+    # the court's clock stands after the demo lots' bidding, so their outcomes are not in the future
+    monkeypatch.setattr(outcomes_service, "_now", lambda: datetime(2027, 12, 31, 12, 0))
     monkeypatch.setenv("XUNPAI_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
 

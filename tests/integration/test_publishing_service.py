@@ -33,6 +33,7 @@ from xunpai.storage import ledger
 from xunpai.storage.models.lots import BulkJob, Lot, Publication
 from xunpai.storage.unit_of_work import UnitOfWork
 
+LATER = date(2027, 12, 31)  # the court's date at which these outcomes are recorded (none is in the future)
 ANNOUNCE = date(2026, 12, 1)
 
 
@@ -171,10 +172,10 @@ def test_outcome_statistics_hand_worked_and_exported(engine, tmp_path, platform)
     bulk_publish(UnitOfWork(engine), _sheet(tmp_path, _priced_rows()), platform)
     with unit_scope(engine) as uow:
         ids = {lot.lot_code: lot.id for lot in uow.session.scalars(select(Lot))}
-        record_outcome(uow, ids["H00001"], "sold", sale_price_fen=110_000_000, on=date(2027, 1, 5))
-        record_outcome(uow, ids["H00002"], "sold", sale_price_fen=50_000_000, on=date(2027, 1, 6))
-        record_outcome(uow, ids["H00003"], "unsold", on=date(2027, 1, 6))
-        record_outcome(uow, ids["H00004"], "withdrawn", on=date(2027, 2, 1))
+        record_outcome(uow, ids["H00001"], "sold", sale_price_fen=110_000_000, on=date(2027, 1, 5), today=LATER)
+        record_outcome(uow, ids["H00002"], "sold", sale_price_fen=50_000_000, on=date(2027, 1, 6), today=LATER)
+        record_outcome(uow, ids["H00003"], "unsold", on=date(2027, 1, 6), today=LATER)
+        record_outcome(uow, ids["H00004"], "withdrawn", on=date(2027, 2, 1), today=LATER)
     with unit_scope(engine) as uow:
         per_court, total, lots = statistics(uow, "浙1081", date(2027, 1, 1), date(2027, 1, 31))
         assert len(lots) == 3  # the withdrawal on 1 February is outside the period
@@ -203,7 +204,7 @@ def test_outcome_of_an_unpublished_lot_is_refused(engine, tmp_path):
     with unit_scope(engine) as uow:
         lot_id = import_lots(uow, prepared)[0].id
     with unit_scope(engine) as uow, pytest.raises(PublishingError, match="尚未发布"):
-        record_outcome(uow, lot_id, "unsold", on=date(2027, 1, 1))
+        record_outcome(uow, lot_id, "unsold", on=date(2027, 1, 1), today=LATER)
 
 
 def test_migration_matches_the_models(engine):
@@ -299,9 +300,10 @@ def test_an_outcome_of_the_bidding_cannot_predate_it(engine, tmp_path, platform)
         lot_id = lot.id
     for outcome, price in (("sold", 110_000_000), ("unsold", None), ("reneged", None)):
         with pytest.raises(InvalidOutcome, match="不能登记在此之前"), unit_scope(engine) as uow:
-            record_outcome(uow, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1))
+            record_outcome(uow, lot_id, outcome, sale_price_fen=price, on=start.date() - timedelta(days=1), today=LATER)
     with unit_scope(engine) as uow:  # a withdrawal may come at any time, even before the bidding
-        record_outcome(uow, lot_id, "withdrawn", on=start.date() - timedelta(days=1))
+        record_outcome(uow, lot_id, "withdrawn", on=start.date() - timedelta(days=1), today=LATER)
     with unit_scope(engine) as uow:  # the day the bidding starts is the first day a result can carry
-        record_outcome(uow, lot_id, "sold", sale_price_fen=110_000_000, on=start.date())
+        record_outcome(uow, lot_id, "sold", sale_price_fen=110_000_000, on=start.date(), today=LATER,
+                       correction_reason="撤回登记有误，竞价如期进行并成交")
         assert uow.session.get(Lot, lot_id).outcome == "sold"

@@ -92,8 +92,17 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
                                                          "on": date.today().isoformat()}, follow_redirects=True)
     assert "不能登记在此之前" in early.get_data(as_text=True)  # a sale before the bidding began is refused
     ended_on = plan["bidding_end"][:10]
-    client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
-                                                 "on": ended_on})
+    future = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
+                                                          "on": ended_on}, follow_redirects=True)
+    assert "晚于今天" in future.get_data(as_text=True)  # the bidding ends in the future: no result yet
+    from xunpai.services import outcomes as outcomes_service
+
+    with unit_scope(engine) as uow:  # recorded when that day has come
+        outcomes_service.record_outcome(uow, lot_id, "sold", sale_price_fen=start + 10_000_00,
+                                        on=date.fromisoformat(ended_on), today=date.fromisoformat(ended_on))
+    again = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "unsold",
+                                                         "on": date.today().isoformat()}, follow_redirects=True)
+    assert "不会被覆盖" in again.get_data(as_text=True)  # a second submission never overwrites the sale
     period = f"from={ended_on[:4]}-01-01&to={ended_on}"  # the bidding ends in the future: ask for its period
     stats = client.get(f"/lots/outcomes?{period}").get_data(as_text=True)
     assert "成交率" in stats and "100.0%" in stats and "<svg" in stats

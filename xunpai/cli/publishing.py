@@ -269,17 +269,18 @@ def reconcile(platform_url: str | None, outbox: Path | None, actor: str) -> None
 @click.option("--bidder-code", default="", help="竞买号")
 @click.option("--paid-on", help="价款付清日期 YYYY-MM-DD")
 @click.option("--sold-at", help="成交时刻（竞价结束时刻）YYYY-MM-DDTHH:MM，写入成交确认书")
+@click.option("--correction", default="", help="更正已登记结果的理由（更正记入台账；不填则不覆盖已登记的结果）")
 @click.option("--actor", default=config.login_name, help="操作人")
 def outcome(lot: str, outcome: str, price: str | None, on_text: str, buyer_name: str, buyer_id_number: str,
-            bidder_code: str, paid_on: str | None, sold_at: str | None, actor: str) -> None:
-    """登记拍卖结果（成交价以元为单位、精确到分）。"""
+            bidder_code: str, paid_on: str | None, sold_at: str | None, correction: str, actor: str) -> None:
+    """登记拍卖结果（成交价以元为单位、精确到分；不得晚于今天）。"""
     lot_id = _lot_id(lot)
     try:
         price_fen = to_fen(price) if price else None
         row = record_outcome(unit_of_work(), lot_id, outcome, sale_price_fen=price_fen, on=_date(on_text, "结果日期"),
                              actor=actor, buyer_name=buyer_name, buyer_id_number=buyer_id_number,
                              bidder_code=bidder_code, paid_in_full_on=_date(paid_on, "付清日期"),
-                             sold_at=_datetime(sold_at, "成交时刻"))
+                             sold_at=_datetime(sold_at, "成交时刻"), correction_reason=correction)
         code = row.lot_code
     except (InvalidAmount, InvalidOutcome, PublishingError) as exc:
         fail(str(exc))
