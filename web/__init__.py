@@ -23,6 +23,7 @@ from web import (
     filters,
     inquiry,
     jobs,
+    lifecycle,
     listings,
     listings_custody,  # noqa: F401  (the custody and outcome pages, routes of the listings blueprint)
     objections,
@@ -84,7 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
-    for module in (auth, public, inquiry, objections, listings, admin, api, vehicles):
+    for module in (auth, public, inquiry, objections, listings, lifecycle, admin, api, vehicles):
         app.register_blueprint(module.bp)
     security.csrf.exempt(api.bp)  # token-authenticated, no cookies
     filters.init_app(app)

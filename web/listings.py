@@ -42,6 +42,7 @@ from web.uploads import save_upload, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
 from xunpai.services import jobs as jobs_service
+from xunpai.services import lifecycle as lifecycle_service
 from xunpai.services import outcomes as outcomes_service
 from xunpai.services import procedure, publishing
 from xunpai.storage import ledger
@@ -92,7 +93,9 @@ def lot_detail(lot_id: int):
 
 def _render(lot, kind: str, fmt: str) -> bytes:
     content = lot.lot
-    court = CourtInfo(name=content.court_name, contacts=content.contacts)
+    # the stored court profile (account, panel, clerk, supervision phone; xunpai.services.lifecycle) when saved
+    court = lifecycle_service.court_info(uow(), lot.court_code) or CourtInfo(name=content.court_name,
+                                                                           contacts=content.contacts)
     return render_document(kind, content, content.plan, court, fmt=fmt)
 
 

@@ -1,0 +1,129 @@
+"""The lifecycle pages through the test client (SQLite and PostgreSQL): refusals shown with the form kept, the
+next round in one step, documents, the agenda; the court profile edited by the administrator only."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+
+from docx import Document
+
+from auction.lot_examples import example_real_estate_lot
+from auction.lot_sheet import PreparedLot
+from tests.uow import unit_scope
+from tests.web.conftest import COURT, csrf_token, login
+from xunpai.services import lifecycle as service
+from xunpai.services import publishing
+
+ANNOUNCE = date(2026, 8, 3)
+PROFILE = dict(address="浙江省温岭市太平街道万寿路 1 号", supervision_phone="0576-86009999", bank="中国工商银行温岭支行",
+               account_name="温岭市人民法院", account_number="1207 0211 0900 0123 456", judges="张审判长\n王法官\n陈法官",
+               clerk="李书记员", seal_text="温岭市人民法院印",
+               contacts="王法官 0576-86000001 承办法官\n李书记员 0576-86000002 书记员")
+
+
+def bidding_lot(engine, *, profile: bool = True) -> int:
+    """A first-auction flat of the seeded court whose bidding has opened (dates in the past)."""
+    with unit_scope(engine) as uow:
+        if profile:
+            service.save_court_profile(uow, COURT, actor="admin", actor_role="admin", actor_court=None, **PROFILE)
+        lot = example_real_estate_lot(announce_on=ANNOUNCE)
+        for person in list(lot.parties) + list(lot.priority_purchasers):
+            person.notified_on = ANNOUNCE - timedelta(days=3)
+        (row,) = publishing.import_lots(uow, [PreparedLot(1, lot)], actor="clerk1")
+        lot_id, plan = row.id, row.lot.plan
+        service.record_event(uow, lot_id, "panel_decision", ANNOUNCE - timedelta(days=5), court_code=COURT,
+                             data={"members": ["张审判长", "王法官", "陈法官"]})
+        service.record_event(uow, lot_id, "announce", ANNOUNCE, court_code=COURT)
+        service.record_event(uow, lot_id, "open_bidding", plan.bidding_start.date(), at=plan.bidding_start,
+                             court_code=COURT)
+    return lot_id
+
+
+def _post(client, url, **data):
+    token = csrf_token(client, url.rsplit("/", 1)[0] if url.endswith(("/events", "/next-round")) else url)
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_a_refused_event_shows_the_article_and_keeps_the_form(client, seeded, engine):
+    lot_id = bidding_lot(engine)
+    login(client, "clerk1")
+    page = client.get(f"/lifecycle/lots/{lot_id}").get_data(as_text=True)
+    assert "竞价中" in page and "登记成交" in page and "登记流拍" in page
+    response = _post(client, f"/lifecycle/lots/{lot_id}/events", kind="sold", at="2026-09-03T09:00",
+                     buyer_name="周某某", buyer_id_number="330100198001010015", price="900000.00")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and "早于竞价结束" in text and "网拍规定第二十条第二款" in text
+    assert 'value="周某某"' in text and 'value="900000.00"' in text  # nothing typed is lost
+    future = _post(client, f"/lifecycle/lots/{lot_id}/events", kind="unsold", on="2099-01-01")
+    assert future.status_code == 422 and "晚于今天" in future.get_data(as_text=True)
+    ok = _post(client, f"/lifecycle/lots/{lot_id}/events", kind="unsold", on="2026-09-03")
+    assert ok.status_code == 302
+    page = client.get(f"/lifecycle/lots/{lot_id}").get_data(as_text=True)
+    assert "流拍" in page and "启动第二次拍卖" in page and "网拍规定第二十六条第一款" in page
+
+
+def test_second_round_in_one_step_and_its_documents(client, seeded, engine):
+    lot_id = bidding_lot(engine)
+    login(client, "clerk1")
+    _post(client, f"/lifecycle/lots/{lot_id}/events", kind="unsold", on="2026-09-03")
+    cut_too_far = _post(client, f"/lifecycle/lots/{lot_id}/next-round", announce_on="2026-09-07",
+                        starting_price="100000", notified_on="2026-09-03")
+    assert cut_too_far.status_code == 422 and "降价幅度不得超过" in cut_too_far.get_data(as_text=True)
+    response = _post(client, f"/lifecycle/lots/{lot_id}/next-round", announce_on="2026-09-07",
+                     notified_on="2026-09-03", notice_method="直接送达")
+    assert response.status_code == 302
+    new_id = int(re.search(r"/lifecycle/lots/(\d+)", response.location).group(1))
+    page = client.get(response.location).get_data(as_text=True)
+    assert "第二次拍卖" in page and "待公告" in page
+    missing = client.get(f"/lifecycle/lots/{new_id}/documents/auction_ruling.docx")
+    assert missing.status_code == 422 and "尚未登记“合议庭评议" in missing.get_data(as_text=True)
+    _post(client, f"/lifecycle/lots/{new_id}/events", kind="panel_decision", on="2026-09-04",
+          members="张审判长\n王法官\n陈法官")
+    ruling = client.get(f"/lifecycle/lots/{new_id}/documents/auction_ruling.docx")
+    assert ruling.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(ruling.data)).paragraphs)
+    assert "二〇二六年九月四日" in text and "书记员　李书记员" in text and "第二次拍卖" in text and "—" not in text
+    pdf = client.get(f"/lifecycle/lots/{new_id}/documents/panel_record.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    agenda = client.get("/lifecycle/agenda").get_data(as_text=True)
+    assert "发布公告" in agenda and "通知当事人" in agenda
+
+
+def test_court_profile_is_edited_by_the_administrator_only(client, seeded, engine, app):
+    login(client, "clerk1")
+    assert client.get("/lifecycle/court-profile").status_code == 403
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get(f"/lifecycle/court-profile?court={COURT}")
+    assert page.status_code == 200 and "法院信息" in page.get_data(as_text=True)
+    token = csrf_token(admin, f"/lifecycle/court-profile?court={COURT}")
+    incomplete = admin.post("/lifecycle/court-profile", data={"csrf_token": token, "court": COURT,
+                                                              **{**PROFILE, "account_number": ""}})
+    body = incomplete.get_data(as_text=True)
+    assert incomplete.status_code == 422 and "本院账户" in body and 'value="温岭市人民法院印"' in body
+    saved = admin.post("/lifecycle/court-profile", data={"csrf_token": token, "court": COURT, **PROFILE})
+    assert saved.status_code == 302
+    with unit_scope(engine) as uow:
+        assert service.court_info(uow, COURT).account.account_number == "1207 0211 0900 0123 456"
+    # the listing pages' documents now carry the account and the supervision phone
+    lot_id = bidding_lot(engine, profile=False)
+    preview = client.get(f"/lots/{lot_id}/documents/announcement").get_data(as_text=True)
+    assert "1207 0211 0900 0123 456" in preview and "0576-86009999" in preview and "本院账户：—" not in preview
+
+
+def test_a_clerk_of_another_court_cannot_see_or_change_the_lifecycle(client, seeded, engine, app):
+    from xunpai.services import accounts as accounts_service
+
+    lot_id = bidding_lot(engine)
+    with unit_scope(engine) as uow:
+        accounts_service.create_user(uow, username="clerk2", display_name="外院书记员", role="clerk",
+                                     court_code="浙1082", password="correct-horse-42")
+    other = app.test_client()
+    login(other, "clerk2")
+    assert other.get(f"/lifecycle/lots/{lot_id}").status_code == 403
+    token = csrf_token(other, "/lifecycle/agenda")
+    assert other.post(f"/lifecycle/lots/{lot_id}/events", data={"csrf_token": token, "kind": "unsold",
+                                                                "on": "2026-09-03"}).status_code == 403
+    assert other.get(f"/lifecycle/lots/{lot_id}/documents/announcement.pdf").status_code == 403
