@@ -196,7 +196,7 @@ def lifecycle_kinds(life: Lifecycle) -> list[DocumentKind]:
             kinds.append(DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS)
     kinds += [DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE, DocumentKind.LOT_DESCRIPTION]
     for kind, (attribute, _name) in _NEEDS.items():
-        if kind not in kinds and getattr(life, attribute):
+        if kind not in kinds and attribute != "panel_on" and getattr(life, attribute):
             if kind is DocumentKind.SALE_RULING and not life.sale:
                 continue
             kinds.append(kind)
