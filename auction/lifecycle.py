@@ -68,6 +68,7 @@ OUTCOME_OF_STATE = {
 
 class EventKind(enum.StrEnum):
     PANEL_DECISION = "panel_decision"
+    NO_SURPLUS_NOTICE = "no_surplus_notice"
     ANNOUNCE = "announce"
     OPEN_BIDDING = "open_bidding"
     SOLD = "sold"
@@ -110,6 +111,7 @@ def _t(sources, target, citation, label) -> Transition:
 S = LotState
 TRANSITIONS: dict[EventKind, Transition] = {
     EventKind.PANEL_DECISION: _t({S.PLANNED}, None, R.COLLEGIAL_PANEL_ART, "登记合议庭评议"),
+    EventKind.NO_SURPLUS_NOTICE: _t({S.PLANNED}, None, R.NO_SURPLUS_NOTICE_ART, "通知申请执行人无剩余可能"),
     EventKind.ANNOUNCE: _t({S.PLANNED}, S.ANNOUNCED, R.FIRST_AUCTION_ANNOUNCEMENT_ART, "发布公告"),
     EventKind.OPEN_BIDDING: _t({S.ANNOUNCED}, S.BIDDING, R.MIN_BIDDING_ART, "开始竞价"),
     EventKind.SOLD: _t({S.BIDDING}, S.SOLD, R.SALE_CONFIRMATION_ART, "登记成交"),
@@ -234,6 +236,7 @@ class Lifecycle:
     barred: tuple[str, ...] = ()  # ID numbers or names barred from this round (悔拍 of an earlier round)
     panel_on: date | None = None
     panel_members: tuple[str, ...] = ()
+    no_surplus_notice: dict | None = None
     announced_on: date | None = None
     bidding_opened_at: datetime | None = None
     sale: Sale | None = None
@@ -330,8 +333,28 @@ class Lifecycle:
                                     "资格及顺序由合议庭评议确定）", t.citation)
         return {"panel_on": event.on, "panel_members": members}
 
+    def _on_no_surplus_notice(self, event: Event, t: Transition) -> dict:
+        applicant = str(event.data.get("applicant") or "").strip()
+        if not applicant:
+            raise TransitionRefused("应写明受通知的申请执行人", t.citation)
+        continued = event.data.get("continue_requested_on")
+        if continued and date.fromisoformat(continued) < event.on:
+            raise TransitionRefused("申请继续拍卖的日期早于通知日期", t.citation)
+        return {"no_surplus_notice": {"on": event.on.isoformat(), "applicant": applicant,
+                                      "continue_requested_on": continued}}
+
     def _on_announce(self, event: Event, t: Transition) -> dict:
         plan, lot = self.plan, self.lot
+        prior = prior_claims_fen(lot)
+        if prior is not None and plan.starting_price_fen <= prior:
+            notice = self.no_surplus_notice
+            if notice is None:
+                raise TransitionRefused(
+                    f"起拍价 {format_yuan(plan.starting_price_fen)} 不超过登记的优先债权 {format_yuan(prior)}，拍卖所得清偿"
+                    "优先债权后无剩余可能，应在拍卖前通知申请执行人", R.NO_SURPLUS_NOTICE_ART)
+            if not notice.get("continue_requested_on"):
+                raise TransitionRefused("申请执行人收到无剩余可能的通知后五日内申请继续拍卖的，才能继续拍卖；"
+                                        "尚未登记其申请", R.NO_SURPLUS_NOTICE_ART)
         if self.panel_on is None:
             raise TransitionRefused("尚未登记合议庭评议，起拍价、保证金等事项未经合议庭确定，不能发布公告",
                                     R.COLLEGIAL_PANEL_ART)
@@ -556,6 +579,10 @@ class Lifecycle:
         days = periods.calendar_days
         if s is LotState.PLANNED:
             out = []
+            prior = prior_claims_fen(self.lot)
+            if prior is not None and plan.starting_price_fen <= prior and self.no_surplus_notice is None:
+                out.append(NextStep("通知申请执行人：拍卖所得清偿优先债权后无剩余可能", None, R.NO_SURPLUS_NOTICE_ART,
+                                    "申请执行人收到通知后五日内可申请继续拍卖。"))
             if self.panel_on is None:
                 out.append(NextStep("合议庭评议起拍价、保证金等事项", None, R.COLLEGIAL_PANEL_ART))
             out.append(NextStep("通知当事人和已知优先购买权人（公告发布三日前）",
@@ -619,6 +646,14 @@ def _fixed(day: date | None, article: str) -> periods.Deadline | None:
         return None
     return periods.Deadline(day, day, datetime.combine(day + timedelta(days=1), datetime.min.time()), False, "",
                             article)
+
+
+def prior_claims_fen(lot: Lot) -> int | None:
+    """The claims registered ahead of the applicant on the lot (抵押、质押等优先受偿的债权数额), None when none is
+    stated; compared with the reserve price for 拍卖变卖规定 art. 6 (no surplus: notify the applicant first)."""
+    amounts = [e.amount_fen for e in (lot.encumbrances or [])
+               if e.amount_fen is not None and e.type.value in ("mortgage", "pledge", "other")]
+    return sum(amounts) if amounts else None
 
 
 def shortfall_fen(original_price_fen: int, new_price_fen: int, forfeited_deposit_fen: int) -> dict[str, int]:

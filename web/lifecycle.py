@@ -45,6 +45,7 @@ def _state_name(state: str) -> str:
 #: the form fields each event reads (besides its date and time)
 EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.PANEL_DECISION: ("members",),
+    EventKind.NO_SURPLUS_NOTICE: ("applicant", "continue_requested_on"),
     EventKind.ANNOUNCE: (),
     EventKind.OPEN_BIDDING: ("at",),
     EventKind.SOLD: ("at", "buyer_name", "buyer_id_number", "bidder_code", "price", "by_priority_purchaser"),
@@ -69,10 +70,10 @@ FIELD_LABELS = {
     "bidder_code": "竞买号", "price": "成交价（元）", "by_priority_purchaser": "以优先购买权竞得的优先购买权人（无则留空）",
     "reason": "原因或理由", "mode": "方式（暂缓或中止）", "until": "暂缓至", "cause_removed": "事由已消失",
     "reviewer": "审核人", "evidence": "审核的证明材料", "qualified": "具备购房资格", "written_refusal": "买受人书面表示不再付款",
-    "registry": "登记机关", "receiver": "接收人", "place": "交付地点", "items": "移交物品", "note": "说明", "to": "受询问的债权人",
+    "registry": "登记机关", "applicant": "受通知的申请执行人", "continue_requested_on": "申请执行人申请继续拍卖的日期", "receiver": "接收人", "place": "交付地点", "items": "移交物品", "note": "说明", "to": "受询问的债权人",
 }
 CHECKBOXES = {"cause_removed", "qualified", "written_refusal"}
-DATES = {"until"}
+DATES = {"until", "continue_requested_on"}
 
 
 def _court() -> str:

@@ -43,6 +43,7 @@ def _setup(uow, *, profile=True) -> int:
     lot = example_real_estate_lot(announce_on=ANNOUNCE)
     for person in list(lot.parties) + list(lot.priority_purchasers):
         person.notified_on = ANNOUNCE - timedelta(days=3)
+    lot.encumbrances[1].amount_fen = 50_000_000  # a surplus stays possible in every round (拍卖变卖规定 art. 6)
     (row,) = publishing.import_lots(uow, [PreparedLot(1, lot)], actor="clerk1")
     return row.id
 
@@ -97,6 +98,9 @@ def test_a_reneged_sale_forfeits_the_deposit_and_the_reauction_bars_the_buyer(en
         shortfall = events[-1].data["shortfall"]
         gap = price - new_plan.starting_price_fen
         assert shortfall["gap_fen"] == gap and shortfall["owed_fen"] == max(0, gap - plan.deposit_fen)
+        renege = [json.loads(e.payload) for e in check.session.scalars(select(LedgerEntry))
+                  if e.kind == "lot.event" and '"renege"' in e.payload]
+        assert renege[0]["data"]["forfeited_deposit_fen"] == plan.deposit_fen  # the deposit accounted for
         entries = [e.kind for e in check.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq))]
         assert entries.count("lot.event") == 9 and "lot.next_round" in entries
         # the buyer's ID number is not in the ledger, only its hash

@@ -35,6 +35,7 @@ def house(**change):
         p.notified_on = ANNOUNCE - timedelta(days=3)
     for p in lot.priority_purchasers:
         p.notified_on = ANNOUNCE - timedelta(days=3)
+    lot.encumbrances[1].amount_fen = 50_000_000  # a surplus stays possible in every round (拍卖变卖规定 art. 6)
     for key, value in change.items():
         setattr(lot, key, value)
     return lot
@@ -278,3 +279,19 @@ def test_public_identity_is_masked():
     assert mask_id_number(BUYER_ID) == "330100********0015"
     assert mask_name("周某某") == "周某某" and mask_name("周大伟") == "周某某"
     assert mask_name("温岭市某农村商业银行股份有限公司") == "温岭市某农村商业银行股份有限公司"
+
+
+def test_no_surplus_beyond_prior_claims_needs_the_applicant_notified_and_continuing():
+    lot = house()
+    lot.encumbrances[1].amount_fen = lot.plan.starting_price_fen  # the mortgage takes the whole reserve price
+    life = go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=9), members=PANEL))
+    assert any("无剩余可能" in s.step for s in life.next_steps(WorkingCalendar()))
+    exc = refused(life, ev("announce", ANNOUNCE), "无剩余可能")
+    assert "拍卖变卖规定第六条" in str(exc)
+    notified = go(life, ev("no_surplus_notice", ANNOUNCE - timedelta(days=8), applicant="某银行"))
+    refused(notified, ev("announce", ANNOUNCE), "申请继续拍卖")
+    continued = go(life, ev("no_surplus_notice", ANNOUNCE - timedelta(days=8), applicant="某银行",
+                            continue_requested_on=(ANNOUNCE - timedelta(days=5)).isoformat()))
+    assert go(continued, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
+    lot.encumbrances[1].amount_fen = lot.plan.starting_price_fen - 1  # a surplus is possible: no notice needed
+    assert go(life, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED

@@ -31,6 +31,7 @@ def bidding_lot(engine, *, profile: bool = True) -> int:
         lot = example_real_estate_lot(announce_on=ANNOUNCE)
         for person in list(lot.parties) + list(lot.priority_purchasers):
             person.notified_on = ANNOUNCE - timedelta(days=3)
+        lot.encumbrances[1].amount_fen = 50_000_000  # a surplus stays possible (拍卖变卖规定 art. 6)
         (row,) = publishing.import_lots(uow, [PreparedLot(1, lot)], actor="clerk1")
         lot_id, plan = row.id, row.lot.plan
         service.record_event(uow, lot_id, "panel_decision", ANNOUNCE - timedelta(days=5), court_code=COURT,

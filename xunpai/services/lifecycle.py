@@ -170,6 +170,9 @@ def record_event(uow: UnitOfWork, lot_id: int, kind: str, on: date, *, at: datet
         stored = dict(event.data)
         if extra:
             stored["shortfall"] = extra
+        if event_kind is EventKind.RENEGE:  # the forfeited deposit, accounted for (网拍规定 art. 24)
+            stored["forfeited_deposit_fen"] = life.forfeited_deposit_fen
+            stored["balance_due_on"] = life.sale.balance_due_on.isoformat() if life.sale.balance_due_on else None
         session.add(LotEvent(lot_id=row.id, seq=repo.next_seq(session, row.id), kind=event_kind.value,
                              state_after=life.state.value, on=on, at=at, data=stored, actor=actor,
                              recorded_at=_now()))
