@@ -23,12 +23,12 @@ PROFILE = dict(address="浙江省温岭市太平街道万寿路 1 号", supervis
                contacts="王法官 0576-86000001 承办法官\n李书记员 0576-86000002 书记员")
 
 
-def bidding_lot(engine, *, profile: bool = True) -> int:
+def bidding_lot(engine, *, profile: bool = True, lot_code: str = "WL-2026-0001") -> int:
     """A first-auction flat of the seeded court whose bidding has opened (dates in the past)."""
     with unit_scope(engine) as uow:
         if profile:
             service.save_court_profile(uow, COURT, actor="admin", actor_role="admin", actor_court=None, **PROFILE)
-        lot = example_real_estate_lot(announce_on=ANNOUNCE)
+        lot = example_real_estate_lot(announce_on=ANNOUNCE, lot_id=lot_code)
         for person in list(lot.parties) + list(lot.priority_purchasers):
             person.notified_on = ANNOUNCE - timedelta(days=3)
         lot.encumbrances[1].amount_fen = 50_000_000  # a surplus stays possible (拍卖变卖规定 art. 6)
@@ -128,3 +128,29 @@ def test_a_clerk_of_another_court_cannot_see_or_change_the_lifecycle(client, see
     assert other.post(f"/lifecycle/lots/{lot_id}/events", data={"csrf_token": token, "kind": "unsold",
                                                                 "on": "2026-09-03"}).status_code == 403
     assert other.get(f"/lifecycle/lots/{lot_id}/documents/announcement.pdf").status_code == 403
+
+
+def test_statistics_per_court_and_period_come_from_the_recorded_rounds(client, seeded, engine):
+    from openpyxl import load_workbook
+
+    first = bidding_lot(engine)
+    with unit_scope(engine) as uow:
+        plan = service.lot_view(uow, first).life.plan
+        end = plan.bidding_end
+        service.record_event(uow, first, "unsold", end.date(), court_code=COURT)
+    second = bidding_lot(engine, profile=False, lot_code="WL-2026-0002")  # another lot of the court
+    login(client, "clerk1")
+    with unit_scope(engine) as uow:
+        price = plan.starting_price_fen + 86_420_00  # 10% over the start
+        service.record_event(uow, second, "sold", end.date(), at=end, court_code=COURT,
+                             data={"buyer_name": "周某某", "buyer_id_number": "330100198001010015", "price_fen": price})
+    period = f"from={end.date().isoformat()}&to={end.date().isoformat()}"
+    page = client.get(f"/lots/outcomes?{period}").get_data(as_text=True)
+    assert "50.0%" in page and "10.0%" in page  # 成交率 1 / 2, 溢价率 (sale − start) / start
+    empty = client.get("/lots/outcomes?from=2026-01-01&to=2026-01-31").get_data(as_text=True)
+    assert "50.0%" not in empty
+    export = client.get(f"/lots/outcomes.xlsx?{period}")
+    workbook = load_workbook(io.BytesIO(export.data))
+    sheet = workbook["统计"]
+    assert [c.value for c in sheet[3]][:4] == [COURT, 2, 2, 1] and len(sheet._charts) == 2
+    assert sheet.cell(3, 15).value > 0  # commission saved (拍卖变卖规定 art. 29)

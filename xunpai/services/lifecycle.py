@@ -83,7 +83,7 @@ def _barred(session, row: Lot) -> tuple[str, ...]:
     """ID numbers and names of the buyers who reneged on an earlier round of the same property (网拍规定 art. 24
     para. 2; 拍卖变卖规定 art. 22)."""
     out: list[str] = []
-    for other in repo.lot_series(session, row.court_code, row.case_number, row.title):
+    for other in repo.lot_series(session, row.court_code, row.case_number, row.lot_code):
         if other.id >= row.id:
             continue
         life = _replay(session, other, ())
@@ -119,7 +119,7 @@ def lot_view(uow: UnitOfWork, lot_id: int, *, court_code: str | None = None) -> 
         row = _lot(session, lot_id, court_code)
         life = _life(session, row)
         calendar = procedure.load_calendar(uow)
-        series = [r for r in repo.lot_series(session, row.court_code, row.case_number, row.title)]
+        series = [r for r in repo.lot_series(session, row.court_code, row.case_number, row.lot_code)]
         court = _court_info(session, row.court_code)
         return LotView(row, life, repo.events_of(session, row.id), life.next_steps(calendar), series, court,
                        lifecycle_kinds(life), _next_round(life) if not any(r.id > row.id for r in series) else None)
@@ -193,7 +193,7 @@ def record_event(uow: UnitOfWork, lot_id: int, kind: str, on: date, *, at: datet
 
 def _shortfall(session, row: Lot, life: Lifecycle) -> dict[str, Any]:
     """The re-auction's price against the round the buyer reneged on (拍卖变卖规定 art. 22 para. 2)."""
-    for other in reversed(repo.lot_series(session, row.court_code, row.case_number, row.title)):
+    for other in reversed(repo.lot_series(session, row.court_code, row.case_number, row.lot_code)):
         if other.id >= row.id:
             continue
         previous = _replay(session, other, ())
@@ -216,7 +216,7 @@ def start_next_round(uow: UnitOfWork, lot_id: int, *, announce_on: date, actor: 
         session = uow.session
         row = _lot(session, lot_id, court_code)
         life = _life(session, row)
-        series = repo.lot_series(session, row.court_code, row.case_number, row.title)
+        series = repo.lot_series(session, row.court_code, row.case_number, row.lot_code)
         if any(r.id > row.id for r in series):
             raise LifecycleError(f"标的 {row.lot_code} 已启动下一轮处置。")
         target = _next_round(life)

@@ -32,10 +32,14 @@ def next_seq(session: Session, lot_id: int) -> int:
     return (session.scalar(select(func.max(LotEvent.seq)).where(LotEvent.lot_id == lot_id)) or 0) + 1
 
 
-def lot_series(session: Session, court_code: str, case_number: str, title: str) -> list[Lot]:
-    """Every round of the same property (same court, case and title), oldest first."""
-    return list(session.scalars(select(Lot).where(Lot.court_code == court_code, Lot.case_number == case_number,
-                                                  Lot.title == title).order_by(Lot.id)))
+def lot_series(session: Session, court_code: str, case_number: str, lot_code: str) -> list[Lot]:
+    """Every round of the same property, oldest first: the same court, case and 标的编号 (a re-auction after 悔拍
+    carries the code with “-重拍N”)."""
+    base = lot_code.split("-重拍")[0]
+    pattern = base.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "-重拍%"
+    return list(session.scalars(select(Lot).where(
+        Lot.court_code == court_code, Lot.case_number == case_number,
+        (Lot.lot_code == base) | Lot.lot_code.like(pattern, escape="\\")).order_by(Lot.id)))
 
 
 def court_profile(session: Session, court_code: str) -> CourtProfile | None:
