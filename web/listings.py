@@ -96,7 +96,7 @@ def _render(lot, kind: str, fmt: str) -> bytes:
     # the stored court profile (account, panel, clerk, supervision phone; xunpai.services.lifecycle) when saved
     court = lifecycle_service.court_info(uow(), lot.court_code) or CourtInfo(name=content.court_name,
                                                                            contacts=content.contacts)
-    return render_document(kind, content, content.plan, court, fmt=fmt)
+    return render_document(kind, content, content.plan, court, fmt=fmt, created_on=lot.created_at.date())
 
 
 @bp.route("/<int:lot_id>/documents/<kind>.<fmt>")

@@ -6,7 +6,19 @@ from __future__ import annotations
 import click
 
 from xunpai import logging_setup
-from xunpai.cli import custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, vehicles, web
+from xunpai.cli import (
+    custody,
+    inquiry,
+    ledger,
+    lifecycle,
+    lots,
+    procedure,
+    publishing,
+    scrape,
+    valuation,
+    vehicles,
+    web,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -16,6 +28,6 @@ def main() -> None:
     logging_setup.configure()
 
 
-for _area in (custody, inquiry, ledger, lots, procedure, publishing, scrape, valuation, vehicles, web):
+for _area in (custody, inquiry, ledger, lifecycle, lots, procedure, publishing, scrape, valuation, vehicles, web):
     for _command in _area.commands:
         main.add_command(_command)

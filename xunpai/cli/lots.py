@@ -83,18 +83,18 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
         f"参考价　　{amount_text(result.reference_price_fen)}",
         f"{'变卖价　　' if sale else '起拍价　　'}{amount_text(result.starting_price_fen)}",
         *([f"变卖预缴款　{amount_text(result.advance_payment_fen)}（竞买人须预缴全部变卖价款）"] if sale else []),
-        f"保证金　　{amount_text(result.deposit_fen)}",
-        f"加价幅度　{amount_text(result.bid_increment_fen)}",
+        *([] if sale else [f"保证金　　{amount_text(result.deposit_fen)}",
+                           f"加价幅度　{amount_text(result.bid_increment_fen)}"]),
         f"通知当事人不晚于　{result.notify_parties_by.isoformat()}（无法通知的公示不晚于 {result.post_unreachable_by.isoformat()}）",
         f"公告日期　{result.announce_on.isoformat()}（距{'变卖' if sale else '竞价'} {result.announcement_days} 日）",
         f"{'变卖期　' if sale else '竞价时间'}　{datetime_cn(result.bidding_start)} 至 {datetime_cn(result.bidding_end)}",
-        f"延时规则　{result.extension_rule()}",
-        f"尾款截止　{result.balance_due_on.isoformat()}",
+        f"{'竞价规则' if sale else '延时规则'}　{result.extension_rule()}",
+        *([] if sale else [f"尾款截止　{result.balance_due_on.isoformat()}"]),
     ]
     if result.latest_bidding_start:
-        lines.append(f"最迟开拍　{result.latest_bidding_start.isoformat()}（流拍后三十日内）")
-    if result.next_round_deadline:
-        lines.append(f"如流拍，下一轮最迟于 {result.next_round_deadline.isoformat()} 开始")
+        lines.append(f"最迟开拍　{result.latest_bidding_start.isoformat()}（流拍后三十日内，末日遇休息日顺延）")
+    if result.next_round_deadline:  # only after a first auction (网拍规定 art. 26); no period after the second
+        lines.append(f"如流拍，第二次拍卖最迟于 {result.next_round_deadline.isoformat()} 开始")
     click.echo("\n".join(lines + warnings))
 
 
