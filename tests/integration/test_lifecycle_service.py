@@ -261,3 +261,21 @@ def test_the_outcome_form_refuses_a_future_date_and_overwrites_a_sale_only_by_a_
         payload = json.loads(entry.payload)
         assert payload["before"]["sale_price_fen"] == start and payload["sale_price_fen"] == start + 100
         assert payload["reason"].startswith("平台确认书")
+
+
+def test_a_suspension_counts_as_an_outcome_until_the_auction_resumes(engine, uow):
+    with unit_scope(engine) as setup:
+        lot_id = _setup(setup)
+    service.record_event(uow, lot_id, "panel_decision", ANNOUNCE - timedelta(days=5), court_code=COURT,
+                         data={"members": ["张审判长", "王法官", "陈法官"]})
+    service.record_event(uow, lot_id, "announce", ANNOUNCE, court_code=COURT)
+    service.record_event(uow, lot_id, "suspend", ANNOUNCE + timedelta(days=2), court_code=COURT,
+                         data={"reason": "案外人提出执行异议", "mode": "中止"})
+    with unit_scope(engine) as check:
+        assert check.session.get(Lot, lot_id).outcome == "suspended"
+    notice = _docx_text(service.lot_document(uow, lot_id, "suspension_notice", "docx")[0])
+    assert "中止拍卖通知书" in notice and "案外人提出执行异议" in notice and "五日内恢复拍卖" in notice
+    life = service.record_event(uow, lot_id, "resume", ANNOUNCE + timedelta(days=9), court_code=COURT)
+    assert life.state is LotState.ANNOUNCED
+    with unit_scope(engine) as check:
+        assert check.session.get(Lot, lot_id).outcome is None

@@ -179,6 +179,10 @@ def test_the_reneging_buyer_is_barred_from_the_reauction():
     exc = refused(life, ev("sold", end.date(), end, buyer_name="周某某", buyer_id_number=BUYER_ID,
                            price_fen=life.plan.starting_price_fen), "不得参加重新拍卖")
     assert "拍卖变卖规定第二十二条" in str(exc)
+    # another person of the same name is not barred: the bar follows the ID number
+    namesake = go(life, ev("sold", end.date(), end, buyer_name="周某某", buyer_id_number="330100198505050029",
+                           price_fen=life.plan.starting_price_fen))
+    assert namesake.state is LotState.SOLD
 
 
 def test_shortfall_of_the_reauction_is_charged_to_the_reneging_buyer_after_the_deposit():

@@ -88,7 +88,8 @@ def _barred(session, row: Lot) -> tuple[str, ...]:
             continue
         life = _replay(session, other, ())
         if life.state is LotState.RENEGED and life.sale is not None:
-            out += [life.sale.buyer_id_number, life.sale.buyer_name]
+            # by the ID number (another person may bear the same name); the name only when no number was recorded
+            out.append(life.sale.buyer_id_number or life.sale.buyer_name)
     return tuple(x for x in out if x)
 
 
@@ -128,7 +129,8 @@ def lot_view(uow: UnitOfWork, lot_id: int, *, court_code: str | None = None) -> 
 def _sync_outcome(row: Lot, life: Lifecycle) -> None:
     """Keep the lot's outcome columns (the statistics' source, ``auction.outcomes``) equal to the lifecycle."""
     outcome = OUTCOME_OF_STATE.get(life.state)
-    if outcome is None:
+    if outcome is None:  # not (or no longer: resumed after a suspension) an outcome
+        row.outcome, row.sale_price_fen, row.outcome_on, row.sale = None, None, None, None
         return
     row.outcome = outcome
     row.sale_price_fen = life.sale.price_fen if outcome == "sold" and life.sale else None
