@@ -7,6 +7,7 @@ is the publishing and custody engines' (``auction.*``, ``xunpai.services.publish
 
 from __future__ import annotations
 
+import functools
 import io
 import tempfile
 from datetime import timedelta
@@ -144,8 +145,10 @@ def publish(lot_id: int):
             (result,) = publishing.queue_lots(uow(), [lot.id], code, off_peak_windows(),
                                               actor=current_user.username)
         else:
+            profile = lifecycle_service.court_info(uow(), lot.court_code)  # the stored court profile, if any
             result = publishing.publish_lot(uow(), lot.id, platform_for(code), actor=current_user.username,
-                                            documents_for=publishing.render_documents if request.form.get("documents") else None)
+                                            documents_for=functools.partial(publishing.render_documents, court=profile)
+                                            if request.form.get("documents") else None)
     except (publishing.PublishingError, PlatformError) as exc:
         flash(str(exc), "error")
     else:

@@ -154,3 +154,19 @@ def test_statistics_per_court_and_period_come_from_the_recorded_rounds(client, s
     sheet = workbook["统计"]
     assert [c.value for c in sheet[3]][:4] == [COURT, 2, 2, 1] and len(sheet._charts) == 2
     assert sheet.cell(3, 15).value > 0  # commission saved (拍卖变卖规定 art. 29)
+
+
+def test_documents_published_with_a_lot_carry_the_stored_court_profile(client, seeded, engine, app):
+    import zipfile
+    from pathlib import Path
+
+    lot_id = bidding_lot(engine)
+    login(client, "clerk1")
+    token = csrf_token(client, f"/lots/{lot_id}")
+    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali", "documents": "1"})
+    assert response.status_code == 302
+    (package,) = Path(app.config["OUTBOX_DIR"]).rglob("*.zip")
+    with zipfile.ZipFile(package) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("announcement.docx"))
+        text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(name))).paragraphs)
+    assert "1207 0211 0900 0123 456" in text and "0576-86009999" in text and "本院账户：—" not in text

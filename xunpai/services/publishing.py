@@ -173,11 +173,13 @@ def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: 
         return ids
 
 
-def render_documents(lot: Any, plan: Any) -> list[Any] | None:
-    """The lot's document set (DOCX and PDF) from ``auction.documents``, as attachments for the package."""
+def render_documents(lot: Any, plan: Any, court: CourtInfo | None = None) -> list[Any] | None:
+    """The lot's document set (DOCX and PDF) from ``auction.documents``, as attachments for the package; ``court``
+    is the stored court profile (``xunpai.services.lifecycle.court_info``) when the caller has it."""
     workdir = Path(tempfile.mkdtemp(prefix="xunpai-docs-"))
     try:
-        paths = render_document_set(lot, lot.plan, CourtInfo(name=lot.court_name, contacts=lot.contacts), workdir)
+        court = court or CourtInfo(name=lot.court_name, contacts=lot.contacts)
+        paths = render_document_set(lot, lot.plan, court, workdir)
         # files are named <lot_id>-<kind>.<fmt>; the kind (announcement, bidder_notice ...) is the tab role
         return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
     finally:
