@@ -7,6 +7,7 @@ exports ``platform`` alone in ``commands``.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,11 +28,13 @@ from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.cli.support import typed_datetime as _datetime
 from xunpai.services.accounts import get_court
+from xunpai.services.lifecycle import court_info
 from xunpai.services.outcome_report import export_statistics_xlsx
 from xunpai.services.outcomes import lot_document_source, record_outcome, statistics
 from xunpai.services.publishing import (
     PublishingError,
     SheetInvalid,
+    get_lot,
     import_sheet,
     lots_with_code,
     publish_lot,
@@ -134,8 +137,10 @@ def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path
             (result,) = queue_lots(unit_of_work(), [lot_id], platform_code, _windows(windows), actor=actor)
         else:
             platform = make_platform(platform_code, platform_url, outbox)
+            row = get_lot(unit_of_work(), lot_id)
+            profile = court_info(unit_of_work(), row.court_code) if row is not None else None  # stored, if any
             result = publish_lot(unit_of_work(), lot_id, platform, actor=actor,
-                                 documents_for=render_documents if documents else None)
+                                 documents_for=functools.partial(render_documents, court=profile) if documents else None)
     except (PublishingError, PlatformError) as exc:
         fail(str(exc), code=1)
         return

@@ -306,8 +306,9 @@ def lot_document(uow: UnitOfWork, lot_id: int, kind: str, fmt: str, *, court_cod
 # --- the agenda -------------------------------------------------------------------------------------------
 
 
-def court_agenda(uow: UnitOfWork, court_code: str, today: date) -> list[agendas.AgendaItem]:
-    """Every open step of the court's lots with its deadline (overdue first)."""
+def open_steps(uow: UnitOfWork, court_code: str) -> list[agendas.OpenStep]:
+    """Every open step of the court's lots with its deadline, as ``auction.agenda.OpenStep`` (the same shape as the
+    reference-price procedure's steps, so one agenda can show both)."""
     with uow:
         session = uow.session
         calendar = procedure.load_calendar(uow)
@@ -315,9 +316,15 @@ def court_agenda(uow: UnitOfWork, court_code: str, today: date) -> list[agendas.
         for row in repo.lots_with_events(session, court_code):
             life = _life(session, row)
             for step in life.next_steps(calendar):
-                steps.append(agendas.OpenStep(row.court_code, row.case_number, f"标的 {row.lot_code}（{row.lot.plan.round.label}）",
-                                              step.step, step.deadline, str(row.id)))
-        return agendas.build(steps, today)
+                steps.append(agendas.OpenStep(row.court_code, row.case_number,
+                                              f"标的 {row.lot_code}（{row.lot.plan.round.label}）", step.step,
+                                              step.deadline, str(row.id)))
+        return steps
+
+
+def court_agenda(uow: UnitOfWork, court_code: str, today: date) -> list[agendas.AgendaItem]:
+    """The court's lot steps flagged and sorted (overdue first)."""
+    return agendas.build(open_steps(uow, court_code), today)
 
 
 # --- the court profile ------------------------------------------------------------------------------------
