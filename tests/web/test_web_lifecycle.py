@@ -170,3 +170,21 @@ def test_documents_published_with_a_lot_carry_the_stored_court_profile(client, s
         name = next(n for n in archive.namelist() if n.endswith("announcement.docx"))
         text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(name))).paragraphs)
     assert "1207 0211 0900 0123 456" in text and "0576-86009999" in text and "本院账户：—" not in text
+
+
+def test_bad_input_is_refused_in_chinese_never_a_server_error(client, seeded, engine):
+    lot_id = bidding_lot(engine)
+    login(client, "clerk1")
+    url = f"/lifecycle/lots/{lot_id}/events"
+    for data, expected in (({"kind": "sold", "at": "2026-09-03T10:05", "buyer_name": "周某某",
+                             "buyer_id_number": "330100198001010015", "price": "abc"}, "金额"),
+                           ({"kind": "sold", "at": "昨天上午"}, "时刻"),
+                           ({"kind": "bogus"}, "请选择"),
+                           ({"kind": "unsold", "on": "2026-02-30"}, "日期"),
+                           ({"kind": "sold", "at": "2026-09-03T10:05", "buyer_name": "周某某",
+                             "buyer_id_number": "330100198001010016", "price": "900000"}, "身份证号")):
+        response = _post(client, url, **data)
+        assert response.status_code == 422, (data, response.status_code)
+        assert expected in response.get_data(as_text=True), data
+    bad_round = _post(client, f"/lifecycle/lots/{lot_id}/next-round", announce_on="明天")
+    assert bad_round.status_code == 422
