@@ -154,8 +154,6 @@ def _context_for(kind: DocumentKind, lot: Lot, plan: ListingPlan, court: CourtIn
         needed = _NEEDS.get(kind)
         if needed is not None and not getattr(life, needed[0]):
             raise DocumentError(f"标的物“{lot.title}”尚未登记“{needed[1]}”，不能制作{label}。")
-        if kind is DocumentKind.SALE_RULING and life.taken_in_payment_on and not life.sale:
-            raise DocumentError(f"标的物“{lot.title}”以物抵债，应制作抵债裁定，不能制作{label}。")
         if kind in (DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE) and not lot.platform.strip():
             raise DocumentError(f"标的物“{lot.title}”未载明网络司法拍卖平台，不能制作{label}"
                                 "（网拍规定第十二条第二款：公告应载明网络平台）。")
@@ -197,8 +195,6 @@ def lifecycle_kinds(life: Lifecycle) -> list[DocumentKind]:
     kinds += [DocumentKind.ANNOUNCEMENT, DocumentKind.BIDDER_NOTICE, DocumentKind.LOT_DESCRIPTION]
     for kind, (attribute, _name) in _NEEDS.items():
         if kind not in kinds and attribute != "panel_on" and getattr(life, attribute):
-            if kind is DocumentKind.SALE_RULING and not life.sale:
-                continue
             kinds.append(kind)
     if life.state is LotState.SUSPENDED and DocumentKind.SUSPENSION_NOTICE not in kinds:
         kinds.append(DocumentKind.SUSPENSION_NOTICE)

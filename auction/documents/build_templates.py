@@ -384,6 +384,18 @@ def sale_ruling(doc) -> None:
     _blocks(doc, _header("执行裁定书") + [
         ("Plain", "申请执行人：{{ applicant_names }}。"),
         ("Plain", "被执行人：{{ debtor_names }}。"),
+        ("tag", "{%p if buyer_word == '承受人' %}"),
+        ("Plain", "承受人：{{ buyer_name }}。"),
+        ("Body", "本院在执行申请执行人{{ applicant_names }}与被执行人{{ debtor_names }}一案中，于{{ bidding_start }}至"
+                 "{{ bidding_end }}在{{ platform }}对被执行人名下的{{ lot_title }}进行{{ round_label }}，因无人出价于"
+                 "{{ unsold_on }}流拍。承受人{{ buyer_name }}于{{ offer_answered_on }}同意以该次保留价{{ offer_price }}"
+                 "（{{ offer_price_capitals }}）接受上述财产抵债。依照{{ offer_article_full }}、"
+                 "{{ art_offline_transfer }}之规定，裁定如下："),
+        ("Body", "一、被执行人{{ debtor_names }}名下的{{ lot_title }}作价{{ offer_price }}交承受人{{ buyer_name }}抵偿债务；"),
+        ("Body", "二、上述财产的所有权自本裁定送达承受人{{ buyer_name }}时起转移；"),
+        ("Body", "三、解除本院对上述财产的查封；"),
+        ("Body", "四、承受人{{ buyer_name }}可持本裁定书到财产登记机构办理相关产权过户登记手续。"),
+        ("tag", "{%p else %}"),
         ("Plain", "买受人：{{ buyer_name }}，证件号码{{ buyer_id_number }}。"),
         ("Body", "本院在执行申请执行人{{ applicant_names }}与被执行人{{ debtor_names }}一案中，于{{ bidding_start }}至"
                  "{{ bidding_end }}在{{ platform }}对被执行人名下的{{ lot_title }}进行公开{{ sale_word }}，买受人"
@@ -400,6 +412,7 @@ def sale_ruling(doc) -> None:
         ("Body", "二、上述财产的所有权自本裁定送达买受人{{ buyer_name }}时起转移；"),
         ("Body", "三、解除本院对上述财产的查封，上述财产上原有的担保物权及其他优先受偿权因拍卖而消灭；"),
         ("Body", "四、买受人{{ buyer_name }}可持本裁定书到财产登记机构办理相关产权过户登记手续。"),
+        ("tag", "{%p endif %}"),
     ] + [(s, t.replace("ruling_date", "sale_ruling_on_capitals")) for s, t in _ruling_tail()])
 
 
@@ -504,10 +517,11 @@ def registry_notice(doc) -> None:
     _blocks(doc, _header("协助执行通知书") + [
         ("Plain", "{{ registry }}："),
         ("Body", "本院在执行申请执行人{{ applicant_names }}与被执行人{{ debtor_names }}一案中，于{{ ruled_on }}作出"
-                 "{{ case_number }}执行裁定，{{ lot_title }}归买受人{{ buyer_name }}所有。依照{{ art_registry }}之规定，"
+                 "{{ case_number }}执行裁定，{{ lot_title }}归{{ buyer_word }}{{ buyer_name }}所有。依照{{ art_registry }}之规定，"
                  "请协助执行下列事项："),
         ("Body", "一、解除本院对{{ lot_title }}的查封；"),
-        ("Body", "二、将{{ lot_title }}的权属变更登记至买受人{{ buyer_name }}（证件号码{{ buyer_id_number }}）名下。"),
+        ("Body", "二、将{{ lot_title }}的权属变更登记至{{ buyer_word }}{{ buyer_name }}{% if buyer_id_number %}（证件号码"
+                 "{{ buyer_id_number }}）{% endif %}名下。"),
         ("Body", "附：{{ case_number }}执行裁定书一份。"),
         ("Plain", "联系人：{{ contacts_text }}。"),
     ] + _seal_sign("registry_on"))
@@ -520,8 +534,9 @@ def handover_record(doc) -> None:
         ("Plain", "地点：{{ handover_place }}"),
         ("Plain", "执行人员：{{ panel_members }}；记录人：{{ clerk }}"),
         ("Plain", "接收人：{{ receiver }}"),
-        ("Body", "本院于{{ ruled_on }}作出成交裁定，{{ lot_title }}归买受人{{ buyer_name }}所有。依照{{ art_handover }}"
-                 "之规定，本院于{{ delivered_on }}将上述财产移交买受人。"),
+        ("Body", "本院于{{ ruled_on }}作出{{ '抵债' if buyer_word == '承受人' else '成交' }}裁定，{{ lot_title }}归"
+                 "{{ buyer_word }}{{ buyer_name }}所有。依照{{ art_handover }}之规定，本院于{{ delivered_on }}将上述财产移交"
+                 "{{ buyer_word }}。"),
         ("tag", "{%p if handover_items %}"),
         ("Body", "移交物品：{{ handover_items }}。"),
         ("tag", "{%p endif %}"),

@@ -353,6 +353,17 @@ def _lifecycle_fields(ctx: dict[str, Any], lot: Lot, plan: ListingPlan, life: Li
         ctx["balance_due_on"]
     if life.sale is not None:
         ctx.update(_money("balance", max(0, life.sale.price_fen - (0 if life.is_fixed_price_sale else plan.deposit_fen))))
+    ctx["buyer_word"] = "买受人"
+    if life.sale is None and life.taken_in_payment_on and life.offer:
+        # 以物抵债: the creditor who took the property (承受人, 拍卖变卖规定 arts. 16, 26, 27)
+        ctx["buyer_word"] = "承受人"
+        ctx["buyer_name"] = life.offer["to"]
+        ctx["buyer_id_number"] = ""
+        ctx["offer_answered_on"] = date_cn(life.taken_in_payment_on)
+        ctx["offer_article_full"] = R.SOURCE_TITLES[R.AUCTION_AND_SALE_RULES] + life.offer["article"].removeprefix(
+            R.AUCTION_AND_SALE_RULES)
+        if life.ruled_on:
+            ctx["sale_ruling_on_capitals"] = date_capitals(issued_on or life.ruled_on)
     if life.ruled_on:
         ctx["ruled_on"] = date_cn(life.ruled_on)
         notices = life.registry_notices

@@ -143,3 +143,21 @@ def test_the_fixed_price_sale_ruling_cites_its_articles():
     text = re.sub(r"\s+", "", _text("auction_ruling", car, life, "docx"))
     assert "以变卖价48,200.00元" in text and "第二十六条第二款" in text and "第二十三条、第二十四条、第二十五条" in text
     assert "起拍价" not in text and "第十条" not in text
+
+
+def test_property_taken_in_payment_is_registered_and_handed_to_the_creditor():
+    lot = _house()
+    end = lot.plan.bidding_end.date()
+    creditor = "温岭市某农村商业银行股份有限公司"
+    life = Lifecycle.replay(lot, _opened(lot) + [
+        ev("unsold", end), ev("offer_in_payment", end + timedelta(days=1), to=creditor),
+        ev("accept_in_payment", end + timedelta(days=5)), ev("rule", end + timedelta(days=8)),
+        ev("notify_registry", end + timedelta(days=9)),
+        ev("deliver", end + timedelta(days=12), receiver=creditor)], today=TODAY)
+    registry = re.sub(r"\s+", "", _text("registry_notice", lot, life, "docx"))
+    assert f"权属变更登记至承受人{creditor}名下" in registry and "—" not in registry
+    handover = re.sub(r"\s+", "", _text("handover_record", lot, life, "pdf"))
+    assert "作出抵债裁定" in handover and f"归承受人{creditor}所有" in handover
+    ruling = re.sub(r"\s+", "", _text("sale_ruling", lot, life, "docx"))  # the 抵债裁定 (拍卖变卖规定 arts. 16, 20)
+    assert f"交承受人{creditor}抵偿债务" in ruling and "变卖财产的规定》第十六条、第二十六条" in ruling
+    assert "买受人" not in ruling and "—" not in ruling
