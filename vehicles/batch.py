@@ -2,8 +2,11 @@
 
 Each distinct name, registration and mileage text is read once; the model's terms are looked up for all
 rows with array operations (no Python loop over the rows). A row that cannot be priced keeps its place
-with 状态 = 未估价 and the reason (unknown series, no new-car price, unreadable value). Same rounding as
-the single quote: new-car price × exp(Σ log factors), half up to the yuan.
+with 状态 = 未估价 and the reason (unknown brand, no new-car price, unreadable value). A row whose series the
+table lacks but whose brand it has is priced at the brand level from the new-car price the file gives, as
+the single quote (估价层级 = 品牌, with that level's wider interval). Same rounding as the single quote:
+new-car price × exp(Σ log factors), half up to the yuan; the interval's bounds the value × the level's
+percentiles of price / estimate, half up to the yuan.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pandas as pd
 
 from vehicles import values as v
 from vehicles.cities import city_level, city_name
-from vehicles.depreciation import VehicleTable
+from vehicles.depreciation import BRAND, FEW_SERIES_RECORDS, LEVEL_NAMES, SERIES, VehicleTable
 from vehicles.names import PETROL, VehicleNameError, parse_vehicle_name
 
 COLUMNS = {"车型名称": "name", "上牌时间": "registration", "表显里程": "mileage", "里程": "mileage",
@@ -56,7 +59,8 @@ def _take(codes: np.ndarray, per_distinct: list) -> np.ndarray:
 
 
 def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: date) -> pd.DataFrame:
-    """Value every row; returns the input with 估价(元), 保值率, 新车价来源, 状态, 原因."""
+    """Value every row; returns the input with 估价(元), 区间下限(元), 区间上限(元), 估价层级, 保值率, 新车价来源,
+    状态, 原因."""
     frame = vehicles.rename(columns={c: COLUMNS.get(str(c).strip(), str(c).strip()) for c in vehicles.columns})
     for need in ("name", "registration", "mileage"):
         if need not in frame.columns:
@@ -93,8 +97,12 @@ def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: 
     ok = reason == ""
     series_key = nm["series_key"]
     known = pd.Series(table.known_series(nm["cat:series_key"]), index=frame.index)
-    refuse(ok & ~known, "车辆表中没有该车系的记录")
+    brand_known = pd.Series(table.known_brands(nm["cat:brand"]), index=frame.index)
+    refuse(ok & ~known & ~brand_known, "车辆表中没有该品牌的记录（各品牌保值率相差很大，不按新车价档估价）")
+    if table.interval(BRAND) is None:
+        refuse(ok & ~known, "车辆表中没有该车系的记录（该版本未含品牌水平的区间，不按品牌水平估价）")
     new_price = pd.Series(price["km"].astype(float), index=frame.index)
+    refuse(ok & ~known & new_price.isna(), "车辆表中没有该车系的记录：按品牌水平估价须填写新车含税价")
     source = pd.Series(np.where(new_price.notna(), "委托方提供", ""), index=frame.index, dtype=object)
     models = table.models.set_index("model_key")["new_price"]
     from_model = pd.Series(models.reindex(nm["model_key"]).to_numpy(), index=frame.index)
@@ -125,8 +133,20 @@ def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: 
     })
     retention = np.exp(table.log_ratio(records))
     value = np.floor(records["new_price"].to_numpy() * retention + 0.5)
+    level = np.where(known.to_numpy(), SERIES, BRAND)
+    counts = table.series_records(series_key)
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
+    for stratum, rows in ((SERIES, (level == SERIES) & (counts >= FEW_SERIES_RECORDS)),
+                          ("series_few", (level == SERIES) & (counts < FEW_SERIES_RECORDS)), (BRAND, level == BRAND)):
+        bounds = table.interval(stratum)
+        if bounds is not None:
+            low[rows] = np.floor(value[rows] * bounds[0] + 0.5)
+            high[rows] = np.floor(value[rows] * bounds[1] + 0.5)
     out = vehicles.copy()
     out["估价(元)"] = pd.array(np.where(ok, value, np.nan), dtype="Int64")
+    out["区间下限(元)"] = pd.array(np.where(ok, low, np.nan), dtype="Int64")
+    out["区间上限(元)"] = pd.array(np.where(ok, high, np.nan), dtype="Int64")
+    out["估价层级"] = np.where(ok, pd.Series(level).map(LEVEL_NAMES).to_numpy(), "")
     out["保值率"] = np.where(ok, np.round(retention, 4), np.nan)
     out["新车价来源"] = np.where(ok, source, "")
     out["状态"] = np.where(ok, PRICED, REFUSED)

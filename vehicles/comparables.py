@@ -1,4 +1,5 @@
-"""Comparable records (可比实例) of a vehicle: the same series, nearest in age and mileage, each adjusted.
+"""Comparable records (可比实例) of a vehicle: the same series, nearest in age and mileage, each adjusted (a
+vehicle priced at the brand level, its series unseen: the same brand and class).
 
 Distance = |age difference| in years + |mileage difference| / 20,000 km (one year of age weighs as much as
 20,000 km, about two years of ordinary driving). Each comparable's price is adjusted to the subject by the
@@ -14,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from vehicles.depreciation import VehicleTable
+from vehicles.depreciation import SERIES, VehicleTable, vehicle_class
 
 KM_PER_YEAR_OF_AGE = 20000.0
 YUAN = Decimal(1)
@@ -34,10 +35,23 @@ class Comparable:
     distance: float
 
 
-def find_comparables(table: VehicleTable, subject: pd.DataFrame, k: int = 5) -> list[Comparable]:
-    """The ``k`` records of the subject's series nearest in age and mileage, adjusted to the subject."""
+def peers(table: VehicleTable, subject: pd.DataFrame, level: str = SERIES) -> pd.DataFrame:
+    """The records a subject is compared with: its series; at the brand level (series unseen), its brand's
+    records of its class (new-car price band), or all its brand's records when the class has none."""
     row = subject.iloc[0]
-    same = table.records[table.records["series_key"] == row["series_key"]]
+    records = table.records
+    if level == SERIES:
+        return records[records["series_key"] == row["series_key"]]
+    brand = records[records["brand"] == row["brand"]]
+    same_class = brand[vehicle_class(brand["new_price"]) == vehicle_class([row["new_price"]])[0]]
+    return same_class if len(same_class) else brand
+
+
+def find_comparables(table: VehicleTable, subject: pd.DataFrame, k: int = 5, level: str = SERIES) -> list[Comparable]:
+    """The ``k`` records of the subject's series (at the brand level: of its brand and class, see :func:`peers`)
+    nearest in age and mileage, adjusted to the subject."""
+    row = subject.iloc[0]
+    same = peers(table, subject, level)
     if same.empty:
         return []
     distance = (np.abs(same["age_months"].to_numpy(dtype=float) - float(row["age_months"])) / 12.0

@@ -4,7 +4,8 @@ Two curves from the same table: (1) history: the value of this vehicle at its pr
 each month of the table's price index, i.e. what the same series at the same age was worth in past months;
 (2) depreciation by age: the value at the valuation date had the vehicle been 0, 1, 2 … years old, the
 mileage scaled to the age at the subject's own kilometres per year (15,000 km a year for a car not yet a
-year old). The records of the series (age, price as a share of the new-car price) come with it.
+year old). The records of the series (age, price as a share of the new-car price) come with it; for a vehicle
+priced at the brand level, those of its brand and class.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vehicles.depreciation import VehicleTable
+from vehicles.comparables import peers
+from vehicles.depreciation import SERIES, VehicleTable
 
 DEFAULT_KM_PER_YEAR = 15000.0
 MAX_AGE_YEARS = 15
@@ -30,7 +32,8 @@ class PriceCurve:
         return {"history": self.history, "by_age": self.by_age, "observed": self.observed}
 
 
-def price_curve(table: VehicleTable, subject: pd.DataFrame, *, max_age_years: int = MAX_AGE_YEARS) -> PriceCurve:
+def price_curve(table: VehicleTable, subject: pd.DataFrame, *, max_age_years: int = MAX_AGE_YEARS,
+                level: str = SERIES) -> PriceCurve:
     row = subject.iloc[0]
     new_price = float(row["new_price"])
     months = list(table.index["month"])
@@ -48,7 +51,7 @@ def price_curve(table: VehicleTable, subject: pd.DataFrame, *, max_age_years: in
     retention = np.exp(table.log_ratio(grid))
     by_age = [{"age_years": int(a), "mileage_km": round(float(a * per_year)), "retention": round(float(r), 4),
                "value": int(np.floor(new_price * r + 0.5))} for a, r in zip(ages, retention, strict=True)]
-    same = table.records[table.records["series_key"] == row["series_key"]]
+    same = peers(table, subject, level)
     observed = [{"age_years": round(float(a) / 12.0, 2), "retention": round(float(p) / float(n), 4),
                  "price": round(float(p))}
                 for a, p, n in zip(same["age_months"], same["price"], same["new_price"], strict=True)]

@@ -16,6 +16,15 @@ column per series, model and city) and are solved by SciPy's sparse direct solve
 chosen by 5-fold cross-validation inside the training part of a random split of the shared listings
 (bench/bench_vehicles.py), never on its test part.
 
+Levels and intervals. A vehicle whose series the table has is priced at the series level; one whose series
+it lacks but whose brand it has is priced at the brand level (the series, model and series-slope effects are
+then 0: the brand, class and the rest carry it), flagged, with a wider interval; one whose brand it lacks is
+refused (brands differ too much — the brand effect's prior scale is the largest of the model — for the class
+alone to price it). The interval of each level is the 10th to 90th percentile of price / estimate of
+out-of-fold estimates: a K-fold by record for the series level (split by the series' record count, under 10
+and from 10), and a K-fold by series for the brand level, where every record is priced as if its series were
+unseen, counting the records of rare series (:func:`interval_ratios`).
+
 The fitted model is a :class:`VehicleTable`: plain tables (terms, models, series, index, records) that
 storage keeps as a version and the quote, the batch and the curve read.
 """
@@ -49,6 +58,13 @@ GROUP_NAMES = {
     "series_age": "车系折旧速度", "series_km": "车系里程敏感度", "city_level": "城市等级", "city": "城市",
     "month": "价格指数（月）",
 }
+
+
+SERIES, BRAND = "series", "brand"
+LEVEL_NAMES = {SERIES: "车系", BRAND: "品牌"}
+FEW_SERIES_RECORDS = 10  # below this a series' interval is that of the few-record series
+INTERVAL = (0.10, 0.90)  # the interval's percentiles of price / estimate (an 80% interval)
+INTERVAL_FOLDS = 5
 
 
 class ModelError(ValueError):
@@ -212,6 +228,27 @@ class VehicleTable:
         known = pd.Index(self.series["series_key"]).get_indexer(labels.categories.astype(object)) >= 0
         return np.where(labels.codes >= 0, known[np.maximum(labels.codes, 0)] if known.size else False, False)
 
+    def known_brands(self, brands) -> np.ndarray:
+        labels = brands if isinstance(brands, pd.Categorical) else pd.Categorical(np.asarray(brands, dtype=object))
+        known = pd.Index(self.series["brand"].unique()).get_indexer(labels.categories.astype(object)) >= 0
+        return np.where(labels.codes >= 0, known[np.maximum(labels.codes, 0)] if known.size else False, False)
+
+    def series_records(self, series_keys) -> np.ndarray:
+        """How many calibration records each series has (0 for a series the table lacks)."""
+        counts = self.series.set_index("series_key")["records"]
+        return pd.Series(np.asarray(series_keys, dtype=object)).map(counts).fillna(0).to_numpy(dtype=int)
+
+    def interval_stratum(self, level: str, series_records: int) -> str:
+        if level == BRAND:
+            return BRAND
+        return "series_few" if series_records < FEW_SERIES_RECORDS else SERIES
+
+    def interval(self, stratum: str) -> tuple[float, float] | None:
+        """The ratios (price / estimate) at the interval's percentiles for a stratum; None when the version
+        was calibrated without intervals (before they existed)."""
+        found = (self.statistics.get("interval") or {}).get("strata", {}).get(stratum)
+        return (float(found["low"]), float(found["high"])) if found else None
+
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"terms": self.terms, "models": self.models, "series": self.series, "index": self.index,
                 "records": self.records}
@@ -222,9 +259,87 @@ RECORD_KEEP = ("record_id", "name", "brand", "series_name", "series_key", "model
                "new_price", "inspection_areas", "inspection_findings", "price", "date", "month")
 
 
+def interval_ratios(records: pd.DataFrame, as_of: date, config: DepreciationConfig, folds: int = INTERVAL_FOLDS,
+                    seed: int = 0) -> dict:
+    """The interval of each level from out-of-fold estimates (2 × ``folds`` fits on part of the records).
+
+    Series level: a random K-fold by record; a held-out record whose series is in its fold's training part is
+    priced at the series level and counted in the stratum of its series' record count. Brand level: a K-fold by
+    series, so every held-out record's series is unseen; those whose brand is in the training part and whose
+    series has fewer than ``FEW_SERIES_RECORDS`` records count (a series a quote meets unseen is a rare one:
+    the popular series' records would make the interval too narrow), or all of them when fewer than 20 do; when
+    no brand has two series, the series-level ratios combined with the spread of the fitted brand + series
+    effects."""
+    records = records.reset_index(drop=True)
+    n = len(records)
+    price = records["price"].to_numpy(dtype=float)
+    counts = records.groupby("series_key")["series_key"].transform("size").to_numpy()
+    rng = np.random.default_rng(seed)
+    by_record = rng.integers(0, folds, n)
+    series = records["series_key"].astype(str).to_numpy()
+    distinct = np.unique(series)
+    by_series = pd.Series(rng.integers(0, folds, len(distinct)), index=distinct).reindex(series).to_numpy()
+    ratios: dict[str, list[np.ndarray]] = {SERIES: [], "series_few": [], BRAND: [], "brand_all": []}
+    for assignment, level in ((by_record, SERIES), (by_series, BRAND)):
+        for k in range(folds):
+            test = assignment == k
+            if test.sum() == 0 or (~test).sum() < config.min_records:
+                continue
+            train = records[~test]
+            table = fit_depreciation(train, as_of, config=config, interval_folds=0)
+            held = records[test]
+            estimate = held["new_price"].to_numpy(dtype=float) * np.exp(table.log_ratio(held))
+            ratio = price[test] / estimate
+            if level == SERIES:
+                seen = table.known_series(held["series_key"])
+                few = counts[test] < FEW_SERIES_RECORDS
+                ratios[SERIES].append(ratio[seen & ~few])
+                ratios["series_few"].append(ratio[seen & few])
+            else:  # the series a quote meets unseen are rare ones: the rare series' records make the interval
+                known = table.known_brands(held["brand"])
+                rare = counts[test] < FEW_SERIES_RECORDS
+                ratios[BRAND].append(ratio[known & rare])
+                ratios["brand_all"].append(ratio[known])
+    strata = {}
+    for stratum, parts in ratios.items():
+        values = np.concatenate(parts) if parts else np.array([])
+        values = values[np.isfinite(values)]
+        if len(values) >= 20:
+            low, high = np.quantile(values, INTERVAL)
+            strata[stratum] = {"low": round(float(low), 4), "high": round(float(high), 4), "n": int(len(values)),
+                               "mdape": round(float(100 * np.median(np.abs(1 / values - 1))), 2)}
+    if SERIES in strata and "series_few" not in strata:
+        strata["series_few"] = strata[SERIES]
+    every = strata.pop("brand_all", None)
+    if BRAND not in strata and every is not None:  # too few rare series: every series held out
+        strata[BRAND] = every
+    if BRAND not in strata and ratios[SERIES]:
+        # no brand with two series to hold one out: the series-level ratios times the spread of the fitted brand +
+        # series effects (an unseen series' effect taken as a draw from those of the table's series)
+        table = fit_depreciation(records, as_of, config=config, interval_folds=0)
+        many = table.series[table.series["records"] >= FEW_SERIES_RECORDS]
+        brand = pd.Categorical(many["brand"].astype(str))
+        effects = (table.group_values("series", pd.Categorical(many["series_key"].astype(str)))[0]
+                   + table.group_values("brand", brand)[0])  # brand and series together: with one series a
+        # brand, the two are one effect split between them; conservative where brands have several
+        base = np.concatenate(ratios[SERIES] + ratios["series_few"])
+        base = base[np.isfinite(base)]
+        if len(effects) >= 3 and len(base) >= 20:
+            base = base[np.linspace(0, len(base) - 1, min(len(base), 2000)).astype(int)]
+            values = (base[:, None] * np.exp(effects - effects.mean())[None, :]).ravel()
+            low, high = np.quantile(values, INTERVAL)
+            strata[BRAND] = {"low": round(float(low), 4), "high": round(float(high), 4), "n": int(len(base)),
+                             "mdape": round(float(100 * np.median(np.abs(1 / values - 1))), 2),
+                             "from_series_effects": int(len(effects))}
+    return {"percentiles": list(INTERVAL), "folds": folds, "strata": strata,
+            "method": f"{folds} 折交叉验证的样本外估价：车系水平按记录分折，品牌水平按车系分折（车系视为未见）；"
+                      f"区间为 成交价/估价 的第 {INTERVAL[0] * 100:.0f} 至第 {INTERVAL[1] * 100:.0f} 百分位"}
+
+
 def fit_depreciation(records: pd.DataFrame, as_of: date, *, config: DepreciationConfig | None = None,
-                     name: str = "") -> VehicleTable:
-    """Fit the model on ``records`` (distinct listings; see :func:`vehicles.records.distinct_listings`)."""
+                     name: str = "", interval_folds: int = INTERVAL_FOLDS) -> VehicleTable:
+    """Fit the model on ``records`` (distinct listings; see :func:`vehicles.records.distinct_listings`);
+    with ``interval_folds`` > 0 the levels' intervals from that many folds (:func:`interval_ratios`)."""
     config = config or DepreciationConfig()
     if len(records) < config.min_records:
         raise ModelError(f"可用的车辆记录仅 {len(records)} 条，少于 {config.min_records} 条，无法校准")
@@ -283,6 +398,9 @@ def fit_depreciation(records: pd.DataFrame, as_of: date, *, config: Depreciation
         "config": asdict(config), "columns": int(X.shape[1]), "fit_seconds": round(time.perf_counter() - started, 3),
         "solver": "scipy.sparse.linalg.spsolve (penalised normal equations)",
     }
+    if interval_folds:
+        statistics["interval"] = interval_ratios(records, as_of, config, interval_folds)
+        statistics["fit_seconds"] = round(time.perf_counter() - started, 3)
     return VehicleTable(terms=terms, models=models, series=series, index=index, records=keep, statistics=statistics,
                         name=name)
 

@@ -7,6 +7,12 @@ the court may also use it as a 定向询价 reference): it states its method, da
 Rounding rule (stated on every result): value = new-car price × exp(Σ log factors), rounded half up to the
 yuan; each factor is shown as its multiplier to six decimals (their product may differ from the value's
 multiplier in the sixth decimal). The batch computes the same in float64 and gives the same yuan.
+
+Level (估价层级): a vehicle whose series the table has is valued at the series level; one whose series it lacks
+but whose brand it has, at the brand level (flagged, with the wider interval of that level, and only from a
+new-car price the requester gives: the table has no model of that series to take it from); one whose brand it
+lacks is refused (see :mod:`vehicles.depreciation`). Interval (估价区间): the value × the level's 10th and
+90th percentile of price / estimate, each rounded half up to the yuan.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ import pandas as pd
 from vehicles import values as v
 from vehicles.comparables import Comparable, find_comparables
 from vehicles.curve import PriceCurve, price_curve
-from vehicles.depreciation import VehicleTable, vehicle_class
+from vehicles.depreciation import BRAND, FEW_SERIES_RECORDS, LEVEL_NAMES, SERIES, VehicleTable, vehicle_class
 from vehicles.subject import (
     NewPriceUnknown,
     Subject,
+    UnknownBrand,
     UnknownSeries,
     VehicleQuery,
     VehicleQuoteError,
@@ -36,6 +43,7 @@ ROUNDING_RULE = "估价 = 新车含税价 × exp(各因素对数之和)，四舍
 METHOD_NAME = "网络询价式估价（二手车交易数据折旧模型，参考价规定第二条、第五条）"
 YUAN = Decimal(1)
 SHRINK_NOTE = 10  # below this many records a level leans visibly on the level above it
+FEW_SERIES_NOTE = FEW_SERIES_RECORDS
 
 # The factors a judge reads, each the sum of one or more of the model's groups.
 FACTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -87,6 +95,11 @@ class VehicleQuote:
     curve: PriceCurve
     table_name: str
     warnings: list[str] = field(default_factory=list)
+    level: str = SERIES  # series | brand (the series unseen)
+    level_name: str = "车系"
+    interval_low: Decimal | None = None  # yuan, whole
+    interval_high: Decimal | None = None
+    interval_source: str = ""
     method: str = METHOD_NAME
     rounding_rule: str = ROUNDING_RULE
 
@@ -143,14 +156,21 @@ class VehicleQuoteEngine:
                 out.append(name)
         return out[:limit]
 
-    def resolve_new_price(self, subject: Subject) -> tuple[Decimal, str]:
+    def resolve_new_price(self, subject: Subject, level: str = SERIES) -> tuple[Decimal, str]:
         q, nm = subject.query, subject.vehicle
         if q.new_price not in (None, ""):
             try:
                 amount = q.new_price if isinstance(q.new_price, Decimal) else v.parse_amount(q.new_price).yuan
             except v.ValueReadError as exc:
                 raise VehicleQuoteError(f"新车含税价“{q.new_price}”无法识别：{exc}") from None
+            if amount <= 0:
+                raise VehicleQuoteError(f"新车含税价“{q.new_price}”应为正的金额，如“34.17万”")
             return Decimal(amount).quantize(Decimal("0.01")), "委托方提供的新车含税价"
+        if level == BRAND:
+            found = self.candidates(subject)
+            hint = f"（相近的车系：{'、'.join(found)}；如为笔误请改正车型名称）" if found else ""
+            raise NewPriceUnknown(f"车辆表中没有车系“{nm.series_name}”的记录，按品牌“{nm.brand}”水平估价须以新车含税价为基准："
+                                  f"请填写新车含税价（如“34.17万”）{hint}", found)
         if nm.model_key in self._models.index:
             row = self._models.loc[nm.model_key]
             return (Decimal(f"{float(row['new_price']):.2f}"),
@@ -168,19 +188,35 @@ class VehicleQuoteEngine:
         """The value with its factors; with ``comparables`` records and, unless ``curve`` is False, the curve."""
         subject = read_subject(query)
         nm = subject.vehicle
-        if nm.series_key not in self._series.index:
-            found = self.candidates(subject)
-            hint = "相近的车系：" + "、".join(found) if found else "车辆表中没有相近的车系"
-            raise UnknownSeries(f"车辆表（{self.table.name or '当前版本'}）中没有车系“{nm.series_name}”的记录，无法估价。"
-                                f"{hint}。请核对车型名称（应以品牌和车系开头，如“宝马5系 2021款 530Li 尊享型”）",
-                                found)
-        new_price, price_source = self.resolve_new_price(subject)
+        level = self.level(subject)
+        new_price, price_source = self.resolve_new_price(subject, level)
         frame = subject_frame(subject, new_price)
         parts = self.table.contributions(frame)
         total = float(sum(p[0] for p in parts.values()))
         value = round_yuan(float(new_price) * np.exp(total))
         factors = [self._factor(name, groups, parts, frame, subject) for name, groups in FACTORS]
         warnings = []
+        series_n = int(self._series["records"].get(nm.series_key, 0))
+        stratum = self.table.interval_stratum(level, series_n)
+        bounds = self.table.interval(stratum)
+        low = high = None
+        interval_source = ""
+        if bounds is not None:
+            low, high = round_yuan(float(value) * bounds[0]), round_yuan(float(value) * bounds[1])
+            info = self.table.statistics["interval"]
+            cell = info["strata"][stratum]
+            what = {SERIES: f"车系记录 {FEW_SERIES_NOTE} 条及以上的车辆", "series_few": f"车系记录少于 {FEW_SERIES_NOTE} 条的车辆",
+                    BRAND: "车系未见、按品牌水平估价的车辆"}[stratum]
+            interval_source = (f"80% 区间：{what}样本外 成交价/估价 的第 10 至第 90 百分位（{cell['low']}–{cell['high']}，"
+                               f"{cell['n']} 条，{info['folds']} 折交叉验证，样本外 MdAPE {cell['mdape']}%"
+                               + ("；车辆表中没有可留出车系的品牌，按各车系品牌与车系效应的离散度放宽" if cell.get("from_series_effects")
+                                  else "") + "）")
+        if level == BRAND:
+            brand_n = int(self.table.series.loc[self.table.series["brand"] == nm.brand, "records"].sum())
+            found = self.candidates(subject)
+            hint = f"相近的车系：{'、'.join(found)}，如为笔误请改正车型名称后重新估价。" if found else ""
+            warnings.append(f"车辆表中没有车系“{nm.series_name}”的记录：按品牌“{nm.brand}”（{brand_n} 条记录）与类别水平估价，"
+                            f"车系与年款款型不作修正，估价区间较宽。{hint}")
         if subject.registration.precision == "year":
             warnings.append("上牌时间只写了年份，按该年 7 月计算车龄")
         last = self.table.index["month"].max() if len(self.table.index) else None
@@ -195,9 +231,31 @@ class VehicleQuoteEngine:
             age_months=subject.age_months, mileage_km=subject.mileage_km, city=subject.city,
             valuation_date=query.valuation_date.isoformat(), new_price=new_price, new_price_source=price_source,
             value=value, retention=(value / new_price).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
-            factors=factors, comparables=find_comparables(self.table, frame, comparables) if comparables else [],
-            curve=price_curve(self.table, frame) if curve else PriceCurve(), table_name=self.table.name,
-            warnings=warnings)
+            factors=factors,
+            comparables=find_comparables(self.table, frame, comparables, level) if comparables else [],
+            curve=price_curve(self.table, frame, level=level) if curve else PriceCurve(), table_name=self.table.name,
+            warnings=warnings, level=level, level_name=LEVEL_NAMES[level], interval_low=low, interval_high=high,
+            interval_source=interval_source)
+
+    def level(self, subject: Subject) -> str:
+        """The series level, the brand level (series unseen, brand known, the version has the brand interval),
+        or a refusal with candidates."""
+        nm = subject.vehicle
+        if nm.series_key in self._series.index:
+            return SERIES
+        found = self.candidates(subject)
+        hint = "相近的车系：" + "、".join(found) if found else "车辆表中没有相近的车系"
+        if not bool(self.table.known_brands([nm.brand])[0]):
+            raise UnknownBrand(f"车辆表（{self.table.name or '当前版本'}）中没有品牌“{nm.brand}”的任何记录，无法估价："
+                               "各品牌的保值率相差很大，不能只按新车价档估价。"
+                               f"{hint}。请核对车型名称（应以品牌和车系开头，如“宝马5系 2021款 530Li 尊享型”），"
+                               "或委托评估机构评估", found)
+        if self.table.interval(BRAND) is None:
+            raise UnknownSeries(f"车辆表（{self.table.name or '当前版本'}）中没有车系“{nm.series_name}”的记录，无法估价"
+                                "（该版本校准时未估计品牌水平的误差区间，请重新校准后按品牌水平估价）。"
+                                f"{hint}。请核对车型名称（应以品牌和车系开头，如“宝马5系 2021款 530Li 尊享型”）",
+                                found)
+        return BRAND
 
     def _factor(self, name: str, groups: tuple[str, ...], parts: dict, frame: pd.DataFrame,
                 subject: Subject) -> Factor:
@@ -205,7 +263,7 @@ class VehicleQuoteEngine:
         multiplier = Decimal(f"{np.exp(log):.6f}")
         row = frame.iloc[0]
         t = self.table
-        series_n = int(self._series.loc[row["series_key"], "records"])
+        series_n = int(self._series["records"].get(row["series_key"], 0))
 
         def records(group: str, level: str) -> int:
             return int(self._records.get((group, str(level)), 0))
@@ -227,10 +285,11 @@ class VehicleQuoteEngine:
                           f"全部 {stats['records']} 条记录拟合的分段线性折旧曲线（每年一个折点）")
         if name.startswith("折旧速度"):
             return Factor(name, f"{klass} / {row['brand']} / {subject.vehicle.series_name}", multiplier,
-                          f"车系 {series_n} 条记录，向品牌与类别收缩")
+                          f"车系 {series_n} 条记录，向品牌与类别收缩" if series_n else "车系无记录：按品牌与类别的折旧速度")
         if name == "里程":
             return Factor(name, f"{row['mileage_km'] / 10000:.2f} 万公里", multiplier,
-                          f"全部记录的里程曲线，加车系里程敏感度（车系 {series_n} 条记录，收缩估计）")
+                          f"全部记录的里程曲线，加车系里程敏感度（车系 {series_n} 条记录，收缩估计）" if series_n
+                          else "全部记录的里程曲线（车系无记录：不加车系里程敏感度）")
         if name.startswith("车辆类别"):
             return Factor(name, klass, multiplier, level_source("class", klass, f"类别“{klass}”", "总体"))
         if name == "品牌":

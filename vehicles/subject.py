@@ -36,6 +36,12 @@ class NewPriceUnknown(VehicleQuoteError):
     code = "new_price_unknown"
 
 
+class UnknownBrand(VehicleQuoteError):
+    """The table has no record of the brand: refused (a brand is not priced from its price class alone)."""
+
+    code = "unknown_brand"
+
+
 @dataclass(frozen=True)
 class VehicleQuery:
     name: str

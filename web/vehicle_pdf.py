@@ -29,6 +29,12 @@ def _wrapped_table(doc: _Document, headers: list[str], rows: list[list[str]], wi
     doc.ln(1)
 
 
+def _level_text(r: dict) -> str:
+    if r.get("level", "series") == "series":
+        return "车系（车辆表有该车系的记录）"
+    return "品牌（车辆表中没有该车系的记录，按品牌与类别水平估价，区间较宽）"
+
+
 def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
     r = detail["result"]
     doc = _Document("车辆估价结果单", f"校验码 {code}  核验：{verify_url}")
@@ -48,14 +54,20 @@ def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: s
         ("新车含税价", f"{float(r['new_price']):,.2f} 元（{r['new_price_source']}）"),
     ])
     doc.subheading("估价结果")
-    doc.pairs([("估价", f"{int(r['value']):,} 元（{_wan(r['value'])}）"), ("保值率", r["retention"]),
-               ("方法", r.get("method", "")), ("车辆表版本", r.get("version", ""))])
+    pairs = [("估价", f"{int(r['value']):,} 元（{_wan(r['value'])}）"), ("保值率", r["retention"])]
+    if r.get("interval_low"):
+        pairs.append(("估价区间（80%）", f"{int(r['interval_low']):,} 元 至 {int(r['interval_high']):,} 元"))
+    pairs += [("估价层级", _level_text(r)), ("方法", r.get("method", "")), ("车辆表版本", r.get("version", ""))]
+    doc.pairs(pairs)
+    if r.get("interval_source"):
+        doc.paragraph(f"区间依据：{r['interval_source']}", 9)
     doc.paragraph(f"取整规则：{r.get('rounding_rule', '')}", 9)
     doc.subheading("计算明细")
     _wrapped_table(doc, ["因素", "取值", "系数", "来源"],
                    [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], (38, 40, 19, 77))
     if r.get("comparables"):
-        doc.subheading("可比实例（同车系，车龄与里程最近，已修正到标的车辆）")
+        doc.subheading("可比实例（同车系，车龄与里程最近，已修正到标的车辆）" if r.get("level", "series") == "series"
+                       else "可比实例（车系未见：同品牌同类别，车龄与里程最近，已修正到标的车辆）")
         _wrapped_table(doc, ["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
                   [[c["record_id"], f"{c['city']} {c['month']}", f"{c['age_months']} 个月",
                     f"{float(c['mileage_km']) / 10000:.2f} 万公里", f"{float(c['price']):,.2f}", c["adjustment"],

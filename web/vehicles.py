@@ -34,7 +34,7 @@ GEARBOXES = ("", "自动", "手动")
 FIELDS = ("name", "registration", "mileage", "city", "valuation_date", "new_price", "gearbox", "inspection",
           "case_number", "purpose")
 # Which field a refusal of the service belongs beside (by its code, else by the start of its message).
-_BY_CODE = {"unknown_series": "name", "new_price_unknown": "new_price", "invalid_case_number": "case_number",
+_BY_CODE = {"unknown_series": "name", "unknown_brand": "name", "new_price_unknown": "new_price", "invalid_case_number": "case_number",
             "missing_purpose": "purpose"}
 _BY_PREFIX = (("上牌时间", "registration"), ("里程", "mileage"), ("新车含税价", "new_price"), ("估价日期", "valuation_date"),
               ("无法识别“", "name"), ("车型名称", "name"), ("应为 自动 或 手动", "gearbox"), ("应为检测异常", "inspection"))

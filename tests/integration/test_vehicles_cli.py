@@ -66,7 +66,7 @@ def test_calibrate_activate_quote_batch_and_study(env, tmp_path):
                   "--valuation-date", "2026-11-20", "--case-number", CASE, "--user", "judge", "--json")
     assert unknown.returncode == 3
     body = json.loads(unknown.stdout)
-    assert body["code"] == "unknown_series" and "宝马5系" in body["candidates"] and body["ledger_seq"]
+    assert body["code"] == "new_price_unknown" and "宝马5系" in body["candidates"] and body["ledger_seq"]
 
     cars = tmp_path / "车辆.csv"
     pd.DataFrame({"车型名称": [NAME, "五菱 宏光 2020款 1.5L"], "上牌时间": ["2021-03", "2020年"],

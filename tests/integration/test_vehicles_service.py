@@ -126,7 +126,7 @@ def test_an_edited_entry_no_longer_verifies(engine, uow, people, sample):
 @pytest.mark.parametrize("kwargs, query, reason", [
     ({"case_number": "浙1081执100号"}, QUERY, "案号"),
     ({"purpose": ""}, QUERY, "请填写查询用途"),
-    ({}, VehicleQuery("五菱 宏光 2020款 1.5L 基本型", "2021-03", "4万公里", date(2026, 11, 20)), "没有车系“五菱 宏光”"),
+    ({}, VehicleQuery("五菱 宏光 2020款 1.5L 基本型", "2021-03", "4万公里", date(2026, 11, 20)), "没有品牌“五菱”的任何记录"),
     ({}, VehicleQuery(QUERY.name, "2021-03", "四万公里", date(2026, 11, 20)), "里程“四万公里”无法识别"),
     ({}, VehicleQuery(QUERY.name, "2021-03", "4万公里", date(2026, 12, 20)), "晚于今天"),
 ])
@@ -141,7 +141,7 @@ def test_refusals_are_in_the_ledger_with_the_reason(engine, uow, people, sample,
     assert entry.seq == refused.value.ledger_seq and reason in json.loads(entry.payload)["reason"]
 
 
-def test_a_clerk_may_not_quote_and_an_unknown_series_gets_candidates(engine, uow, people, sample):
+def test_a_clerk_may_not_quote_and_an_unseen_series_is_valued_at_the_brand_level(engine, uow, people, sample):
     calibrated(engine, sample)
     clerk = accounts_service.active_user(uow, "clerk1")
     with pytest.raises(InquiryRefused, match="只有执行法官"):
@@ -150,7 +150,18 @@ def test_a_clerk_may_not_quote_and_an_unknown_series_gets_candidates(engine, uow
         vehicle_service.quote_for_user(uow, people, VehicleQuery("宝马3系 2020款 325Li", "2021-03", "4万公里",
                                                                  date(2026, 11, 20)),
                                        case_number=CASE, purpose="p", now=NOW)
-    assert refused.value.code == "unknown_series" and "宝马5系" in refused.value.candidates
+    # the brand level needs the new-car price (the table has no model of the series to take it from)
+    assert refused.value.code == "new_price_unknown" and "宝马5系" in refused.value.candidates
+    answer = vehicle_service.quote_for_user(uow, people, VehicleQuery("宝马3系 2020款 325Li", "2021-03", "4万公里",
+                                                                      date(2026, 11, 20), new_price="32万"),
+                                            case_number=CASE, purpose="p", now=NOW)
+    q = answer.quote
+    assert q.level == "brand" and q.interval_low < q.value < q.interval_high
+    with unit_scope(engine) as uow:
+        detail = vehicle_service.receipt(uow, answer.verification_code)
+    r = detail["result"]
+    assert r["level"] == "brand" and r["interval_low"] == str(q.interval_low) and r["value_fen"] == q.value_fen
+    assert any("按品牌“宝马”" in w for w in r["warnings"])
 
 
 def test_without_an_active_table_the_quote_is_refused_in_the_ledger(engine, uow, people, sample):
@@ -185,7 +196,7 @@ def test_the_batch_prices_a_file_as_one_query_and_equals_single_quotes(engine, u
     single = vehicle_service.quote_for_user(uow, people, QUERY, case_number=CASE, purpose="p", now=NOW)
     assert (batch.ok, batch.refused) == (1, 1)
     assert Decimal(int(batch.results["估价(元)"].iloc[0])) == single.quote.value
-    assert batch.results["原因"].iloc[1] == "车辆表中没有该车系的记录"
+    assert batch.results["原因"].iloc[1].startswith("车辆表中没有该品牌的记录")
     with unit_scope(engine) as uow:
         entry = list(ledger.entries(uow.session, kind="vehicle.batch"))[0]
     assert json.loads(entry.payload)["total_value"] == str(single.quote.value)

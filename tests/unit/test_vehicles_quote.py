@@ -12,7 +12,8 @@ from vehicles.batch import price_vehicles
 from vehicles.depreciation import AGE_KNOTS, VehicleTable, fit_depreciation
 from vehicles.names import parse_vehicle_name
 from vehicles.quote import VehicleQuoteEngine
-from vehicles.subject import NewPriceUnknown, UnknownSeries, VehicleQuery, VehicleQuoteError
+from vehicles.study import study_table
+from vehicles.subject import NewPriceUnknown, UnknownBrand, UnknownSeries, VehicleQuery, VehicleQuoteError
 
 NAME = "宝马5系 2020款 530Li 领先型"
 
@@ -126,7 +127,7 @@ def test_the_batch_gives_the_single_quote_s_yuan_and_refuses_rows_in_place():
     out = price_vehicles(table, rows, date(2024, 6, 15))
     assert list(out["状态"]) == ["已估价", "未估价", "已估价"]
     assert out["估价(元)"].iat[0] == 333396 and out["估价(元)"].iat[2] == 411600
-    assert out["原因"].iat[1] == "车辆表中没有该车系的记录"
+    assert out["原因"].iat[1].startswith("车辆表中没有该车系的记录")
 
 
 def test_the_fit_recovers_a_known_depreciation_and_shrinks_a_rare_series_toward_its_brand():
@@ -152,3 +153,102 @@ def test_the_fit_recovers_a_known_depreciation_and_shrinks_a_rare_series_toward_
     x1 = table.coefficient("series", parse_vehicle_name("宝马X1 2018款").series_key)
     assert 0 < x1 < 0.30  # three records: pulled toward the brand, not fitted exactly
     assert table.statistics["solver"].startswith("scipy.sparse")
+
+
+def with_intervals() -> VehicleTable:
+    """The hand table with the intervals a calibration gives (price / estimate at the 10th and 90th percentile)."""
+    table = small_table()
+    table.statistics["interval"] = {"folds": 5, "percentiles": [0.1, 0.9], "strata": {
+        "series": {"low": 0.9, "high": 1.1, "n": 100, "mdape": 4.0},
+        "series_few": {"low": 0.88, "high": 1.12, "n": 60, "mdape": 6.0},
+        "brand": {"low": 0.8, "high": 1.25, "n": 50, "mdape": 9.0}}}
+    return table
+
+
+def test_a_series_level_quote_carries_its_interval_worked_by_hand():
+    quote = VehicleQuoteEngine(with_intervals()).quote(QUERY)
+    # 宝马5系 has 40 records (≥ 10): 333,396 × 0.9 = 300,056.4 → 300,056; × 1.1 = 366,735.6 → 366,736
+    assert quote.level == "series" and quote.level_name == "车系"
+    assert (quote.interval_low, quote.interval_high) == (Decimal("300056"), Decimal("366736"))
+    assert "车系记录 10 条及以上" in quote.interval_source and "5 折交叉验证" in quote.interval_source
+
+
+def test_an_unseen_series_of_a_known_brand_is_valued_at_the_brand_level_with_a_wider_interval():
+    engine = VehicleQuoteEngine(with_intervals())
+    eight = VehicleQuery("宝马8系 2020款 840i", "2022-06", "2万公里", date(2024, 6, 15), city="北京")
+    with pytest.raises(NewPriceUnknown, match="按品牌“宝马”水平估价须以新车含税价为基准") as refused:
+        engine.quote(eight)  # the table has no model of the series to take the new-car price from
+    assert set(refused.value.candidates) == {"宝马5系", "宝马3系"}
+    quote = engine.quote(VehicleQuery(**{**eight.__dict__, "new_price": "100万"}))
+    # 1,000,000 × 0.81 (2 years) × 1.05 (宝马) × 1 (series unseen) × 1.00 (2024-06) = 850,500
+    assert quote.value == Decimal("850500") and quote.level == "brand" and quote.level_name == "品牌"
+    assert (quote.interval_low, quote.interval_high) == (Decimal("680400"), Decimal("1063125"))
+    factors = {f.name: f for f in quote.factors}
+    assert factors["车系"].multiplier == Decimal("1.000000") and "无记录" in factors["车系"].source
+    assert any("按品牌“宝马”（70 条记录）与类别水平估价" in w and "相近的车系" in w for w in quote.warnings)
+    # the comparables are the brand's records (none of its class 60万以上 here), adjusted to the subject
+    assert {c.record_id for c in quote.comparables} == {"A", "B"}
+    assert sorted(p["price"] for p in quote.curve.observed) == [310000, 380000]
+
+
+def test_an_unknown_brand_is_refused_with_its_reason():
+    with pytest.raises(UnknownBrand, match="没有品牌“奔驰”的任何记录") as refused:
+        VehicleQuoteEngine(with_intervals()).quote(VehicleQuery("奔驰E级 2020款 E300L", "2022-06", "2万公里",
+                                                                date(2024, 6, 15), new_price="50万"))
+    assert "不能只按新车价档估价" in str(refused.value)
+
+
+def test_the_batch_values_an_unseen_series_at_the_brand_level_as_the_single_quote():
+    table = with_intervals()
+    rows = pd.DataFrame({"车型名称": [NAME, "宝马8系 2020款 840i", "宝马8系 2020款 840i", "奔驰E级 2020款 E300L"],
+                         "上牌时间": ["2022-06"] * 4, "表显里程": ["2万公里"] * 4, "城市": ["北京"] * 4,
+                         "新车含税价": ["", "100万", "", "50万"]})
+    out = price_vehicles(table, rows, date(2024, 6, 15))
+    assert list(out["状态"]) == ["已估价", "已估价", "未估价", "未估价"]
+    assert list(out["估价层级"]) == ["车系", "品牌", "", ""]
+    assert out["估价(元)"].iat[1] == 850500 and out["区间下限(元)"].iat[1] == 680400
+    assert out["区间上限(元)"].iat[1] == 1063125 and out["区间上限(元)"].iat[0] == 366736
+    assert out["原因"].iat[2] == "车辆表中没有该车系的记录：按品牌水平估价须填写新车含税价"
+    assert out["原因"].iat[3].startswith("车辆表中没有该品牌的记录")
+
+
+def test_the_study_counts_each_level_and_how_often_the_price_falls_in_the_interval():
+    table = with_intervals()
+    base = table.records.iloc[[0]]
+    eight = parse_vehicle_name("宝马8系 2020款 840i")
+    benz = parse_vehicle_name("奔驰E级 2020款 E300L")
+    records = pd.concat([table.records,
+                         base.assign(series_key=eight.series_key, model_key=eight.model_key, record_id="D"),
+                         base.assign(brand="奔驰", series_key=benz.series_key, model_key=benz.model_key,
+                                     record_id="E")], ignore_index=True)
+    study = study_table(table, records, bootstrap=0, trim=False)
+    assert study.records == 4 and study.refused == 1 and study.coverage == 75.0  # 奔驰: brand unknown
+    assert study.levels["series"]["records"] == 2 and study.levels["brand"]["records"] == 1
+    # D (宝马8系, valued at the brand level without the series' × 0.98) is A's sale: 310,000 / 306,180 is inside
+    # the brand interval 0.8–1.25; A and B inside the series interval 0.9–1.1
+    assert study.in_interval == 100.0 and study.levels["brand"]["in_interval"] == 100.0
+
+
+def test_a_calibration_estimates_each_level_s_interval_out_of_fold():
+    rng = np.random.default_rng(5)
+    rows = []
+    for s in range(30):
+        series, n = f"{chr(65 + s % 26)}{s}", (40 if s < 6 else 4)
+        model = parse_vehicle_name(f"宝马 {series} 2018款 标准型")
+        effect = rng.normal(0, 0.1)
+        for _ in range(n):
+            months = int(rng.integers(6, 96))
+            ratio = math.exp(-0.12 * months / 12 + effect + rng.normal(0, 0.03))
+            rows.append({"record_id": str(len(rows)), "name": model.text, "brand": "宝马", "series_name": series,
+                         "series_key": model.series_key, "model_year": 2018, "trim": "标准型",
+                         "model_key": model.model_key, "imported": False, "fuel": "汽油", "gearbox": "自动",
+                         "registration": None, "age_months": months, "mileage_km": 10000.0 * months / 12,
+                         "city": "北京", "city_level": "一线", "new_price": 300000.0, "inspection_areas": 0,
+                         "inspection_findings": 0, "price": 300000.0 * ratio, "date": date(2024, 6, 1),
+                         "month": "2024-06"})
+    table = fit_depreciation(pd.DataFrame(rows), date(2024, 6, 30), interval_folds=4)
+    strata = table.statistics["interval"]["strata"]
+    assert set(strata) == {"series", "series_few", "brand"}
+    # pricing a series unseen misses its own effect (sd 0.1): a wider interval than the series level's
+    assert strata["brand"]["high"] - strata["brand"]["low"] > strata["series"]["high"] - strata["series"]["low"]
+    assert strata["series"]["low"] < 1 < strata["series"]["high"]

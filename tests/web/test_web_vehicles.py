@@ -105,12 +105,20 @@ def test_refusals_of_the_service_are_beside_their_field_and_in_the_ledger(client
     response = _post(client, name="宝马3系 2020款 325Li 豪华套装")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "没有车系“宝马3系”的记录" in _field_error(page, "name") and "已记入台账" in _field_error(page, "name")
+    # an unseen series of a known brand: valued at the brand level, from the new-car price the judge gives
+    error = _field_error(page, "new_price")
+    assert "没有车系“宝马3系”的记录" in error and "请填写新车含税价" in error and "已记入台账" in error
     assert "<li>宝马5系</li>" in page  # the candidates
     later = _post(client, valuation_date="2099-01-01")
     assert later.status_code == 422 and "晚于今天" in _field_error(later.get_data(as_text=True), "valuation_date")
+    brand = _post(client, name="五菱 宏光 2020款 1.5L")
+    assert brand.status_code == 422 and "没有品牌“五菱”" in _field_error(brand.get_data(as_text=True), "name")
     with unit_scope(engine) as uow:
-        assert len(list(ledger.entries(uow.session, kind="vehicle.refused"))) == 2
+        assert len(list(ledger.entries(uow.session, kind="vehicle.refused"))) == 3
+    priced = _post(client, name="宝马3系 2020款 325Li 豪华套装", new_price="32.39万")
+    assert priced.status_code == 302
+    result = client.get(priced.location).get_data(as_text=True)
+    assert "按品牌水平估价" in result and "估价区间（80%）" in result and "同品牌同类别" in result
 
 
 def test_without_an_active_table_the_judge_reads_why(client, seeded):

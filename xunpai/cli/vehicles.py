@@ -127,6 +127,9 @@ def _print_quote(answer) -> None:
     for f in q.factors:
         click.echo(f"    {f.name}：{f.level}  × {f.multiplier}（{f.source}）")
     click.echo(f"  估价：{q.value} 元（保值率 {q.retention}）")
+    if q.interval_low is not None:
+        click.echo(f"  估价区间（80%）：{q.interval_low} 元 至 {q.interval_high} 元（{q.interval_source}）")
+    click.echo(f"  估价层级：{'车系' if q.level == 'series' else '品牌（车辆表中没有该车系的记录，按品牌与类别水平估价）'}")
     click.echo(f"  取整规则：{q.rounding_rule}")
     if q.comparables:
         click.echo("  可比实例（同车系，车龄与里程最近，已修正到估价对象）：")
@@ -227,6 +230,10 @@ def ratio_study(records: Path, mapping: str, version_name: str | None, bootstrap
         return
     click.echo(f"比率研究：记录 {d['records']} 条，无法估价 {d['refused']} 条，剔除离群 {d['trimmed']} 条，"
                f"覆盖率 {d['coverage']:.1f}%")
+    for level in d["levels"].values():
+        hit = "" if level["in_interval"] is None else f"，落入 80% 估价区间 {level['in_interval']:.1f}%"
+        click.echo(f"  {level['name']}水平估价：{level['records']} 条，MdAPE {level['mdape']:.2f}%，"
+                   f"PPE10 {level['ppe10']:.1f}%{hit}")
     for key, label in (("median_ratio", "比率中位数"), ("cod", "COD"), ("prd", "PRD"), ("prb", "PRB"),
                        ("mdape", "MdAPE（%）"), ("ppe10", "PPE10（%）")):
         if key in d and d[key] is not None:

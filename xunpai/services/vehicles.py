@@ -399,14 +399,26 @@ def _entry(session, code: str):
 
 
 def receipt(uow: UnitOfWork, code: str) -> dict | None:
-    """The vehicle quote as the ledger recorded it (the result page and the PDF are rebuilt from it)."""
+    """The vehicle quote as the ledger recorded it (the result page and the PDF are rebuilt from it).
+
+    What a case needs to use it as a 定向询价 or network-inquiry-style result: ``value_fen`` (integer fen),
+    ``issuer`` (who issued it: the court's vehicle valuation and the table version), ``court_code`` /
+    ``court_name``, ``issued_on`` (the date of the ledger entry), ``code`` (its verification code) and
+    ``case_number``."""
     with uow:
         session = uow.session
         entry = _entry(session, code)
         if entry is None:
             return None
         payload = json.loads(entry.payload)
+        result = payload.get("result", {})
+        court = repo.court_name(session, entry.court_code) if entry.court_code else ""
         return {"code": ledger.verification_code(entry.hash), "ledger_seq": entry.seq,
+                "value_fen": int(result.get("value_fen") or 0), "issued_on": entry.recorded_at.date().isoformat(),
+                "court_name": court or "",
+                "issuer": f"{court or entry.court_code}车辆估价（询拍网络询价式估价，车辆表 {result.get('version', '')}）",
+                "level": result.get("level", "series"), "interval_low": result.get("interval_low"),
+                "interval_high": result.get("interval_high"),
                 "case_number": entry.case_number, "purpose": entry.purpose, "actor": entry.actor,
                 "actor_name": repo.display_name(session, entry.actor) or entry.actor, "court_code": entry.court_code,
                 "queried_at": entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from xunpai.storage.models.accounts import User
+from xunpai.storage.models.accounts import Court, User
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.vehicles import FRAME_COLUMNS, VEHICLE_TABLES, VehicleTableVersion
 
@@ -96,3 +96,7 @@ def display_name(session: Session, username: str) -> str | None:
 
 def count_entries(session: Session, kind: str) -> int:
     return session.execute(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == kind)).scalar_one()
+
+
+def court_name(session: Session, code: str) -> str | None:
+    return session.execute(select(Court.name).where(Court.code == code)).scalar()
