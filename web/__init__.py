@@ -18,6 +18,7 @@ from flask_login import current_user
 from web import (
     admin,
     api,
+    api_vehicles,  # noqa: F401  (the vehicle quote of the JSON API, routes of the api blueprint)
     auth,
     database,
     filters,

@@ -144,9 +144,10 @@ def document() -> dict:
                  "description": "即时询价、批量询价、异议、拍卖标的。令牌由管理员在“用户”页面签发。金额：询价结果为元的"
                                 "十进制字符串（精确到分）；标的金额为整数分。"},
         "servers": [{"url": "/api"}],
-        "components": {"schemas": SCHEMAS,
+        "components": {"schemas": {**SCHEMAS, **VEHICLE_SCHEMAS},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
+            **VEHICLE_PATHS,
             "/v1/me": {"get": _op("当前令牌对应的账户", _responses({"200": ("账户", "Me")}, (401,)), tag="账户")},
             "/v1/quote": {"post": _op("即时询价（定向询价，记入台账）", _responses(
                 {"200": ("询价结果", "QuoteResponse")}, (400, 401, 403, 422)), body="QuoteRequest", tag="询价")},
@@ -174,3 +175,79 @@ def document() -> dict:
                 params=[_path_id("lot_id")], tag="标的")},
         },
     }
+
+
+# ================================================================ vehicles (web/api_vehicles.py) ===============
+# The vehicle quote's schemas and paths, merged into the document above (``**VEHICLE_SCHEMAS``,
+# ``**VEHICLE_PATHS``); kept apart so that the quote path of web/api.py and this block change independently.
+
+_V_TEXT_OR_NUMBER = {"type": ["string", "number"]}
+_V_YUAN = {"type": "string", "pattern": r"^\d+$", "description": "元，整数的十进制字符串"}
+_V_NYUAN = {"type": ["string", "null"], "pattern": r"^\d+$", "description": "元，整数的十进制字符串（无区间时为 null）"}
+
+VEHICLE_SCHEMAS: dict[str, dict] = {
+    "VehicleQuoteRequest": _obj({
+        "name": {**STR, "description": "车型名称（登记证书或挂牌名称），如“宝马5系 2020款 530Li 领先型”"},
+        "registration": {**STR, "description": "上牌时间：2021-03、2021年3月、2021年、未上牌"},
+        "mileage": {**_V_TEXT_OR_NUMBER, "description": "表显里程：“4.5万公里”或公里数 45000"},
+        "city": {**STR, "description": "所在城市，如 银川"},
+        "valuation_date": {**DATE, "description": "估价日期（默认今天）"},
+        "new_price": {**_V_TEXT_OR_NUMBER, "description": "新车含税价：“34.17万”或元数；车系未见时必填"},
+        "gearbox": {"type": "string", "enum": ["自动", "手动"]},
+        "inspection": {**STR, "description": "检测结果，如“3处异常”“无异常”"},
+        "case_number": {**STR, "description": "案号，如（2026）宁0122执1234号（须为本院案件）"},
+        "purpose": {**STR, "description": "询价用途，如 确定财产处置参考价"}},
+        ["name", "registration", "mileage", "case_number", "purpose"]),
+    "VehicleFactor": _obj({"name": STR, "level": STR, "multiplier": STR, "source": STR},
+                          ["name", "level", "multiplier", "source"]),
+    "VehicleComparable": _obj({"record_id": STR, "name": STR, "city": STR, "month": STR, "age_months": INT,
+                               "mileage_km": {"type": "number"}, "price": STR, "adjustment": STR,
+                               "adjusted_price": STR, "distance": {"type": "number"}},
+                              ["record_id", "price", "adjustment", "adjusted_price"]),
+    "VehicleQuoteResult": _obj({
+        "name": STR, "brand": STR, "series_name": STR, "model_year": NINT, "trim": STR, "registration": STR,
+        "age_months": INT, "mileage_km": {"type": "number"}, "city": STR, "valuation_date": DATE,
+        "new_price": MONEY, "new_price_source": STR, "value": _V_YUAN, "value_fen": INT, "retention": STR,
+        "level": {"type": "string", "enum": ["series", "brand"],
+                  "description": "series：按车系估价；brand：车辆表中没有该车系，按品牌与类别水平估价（区间较宽）"},
+        "level_name": STR, "interval_low": _V_NYUAN, "interval_high": _V_NYUAN, "interval_source": STR,
+        "factors": {"type": "array", "items": _ref("VehicleFactor")},
+        "comparables": {"type": "array", "items": _ref("VehicleComparable")},
+        "curve": {"type": "object", "additionalProperties": True,
+                  "description": "历史价格曲线：history（各月价值）、by_age（按车龄）、observed（记录点）"},
+        "table_name": STR, "version": STR, "warnings": {"type": "array", "items": STR}, "method": STR,
+        "rounding_rule": STR},
+        ["name", "brand", "series_name", "value", "value_fen", "new_price", "level", "factors", "version",
+         "warnings", "method", "rounding_rule"]),
+    "VehicleQuoteResponse": _obj({
+        "verification_code": {"type": "string", "pattern": r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$"},
+        "ledger_seq": INT, "case_number": STR, "purpose": STR, "recorded_at": {"type": "string", "format": "date-time"},
+        "issued_on": DATE, "issuer": STR, "value_fen": INT, "result": _ref("VehicleQuoteResult")},
+        ["verification_code", "ledger_seq", "case_number", "purpose", "recorded_at", "issued_on", "issuer",
+         "value_fen", "result"]),
+    "VehicleError": _obj({"error": _obj({
+        "code": STR, "message": STR, "ledger_seq": NINT, "limit": STR,
+        "fields": {"type": "object", "additionalProperties": STR, "description": "字段名 → 该字段的中文说明"},
+        "candidates": {"type": "array", "items": STR, "description": "车辆表中相近的车系"}},
+        ["code", "message"])}, ["error"]),
+}
+
+
+def _vehicle_responses(ok: tuple[str, str], errors: dict[int, str]) -> dict:
+    out = {"200": {"description": ok[0], **_json(ok[1])}}
+    for status, schema in errors.items():
+        names = {400: "请求体不是 JSON 对象", 401: "未提供有效的接口令牌", 403: "无权操作", 404: "不存在（或无权知道其存在）",
+                 422: "被拒绝：原因见 message，逐项说明见 fields"}
+        out[str(status)] = {"description": names[status], **_json(schema)}
+    return out
+
+
+VEHICLE_PATHS: dict[str, dict] = {
+    "/v1/vehicle-quote": {"post": _op("车辆估价（网络询价式，记入台账，附历史价格曲线与校验码）", _vehicle_responses(
+        ("估价结果", "VehicleQuoteResponse"), {400: "VehicleError", 401: "Error", 403: "Error", 422: "VehicleError"}),
+        body="VehicleQuoteRequest", tag="车辆估价")},
+    "/v1/vehicle-quote/{code}": {"get": _op("按校验码读取本院的一次车辆估价", _vehicle_responses(
+        ("估价结果", "VehicleQuoteResponse"), {401: "Error", 403: "Error", 404: "Error"}),
+        params=[{"name": "code", "in": "path", "required": True, "schema": STR}], tag="车辆估价")},
+}
+# ================================================================ end of the vehicle block =====================

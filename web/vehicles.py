@@ -40,8 +40,10 @@ _BY_PREFIX = (("上牌时间", "registration"), ("里程", "mileage"), ("新车�
               ("无法识别“", "name"), ("车型名称", "name"), ("应为 自动 或 手动", "gearbox"), ("应为检测异常", "inspection"))
 
 
-def _read(form) -> tuple[VehicleQuery | None, dict, dict[str, str]]:
-    values = {name: (form.get(name) or "").strip() for name in FIELDS}
+def read_query(form) -> tuple[VehicleQuery | None, dict, dict[str, str]]:
+    """The form (or an API body of text values) read into a ``VehicleQuery``; each unreadable or missing field
+    with its Chinese message, keyed by the field's name (the page shows it beside the field)."""
+    values = {name: str(form.get(name) or "").strip() for name in FIELDS}
     errors: dict[str, str] = {}
 
     def check(field: str, reader, message: str) -> None:
@@ -88,7 +90,8 @@ def _read(form) -> tuple[VehicleQuery | None, dict, dict[str, str]]:
     return query, values, {}
 
 
-def _field_of(exc: InquiryRefused) -> str:
+def field_of(exc: InquiryRefused) -> str:
+    """The field a refusal of the service belongs beside ("" for one about the whole request)."""
     if exc.code in _BY_CODE:
         return _BY_CODE[exc.code]
     for prefix, field in _BY_PREFIX:
@@ -106,13 +109,13 @@ def form():
     general: list[str] = []
     candidates: list[str] = []
     if request.method == "POST":
-        query, values, errors = _read(request.form)
+        query, values, errors = read_query(request.form)
         if query is not None:
             try:
                 answer = vehicle_service.quote_for_user(uow(), current_user.id, query,
                                                         case_number=values["case_number"], purpose=values["purpose"])
             except InquiryRefused as exc:  # written to the ledger by the service
-                field = _field_of(exc)
+                field = field_of(exc)
                 note = f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else ""
                 if field:
                     errors[field] = exc.reason + note

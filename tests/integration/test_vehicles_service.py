@@ -164,6 +164,19 @@ def test_a_clerk_may_not_quote_and_an_unseen_series_is_valued_at_the_brand_level
     assert any("按品牌“宝马”" in w for w in r["warnings"])
 
 
+def test_a_judge_values_vehicles_only_for_the_cases_of_their_own_court(engine, uow, people, sample):
+    calibrated(engine, sample)
+    with pytest.raises(InquiryRefused, match="属于法院 浙1082，本账户属于 浙1081：只能为本院案件估价") as refused:
+        vehicle_service.quote_for_user(uow, people, QUERY, case_number="（2026）浙1082执7号", purpose="p", now=NOW)
+    assert refused.value.code == "forbidden" and refused.value.ledger_seq
+    frame = pd.DataFrame({"车型名称": [QUERY.name], "上牌时间": ["2021-03"], "表显里程": ["4万公里"]})
+    with pytest.raises(InquiryRefused, match="只能为本院案件估价"):
+        vehicle_service.batch_for_user(uow, people, frame, case_number="（2026）浙1082执7号", purpose="p", now=NOW)
+    with unit_scope(engine) as uow:
+        assert not list(ledger.entries(uow.session, kind="vehicle.quote"))
+        assert len(list(ledger.entries(uow.session, kind="vehicle.refused"))) == 2
+
+
 def test_without_an_active_table_the_quote_is_refused_in_the_ledger(engine, uow, people, sample):
     calibrated(engine, sample, activate=False)
     with pytest.raises(InquiryRefused, match="还没有启用的车辆表版本"):

@@ -20,6 +20,7 @@ from threading import Lock
 import numpy as np
 import pandas as pd
 
+from auction.case_number import parse as parse_case_number
 from tax_baseline.limits import LimitRefused, check_count, check_hours
 from valuation.mapping import MappingError
 from valuation.ratio_study import RatioStudyError
@@ -290,9 +291,17 @@ def _user(session, user: User | int) -> User:
 
 
 def _checked(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> str:
-    """案号, purpose and role, each refusal in the ledger, as the flat's quote."""
-    return inquiry_service.checked_case(uow, user, case_number, purpose, inputs, now, kind=REFUSED_KIND,
-                                        purpose_example="确定财产处置参考价", forbidden="只有执行法官可以为车辆估价。")
+    """案号, purpose and role, each refusal in the ledger, as the flat's quote; and the court: a judge values
+    vehicles only for the cases of their own court (the court code is part of the case number, RULES.md
+    section 8)."""
+    canonical = inquiry_service.checked_case(uow, user, case_number, purpose, inputs, now, kind=REFUSED_KIND,
+                                             purpose_example="确定财产处置参考价", forbidden="只有执行法官可以为车辆估价。")
+    court = parse_case_number(canonical).court_code
+    if user.court_code != court:
+        raise _refuse(uow, user, canonical, purpose, inputs,
+                      f"案号 {canonical} 属于法院 {court}，本账户属于 {user.court_code or '（未归属法院）'}：只能为本院案件估价。",
+                      now, code="forbidden")
+    return canonical
 
 
 def _limits(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: dict, now: datetime) -> None:
