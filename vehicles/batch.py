@@ -11,6 +11,7 @@ percentiles of price / estimate, half up to the yuan.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -158,15 +159,16 @@ def read_vehicle_file(path: str | Path) -> pd.DataFrame:
     """A batch file (.xlsx or .csv, UTF-8) as text cells, its columns checked before anything is priced."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"文件“{path.name}”类型不支持，应为 .xlsx 或 .csv")
     try:
         if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         else:
-            raise ValueError(f"文件“{path.name}”类型不支持，应为 .xlsx 或 .csv")
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise ValueError(f"无法读取文件“{path.name}”：{exc}；应为 UTF-8 编码的 CSV 或 Excel（.xlsx）") from None
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError, zipfile.BadZipFile,
+            KeyError, ValueError):  # a corrupt workbook is a bad zip, lacks its parts or is no workbook at all
+        raise ValueError(f"无法读取文件“{path.name}”：应为 UTF-8 编码的 CSV 或 Excel（.xlsx）文件，请检查文件是否损坏或另存为后重传") from None
     names = {COLUMNS.get(str(c).strip(), str(c).strip()) for c in frame.columns}
     missing = [label for label, need in (("车型名称", "name"), ("上牌时间", "registration"), ("表显里程", "mileage"))
                if need not in names]

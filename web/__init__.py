@@ -32,6 +32,7 @@ from web import (
     public,
     security,
     vehicles,
+    vehicles_jobs,  # noqa: F401  (the vehicle batch and the vehicle tables, routes of the vehicles blueprint)
 )
 from xunpai import config as xunpai_config
 from xunpai import logging_setup

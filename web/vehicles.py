@@ -19,7 +19,7 @@ from vehicles import values as v
 from vehicles.names import VehicleNameError, parse_vehicle_name
 from vehicles.subject import VehicleQuery
 from web.database import uow
-from web.security import authorize_court, roles_required
+from web.security import authorize_court, deny, roles_required
 from web.vehicle_chart import curve_png
 from web.vehicle_pdf import vehicle_quote_pdf
 from xunpai.services import accounts as accounts_service
@@ -103,17 +103,28 @@ def field_of(exc: InquiryRefused) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @roles_required("judge")
 def form():
-    values = {name: request.args.get(name, "") for name in FIELDS}
-    values["valuation_date"] = values["valuation_date"] or ledger.now_local().date().isoformat()
+    return _form_page(None)
+
+
+def _form_page(subject):
+    """The vehicle form, empty or prefilled from a seized vehicle (``subject``); a judge's POST asks the quote."""
+    if subject is not None:
+        values = {name: subject.values.get(name, "") for name in FIELDS}
+    else:
+        values = {name: request.args.get(name, "") for name in FIELDS}
+    values["valuation_date"] = values.get("valuation_date") or ledger.now_local().date().isoformat()
     errors: dict[str, str] = {}
     general: list[str] = []
     candidates: list[str] = []
     if request.method == "POST":
+        if current_user.role != "judge":
+            deny("role", detail="只有执行法官可以为车辆估价")
         query, values, errors = read_query(request.form)
         if query is not None:
             try:
                 answer = vehicle_service.quote_for_user(uow(), current_user.id, query,
-                                                        case_number=values["case_number"], purpose=values["purpose"])
+                                                        case_number=values["case_number"], purpose=values["purpose"],
+                                                        subject=subject.as_ref() if subject else None)
             except InquiryRefused as exc:  # written to the ledger by the service
                 field = field_of(exc)
                 note = f"（已记入台账，序号 {exc.ledger_seq}）" if exc.ledger_seq else ""
@@ -125,8 +136,39 @@ def form():
             else:
                 return redirect(url_for("vehicles.result", code=answer.verification_code))
     status = 422 if (errors or general) else 200
+    quotes = vehicle_service.subject_quotes(uow(), subject) if subject is not None else []
+    action = url_for(request.endpoint, **(request.view_args or {}))
     return render_template("vehicles/form.html", values=values, errors=errors, general=general,
-                           candidates=candidates, purposes=PURPOSES, gearboxes=GEARBOXES), status
+                           candidates=candidates, purposes=PURPOSES, gearboxes=GEARBOXES, subject=subject,
+                           quotes=quotes, action=action), status
+
+
+def _subject(kind: str, item_id: int):
+    subject = vehicle_service.vehicle_subject(uow(), kind, item_id)
+    if subject is None:
+        abort(404)
+    authorize_court(subject.court_code)
+    return subject
+
+
+@bp.route("/lots")
+@roles_required("judge", "clerk")
+def from_lots():
+    """The court's seized vehicles (vehicle lots, vehicles in custody), each to be valued from its particulars."""
+    subjects = vehicle_service.court_vehicle_subjects(uow(), current_user.court_code)
+    return render_template("vehicles/lots.html", subjects=subjects)
+
+
+@bp.route("/lot/<int:lot_id>", methods=["GET", "POST"])
+@roles_required("judge", "clerk")
+def from_lot(lot_id: int):
+    return _form_page(_subject("lot", lot_id))
+
+
+@bp.route("/custody/<int:item_id>", methods=["GET", "POST"])
+@roles_required("judge", "clerk")
+def from_custody(item_id: int):
+    return _form_page(_subject("custody", item_id))
 
 
 def _receipt_for_me(code: str) -> dict:

@@ -26,6 +26,7 @@ from valuation.mapping import MappingError
 from valuation.ratio_study import RatioStudyError
 from valuation.transactions import RowError
 from vehicles.batch import PRICED, price_vehicles
+from vehicles.cities import CITIES as CITY_TABLE
 from vehicles.depreciation import ModelError, VehicleTable, fit_depreciation, from_tables
 from vehicles.quote import VehicleQuote, VehicleQuoteEngine
 from vehicles.records import distinct_listings, import_vehicle_records, load_vehicle_mapping
@@ -327,13 +328,18 @@ def _ledger_result(quote: VehicleQuote) -> dict:
 
 
 def quote_for_user(uow: UnitOfWork, user: User | int, query: VehicleQuery, *, case_number: str, purpose: str,
-                   now: datetime | None = None) -> VehicleInquiry:
-    """Value one vehicle for a judge: 案号, purpose, role, limits, quote, ledger entry; or a logged refusal."""
+                   now: datetime | None = None, subject: dict | None = None) -> VehicleInquiry:
+    """Value one vehicle for a judge: 案号, purpose, role, limits, quote, ledger entry; or a logged refusal.
+
+    ``subject``: the seized vehicle the quote is for (``{"kind": "lot" | "custody", "id": …, "label": …}``, from
+    :func:`vehicle_subject`), recorded in the entry so that its lot page finds the quote."""
     with uow:
         session = uow.session
         user = _user(session, user)
         now = now or ledger.now_local()
         inputs = _inputs(query)
+        if subject:
+            inputs["subject"] = {k: subject[k] for k in ("kind", "id", "label")}
         case_number = _checked(uow, user, case_number, purpose, inputs, now)
         if query.valuation_date > now.date():
             raise _refuse(uow, user, case_number, purpose, inputs,
@@ -398,6 +404,119 @@ def batch_for_user(uow: UnitOfWork, user: User | int, vehicles: pd.DataFrame, *,
         answer = VehicleBatch(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
         uow.commit()
         return answer
+
+
+# ---------------------------------------------------------------- a seized vehicle's particulars
+
+@dataclass(frozen=True)
+class VehicleSubject:
+    """A seized vehicle (a lot to be auctioned, or an item in custody) as the vehicle form is prefilled with it."""
+
+    kind: str  # lot | custody
+    id: int
+    label: str  # 标的编号 and title, or the custody item's description
+    court_code: str
+    case_number: str
+    values: dict  # the form's fields: name, registration, mileage, city, case_number, purpose
+    missing: list[str]  # what the record does not say, each with where to read it
+
+    def as_ref(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "label": self.label}
+
+
+def _city_in(text: str) -> str:
+    for name in sorted((cn for cn, _level in CITY_TABLE.values()), key=len, reverse=True):
+        if name in (text or ""):
+            return name
+    return ""
+
+
+def _km_text(value) -> str:
+    text = str(value or "").strip()
+    return f"{text}公里" if text.replace(".", "", 1).isdigit() else text
+
+
+def vehicle_subject(uow: UnitOfWork, kind: str, item_id: int) -> VehicleSubject | None:
+    """The particulars a lot of kind vehicle (its 2024 checks: brand and model, first registration, mileage)
+    or a vehicle in custody (its intake checklist's mileage, its identifiers) gives the vehicle form; ``None``
+    when there is no such vehicle. The caller checks that the user may see its court."""
+    with uow:
+        session = uow.session
+        missing = []
+        if kind == "lot":
+            row = repo.lot_by_id(session, item_id)
+            if row is None or row.kind != "vehicle":
+                return None
+            lot = row.lot
+            check = lot.vehicle
+            custody = repo.custody_of_lot(session, row.id)
+            name = (check.brand_model if check else "") or ""
+            registered = check.first_registered_on if check else None
+            km = check.mileage_km if check and check.mileage_km is not None else None
+            if km is None and custody is not None:
+                km = (custody.checklist or {}).get("mileage")
+            values = {"name": name, "registration": registered.strftime("%Y-%m") if registered else "",
+                      "mileage": _km_text(km) if km not in (None, "") else "",
+                      "city": _city_in(lot.address) or _city_in(lot.location), "case_number": row.case_number}
+            label = f"{row.lot_code} {row.title}"
+            court, case = row.court_code, row.case_number
+        elif kind == "custody":
+            item = repo.custody_item(session, item_id)
+            if item is None or item.kind != "vehicle":
+                return None
+            ids = item.identifiers or {}
+            name = ids.get("brand_model") or ids.get("品牌型号") or ""
+            km = (item.checklist or {}).get("mileage")
+            values = {"name": name, "registration": ids.get("first_registered") or ids.get("初次登记") or "",
+                      "mileage": _km_text(km) if km not in (None, "") else "", "city": _city_in(item.location),
+                      "case_number": item.case_number}
+            label = f"保管物 {item.id} {item.description}"
+            court, case = item.court_code, item.case_number
+        else:
+            return None
+        for field, text in (("name", "标的未记载品牌型号：请按机动车登记证书或行驶证填写车型名称（品牌、车系、年款、款型）"),
+                            ("registration", "标的未记载初次登记日期：请按机动车登记证书填写上牌时间"),
+                            ("mileage", "标的未记载行驶里程：请按里程表读数填写"),
+                            ("city", "标的所在地中未见城市名：请填写车辆所在城市")):
+            if not values[field]:
+                missing.append(text)
+        values["purpose"] = "确定财产处置参考价"
+        return VehicleSubject(kind, item_id, label, court, case, values, missing)
+
+
+def subject_quotes(uow: UnitOfWork, subject: VehicleSubject) -> list[dict]:
+    """The vehicle quotes recorded for this seized vehicle, newest first (its page shows them)."""
+    with uow:
+        session = uow.session
+        out = []
+        for entry in ledger.entries(session, kind=QUOTE_KIND, court_code=subject.court_code,
+                                    case_number=subject.case_number, newest_first=True, limit=500):
+            payload = json.loads(entry.payload)
+            ref = payload.get("inputs", {}).get("subject") or {}
+            if ref.get("kind") == subject.kind and ref.get("id") == subject.id:
+                result = payload.get("result", {})
+                out.append({"code": ledger.verification_code(entry.hash), "value": result.get("value"),
+                            "interval_low": result.get("interval_low"), "interval_high": result.get("interval_high"),
+                            "level": result.get("level", "series"), "name": result.get("name"),
+                            "queried_at": entry.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                            "actor_name": repo.display_name(session, entry.actor) or entry.actor})
+        return out
+
+
+def court_vehicle_subjects(uow: UnitOfWork, court_code: str) -> list[VehicleSubject]:
+    """A court's seized vehicles: its vehicle lots, and its vehicles in custody that belong to no lot."""
+    with uow:
+        session = uow.session
+        out = []
+        for row in repo.vehicle_lots_of_court(session, court_code):
+            found = vehicle_subject(uow, "lot", row.id)
+            if found is not None:
+                out.append(found)
+        for item in repo.custody_vehicles_of_court(session, court_code):
+            found = vehicle_subject(uow, "custody", item.id)
+            if found is not None:
+                out.append(found)
+        return out
 
 
 # ---------------------------------------------------------------- receipts

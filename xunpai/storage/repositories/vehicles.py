@@ -11,7 +11,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from xunpai.storage.models.accounts import Court, User
+from xunpai.storage.models.custody import CustodyItem
 from xunpai.storage.models.ledger import LedgerEntry
+from xunpai.storage.models.lots import Lot
 from xunpai.storage.models.vehicles import FRAME_COLUMNS, VEHICLE_TABLES, VehicleTableVersion
 
 CHUNK = 5_000
@@ -100,3 +102,29 @@ def count_entries(session: Session, kind: str) -> int:
 
 def court_name(session: Session, code: str) -> str | None:
     return session.execute(select(Court.name).where(Court.code == code)).scalar()
+
+
+def lot_by_id(session: Session, lot_id: int) -> Lot | None:
+    return session.get(Lot, lot_id)
+
+
+def custody_item(session: Session, item_id: int) -> CustodyItem | None:
+    return session.get(CustodyItem, item_id)
+
+
+def custody_of_lot(session: Session, lot_id: int) -> CustodyItem | None:
+    """The first vehicle in custody linked to the lot (its intake checklist has the odometer reading)."""
+    return session.execute(select(CustodyItem).where(CustodyItem.lot_id == lot_id, CustodyItem.kind == "vehicle")
+                           .order_by(CustodyItem.id).limit(1)).scalar_one_or_none()
+
+
+def vehicle_lots_of_court(session: Session, court_code: str, limit: int = 200) -> list[Lot]:
+    return list(session.execute(select(Lot).where(Lot.court_code == court_code, Lot.kind == "vehicle")
+                                .order_by(Lot.id.desc()).limit(limit)).scalars())
+
+
+def custody_vehicles_of_court(session: Session, court_code: str, limit: int = 200) -> list[CustodyItem]:
+    """A court's vehicles in custody that belong to no lot (a lot's vehicle is listed with its lot)."""
+    return list(session.execute(select(CustodyItem).where(
+        CustodyItem.court_code == court_code, CustodyItem.kind == "vehicle", CustodyItem.lot_id.is_(None),
+        CustodyItem.status == "in_custody").order_by(CustodyItem.id.desc()).limit(limit)).scalars())
