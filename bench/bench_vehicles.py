@@ -3,8 +3,10 @@
 The platform shows one car in several cities' pages (19,169 readable rows are 2,748 distinct cars), so the
 splits are by car, never by row: (a) seeded random 80/20 splits of the distinct cars (three seeds);
 (b) city holdout: for each of the ten cities, test on the cars shown in that city and calibrate on the cars
-shown only in the other nine. Both are judged by the vehicle ratio study (vehicles/study.py: records whose
-series the table lacks are refused and counted in the coverage, ratio outliers beyond 3 × IQR trimmed).
+shown only in the other nine. Both are judged by the vehicle ratio study (vehicles/study.py: a record whose
+series the table lacks is valued at the brand level, one whose brand it lacks is refused and counted in the
+coverage; ratio outliers beyond 3 × IQR trimmed). Printed per level (series, brand) with the share of test
+prices inside the quoted 80% interval (its bounds from the calibration's own out-of-fold estimates).
 Peer in the same run: LightGBM (L1 loss, early stopping on 10% of the training cars) on the same features:
 age, mileage, log new-car price, model-year gap, import, gearbox, fuel, inspection findings, and brand,
 series, model, city, city level and class as categories; it is shown on the records the table priced
@@ -13,7 +15,7 @@ cross-validation inside the training part of the seed-42 random split; never on 
 Also: a quote with its curve (latency), and the batch against a row-by-row loop of single quotes.
 Target: MdAPE ≤ 8% on the random split and below LightGBM's on both splits.
 
-Run: python bench/bench_vehicles.py [--shared DIR] [--seeds 42,7,2026]
+Run: python bench/bench_vehicles.py [--shared DIR] [--seeds 42,7,2026] [--interval-folds 3] [--cities N]
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from vehicles.records import (
     import_vehicle_records,
     load_vehicle_mapping,
 )
-from vehicles.study import study_table
+from vehicles.study import estimates, study_table
 from vehicles.subject import VehicleQuery
 
 AS_OF = date(2021, 3, 31)
@@ -87,25 +89,52 @@ def line(label: str, s: rs.RatioStudy, coverage: float, seconds: float) -> str:
             f"PRD {s.prd:.4f}  PPE10 {s.ppe10:5.1f}%  median ratio {s.median_ratio:.4f}  time {seconds:.1f}s")
 
 
-def compare(label: str, train: pd.DataFrame, test: pd.DataFrame, seed: int) -> tuple[dict, dict]:
+def levels_line(study) -> str:
+    parts = []
+    for level in study.levels.values():
+        hit = "" if level["in_interval"] is None else f", in 80% interval {level['in_interval']:.1f}%"
+        parts.append(f"{level['name']} level {level['records']} (MdAPE {level['mdape']:.2f}%{hit})")
+    inside = "" if study.in_interval is None else f"; all priced in 80% interval {study.in_interval:.1f}%"
+    return f"  {'':<22} refused {study.refused} (brand unknown); " + "; ".join(parts) + inside
+
+
+def compare(label: str, train: pd.DataFrame, test: pd.DataFrame, seed: int, folds: int) -> tuple[dict, dict]:
     t = time.perf_counter()
-    table = fit_depreciation(train, AS_OF)
+    table = fit_depreciation(train, AS_OF, interval_folds=folds)
     study = study_table(table, test, bootstrap=0)
     model_time = time.perf_counter() - t
     t = time.perf_counter()
     peer = lightgbm_values(train, test, seed)
     peer_time = time.perf_counter() - t
-    priced = table.known_series(test["series_key"])
+    priced = np.isfinite(estimates(table, test))
     price = test["price"].to_numpy(dtype=float)
     same = peer_study(peer[priced], price[priced])
     every = peer_study(peer, price)
     print(f" {label}: train {len(train)} cars, test {len(test)} cars")
     print(line("depreciation table", study.study, study.coverage, model_time))
+    print(levels_line(study))
     print(line("LightGBM, same rows", same, study.coverage, peer_time))
     print(line("LightGBM, all rows", every, 100.0, 0.0))
     return ({"est": study.frame["estimate"].to_numpy(), "price": study.frame["sale_price"].to_numpy(),
-             "n": len(test), "refused": study.refused},
+             "n": len(test), "refused": study.refused, "level": study.frame["level"].to_numpy(),
+             "inside": study.frame["in_interval"].to_numpy()},
             {"est": peer[priced], "price": price[priced]})
+
+
+def pooled_levels(parts: list[dict]) -> str:
+    n = sum(p["n"] for p in parts)
+    refused = sum(p["refused"] for p in parts)
+    level = np.concatenate([p["level"] for p in parts])
+    est, price = np.concatenate([p["est"] for p in parts]), np.concatenate([p["price"] for p in parts])
+    inside = np.concatenate([p["inside"] for p in parts])
+    out = [f"coverage {100 * (n - refused) / n:.1f}% ({refused} of {n} refused)"]
+    for code, name in (("series", "series"), ("brand", "brand")):
+        rows = level == code
+        if rows.any():
+            ape = np.abs(est[rows] / price[rows] - 1)
+            out.append(f"{name} level {rows.sum()} records MdAPE {100 * np.median(ape):.2f}% "
+                       f"in 80% interval {100 * np.nanmean(inside[rows]):.1f}%")
+    return "; ".join(out)
 
 
 def pooled(parts: list[dict]) -> rs.RatioStudy:
@@ -118,6 +147,9 @@ def main() -> None:
     parser.add_argument("--shared", default=os.environ.get("XUNPAI_SHARED_DIR",
                                                            str(Path(__file__).resolve().parents[2] / "shared")))
     parser.add_argument("--seeds", default="42,7,2026")
+    parser.add_argument("--interval-folds", type=int, default=3,
+                        help="folds of the calibration's out-of-fold interval (2 × folds extra fits per table)")
+    parser.add_argument("--cities", type=int, default=0, help="hold out only the first N cities (0: all ten)")
     args = parser.parse_args()
     path = Path(args.shared) / "data" / "vehicles_guazi" / "guazi.csv"
     t = time.perf_counter()
@@ -132,32 +164,36 @@ def main() -> None:
     model_parts, peer_parts = [], []
     for seed in (int(s) for s in args.seeds.split(",")):
         test = np.random.default_rng(seed).random(len(cars)) < 0.2
-        m, p = compare(f"seed {seed}", cars[~test].reset_index(drop=True), cars[test].reset_index(drop=True), seed)
+        m, p = compare(f"seed {seed}", cars[~test].reset_index(drop=True), cars[test].reset_index(drop=True), seed,
+                       args.interval_folds)
         model_parts.append(m)
         peer_parts.append(p)
     random_model, random_peer = pooled(model_parts), pooled(peer_parts)
     print(f" pooled over seeds: table MdAPE {random_model.mdape:.2f}%  LightGBM (same rows) {random_peer.mdape:.2f}%")
+    print(f"   {pooled_levels(model_parts)}")
 
     print("\n(b) city holdout: calibrate on the cars of nine cities, test on the cars shown in the tenth")
     records = records.assign(listing_key=records[["name", "price", "registration", "mileage_km",
                                                   "inspection_findings", "inspection_areas"]].astype(str)
                              .agg("|".join, axis=1))
     city_model, city_peer = [], []
-    for city in sorted(records["city"].unique()):
+    cities = sorted(records["city"].unique())
+    for city in cities[:args.cities] if args.cities else cities:
         shown = records[records["city"] == city]
         test = shown.drop_duplicates("listing_key").reset_index(drop=True)
         train = distinct_listings(records[(records["city"] != city)
                                           & ~records["listing_key"].isin(set(test["listing_key"]))])
-        m, p = compare(city, train, test, 42)
+        m, p = compare(city, train, test, 42, args.interval_folds)
         city_model.append(m)
         city_peer.append(p)
     city_m, city_p = pooled(city_model), pooled(city_peer)
     print(f" pooled over cities: table MdAPE {city_m.mdape:.2f}%  COD {city_m.cod:.2f}  PRD {city_m.prd:.4f}  "
           f"PPE10 {city_m.ppe10:.1f}%;  LightGBM (same rows) MdAPE {city_p.mdape:.2f}%  COD {city_p.cod:.2f}  "
           f"PPE10 {city_p.ppe10:.1f}%")
+    print(f"   {pooled_levels(city_model)}")
 
     print("\n(c) quote with its curve, and the batch")
-    table = fit_depreciation(cars, AS_OF, name="guazi")
+    table = fit_depreciation(cars, AS_OF, name="guazi", interval_folds=args.interval_folds)
     engine = VehicleQuoteEngine(table)
     raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
     sample = raw.iloc[cars.sample(200, random_state=1)["row"].to_numpy() - 1]  # the cells as listed

@@ -22,6 +22,7 @@ from tests.web.test_web_vehicles import NAME, vehicle_table  # noqa: F401 (fixtu
 from vehicles.sample import sample_mapping, write_sample
 from vehicles.subject import VehicleQuery
 from xunpai.services import accounts as accounts_service
+from xunpai.services import custody as custody_service
 from xunpai.services import publishing
 from xunpai.services import vehicles as vehicle_service
 from xunpai.storage import ledger
@@ -94,6 +95,31 @@ def test_a_lot_without_brand_and_model_says_what_to_fill_and_another_court_s_lot
     assert client.get(f"/vehicles/lot/{foreign_id}").status_code == 403
     assert client.get("/vehicles/lot/999999").status_code == 404
     assert f"/vehicles/lot/{foreign_id}" not in client.get("/vehicles/lots").get_data(as_text=True)
+
+
+def test_a_vehicle_in_custody_prefills_the_form_from_its_identifiers_and_intake_checklist(client, engine,
+                                                                                        vehicle_table):  # noqa: F811
+    checks = {"exterior": "左前门划痕", "interior": "完好", "engine": "可启动", "tyres": "正常", "keys": "2 把",
+              "documents": "行驶证随车", "mileage": "45210", "registration": "与登记一致",
+              "emission_standard": "国六b", "violations": "无"}
+    with unit_scope(engine) as uow:
+        item = custody_service.intake(
+            uow, court_code=COURT, case_number=CASE, kind="vehicle", description="宁A12345 小型轿车",
+            location="银川市贺兰县某保管场", condition="良好", checklist=checks, tariff_daily_fen=3000,
+            intake_on=date.today() - timedelta(days=3), photos=[("front.jpg", b"photo")],
+            identifiers={"plate": "宁A12345", "brand_model": NAME, "first_registered": "2021-03"}, actor="clerk1")
+        unread = custody_service.intake(
+            uow, court_code=COURT, case_number=CASE, kind="vehicle", description="宁A54321 小型轿车",
+            location="保管场", condition="良好", checklist={**checks, "mileage": "见标的物介绍"}, tariff_daily_fen=3000,
+            intake_on=date.today() - timedelta(days=3), photos=[("front.jpg", b"photo2")], actor="clerk1")
+        ids = item.id, unread.id
+    login(client, "judge1")
+    assert f'href="/vehicles/custody/{ids[0]}"' in client.get("/vehicles/lots").get_data(as_text=True)
+    page = client.get(f"/vehicles/custody/{ids[0]}").get_data(as_text=True)
+    for value in (NAME, "2021-03", "45210公里", "银川", CASE):
+        assert f'value="{value}"' in page, value
+    other = client.get(f"/vehicles/custody/{ids[1]}").get_data(as_text=True)
+    assert 'id="f-mileage" type="text" value=""' in other and "标的未记载可识别的行驶里程" in other
 
 
 # ---------------------------------------------------------------- the judge's batch

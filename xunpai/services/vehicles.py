@@ -32,6 +32,7 @@ from vehicles.quote import VehicleQuote, VehicleQuoteEngine
 from vehicles.records import distinct_listings, import_vehicle_records, load_vehicle_mapping
 from vehicles.study import VehicleStudy, study_table
 from vehicles.subject import VehicleQuery, VehicleQuoteError
+from vehicles.values import ValueReadError, parse_mileage
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services.inquiry import InquiryRefused
 from xunpai.services.receipts import PublicCheck, is_intact
@@ -432,8 +433,16 @@ def _city_in(text: str) -> str:
 
 
 def _km_text(value) -> str:
-    text = str(value or "").strip()
-    return f"{text}公里" if text.replace(".", "", 1).isdigit() else text
+    """A recorded odometer reading as the form takes it ("30001" → "30001公里"); "" when it is no mileage (a
+    checklist may say "见标的物介绍")."""
+    text = str(value if value is not None else "").strip()
+    if text.replace(".", "", 1).isdigit():
+        text = f"{text}公里"
+    try:
+        parse_mileage(text)
+    except ValueReadError:
+        return ""
+    return text
 
 
 def vehicle_subject(uow: UnitOfWork, kind: str, item_id: int) -> VehicleSubject | None:
@@ -454,9 +463,9 @@ def vehicle_subject(uow: UnitOfWork, kind: str, item_id: int) -> VehicleSubject 
             registered = check.first_registered_on if check else None
             km = check.mileage_km if check and check.mileage_km is not None else None
             if km is None and custody is not None:
-                km = (custody.checklist or {}).get("mileage")
+                km = (custody.checklist or {}).get("mileage")  # the odometer read at intake
             values = {"name": name, "registration": registered.strftime("%Y-%m") if registered else "",
-                      "mileage": _km_text(km) if km not in (None, "") else "",
+                      "mileage": _km_text(km),
                       "city": _city_in(lot.address) or _city_in(lot.location), "case_number": row.case_number}
             label = f"{row.lot_code} {row.title}"
             court, case = row.court_code, row.case_number
@@ -468,7 +477,7 @@ def vehicle_subject(uow: UnitOfWork, kind: str, item_id: int) -> VehicleSubject 
             name = ids.get("brand_model") or ids.get("品牌型号") or ""
             km = (item.checklist or {}).get("mileage")
             values = {"name": name, "registration": ids.get("first_registered") or ids.get("初次登记") or "",
-                      "mileage": _km_text(km) if km not in (None, "") else "", "city": _city_in(item.location),
+                      "mileage": _km_text(km), "city": _city_in(item.location),
                       "case_number": item.case_number}
             label = f"保管物 {item.id} {item.description}"
             court, case = item.court_code, item.case_number
@@ -476,7 +485,7 @@ def vehicle_subject(uow: UnitOfWork, kind: str, item_id: int) -> VehicleSubject 
             return None
         for field, text in (("name", "标的未记载品牌型号：请按机动车登记证书或行驶证填写车型名称（品牌、车系、年款、款型）"),
                             ("registration", "标的未记载初次登记日期：请按机动车登记证书填写上牌时间"),
-                            ("mileage", "标的未记载行驶里程：请按里程表读数填写"),
+                            ("mileage", "标的未记载可识别的行驶里程：请按里程表读数填写"),
                             ("city", "标的所在地中未见城市名：请填写车辆所在城市")):
             if not values[field]:
                 missing.append(text)
