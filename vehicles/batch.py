@@ -135,7 +135,9 @@ def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: 
     retention = np.exp(table.log_ratio(records))
     value = np.floor(records["new_price"].to_numpy() * retention + 0.5)
     level = np.where(known.to_numpy(), SERIES, BRAND)
-    counts = table.series_records(series_key)
+    keys = nm["cat:series_key"]  # each distinct series' record count looked up once
+    per_key = table.series_records(np.asarray(keys.categories, dtype=object))
+    counts = np.where(keys.codes >= 0, per_key[np.maximum(keys.codes, 0)] if per_key.size else 0, 0)
     low, high = np.full(n, np.nan), np.full(n, np.nan)
     for stratum, rows in ((SERIES, (level == SERIES) & (counts >= FEW_SERIES_RECORDS)),
                           ("series_few", (level == SERIES) & (counts < FEW_SERIES_RECORDS)), (BRAND, level == BRAND)):
@@ -147,7 +149,7 @@ def price_vehicles(table: VehicleTable, vehicles: pd.DataFrame, valuation_date: 
     out["估价(元)"] = pd.array(np.where(ok, value, np.nan), dtype="Int64")
     out["区间下限(元)"] = pd.array(np.where(ok, low, np.nan), dtype="Int64")
     out["区间上限(元)"] = pd.array(np.where(ok, high, np.nan), dtype="Int64")
-    out["估价层级"] = np.where(ok, pd.Series(level).map(LEVEL_NAMES).to_numpy(), "")
+    out["估价层级"] = np.where(ok, np.where(level == SERIES, LEVEL_NAMES[SERIES], LEVEL_NAMES[BRAND]), "")
     out["保值率"] = np.where(ok, np.round(retention, 4), np.nan)
     out["新车价来源"] = np.where(ok, source, "")
     out["状态"] = np.where(ok, PRICED, REFUSED)
