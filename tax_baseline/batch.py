@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
-from tax_baseline.quote import QuoteError, QuoteRequest, area_text
+from tax_baseline.quote import QuoteError, QuoteRequest, _Compiled, area_text
 from tax_baseline.typed_dates import date_text
 
 COLUMNS = {  # Chinese header → name in code
@@ -96,6 +97,43 @@ def future_contract_date(contract_date: date, today: date) -> str:
             "应填写已经签订的合同日期（立契时间），如 2025-03-01。")
 
 
+@dataclass(frozen=True)
+class BuildingRows:
+    """Where each unit's building is in the engine's tables: ``codes`` (the unit's distinct building) and
+    ``distinct_rows`` (that building's row in ``tables["buildings"]``, −1 when the tables lack it)."""
+
+    buildings: pd.DataFrame  # the engine's tables["buildings"]
+    codes: np.ndarray
+    distinct_rows: np.ndarray
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self.distinct_rows[self.codes]
+
+    def distinct_column(self, name: str, missing) -> np.ndarray:
+        """``name`` of each distinct building (``missing`` for one the tables lack, or without the column)."""
+        found = self.distinct_rows >= 0
+        values = np.full(len(self.distinct_rows), missing, dtype=object)
+        if name in self.buildings.columns and found.any():
+            values[found] = self.buildings[name].take(self.distinct_rows[found]).to_numpy(dtype=object)
+        return values
+
+    def column(self, name: str, missing) -> np.ndarray:
+        """``name`` of each unit's building."""
+        return self.distinct_column(name, missing)[self.codes]
+
+
+def _building_rows(engine, building: pd.Series) -> BuildingRows:
+    """The rows of ``building``'s ids in the engine's tables: the distinct ids of the batch looked up in the
+    compiled engine's building index (a ``pandas.Index`` whose hash table is built on its first lookup and kept
+    with the engine), instead of a hash set of every building of the tables built anew for each batch."""
+    if engine._compiled is None:  # compiled on the first batch (quote_frame compiles it the same way)
+        engine._compiled = _Compiled(engine)
+    codes, distinct = pd.factorize(building.to_numpy(dtype=object))
+    rows = engine._compiled.building_index.get_indexer(pd.Index(distinct, dtype=object).astype(str))
+    return BuildingRows(engine.tables["buildings"], codes, rows)
+
+
 def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] | None = None,
                 zone_filter: Callable[[str], bool] | None = None, today: date | None = None) -> pd.DataFrame:
     """Price every row of ``units``; returns the input columns plus 楼幢编号(匹配), 单价(元/㎡), 总价(元), 状态, 原因.
@@ -122,15 +160,20 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     resolved = frame.loc[need, "address"].map(lambda a: by_address[a][0])
     building[need] = resolved
     refuse(need, frame["address"].map(lambda a: by_address.get(a, ("", ""))[1]))
-    known = building.isin(engine.buildings.keys())
+    # Every building attribute is read once per distinct building of the batch, at its row in the tables, through
+    # the engine's building index (its hash table built once per engine, so once per worker on Dask): a batch of
+    # 250k units names a few thousand buildings, a province's tables hold millions.
+    row_of = _building_rows(engine, building)
+    known = row_of.rows >= 0
     refuse(~known, "楼幢编号不在当前启用的基准表中")
 
-    totals = building.map(lambda b: int(engine.buildings[b].total_floors) if b in engine.buildings else 0)
-    floors: dict[tuple[str, int], tuple[int, int, str]] = {}
     # an inferred total (总层数来源 推断) is a lower bound: a floor above it is read on its own, not refused
-    inferred = {b for b, row in engine.buildings.items() if getattr(row, "total_floors_source", None) == "推断"}
-    totals = totals.where(~building.isin(inferred), -totals)  # negative: the total is only a lower bound
-    for text, total in set(zip(frame["floor"], totals, strict=True)):
+    total = row_of.column("total_floors", 0).astype(np.int64)
+    totals = np.where(row_of.column("total_floors_source", "") == "推断", -total, total)  # negative: a lower bound
+    keys = pd.DataFrame({"floor": frame["floor"].to_numpy(dtype=object), "total": totals})
+    pair = keys.groupby(["floor", "total"], sort=False).ngroup().to_numpy()
+    readings = []
+    for text, total in keys.drop_duplicates().itertuples(index=False):  # in the order ngroup numbers them
         try:
             try:
                 reading = parse_floor(text, total_floors=abs(total) or None)
@@ -138,13 +181,12 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
                 if total >= 0:
                     raise
                 reading = parse_floor(text)
-            floors[(text, total)] = (reading.low, reading.high, "")
+            readings.append((reading.low, reading.high, ""))
         except FloorParseError as exc:
-            floors[(text, total)] = (1, 1, str(exc))
-    floor_info = [floors[k] for k in zip(frame["floor"], totals, strict=True)]
-    low = np.array([f[0] for f in floor_info], dtype=np.int64)
-    high = np.array([f[1] for f in floor_info], dtype=np.int64)
-    refuse(known, pd.Series([f[2] for f in floor_info]))
+            readings.append((1, 1, str(exc)))
+    low = np.array([r[0] for r in readings], dtype=np.int64)[pair] if readings else np.zeros(0, dtype=np.int64)
+    high = np.array([r[1] for r in readings], dtype=np.int64)[pair] if readings else np.zeros(0, dtype=np.int64)
+    refuse(known, np.array([r[2] for r in readings], dtype=object)[pair] if readings else np.zeros(0, dtype=object))
 
     orientations: dict[str, tuple[str, str]] = {"": ("", "")}
     for text in frame["orientation"].unique():
@@ -153,8 +195,8 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
                 orientations[text] = (parse_orientation(text), "")
             except OrientationParseError as exc:
                 orientations[text] = ("", str(exc))
-    orientation = frame["orientation"].map(lambda t: orientations[t][0])
-    refuse(True, frame["orientation"].map(lambda t: orientations[t][1]))
+    orientation = frame["orientation"].map({t: v[0] for t, v in orientations.items()})
+    refuse(True, frame["orientation"].map({t: v[1] for t, v in orientations.items()}))
 
     area_texts = {t: area_text(t) for t in frame["area"].unique()}  # 89.5㎡, ８９．５ as the single quote reads them
     area = pd.to_numeric(frame["area"].map(area_texts), errors="coerce")
@@ -165,15 +207,17 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     refuse(contract.isna(), "立契时间应为日期，如 2025-03-01")
     if today is not None:
         late = contract.notna() & (contract > pd.Timestamp(today))
-        refuse(late, contract.dt.date.map(lambda d: future_contract_date(d, today) if pd.notna(d) else ""))
+        days = contract[late].dt.date
+        refuse(late, days.map({d: future_contract_date(d, today) for d in days.unique()}))
     valuation = pd.to_datetime(frame["valuation_date"].where(frame["valuation_date"] != ""), errors="coerce",
                                format="mixed")
     refuse(valuation.isna() & (frame["valuation_date"] != ""), "估价时点应为日期，如 2025-03-01")
     valuation = valuation.fillna(contract)
     if zone_filter is not None:
-        zone_of = {b: engine._zone_of_community[engine.buildings[b].community_code] for b in building[known].unique()}
-        allowed = {b: zone_filter(z) for b, z in zone_of.items()}
-        refuse(building.map(lambda b: not allowed.get(b, True)), "查询范围限制：该房产不在本院辖区内")
+        zones = pd.Series(row_of.distinct_column("community_code", "")).map(engine._zone_of_community)
+        allowed = {z: zone_filter(z) for z in zones[row_of.distinct_rows >= 0].unique()}
+        barred = (zones.map(allowed) == False).to_numpy(dtype=bool) & (row_of.distinct_rows >= 0)  # noqa: E712
+        refuse(barred[row_of.codes], "查询范围限制：该房产不在本院辖区内")
 
     unit_fen = np.zeros(n, dtype=np.int64)
     total_fen = np.zeros(n, dtype=np.int64)
@@ -193,7 +237,7 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
         if progress:
             progress(len(rows))
     ok = (reason == "").to_numpy()
-    notes = _notes(engine, low, high, orientation.to_numpy(), valuation, ok, building.to_numpy())
+    notes = _notes(engine, low, high, orientation.to_numpy(), valuation, ok, row_of)
     out = units.copy().reset_index(drop=True)
     out["楼幢编号(匹配)"] = building.where(known, "").to_numpy()
     out["单价(元/㎡)"] = fen_text(unit_fen).where(ok, "").to_numpy()
@@ -205,21 +249,20 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
 
 
 def _notes(engine, low: np.ndarray, high: np.ndarray, orientation: np.ndarray, valuation: pd.Series,
-           ok: np.ndarray, building: np.ndarray | None = None) -> np.ndarray:
+           ok: np.ndarray, building: BuildingRows | None = None) -> np.ndarray:
     """The single quote's warnings for the priced rows, in a 提示 column: a building without sales of its own
     (基准价依据), a floor above a total inferred from sales, a floor band priced at its mean, no orientation
     given, a valuation month after the last month of the price index (counted as 100).
     Built per distinct floor band and by masks, so a file of millions of rows without warnings costs little."""
     text = np.full(len(low), "", dtype=object)
     if building is not None:
-        b = engine.tables["buildings"].set_index("building_id")
-        source = pd.Series(building).map(b["price_source"]).to_numpy(dtype=object)
+        source = building.column("price_source", None)
         estimated = ok & pd.notna(source) & (source != "楼幢")
         for level in set(source[estimated]):
             mask = estimated & (source == level)
             text[mask] = text[mask] + f"该楼幢没有成交样本，基准价由所属{level}的水平及楼幢特征推算。"
-        inferred = pd.Series(building).map(b["total_floors_source"]).to_numpy(dtype=object) == "推断"
-        total = pd.Series(building).map(b["total_floors"]).to_numpy(dtype=float)
+        inferred = building.column("total_floors_source", None) == "推断"
+        total = building.column("total_floors", np.nan).astype(float)
         above = ok & inferred & (high > total)
         text[above] = text[above] + "总层数系由成交推断，所在楼层高于此数，按实际层数估价。"
     band = ok & (low != high)
