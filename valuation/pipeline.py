@@ -77,8 +77,12 @@ def _jsonable(value):
 
 def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
                     config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
-                    window_start: date | None = None, seed: int = 0, bootstrap: int = 500) -> CalibrationRun:
-    """Screen ``sales`` (canonical), calibrate on the kept ones, and run the ratio studies."""
+                    window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
+                    screening: Screening | None = None) -> CalibrationRun:
+    """Screen ``sales`` (canonical), calibrate on the kept ones, and run the ratio studies.
+
+    ``screening``: the marks of these very sales, in their order, made elsewhere (a dataset is screened on Dask
+    by ``valuation.scale_out.screen_dataset``): used as they are instead of screening here."""
     config = config or CalibrationConfig()
     if register is None and prior is not None:
         register = register_from_tables(prior)
@@ -89,7 +93,9 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
         if missing.any():
             extra, _ = buildings_from_sales(sales[missing])
             register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
-    screening = screen(sales, as_of=as_of, window_start=window_start, register=register, calibration_config=config)
+    if screening is None:
+        screening = screen(sales, as_of=as_of, window_start=window_start, register=register,
+                           calibration_config=config)
     kept = screening.kept
     if len(kept) < 30:
         raise ValueError(f"筛选后仅剩 {len(kept)} 笔成交，少于 30 笔，无法校准")

@@ -20,6 +20,7 @@ What partitions and what does not:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,9 +33,10 @@ from tax_baseline.quote import QuoteEngine
 from tax_baseline.scale_out import require_dask
 from valuation import iaao_standard as std
 from valuation import ratio_study as rs
-from valuation.calibration import first_pass_values, value_sales
+from valuation.calibration import CalibrationConfig, first_pass_values, value_sales
 from valuation.mapping import Mapping
-from valuation.pipeline import VersionStudy, sales_chasing_by_version
+from valuation.pipeline import CalibrationRun, VersionStudy, run_calibration, sales_chasing_by_version
+from valuation.registry import buildings_from_sales, register_from_tables
 from valuation.screening import REASONS, Screening, screen
 from valuation.transactions import import_transactions
 
@@ -43,6 +45,7 @@ ZONE_KEY = "_zone"
 # what the study gathers of each sale: its price, its strata and its marks (categories, not strings: 5M sales
 # gathered as Python strings take gigabytes)
 STUDY_COLUMNS = ("building_id", "zone_code", "house_type", "date", "price")
+SALES_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
 
 @dataclass
@@ -50,10 +53,13 @@ class DatasetImport:
     rows_read: int
     sales: int
     errors: list[str] = field(default_factory=list)  # 文件 a.csv 第 12 行 建筑面积：…
+    rows_refused: int = 0  # rows with an error (a row with two errors counts once)
+    rows_skipped: int = 0  # rows the mapping's keep_rows leaves out
+    files: int = 0
 
-    @property
-    def rows_refused(self) -> int:
-        return self.rows_read - self.sales
+
+class ClusterError(ValueError):
+    """The Dask scheduler named cannot be reached (the message says what is expected)."""
 
 
 def _client(scheduler: str | None, workers: int | None):
@@ -64,12 +70,34 @@ def _client(scheduler: str | None, workers: int | None):
     if scheduler == "sync":
         return None, dask.config.set(scheduler="sync")
     if scheduler:
-        return distributed.Client(scheduler, timeout="10s"), None
+        try:
+            return distributed.Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(f"无法连接 Dask 调度器“{scheduler}”（{exc}）；应为 tcp://主机:端口，如 tcp://10.0.0.5:8786，"
+                               "且调度器已用 dask scheduler 启动。") from None
     import os
 
     cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                        dashboard_address=":0", silence_logs=40)
     return distributed.Client(cluster), cluster
+
+
+@contextmanager
+def cluster(scheduler: str | None = None, workers: int | None = None, on_start=None):
+    """One Dask cluster for the several steps of a command: yields the scheduler address every step is given.
+
+    ``scheduler``: a running scheduler (``dask scheduler`` on a machine of the cluster), reached or refused with a
+    :class:`ClusterError`; else a LocalCluster of ``workers`` single-threaded processes (one per core by default),
+    closed at the end. ``on_start`` receives a Chinese line naming the cluster and its dashboard."""
+    client, local = _client(scheduler, workers)
+    try:
+        if on_start is not None:
+            where = f"Dask 调度器 {scheduler}" if scheduler else (
+                f"本机 LocalCluster（{len(local.workers)} 个工作进程）")
+            on_start(f"{where}；监控页面 {client.dashboard_link}")
+        yield local.scheduler_address if local is not None else scheduler
+    finally:
+        _close(client, local)
 
 
 def _close(client, cluster) -> None:
@@ -81,34 +109,47 @@ def _close(client, cluster) -> None:
         cluster.__exit__(None, None, None)
 
 
+def sales_files(path: str | Path) -> list[Path]:
+    """The files of sales a path names: itself (a CSV, XLSX or Parquet file), or those of a folder, in name order
+    (files starting with ``_`` or ``.`` are left out, as Parquet readers do)."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SALES_SUFFIXES
+                  and not p.name.startswith(("_", ".")))
+
+
 def import_files(folder: str | Path, mapping: Mapping, out: str | Path, *, scheduler: str | None = None,
                  workers: int | None = None) -> DatasetImport:
-    """Every file of ``folder`` (CSV, XLSX or Parquet, in name order) through ``mapping`` into canonical sales, one
-    Parquet file each in ``out``; a sale without an id of its own is numbered ``file:row``."""
+    """Every file of ``folder`` (CSV, XLSX or Parquet, in name order; or one such file) through ``mapping`` into
+    canonical sales, one Parquet file each in ``out``, one task per file; a sale without an id of its own is
+    numbered ``file:row``; every error names its file."""
     import dask
 
-    folder, out = Path(folder), Path(out)
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".parquet")
-                   and not p.name.startswith(("_", ".")))
+    files, out = sales_files(folder), Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    client, cluster = _client(scheduler, workers)
+    client, local = _client(scheduler, workers)
     try:
-        tasks = [dask.delayed(_import_one)(str(f), mapping, str(out / f"{f.stem}.parquet")) for f in files]
+        tasks = [dask.delayed(_import_one)(str(f), mapping, str(out / f"{k:05d}-{f.stem}.parquet"))
+                 for k, f in enumerate(files)]
         done = dask.compute(*tasks)
     finally:
-        _close(client, cluster)
+        _close(client, local)
     return DatasetImport(rows_read=sum(d[0] for d in done), sales=sum(d[1] for d in done),
-                         errors=[e for d in done for e in d[2]])
+                         errors=[e for d in done for e in d[2]], rows_refused=sum(d[3] for d in done),
+                         rows_skipped=sum(d[4] for d in done), files=len(files))
 
 
-def _import_one(path: str, mapping: Mapping, target: str) -> tuple[int, int, list[str]]:
+def _import_one(path: str, mapping: Mapping, target: str) -> tuple[int, int, list[str], int, int]:
     result = import_transactions(path, mapping)
     sales = result.sales
     name = Path(path).name
     if "sale_id" not in mapping.fields:
         sales["sale_id"] = name + ":" + sales["row"].astype(str)
-    sales.to_parquet(target, index=False)
-    return result.rows_read, len(sales), [f"文件 {name} {e}" for e in result.errors]
+    if len(sales):
+        sales.to_parquet(target, index=False)
+    return (result.rows_read, len(sales), [f"文件 {name} {e}" for e in result.errors], result.rows_refused,
+            result.rows_skipped)
 
 
 def _sales_frame(source, dd):
@@ -117,8 +158,7 @@ def _sales_frame(source, dd):
         frame = source.reset_index(drop=True).assign(**{POSITION: np.arange(len(source))})
         return dd.from_pandas(frame, npartitions=max(1, len(frame) // 250_000))
     path = Path(source)
-    files = sorted(p for p in path.rglob("*.parquet") if not p.name.startswith(("_", "."))) if path.is_dir() \
-        else [path]
+    files = _canonical_files(path)
     offsets = np.cumsum([0] + [pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]
     meta = pq.read_schema(files[0]).empty_table().to_pandas().assign(**{POSITION: pd.Series([], dtype="int64")})
     return dd.from_map(_read_sales, [str(f) for f in files], list(offsets), meta=meta, enforce_metadata=False)
@@ -274,3 +314,55 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
     chasing = sales_chasing_by_version(tables, prior, kept) if prior is not None else None
     return VersionStudy(study, frame.rename(columns={"refused_reason": "reason"}), strata, screening, coverage,
                         refused_frame.rename(columns={"refused_reason": "reason"}), chasing)
+
+
+# what buildings_from_sales reads of each sale (the register of a calibration without one)
+REGISTER_COLUMNS = ("building_id", "community_code", "zone_code", "address", "total_floors", "floor_high",
+                    "elevator", "house_type", "structure", "year_built", "use")
+
+
+def _canonical_files(path: str | Path) -> list[Path]:
+    path = Path(path)
+    return sorted(p for p in path.rglob("*.parquet") if not p.name.startswith(("_", "."))) if path.is_dir() \
+        else [path]
+
+
+def register_for(sales_path: str | Path, register: pd.DataFrame | None = None, prior=None) -> pd.DataFrame:
+    """The building register ``pipeline.run_calibration`` screens and calibrates with, from the columns of the
+    sales it needs (read file by file, not the whole sales): the one given, else the prior version's, with the
+    buildings sold but missing from it read off their sales (flagged); without either, every building sold."""
+    files = _canonical_files(sales_path)
+    pieces = []
+    for f in files:
+        present = [c for c in REGISTER_COLUMNS if c in pq.read_schema(f).names]
+        pieces.append(pd.read_parquet(f, columns=present).reindex(columns=list(REGISTER_COLUMNS)))
+    sales = pd.concat(pieces, ignore_index=True)
+    del pieces
+    if register is None and prior is not None:
+        register = register_from_tables(prior)
+    if register is None:
+        register, _ = buildings_from_sales(sales)
+        return register
+    missing = ~sales["building_id"].isin(register["building_id"])
+    if missing.any():
+        extra, _ = buildings_from_sales(sales[missing])
+        register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
+    return register
+
+
+def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
+                      config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
+                      window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
+                      scheduler: str | None = None, workers: int | None = None) -> CalibrationRun:
+    """``pipeline.run_calibration`` of a dataset of canonical sales (a folder of Parquet files, e.g. the output of
+    :func:`import_files`): the register from the columns it needs, screening rules 1–6 per zone partition on
+    Dask, then on this machine the first-pass fit of rule 7, the calibration's sparse solve and its ratio studies
+    (see the module's docstring). The same version and statistics as ``run_calibration`` of all the sales."""
+    config = config or CalibrationConfig()
+    register = register_for(sales, register, prior)
+    screening = screen_dataset(sales, as_of=as_of, window_start=window_start, register=register,
+                               calibration_config=config, scheduler=scheduler, workers=workers)
+    every = screening.sales.drop(columns=["excluded", "reason_code", "reason"])
+    return run_calibration(every, as_of, register=register, prior=prior, config=config, name=name,
+                           holdouts=holdouts, window_start=window_start, seed=seed, bootstrap=bootstrap,
+                           screening=screening)

@@ -10,8 +10,15 @@ import pytest
 
 from tax_baseline.demo_city import generate_city
 from valuation.mapping import parse_mapping
-from valuation.pipeline import study_version
-from valuation.scale_out import import_files, screen_dataset, study_version_dataset
+from valuation.pipeline import run_calibration, study_version
+from valuation.scale_out import (
+    ClusterError,
+    calibrate_dataset,
+    cluster,
+    import_files,
+    screen_dataset,
+    study_version_dataset,
+)
 from valuation.screening import screen
 from valuation.transactions import import_transactions, normalize_sales
 
@@ -70,3 +77,55 @@ def test_files_imported_through_the_mapping_name_their_file_in_every_error(tmp_p
     assert "第 3 行" in result.errors[0]
     imported = pd.read_parquet(tmp_path / "out")
     assert sorted(imported["sale_id"]) == ["a.csv:2", "b.csv:2"]
+
+
+@pytest.fixture(scope="module")
+def two_workers():
+    """A LocalCluster of two single-threaded worker processes, as `xunpai calibrate --workers 2` starts one."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=40) as local:
+        yield local.scheduler_address
+
+
+def test_the_calibration_of_a_dataset_on_two_workers_is_the_calibration_of_all_its_sales(city, sales, tmp_path,
+                                                                                        two_workers):
+    as_of = date(2025, 12, 31)
+    alone = run_calibration(sales, as_of, name="v", seed=2, bootstrap=40)
+    by_parts = calibrate_dataset(folder_of_files(sales, tmp_path / "sales", pieces=3), as_of, name="v", seed=2,
+                                 bootstrap=40, scheduler=two_workers)
+    assert by_parts.screening.summary() == alone.screening.summary()
+    assert by_parts.screening.summary()["excluded"]  # rules 1–6 left sales out, rule 7 was run
+    for table, frame in alone.calibration.tables.frames.items():
+        pd.testing.assert_frame_equal(by_parts.calibration.tables[table].reset_index(drop=True),
+                                      frame.reset_index(drop=True), check_dtype=False)
+    assert by_parts.fit_statistics() == alone.fit_statistics()  # in sample, both holdouts, bootstrap intervals
+
+
+def test_the_ratio_study_and_the_screening_on_two_workers(city, sales, tmp_path, two_workers):
+    folder = folder_of_files(sales, tmp_path / "sales")
+    alone = study_version(city.tables, sales, bootstrap=30, seed=4)
+    assert study_version_dataset(city.tables, folder, bootstrap=30, seed=4,
+                                 scheduler=two_workers).to_dict() == alone.to_dict()
+    as_of = date(2025, 12, 31)
+    screened = screen_dataset(folder, as_of=as_of, scheduler=two_workers)
+    assert screened.summary() == screen(sales, as_of=as_of).summary()
+
+
+def test_csv_files_are_imported_one_task_each_on_two_workers(tmp_path, two_workers):
+    mapping = parse_mapping({"fields": {"building": "楼幢", "floor": "楼层", "area": "面积", "price": "成交价",
+                                        "date": "日期"}})
+    (tmp_path / "in").mkdir()
+    for k in range(3):
+        pd.DataFrame({"楼幢": [f"B{k}", "B7"], "楼层": ["3", "x"], "面积": ["88", "70"], "成交价": ["900000", "800000"],
+                      "日期": ["2025-03-01", "2025-04-01"]}).to_csv(tmp_path / "in" / f"m{k}.csv", index=False)
+    result = import_files(tmp_path / "in", mapping, tmp_path / "out", scheduler=two_workers)
+    assert (result.files, result.rows_read, result.sales, result.rows_refused) == (3, 6, 3, 3)
+    assert [e.split(" ")[1] for e in result.errors] == ["m0.csv", "m1.csv", "m2.csv"]
+    assert sorted(pd.read_parquet(tmp_path / "out")["building_id"]) == ["B0", "B1", "B2"]
+
+
+def test_an_unreachable_scheduler_is_named_in_chinese():
+    with pytest.raises(ClusterError, match="无法连接 Dask 调度器“tcp://127.0.0.1:1”.*tcp://主机:端口"):
+        with cluster("tcp://127.0.0.1:1"):
+            pass
