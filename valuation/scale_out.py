@@ -62,6 +62,11 @@ class ClusterError(ValueError):
     """The Dask scheduler named cannot be reached (the message says what is expected)."""
 
 
+class SalesFileError(ValueError):
+    """A file of a dataset cannot be read through the mapping (the message names the file); raised on the client
+    whichever worker read it."""
+
+
 def _client(scheduler: str | None, workers: int | None):
     """A Dask client: the scheduler named, "sync" (in this process, for small data), or a LocalCluster."""
     import dask  # heavy optional dependency (xunpai[dask]); require_dask has said how to install it
@@ -135,15 +140,21 @@ def import_files(folder: str | Path, mapping: Mapping, out: str | Path, *, sched
         done = dask.compute(*tasks)
     finally:
         _close(client, local)
+    for _read, _sales, errors, refused, _skipped in done:
+        if refused < 0:
+            raise SalesFileError(errors[0])
     return DatasetImport(rows_read=sum(d[0] for d in done), sales=sum(d[1] for d in done),
                          errors=[e for d in done for e in d[2]], rows_refused=sum(d[3] for d in done),
                          rows_skipped=sum(d[4] for d in done), files=len(files))
 
 
 def _import_one(path: str, mapping: Mapping, target: str) -> tuple[int, int, list[str], int, int]:
-    result = import_transactions(path, mapping)
-    sales = result.sales
     name = Path(path).name
+    try:
+        result = import_transactions(path, mapping)
+    except (ValueError, OSError) as exc:  # MappingError, a missing column, an unreadable file: told to the client
+        return 0, 0, [f"文件 {name}：{exc}"], -1, 0  # (rows_refused −1: the file as a whole), no worker traceback
+    sales = result.sales
     if "sale_id" not in mapping.fields:
         sales["sale_id"] = name + ":" + sales["row"].astype(str)
     if len(sales):

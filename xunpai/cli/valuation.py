@@ -7,11 +7,15 @@ printed in Chinese or as JSON.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
 
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
+from tax_baseline.scale_out import DaskMissing
 from tax_baseline.workbook import WorkbookError
 from valuation import report
 from valuation.calibration import roll_forward
@@ -19,6 +23,15 @@ from valuation.comparables import Subject, find_comparables
 from valuation.mapping import MappingError, load_mapping
 from valuation.pipeline import run_calibration, study_version
 from valuation.registry import read_register
+from valuation.scale_out import (
+    ClusterError,
+    SalesFileError,
+    calibrate_dataset,
+    cluster,
+    import_files,
+    sales_files,
+    study_version_dataset,
+)
 from valuation.screening import screen
 from valuation.transactions import import_transactions
 from xunpai import config
@@ -61,13 +74,82 @@ def _read_register(register: Path, mapping: Path):
     return result
 
 
+SCHEDULER_HELP = ("Dask 调度器地址，如 tcp://10.0.0.5:8786：在集群上按文件导入、按分区筛选和估价（成交数据和 --work-dir "
+                  "须为各工作节点都能访问的同一路径）")
+WORKERS_HELP = "本机 LocalCluster 的工作进程数（默认每个 CPU 核一个）"
+WORK_DIR_HELP = "存放导入后成交数据的临时文件夹（用完即删；默认在数据目录下，指定 --scheduler 时在成交数据旁）"
+SMALL_DATASET_BYTES = 64 * 2 ** 20  # a folder smaller than this is imported and screened in process
+
+
+def _dataset_mode(sales: Path, scheduler: str | None, workers: int | None) -> bool:
+    """A folder of files, or a cluster asked for: imported file by file, screened and valued by parts on Dask."""
+    return sales.is_dir() or bool(scheduler) or workers is not None
+
+
+@contextmanager
+def _sales_dataset(sales: Path, mapping_file: Path, scheduler: str | None, workers: int | None,
+                   work_dir: Path | None):
+    """The sales of a file or folder imported through the mapping into canonical Parquet files, one task per file,
+    on the cluster every later step runs on: yields (the folder of canonical sales, the import, the scheduler's
+    address). A small folder without --scheduler/--workers runs in process ("sync"). The folder is removed at
+    the end."""
+    if not sales.exists():
+        fail(f"成交数据“{sales}”不存在；应为 CSV、XLSX 或 Parquet 文件，或存放这些文件的文件夹。")
+    files = sales_files(sales)
+    if not files:
+        fail(f"文件夹“{sales}”中没有成交数据文件（.csv、.xlsx、.parquet）。")
+    try:
+        mapping = load_mapping(mapping_file)
+    except (MappingError, FileNotFoundError) as exc:
+        fail(str(exc))
+    small = not scheduler and workers is None and sum(f.stat().st_size for f in files) < SMALL_DATASET_BYTES
+    parent = work_dir or (sales.parent if scheduler else config.data_dir())
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".xunpai-sales-", dir=parent))
+    except OSError as exc:
+        fail(f"无法在“{parent}”建立临时文件夹（{exc.strerror or exc}）；请用 --work-dir 指定一个可写的文件夹。")
+    try:
+        with _steps(scheduler, workers, small) as address:
+            try:
+                imported = import_files(sales, mapping, work, scheduler=address)
+            except (SalesFileError, DaskMissing) as exc:
+                fail(str(exc))
+            if imported.errors:
+                click.echo(f"有 {imported.rows_refused} 行无法读取，未纳入（{imported.files} 个文件共读取 "
+                           f"{imported.rows_read} 行）：", err=True)
+                for error in imported.errors[:20]:
+                    click.echo(f"  {error}", err=True)
+                if len(imported.errors) > 20:
+                    click.echo(f"  …… 另有 {len(imported.errors) - 20} 处", err=True)
+            if imported.sales == 0:
+                fail("文件中没有可用的成交记录。")
+            yield work, imported, address
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def _steps(scheduler: str | None, workers: int | None, small: bool):
+    if small:
+        click.echo("数据量小，在本机进程内按文件导入、按分区筛选。", err=True)
+        yield "sync"
+        return
+    with ExitStack() as stack:
+        try:
+            address = stack.enter_context(cluster(scheduler, workers,
+                                                  on_start=lambda text: click.echo(text, err=True)))
+        except (DaskMissing, ClusterError) as exc:
+            fail(str(exc))
+        yield address
+
+
 def _coverage_line(study) -> str:
     return "" if study.coverage is None else "；" + study.coverage.describe()
 
 
 @click.command("calibrate")
-@click.option("--sales", "sales_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="成交数据文件（CSV 或 XLSX）")
+@click.option("--sales", "sales_file", required=True, type=click.Path(path_type=Path),
+              help="成交数据文件（CSV、XLSX 或 Parquet），或存放这些文件的文件夹（按文件导入、按分区筛选）")
 @click.option("--mapping", "mapping_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="列映射文件（YAML/JSON，格式见 valuation/MAPPING.md）")
 @click.option("--as-of", "as_of", required=True, help="估价基准日 YYYY-MM-DD：新基准价的执行日期")
@@ -82,17 +164,23 @@ def _coverage_line(study) -> str:
 @click.option("--no-holdouts", is_flag=True, help="不做样本外检验（快，但结论只有样本内）")
 @click.option("--user", default=lambda: config.user("admin"), show_default="admin")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出拟合统计")
+@click.option("--scheduler", help=SCHEDULER_HELP)
+@click.option("--workers", type=click.IntRange(1, 512), help=WORKERS_HELP)
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), help=WORK_DIR_HELP)
 def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_name: str | None,
                       prior_name: str | None, register_file: Path | None, register_mapping_file: Path | None,
-                      forecast_until: str | None, no_holdouts: bool, user: str, as_json: bool) -> None:
-    """由成交数据校准基准表，保存为草稿版本（需另行启用）。"""
+                      forecast_until: str | None, no_holdouts: bool, user: str, as_json: bool,
+                      scheduler: str | None, workers: int | None, work_dir: Path | None) -> None:
+    """由成交数据校准基准表，保存为草稿版本（需另行启用）。
+
+    成交数据为文件夹（或用 --scheduler、--workers 指定 Dask 集群）时：按文件导入、按估价分区筛选在 Dask 上进行，
+    首轮模型和校准的稀疏求解在本机（见 docs/scale_out.md）。"""
     as_of_date = _parse_date(as_of, "估价基准日")
     name = version_name or f"calib-{as_of_date.isoformat()}"
     if forecast_until is not None and not _is_month(forecast_until):
         fail(f"--forecast-until“{forecast_until}”不是月份；应为 YYYY-MM，如 2016-12。")
     if register_mapping_file is not None and register_file is None:
         fail("--register-mapping 需与 --register（楼盘表文件）一起使用。")
-    imported = _read_sales(sales_file, mapping_file)
     register = _read_register(register_file, register_mapping_file or mapping_file) if register_file else None
     prior = None
     if prior_name:
@@ -101,11 +189,21 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
             prior = baseline_store.load_version(uow, prior_name)
         except baseline_store.VersionError as exc:
             fail(str(exc))
-    try:
-        run = run_calibration(imported.sales, as_of_date, prior=prior, name=name, holdouts=not no_holdouts,
-                              register=None if register is None else register.buildings)
-    except ValueError as exc:
-        fail(str(exc))
+    buildings = None if register is None else register.buildings
+    if _dataset_mode(sales_file, scheduler, workers):
+        with _sales_dataset(sales_file, mapping_file, scheduler, workers, work_dir) as (folder, imported, address):
+            try:
+                run = calibrate_dataset(folder, as_of_date, prior=prior, name=name, holdouts=not no_holdouts,
+                                        register=buildings, scheduler=address)
+            except ValueError as exc:
+                fail(str(exc))
+    else:
+        imported = _read_sales(sales_file, mapping_file)
+        try:
+            run = run_calibration(imported.sales, as_of_date, prior=prior, name=name, holdouts=not no_holdouts,
+                                  register=buildings)
+        except ValueError as exc:
+            fail(str(exc))
     stats = run.fit_statistics()
     stats["import"] = {"rows_read": imported.rows_read, "rows_refused": imported.rows_refused,
                        "rows_skipped": imported.rows_skipped}
@@ -148,22 +246,31 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
 
 
 @click.command("ratio-study")
-@click.option("--sales", "sales_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="成交数据文件（CSV 或 XLSX）")
+@click.option("--sales", "sales_file", required=True, type=click.Path(path_type=Path),
+              help="成交数据文件（CSV、XLSX 或 Parquet），或存放这些文件的文件夹（按分区筛选、估价）")
 @click.option("--mapping", "mapping_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="列映射文件（YAML/JSON）")
 @click.option("--version", "version_name", help="基准表版本（默认当前启用版本）")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="输出 HTML 报告")
 @click.option("--prior", "prior_name", help="上一版本：比较售出与未售出楼幢的价值变动（追逐成交价检验）")
 @click.option("--keep-outliers", is_flag=True, help="不剔除异常比率（默认按 IAAO 附录 B 剔除 ±3×IQR 以外的比率）")
-@click.option("--bootstrap", default=500, show_default=True, help="自助法重抽样次数（置信区间）")
+@click.option("--bootstrap", default=500, show_default=True, type=click.IntRange(0, 100_000),
+              help="自助法重抽样次数（置信区间）")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--scheduler", help=SCHEDULER_HELP)
+@click.option("--workers", type=click.IntRange(1, 512), help=WORKERS_HELP)
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), help=WORK_DIR_HELP)
 def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str | None, report_file: Path | None,
-                        prior_name: str | None, keep_outliers: bool, bootstrap: int, as_json: bool) -> None:
-    """用成交数据检验基准表版本：IAAO 比率研究（中位数比率、COD、PRD、PRB、PPE、MdAPE）。"""
+                        prior_name: str | None, keep_outliers: bool, bootstrap: int, as_json: bool,
+                        scheduler: str | None, workers: int | None, work_dir: Path | None) -> None:
+    """用成交数据检验基准表版本：IAAO 比率研究（中位数比率、COD、PRD、PRB、PPE、MdAPE）。
+
+    成交数据为文件夹（或用 --scheduler、--workers 指定 Dask 集群）时：按文件导入，按估价分区筛选、逐笔估价在 Dask
+    上进行，统计和自助法在本机（见 docs/scale_out.md）。"""
     if report_file is not None and report_file.suffix.lower() not in (".html", ".htm"):
         fail(f"报告文件应以 .html 结尾，收到“{report_file.name}”。")
-    imported = _read_sales(sales_file, mapping_file)
+    dataset = _dataset_mode(sales_file, scheduler, workers)
+    imported = None if dataset else _read_sales(sales_file, mapping_file)
     prior = None
     uow = unit_of_work()
     try:
@@ -172,10 +279,20 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
             prior = baseline_store.load_version(uow, prior_name)
     except baseline_store.VersionError as exc:
         fail(str(exc))
-    try:
-        result = study_version(tables, imported.sales, bootstrap=bootstrap, prior=prior, trim=not keep_outliers)
-    except ValueError as exc:
-        fail(str(exc))
+    if dataset:
+        with _sales_dataset(sales_file, mapping_file, scheduler, workers, work_dir) as (folder, done, address):
+            try:
+                result = study_version_dataset(tables, folder, bootstrap=bootstrap, prior=prior,
+                                               trim=not keep_outliers, scheduler=address)
+            except ValueError as exc:
+                fail(str(exc))
+        n_sales = done.sales
+    else:
+        try:
+            result = study_version(tables, imported.sales, bootstrap=bootstrap, prior=prior, trim=not keep_outliers)
+        except ValueError as exc:
+            fail(str(exc))
+        n_sales = len(imported.sales)
     s = result.study
     chasing = result.sales_chasing
     if report_file is not None:
@@ -188,7 +305,7 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
         return
     verdict = {None: "样本不足，不作判断", True: "通过", False: "未通过"}[s.verdict.passed]
     c = result.coverage
-    click.echo(f"成交 {len(imported.sales)} 笔：规则筛选剔除 {len(imported.sales) - c.given} 笔，"
+    click.echo(f"成交 {n_sales} 笔：规则筛选剔除 {n_sales - c.given} 笔，"
                + c.describe() + f"，纳入统计 {s.n} 笔")
     for reason, count in sorted(c.refused.items(), key=lambda kv: -kv[1]):
         click.echo(f"  无法估价：{reason} {count} 笔")
