@@ -1,16 +1,23 @@
 """Province scale on Dask: a 50-million-unit register valued from a Parquet dataset, and the ratio study of
 5 million sales, on a LocalCluster beside the single-process path, with the peak memory of every process.
 
-    python bench/bench_dask.py [--units 50000000] [--sales 5000000] [--workers 2] [--data /tmp/xunpai_bench_dask]
+    python bench/bench_dask.py [--units 50000000] [--sales 5000000] [--workers 2] [--bootstrap 500]
+        [--data /tmp/xunpai_bench_dask]
 
 The register is the demo city (tax_baseline/demo_city.py) scaled up: its tables with 400k buildings, and units
 generated zone by zone straight into a Hive-partitioned Parquet dataset (zone_code=Z01/part-00000.parquet …,
 500k units per file), so no process ever holds the register. Generated once into --data and reused.
 
 Printed: units/s and the peak memory (max RSS) of each worker for the LocalCluster on the whole register; the
-single-process path (price_batch on one DataFrame) on the largest sizes this machine holds; the ratio study of
-5M sales by study_version in one process and by valuation.scale_out.study_version_dataset on the cluster;
-and, from the measured per-part times, how the time scales to a cluster of N workers.
+single-process path (price_batch on one DataFrame) on the largest sizes this machine holds; the building lookup of
+price_batch on one part, the former isin over every id of the tables beside the engine's building index; the ratio
+study of 5M sales, bootstrap included, by valuation.scale_out.study_version_dataset on the cluster (per worker and
+on the client) and by study_version in one process; and, from the measured per-part and per-task times, how both
+times scale to a cluster of N workers.
+
+On a shared machine run a scaled configuration (e.g. --units 5000000 --sales 500000): the register's parts are
+of the full size's (250k units), so its per-part figures and memory per worker hold for 50M, and the totals scale
+with the number of parts; the study's partitions grow with the sales (one per input file of 500k sales).
 """
 
 from __future__ import annotations
@@ -129,11 +136,53 @@ def on_cluster(register: Path, out: Path, tables, workers: int, memory_limit: st
     return result, {"seconds": seconds, "peaks_mb": sorted(peaks.values())}
 
 
-def ratio_study_bench(data: Path, tables, n_sales: int, workers: int, buildings_per_community: int,
-                      single_sales: int = 1_000_000) -> None:
-    from distributed import Client, LocalCluster
+STUDY_ON_CLUSTER = """
+import json, resource, sys, time, pickle
+sys.path.insert(0, {root!r})
+from distributed import Client, LocalCluster, get_task_stream
+from valuation.scale_out import study_version_dataset
+tables = pickle.loads(open({tables!r}, 'rb').read())
+cluster = LocalCluster(n_workers={workers}, threads_per_worker=1, dashboard_address=':0', silence_logs=40)
+with Client(cluster) as client:
+    timings = {{}}
+    with get_task_stream(client) as stream:
+        start = time.perf_counter()
+        study = study_version_dataset(tables, {sales!r}, bootstrap={bootstrap}, seed=0,
+                                      scheduler=cluster.scheduler_address, timings=timings)
+        seconds = time.perf_counter() - start
+    peaks = sorted(client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024).values())
+cluster.close()
+tasks = [sum(s['stop'] - s['start'] for s in t['startstops'] if s['action'] == 'compute') for t in stream.data]
+s = study.study
+print(json.dumps({{'seconds': seconds, 'timings': timings, 'tasks': tasks, 'peaks_mb': peaks,
+                  'client_peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'n': s.n,
+                  'cod': s.cod, 'prd': s.prd, 'median': s.median_ratio, 'ci': s.ci}}))
+"""
 
-    from valuation.scale_out import study_version_dataset
+STUDY_IN_PROCESS = """
+import json, pickle, resource, sys, time
+sys.path.insert(0, {root!r})
+import pyarrow.dataset as ds
+from valuation.pipeline import study_version
+tables = pickle.loads(open({tables!r}, 'rb').read())
+sales = ds.dataset({sales!r}).head({rows}).to_pandas()
+start = time.perf_counter()
+study = study_version(tables, sales, bootstrap={bootstrap}, seed=0)
+s = study.study
+print(json.dumps({{'seconds': time.perf_counter() - start, 'n': s.n, 'cod': s.cod, 'prd': s.prd, 'ci': s.ci,
+                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def _python(code: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ratio_study_bench(data: Path, tables, n_sales: int, workers: int, buildings_per_community: int,
+                      single_sales: int = 1_000_000, bootstrap: int = 500) -> None:
     from valuation.transactions import normalize_sales
 
     sales_root = data / f"sales_{n_sales}"
@@ -150,45 +199,72 @@ def ratio_study_bench(data: Path, tables, n_sales: int, workers: int, buildings_
         del sales, city
     files = sorted(sales_root.glob("*.parquet"))
     n = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    # no bootstrap: ratio_study._bootstrap draws 100 resamples of all sales at once (5 arrays of 100 × n floats,
-    # 20 GB for 5M sales) on whichever path; the point estimates are the same work on both paths
-    print(f"\nRatio study of {n:,} sales (screening rules, each sale valued at its own date, IAAO statistics, "
-          "no bootstrap)")
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0", silence_logs=40)
-    try:
-        start = time.perf_counter()
-        dataset_study = study_version_dataset(tables, sales_root, bootstrap=0, seed=0,
-                                              scheduler=cluster.scheduler_address)
-        cluster_seconds = time.perf_counter() - start
-        with Client(cluster) as client:
-            peaks = sorted(client.run(_worker_peak).values())
-    finally:
-        cluster.close()
-    print(f"  LocalCluster {workers} workers: {cluster_seconds:8.1f} s  {n / cluster_seconds:10,.0f} sales/s  "
-          f"peak per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB")
-    code = f"""
-import pickle, resource, sys, time, json
-sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-import pandas as pd
-from valuation.pipeline import study_version
-tables = pickle.loads(open({str(data / 'tables.pkl')!r}, 'rb').read())
-import pyarrow.dataset as ds
-sales = ds.dataset({str(sales_root)!r}).head({single_sales}).to_pandas()
-start = time.perf_counter()
-study = study_version(tables, sales, bootstrap=0, seed=0)
-print(json.dumps({{'seconds': time.perf_counter() - start, 'cod': study.study.cod, 'n': study.study.n,
-                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
-"""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if done.returncode == 0:
-        single = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"  single process, study_version on the first {single_sales:,} sales: {single['seconds']:8.1f} s  "
-              f"{single_sales / single['seconds']:10,.0f} sales/s  peak {single['peak_mb']:,.0f} MB")
-        print(f"  the cluster's study: n {dataset_study.study.n:,}, COD {dataset_study.study.cod:.4f}, "
-              f"PRD {dataset_study.study.prd:.4f} (equal to study_version's on the same sales: "
-              "tests/unit/test_valuation_scale_out.py)")
+    root, pickled = str(Path(__file__).resolve().parents[1]), str(data / "tables.pkl")
+    print(f"\nRatio study of {n:,} sales in {len(files)} files (screening rules 1-6, each sale valued at its own "
+          f"date, IAAO statistics, bootstrap of {bootstrap} resamples drawn a few at a time)")
+    on = _python(STUDY_ON_CLUSTER.format(root=root, tables=pickled, workers=workers, sales=str(sales_root),
+                                         bootstrap=bootstrap))
+    if "error" in on:
+        print(f"  LocalCluster: failed ({on['error']})")
+        return
+    t = on["timings"]
+    print(f"  LocalCluster {workers} workers: {on['seconds']:8.1f} s = {n / on['seconds']:10,.0f} sales/s "
+          f"(partitions and gathering {t['parts']:.1f} s, statistics and bootstrap on the client {t['statistics']:.1f} s)")
+    print(f"    peak memory per worker {', '.join(f'{p:,.0f}' for p in on['peaks_mb'])} MB; the client "
+          f"(the gathered price, estimate, strata and marks of every sale, and the bootstrap) {on['client_peak_mb']:,.0f} MB")
+    print(f"    n {on['n']:,}, median ratio {on['median']:.4f}, COD {on['cod']:.4f}, PRD {on['prd']:.4f}; 95% interval "
+          f"of COD {on['ci']['cod'][0]:.4f}-{on['ci']['cod'][1]:.4f}")
+    single = _python(STUDY_IN_PROCESS.format(root=root, tables=pickled, sales=str(sales_root), rows=single_sales,
+                                             bootstrap=bootstrap))
+    if "error" in single:
+        print(f"  single process: failed ({single['error']})")
     else:
-        print(f"  single process: failed ({done.stderr.strip().splitlines()[-1] if done.stderr else '?'})")
+        rows = min(single_sales, n)
+        print(f"  single process, study_version on the first {rows:,} sales: {single['seconds']:8.1f} s = "
+              f"{rows / single['seconds']:10,.0f} sales/s, peak {single['peak_mb']:,.0f} MB (same statistics as the "
+              "cluster's on the same sales: tests/unit/test_valuation_scale_out.py)")
+    tasks = np.array(on["tasks"])
+    busy = tasks.sum()
+    fixed = max(t["parts"] - busy / workers, 0)
+    print("  How the study's time scales with N workers (from the measured task times; the statistics stay on the "
+          "client):")
+    for k in (1, 2, 8, 32, 128):
+        estimate = max(busy / k, tasks.max()) + fixed + t["statistics"]
+        print(f"    N = {k:>3}: about {estimate:8.1f} s ({n / estimate:>12,.0f} sales/s)")
+    print(f"    ({len(tasks)} tasks, {busy:.0f} s of work, longest task {tasks.max():.1f} s, fixed cost {fixed:.1f} s, "
+          f"statistics and bootstrap {t['statistics']:.1f} s: with many workers the client's part is the limit)")
+
+
+def lookup_bench(register: Path, tables) -> None:
+    """The building lookup of price_batch on one part: isin over every id of the tables and per-row lookups (as
+    price_batch did it) beside the compiled engine's building index read once per distinct building (as now)."""
+    from tax_baseline.batch import _building_rows, _normalized, price_batch
+    from tax_baseline.quote import QuoteEngine
+    from tax_baseline.scale_out import read_part
+
+    source = open_source(register)
+    units = read_part(str(source.root), source.parts[0]).drop(columns="zone_code")
+    engine = QuoteEngine(tables)
+    price_batch(engine, units.head(10), today=TODAY)  # compiled, and the index's hash table built, once
+    building = _normalized(units)["building_id"]
+    start = time.perf_counter()
+    known = building.isin(engine.buildings.keys())
+    totals = building.map(lambda b: int(engine.buildings[b].total_floors) if b in engine.buildings else 0)
+    inferred = {b for b, row in engine.buildings.items() if getattr(row, "total_floors_source", None) == "推断"}
+    totals.where(~building.isin(inferred), -totals)
+    before = time.perf_counter() - start
+    start = time.perf_counter()
+    rows = _building_rows(engine, building)
+    rows.column("total_floors", 0)
+    rows.column("total_floors_source", "")
+    after = time.perf_counter() - start
+    assert (rows.rows >= 0).tolist() == known.tolist()
+    start = time.perf_counter()
+    price_batch(engine, units, today=TODAY)
+    whole = time.perf_counter() - start
+    print(f"\nBuilding lookup of price_batch on one part of {len(units):,} units ({len(tables['buildings']):,} buildings "
+          f"in the tables): isin over the tables' ids and per-row lookups {before:.2f} s (the former path), the "
+          f"engine's building index per distinct building {after:.3f} s; the whole part {whole:.2f} s now")
 
 
 def main() -> None:
@@ -202,6 +278,7 @@ def main() -> None:
     parser.add_argument("--buildings-per-community", type=int, default=100, help="8 zones × 500 communities × this")
     parser.add_argument("--single", default="1000000,4000000", help="sizes for the single-process path")
     parser.add_argument("--single-sales", type=int, default=1_000_000, help="sales for the single-process study")
+    parser.add_argument("--bootstrap", type=int, default=500, help="bootstrap resamples of the ratio study")
     parser.add_argument("--data", type=Path, default=Path("/tmp/xunpai_bench_dask"))
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
@@ -249,9 +326,11 @@ def main() -> None:
           f"{max(run['seconds'] - total_part_seconds / args.workers, 0):.1f} s; beyond {len(parts)} workers a "
           "smaller part size is needed, and the shared file system's bandwidth becomes the limit)")
 
+    lookup_bench(register, tables)
+
     if args.sales:
         ratio_study_bench(args.data, tables, args.sales, args.workers, args.buildings_per_community,
-                          args.single_sales)
+                          args.single_sales, args.bootstrap)
 
 
 if __name__ == "__main__":

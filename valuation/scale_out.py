@@ -20,6 +20,7 @@ What partitions and what does not:
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -278,12 +279,18 @@ def screen_dataset(sales, *, as_of: date | None = None, window_start: date | Non
 
 
 def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, prior=None, trim: bool = True,
-                          scheduler: str | None = None, workers: int | None = None) -> VersionStudy:
+                          scheduler: str | None = None, workers: int | None = None,
+                          timings: dict | None = None) -> VersionStudy:
     """``pipeline.study_version`` of a dataset of sales: screening and valuation per zone partition on Dask, the
     trimming, the accounting of every sale and the statistics on this machine over the gathered ratios.
-    ``frame`` and ``refused_frame`` hold the columns of :data:`STUDY_COLUMNS` (not every column of the sales)."""
+    ``frame`` and ``refused_frame`` hold the columns of :data:`STUDY_COLUMNS` (not every column of the sales).
+    The bootstrap draws its resamples a few at a time (``ratio_study._bootstrap``): 5 million sales take a few
+    hundred megabytes whatever ``bootstrap`` is. ``timings`` (a dict) receives the seconds of the partitioned
+    work with its gathering (``parts``) and of the statistics on this machine (``statistics``)."""
     dd, _ = require_dask()
     import dask
+
+    started = time.perf_counter()
 
     with dask.config.set({"dataframe.convert-string": False}):
         client, cluster = _client(scheduler, workers)
@@ -316,6 +323,7 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
                               priced["refused_reason"].astype(str), trimmed=int((~inside).sum()),
                               screened_out=screening.summary()["excluded"])
     frame = frame[inside].reset_index(drop=True)
+    gathered_at = time.perf_counter()
     study = rs.ratio_study(frame["estimate"], frame["sale_price"], bootstrap=bootstrap, seed=seed, coverage=coverage)
     frame["value_decile"] = rs.value_deciles(frame["sale_price"]).to_numpy()
     strata = {}
@@ -323,6 +331,8 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
         if column in frame and frame[column].notna().any():
             strata[label] = rs.stratified(frame.dropna(subset=[column]), column)
     chasing = sales_chasing_by_version(tables, prior, kept) if prior is not None else None
+    if timings is not None:
+        timings.update(parts=gathered_at - started, statistics=time.perf_counter() - gathered_at)
     return VersionStudy(study, frame.rename(columns={"refused_reason": "reason"}), strata, screening, coverage,
                         refused_frame.rename(columns={"refused_reason": "reason"}), chasing)
 
