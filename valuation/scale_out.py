@@ -228,12 +228,22 @@ def _engine(tables) -> QuoteEngine:
     return engine
 
 
-def _gather(frame, client) -> pd.DataFrame:
-    """The partitions in file order (categories united, so a column stays a category)."""
+def _gather(frame, client, progress=None) -> pd.DataFrame:
+    """The partitions in file order (categories united, so a column stays a category); ``progress(done, total)``
+    is called as each partition finishes on the cluster."""
     import dask
 
     parts = frame.to_delayed()
-    pieces = [p.result() for p in client.compute(parts)] if client is not None else list(dask.compute(*parts))
+    if client is None:
+        pieces = list(dask.compute(*parts))
+    else:
+        futures = client.compute(parts)
+        if progress is not None:
+            from distributed import as_completed  # optional dependency, imported with dask (require_dask)
+
+            for done, _ in enumerate(as_completed(futures), 1):
+                progress(done, len(futures))
+        pieces = [f.result() for f in futures]
     categories = [c for c in pieces[0].columns if isinstance(pieces[0][c].dtype, pd.CategoricalDtype)]
     for column in categories:
         united = pd.Index(sorted({v for p in pieces for v in p[column].cat.categories}, key=str), dtype=object)
@@ -246,7 +256,7 @@ def _gather(frame, client) -> pd.DataFrame:
 
 def screen_dataset(sales, *, as_of: date | None = None, window_start: date | None = None,
                    register: pd.DataFrame | None = None, outliers: bool = True, calibration_config=None,
-                   scheduler: str | None = None, workers: int | None = None) -> Screening:
+                   scheduler: str | None = None, workers: int | None = None, progress=None) -> Screening:
     """``screen`` of a dataset of canonical sales: rules 1–6 per zone partition on Dask, the first-pass fit
     and its ratio fences (rule 7) on this machine; the same marks as ``screen`` of all sales at once."""
     dd, _ = require_dask()
@@ -258,7 +268,7 @@ def screen_dataset(sales, *, as_of: date | None = None, window_start: date | Non
             parts = _by_zone(_sales_frame(sales, dd))
             meta = parts._meta.drop(columns=ZONE_KEY).assign(excluded=False, reason_code="", reason="")
             screened = _gather(parts.map_partitions(_screen_part, as_of, window_start, register, meta=meta,
-                                                    enforce_metadata=False), client)
+                                                    enforce_metadata=False), client, progress)
         finally:
             _close(client, cluster)
     screened = screened.drop(columns=POSITION)
@@ -280,7 +290,7 @@ def screen_dataset(sales, *, as_of: date | None = None, window_start: date | Non
 
 def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, prior=None, trim: bool = True,
                           scheduler: str | None = None, workers: int | None = None,
-                          timings: dict | None = None) -> VersionStudy:
+                          timings: dict | None = None, progress=None) -> VersionStudy:
     """``pipeline.study_version`` of a dataset of sales: screening and valuation per zone partition on Dask, the
     trimming, the accounting of every sale and the statistics on this machine over the gathered ratios.
     ``frame`` and ``refused_frame`` hold the columns of :data:`STUDY_COLUMNS` (not every column of the sales).
@@ -303,7 +313,8 @@ def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0,
                 parts._meta[columns].reset_index(drop=True)).assign(
                 estimate=pd.Series([], dtype=float), status=pd.Series([], dtype=object),
                 refused_reason=pd.Series([], dtype=object))
-            gathered = _gather(parts.map_partitions(_study_part, shipped, meta=meta, enforce_metadata=False), client)
+            gathered = _gather(parts.map_partitions(_study_part, shipped, meta=meta, enforce_metadata=False), client,
+                               progress)
         finally:
             _close(client, cluster)
     marks = gathered[["excluded", "reason_code"]].astype({"reason_code": object})  # shared strings: 8 bytes a sale
@@ -374,7 +385,7 @@ def register_for(sales_path: str | Path, register: pd.DataFrame | None = None, p
 def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
                       config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
                       window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
-                      scheduler: str | None = None, workers: int | None = None) -> CalibrationRun:
+                      scheduler: str | None = None, workers: int | None = None, progress=None) -> CalibrationRun:
     """``pipeline.run_calibration`` of a dataset of canonical sales (a folder of Parquet files, e.g. the output of
     :func:`import_files`): the register from the columns it needs, screening rules 1–6 per zone partition on
     Dask, then on this machine the first-pass fit of rule 7, the calibration's sparse solve and its ratio studies
@@ -382,7 +393,7 @@ def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = Non
     config = config or CalibrationConfig()
     register = register_for(sales, register, prior)
     screening = screen_dataset(sales, as_of=as_of, window_start=window_start, register=register,
-                               calibration_config=config, scheduler=scheduler, workers=workers)
+                               calibration_config=config, scheduler=scheduler, workers=workers, progress=progress)
     every = screening.sales.drop(columns=["excluded", "reason_code", "reason"])
     return run_calibration(every, as_of, register=register, prior=prior, config=config, name=name,
                            holdouts=holdouts, window_start=window_start, seed=seed, bootstrap=bootstrap,

@@ -128,6 +128,22 @@ def _sales_dataset(sales: Path, mapping_file: Path, scheduler: str | None, worke
         shutil.rmtree(work, ignore_errors=True)
 
 
+class _PartsBar:
+    """A progress bar of the partitions finished on the cluster (its length known when the first finishes)."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"),
+                                         show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(1)
+        if done == total:
+            self.bar.__exit__(None, None, None)
+
+
 @contextmanager
 def _steps(scheduler: str | None, workers: int | None, small: bool):
     if small:
@@ -194,7 +210,7 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
         with _sales_dataset(sales_file, mapping_file, scheduler, workers, work_dir) as (folder, imported, address):
             try:
                 run = calibrate_dataset(folder, as_of_date, prior=prior, name=name, holdouts=not no_holdouts,
-                                        register=buildings, scheduler=address)
+                                        register=buildings, scheduler=address, progress=_PartsBar("按分区筛选"))
             except ValueError as exc:
                 fail(str(exc))
     else:
@@ -283,7 +299,8 @@ def ratio_study_command(sales_file: Path, mapping_file: Path, version_name: str 
         with _sales_dataset(sales_file, mapping_file, scheduler, workers, work_dir) as (folder, done, address):
             try:
                 result = study_version_dataset(tables, folder, bootstrap=bootstrap, prior=prior,
-                                               trim=not keep_outliers, scheduler=address)
+                                               trim=not keep_outliers, scheduler=address,
+                                               progress=_PartsBar("按分区筛选、估价"))
             except ValueError as exc:
                 fail(str(exc))
         n_sales = done.sales
