@@ -123,14 +123,23 @@ class BuildingRows:
         return self.distinct_column(name, missing)[self.codes]
 
 
+def compile_engine(engine) -> pd.Index:
+    """The engine compiled for batches (as ``quote_frame`` compiles it on its first call) and its building index
+    with the index's hash table built: what a worker builds once and keeps for all its parts."""
+    if engine._compiled is None:
+        engine._compiled = _Compiled(engine)
+    index = engine._compiled.building_index
+    if len(index):
+        index.get_indexer(index[:1])  # pandas builds an index's hash table on its first lookup and keeps it
+    return index
+
+
 def _building_rows(engine, building: pd.Series) -> BuildingRows:
     """The rows of ``building``'s ids in the engine's tables: the distinct ids of the batch looked up in the
     compiled engine's building index (a ``pandas.Index`` whose hash table is built on its first lookup and kept
     with the engine), instead of a hash set of every building of the tables built anew for each batch."""
-    if engine._compiled is None:  # compiled on the first batch (quote_frame compiles it the same way)
-        engine._compiled = _Compiled(engine)
     codes, distinct = pd.factorize(building.to_numpy(dtype=object))
-    rows = engine._compiled.building_index.get_indexer(pd.Index(distinct, dtype=object).astype(str))
+    rows = compile_engine(engine).get_indexer(pd.Index(distinct, dtype=object).astype(str))
     return BuildingRows(engine.tables["buildings"], codes, rows)
 
 

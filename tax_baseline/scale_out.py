@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tax_baseline.batch import COLUMNS, STATUS_OK, BatchFileError, _header, price_batch
+from tax_baseline.batch import COLUMNS, STATUS_OK, BatchFileError, _header, compile_engine, price_batch
 from tax_baseline.quote import QuoteEngine
 from tax_baseline.tables import BaselineTables
 
@@ -203,8 +203,18 @@ class Pricing:
 
     def quote_engine(self) -> QuoteEngine:
         if self.engine is None:
-            self.engine = QuoteEngine(self.tables, version=self.version)
+            engine = QuoteEngine(self.tables, version=self.version)
+            compile_engine(engine)
+            self.engine = engine
         return self.engine
+
+    def engine_seconds(self) -> float:
+        """Seconds spent building the engine now (0 when an earlier part of this worker built it)."""
+        if self.engine is not None:
+            return 0.0
+        started = time.perf_counter()
+        self.quote_engine()
+        return time.perf_counter() - started
 
 
 def price_part(units: pd.DataFrame, pricing: Pricing) -> pd.DataFrame:
@@ -270,7 +280,8 @@ class DatasetResult:
     files: list[dict]  # path, rows, sha256, in part order
     sha256: str  # the dataset's content hash
     mode: str  # how it ran, in Chinese
-    seconds_per_part: list[float] = field(default_factory=list)
+    seconds_per_part: list[float] = field(default_factory=list)  # pricing and writing each part
+    engine_seconds: list[float] = field(default_factory=list)  # building the engine (a worker's first part)
 
     @property
     def refused(self) -> int:
@@ -335,7 +346,8 @@ def value_dataset(source: UnitSource, out: str | Path, pricing: Pricing, *, sche
             out=out, rows=sum(f["rows"] for f in files), ok=sum(f["ok"] for f in files),
             total_fen=sum(f["total_fen"] for f in files),
             by_reason=[(s, r, n) for (s, r), n in counts.most_common()], files=files, sha256=content_hash(files),
-            mode=mode, seconds_per_part=[f.get("seconds", 0.0) for f in files])
+            mode=mode, seconds_per_part=[f.get("seconds", 0.0) for f in files],
+            engine_seconds=[f.get("engine_seconds", 0.0) for f in files])
         (staging / SUMMARY_FILE).write_text(json.dumps(result.summary(), ensure_ascii=False, indent=1),
                                             encoding="utf-8")
         if out.exists():
@@ -349,9 +361,11 @@ def value_dataset(source: UnitSource, out: str | Path, pricing: Pricing, *, sche
 
 def _value_part(root: str, part: Part, out_root: str, pricing: Pricing, drop: tuple[str, ...]) -> dict:
     units = read_part(root, part)
+    engine_seconds = pricing.engine_seconds()
     started = time.perf_counter()
     summary = write_part(price_part(units, pricing), out_root, part, drop)
     summary["seconds"] = time.perf_counter() - started
+    summary["engine_seconds"] = engine_seconds
     return summary
 
 
@@ -362,9 +376,10 @@ def _run_in_process(source: UnitSource, staging: Path, pricing: Pricing, progres
                              encoding=source.encoding, chunksize=PART_ROWS)
         for k, units in enumerate(chunks):
             part = Part(source.parts[0].path, None, len(units), f"part-{k:05d}.parquet")
+            engine_seconds = pricing.engine_seconds()
             started = time.perf_counter()
             files.append({**write_part(price_part(units, pricing), str(staging), part),
-                          "seconds": time.perf_counter() - started})
+                          "seconds": time.perf_counter() - started, "engine_seconds": engine_seconds})
             if progress:
                 progress(len(units))
         return files
@@ -377,11 +392,14 @@ def _run_in_process(source: UnitSource, staging: Path, pricing: Pricing, progres
 
 def _price_and_write(units: pd.DataFrame, pricing: Pricing, out_root: str, parts: tuple[Part, ...],
                      drops: tuple, partition_info=None) -> pd.DataFrame:
-    """One task per part on a worker: ``price_part`` then ``write_part``; only the one-row summary returns."""
+    """One task per part on a worker: ``price_part`` then ``write_part``; only the one-row summary returns (with
+    the seconds of the pricing and writing, and those of building the worker's engine on its first part)."""
+    engine_seconds = pricing.engine_seconds()
     started = time.perf_counter()
     i = partition_info["number"]
     summary = write_part(price_part(units, pricing), out_root, parts[i], drops[i])
     summary["seconds"] = time.perf_counter() - started
+    summary["engine_seconds"] = engine_seconds
     return pd.DataFrame({"summary": [json.dumps(summary, ensure_ascii=False)]})
 
 

@@ -15,7 +15,11 @@ What partitions and what does not:
   partitions and run on one machine, on the columns they need; then the ratios and the IAAO fences are
   computed there too (a quantile over all sales);
 - the ratio study's statistics (median, COD, PRD, PRB and their bootstrap) need all ratios at once: two float
-  columns per sale, gathered in file order so that the bootstrap draws the same sales as in one process.
+  columns per sale, gathered in file order so that the bootstrap draws the same sales as in one process (a few
+  resamples at a time, ``ratio_study._bootstrap``).
+
+``calibrate_dataset`` and ``study_version_dataset`` are what ``xunpai calibrate`` and ``xunpai ratio-study`` run on
+a folder of sales files (after ``import_files``), on the cluster ``cluster`` starts or reaches for the command.
 """
 
 from __future__ import annotations

@@ -129,3 +129,15 @@ def test_an_unreachable_scheduler_is_named_in_chinese():
     with pytest.raises(ClusterError, match="无法连接 Dask 调度器“tcp://127.0.0.1:1”.*tcp://主机:端口"):
         with cluster("tcp://127.0.0.1:1"):
             pass
+
+
+def test_with_a_prior_version_the_dataset_calibrates_on_its_register_as_run_calibration_does(city, sales, tmp_path,
+                                                                                            two_workers):
+    as_of = date(2025, 12, 31)
+    sold = sales[sales["building_id"] != sales["building_id"].iloc[0]]  # a building of the prior left unsold
+    alone = run_calibration(sold, as_of, prior=city.tables, name="v2", holdouts=False, bootstrap=0)
+    by_parts = calibrate_dataset(folder_of_files(sold, tmp_path / "sales", pieces=2), as_of, prior=city.tables,
+                                 name="v2", holdouts=False, bootstrap=0, scheduler=two_workers)
+    assert by_parts.fit_statistics() == alone.fit_statistics()
+    assert by_parts.calibration.tables["base_prices"].equals(alone.calibration.tables["base_prices"])
+    assert sales["building_id"].iloc[0] in set(by_parts.calibration.tables["buildings"]["building_id"])
