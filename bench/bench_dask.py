@@ -23,10 +23,10 @@ with the number of parts; the study's partitions grow with the sales (one per in
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import pickle
-import resource
 import shutil
 import subprocess
 import sys
@@ -89,11 +89,23 @@ def write_register(data: Path, tables, units: int) -> Path:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The peak resident memory of this process since it started, MB: VmHWM of /proc/self/status. Not ru_maxrss:
+    Linux carries ru_maxrss over from the process that forked this one, so a subprocess or a Dask worker started
+    by a process holding 1.5 GB would report at least 1.5 GB whatever it used itself."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+PEAK = inspect.getsource(peak_mb)  # the same measure in the subprocesses
 
 
 def _worker_peak() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_mb()
 
 
 def single_process(data: Path, register: Path, rows: int) -> dict:
@@ -111,8 +123,9 @@ start = time.perf_counter()
 out = price_batch(engine, units, today=pd.Timestamp('2026-06-01').date())
 seconds = time.perf_counter() - start
 print(json.dumps({{'rows': len(out), 'seconds': seconds, 'ok': int((out['状态'] == '成功').sum()),
-                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  'peak_mb': peak_mb()}}))
 """
+    code = PEAK + code
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         return {"rows": rows, "error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
@@ -151,12 +164,12 @@ with Client(cluster) as client:
         study = study_version_dataset(tables, {sales!r}, bootstrap={bootstrap}, seed=0,
                                       scheduler=cluster.scheduler_address, timings=timings)
         seconds = time.perf_counter() - start
-    peaks = sorted(client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024).values())
+    peaks = sorted(client.run(peak_mb).values())
 cluster.close()
 tasks = [sum(s['stop'] - s['start'] for s in t['startstops'] if s['action'] == 'compute') for t in stream.data]
 s = study.study
 print(json.dumps({{'seconds': seconds, 'timings': timings, 'tasks': tasks, 'peaks_mb': peaks,
-                  'client_peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'n': s.n,
+                  'client_peak_mb': peak_mb(), 'n': s.n,
                   'cod': s.cod, 'prd': s.prd, 'median': s.median_ratio, 'ci': s.ci}}))
 """
 
@@ -171,12 +184,12 @@ start = time.perf_counter()
 study = study_version(tables, sales, bootstrap={bootstrap}, seed=0)
 s = study.study
 print(json.dumps({{'seconds': time.perf_counter() - start, 'n': s.n, 'cod': s.cod, 'prd': s.prd, 'ci': s.ci,
-                  'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  'peak_mb': peak_mb()}}))
 """
 
 
 def _python(code: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", PEAK + code], capture_output=True, text=True)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
     return json.loads(done.stdout.strip().splitlines()[-1])
