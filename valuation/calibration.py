@@ -22,6 +22,7 @@ Activation stays explicit (``xunpai.services.baseline.activate``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -65,6 +66,14 @@ class CalibrationConfig:
     cohort_ratio: float = 1.0
     zone_age: bool = True  # the age gradient of the building levels differs by zone (folded into base prices)
     zone_age_ratio: float = 5.0
+    road: bool = True  # communities that are sections of one road (…路一段, …路二段) share a prior level
+    road_ratio: float = 3.0
+    height: bool = True  # the building's height (total floors band) moves its level: towers above walk-ups
+    height_ratio: float = 1.0
+    segment: bool = False  # the building's market segment (house_type) sets its level within its zone/community
+    segment_ratio: float = 1.0
+    segment_area: bool = False  # each segment its own area bands, shrunk towards the city's
+    segment_area_ratio: float = 1.5
     huber: float | None = 1.345  # robust re-weighting in the fit (None: plain least squares)
 
 
@@ -97,6 +106,34 @@ def _prior_edges(prior: BaselineTables | None, table: str, lo: str, hi: str, gro
     return tuple(values)
 
 
+HEIGHT_EDGES = (0, 3, 5, 7, 10, 12, 14, 16, 18, 20, 23, 26, 30, 35, 1000)  # total floors (lo, hi]
+SECTION = re.compile(r"[一二三四五六七八九十百0-9０-９]+段$")
+
+
+REGION = re.compile(r"^(.+?[省市县縣州盟旗])(?=.)")
+
+
+def region_of_zones(zones) -> list[str | None]:
+    """The city (or county) a zone code names first: 臺中市西區 → 臺中市, 浙江省温岭市 → 浙江省; None when the
+    code names none (a zone code such as ANG MO KIO)."""
+    out = []
+    for z in zones:
+        m = REGION.match(str(z))
+        out.append(m.group(1) if m else None)
+    return out
+
+
+def road_of(communities: pd.Series) -> np.ndarray:
+    """The road of each community that is one section of it (臺中市西區向上路一段 → 臺中市西區向上路), where the
+    road has more than one section among ``communities``; None otherwise (the community is its own road)."""
+    codes = pd.Series(communities).astype(str)
+    road = codes.str.replace(SECTION, "", regex=True)
+    sectioned = road != codes
+    sections = codes[sectioned].groupby(road[sectioned]).nunique()
+    shared = road.map(sections).fillna(0).to_numpy() > 1
+    return np.where(sectioned.to_numpy() & shared, road.to_numpy(), None).astype(object)
+
+
 def building_keys(register: pd.DataFrame, as_of: date, age_edges: tuple) -> pd.DataFrame:
     """Per building the keys of the building-level effects: its estate cohort and its age band at ``as_of``."""
     year = register["year_built"].astype(int).to_numpy()
@@ -106,6 +143,16 @@ def building_keys(register: pd.DataFrame, as_of: date, age_edges: tuple) -> pd.D
         "zone_age": list(zip(register["zone_code"].to_numpy(),
                              _band_codes(np.maximum(as_of.year - year, 0).astype(float), age_edges, False).tolist(),
                              strict=True)),
+        "road": road_of(register["community_code"]),
+        "height": _band_codes(register["total_floors"].astype(float).to_numpy(), HEIGHT_EDGES, True),
+        "zone_height": list(zip(register["zone_code"].to_numpy(),
+                                _band_codes(register["total_floors"].astype(float).to_numpy(), HEIGHT_EDGES,
+                                            True).tolist(), strict=True)),
+        "segment": register["house_type"].astype(str).to_numpy(),
+        "zone_segment": list(zip(register["zone_code"].to_numpy(), register["house_type"].astype(str).to_numpy(),
+                                 strict=True)),
+        "community_segment": list(zip(register["community_code"].to_numpy(),
+                                      register["house_type"].astype(str).to_numpy(), strict=True)),
     })
 
 
@@ -155,13 +202,24 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     if config.zone_area:
         add_combo("zone_area", (keys["zone_code"].to_numpy(), keys["area_band"].to_numpy()), "ridge",
                   config.zone_area_ratio)
-    if config.cohort or config.zone_age:
+    if config.cohort or config.zone_age or config.segment or config.road or config.height:
         bk = building_keys(register, as_of or pd.to_datetime(s["date"]).max().date(), age_edges)
         bk = bk.set_index("building_id").loc[s["building_id"]]
         if config.cohort:
             add("cohort", pd.Series(bk["cohort"].to_numpy(), dtype=object), "ridge", config.cohort_ratio)
         if config.zone_age:
             add("zone_age", pd.Series(bk["zone_age"].to_numpy(), dtype=object), "ridge", config.zone_age_ratio)
+        if config.height:
+            add("height", pd.Series(bk["height"].to_numpy()), "ridge", config.height_ratio)
+            add("zone_height", pd.Series(bk["zone_height"].to_numpy(), dtype=object), "ridge", config.height_ratio)
+        if config.road:
+            add("road", pd.Series(bk["road"].to_numpy(), dtype=object), "ridge", config.road_ratio)
+        if config.segment:
+            add("segment", pd.Series(bk["segment"].to_numpy(), dtype=object), "ridge", config.segment_ratio)
+            add("zone_segment", pd.Series(bk["zone_segment"].to_numpy(), dtype=object), "ridge",
+                config.segment_ratio)
+            add("community_segment", pd.Series(bk["community_segment"].to_numpy(), dtype=object), "ridge",
+                config.segment_ratio)
     add_combo("age_band", (np.broadcast_to(np.asarray(keys["structure"].to_numpy(), dtype=object), len(keys)),
                            keys["age_band"].to_numpy()))
     add("month", keys["month"], levels=pd.Index(months))
@@ -179,6 +237,7 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
 
 
 RELATIVE_BINS = 20
+BUILDING_LEVEL_EFFECTS = ("height", "zone_height", "road", "cohort", "zone_age", "segment", "zone_segment", "community_segment")  # folded into base prices
 
 
 def floor_blocks(klass, low, high, total, config: CalibrationConfig) -> list[Block]:
@@ -442,12 +501,20 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     zone_eff = fit.effects["zone"]
     counts_zone = fit.counts["zone"]
     city = float(np.average(zone_eff.to_numpy(), weights=np.maximum(counts_zone.to_numpy(), 1e-9)))
+    # a zone without sales: the level of the zones of its own city (臺中市大肚區 → 臺中市), else of all zones
+    region_of = pd.Series(region_of_zones(zone_eff.index), index=zone_eff.index)
+    region_level = {r: float(np.average(zone_eff[region_of == r], weights=np.maximum(counts_zone[region_of == r], 1e-9)))
+                    for r in set(region_of.dropna())}
+
+    def unsold_zone(z: str) -> float:
+        return region_level.get(region_of_zones([z])[0], city)
     comm_eff = fit.effects["community"]
     bldg_eff = fit.effects["building"]
     bldg_n = fit.counts["building"].reindex(register["building_id"]).fillna(0).to_numpy()
     comm_n = fit.counts["community"].reindex(register["community_code"]).fillna(0).to_numpy()
     zone_known = register["zone_code"].isin(zone_eff.index).to_numpy()
-    z_val = np.where(zone_known, register["zone_code"].map(zone_eff).fillna(0.0).to_numpy(), city)
+    z_val = np.array([zone_eff[z] if known else unsold_zone(z)
+                      for z, known in zip(register["zone_code"], zone_known, strict=True)])
     c_val = register["community_code"].map(comm_eff).fillna(0.0).to_numpy()
     b_val = register["building_id"].map(bldg_eff).fillna(0.0).to_numpy()
     first_month = months[0]
@@ -455,7 +522,7 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     t0 = register["zone_code"].map(lambda z: start_level.get(z, start_level[ALL_ZONES])).to_numpy()
     constant = fit.intercept + c_floor + c_orient + c_area + c_age
     bk = building_keys(register, as_of, tuple(age_edges))
-    for name in ("cohort", "zone_age"):
+    for name in BUILDING_LEVEL_EFFECTS:
         if name in fit.effects:
             effect = dict(fit.effects[name].items())
             b_val = b_val + np.array([effect.get(key, 0.0) for key in bk[name]])
@@ -472,9 +539,12 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
         base_rows.append(pd.DataFrame({"scope": "楼幢", "key": register["building_id"], "effective_date": as_of,
                                        "price": asof_price}))
     comms = register.drop_duplicates("community_code")
-    cz = np.where(comms["zone_code"].isin(zone_eff.index), comms["zone_code"].map(zone_eff).fillna(0.0), city)
+    cz = np.array([zone_eff[z] if z in zone_eff.index else unsold_zone(z) for z in comms["zone_code"]])
     c_level = constant + cz + comms["community_code"].map(comm_eff).fillna(0.0).to_numpy() + comms["zone_code"].map(
         lambda z: start_level.get(z, start_level[ALL_ZONES])).to_numpy()
+    if "road" in fit.effects:  # a community's road (its other sections) moves its level as it does its buildings'
+        road = dict(fit.effects["road"].items())
+        c_level = c_level + np.array([road.get(r, 0.0) for r in road_of(comms["community_code"])])
     c_start = np.round(np.exp(c_level), 2)
     base_rows.append(pd.DataFrame({"scope": "小区", "key": comms["community_code"], "effective_date": start_date,
                                    "price": c_start}))

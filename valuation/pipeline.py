@@ -8,7 +8,7 @@ trend. A suspiciously low in-sample COD against the held-out one raises the sale
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -25,12 +25,68 @@ from valuation.calibration import (
     relative_bin,
     roll_forward,
     study_sales,
+    value_sales,
 )
 from valuation.diagnostics import coefficient_inference
 from valuation.registry import buildings_from_sales, register_from_tables
 from valuation.screening import Screening, screen
 
 HOLDOUT_SHARE = 0.10  # IAAO: test on the most recent ~10% of sales as well as at random
+
+# Model settings chosen by cross-validation inside the calibration sales (never on a test split): on a small
+# market (up to CV_MAX_SALES kept sales) each candidate is fitted CV_FOLDS times on the other folds and priced
+# through the quote engine on the held-out fold; the lowest COD of all held-out sales wins (ties: the first).
+# Above that size the first candidate (the defaults) stands: with many sales per building the choice matters
+# little, and the folds would cost minutes.
+CV_FOLDS = 4
+CV_MAX_SALES = 20_000
+CANDIDATES: tuple[tuple[str, dict], ...] = (
+    ("稳健加权", {}),  # Huber weights (the defaults)
+    ("最小二乘", {"huber": None}),
+    ("稳健加权、分房屋类型", {"segment": True}),
+    ("最小二乘、分房屋类型", {"huber": None, "segment": True}),
+)
+
+
+@dataclass
+class ModelChoice:
+    """The settings a calibration used and, when chosen by cross-validation, every candidate's figures."""
+
+    chosen: str
+    config: CalibrationConfig
+    folds: int = 0
+    candidates: list[dict] = field(default_factory=list)  # name, n, cod, prd, prb of the held-out sales
+
+    def to_dict(self) -> dict:
+        return {"chosen": self.chosen, "folds": self.folds, "candidates": self.candidates,
+                "rule": (f"{self.folds} 折交叉验证（校准样本内），取留出成交 COD 最低者" if self.folds else
+                         f"默认设置（纳入成交多于 {CV_MAX_SALES} 笔或少于 {30 * CV_FOLDS} 笔，不做交叉验证）")}
+
+
+def choose_config(kept: pd.DataFrame, as_of: date, register: pd.DataFrame, base: CalibrationConfig, *,
+                  seed: int = 0, candidates=CANDIDATES, folds: int = CV_FOLDS) -> ModelChoice:
+    """The candidate settings (over ``base``) with the lowest COD on the held-out folds of ``kept``."""
+    first_name, first = candidates[0]
+    if len(kept) > CV_MAX_SALES or len(kept) < 30 * folds or len(candidates) == 1:
+        return ModelChoice(first_name, replace(base, **first))
+    fold = np.random.default_rng(seed).integers(0, folds, len(kept))
+    rows = []
+    best = None
+    for name, changes in candidates:
+        config = replace(base, **changes)
+        estimate, price = [], []
+        for f in range(folds):
+            fitted = calibrate(kept[fold != f].reset_index(drop=True), as_of, register=register, config=config)
+            priced = value_sales(fitted.tables, kept[fold == f].reset_index(drop=True))
+            ok = priced["estimate"].notna().to_numpy()
+            estimate.append(priced["estimate"].to_numpy()[ok])
+            price.append(kept.loc[fold == f, "price"].to_numpy(dtype=float)[ok])
+        study = rs.ratio_study(np.concatenate(estimate), np.concatenate(price), bootstrap=0)
+        rows.append({"name": name, "n": int(study.n), "cod": round(float(study.cod), 4),
+                     "prd": round(float(study.prd), 4), "prb": round(float(study.prb), 4)})
+        if best is None or study.cod < best[0]:
+            best = (study.cod, name, config)
+    return ModelChoice(best[1], best[2], folds, rows)
 
 
 @dataclass
@@ -78,11 +134,16 @@ def _jsonable(value):
 def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
                     config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
                     window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
-                    screening: Screening | None = None) -> CalibrationRun:
+                    screening: Screening | None = None, choose: bool | None = None) -> CalibrationRun:
     """Screen ``sales`` (canonical), calibrate on the kept ones, and run the ratio studies.
 
     ``screening``: the marks of these very sales, in their order, made elsewhere (a dataset is screened on Dask
-    by ``valuation.scale_out.screen_dataset``): used as they are instead of screening here."""
+    by ``valuation.scale_out.screen_dataset``): used as they are instead of screening here.
+    ``choose`` (default: when no ``config`` is given) picks the model settings among :data:`CANDIDATES` by
+    cross-validation inside the kept sales (:func:`choose_config`); the choice is in the fit statistics.
+    """
+    if choose is None:
+        choose = config is None
     config = config or CalibrationConfig()
     if register is None and prior is not None:
         register = register_from_tables(prior)
@@ -99,7 +160,13 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     kept = screening.kept
     if len(kept) < 30:
         raise ValueError(f"筛选后仅剩 {len(kept)} 笔成交，少于 30 笔，无法校准")
+    if choose:
+        choice = choose_config(kept, as_of, register, config, seed=seed)
+        config = choice.config
+    else:
+        choice = ModelChoice("给定设置", config)
     calibration = calibrate(kept, as_of, register=register, prior=prior, config=config, name=name)
+    calibration.statistics["model_choice"] = choice.to_dict()
     in_sample, priced = study_sales(calibration.tables, kept, bootstrap=bootstrap, seed=seed)
     run = CalibrationRun(calibration=calibration, screening=screening, in_sample=in_sample, priced=priced)
     run.inference, run.diagnostics = _inference(kept, calibration)
