@@ -48,12 +48,19 @@ def features(sales: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def lightgbm_values(train: pd.DataFrame, test: pd.DataFrame, register: pd.DataFrame, seed: int) -> np.ndarray:
+def lightgbm_values(train: pd.DataFrame, test: pd.DataFrame, register: pd.DataFrame, seed: int,
+                    building_fields: tuple[str, ...] = ()) -> np.ndarray:
+    """The peer's values; ``building_fields`` (e.g. house_type) are register columns it also sees as categories,
+    when the table model may use them too."""
     import lightgbm as lgb
 
     both = pd.concat([train, test], ignore_index=True)
     X = features(both, register)
-    for c in ("zone", "community", "building"):
+    reg = register.set_index("building_id")
+    for c in building_fields:
+        X[c] = reg.loc[both["building_id"], c].astype(str).to_numpy()
+    categories = ["zone", "community", "building", *building_fields]
+    for c in categories:
         X[c] = pd.Categorical(X[c].astype(str))
     Xtr, Xte = X.iloc[: len(train)], X.iloc[len(train):]
     y = np.log(train["price"].to_numpy(dtype=float) / train["area"].to_numpy(dtype=float))
@@ -62,7 +69,7 @@ def lightgbm_values(train: pd.DataFrame, test: pd.DataFrame, register: pd.DataFr
     params = {"objective": "regression_l1", "learning_rate": 0.05, "num_leaves": 127, "min_data_in_leaf": 10,
               "feature_fraction": 0.9, "cat_smooth": 10, "max_cat_to_onehot": 4, "verbose": -1, "seed": seed,
               "num_threads": 2, "deterministic": True, "force_row_wise": True}
-    dtrain = lgb.Dataset(Xtr[~val], y[~val], categorical_feature=["zone", "community", "building"])
+    dtrain = lgb.Dataset(Xtr[~val], y[~val], categorical_feature=categories)
     dval = lgb.Dataset(Xtr[val], y[val], reference=dtrain)
     model = lgb.train(params, dtrain, num_boost_round=5000, valid_sets=[dval],
                       callbacks=[lgb.early_stopping(100, verbose=False)])

@@ -9,6 +9,9 @@ through the HDB mapping (its total floors inferred from the highest band of each
 (c) Taiwan 實價登錄 2019Q4 (New Taipei and Taichung), seeded random 75/25 (seed 42); the register is both
 files read through the Taiwan mapping (total floors as registered in 總樓層數).
 
+The table model's settings are chosen by cross-validation inside the training sales when they are few
+(valuation.pipeline.choose_config: on Taiwan, whether to weight robustly, give each house type (建物型態) its
+own level, correct to a mean ratio of 1); the peer then also sees house_type as a category.
 Figures per split: coverage (priced / given, refused by reason), and on the same test sales, all kept
 (``--keep-outliers``, as the peer is judged): median ratio, COD, PRD, PRB, KI, MKI for the table model and for
 LightGBM on the same features (bench_calibration_accuracy.lightgbm_values, num_threads 2); the table model's
@@ -71,7 +74,8 @@ def line(label: str, n: int, median: float, cod: float, prd: float, prb: float, 
 
 def run_split(name: str, env: dict, tmp: Path, mapping: Path, register_file: Path, source_lines: list[str],
               header: list[str], train_rows: np.ndarray, test_rows: np.ndarray, as_of: str, forecast: str | None,
-              register_frame: pd.DataFrame, sales: pd.DataFrame, test_mask: np.ndarray, seed: int) -> dict:
+              register_frame: pd.DataFrame, sales: pd.DataFrame, test_mask: np.ndarray, seed: int,
+              peer_fields: tuple[str, ...] = ()) -> dict:
     train_csv, test_csv = tmp / f"{name}-train.csv", tmp / f"{name}-test.csv"
     write_rows(source_lines, header, train_rows, train_csv)
     write_rows(source_lines, header, test_rows, test_csv)
@@ -94,7 +98,10 @@ def run_split(name: str, env: dict, tmp: Path, mapping: Path, register_file: Pat
           f"total floors inferred {stats['total_floors_inferred']}")
     print(f"  CLI ratio-study: given {acc['given']}, priced {acc['priced']}, coverage {100 * acc['coverage']:.2f}%, "
           f"refused {acc['refused']} {acc['refused_by_reason'] or ''}; screened out {sum(acc['screened_out'].values())}")
-    print(f"  table model COD unrounded {kept_all['cod']:.4f}")
+    print(f"  table model COD unrounded {kept_all['cod']:.4f}; settings {stats['model_choice']['chosen']} "
+          f"({stats['model_choice']['rule']})")
+    for c in stats["model_choice"]["candidates"]:
+        print(f"    cross-validation in the training sales: {c['name']} COD {c['cod']:.2f} PRD {c['prd']:.4f}")
     line("table model (all kept)", kept_all["n"], kept_all["median_ratio"], kept_all["cod"], kept_all["prd"],
          kept_all["prb"], kept_all["ki"], kept_all["mki"])
     line("table model (IAAO trim)", trimmed["n"], trimmed["median_ratio"], trimmed["cod"], trimmed["prd"],
@@ -105,7 +112,7 @@ def run_split(name: str, env: dict, tmp: Path, mapping: Path, register_file: Pat
     test = screen(test, outliers=False).kept
     kept = screen(train, as_of=date.fromisoformat(as_of), register=register_frame).kept
     t = time.perf_counter()
-    est = lightgbm_values(kept, test, register_frame, seed)
+    est = lightgbm_values(kept, test, register_frame, seed, peer_fields)
     peer = peer_study(est, test["price"].to_numpy(dtype=float))
     line("LightGBM (all kept)", peer.n, peer.median_ratio, peer.cod, peer.prd, peer.prb, peer.ki, peer.mki,
          f"time {time.perf_counter() - t:.1f}s")
@@ -168,7 +175,7 @@ def taiwan(env: dict, tmp: Path, shared: Path) -> list[str]:
     rows = sales["row"].to_numpy()
     all_lines = combined.read_text(encoding="utf-8").splitlines(keepends=True)
     r = run_split("taiwan", env, tmp, mapping, combined, all_lines, header, rows[~test_mask], rows[test_mask],
-                  "2019-12-31", None, reg.buildings, sales, test_mask, 42)
+                  "2019-12-31", None, reg.buildings, sales, test_mask, 42, peer_fields=("house_type",))
     table, peer = r["table"], r["peer"]
     checks = {"coverage ≥ 95%": r["coverage"] >= 0.95, "PRD 0.98-1.03": 0.98 <= table["prd"] <= 1.03,
               "|PRB| ≤ 0.05": abs(table["prb"]) <= 0.05, "COD below LightGBM's": table["cod"] < peer.cod}

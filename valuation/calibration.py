@@ -70,6 +70,7 @@ class CalibrationConfig:
     road_ratio: float = 3.0
     height: bool = True  # the building's height (total floors band) moves its level: towers above walk-ups
     height_ratio: float = 1.0
+    ratio_retransform: bool = False  # value at exp(level − v/2): the mean assessment ratio, not the median, at 1
     segment: bool = False  # the building's market segment (house_type) sets its level within its zone/community
     segment_ratio: float = 1.0
     segment_area: bool = False  # each segment its own area bands, shrunk towards the city's
@@ -527,6 +528,10 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
             effect = dict(fit.effects[name].items())
             b_val = b_val + np.array([effect.get(key, 0.0) for key in bk[name]])
     building_level = constant + z_val + c_val + b_val + t0
+    if config.ratio_retransform:  # centred on the sales' median building: the median ratio stays where it was
+        v = _level_variance(fit, register, bk, zone_known, region_of)
+        sold = pd.Series(v, index=register["building_id"].to_numpy()).reindex(sales["building_id"]).to_numpy()
+        building_level = building_level - (v - float(np.nanmedian(sold))) / 2
     source = np.where(bldg_n > 0, "楼幢", np.where(comm_n > 0, "小区", np.where(zone_known, "分区", "全市")))
 
     start_date = date(int(first_month[:4]), int(first_month[5:]), 1)
@@ -585,6 +590,34 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
         "total_floors_inferred": int((register["total_floors_source"] == "推断").sum()),
     }
     return Calibration(tables=tables, fit=fit, buildings=estimates, statistics=statistics)
+
+
+def _level_variance(fit: HedonicFit, register: pd.DataFrame, bk: pd.DataFrame, zone_known: np.ndarray,
+                    region_of: pd.Series) -> np.ndarray:
+    """Posterior variance v of each building's log level: over its shrunk effects (building, community and the
+    building-level ones) σ²/(n + λ), n its level's sales (a level without sales: the prior variance τ² = σ²/λ),
+    and for a zone without sales the variance of the zone levels of its city. A value exp(level − v/2) has
+    mean ratio 1 (E[1/p] = exp(−μ + v/2) for log-normal p), where exp(level) has median ratio 1: without
+    the correction, buildings valued from little data (high v, often the cheap ones of a mixed market)
+    carry mean ratios above the rest, which is regressivity (PRD above 1)."""
+    sigma2 = fit.sigma2
+    keys = {"building": register["building_id"].to_numpy(), "community": register["community_code"].to_numpy()}
+    for name in BUILDING_LEVEL_EFFECTS:
+        if name in fit.effects and name in bk:
+            keys[name] = bk[name].to_numpy()
+    v = np.zeros(len(register))
+    for name, key in keys.items():
+        if name not in fit.ratios:
+            continue
+        lam = fit.ratios[name]
+        counts = dict(fit.counts[name].items())
+        n = np.array([counts.get(k, 0.0) if k is not None else np.nan for k in key], dtype=float)
+        v += np.where(np.isnan(n), 0.0, sigma2 / (np.nan_to_num(n) + lam))
+    zone_eff = fit.effects["zone"]
+    if (~zone_known).any() and len(zone_eff) > 1:
+        spread = float(np.var(zone_eff.to_numpy()))
+        v = v + np.where(zone_known, 0.0, spread)
+    return v
 
 
 def _with_sources(register: pd.DataFrame) -> pd.DataFrame:

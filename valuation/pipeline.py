@@ -45,6 +45,7 @@ CANDIDATES: tuple[tuple[str, dict], ...] = (
     ("最小二乘", {"huber": None}),
     ("稳健加权、分房屋类型", {"segment": True}),
     ("最小二乘、分房屋类型", {"huber": None, "segment": True}),
+    ("最小二乘、分房屋类型、均值比率校正", {"huber": None, "segment": True, "ratio_retransform": True}),
 )
 
 
