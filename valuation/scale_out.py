@@ -389,11 +389,15 @@ def register_for(sales_path: str | Path, register: pd.DataFrame | None = None, p
 def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
                       config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
                       window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
-                      scheduler: str | None = None, workers: int | None = None, progress=None) -> CalibrationRun:
+                      scheduler: str | None = None, workers: int | None = None, progress=None,
+                      choose: bool | None = None) -> CalibrationRun:
     """``pipeline.run_calibration`` of a dataset of canonical sales (a folder of Parquet files, e.g. the output of
     :func:`import_files`): the register from the columns it needs, screening rules 1–6 per zone partition on
     Dask, then on this machine the first-pass fit of rule 7, the calibration's sparse solve and its ratio studies
-    (see the module's docstring). The same version and statistics as ``run_calibration`` of all the sales."""
+    (see the module's docstring). The same version and statistics as ``run_calibration`` of all the sales
+    (``choose``: the model settings chosen by cross-validation as there, by default when no ``config`` is given)."""
+    if choose is None:
+        choose = config is None
     config = config or CalibrationConfig()
     register = register_for(sales, register, prior)
     screening = screen_dataset(sales, as_of=as_of, window_start=window_start, register=register,
@@ -401,4 +405,4 @@ def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = Non
     every = screening.sales.drop(columns=["excluded", "reason_code", "reason"])
     return run_calibration(every, as_of, register=register, prior=prior, config=config, name=name,
                            holdouts=holdouts, window_start=window_start, seed=seed, bootstrap=bootstrap,
-                           screening=screening)
+                           screening=screening, choose=choose)
