@@ -39,6 +39,7 @@ from tax_baseline.tables import (
     elevator_class,
 )
 
+MAX_AREA = 100_000  # ㎡
 ROUNDING_RULE = "单价四舍五入到分；总价 = 单价 × 建筑面积，四舍五入到分"
 METHOD_NAME = "定向询价（计税基准价，参考价规定第五条）"
 HUNDRED = Decimal(100)
@@ -156,10 +157,10 @@ def parse_area(value: object) -> Decimal:
         raise InvalidQuoteInput(f"建筑面积“{value}”不是数字；应为大于 0 的平方米数，如 89.5。") from None
     if not area.is_finite() or area <= 0:
         raise InvalidQuoteInput(f"建筑面积应大于 0 平方米，收到 {value}。")
+    if area > MAX_AREA:  # before quantize: 1e30 has more digits than the decimal context (InvalidOperation)
+        raise InvalidQuoteInput(f"建筑面积 {value} 平方米超出住宅询价范围（应不超过 {MAX_AREA}）。")
     if area != area.quantize(FEN):
         raise InvalidQuoteInput(f"建筑面积最多保留两位小数，收到 {value}。")
-    if area > 100_000:
-        raise InvalidQuoteInput(f"建筑面积 {value} 平方米超出住宅询价范围（应不超过 100000）。")
     return area
 
 

@@ -1,17 +1,43 @@
 """The OpenAPI 3.1 document of the JSON API (``web.api``), built in code so that it cannot drift from the
-module it describes without the tests noticing (they validate every response against it)."""
+module it describes without the tests noticing (they validate every response against it).
+
+The document is also the API's input check: every request body, path and query parameter is validated against
+it before any work (``web.api``'s request hook, through ``validator()``: each schema compiled once by
+fastjsonschema, a few microseconds a request). A module that adds routes to the API blueprint adds its
+operations to ``document()`` (with ``_op(..., body="ItsSchema")``) and its schemas to ``SCHEMAS`` (or through
+``register_schemas``), and gets the same checks and the same Chinese messages. Every number has a range and every
+string a length; ``title`` names a field in Chinese and ``description`` says what is expected, both used in the
+messages (``explain``).
+"""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from typing import Any
 
+import fastjsonschema
+
+from tax_baseline.quote import MAX_AREA
+
 STR = {"type": "string"}
+SHORT = {"type": "string", "maxLength": 200}
 NSTR = {"type": ["string", "null"]}
 INT = {"type": "integer"}
+ID = {"type": "integer", "minimum": 1, "maximum": 2_147_483_647, "description": "正整数编号"}
 NINT = {"type": ["integer", "null"]}
 BOOL = {"type": "boolean"}
-DATE = {"type": "string", "format": "date"}
+DATE = {"type": "string", "format": "date", "maxLength": 10, "description": "年-月-日，如 2024-03-15"}
 MONEY = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "description": "元，十进制字符串，精确到分"}
+AREA = {"type": ["string", "number"], "title": "建筑面积", "exclusiveMinimum": 0, "maximum": MAX_AREA,
+        "maxLength": 24, "pattern": r"^\s*[0-9０-９]{1,6}([.．][0-9０-９]{1,2})?\s*(㎡|m²|m2|M2|平方米|平米)?\s*$",
+        "description": f"建筑面积（平方米），大于 0、不超过 {MAX_AREA}，最多两位小数，如 89.5"}
+FLOOR = {"type": ["string", "integer"], "title": "所在层", "minimum": -10, "maximum": 300, "minLength": 1,
+         "maxLength": 40, "description": "所在层，如 5、5/18、中楼层(共18层)"}
+CASE_NUMBER = {"type": "string", "title": "案号", "maxLength": 64, "description": "案号，如（2026）浙1081执1234号"}
+PURPOSE = {"type": "string", "title": "查询用途", "maxLength": 200}
+TEXT = {"type": "string", "maxLength": 20_000}
 
 
 def _ref(name: str) -> dict:
@@ -26,16 +52,17 @@ def _obj(properties: dict, required: list[str] | None = None, extra: bool = Fals
 
 
 SCHEMAS: dict[str, dict] = {
-    "Error": _obj({"error": _obj({"code": STR, "message": STR, "limit": STR,
+    "Error": _obj({"error": _obj({"code": STR, "message": STR, "limit": STR, "field": STR,
                                   "candidates": {"type": "array", "items": _ref("Candidate")}},
                                  ["code", "message"])}, ["error"]),
     "Candidate": _obj({"building_id": STR, "address": STR, "score": {"type": "number"}},
                       ["building_id", "address"]),
     "QuoteRequest": _obj({
-        "address": {**STR, "description": "坐落（与 building_id 二选一）"}, "building_id": STR,
-        "floor": {"type": ["string", "integer"], "description": "所在层，如 5、5/18、中楼层(共18层)"},
-        "orientation": STR, "area": {"type": ["string", "number"], "description": "建筑面积（平方米）"},
-        "contract_date": DATE, "valuation_date": DATE, "case_number": STR, "purpose": STR},
+        "address": {**SHORT, "title": "坐落", "description": "坐落（与 building_id 二选一）"},
+        "building_id": {**SHORT, "maxLength": 64, "title": "楼幢编号"}, "floor": FLOOR,
+        "orientation": {**SHORT, "maxLength": 20, "title": "朝向"}, "area": AREA,
+        "contract_date": {**DATE, "title": "立契时间"}, "valuation_date": {**DATE, "title": "估价时点"},
+        "case_number": CASE_NUMBER, "purpose": PURPOSE},
         ["floor", "area", "contract_date", "case_number", "purpose"]),
     "Factor": _obj({"name": STR, "value": STR, "method": STR, "table": STR,
                     "row": {"type": "object", "additionalProperties": True}},
@@ -53,10 +80,12 @@ SCHEMAS: dict[str, dict] = {
                            "recorded_at": {"type": "string", "format": "date-time"},
                            "result": _ref("QuoteResult")},
                           ["verification_code", "ledger_seq", "case_number", "purpose", "recorded_at", "result"]),
-    "BatchUnit": _obj({"building_id": STR, "address": STR, "floor": {"type": ["string", "integer"]},
-                       "orientation": STR, "area": {"type": ["string", "number"]}, "contract_date": DATE,
-                       "valuation_date": DATE}, ["floor", "area", "contract_date"]),
-    "BatchRequest": _obj({"case_number": STR, "purpose": STR,
+    "BatchUnit": _obj({"building_id": {**SHORT, "maxLength": 64, "title": "楼幢编号"},
+                       "address": {**SHORT, "title": "坐落"}, "floor": FLOOR,
+                       "orientation": {**SHORT, "maxLength": 20, "title": "朝向"}, "area": AREA,
+                       "contract_date": {**DATE, "title": "立契时间"}, "valuation_date": {**DATE, "title": "估价时点"}},
+                      ["floor", "area", "contract_date"]),
+    "BatchRequest": _obj({"case_number": CASE_NUMBER, "purpose": PURPOSE,
                           "units": {"type": "array", "items": _ref("BatchUnit"), "minItems": 1, "maxItems": 10000}},
                          ["case_number", "purpose", "units"]),
     "BatchResponse": _obj({"ok": INT, "refused": INT, "ledger_seq": INT, "verification_code": STR,
@@ -76,17 +105,23 @@ SCHEMAS: dict[str, dict] = {
         ["id", "case_number", "report_id", "grounds", "state", "admissible", "filed_at", "next_step", "evidence"]),
     "ObjectionList": _obj({"objections": {"type": "array", "items": _ref("Objection")}}, ["objections"]),
     "ObjectionFiling": _obj({
-        "case_number": STR, "report_id": INT,
+        "case_number": CASE_NUMBER, "report_id": {**ID, "title": "评估报告编号"},
         "grounds": {"type": "array", "items": {"type": "string", "enum": [
             "basic_facts", "scope", "qualification", "procedure", "standard", "method", "result",
             "negotiation_fraud", "collusion", "false_inquiry", "wrong_handling"]}, "minItems": 1},
-        "facts": STR, "reasons": STR, "address_for_service": STR,
-        "submission_key": {**STR, "description": "客户端生成的提交编号；重复提交返回第一次的异议"},
-        "evidence": {"type": "array", "items": _obj({"filename": STR, "content_base64": STR, "content_type": STR},
-                                                    ["filename", "content_base64"])}},
+        "facts": {**TEXT, "title": "事实"}, "reasons": {**TEXT, "title": "理由"},
+        "address_for_service": {**SHORT, "title": "送达地址"},
+        "submission_key": {**SHORT, "maxLength": 100, "description": "客户端生成的提交编号；重复提交返回第一次的异议"},
+        "evidence": {"type": "array", "maxItems": 20, "items": _obj({
+            "filename": {**SHORT, "minLength": 1, "title": "文件名"},
+            "content_base64": {"type": "string", "maxLength": 70_000_000, "title": "文件内容",
+                               "description": "base64 编码的文件内容"},
+            "content_type": {**SHORT, "maxLength": 100}}, ["filename", "content_base64"])}},
         ["case_number", "report_id", "grounds", "facts", "reasons"]),
     "FilingResponse": _obj({"created": BOOL, "objection": _ref("Objection")}, ["created", "objection"]),
-    "Decision": _obj({"upheld": BOOL, "summary": STR, "decided_on": DATE, "served_on": DATE}, ["upheld"]),
+    "Decision": _obj({"upheld": {**BOOL, "title": "异议是否成立", "description": "true（异议成立）或 false（驳回）"},
+                      "summary": {**TEXT, "title": "裁定摘要"}, "decided_on": {**DATE, "title": "裁定日期"},
+                      "served_on": {**DATE, "title": "送达日期"}}, ["upheld"]),
     "Publication": _obj({"platform": STR, "status": STR, "remote_id": NSTR, "url": NSTR}, ["platform", "status"]),
     "Lot": _obj({
         "id": INT, "court_code": STR, "lot_code": STR, "case_number": STR, "title": STR, "kind": STR, "round": STR,
@@ -94,7 +129,8 @@ SCHEMAS: dict[str, dict] = {
         "deposit_fen": NINT, "sale_price_fen": NINT, "publications": {"type": "array", "items": _ref("Publication")}},
         ["id", "court_code", "lot_code", "case_number", "title", "status", "starting_price_fen", "publications"]),
     "LotList": _obj({"lots": {"type": "array", "items": _ref("Lot")}}, ["lots"]),
-    "PublishRequest": _obj({"platform": {"type": "string", "enum": ["local", "ali", "jd", "rmfysszc", "gpai", "caa"]}}),
+    "PublishRequest": _obj({"platform": {"type": "string", "title": "平台",
+                                         "enum": ["local", "ali", "jd", "rmfysszc", "gpai", "caa"]}}),
     "PublishResult": _obj({"lot_id": INT, "lot_code": STR, "result": STR, "result_name": STR, "remote_id": STR,
                            "url": STR, "idempotency_key": STR, "message": STR},
                           ["lot_id", "lot_code", "result", "result_name", "idempotency_key"]),
@@ -118,23 +154,28 @@ def _responses(ok: dict[str, tuple[str, str]], errors: tuple[int, ...] = (401, 4
 
 
 def _op(summary: str, responses: dict, *, body: str | None = None, params: list | None = None,
-        tag: str = "") -> dict:
+        tag: str = "", body_required: bool = True, roles: tuple[str, ...] = (), body_check: bool = True) -> dict:
     op: dict[str, Any] = {"summary": summary, "responses": responses, "security": [{"bearer": []}]}
+    if not body_check:
+        op["x-body-check"] = "view"  # the view checks the body itself, with its own messages (web/api_vehicles.py)
+    if roles:
+        op["x-roles"] = list(roles)  # checked before the body: who may not call it learns nothing of its schema
     if tag:
         op["tags"] = [tag]
     if body:
-        op["requestBody"] = {"required": True, **_json(body)}
+        op["requestBody"] = {"required": body_required, **_json(body)}
     if params:
         op["parameters"] = params
     return op
 
 
 def _path_id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": INT}
+    return {"name": name, "in": "path", "required": True, "schema": ID}
 
 
-def _query(name: str, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": STR, "description": description}
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema or {**SHORT, "maxLength": 64},
+            "description": description}
 
 
 def document() -> dict:
@@ -150,29 +191,34 @@ def document() -> dict:
             **VEHICLE_PATHS,
             "/v1/me": {"get": _op("当前令牌对应的账户", _responses({"200": ("账户", "Me")}, (401,)), tag="账户")},
             "/v1/quote": {"post": _op("即时询价（定向询价，记入台账）", _responses(
-                {"200": ("询价结果", "QuoteResponse")}, (400, 401, 403, 422)), body="QuoteRequest", tag="询价")},
+                {"200": ("询价结果", "QuoteResponse")}, (400, 401, 403, 422)), body="QuoteRequest", tag="询价", roles=("judge",))},
             "/v1/quote-batch": {"post": _op("批量询价（整批计为一次查询）", _responses(
                 {"200": ("逐行结果", "BatchResponse")}, (400, 401, 403, 413, 422)), body="BatchRequest",
-                tag="询价")},
+                tag="询价", roles=("judge",))},
             "/v1/objections": {
                 "get": _op("异议列表（法官：本院；当事人：本人）", _responses({"200": ("异议", "ObjectionList")},
                                                                  (401, 403, 422)),
-                           params=[_query("case_number", "只列该案号")], tag="异议"),
+                           params=[_query("case_number", "只列该案号", CASE_NUMBER)], tag="异议",
+                           roles=("judge", "party")),
                 "post": _op("提出异议（当事人）", _responses(
                     {"201": ("已登记", "FilingResponse"), "200": ("此前已登记（重复提交）", "FilingResponse")},
-                    (400, 401, 403, 404, 422)), body="ObjectionFiling", tag="异议")},
+                    (400, 401, 403, 404, 422)), body="ObjectionFiling", tag="异议", roles=("party",))},
             "/v1/objections/{objection_id}": {"get": _op("一件异议", _responses(
-                {"200": ("异议", "Objection")}, (401, 403, 404)), params=[_path_id("objection_id")], tag="异议")},
+                {"200": ("异议", "Objection")}, (401, 403, 404)), params=[_path_id("objection_id")], tag="异议",
+                roles=("judge", "party"))},
             "/v1/objections/{objection_id}/decision": {"post": _op("作出异议裁定（法官）", _responses(
                 {"200": ("裁定后的异议", "Objection")}, (400, 401, 403, 404, 409, 422)), body="Decision",
-                params=[_path_id("objection_id")], tag="异议")},
-            "/v1/lots": {"get": _op("本院标的列表（书记员）", _responses({"200": ("标的", "LotList")}),
-                                    params=[_query("status", "draft | queued | published | ended")], tag="标的")},
+                params=[_path_id("objection_id")], tag="异议", roles=("judge",))},
+            "/v1/lots": {"get": _op("本院标的列表（书记员）", _responses({"200": ("标的", "LotList")}, (401, 403, 422)),
+                                    params=[_query("status", "draft | queued | published | ended", {
+                                        "type": "string", "title": "状态",
+                                        "enum": ["", "draft", "queued", "published", "ended"]})], tag="标的",
+                                    roles=("clerk",))},
             "/v1/lots/{lot_id}": {"get": _op("一个标的", _responses({"200": ("标的", "Lot")}, (401, 403, 404)),
-                                             params=[_path_id("lot_id")], tag="标的")},
+                                             params=[_path_id("lot_id")], tag="标的", roles=("clerk",))},
             "/v1/lots/{lot_id}/publish": {"post": _op("一键发布（幂等：重试不会重复发布）", _responses(
-                {"200": ("发布结果", "PublishResult")}, (401, 403, 404, 422)), body="PublishRequest",
-                params=[_path_id("lot_id")], tag="标的")},
+                {"200": ("发布结果", "PublishResult")}, (401, 403, 404, 422)), body="PublishRequest", body_required=False,
+                params=[_path_id("lot_id")], tag="标的", roles=("clerk",))},
         },
     }
 
@@ -245,9 +291,137 @@ def _vehicle_responses(ok: tuple[str, str], errors: dict[int, str]) -> dict:
 VEHICLE_PATHS: dict[str, dict] = {
     "/v1/vehicle-quote": {"post": _op("车辆估价（网络询价式，记入台账，附历史价格曲线与校验码）", _vehicle_responses(
         ("估价结果", "VehicleQuoteResponse"), {400: "VehicleError", 401: "Error", 403: "Error", 422: "VehicleError"}),
-        body="VehicleQuoteRequest", tag="车辆估价")},
+        body="VehicleQuoteRequest", tag="车辆估价", body_check=False)},
     "/v1/vehicle-quote/{code}": {"get": _op("按校验码读取本院的一次车辆估价", _vehicle_responses(
         ("估价结果", "VehicleQuoteResponse"), {401: "Error", 403: "Error", 404: "Error"}),
         params=[{"name": "code", "in": "path", "required": True, "schema": STR}], tag="车辆估价")},
 }
 # ================================================================ end of the vehicle block =====================
+
+
+# ---------------------------------------------------------------- the input check
+
+def register_schemas(schemas: dict[str, dict]) -> None:
+    """Add a module's schema blocks to the document (before the first request; names must be new)."""
+    clash = set(schemas) & set(SCHEMAS)
+    if clash:
+        raise ValueError(f"schemas defined twice: {sorted(clash)}")
+    SCHEMAS.update(schemas)
+    _checks.cache_clear()
+    validator.cache_clear()
+
+
+@functools.cache
+def validator(schema: str) -> Callable[[Any], Any]:
+    """The compiled check of one schema of the document (raises ``fastjsonschema.JsonSchemaValueException``)."""
+    return fastjsonschema.compile({"$ref": f"#/components/schemas/{schema}",
+                                   "components": {"schemas": document()["components"]["schemas"]}})
+
+
+class Check:
+    """What the document says a request of one operation must carry: its body's schema, its parameters'."""
+
+    def __init__(self, operation: dict):
+        body = operation.get("requestBody")
+        if operation.get("x-body-check") == "view":
+            body = None
+        self.body = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1] if body else None
+        self.body_required = bool(body and body.get("required"))
+        self.roles = tuple(operation.get("x-roles", ()))
+        self.path_params: list[tuple[str, dict, Callable]] = []
+        self.query_params: list[tuple[str, dict, Callable]] = []
+        for param in operation.get("parameters", []):
+            entry = (param["name"], param["schema"], fastjsonschema.compile(param["schema"]))
+            (self.path_params if param["in"] == "path" else self.query_params).append(entry)
+
+
+@functools.cache
+def _checks() -> dict[tuple[str, str], Check]:
+    return {(path, method.upper()): Check(operation) for path, operations in document()["paths"].items()
+            for method, operation in operations.items()}
+
+
+_RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def check_for(rule: str, method: str) -> Check | None:
+    """The check of the operation served by a Flask rule (``/v1/objections/<int:objection_id>``), or None when
+    the document does not describe it."""
+    return _checks().get((_RULE_ARGUMENT.sub(r"{\1}", rule), method))
+
+
+TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数", "boolean": "true 或 false", "object": "对象",
+              "array": "数组", "null": "null"}
+FORMAT_NAMES = {"date": "日期（年-月-日，如 2024-03-15）", "date-time": "时间（如 2024-03-15T09:30:00）"}
+
+
+def _field(path: list) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if str(part).isdigit() else (f".{part}" if out else str(part))
+    return out
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:40] + "…"
+        return f"“{text}”"
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    return TYPE_NAMES["object" if isinstance(value, dict) else "array"]
+
+
+def _named(name: str, schema: dict) -> str:
+    return f"{name}（{schema['title']}）" if schema.get("title") else name
+
+
+def explain(exc: fastjsonschema.JsonSchemaValueException, root: str = "") -> tuple[str, str]:
+    """The field and the Chinese message of a failed check: what is wrong, and what is expected."""
+    path = list(exc.path[1:]) if exc.path else []
+    if root:
+        path = [root, *path]
+    field = _field(path)
+    schema = exc.definition if isinstance(exc.definition, dict) else {}
+    value, rule, limit = exc.value, exc.rule, exc.rule_definition
+    label = _named(field, schema) if field else "请求体"
+    expected = schema.get("description", "")
+    inside = f"{field} 中" if field else "请求体中"
+    if rule == "required":
+        missing = [name for name in limit if not (isinstance(value, dict) and name in value)] or list(limit)
+        props = schema.get("properties", {})
+        return _field([*path, missing[0]]), f"{inside}缺少 {'、'.join(_named(m, props.get(m, {})) for m in missing)}。"
+    if rule == "additionalProperties":
+        props = schema.get("properties", {})
+        extra = [name for name in value if name not in props] if isinstance(value, dict) else []
+        return (_field([*path, extra[0]]) if extra else field,
+                f"{inside}有未定义的字段 {'、'.join(map(str, extra))}；可用的字段为 {'、'.join(props)}。")
+    if rule == "type":
+        types = limit if isinstance(limit, list) else [limit]
+        message = f"{label}应为{'或'.join(TYPE_NAMES.get(t, t) for t in types)}，收到 {_shown(value)}。"
+    elif rule in ("maximum", "exclusiveMaximum"):
+        message = f"{label}{'不能大于' if rule == 'maximum' else '应小于'} {limit}，收到 {_shown(value)}。"
+    elif rule in ("minimum", "exclusiveMinimum"):
+        message = f"{label}{'不能小于' if rule == 'minimum' else '应大于'} {limit}，收到 {_shown(value)}。"
+    elif rule == "maxLength":
+        message = f"{label}太长：最多 {limit} 个字符，收到 {len(value)} 个。"
+    elif rule == "minLength":
+        message = f"{label}不能为空。" if limit == 1 else f"{label}至少 {limit} 个字符。"
+    elif rule == "maxItems":
+        message = f"{label}最多 {limit} 项，收到 {len(value)} 项。"
+    elif rule == "minItems":
+        message = f"{label}至少应有 {limit} 项。"
+    elif rule == "enum":
+        message = f"{label}应为以下之一：{'、'.join(str(v) for v in limit if v != '')}，收到 {_shown(value)}。"
+        expected = ""
+    elif rule == "format":
+        message = f"{label}应为{FORMAT_NAMES.get(limit, limit)}，收到 {_shown(value)}。"
+        expected = ""
+    elif rule == "pattern":
+        message = f"{label}格式不正确，收到 {_shown(value)}。"
+    else:
+        message = f"{label}不符合要求，收到 {_shown(value)}。"
+    if expected:
+        message += f"应为：{expected}。"
+    return field, message
