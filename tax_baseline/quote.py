@@ -19,7 +19,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import cached_property
@@ -119,15 +119,20 @@ class QuoteResult:
     method: str = METHOD_NAME
 
     def to_dict(self) -> dict:
-        """The stable machine-readable form (money as decimal strings)."""
-        data = asdict(self)
+        """The stable machine-readable form (money as decimal strings). Built field by field, not by
+        ``dataclasses.asdict`` (which deep-copies every row of the breakdown: a fifth of a quote request's time)."""
+        data = {f.name: getattr(self, f.name) for f in _RESULT_FIELDS}
         for key in ("area", "unit_price", "total_price"):
             data[key] = str(data[key])
         for key in ("contract_date", "valuation_date"):
             data[key] = data[key].isoformat()
-        data["breakdown"] = [{**f, "value": str(f["value"])} for f in data["breakdown"]]
+        data["breakdown"] = [{"name": f.name, "value": str(f.value), "method": f.method, "table": f.table,
+                              "row": dict(f.row)} for f in self.breakdown]  # rows hold scalars only
         data["warnings"] = list(self.warnings)
         return data
+
+
+_RESULT_FIELDS = fields(QuoteResult)
 
 
 def _total_inferred(building) -> bool:

@@ -77,6 +77,9 @@ def _authenticate():
     if found is None:
         raise ApiError(401, "unauthorized", "未提供有效的接口令牌：请在请求头中携带 Authorization: Bearer <令牌>。")
     g._login_user = account_for(*found)  # the token's user, for this request only (no cookie)
+    # The row itself stays referenced for the request: the session's identity map holds objects weakly, and a
+    # service's session.get() of the same user then needs no query.
+    g.xunpai_user_row = found[0]
     return None
 
 

@@ -35,7 +35,7 @@ AREA = {"type": ["string", "number"], "title": "建筑面积", "exclusiveMinimum
         "description": f"建筑面积（平方米），大于 0、不超过 {MAX_AREA}，最多两位小数，如 89.5"}
 FLOOR = {"type": ["string", "integer"], "title": "所在层", "minimum": -10, "maximum": 300, "minLength": 1,
          "maxLength": 40, "description": "所在层，如 5、5/18、中楼层(共18层)"}
-CASE_NUMBER = {"type": "string", "title": "案号", "maxLength": 64, "description": "案号，如（2026）浙1081执1234号"}
+CASE_NUMBER = {"type": "string", "title": "案号", "maxLength": 60, "description": "案号，如（2026）浙1081执1234号"}
 PURPOSE = {"type": "string", "title": "查询用途", "maxLength": 200}
 TEXT = {"type": "string", "maxLength": 20_000}
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, abort, current_app, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -81,7 +81,10 @@ def _load_user(user_id: str) -> Account | None:
         found = accounts_service.signed_in(uow(), int(user_id))
     except ValueError:
         return None
-    return account_for(*found) if found else None
+    if not found:
+        return None
+    g.xunpai_user_row = found[0]  # kept for the request: a service's session.get() of the user needs no query
+    return account_for(*found)
 
 
 def init_app(app: Flask) -> None:

@@ -194,14 +194,14 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
         with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)
             building = engine.resolve(request)
-            ledger.lock(session)  # the day's count must not change between the check and the entry
             check_hours(policy, now)
-            check_count(policy, _used_today(session, user, now))
             check_zone(policy, engine._zone_of_community[building.community_code])
             result = engine.quote(request)
-        entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
-                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
-                              purpose=purpose, recorded_at=now)
+            # the day's count is checked while the ledger's head is locked, so it cannot change before the entry
+            entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
+                                  actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                                  purpose=purpose, recorded_at=now,
+                                  before_write=lambda: check_count(policy, _used_today(session, user, now)))
         result = Inquiry(result, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
                          user.username, now)
         uow.commit()

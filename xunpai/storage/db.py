@@ -7,12 +7,14 @@ migrations (``xunpai/storage/migrations``); ``migrate()`` brings any database to
 
 from __future__ import annotations
 
+import select
 import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 import xunpai.storage.models  # noqa: F401  (registers every table on Base.metadata)
@@ -46,8 +48,29 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping") and engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection, _record, _proxy) -> None:
+    """A connection that the server closed is not handed out; asks nothing of the server (a pre-ping would cost
+    a round trip at every checkout, two per quote request).
+
+    An idle connection has nothing to read unless the server ended it (a restart, ``pg_terminate_backend``, an
+    idle timeout): the server then sends its last message and closes the socket, which reads as ready. Such a
+    connection is thrown away and the pool opens a new one (SQLAlchemy retries a checkout that raises
+    ``DisconnectionError``). A link that dies silently, without the server closing it, still fails on its next
+    statement, as it would after a ping."""
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection is closed")
+    try:
+        ready, _w, _x = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except Exception:  # psycopg: no socket any more (OperationalError); select: a closed descriptor
+        raise DisconnectionError("the connection's socket is gone") from None
+    if ready:
+        raise DisconnectionError("the server closed the connection")
 
 
 _SQLITE_QUEUES: dict[int, threading.RLock] = {}

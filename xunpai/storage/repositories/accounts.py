@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
@@ -33,11 +33,14 @@ def staff_users(session: Session) -> list[User]:
 
 
 def user_for_token_digest(session: Session, digest: str) -> User | None:
-    """The active account whose unrevoked API token has this SHA-256."""
-    return session.execute(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_sha256 == digest, ApiToken.revoked.is_(False), User.active.is_(True))
-    ).scalar_one_or_none()
+    """The active account whose unrevoked API token has this SHA-256 (every API request asks: the statement is
+    built once)."""
+    return session.execute(_USER_FOR_TOKEN, {"digest": digest}).scalar_one_or_none()
+
+
+_USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+                   .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked.is_(False),
+                          User.active.is_(True)))
 
 
 def case_party_by_id_number(session: Session, case_number: str, id_number: str) -> ProcedureParty | None:
@@ -68,18 +71,34 @@ def all_courts(session: Session) -> list[Court]:
     return list(session.execute(select(Court).order_by(Court.code)).scalars())
 
 
-def limit_and_court_zones(session: Session, user_id: int) -> tuple[InquiryLimit | None, list | None]:
-    """The user's own inquiry limits (None when they have none) and the zones of their court."""
-    row = session.execute(
-        select(InquiryLimit, Court.zones).select_from(User)
-        .outerjoin(InquiryLimit, InquiryLimit.user_id == User.id)
-        .outerjoin(Court, Court.code == User.court_code)
-        .where(User.id == user_id)).first()
-    return (row[0], row[1]) if row else (None, None)
+def limit_and_court_zones(session: Session, user_id: int) -> tuple[Row | None, list | None]:
+    """The user's own inquiry limits (None when they have none: a row with ``allowed_zones``, ``daily_count``,
+    ``hour_from``, ``hour_to``) and the zones of their court. Asked by every quote: one Core statement built
+    once, on the session's connection (no ORM entity to build)."""
+    session.flush()  # a limit changed in this session but not yet written is what counts (as the ORM's autoflush)
+    row = session.connection().execute(_LIMIT_AND_COURT_ZONES, {"user_id": user_id}).first()
+    if row is None:
+        return None, None
+    return (row if row.has_limit else None), row.court_zones
+
+
+_limits, _courts, _users = InquiryLimit.__table__, Court.__table__, User.__table__
+_LIMIT_AND_COURT_ZONES = (
+    select((_limits.c.user_id.is_not(None)).label("has_limit"), _limits.c.allowed_zones, _limits.c.daily_count,
+           _limits.c.hour_from, _limits.c.hour_to, _courts.c.zones.label("court_zones"))
+    .select_from(_users.outerjoin(_limits, _limits.c.user_id == _users.c.id)
+                 .outerjoin(_courts, _courts.c.code == _users.c.court_code))
+    .where(_users.c.id == bindparam("user_id")))
 
 
 def entries_counted_since(session: Session, actor: str, kinds: tuple[str, ...], start: datetime) -> int:
-    """How many ledger entries of these kinds the user made since ``start``."""
-    return session.execute(
-        select(func.count(LedgerEntry.id)).where(LedgerEntry.actor == actor, LedgerEntry.kind.in_(kinds),
-                                                 LedgerEntry.recorded_at >= start)).scalar_one()
+    """How many ledger entries of these kinds the user made since ``start`` (by the index on actor and time)."""
+    session.flush()
+    return session.connection().execute(_COUNTED_SINCE, {"actor": actor, "kinds": list(kinds), "start": start}
+                                        ).scalar_one()
+
+
+_entries = LedgerEntry.__table__
+_COUNTED_SINCE = select(func.count(_entries.c.id)).where(
+    _entries.c.actor == bindparam("actor"), _entries.c.kind.in_(bindparam("kinds", expanding=True)),
+    _entries.c.recorded_at >= bindparam("start"))

@@ -28,9 +28,14 @@ def active_version(session: Session) -> TableVersion | None:
 
 
 def active_version_key(session: Session) -> Row | None:
-    """The active version's id, name and creation time (the key of a compiled quote engine), or None."""
-    return session.execute(select(TableVersion.id, TableVersion.name, TableVersion.created_at)
-                           .where(TableVersion.status == "active")).first()
+    """The active version's id, name and creation time (the key of a compiled quote engine), or None. Asked by
+    every quote: a Core statement built once, on the session's connection."""
+    return session.connection().execute(_ACTIVE_VERSION_KEY).first()
+
+
+_versions = TableVersion.__table__
+_ACTIVE_VERSION_KEY = select(_versions.c.id, _versions.c.name, _versions.c.created_at).where(
+    _versions.c.status == "active")
 
 
 def version_names(session: Session) -> list[str]:
