@@ -1,29 +1,44 @@
-"""HTTP quote under load: the JSON API (``POST /api/v1/quote``) served by ``xunpai serve`` (waitress) in its own
-process, driven from this process over loopback, the ledger write included, on SQLite and on PostgreSQL.
+"""HTTP quote: its CPU cost in process, with a profile, and under open-loop load on ``xunpai serve --workers N``,
+the ledger write included, on SQLite and on PostgreSQL.
 
+In process (no HTTP server, no other thread): ``POST /api/v1/quote`` and the judge's quote form (``POST
+/inquiry/``, a signed-in session with its CSRF token) called as WSGI applications, one request at a time; the
+CPU time of each request (``time.thread_time``: the figure the machine's other work disturbs least) and its wall
+time, p50/p90; then a profile of each (cProfile on CPU time): the 15 functions of the project that take most
+(cumulative), and for the API the 15 that take most themselves (libraries included). Target: p50 <= 2 ms of CPU
+on PostgreSQL.
+
+Served: ``xunpai serve --workers N`` (waitress in N processes on one port, ``--threads`` each), for N = 1 and N =
+the CPU count (``--workers``), in processes of their own.
 (a) Open-loop steady load: 200 requests/s for 30 s. Requests are sent on schedule whatever the responses do
     (a scheduler thread hands each request to a pool of keep-alive connections at its planned time); latency
     is measured from the planned send time, so queueing in the client counts (no coordinated omission).
-    Prints p50/p99; target p99 <= 50 ms on PostgreSQL.
+    Prints p50/p99; target on a 2-CPU machine: p99 <= 50 ms on PostgreSQL with N = 2.
 (b) The highest rate sustained for 30 s with p99 <= 100 ms: rates rise by x1.5 from 200/s until one fails
     (bounded number of steps); prints the highest that passed.
-Baseline in the same run: the same quote through the Flask test client in process (no HTTP, no server
-threads), sequentially.
+The load generator is this script, on the same machine: one process, a scheduler thread and 64 client threads
+(http.client, keep-alive), sharing the CPUs with the servers (it uses about a fifth of a core at 200 req/s).
 
 Each request picks a random building, floor, area and one of 20 judges (a court with many users at once).
 
-Run: python bench/bench_http_quote.py [--duration 30] [--rate 200] [--steps 4] [--backends sqlite,postgresql]
-     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+Run (a quiet machine: open-loop figures mean nothing while other work loads it):
+     python bench/bench_http_quote.py [--duration 30] [--rate 200] [--steps 4] [--workers 1,2]
+     [--backends sqlite,postgresql] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+     [--in-process-only] [--profile-n 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import http.client
+import io
 import json
 import os
+import pstats
 import queue
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -37,6 +52,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import text
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first (the server processes run from it too)
 JUDGES = 20
 CASE = "（2026）浙1081执{n}号"
 COURT = "浙1081"
@@ -92,7 +109,7 @@ def request_body(rng: random.Random, buildings: list[tuple[str, int]]) -> bytes:
 
 
 class Server:
-    def __init__(self, url: str, data_dir: Path, threads: int):
+    def __init__(self, url: str, data_dir: Path, threads: int, workers: int = 1):
         with __import__("socket").socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -103,7 +120,8 @@ class Server:
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "xunpai", "serve", "--port", str(self.port), "--database-url", url, "--no-demo",
-             "--platform-port", "0", "--threads", str(threads)], env=env, stdout=self.log, stderr=self.log)
+             "--platform-port", "0", "--threads", str(threads), "--workers", str(workers)],
+            env=env, stdout=self.log, stderr=self.log, cwd=ROOT)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
@@ -191,29 +209,107 @@ def describe(result: dict) -> str:
             f"(n={result['completed']}{errors})")
 
 
-# ---------------------------------------------------------------- the in-process baseline
+# ---------------------------------------------------------------- in process: CPU per request, and its profile
 
 
-def in_process_baseline(url: str, tokens, buildings, n: int = 500) -> dict:
-    from web import create_app
-    from xunpai.storage.db import make_engine
+class InProcess:
+    """The application called as WSGI, as a server calls it: one environ built per request from a template
+    (no test client, whose own bookkeeping is no part of a request's cost)."""
 
-    engine = make_engine(url)
-    app = create_app({"ENGINE": engine, "SECRET_KEY": "bench", "MIGRATE": False})
-    client = app.test_client()
-    rng = random.Random(2)
-    samples = []
+    def __init__(self, url: str, tokens: list[str], buildings):
+        from werkzeug.test import EnvironBuilder
+
+        from web import create_app
+        from xunpai.storage.db import make_engine
+
+        self.engine = make_engine(url)
+        self.app = create_app({"ENGINE": self.engine, "SECRET_KEY": "bench", "MIGRATE": False})
+        self.tokens, self.buildings, self.rng = tokens, buildings, random.Random(2)
+        self.builder = EnvironBuilder
+        # the judge's form: a signed-in session (cookie) and its CSRF token, as a browser holds them
+        client = self.app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        login = client.post("/login", data={"username": "judge0", "password": "bench-password", "csrf_token": csrf})
+        assert login.status_code == 302, login.status_code
+        page = client.get("/inquiry/").get_data(as_text=True)
+        self.form_csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+
+    def _call(self, environ) -> int:
+        status = []
+        body = self.app(environ, lambda s, h, exc_info=None: status.append(s))
+        for _chunk in body:
+            pass
+        if hasattr(body, "close"):
+            body.close()
+        return int(status[0].split()[0])
+
+    def api(self, i: int) -> int:
+        environ = self.builder("/api/v1/quote", method="POST", data=request_body(self.rng, self.buildings),
+                               content_type="application/json",
+                               headers={"Authorization": f"Bearer {self.tokens[i % len(self.tokens)]}"}).get_environ()
+        return self._call(environ)
+
+    def form(self, i: int) -> int:
+        building, total = self.rng.choice(self.buildings)
+        data = {"building_id": building, "floor": str(self.rng.randint(1, total)), "orientation": "南",
+                "area": f"{self.rng.uniform(45, 160):.2f}", "contract_date": "2024-03-15",
+                "case_number": CASE.format(n=self.rng.randint(1, 5000)), "purpose": "确定财产处置参考价",
+                "csrf_token": self.form_csrf}
+        environ = self.builder("/inquiry/", method="POST", data=data,
+                               headers={"Cookie": self.cookie}).get_environ()
+        return self._call(environ)
+
+    def close(self):
+        self.engine.dispose()
+
+
+def measure(call, n: int, expected: int) -> dict:
+    """CPU (thread) time and wall time of ``n`` sequential requests, after 30 of warm-up."""
+    for i in range(30):
+        assert call(i) == expected
+    cpu, wall = [], []
     for i in range(n):
-        body = request_body(rng, buildings)
-        t0 = time.perf_counter()
-        response = client.post("/api/v1/quote", data=body, content_type="application/json",
-                               headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
-        samples.append(time.perf_counter() - t0)
-        assert response.status_code == 200, response.get_json()
-    engine.dispose()
-    ms = np.array(samples) * 1000
-    return {"p50": float(np.percentile(ms, 50)), "p99": float(np.percentile(ms, 99)),
-            "throughput": n / sum(samples)}
+        c0, w0 = time.thread_time(), time.perf_counter()
+        status = call(i)
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - w0)
+        assert status == expected, status
+    cpu_ms, wall_ms = np.array(cpu) * 1000, np.array(wall) * 1000
+    return {"cpu50": float(np.percentile(cpu_ms, 50)), "cpu90": float(np.percentile(cpu_ms, 90)),
+            "wall50": float(np.percentile(wall_ms, 50)), "wall90": float(np.percentile(wall_ms, 90)),
+            "throughput": n / float(wall_ms.sum() / 1000)}
+
+
+def profile(call, n: int, expected: int, own_time: bool = False) -> str:
+    """The top 15 of a cProfile (CPU time) of ``n`` requests: the project's functions by cumulative time, and
+    with ``own_time`` also every function by the time spent in itself."""
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for i in range(n):
+        assert call(i) == expected
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"/(web|xunpai|tax_baseline)/", 15)
+    if own_time:
+        stats.sort_stats("tottime").print_stats(15)
+    lines = [line for line in out.getvalue().splitlines()
+             if line.strip() and not line.startswith(("   Ordered", "   List reduced")) and "function calls" not in line]
+    return "\n".join("    " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in lines)
+
+
+def in_process(url: str, tokens, buildings, n: int, profile_n: int) -> dict:
+    runner = InProcess(url, tokens, buildings)
+    try:
+        api = measure(runner.api, n, 200)
+        form = measure(runner.form, n, 302)
+        api_profile = profile(runner.api, profile_n, 200, own_time=True)
+        form_profile = profile(runner.form, profile_n, 302)
+    finally:
+        runner.close()
+    return {"api": api, "form": form, "api_profile": api_profile, "form_profile": form_profile}
 
 
 # ---------------------------------------------------------------- main
@@ -249,20 +345,39 @@ def run_backend(name: str, url: str, args, data_dir: Path) -> None:
     tokens, buildings = prepare_database(url)
     print(f"setup: {len(buildings)} buildings, {JUDGES} judges ({time.perf_counter() - t0:.1f} s)", flush=True)
     c50, c99 = commit_latency(url)
-    print(f"durable commit of one row (the floor of each ledger append): p50 {c50:.2f} ms, p99 {c99:.2f} ms",
-          flush=True)
-    base = in_process_baseline(url, tokens, buildings, n=args.baseline_n)
-    print(f"baseline, Flask test client in process, sequential: p50 {base['p50']:.1f} ms, p99 {base['p99']:.1f} ms "
-          f"({base['throughput']:.0f} quotes/s on one thread)", flush=True)
-    server = Server(url, data_dir / name, args.threads)
-    print(f"server: xunpai serve (waitress, {args.threads} threads) in its own process; load from this process over "
-          f"loopback with 64 keep-alive connections", flush=True)
-    try:
-        open_loop(server.port, tokens, buildings, rate=50, duration=2, seed=99)  # warm-up (engine compile)
-        steady = open_loop(server.port, tokens, buildings, rate=args.rate, duration=args.duration)
-        target = " (target p99 <= 50 ms: " + ("met" if steady["p99"] <= 50 else "NOT met") + ")" \
+    print(f"baseline, a durable commit of one row (the floor of each ledger append): p50 {c50:.2f} ms, "
+          f"p99 {c99:.2f} ms", flush=True)
+    cost = in_process(url, tokens, buildings, args.baseline_n, args.profile_n)
+    for label, key in (("POST /api/v1/quote", "api"), ("POST /inquiry/ (the judge's form)", "form")):
+        m = cost[key]
+        target = " (target p50 <= 2 ms: " + ("met" if m["cpu50"] <= 2 else "NOT met") + ")" \
             if name == "postgresql" else ""
-        print(f"(a) open loop {args.rate}/s for {args.duration:.0f} s: {describe(steady)}{target}", flush=True)
+        print(f"in process, {label}: CPU p50 {m['cpu50']:.2f} ms, p90 {m['cpu90']:.2f} ms; wall p50 "
+              f"{m['wall50']:.2f} ms, p90 {m['wall90']:.2f} ms ({m['throughput']:.0f} quotes/s on one thread)"
+              f"{target}", flush=True)
+    print(f"profile of {args.profile_n} API quotes (CPU time):\n{cost['api_profile']}", flush=True)
+    print(f"profile of {args.profile_n} form quotes (CPU time):\n{cost['form_profile']}", flush=True)
+    if args.in_process_only:
+        return
+    for workers in [int(w) for w in args.workers.split(",")]:
+        serve_and_load(name, url, args, data_dir, tokens, buildings, workers, cost["api"]["throughput"])
+
+
+def serve_and_load(name: str, url: str, args, data_dir: Path, tokens, buildings, workers: int,
+                   one_thread: float) -> None:
+    server = Server(url, data_dir / f"{name}-{workers}", args.threads, workers)
+    print(f"-- xunpai serve --workers {workers} --threads {args.threads} (waitress) in processes of its own; load "
+          f"from this process over loopback, {args.connections} keep-alive connections", flush=True)
+    try:
+        open_loop(server.port, tokens, buildings, rate=50, duration=2, seed=99,
+                  connections=args.connections)  # warm-up: every process compiles its engine
+        steady = open_loop(server.port, tokens, buildings, rate=args.rate, duration=args.duration,
+                           connections=args.connections)
+        target = " (target p99 <= 50 ms: " + ("met" if steady["p99"] <= 50 else "NOT met") + ")" \
+            if name == "postgresql" and workers == os.cpu_count() else ""
+        print(f"(a) N={workers}, open loop {args.rate:.0f}/s for {args.duration:.0f} s: {describe(steady)}{target}",
+              flush=True)
+
         def sustained(result: dict) -> bool:
             return result["p99"] <= 100 and not result["errors"] and result["achieved"] >= 0.97 * result["rate"]
 
@@ -270,7 +385,8 @@ def run_backend(name: str, url: str, args, data_dir: Path) -> None:
         rate, factor = args.rate, (1.5 if best else 0.75)
         for _ in range(args.steps):
             rate = rate * factor
-            result = open_loop(server.port, tokens, buildings, rate=rate, duration=args.duration, seed=int(rate))
+            result = open_loop(server.port, tokens, buildings, rate=rate, duration=args.duration, seed=int(rate),
+                               connections=args.connections)
             ok = sustained(result)
             print(f"    step {rate:.0f}/s: {describe(result)} -> {'sustained' if ok else 'not sustained'}",
                   flush=True)
@@ -281,11 +397,12 @@ def run_backend(name: str, url: str, args, data_dir: Path) -> None:
                 if factor < 1:
                     break
         if best is None:
-            print(f"(b) highest rate with p99 <= 100 ms for {args.duration:.0f} s: below {rate:.0f}/s", flush=True)
+            print(f"(b) N={workers}, highest rate with p99 <= 100 ms for {args.duration:.0f} s: below {rate:.0f}/s",
+                  flush=True)
         else:
-            print(f"(b) highest rate sustained for {args.duration:.0f} s with p99 <= 100 ms: {best['rate']:.0f} "
-                  f"req/s (p99 {best['p99']:.1f} ms); the in-process baseline does {base['throughput']:.0f} "
-                  f"quotes/s on one thread ({best['rate'] / base['throughput']:.1f}x)", flush=True)
+            print(f"(b) N={workers}, highest rate sustained for {args.duration:.0f} s with p99 <= 100 ms: "
+                  f"{best['rate']:.0f} req/s (p99 {best['p99']:.1f} ms); in process one thread does "
+                  f"{one_thread:.0f} quotes/s ({best['rate'] / one_thread:.1f}x)", flush=True)
     finally:
         server.stop()
 
@@ -295,10 +412,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--steps", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2,
-                        help="waitress worker threads (on 2 cores, 2 did best: the ledger appends are serialized, "
-                             "and more threads only fight over the GIL while one holds the ledger's lock)")
-    parser.add_argument("--baseline-n", type=int, default=500)
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads in each server process")
+    parser.add_argument("--workers", default=",".join(sorted({"1", str(os.cpu_count() or 1)}, key=int)),
+                        help="server process counts to load, comma-separated (default: 1 and the CPU count)")
+    parser.add_argument("--connections", type=int, default=64, help="keep-alive client connections")
+    parser.add_argument("--baseline-n", type=int, default=500, help="in-process requests measured per path")
+    parser.add_argument("--profile-n", type=int, default=300, help="in-process requests profiled per path")
+    parser.add_argument("--in-process-only", action="store_true", help="only the in-process cost and profile")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("XUNPAI_TEST_POSTGRES_URL",
                                                               "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
@@ -307,6 +427,8 @@ def main() -> None:
 
     print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} CPUs; other work on this machine disturbs the tail latencies)", flush=True)
+    print("load generator: this script on the same machine (one process: a scheduler thread and "
+          f"{args.connections} http.client threads with keep-alive connections)", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="xunpai-bench-http-") as tmp:
         data_dir = Path(tmp)

@@ -372,8 +372,9 @@ def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, h
 
 
 def signed_in(uow: UnitOfWork, user_id: int) -> tuple[User, list[PartyAccess]] | None:
-    """The active account behind a web session, with the cases a party account may see (none for staff)."""
-    with uow:
+    """The active account behind a web session, with the cases a party account may see (none for staff). Every
+    signed-in page asks: a read-only block (no transaction round trips on PostgreSQL)."""
+    with uow.reading():
         session = uow.session
         user = session.get(User, user_id)
         if user is None or not user.active:
@@ -446,7 +447,7 @@ def token_account(uow: UnitOfWork, token: str) -> tuple[User, list[PartyAccess]]
     one block and one query for staff (nested blocks would each cost a savepoint, two round trips)."""
     if not token:
         return None
-    with uow:
+    with uow.reading():
         session = uow.session
         user = accounts_repo.user_for_token_digest(session, hashlib.sha256(token.encode()).hexdigest())
         if user is None:  # unknown, revoked, or an inactive account

@@ -33,6 +33,8 @@ The rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Engine, event
@@ -56,6 +58,7 @@ class UnitOfWork:
         self._session: Session | None = None
         # One entry per open block: [savepoint (None for the outermost block), committed?]
         self._blocks: list[list] = []
+        self._reading = False
 
     # -- the session -------------------------------------------------------------------------------------------
     @property
@@ -72,6 +75,8 @@ class UnitOfWork:
 
     # -- blocks --------------------------------------------------------------------------------------------------
     def __enter__(self) -> UnitOfWork:
+        if self._reading:
+            raise RuntimeError("a block opened inside uow.reading(), which may only read")
         if not self._blocks:
             self.session.info[_FLUSHED] = False
             self._blocks.append([None, False])
@@ -93,6 +98,26 @@ class UnitOfWork:
             self._rollback()
         elif not committed:
             self._end_uncommitted()
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """A block that only reads (the sign-in checks every request makes). Inside an open block it is part of
+        that block's transaction. Opened on its own on PostgreSQL, its statements run outside any transaction
+        (autocommit: each sees what is committed when it runs), which saves the BEGIN and COMMIT round trips;
+        on SQLite it is an ordinary block. Nothing may be written in it, and no block opened inside it."""
+        if self._blocks or self.engine.dialect.name != "postgresql" or (
+                self._session is not None and self._session.in_transaction()):
+            with self:
+                yield self
+            return
+        session = self.session
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        self._reading = True
+        try:
+            yield self
+        finally:
+            self._reading = False
+            session.commit()  # nothing is sent: the connection goes back to the pool, its isolation level reset
 
     def commit(self) -> None:
         """Make the block's writes permanent (an inner block's: part of the outer transaction, committed with it)."""
