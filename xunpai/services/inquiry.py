@@ -96,8 +96,13 @@ def used_today(uow: UnitOfWork, user: User, now: datetime) -> int:
 
 # The quote's own steps run inside its block without nested blocks of their own (no savepoint per step).
 
-def _active_engine(uow: UnitOfWork) -> QuoteEngine:
-    version = baseline_repo.active_version_key(uow.session)
+_ASK = object()
+
+
+def _active_engine(uow: UnitOfWork, version=_ASK) -> QuoteEngine:
+    """The compiled engine of the active version (``version``: its key when the caller read it already)."""
+    if version is _ASK:
+        version = baseline_repo.active_version_key(uow.session)
     if version is None:
         baseline_store.get_version(uow)  # raises the user-facing message
     key = (version.id, version.name, version.created_at)
@@ -114,6 +119,10 @@ def _active_engine(uow: UnitOfWork) -> QuoteEngine:
 
 def _policy_for(session, user: User) -> InquiryPolicy:
     limit, court_zones = accounts_repo.limit_and_court_zones(session, user.id)
+    return _policy(limit, court_zones)
+
+
+def _policy(limit, court_zones) -> InquiryPolicy:
     zones = (limit.allowed_zones if limit and limit.allowed_zones else court_zones) or []
     if limit is None:
         return InquiryPolicy(frozenset(zones), **DEFAULT_POLICY)
@@ -187,12 +196,13 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
         now = now or ledger.now_local()
         inputs = _inputs(request)
         case_number = checked_case(uow, user, case_number, purpose, inputs, now)
-        policy = _policy_for(session, user)
+        limit, court_zones, version = accounts_repo.quote_context(session, user.id)  # one statement for both
+        policy = _policy(limit, court_zones)
         if request.contract_date is not None and request.contract_date > now.date():
             raise refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
                           now, code="invalid_input")
         with _refusals(uow, user, case_number, purpose, inputs, now):
-            engine = _active_engine(uow)
+            engine = _active_engine(uow, version)
             building = engine.resolve(request)
             check_hours(policy, now)
             check_zone(policy, engine._zone_of_community[building.community_code])

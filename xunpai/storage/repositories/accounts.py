@@ -4,11 +4,13 @@ tokens (``xunpai.services.accounts``, ``xunpai.services.inquiry``, ``xunpai.serv
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
+from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
 from xunpai.storage.models.web import ApiToken, PartyAccess
@@ -75,19 +77,39 @@ def limit_and_court_zones(session: Session, user_id: int) -> tuple[Row | None, l
     """The user's own inquiry limits (None when they have none: a row with ``allowed_zones``, ``daily_count``,
     ``hour_from``, ``hour_to``) and the zones of their court. Asked by every quote: one Core statement built
     once, on the session's connection (no ORM entity to build)."""
+    limit, zones, _version = quote_context(session, user_id)
+    return limit, zones
+
+
+def quote_context(session: Session, user_id: int) -> tuple[Row | None, list | None, Row | None]:
+    """What a quote reads before it locks the ledger, in one statement: the user's limits and their court's
+    zones (as ``limit_and_court_zones``) and the active table version's key (as
+    ``baseline.active_version_key``: ``id``, ``name``, ``created_at``; None when no version is active)."""
     session.flush()  # a limit changed in this session but not yet written is what counts (as the ORM's autoflush)
     row = session.connection().execute(_LIMIT_AND_COURT_ZONES, {"user_id": user_id}).first()
     if row is None:
-        return None, None
-    return (row if row.has_limit else None), row.court_zones
+        return None, None, None
+    version = _VersionKey(row.version_id, row.version_name, row.version_created_at) \
+        if row.version_id is not None else None
+    return (row if row.has_limit else None), row.court_zones, version
+
+
+class _VersionKey(NamedTuple):
+    id: int
+    name: str
+    created_at: datetime
 
 
 _limits, _courts, _users = InquiryLimit.__table__, Court.__table__, User.__table__
+_versions = TableVersion.__table__
 _LIMIT_AND_COURT_ZONES = (
     select((_limits.c.user_id.is_not(None)).label("has_limit"), _limits.c.allowed_zones, _limits.c.daily_count,
-           _limits.c.hour_from, _limits.c.hour_to, _courts.c.zones.label("court_zones"))
+           _limits.c.hour_from, _limits.c.hour_to, _courts.c.zones.label("court_zones"),
+           _versions.c.id.label("version_id"), _versions.c.name.label("version_name"),
+           _versions.c.created_at.label("version_created_at"))
     .select_from(_users.outerjoin(_limits, _limits.c.user_id == _users.c.id)
-                 .outerjoin(_courts, _courts.c.code == _users.c.court_code))
+                 .outerjoin(_courts, _courts.c.code == _users.c.court_code)
+                 .outerjoin(_versions, _versions.c.status == "active"))
     .where(_users.c.id == bindparam("user_id")))
 
 
