@@ -60,9 +60,21 @@ def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
         return None
 
 
+# The longest a field of the form may be (what the ledger's columns hold; the API's schema says the same).
+FIELD_LIMITS = {"address": ("坐落", 200), "building_id": ("楼幢编号", 64), "floor": ("所在层", 40),
+                "orientation": ("朝向", 20), "area": ("建筑面积", 24), "case_number": ("案号", 60),
+                "purpose": ("查询用途", 200)}
+
+
 def _request_from_form(form) -> tuple[object | None, dict, list[str]]:
     values = {name: (form.get(name) or "").strip() for name in FIELDS}
     errors: list[str] = []
+    for name, (label, limit) in FIELD_LIMITS.items():
+        if len(values[name]) > limit:
+            errors.append(f"{label}太长：最多 {limit} 个字符，收到 {len(values[name])} 个。")
+            values[name] = values[name][:limit]
+    if errors:
+        return None, values, errors
     if not values["address"] and not values["building_id"]:
         errors.append("请填写坐落地址（或从候选中选择楼幢）。")
     if not values["floor"]:

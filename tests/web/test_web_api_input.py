@@ -165,3 +165,14 @@ def test_no_body_reaches_a_500(client, judge_token, path, fields):
     assert response.status_code < 500, (fields, response.get_data(as_text=True)[:300])
     if response.status_code >= 400:
         _refused(response, status=response.status_code)
+
+
+def test_the_quote_form_refuses_fields_longer_than_the_ledger_holds(client, engine, seeded):
+    login(client, "judge1")
+    before = _entries(engine)
+    response = client.post("/inquiry/", data={"building_id": seeded.building_id, "floor": "5", "area": "80",
+                                              "contract_date": "2024-03-15", "case_number": CASE,
+                                              "purpose": "用" * 201, "csrf_token": csrf_token(client, "/inquiry/")})
+    assert response.status_code == 422
+    assert "查询用途太长：最多 200 个字符" in response.get_data(as_text=True)
+    assert _entries(engine) == before
