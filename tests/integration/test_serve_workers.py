@@ -180,6 +180,26 @@ def test_four_server_processes_keep_one_chain_and_one_job_worker(engine, databas
     assert not any(_alive(pid) for pid in served.server_pids()), "every server process stops with the supervisor"
 
 
+@pytest.mark.slow
+def test_the_server_processes_end_with_a_killed_supervisor(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    served = Served(tmp_path, url, "--workers", "2")
+    try:
+        served.wait_for("two server processes", lambda: len(served.server_pids()) == 2)
+        served.process.send_signal(signal.SIGKILL)  # the supervisor crashes
+        served.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in served.server_pids()):
+            assert time.monotonic() < deadline, "a server process outlived its supervisor"
+            time.sleep(0.1)
+        assert not served.answers()  # nobody keeps the port
+    finally:
+        served.stop()
+
+
 def _csrf(connection: http.client.HTTPConnection) -> tuple[str, str]:
     connection.request("GET", "/login")
     response = connection.getresponse()

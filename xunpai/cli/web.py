@@ -42,6 +42,9 @@ RESTARTS_ALLOWED = 5
 
 
 def _default_workers() -> int:
+    """The CPUs this process may run on (a container's share, where the system says so)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
 
 
@@ -76,6 +79,7 @@ def serve(host: str, port: int, database_url: str | None, workers: int | None, t
     limits = dict(threads=threads, connection_limit=connection_limit, idle_timeout=idle_timeout,
                   trusted_proxy=trusted_proxy)
     if listen_fd is not None:  # one of the supervisor's server processes
+        _exit_with_parent()
         _serve_process(socket.socket(fileno=listen_fd), url, run_worker=run_worker, off_peak_sender=off_peak_sender,
                        **limits)
         return
@@ -123,6 +127,19 @@ def _listen(host: str, port: int) -> socket.socket:
     listener.listen(2048)
     listener.set_inheritable(True)
     return listener
+
+
+def _exit_with_parent() -> None:
+    """A server process ends the moment its supervisor is gone (killed, crashed): the service is one unit for the
+    service manager, and no orphan keeps the port from the next start."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _serve_process(listener: socket.socket, url: str, *, run_worker: bool, off_peak_sender: bool, threads: int,
