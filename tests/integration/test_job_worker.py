@@ -100,7 +100,7 @@ def test_two_servers_on_one_database_send_an_off_peak_publication_once(engine, d
         for n in (1, 2):
             log = tmp_path / f"server{n}.log"
             process = subprocess.Popen(
-                CLI + ["serve", "--port", str(_free_port()), "--platform-port", "0", "--no-demo"],
+                CLI + ["serve", "--workers", "1", "--port", str(_free_port()), "--platform-port", "0", "--no-demo"],
                 env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"), cwd=Path(__file__).resolve().parents[2])
             servers.append((process, log))
         _wait("the publication on the platform",
@@ -180,7 +180,7 @@ def test_xunpai_worker_consumes_and_a_server_takes_over_when_it_stops(engine, da
     server = None
     try:
         _wait("the worker to take the lock", lambda: _holder(worker_log), [(worker, worker_log)])
-        server = subprocess.Popen(CLI + ["serve", "--port", str(_free_port()), "--platform-port", "0", "--no-demo"],
+        server = subprocess.Popen(CLI + ["serve", "--workers", "1", "--port", str(_free_port()), "--platform-port", "0", "--no-demo"],
                                   env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("w"), cwd=root)
         _wait("the server to find the lock taken",
               lambda: "another process holds the job-worker lock" in server_log.read_text(), [(server, server_log)])

@@ -269,7 +269,7 @@ class ProcessServer:
         self.port, self.url = port, f"http://127.0.0.1:{port}"
         env = {**os.environ, "XUNPAI_DATA_DIR": str(data_dir), "XUNPAI_SECRET_KEY": "restart-secret"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "xunpai", "serve", "--port", str(port), "--database-url", database_url,
+            [sys.executable, "-m", "xunpai", "serve", "--workers", "1", "--port", str(port), "--database-url", database_url,
              "--no-demo", "--threads", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
