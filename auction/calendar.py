@@ -22,6 +22,7 @@ from functools import cache
 
 import chinese_calendar
 from chinese_calendar import constants as package_days
+from lunar_python import Lunar
 
 from tax_baseline.numerals import chinese_number
 
@@ -171,3 +172,37 @@ def package_notice(year: int) -> YearNotice:
         raise ValueError(f"chinesecalendar 未收录 {year} 年的节假日安排。")
     return YearNotice(year, frozenset(d for d in package_days.holidays if d.year == year),
                       frozenset(d for d in package_days.workdays if d.year == year), PACKAGE_SOURCE)
+
+
+def statutory_holidays(year: int) -> dict[date, str]:
+    """The days off for everyone of 全国年节及纪念日放假办法 (2024 revision, from 2025) art. 2, for ``year``:
+    元旦 1 Jan; 春节 农历除夕 and 正月初一至初三; 清明 (the solar term's day); 劳动节 1-2 May; 端午 (农历五月初五);
+    中秋 (农历八月十五); 国庆节 1-3 Oct. Lunar dates are converted with ``lunar_python`` (MIT)."""
+    days: dict[date, str] = {date(year, m, d): name for m, d, name in FIXED_DATE_HOLIDAYS}
+
+    def solar(lunar: Lunar) -> date:
+        s = lunar.getSolar()
+        return date(s.getYear(), s.getMonth(), s.getDay())
+
+    new_year = Lunar.fromYmd(year, 1, 1)
+    days[solar(new_year.next(-1))] = "春节（除夕）"
+    for offset in range(3):
+        days[solar(new_year.next(offset))] = "春节"
+    qingming = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    days[date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
+    days[solar(Lunar.fromYmd(year, 5, 5))] = "端午节"
+    days.setdefault(solar(Lunar.fromYmd(year, 8, 15)), "中秋节")
+    return {d: name for d, name in days.items() if d.year == year}
+
+
+def missing_statutory_holidays_problem(notice: YearNotice) -> str | None:
+    """Why an entered notice is wrong because a statutory holiday (全国年节及纪念日放假办法 art. 2) would be a
+    working day under it: listed as a make-up working day, or a weekday left out of the holidays. None if right."""
+    wrong = []
+    for day, name in sorted(statutory_holidays(notice.year).items()):
+        if day in notice.workdays or (day.weekday() < 5 and day not in notice.holidays):
+            wrong.append(f"{day.isoformat()}（{name}）")
+    if not wrong:
+        return None
+    return (f"录入的{notice.year}年放假安排使法定节假日成为工作日：{'、'.join(wrong)}。"
+            "全国年节及纪念日放假办法第二条规定这些日期全体公民放假，请核对放假通知后重新录入。")

@@ -162,6 +162,11 @@ def assess(report_kind: ReportKind, grounds: Iterable[Ground], *, received_repor
     if report_kind is ReportKind.NETWORK_INQUIRY:
         if art23:
             names = "、".join(GROUND_NAMES[g] for g in sorted(art23))
+            if grounds - art23:
+                # A mixed objection: the art. 22 grounds are examined; the judge decides (never the machine).
+                return Admissibility(True, Route.ENFORCEMENT_ACT,
+                                     f"{ROUTE_NAMES[Route.ENFORCEMENT_ACT]}；“{names}”仅适用于评估报告，对网络询价报告"
+                                     "不予审查。", "参考价规定第二十二条第二款、第二十三条", window)
             return Admissibility(False, None, f"对网络询价报告只能就第二十二条所列事由提出异议，“{names}”仅适用于评估报告。",
                                  "参考价规定第二十二条、第二十三条", window)
         return Admissibility(True, Route.ENFORCEMENT_ACT, ROUTE_NAMES[Route.ENFORCEMENT_ACT],
@@ -265,7 +270,10 @@ TRANSITIONS: dict[tuple[State, Event], tuple[State, tuple[Route, ...] | None]] =
     (State.REJECTED, Event.APPLY_FOR_REVIEW): (State.REVIEW_APPLIED, _DECIDING),
     (State.UPHELD, Event.REVIEW_PERIOD_LAPSED): (State.CLOSED, _DECIDING),
     (State.REJECTED, Event.REVIEW_PERIOD_LAPSED): (State.CLOSED, _DECIDING),
-    (State.REVIEW_APPLIED, Event.REVIEW_DECIDED): (State.REVIEW_DECIDED, _DECIDING),
+    (State.REVIEW_APPLIED, Event.REVIEW_DECIDED): (State.REVIEW_DECIDED, _ANY_ROUTE),
+    # 异议复议规定 art. 2(3): a 不予受理 ruling may be reviewed within 10 days of its service.
+    (State.NOT_ACCEPTED, Event.APPLY_FOR_REVIEW): (State.REVIEW_APPLIED, _ANY_ROUTE),
+    (State.NOT_ACCEPTED, Event.REVIEW_PERIOD_LAPSED): (State.CLOSED, _ANY_ROUTE),
     (State.REGISTERED, Event.START_APPRAISAL): (State.APPRAISAL_ORDERED, (Route.WENLING_APPRAISAL,)),
     (State.REGISTERED, Event.REFER_SUPERVISION): (State.SUPERVISION, (Route.SUPERVISION,)),
     (State.SUPERVISION, Event.SUPERVISION_CONCLUDED): (State.CLOSED, (Route.SUPERVISION,)),
@@ -275,8 +283,9 @@ _WITHDRAWABLE = (State.FILED, State.AWAITING_MATERIAL, State.MATERIAL_SUPPLIED, 
 for _state in _WITHDRAWABLE:
     TRANSITIONS[(_state, Event.WITHDRAW)] = (State.WITHDRAWN, _ANY_ROUTE)
 
-FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.REVIEW_DECIDED, State.APPRAISAL_ORDERED, State.WITHDRAWN,
-                          State.CLOSED})
+# 不予受理 is not final: its ruling is served and may be reviewed (异议复议规定 art. 2(3)); it closes when the
+# review period lapses or the review is decided.
+FINAL_STATES = frozenset({State.REVIEW_DECIDED, State.APPRAISAL_ORDERED, State.WITHDRAWN, State.CLOSED})
 
 
 class IllegalTransition(Exception):
@@ -324,7 +333,8 @@ class Step:
 
 
 def open_step(state: State, route: Route | None, *, filed_on: date, calendar: WorkingCalendar,
-              entered_on: date, decision_served_on: date | None = None) -> Step | None:
+              entered_on: date, decision_served_on: date | None = None,
+              review_extension_days: int = 0) -> Step | None:
     """The step an objection is waiting for in ``state`` and its deadline. ``entered_on``: when the objection
     entered this state (forwarding, request for material, review application)."""
     state = State(state)
@@ -353,11 +363,79 @@ def open_step(state: State, route: Route | None, *, filed_on: date, calendar: Wo
         if decision_served_on is None:
             return Step("送达异议裁定", None)
         return Step("复议申请期", periods.period(decision_served_on, R.REVIEW_APPLICATION, calendar))
+    if state is State.NOT_ACCEPTED:
+        if decision_served_on is None:
+            return Step("送达不予受理裁定", None)
+        return Step("复议申请期（不予受理裁定）",
+                    periods.period(decision_served_on, R.NOT_ACCEPTED_REVIEW_APPLICATION, calendar))
     if state is State.REVIEW_APPLIED:
-        return Step("上一级法院复议裁定", periods.period(entered_on, R.REVIEW_DECISION, calendar))
+        return Step("上一级法院复议裁定" + ("（已延长）" if review_extension_days else ""),
+                    review_decision_deadline(entered_on, calendar, review_extension_days))
     if state is State.SUPERVISION:
         return Step("执行监督审查", None)
     return None
+
+
+def review_decision_deadline(applied_on: date, calendar: WorkingCalendar, extension_days: int = 0) -> periods.Deadline:
+    """执行程序解释 art. 8: the higher court decides within 30 days of receiving the application; with the
+    president's approval the period may be extended by at most 30 days."""
+    if not 0 <= extension_days <= R.REVIEW_EXTENSION.amount:
+        raise InvalidObjection(f"复议审查期限延长不得超过{R.REVIEW_EXTENSION.amount}日（执行程序解释第八条），"
+                               f"收到 {extension_days} 日。")
+    if not extension_days:
+        return periods.period(applied_on, R.REVIEW_DECISION, calendar)
+    return periods.calendar_days(applied_on, R.REVIEW_DECISION.amount + extension_days, calendar,
+                                 article="执行程序解释第八条（经院长批准延长）")
+
+
+@dataclass(frozen=True)
+class ReviewCheck:
+    timely: bool
+    reason: str
+    article: str
+    window: periods.Deadline
+
+
+def review_application(state: State, *, served_on: date | None, applied_on: date, calendar: WorkingCalendar,
+                       mailed_on: date | None = None) -> ReviewCheck:
+    """Whether an application for review (复议) of a ruling is on time: within 10 days of the ruling's service
+    (a 不予受理 ruling: 异议复议规定 art. 2(3); a ruling on the objection: 民诉法 art. 236); a posted application
+    counts from its postmark (民诉法 art. 85(4)). Without a recorded service the period has not started."""
+    state = State(state)
+    rule = R.NOT_ACCEPTED_REVIEW_APPLICATION if state is State.NOT_ACCEPTED else R.REVIEW_APPLICATION
+    if served_on is None:
+        raise InvalidObjection("裁定尚未登记送达，复议期间尚未起算；请先登记裁定送达日期。")
+    window = periods.period(served_on, rule, calendar)
+    if mailed_on is not None and mailed_on > applied_on:
+        raise InvalidObjection(f"交邮日期 {mailed_on.isoformat()} 晚于收到日期 {applied_on.isoformat()}。")
+    filed = mailed_on if mailed_on is not None and mailed_on < applied_on else applied_on
+    if filed > window.due:
+        how = f"交邮日期 {filed.isoformat()}" if filed != applied_on else f"申请日期 {applied_on.isoformat()}"
+        return ReviewCheck(False, f"复议申请应自裁定送达之日（{served_on.isoformat()}）起十日内提出，即 {window.label()} 前；"
+                                  f"{how} 已逾期，不予受理。", rule.article, window)
+    return ReviewCheck(True, f"在复议期间内（{window.label()} 前）提出。", rule.article, window)
+
+
+def admitted_grounds(report_kind: ReportKind, *, policy: Policy = Policy.STATUTORY,
+                     first_auction_announced: bool = False) -> list[tuple[Ground, bool, str]]:
+    """Each statutory ground with whether it can be raised against this kind of result, and why not (shown
+    beside the ground before the party submits; 参考价规定 arts. 22-25). The judge still decides admissibility."""
+    out = []
+    for ground in Ground:
+        ok, why = True, ""
+        if ground in ART25_GROUNDS:
+            if first_auction_announced:
+                ok, why = False, "已发布一拍公告或已进入变卖程序，不能再依第二十五条提出"
+        elif report_kind in (ReportKind.CORRECTION, ReportKind.TECHNICAL_REVIEW):
+            ok, why = False, f"对{REPORT_KIND_NAMES[report_kind]}提出的异议不予受理（参考价规定第二十四条第一款）"
+        elif report_kind is ReportKind.DIRECTED_INQUIRY and policy is Policy.WENLING:
+            ok = True
+        elif report_kind in (ReportKind.NEGOTIATED, ReportKind.DIRECTED_INQUIRY):
+            ok, why = False, (f"对{REPORT_KIND_NAMES[report_kind]}只能依第二十五条提出（参考价规定第二十四条第二款）")
+        elif ground in ART23_GROUNDS and report_kind is not ReportKind.APPRAISAL:
+            ok, why = False, "仅适用于评估报告（参考价规定第二十三条）"
+        out.append((ground, ok, why))
+    return out
 
 
 # --- filing and deciding ----------------------------------------------------------------------------------------
@@ -409,13 +487,18 @@ def check_postmark(mailed_on: date | None, filed_on: date) -> None:
 def report_received_on(*, stated: date | None, published_on: date | None, forwarded_on: date | None,
                        filed_on: date, calendar: WorkingCalendar) -> date:
     """When the objector received the report, from which the 5-day window runs (参考价规定 arts. 21-23): as
-    stated; else deemed received 15 days after its publication (art. 21(2)); else the day it was sent; else the
-    filing day, so that a missing date never makes a filing late."""
+    stated (the date on the service receipt, never the day the court sent it); else deemed received 15 days
+    after its publication (art. 21(2)); else the filing day, so that a missing date never makes a filing late
+    (the judge checks the service record before deciding admissibility). ``forwarded_on`` is not a receipt date."""
     if stated is not None:
+        if stated > filed_on:
+            raise InvalidObjection(f"收到报告日期 {stated.isoformat()} 晚于提交日期 {filed_on.isoformat()}。")
+        if forwarded_on is not None and stated < forwarded_on:
+            raise InvalidObjection(f"收到报告日期 {stated.isoformat()} 早于法院发送报告的日期 {forwarded_on.isoformat()}。")
         return stated
     if published_on is not None:
         return rp.deemed_service(published_on, calendar).due
-    return forwarded_on or filed_on
+    return filed_on
 
 
 @dataclass(frozen=True)

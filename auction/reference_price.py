@@ -16,6 +16,7 @@ from fractions import Fraction
 from auction import periods
 from auction.calendar import WorkingCalendar
 from auction.rules import reference_price_rules as R
+from tax_baseline.money import format_figures as yuan
 from tax_baseline.money import round_fen
 
 
@@ -332,3 +333,80 @@ def next_ranked_firm(firms: Sequence[str], current: str) -> str:
     if position + 1 >= len(firms):
         raise ReferencePriceError("已无下一顺序的评估机构，应重新协商或摇号确定评估机构（参考价规定第十六条）。")
     return firms[position + 1]
+
+
+# --- 议价 (art. 4) ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Negotiation:
+    """The outcome of a negotiation: the agreed value, or why it failed (议价不成)."""
+
+    agreed: bool
+    value_fen: int | None
+    reason: str
+    article: str = "参考价规定第四条第二款"
+
+
+def negotiated_price(submissions: Mapping[str, int | None], required: Sequence[str]) -> Negotiation:
+    """参考价规定 art. 4(2): the negotiated result is the reference price only when *every* party (``required``:
+    the applicants and debtors by name) submitted a result within the set period and all the results are the
+    same. ``submissions``: party name -> value in fen (None: not submitted)."""
+    missing = [name for name in required if submissions.get(name) is None]
+    if missing:
+        return Negotiation(False, None, f"{'、'.join(missing)}未在指定期限内提交议价结果，议价不成"
+                                        "（参考价规定第四条第二款）；应依次采用定向询价、网络询价或委托评估。")
+    values = {name: submissions[name] for name in required}
+    bad = [name for name, v in values.items() if not isinstance(v, int) or v <= 0]
+    if bad:
+        raise ReferencePriceError(f"{'、'.join(bad)}提交的议价结果应为正的金额。")
+    if len(set(values.values())) != 1:
+        listed = "，".join(f"{name} {yuan(v)} 元" for name, v in values.items())
+        return Negotiation(False, None, f"双方当事人提交的议价结果不一致（{listed}），议价不成（参考价规定第四条第二款）；"
+                                        "应依次采用定向询价、网络询价或委托评估。")
+    value = next(iter(values.values()))
+    return Negotiation(True, value, f"全部当事人提交的议价结果一致（{yuan(value)} 元），为参考价（参考价规定第四条第二款）。")
+
+
+# --- whether a lot may be sold on a fixed price (art. 27; arts. 11(4), 19(4), 22-23) ---------------------------
+
+@dataclass(frozen=True)
+class PriceState:
+    """What decides whether a fixed reference price may carry a lot to auction."""
+
+    value_fen: int
+    method: Method
+    fixed_on: date
+    valid_until: date | None
+    objection_window_due: date | None = None  # the last day a party may still object (None: no window)
+    open_objections: int = 0  # objections to the basis still pending
+    replaced_by: str = ""  # why the price is no longer the one in force (a later fixing, an upheld objection)
+
+
+def usable_for_sale(price: PriceState, *, announce_on: date, bidding_end: date, today: date,
+                    calendar: WorkingCalendar) -> Check:
+    """Whether a lot may be announced and sold on this reference price, with the article and what to do:
+
+    - an upheld objection or a later fixing replaced it (参考价规定 arts. 13(2), 23, 26): use the price in force;
+    - the objection period is still open or an objection is pending (arts. 22-23): wait for it;
+    - the validity (art. 27(1), counted from the issue date) ended before the first announcement, or the sale ends
+      more than six months after it (art. 27(3)): a new result is needed (网络询价 re-issued, art. 11(4); 评估
+      re-issued, art. 19(4)).
+    """
+    if price.replaced_by:
+        return Check(False, f"该参考价已被取代：{price.replaced_by}请以案件现行参考价建立标的。", "参考价规定第十三条第二款、第二十六条")
+    if price.open_objections:
+        return Check(False, f"该参考价所依据的报告尚有 {price.open_objections} 件异议未处理完毕，异议处理完毕后方可发布"
+                            "（参考价规定第二十二条、第二十三条）。", "参考价规定第二十二条、第二十三条")
+    if price.objection_window_due is not None and today <= price.objection_window_due:
+        return Check(False, f"当事人提出异议的期间至 {price.objection_window_due.isoformat()} 24:00 届满，期满无异议后方可发布"
+                            "（参考价规定第二十二条、第二十三条）。", "参考价规定第二十二条、第二十三条")
+    if price.valid_until is None:
+        return Check(True, "参考价未载明有效期。", "参考价规定第二十七条")
+    check = sale_within_validity(price.valid_until, announce_on, bidding_end, calendar)
+    if not check.ok:
+        redo = {Method.NETWORK_INQUIRY: "通知网络询价平台在三日内重新出具网络询价报告（参考价规定第十一条第四款）",
+                Method.APPRAISAL: "通知评估机构在十五日内重新出具评估报告（参考价规定第十九条第四款）",
+                Method.DIRECTED_INQUIRY: "重新进行定向询价",
+                Method.NEGOTIATED: "重新组织议价或依次采用其他方式"}[price.method]
+        return Check(False, f"{check.reason}应{redo}。", check.article)
+    return check

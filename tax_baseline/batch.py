@@ -144,10 +144,13 @@ def _building_rows(engine, building: pd.Series) -> BuildingRows:
 
 
 def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] | None = None,
-                zone_filter: Callable[[str], bool] | None = None, today: date | None = None) -> pd.DataFrame:
+                zone_filter: Callable[[str], bool] | None = None, today: date | None = None,
+                valuation_default: date | None = None) -> pd.DataFrame:
     """Price every row of ``units``; returns the input columns plus 楼幢编号(匹配), 单价(元/㎡), 总价(元), 状态, 原因.
 
-    ``today``: when given, a contract date later than it is refused (as the single quote does)."""
+    ``today``: when given, a contract date later than it is refused (as the single quote does).
+    ``valuation_default``: the 估价时点 of a row that leaves it blank (the inquiry's day, as the single quote);
+    without it a blank 估价时点 is the row's 立契时间."""
     frame = _normalized(units)
     n = len(frame)
     reason = pd.Series([""] * n, dtype=object)
@@ -221,7 +224,7 @@ def price_batch(engine, units: pd.DataFrame, *, progress: Callable[[int], None] 
     valuation = pd.to_datetime(frame["valuation_date"].where(frame["valuation_date"] != ""), errors="coerce",
                                format="mixed")
     refuse(valuation.isna() & (frame["valuation_date"] != ""), "估价时点应为日期，如 2025-03-01")
-    valuation = valuation.fillna(contract)
+    valuation = valuation.fillna(pd.Timestamp(valuation_default) if valuation_default is not None else contract)
     if zone_filter is not None:
         zones = pd.Series(row_of.distinct_column("community_code", "")).map(engine._zone_of_community)
         allowed = {z: zone_filter(z) for z in zones[row_of.distinct_rows >= 0].unique()}

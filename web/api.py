@@ -257,7 +257,8 @@ def _objection_json(objection) -> dict:
     route = rules.Route(objection.route) if objection.route else None
     step = rules.open_step(state, route, filed_on=objection.filed_on,
                            calendar=procedure_service.load_calendar(uow()), entered_on=objection.state_entered_on,
-                           decision_served_on=objection.decision_served_on) \
+                           decision_served_on=objection.decision_served_on,
+                           review_extension_days=objection.review_extension_days or 0) \
         if state not in rules.FINAL_STATES else None
     deadline = step.deadline if step else None
     return {

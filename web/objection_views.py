@@ -50,7 +50,8 @@ def objection_view(objection) -> dict:
     route = rules.Route(objection.route) if objection.route else None
     state = rules.State(objection.state)
     step = rules.open_step(state, route, filed_on=objection.filed_on, calendar=procedure.load_calendar(uow()),
-                           entered_on=objection.state_entered_on, decision_served_on=objection.decision_served_on) \
+                           entered_on=objection.state_entered_on, decision_served_on=objection.decision_served_on,
+                           review_extension_days=objection.review_extension_days or 0) \
         if state not in rules.FINAL_STATES else None
     return {
         "o": objection, "case": case, "report": report, "party": party,

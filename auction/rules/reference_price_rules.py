@@ -59,6 +59,8 @@ REISSUE_FEE_SHARE = Decimal("0.30")  # 参考价规定第三十二条第二款: 
 OBJECTION_DECISION = Period(15, "day", "民诉法第二百三十六条、执行程序解释第五条", "异议审查并作出裁定")
 REVIEW_APPLICATION = Period(10, "day", "民诉法第二百三十六条", "裁定送达后申请复议")
 REVIEW_DECISION = Period(30, "day", "执行程序解释第八条", "上一级法院审查复议")
+REVIEW_EXTENSION = Period(30, "day", "执行程序解释第八条", "经院长批准延长复议审查期限（不超过三十日）")
+NOT_ACCEPTED_REVIEW_APPLICATION = Period(10, "day", "异议复议规定第二条第三款", "不予受理裁定送达后申请复议")
 REVIEW_FILE_TRANSFER = Period(5, "day", "执行程序解释第七条", "报送复议案卷材料")
 
 # --- 异议复议规定: filing formalities ----------------------------------------------------------------------

@@ -47,10 +47,10 @@ def test_later_year_is_provisional_until_the_notice_is_entered(run):
     assert before["provisional"] and "2027" in before["reason"] and before["due"] == "2027-02-08"
     text = run("deadline", "--from", "2027-02-01", "--days", "5").output
     assert "暂定：是" in text
-    entered = run("calendar", "set-year", "2027", "--holidays", "2027-01-01,2027-02-05..2027-02-11",
+    entered = run("calendar", "set-year", "2027", "--holidays", "2027-01-01,2027-02-05..2027-02-11,2027-04-05,2027-05-01..2027-05-05,2027-06-09,2027-09-15,2027-10-01..2027-10-07",
                   "--workdays", "2027-02-13", "--source", "测试用放假通知")
     assert entered.exit_code == 0, entered.output
-    assert "放假 8 天" in entered.output
+    assert "放假 23 天" in entered.output
     after = json.loads(run("deadline", "--from", "2027-02-01", "--days", "5", "--json").output)
     assert after["provisional"] is False
     assert after["due"] == "2027-02-12"
@@ -60,11 +60,17 @@ def test_later_year_is_provisional_until_the_notice_is_entered(run):
 
 def test_calendar_year_from_csv(run, tmp_path):
     path = tmp_path / "2028.csv"
-    path.write_text("date,type\n2028-01-01,放假\n2028-01-24,holiday\n2028-01-29,上班\n", encoding="utf-8")
+    rows = ["2028-01-01,放假", "2028-01-24,holiday", *(f"2028-01-{d},放假" for d in range(25, 29)), "2028-01-29,上班",
+            "2028-04-04,放假", "2028-05-01,放假", "2028-05-02,放假", "2028-10-02,放假", "2028-10-03,放假"]
+    path.write_text("date,type\n" + "\n".join(rows[:-1]) + "\n", encoding="utf-8")
+    refused = run("calendar", "set-year", "2028", "--csv", str(path), "--source", "测试")
+    assert refused.exit_code != 0 and "2028-10-03（国庆节）" in refused.output  # left out: refused
+    path.write_text("date,type\n" + "\n".join(rows) + "\n", encoding="utf-8")
     result = run("calendar", "set-year", "2028", "--csv", str(path), "--source", "测试")
     assert result.exit_code == 0, result.output
-    data = json.loads(run("deadline", "--from", "2028-01-21", "--days", "3", "--json").output)
-    assert data["due"] == "2028-01-25" and not data["provisional"]  # 24 Jan (Monday) entered as a rest day
+    data = json.loads(run("deadline", "--from", "2028-01-20", "--days", "3", "--json").output)
+    # 23 Jan is a Sunday, 24 Jan entered as a rest day, 25-28 Jan the Spring Festival, 29 Jan a make-up Saturday
+    assert data["due"] == "2028-01-29" and not data["provisional"]
 
 
 @pytest.mark.parametrize("args, message", [

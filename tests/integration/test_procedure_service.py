@@ -63,11 +63,18 @@ def network_lot(uow, case):
 
 
 def _file(uow, report, *, id_number=DEBTOR_ID, grounds=("basic_facts",), key=None, evidence=(), on=None,
-          facts="房屋面积登记有误", reasons="不动产登记簿记载面积为 89.5 平方米"):
+          facts="房屋面积登记有误", reasons="不动产登记簿记载面积为 89.5 平方米", received=None, mailed=None):
     when = on or datetime(2025, 3, 10, 15)
     return objections.file_objection(uow, case_number=CASE, report_id=report.id, id_number=id_number,
                                      grounds=list(grounds), facts=facts, reasons=reasons, address_for_service="",
-                                     evidence=list(evidence), submission_key=key, now=when)
+                                     evidence=list(evidence), submission_key=key, now=when,
+                                     received_report_on=received, mailed_on=mailed)
+
+
+# A complete 2027 notice (every statutory holiday of 全国年节及纪念日放假办法 art. 2 is a rest day).
+HOLIDAYS_2027 = [date(2027, 1, 1), *(date(2027, 2, d) for d in range(5, 12)), date(2027, 4, 5),
+                 *(date(2027, 5, d) for d in range(1, 6)), date(2027, 6, 9), date(2027, 9, 15),
+                 *(date(2027, 10, d) for d in range(1, 8))]
 
 
 def _count(uow, model) -> int:
@@ -189,11 +196,12 @@ def test_evidence_is_stored_with_checksum_once(uow, network_lot):
     assert {f.content_type for f in files} == {"application/pdf", "image/png"}
 
 
-def test_late_objection_is_recorded_as_not_accepted(uow, network_lot):
-    _lot, reports = network_lot  # sent 7 March (Friday): window ends 12 March
-    assert _file(uow, reports[0], on=datetime(2025, 3, 12, 23, 0)).objection.state == State.FILED.value
-    late = _file(uow, reports[1], on=datetime(2025, 3, 13, 9, 0)).objection
-    assert late.state == State.NOT_ACCEPTED.value and not late.admissible
+def test_late_objection_waits_for_the_judge_with_the_assessment(uow, network_lot):
+    _lot, reports = network_lot  # received 7 March (Friday): window ends 12 March
+    on_time = _file(uow, reports[0], on=datetime(2025, 3, 12, 23, 0), received=date(2025, 3, 7)).objection
+    assert on_time.state == State.FILED.value and on_time.admissible
+    late = _file(uow, reports[1], on=datetime(2025, 3, 13, 9, 0), received=date(2025, 3, 7)).objection
+    assert late.state == State.FILED.value and not late.admissible  # assessed, not decided by the machine
     assert "逾期" in late.assessment
 
 
@@ -314,7 +322,10 @@ def test_policy_switch_changes_admissibility_of_directed_inquiry(uow, case):
                                          address_for_service="", submission_key=key, now=_now(date(2025, 3, 5)))
 
     assert service.get_policy(uow, COURT).value == "statutory"
-    assert file("s1").objection.state == State.NOT_ACCEPTED.value
+    statutory = file("s1").objection
+    assert statutory.state == State.FILED.value and not statutory.admissible and "第二十四条" in statutory.article
+    objections.decide_admission(uow, statutory.id, accept=False, decided_on=date(2025, 3, 6), actor="法官甲",
+                                now=NOW, reason=statutory.assessment, served_on=date(2025, 3, 7))
     service.set_policy(uow, COURT, "wenling", actor="院长", now=NOW)
     wenling = file("s2").objection
     assert wenling.admissible and wenling.route == "wenling_appraisal"
@@ -332,7 +343,14 @@ def test_calendar_year_entry_is_used_and_recorded(uow):
     with pytest.raises(service.InvalidCalendarYear, match="chinesecalendar"):
         service.set_calendar_year(uow, 2026, [date(2026, 1, 1)], [], source="x", actor="管理员", now=NOW)
     assert service.load_calendar(uow).is_provisional(date(2027, 2, 8))
-    service.set_calendar_year(uow, 2027, [date(2027, 1, 1), date(2027, 2, 8)], [date(2027, 2, 13)],
+    with pytest.raises(service.InvalidCalendarYear, match="2027-10-01（国庆节）"):  # 10-01 left out by mistake
+        service.set_calendar_year(uow, 2027, [d for d in HOLIDAYS_2027 if d != date(2027, 10, 1)], [],
+                                  source="测试通知", actor="管理员", now=NOW)
+    with pytest.raises(service.InvalidCalendarYear, match="2027-02-08（春节）"):  # a lunar holiday left out
+        service.set_calendar_year(uow, 2027, [d for d in HOLIDAYS_2027 if d != date(2027, 2, 8)], [],
+                                  source="测试通知", actor="管理员", now=NOW)
+    assert service.load_calendar(uow).is_provisional(date(2027, 2, 8))  # nothing entered by the refusals
+    service.set_calendar_year(uow, 2027, HOLIDAYS_2027, [date(2027, 2, 13)],
                               source="测试通知", actor="管理员", now=NOW)
     calendar = service.load_calendar(uow)
     assert not calendar.is_provisional(date(2027, 2, 8))
@@ -426,7 +444,7 @@ def test_second_objection_after_withdrawal_is_not_accepted(uow, network_lot):
     first = _file(uow, reports[0]).objection
     objections.advance(uow, first.id, Event.WITHDRAW, on=date(2025, 3, 10), actor="李四", now=NOW)
     again = _file(uow, reports[0], grounds=("scope",), facts="遗漏车位", reasons="车位一并查封").objection
-    assert again.state == State.NOT_ACCEPTED.value and again.article == "异议复议规定第十五条"
+    assert again.state == State.FILED.value and not again.admissible and again.article == "异议复议规定第十五条"
     other_party = _file(uow, reports[0], id_number=APPLICANT_ID).objection
     assert other_party.state == State.FILED.value
 

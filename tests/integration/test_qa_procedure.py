@@ -8,6 +8,9 @@ from auction.calendar import weekday_workdays_problem
 from xunpai.services import procedure as service
 
 NOW = datetime(2026, 11, 27, 9, 0)
+HOLIDAYS_2027 = [date(2027, 1, 1), *(date(2027, 2, d) for d in range(5, 12)), date(2027, 4, 5),
+                 *(date(2027, 5, d) for d in range(1, 6)), date(2027, 6, 9), date(2027, 9, 15),
+                 *(date(2027, 10, d) for d in range(1, 8))]
 
 
 def test_a_weekday_entered_as_a_make_up_working_day_is_refused(uow):
@@ -16,7 +19,7 @@ def test_a_weekday_entered_as_a_make_up_working_day_is_refused(uow):
         service.set_calendar_year(uow, 2027, [date(2027, 1, 1)], [date(2027, 1, 5)], source="通知",
                                   actor="管理员", now=NOW)
     assert service.load_calendar(uow).is_provisional(date(2027, 1, 1))  # nothing entered
-    service.set_calendar_year(uow, 2027, [date(2027, 1, 1)], [date(2027, 1, 9), date(2027, 1, 10)],
+    service.set_calendar_year(uow, 2027, HOLIDAYS_2027, [date(2027, 1, 9), date(2027, 1, 10)],
                               source="通知", actor="管理员", now=NOW)
     assert service.load_calendar(uow).is_working_day(date(2027, 1, 10))
 

@@ -271,12 +271,13 @@ def test_a_postmark_cannot_follow_the_arrival():
         o.check_postmark(date(2025, 3, 6), date(2025, 3, 5))
 
 
-def test_the_report_counts_as_received_as_stated_else_15_days_after_publication_else_when_sent():
+def test_the_report_counts_as_received_as_stated_else_15_days_after_publication_never_when_sent():
     kwargs = dict(published_on=date(2025, 3, 3), forwarded_on=date(2025, 3, 1), filed_on=date(2025, 4, 1),
                   calendar=CAL)
     assert o.report_received_on(stated=date(2025, 3, 2), **kwargs) == date(2025, 3, 2)
     assert o.report_received_on(stated=None, **kwargs) == date(2025, 3, 18)  # 参考价规定 art. 21(2)
-    assert o.report_received_on(stated=None, **{**kwargs, "published_on": None}) == date(2025, 3, 1)
+    # the day the court sent it is not a receipt date: without one the filing day counts (the judge checks)
+    assert o.report_received_on(stated=None, **{**kwargs, "published_on": None}) == date(2025, 4, 1)
     assert o.report_received_on(stated=None, published_on=None, forwarded_on=None, filed_on=date(2025, 4, 1),
                                 calendar=CAL) == date(2025, 4, 1)
 

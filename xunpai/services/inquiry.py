@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 from decimal import Decimal
 from threading import Lock
 
@@ -194,6 +194,8 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
         now = now or ledger.now_local()
+        if request.valuation_date is None:  # 估价时点: the day of the inquiry, in the CLI, the batch and the web alike
+            request = replace(request, valuation_date=now.date())
         inputs = _inputs(request)
         case_number = checked_case(uow, user, case_number, purpose, inputs, now)
         limit, court_zones, version = accounts_repo.quote_context(session, user.id)  # one statement for both
@@ -242,7 +244,7 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
             ledger.lock(session)
             check_hours(policy, now)
             check_count(policy, _used_today(session, user, now))
-        results = price_batch(engine, units, progress=progress, today=now.date(),
+        results = price_batch(engine, units, progress=progress, today=now.date(), valuation_default=now.date(),
                               zone_filter=lambda zone: zone_allowed(policy, zone))
         ok = int((results["状态"] == "成功").sum())
         digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
@@ -255,3 +257,19 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
         result = BatchInquiry(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
         uow.commit()
         return result
+
+
+def find_building(uow: UnitOfWork, *, building_id: str = "", address: str = "") -> tuple[str, str] | None:
+    """The baseline tables' building (楼幢编号, its address) for a property's building id or address, when the
+    active tables have it (a case's flat is linked to them); None when they do not or none is active."""
+    if not (building_id or address).strip():
+        return None
+    with uow:
+        try:
+            engine = _active_engine(uow)
+            building = engine.resolve(QuoteRequest(floor=1, area=1, contract_date=date.today(),
+                                                   building_id=building_id.strip() or None,
+                                                   address=address.strip() or None))
+        except (QuoteError, baseline_store.VersionError):
+            return None
+        return str(building.building_id), str(getattr(building, "address", "") or address)

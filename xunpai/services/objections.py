@@ -94,10 +94,13 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
     """File a written objection (异议复议规定 art. 1; 参考价规定 arts. 22-25).
 
     The objector is identified by ID number against the case's parties and interested parties. A double
-    submission (same ``submission_key``, or, without one, the same content) returns the first objection with
-    ``created=False``. Admissibility and route are assessed at once; an objection that is not admissible is
-    still recorded, in state 不予受理 with the reason (the court's ruling follows from it). ``mailed_on``: the
-    postmark date of a posted objection (民诉法 art. 85(4)).
+    submission (the same ``submission_key``, the client's token stored with the record; or the same content
+    from the same party against the same report while the first still stands) returns the first objection with
+    ``created=False``: one record, the same receipt. Admissibility and route are *assessed* (shown to the judge,
+    stored as ``assessment``) but never decided here: every filing waits in state 已提交 for the judge's
+    decision (``decide_admission``: 立案, or a 不予受理 ruling). ``received_report_on``: the day the party
+    received the report (the service receipt), never the day the court sent it; ``mailed_on``: the postmark of
+    a posted objection (民诉法 art. 85(4)).
     """
     with uow:
         session = uow.session
@@ -122,9 +125,11 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
         body = {"case": case.id, "report": report.id, "party": party.id, "grounds": [g.value for g in ground_values],
                 "facts": written.facts, "reasons": written.reasons, "address": address,
                 "evidence": sorted(d for _f, _k, d in files)}
-        key = hashlib.sha256(("client:" + submission_key if submission_key else "content:" + canonical_json(body))
-                             .encode()).hexdigest()
-        existing = repo.objection_by_submission_key(session, key)
+        content_key = hashlib.sha256(("content:" + canonical_json(body)).encode()).hexdigest()
+        key = hashlib.sha256(("client:" + submission_key).encode()).hexdigest() if submission_key else content_key
+        existing = repo.objection_by_submission_key(session, key) or repo.same_content_objection(
+            session, report.id, party.id, content_key,
+            [s.value for s in (State.NOT_ACCEPTED, State.WITHDRAWN, State.CLOSED, State.REVIEW_DECIDED)])
         if existing is not None:
             result = _same_submission(existing, party, report)
             uow.commit()
@@ -133,9 +138,9 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
         filed_on = now.date()
         calendar = load_calendar(uow)
         policy = get_policy(uow, case.court_code)
-        received = rules.report_received_on(stated=received_report_on, published_on=report.published_on,
-                                            forwarded_on=report.forwarded_on, filed_on=filed_on, calendar=calendar)
         try:
+            received = rules.report_received_on(stated=received_report_on, published_on=report.published_on,
+                                                forwarded_on=report.forwarded_on, filed_on=filed_on, calendar=calendar)
             rules.check_postmark(mailed_on, filed_on)
         except rules.InvalidObjection as exc:
             raise InvalidFiling(str(exc)) from None
@@ -146,12 +151,16 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
                                first_auction_announced=lot.first_auction_announced_on is not None
                                and lot.first_auction_announced_on <= filed_on,
                                mailed_on=mailed_on, raised_again=raised_again)
-        state = State.FILED if verdict.accepted else State.NOT_ACCEPTED
+        state = State.FILED  # the judge decides admissibility (异议复议规定 art. 2), never the machine
+        assessment = verdict.reason if verdict.accepted else f"经初步审查，可能不符合受理条件：{verdict.reason}"
+        if received_report_on is None and report.published_on is None:
+            assessment += "（异议人未填写收到报告日期，按提交日计算，请核对送达回证。）"
         objection = Objection(case_id=case.id, report_id=report.id, party_id=party.id, submission_key=key,
+                              content_key=content_key, mailed_on=mailed_on,
                               grounds=[g.value for g in ground_values], facts=written.facts, reasons=written.reasons,
                               address_for_service=address, filed_at=now, filed_on=filed_on,
                               report_received_on=received, policy=policy.value, admissible=verdict.accepted,
-                              route=verdict.route.value if verdict.route else None, assessment=verdict.reason,
+                              route=verdict.route.value if verdict.route else None, assessment=assessment,
                               article=verdict.article, state=state.value, state_entered_on=filed_on,
                               material_requests=0)
         objection.evidence = [EvidenceFile(filename=f.filename, content_type=kind, size=len(f.content), sha256=digest,
@@ -163,7 +172,8 @@ def file_objection(uow: UnitOfWork, *, case_number: str, report_id: int, id_numb
             return result
         ledger.append(session, "objection.filed",
                       {"objection_id": objection.id, "report_id": report.id, "party": party.name, "role": party.role,
-                       "grounds": objection.grounds, "accepted": verdict.accepted, "route": objection.route,
+                       "grounds": objection.grounds, "assessed_admissible": verdict.accepted,
+                       "route": objection.route, "received_report_on": received, "mailed_on": mailed_on,
                        "reason": verdict.reason, "article": verdict.article, "policy": policy.value,
                        "evidence_sha256": [e.sha256 for e in objection.evidence]},
                       actor=actor or party.name, court_code=case.court_code, case_number=case.case_number,
@@ -267,8 +277,8 @@ def record_service_of_decision(uow: UnitOfWork, objection_id: int, *, served_on:
     """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
     with uow:
         objection = require_row(uow, Objection, objection_id, "异议")
-        if objection.state not in (State.UPHELD.value, State.REJECTED.value):
-            raise ProcedureError("只有已作出异议裁定的异议才能登记裁定送达。")
+        if objection.state not in (State.UPHELD.value, State.REJECTED.value, State.NOT_ACCEPTED.value):
+            raise ProcedureError("只有已作出异议裁定或不予受理裁定的异议才能登记裁定送达。")
         objection.decision_served_on = served_on
         _ledger_objection(uow, objection, "objection.transition", {"event": "decision_served", "on": served_on},
                           actor, now)
@@ -293,6 +303,93 @@ def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms:
             fix_reference_price(uow, report.id, today=decided_on, actor=actor, now=now)
         uow.commit()
         return decision
+
+
+def decide_admission(uow: UnitOfWork, objection_id: int, *, accept: bool, decided_on: date, actor: str,
+                     now: datetime, route: str | None = None, reason: str = "",
+                     served_on: date | None = None) -> Objection:
+    """The judge's decision on admissibility (异议复议规定 art. 2(1)): 立案 on a route (the assessed one unless the
+    judge names another), or a 不予受理 ruling with its reason; once served, the ruling starts the 10-day period
+    for 复议 (art. 2(3)). Both are recorded as steps and decisions and written to the ledger."""
+    with uow:
+        objection = require_row(uow, Objection, objection_id, "异议")
+        if accept:
+            chosen = route or objection.route
+            if not chosen:
+                raise ProcedureError("初步审查未确定审查程序，立案时应选择审查程序。")
+            try:
+                chosen_route = Route(chosen)
+            except ValueError:
+                raise ProcedureError(f"审查程序“{chosen}”不正确。") from None
+            rules.transition(State(objection.state), Event.REGISTER, chosen_route)
+            objection.route, objection.admissible = chosen_route.value, True
+            advance(uow, objection.id, Event.REGISTER, on=decided_on, actor=actor, now=now,
+                    note=reason or rules.ROUTE_NAMES[chosen_route])
+        else:
+            if not reason.strip():
+                raise ProcedureError("裁定不予受理应写明理由。")
+            rules.transition(State(objection.state), Event.REFUSE, None)
+            objection.admissible = False
+            _record_decision(uow, objection, Event.REFUSE, {"review": "可自裁定送达之日起十日内向上一级人民法院申请复议"
+                                                                     "（异议复议规定第二条第三款）"},
+                             decided_on=decided_on, summary=reason.strip(), served_on=served_on, actor=actor, now=now,
+                             details={"accept": False, "reason": reason.strip(), "served_on": served_on})
+        uow.commit()
+        return objection
+
+
+def apply_for_review(uow: UnitOfWork, objection_id: int, *, applied_on: date, actor: str, now: datetime,
+                     mailed_on: date | None = None) -> Objection:
+    """An application for 复议 of a ruling (不予受理: 异议复议规定 art. 2(3); on the objection: 民诉法 art. 236):
+    within 10 days of the ruling's service (a posted one by its postmark, 民诉法 art. 85(4)); a late one is
+    refused with its reason and changes nothing."""
+    with uow:
+        objection = require_row(uow, Objection, objection_id, "异议")
+        state = State(objection.state)
+        rules.transition(state, Event.APPLY_FOR_REVIEW, Route(objection.route) if objection.route else None)
+        try:
+            check = rules.review_application(state, served_on=objection.decision_served_on, applied_on=applied_on,
+                                             calendar=load_calendar(uow), mailed_on=mailed_on)
+        except rules.InvalidObjection as exc:
+            raise ProcedureError(str(exc)) from None
+        if not check.timely:
+            raise ProcedureError(f"{check.reason}（{check.article}）")
+        if objection.route is None:
+            # a 不予受理 ruling reviewed: the step exists for every route; keep the route unset
+            pass
+        advance(uow, objection.id, Event.APPLY_FOR_REVIEW, on=applied_on, actor=actor, now=now,
+                note=check.reason + (f" 交邮日期 {mailed_on.isoformat()}。" if mailed_on else ""))
+        uow.commit()
+        return objection
+
+
+def extend_review(uow: UnitOfWork, objection_id: int, *, days: int, approved_on: date, approved_by: str,
+                  actor: str, now: datetime) -> Objection:
+    """Record the president's approval to extend the review by at most 30 days (执行程序解释 art. 8)."""
+    with uow:
+        objection = require_row(uow, Objection, objection_id, "异议")
+        if objection.state != State.REVIEW_APPLIED.value:
+            raise ProcedureError("只有已申请复议、尚未作出复议裁定的异议可以延长复议审查期限。")
+        if objection.review_extension_days:
+            raise ProcedureError("复议审查期限已延长过一次（执行程序解释第八条：延长的期限不得超过三十日）。")
+        if not approved_by.strip():
+            raise ProcedureError("应填写批准延长的院长姓名（执行程序解释第八条：经本院院长批准）。")
+        try:
+            deadline = rules.review_decision_deadline(objection.state_entered_on, load_calendar(uow), days)
+        except rules.InvalidObjection as exc:
+            raise ProcedureError(str(exc)) from None
+        if days <= 0:
+            raise ProcedureError("延长天数应为 1 至 30 日。")
+        objection.review_extension_days = days
+        _ledger_objection(uow, objection, "objection.transition",
+                          {"event": "review_extended", "days": days, "approved_on": approved_on,
+                           "approved_by": approved_by.strip(), "due": deadline.due}, actor, now)
+        uow.session.add(ObjectionEvent(objection_id=objection.id, event="review_extended", from_state=objection.state,
+                                       to_state=objection.state, happened_on=approved_on, actor=actor,
+                                       note=f"经院长{approved_by.strip()}批准延长 {days} 日，至 {deadline.label()}（执行程序解释第八条）",
+                                       recorded_at=now))
+        uow.commit()
+        return objection
 
 
 def list_objections(uow: UnitOfWork, case_number: str) -> list[Objection]:

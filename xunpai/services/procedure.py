@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 
 from stdnum.cn import ric, uscc
 
@@ -19,16 +20,25 @@ from auction import agenda as agenda_rules
 from auction import lottery
 from auction import objections as rules
 from auction import reference_price as rp
-from auction.calendar import WorkingCalendar, YearNotice, package_covers, weekday_workdays_problem
+from auction.calendar import (
+    WorkingCalendar,
+    YearNotice,
+    missing_statutory_holidays_problem,
+    package_covers,
+    weekday_workdays_problem,
+)
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import validate as validate_case_number
 from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
 from auction.rules import reference_price_rules as R
+from xunpai.services import inquiry as inquiry_service
+from xunpai.services import receipts
 from xunpai.services import rows as lookup
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.procedure import (
     PARTY_ROLES,
+    PROPERTY_KINDS,
     CalendarYear,
     Objection,
     ProcedureCase,
@@ -101,6 +111,7 @@ class PartyInput:
     name: str
     id_number: str  # 居民身份证号 or 统一社会信用代码
     address_for_service: str = ""
+    contact: str = ""  # telephone
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,7 @@ def set_calendar_year(uow: UnitOfWork, year: int, holidays: Iterable[date], work
             raise InvalidCalendarYear(str(exc)) from exc
         if not notice.holidays:
             raise InvalidCalendarYear(f"未录入{year}年的任何放假日；应录入通知中的全部放假日期。")
-        problem = weekday_workdays_problem(notice.workdays)
+        problem = weekday_workdays_problem(notice.workdays) or missing_statutory_holidays_problem(notice)
         if problem:
             raise InvalidCalendarYear(problem)
         row = session.get(CalendarYear, year) or CalendarYear(year=year)
@@ -226,8 +237,9 @@ def _validate_party(party: PartyInput) -> tuple[str, str]:
 
 
 def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Sequence[PartyInput], *,
-                actor: str, now: datetime) -> ProcedureCase:
-    """Register an enforcement case with its applicant(s), debtor(s) and interested parties."""
+                actor: str, now: datetime, judge: str = "") -> ProcedureCase:
+    """Register an enforcement case with its applicant(s), debtor(s) and interested parties, and the judge in
+    charge (a username of the court; the registering judge when none is named)."""
     with uow:
         session = uow.session
         require_row(uow, Court, court_code, "法院")
@@ -241,28 +253,45 @@ def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Seq
         numbers = [n for _p, _k, n in checked]
         if len(set(numbers)) != len(numbers):
             raise InvalidParty("同一证件号码在案件中登记了多次。")
-        case = ProcedureCase(court_code=court_code, case_number=canonical, created_at=now)
+        case = ProcedureCase(court_code=court_code, case_number=canonical, created_at=now, judge=judge.strip(),
+                             registered_by=actor)
         case.parties = [ProcedureParty(role=p.role, name=p.name.strip(), id_kind=k, id_number=n,
-                                       address_for_service=p.address_for_service) for p, k, n in checked]
+                                       address_for_service=p.address_for_service.strip(),
+                                       contact=p.contact.strip()) for p, k, n in checked]
         session.add(case)
         session.flush()
-        ledger.append(session, "procedure.case", {"parties": [{"role": p.role, "name": p.name} for p in parties]},
+        ledger.append(session, "procedure.case", {"parties": [{"role": p.role, "name": p.name} for p in parties],
+                                                  "judge": case.judge},
                       actor=actor, court_code=court_code, case_number=canonical, recorded_at=now)
         uow.commit()
         return case
 
 
 def add_lot(uow: UnitOfWork, case_number: str, name: str, *, seized_on: date | None, actor: str,
-            now: datetime) -> ProcedureLot:
+            now: datetime, kind: str = "real_estate", address: str = "", building_id: str = "",
+            unit_label: str = "") -> ProcedureLot:
+    """Register a seized item (标的物) of a case: its name, kind (房产, 车辆, 动产, 股权 …), address and, for a flat,
+    its building in the active baseline tables when they have it (by 楼幢编号 or by address)."""
     with uow:
         session = uow.session
         case = get_case(uow, case_number)
         if not name.strip():
             raise ProcedureError("财产名称不能为空。")
-        lot = ProcedureLot(case_id=case.id, name=name.strip(), seized_on=seized_on, appraisal_firms=[], lottery={})
+        if kind not in PROPERTY_KINDS:
+            raise ProcedureError(f"财产类型应为 {'、'.join(PROPERTY_KINDS.values())} 之一，收到“{kind}”。")
+        if seized_on is not None and seized_on > now.date():
+            raise ProcedureError(f"查封日期 {seized_on.isoformat()} 晚于今天。")
+        linked = inquiry_service.find_building(uow, building_id=building_id, address=address or name) \
+            if kind == "real_estate" else None
+        if building_id.strip() and linked is None:
+            raise ProcedureError(f"楼幢编号“{building_id.strip()}”不在当前启用的基准表中；请核对，或只填写坐落地址。")
+        lot = ProcedureLot(case_id=case.id, name=name.strip(), seized_on=seized_on, appraisal_firms=[], lottery={},
+                           kind=kind, address=address.strip(), building_id=linked[0] if linked else "",
+                           unit_label=unit_label.strip())
         session.add(lot)
         session.flush()
-        ledger.append(session, "procedure.lot", {"lot_id": lot.id, "name": lot.name, "seized_on": seized_on},
+        ledger.append(session, "procedure.lot", {"lot_id": lot.id, "name": lot.name, "seized_on": seized_on,
+                                                 "kind": kind, "building_id": lot.building_id},
                       actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
         uow.commit()
         return lot
@@ -275,9 +304,11 @@ _METHOD_OF_KIND = {ReportKind.NEGOTIATED: rp.Method.NEGOTIATED, ReportKind.DIREC
 def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fen: int | None, *,
                   received_on: date | None, commissioned_on: date | None = None, valid_until: date | None = None,
                   extension_requested: bool = False, corrects_report_id: int | None = None, actor: str,
-                  now: datetime) -> ProcedureReport:
-    """Record a result as received: source, value (fen), date received, validity (capped at one year,
-    参考价规定 art. 27). A correction (补正说明) names the report it corrects and replaces its value."""
+                  now: datetime, issued_on: date | None = None, details: dict | None = None,
+                  receipt_code: str = "") -> ProcedureReport:
+    """Record a result as received: source, value (fen), the day it was issued and the day received, validity
+    (stated, capped at one year from the issue date, 参考价规定 art. 27). A correction (补正说明) names the
+    report it corrects and replaces its value."""
     with uow:
         session = uow.session
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
@@ -296,12 +327,20 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
             method = corrected.method
         else:
             method = _METHOD_OF_KIND[report_kind].value
-        if received_on is not None and value_fen is not None:
-            valid_until = rp.validity_end(received_on, calendar, valid_until)
+        if issued_on is not None and received_on is not None and issued_on > received_on:
+            raise ProcedureError(f"出具日期 {issued_on.isoformat()} 晚于收到日期 {received_on.isoformat()}。")
+        if not source.strip():
+            raise ProcedureError("应填写出具结果的机构或平台名称。")
+        start = issued_on or received_on  # 参考价规定 art. 27: validity runs from the result's issue
+        if start is not None and value_fen is not None:
+            if valid_until is not None and valid_until < start:
+                raise ProcedureError(f"有效期截止日 {valid_until.isoformat()} 早于出具日期 {start.isoformat()}。")
+            valid_until = rp.validity_end(start, calendar, valid_until)
         report = ProcedureReport(lot_id=lot.id, method=method, kind=report_kind.value, source=source.strip(),
                                  value_fen=value_fen, commissioned_on=commissioned_on, received_on=received_on,
                                  valid_until=valid_until, extension_requested=extension_requested,
-                                 corrects_report_id=corrects_report_id, created_at=now)
+                                 corrects_report_id=corrects_report_id, created_at=now, issued_on=issued_on,
+                                 details=details or {}, receipt_code=receipt_code)
         session.add(report)
         if corrected is not None and report_kind is ReportKind.CORRECTION and value_fen is not None:
             corrected.corrected_value_fen = value_fen
@@ -310,6 +349,7 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
         ledger.append(session, "procedure.report", {"report_id": report.id, "lot_id": lot.id, "kind": report_kind.value,
                                                     "source": report.source, "value_fen": value_fen,
                                                     "received_on": received_on, "valid_until": valid_until,
+                                                    "issued_on": issued_on, "receipt_code": receipt_code,
                                                     "corrects": corrects_report_id},
                       actor=actor, court_code=case.court_code, case_number=case.case_number, recorded_at=now)
         uow.commit()
@@ -402,10 +442,18 @@ def fix_reference_price(uow: UnitOfWork, report_id: int, *, today: date, actor: 
         if value is None:
             raise PriceNotFixed("该报告没有结果金额。")
         lot = session.get(ProcedureLot, report.lot_id)
-        result = _store_price(uow, lot, rp.Method(report.method), value, str(value), today, report.valid_until,
-                              [report.id], f"以{rp.METHOD_NAMES[rp.Method(report.method)]}结果为参考价。", actor, now)
+        method = rp.Method(report.method)
+        issued = report.issued_on or report.received_on
+        reason = (f"以{report.source}{rp.METHOD_NAMES[method]}结果 {rp.yuan(value)} 元"
+                  + (f"（{issued.isoformat()} 出具）" if issued else "") + f"为参考价（{_FIX_ARTICLE[method]}）。")
+        result = _store_price(uow, lot, method, value, str(value), today, report.valid_until, [report.id], reason,
+                              actor, now)
         uow.commit()
         return result
+
+
+_FIX_ARTICLE = {rp.Method.NEGOTIATED: "参考价规定第四条第二款", rp.Method.DIRECTED_INQUIRY: "参考价规定第六条第二款",
+                rp.Method.NETWORK_INQUIRY: "参考价规定第十三条", rp.Method.APPRAISAL: "参考价规定第二条、第二十六条"}
 
 
 def _store_price(uow: UnitOfWork, lot: ProcedureLot, method: rp.Method, value_fen: int, exact: str, today: date,
@@ -414,7 +462,7 @@ def _store_price(uow: UnitOfWork, lot: ProcedureLot, method: rp.Method, value_fe
     session = uow.session
     record = ReferencePriceRecord(lot_id=lot.id, method=method.value, value_fen=value_fen, mean_exact=exact,
                                   fixed_on=today, valid_until=valid_until, basis=basis, reason=reason,
-                                  created_at=now)
+                                  created_at=now, fixed_by=actor)
     session.add(record)
     session.flush()
     case = _case_of_lot(uow, lot)
@@ -518,7 +566,8 @@ def open_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda
                 step = rules.open_step(State(objection.state), rules.Route(objection.route) if objection.route else None,
                                        filed_on=objection.filed_on, calendar=calendar,
                                        entered_on=objection.state_entered_on,
-                                       decision_served_on=objection.decision_served_on)
+                                       decision_served_on=objection.decision_served_on,
+                           review_extension_days=objection.review_extension_days or 0)
                 if step is not None:
                     report = session.get(ProcedureReport, objection.report_id)
                     subject = f"异议 #{objection.id}（{rules.REPORT_KIND_NAMES[ReportKind(report.kind)]}，" \
@@ -576,3 +625,188 @@ def calendar_notices(uow: UnitOfWork) -> list[CalendarYear]:
     """The working-day notices entered for years the calendar package does not cover, by year."""
     with uow:
         return repo.calendar_years(uow.session)
+
+
+# --- the case-centred procedure: 议价, 定向询价 from a quote receipt, the price a lot may be sold on ------------
+
+class NegotiationFailed(ProcedureError):
+    """议价不成 (参考价规定 art. 4(2)): the message says why and what comes next."""
+
+
+class PriceNotUsable(ProcedureError):
+    """A lot cannot be announced on this reference price (参考价规定 arts. 22-23, 27); the message says why and
+    what the clerk should do."""
+
+
+def cases(uow: UnitOfWork, court_code: str | None) -> list[ProcedureCase]:
+    """A court's registered cases (None: every court's), oldest first."""
+    with uow:
+        return repo.cases_of_court(uow.session, court_code)
+
+
+def lot_of_case(uow: UnitOfWork, case_number: str, lot_id: int) -> ProcedureLot:
+    """The property item ``lot_id`` of that case, or ``NotFound`` (an item of another case is not shown)."""
+    with uow:
+        case = get_case(uow, case_number)
+        lot = uow.session.get(ProcedureLot, lot_id)
+        if lot is None or lot.case_id != case.id:
+            raise NotFound(f"案件{case.case_number}没有编号为 {lot_id} 的财产。")
+        return lot
+
+
+def case_of_lot(uow: UnitOfWork, lot_id: int) -> ProcedureCase:
+    with uow:
+        return _case_of_lot(uow, require_row(uow, ProcedureLot, lot_id, "财产"))
+
+
+def record_negotiation(uow: UnitOfWork, lot_id: int, submissions: dict[int, int | None], *, agreed_on: date,
+                       valid_until: date | None = None, actor: str, now: datetime) -> ProcedureReport:
+    """The parties' 议价 results (party id -> fen; None: not submitted). Only identical results of every
+    applicant and debtor become the 议价 result (参考价规定 art. 4(2)); otherwise ``NegotiationFailed`` says
+    so and nothing is stored. The result's validity is the agreed one, at most one year (art. 27(2))."""
+    with uow:
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        case = _case_of_lot(uow, lot)
+        unknown = set(submissions) - {p.id for p in case.parties}
+        if unknown:
+            raise ProcedureError(f"当事人编号 {sorted(unknown)} 不属于案件{case.case_number}。")
+        required = [p for p in case.parties if p.role in ("applicant", "debtor")]
+        names = {p.name: submissions.get(p.id) for p in required}
+        try:
+            outcome = rp.negotiated_price(names, [p.name for p in required])
+        except rp.ReferencePriceError as exc:
+            raise ProcedureError(str(exc)) from exc
+        if not outcome.agreed:
+            raise NegotiationFailed(outcome.reason)
+        report = record_report(uow, lot.id, ReportKind.NEGOTIATED.value, "当事人议价", outcome.value_fen,
+                               received_on=agreed_on, issued_on=agreed_on, valid_until=valid_until,
+                               details={"submissions": {n: v for n, v in names.items()}, "reason": outcome.reason},
+                               actor=actor, now=now)
+        uow.commit()
+        return report
+
+
+def record_directed_inquiry(uow: UnitOfWork, lot_id: int, receipt_code: str, *, valid_until: date | None = None,
+                            actor: str, now: datetime) -> ProcedureReport:
+    """The quote asked within the case becomes the case's 定向询价 result (参考价规定 arts. 5-6): any quote
+    receipt of the ledger with a value, an issuing table and a date (a flat's instant quote, a vehicle's) —
+    its value, its issuer as the source, its day as the issue date from which the validity runs (art. 27(2):
+    at most one year). The same receipt recorded again for the same item is the same result."""
+    with uow:
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        case = _case_of_lot(uow, lot)
+        receipt = receipts.quote_receipt(uow, receipt_code)
+        if receipt is None:
+            raise NotFound(f"校验码“{receipt_code}”不是询价回执的校验码；请核对询价结果上的校验码。")
+        if not receipt.intact:
+            raise ProcedureError(f"校验码 {receipt.code} 的台账记录与登记时的校验值不符，不能作为定向询价结果。")
+        if receipt.case_number != case.case_number:
+            raise ProcedureError(f"校验码 {receipt.code} 的询价是在案件{receipt.case_number or '（未填）'}中进行的，"
+                                 f"不是本案（{case.case_number}）的询价；应在本案中询价。")
+        for existing in lot.reports:
+            if existing.receipt_code == receipt.code:
+                return existing
+        report = record_report(uow, lot.id, ReportKind.DIRECTED_INQUIRY.value, receipt.issuer, receipt.value_fen,
+                               received_on=receipt.issued_on, issued_on=receipt.issued_on, valid_until=valid_until,
+                               receipt_code=receipt.code,
+                               details={"kind": receipt.kind, "subject": receipt.subject, "ledger_seq": receipt.ledger_seq,
+                                        "valuation_date": receipt.valuation_date.isoformat()
+                                        if receipt.valuation_date else None},
+                               actor=actor, now=now)
+        uow.commit()
+        return report
+
+
+@dataclass(frozen=True)
+class LotPrice:
+    """The reference price a lot is announced on: the case's fixed price (a link to it), with its basis."""
+
+    record_id: int
+    value_fen: int
+    basis: str
+    valid_until: date | None
+
+
+_PENDING = {State.FILED, State.AWAITING_MATERIAL, State.MATERIAL_SUPPLIED, State.REGISTERED,
+            State.QUALIFICATION_REJECTED, State.WITH_APPRAISER, State.TECHNICAL_REVIEW, State.SUPERVISION}
+
+
+def price_state(uow: UnitOfWork, lot_id: int) -> tuple[ReferencePriceRecord, rp.PriceState] | None:
+    """The price in force for a property item and what decides whether a lot may be sold on it; None when no
+    price has been fixed."""
+    with uow:
+        session = uow.session
+        lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        record = repo.latest_reference_price(session, lot.id)
+        if record is None:
+            return None
+        calendar = load_calendar(uow)
+        policy = get_policy(uow, _case_of_lot(uow, lot).court_code)
+        basis = [session.get(ProcedureReport, rid) for rid in record.basis or []]
+        window_due, pending, replaced = None, 0, ""
+        for report in basis:
+            if report is None:
+                continue
+            objectable = report.kind in (ReportKind.NETWORK_INQUIRY.value, ReportKind.APPRAISAL.value) or (
+                report.kind == ReportKind.DIRECTED_INQUIRY.value and policy is Policy.WENLING)
+            if objectable:
+                sent = [d for d in (report.forwarded_on,
+                                    rp.deemed_service(report.published_on, calendar).due if report.published_on else None)
+                        if d is not None]
+                if not sent:
+                    window_due = max(window_due or date.min, date.max)
+                else:
+                    due = rules.objection_window(max(sent), calendar).due
+                    window_due = max(window_due or due, due)
+            pending += len(repo.admissible_objections_to_report(session, report.id, [s.value for s in _PENDING]))
+        finals = [(r.corrected_value_fen or r.value_fen) for r in basis if r is not None]
+        if finals and all(v is not None for v in finals):
+            now_value = finals[0] if len(finals) == 1 else rp.round_fen(Fraction(sum(finals), len(finals)))
+            if now_value != record.value_fen:
+                replaced = (f"所依据的报告经异议补正，结果应为 {rp.yuan(now_value)} 元（参考价规定第十三条第二款、第二十六条），"
+                            "应重新确定参考价。")
+        if not replaced and repo.upheld_decided_after(session, record.basis or [], record.created_at):
+            replaced = "所依据的报告经异议裁定异议成立，应待补正或重新评估后重新确定参考价（参考价规定第二十三条、第二十六条）。"
+        state = rp.PriceState(record.value_fen, rp.Method(record.method), record.fixed_on, record.valid_until,
+                              window_due, pending, replaced)
+        return record, state
+
+
+def reference_price_for_lot(uow: UnitOfWork, procedure_lot_id: int, *, announce_on: date, bidding_end: date,
+                            today: date) -> LotPrice:
+    """The price a lot of this property item is announced on (the case's fixed price), or ``PriceNotUsable``
+    naming the article and what to do: none fixed yet; the objection period open or an objection pending; the
+    price replaced by an upheld objection; its validity ended before the announcement, or the sale more than six
+    months after it (参考价规定 arts. 22-23, 27)."""
+    with uow:
+        found = price_state(uow, procedure_lot_id)
+        lot = uow.session.get(ProcedureLot, procedure_lot_id)
+        if found is None:
+            raise PriceNotUsable(f"财产“{lot.name}”尚未确定参考价；应先在案件中确定参考价（参考价规定第二条）。")
+        record, state = found
+        if state.objection_window_due == date.max:
+            raise PriceNotUsable("参考价所依据的报告尚未向当事人发送或公示，异议期间尚未起算；应在三日内发送"
+                                 "（参考价规定第二十一条）。")
+        check = rp.usable_for_sale(state, announce_on=announce_on, bidding_end=bidding_end, today=today,
+                                   calendar=load_calendar(uow))
+        if not check.ok:
+            raise PriceNotUsable(check.reason)
+        return LotPrice(record.id, record.value_fen, record.reason, record.valid_until)
+
+
+def lot_price_refusal(uow: UnitOfWork, procedure_lot_id: int | None, reference_price_fen: int, *,
+                      announce_on: date, bidding_end: date, today: date) -> str | None:
+    """Why a lot linked to a property item (``lots.procedure_lot_id``) may not carry ``reference_price_fen``
+    (Chinese), or None: the linked item's fixed price must be usable (``reference_price_for_lot``) and be the
+    lot's reference price. A lot of no registered item is not checked here."""
+    if procedure_lot_id is None:
+        return None
+    try:
+        price = reference_price_for_lot(uow, procedure_lot_id, announce_on=announce_on, bidding_end=bidding_end,
+                                        today=today)
+    except PriceNotUsable as exc:
+        return str(exc)
+    if price.value_fen != reference_price_fen:
+        return (f"标的参考价 {rp.yuan(reference_price_fen)} 元与案件确定的参考价 {rp.yuan(price.value_fen)} 元不一致；"
+                "参考价取自案件确定的参考价，不能另行填写。")
+    return None

@@ -27,6 +27,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from xunpai.storage.models.base import Base
 
 PARTY_ROLES = {"applicant": "申请执行人", "debtor": "被执行人", "interested_party": "利害关系人"}
+PROPERTY_KINDS = {"real_estate": "房产", "vehicle": "车辆", "movable": "动产", "equity": "股权", "land": "土地使用权",
+                  "other": "其他财产权"}
 
 
 class ProcedureCase(Base):
@@ -38,6 +40,8 @@ class ProcedureCase(Base):
     court_code: Mapped[str] = mapped_column(ForeignKey("courts.code"), index=True)
     case_number: Mapped[str] = mapped_column(String(60), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    judge: Mapped[str] = mapped_column(String(100), default="")  # the judge in charge (username)
+    registered_by: Mapped[str] = mapped_column(String(100), default="")
 
     parties: Mapped[list[ProcedureParty]] = relationship(back_populates="case", order_by="ProcedureParty.id")
     lots: Mapped[list[ProcedureLot]] = relationship(back_populates="case", order_by="ProcedureLot.id")
@@ -57,6 +61,7 @@ class ProcedureParty(Base):
     id_kind: Mapped[str] = mapped_column(String(10))  # ric | uscc
     id_number: Mapped[str] = mapped_column(String(30))
     address_for_service: Mapped[str] = mapped_column(String(300), default="")
+    contact: Mapped[str] = mapped_column(String(100), default="")  # telephone or other contact
 
     case: Mapped[ProcedureCase] = relationship(back_populates="parties")
 
@@ -75,6 +80,10 @@ class ProcedureLot(Base):
     firm_choice: Mapped[str] = mapped_column(String(20), default="")  # agreed | lottery
     lottery: Mapped[dict] = mapped_column(JSON, default=dict)  # commitment, then seed and result
     current_firm: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(30), default="real_estate")  # PROPERTY_KINDS
+    address: Mapped[str] = mapped_column(String(300), default="")
+    building_id: Mapped[str] = mapped_column(String(60), default="")  # the baseline tables' 楼幢编号, when found
+    unit_label: Mapped[str] = mapped_column(String(60), default="")  # 室号
 
     case: Mapped[ProcedureCase] = relationship(back_populates="lots")
     reports: Mapped[list[ProcedureReport]] = relationship(back_populates="lot", order_by="ProcedureReport.id")
@@ -100,6 +109,9 @@ class ProcedureReport(Base):
     forwarded_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 参考价规定 art. 21(1)
     published_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # art. 21(2)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # validity runs from here (art. 27)
+    receipt_code: Mapped[str] = mapped_column(String(40), default="")  # the ledger receipt of a quote (定向询价)
+    details: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)  # e.g. the parties' 议价 submissions (art. 4)
 
     lot: Mapped[ProcedureLot] = relationship(back_populates="reports")
 
@@ -119,6 +131,7 @@ class ReferencePriceRecord(Base):
     basis: Mapped[list] = mapped_column(JSON, default=list)  # report ids used
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    fixed_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 class Objection(Base):
@@ -147,6 +160,9 @@ class Objection(Base):
     state_entered_on: Mapped[date] = mapped_column(Date)
     material_requests: Mapped[int] = mapped_column(Integer, default=0)
     decision_served_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    mailed_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # postmark (民诉法 art. 85(4))
+    content_key: Mapped[str] = mapped_column(String(64), default="", index=True)  # the same text resubmitted
+    review_extension_days: Mapped[int] = mapped_column(Integer, default=0)  # 执行程序解释 art. 8
 
     evidence: Mapped[list[EvidenceFile]] = relationship(order_by="EvidenceFile.id")
     events: Mapped[list[ObjectionEvent]] = relationship(order_by="ObjectionEvent.id")

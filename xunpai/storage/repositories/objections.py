@@ -69,3 +69,12 @@ def count_party_objections(session: Session, party_id: int, report_id: int, stat
     """How many of a party's objections to a report are in one of ``states``."""
     return session.scalar(select(func.count()).select_from(Objection).where(
         Objection.party_id == party_id, Objection.report_id == report_id, Objection.state.in_(list(states))))
+
+
+def same_content_objection(session: Session, report_id: int, party_id: int, content_key: str,
+                           excluding_states: Iterable[str]) -> Objection | None:
+    """The party's earlier objection to the report with the same content (a resubmitted form), still standing."""
+    return session.execute(select(Objection).where(Objection.report_id == report_id, Objection.party_id == party_id,
+                                                   Objection.content_key == content_key,
+                                                   Objection.state.not_in(list(excluding_states)))
+                           .order_by(Objection.id).limit(1)).scalar_one_or_none()

@@ -7,6 +7,7 @@ Plain functions, the session first, named for what they fetch; the services keep
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,3 +68,13 @@ def case_objections_not_in(session: Session, case_id: int, states: Iterable[str]
     """A case's objections whose state is not one of ``states`` (the open ones, given the final states)."""
     return list(session.execute(select(Objection).where(Objection.case_id == case_id,
                                                         Objection.state.not_in(list(states)))).scalars())
+
+
+def upheld_decided_after(session: Session, report_ids: Iterable[int], after: datetime) -> bool:
+    """Whether an objection to one of these reports was upheld (裁定异议成立) after ``after``."""
+    ids = list(report_ids)
+    if not ids:
+        return False
+    return session.execute(select(ObjectionDecision.id).join(Objection, ObjectionDecision.objection_id == Objection.id)
+                           .where(Objection.report_id.in_(ids), ObjectionDecision.kind == "decide_upheld",
+                                  ObjectionDecision.created_at > after).limit(1)).first() is not None
