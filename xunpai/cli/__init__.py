@@ -7,6 +7,7 @@ import click
 
 from xunpai import logging_setup
 from xunpai.cli import (
+    cases,
     custody,
     inquiry,
     ledger,
@@ -28,6 +29,7 @@ def main() -> None:
     logging_setup.configure()
 
 
-for _area in (custody, inquiry, ledger, lifecycle, lots, procedure, publishing, scrape, valuation, vehicles, web):
+for _area in (cases, custody, inquiry, ledger, lifecycle, lots, procedure, publishing, scrape, valuation, vehicles,
+              web):
     for _command in _area.commands:
         main.add_command(_command)

@@ -25,7 +25,7 @@ from xunpai.cli.support import typed_date as _date
 from xunpai.demo.build import build_demo
 from xunpai.services import baseline as baseline_store
 from xunpai.services.accounts import active_user
-from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
+from xunpai.services.inquiry import CONTRACT_DATE_NOTE, InquiryRefused, quote_batch_for_user, quote_for_user
 from xunpai.services.scale_out import quote_dataset_for_user
 from xunpai.services.scale_out import revalue as revalue_register
 
@@ -141,6 +141,7 @@ def _print_result(inquiry) -> None:
     floor = f"{r.floor_low}" if r.floor_low == r.floor_high else f"{r.floor_low}-{r.floor_high}"
     click.echo(f"  所在层：{floor}/{r.total_floors}  朝向：{r.orientation or '未填'}  建筑面积：{r.area} ㎡")
     click.echo(f"  立契时间：{r.contract_date}  估价时点：{r.valuation_date}  基准表版本：{r.version}")
+    click.echo(f"  说明：{CONTRACT_DATE_NOTE}")
     click.echo("  计算明细：")
     for f in r.breakdown:
         row = "，".join(f"{k} {v}" for k, v in f.row.items())
@@ -161,7 +162,7 @@ def _print_result(inquiry) -> None:
 @click.option("--orientation", help="朝向：南、南北、东南 …")
 @click.option("--area", required=True, help="建筑面积（㎡），最多两位小数")
 @click.option("--contract-date", required=True, help="立契时间 YYYY-MM-DD")
-@click.option("--valuation-date", help="估价时点 YYYY-MM-DD（默认同立契时间）")
+@click.option("--valuation-date", help="估价时点 YYYY-MM-DD（默认为询价当日，与网页一致）")
 @click.option("--factor", "factors", multiple=True, help="其他修正，如 边套=是（可多次）")
 @click.option("--case-number", required=True, help="案号，如（2026）浙1099执1234号")
 @click.option("--purpose", default="执行案件财产处置询价", show_default=True)
@@ -248,7 +249,8 @@ def _run_dataset(call, source, label: str):
 @click.option("--workers", type=click.IntRange(1, 512), help=WORKERS_HELP)
 def quote_batch(infile: Path, outfile: Path, case_number: str, purpose: str, user: str | None,
                 scheduler: str | None, workers: int | None) -> None:
-    """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点。
+    """批量询价：每行给出单价、总价，或拒绝的原因。列：楼幢编号或坐落、所在层、朝向、建筑面积、立契时间、估价时点
+    （估价时点留空的行按询价当日估价）。立契时间为不动产权证或买卖合同上的取得日期，决定适用哪一期基准价。
 
     输入为 Parquet 文件或数据集文件夹（或用 --scheduler 指定 Dask 调度器）时按分区估价：结果为同样分区的
     Parquet 数据集，附 _summary.json（各状态、原因的行数和内容哈希）；小文件在本机进程内完成。"""

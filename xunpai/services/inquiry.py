@@ -117,6 +117,11 @@ def _active_engine(uow: UnitOfWork, version=_ASK) -> QuoteEngine:
     return engine
 
 
+#: The one line every quote screen shows beside the dates (CLI, batch, web).
+CONTRACT_DATE_NOTE = ("立契时间：不动产权证或买卖合同上的取得日期，决定适用哪一期基准价；估价时点：价格所对应的日期，"
+                      "不填时为询价当日，价格指数滚动到该日。")
+
+
 def _policy_for(session, user: User) -> InquiryPolicy:
     limit, court_zones = accounts_repo.limit_and_court_zones(session, user.id)
     return _policy(limit, court_zones)

@@ -810,3 +810,13 @@ def lot_price_refusal(uow: UnitOfWork, procedure_lot_id: int | None, reference_p
         return (f"标的参考价 {rp.yuan(reference_price_fen)} 元与案件确定的参考价 {rp.yuan(price.value_fen)} 元不一致；"
                 "参考价取自案件确定的参考价，不能另行填写。")
     return None
+
+
+def refusal_for_lot(uow: UnitOfWork, procedure_lot_id: int | None, lot, today: date | None = None) -> str | None:
+    """``lot_price_refusal`` for a domain lot (``auction.lot.Lot`` with its plan), today by the court's clock:
+    what publishing asks before storing a lot from a sheet or a form and before sending it."""
+    plan = getattr(lot, "plan", None)
+    if procedure_lot_id is None or plan is None:
+        return None
+    return lot_price_refusal(uow, procedure_lot_id, plan.reference_price_fen, announce_on=plan.announce_on,
+                             bidding_end=plan.bidding_end.date(), today=today or ledger.now_local().date())

@@ -43,6 +43,7 @@ from auction.platforms import (
     PlatformUnavailable,
     Publication,
 )
+from xunpai.services import procedure as procedure_service
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
 from xunpai.storage.models.lots import Publication as PublicationRow
@@ -127,6 +128,11 @@ def check_against_database(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> 
             if lot is not None and lot.status != "draft" and lot.content_sha256 != p.content_sha256:
                 problems.append(RowProblem(p.row, p.lot_code, "该标的已发布或已排队，表中内容与已发布内容不同；"
                                                              "已发布的标的不能通过批量表修改。"))
+            # 参考价规定 arts. 22-23, 27: the reference price is the case's fixed price, usable for this sale
+            refusal = procedure_service.refusal_for_lot(
+                uow, lots_repo.procedure_lot_id_for(uow.session, p.lot.case_number, p.lot.title), p.lot)
+            if refusal:
+                problems.append(RowProblem(p.row, p.lot_code, refusal))
         return problems
 
 
@@ -309,6 +315,11 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
             report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
                                             message="缺少：" + "、".join(missing)))
             continue
+        refusal = procedure_service.refusal_for_lot(uow, lot.procedure_lot_id, domain_lot)  # 参考价规定 art. 27
+        if refusal:
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
+                                            message=refusal))
+            continue
         documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
         built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, documents), key)
     # 2. Record the intents (one short write transaction) before any remote call.
@@ -404,6 +415,9 @@ def publish_lot(uow: UnitOfWork, lot_id: int, platform: Platform, *, actor: str 
         missing = _missing(lot)
         if missing:
             raise DisclosuresMissing(lot.lot_code, missing)
+        refusal = procedure_service.refusal_for_lot(uow, lot.procedure_lot_id, lot.lot)  # 参考价规定 art. 27
+        if refusal:
+            raise PublishingError(f"标的 {lot.lot_code} 不能发布：{refusal}")
     report = _send(uow, [lot_id], platform, actor=actor, documents_for=documents_for)
     result = report.results[0]
     if result.result in ("failed", "not_sent"):
