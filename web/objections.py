@@ -58,7 +58,8 @@ def case_page(case_number: str):
 @roles_required("judge")
 def detail(objection_id: int):
     view = objection_view(visible_objection(objection_id))
-    return render_template("objections/detail.html", v=view, today=now().date())
+    return render_template("objections/detail.html", v=view, today=now().date(),
+                           routes=[(r.value, name) for r, name in rules.ROUTE_NAMES.items()])
 
 
 def _form_date(name: str, default: date | None = None) -> date | None:
@@ -92,6 +93,60 @@ def decide(objection_id: int):
         flash(str(exc), "error")
     else:
         flash("裁定已记录，当事人页面与期限日程已更新。", "success")
+    return redirect(url_for("objections.detail", objection_id=objection.id))
+
+
+@bp.route("/objections/<int:objection_id>/admission", methods=["POST"])
+@roles_required("judge")
+def admission(objection_id: int):
+    """The judge's decision on admissibility: 立案 on a route, or a 不予受理 ruling with its reason."""
+    objection = visible_objection(objection_id)
+    try:
+        accept = request.form.get("decision") == "accept"
+        objection_service.decide_admission(uow(), objection.id, accept=accept, route=request.form.get("route") or None,
+                                           decided_on=_form_date("decided_on", now().date()),
+                                           served_on=_form_date("served_on"), reason=request.form.get("reason", ""),
+                                           actor=current_user.username, now=now())
+    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash("已立案。" if accept else "已裁定不予受理；送达之日起十日内可申请复议。", "success")
+    return redirect(url_for("objections.detail", objection_id=objection.id))
+
+
+@bp.route("/objections/<int:objection_id>/review", methods=["POST"])
+@roles_required("judge")
+def review(objection_id: int):
+    """An application for 复议, refused with its reason when late."""
+    objection = visible_objection(objection_id)
+    try:
+        objection_service.apply_for_review(uow(), objection.id, applied_on=_form_date("applied_on", now().date()),
+                                           mailed_on=_form_date("mailed_on"), actor=current_user.username, now=now())
+    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash("复议申请已登记，报送上一级人民法院审查。", "success")
+    return redirect(url_for("objections.detail", objection_id=objection.id))
+
+
+@bp.route("/objections/<int:objection_id>/extend", methods=["POST"])
+@roles_required("judge")
+def extend(objection_id: int):
+    objection = visible_objection(objection_id)
+    text = (request.form.get("days") or "").strip()
+    if not text.isdigit():
+        flash("延长天数应为 1 至 30 的整数。", "error")
+        return redirect(url_for("objections.detail", objection_id=objection.id))
+    days = int(text)
+    try:
+        objection_service.extend_review(uow(), objection.id, days=days,
+                                        approved_on=_form_date("approved_on", now().date()),
+                                        approved_by=request.form.get("approved_by", ""),
+                                        actor=current_user.username, now=now())
+    except (procedure.ProcedureError, ValueError) as exc:
+        flash(str(exc), "error")
+    else:
+        flash("复议审查期限的延长已登记。", "success")
     return redirect(url_for("objections.detail", objection_id=objection.id))
 
 

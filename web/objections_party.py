@@ -4,13 +4,14 @@ appointments. Only the party's own case, and only their own objections, are show
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import re
+import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from auction import objections as rules
+from tax_baseline.typed_dates import InvalidDate, parse_date
 from web.database import uow
 from web.objection_views import (
     case_or_none,
@@ -26,6 +27,8 @@ from web.objections import bp
 from web.security import authorize_case, deny, roles_required
 from xunpai.services import custody, procedure
 from xunpai.services import objections as objection_service
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 # ================================================================ parties
 
@@ -112,6 +115,10 @@ def party_file(case_number: str):
         return redirect(url_for("objections.party_case", case_number=case_number))
     errors: list[str] = []
     form = request.form
+    # The client's token: made when the form is shown, sent back with it and stored with the record, so a double
+    # click, back-and-resubmit or a retry after a server restart finds the first filing (one record, one receipt).
+    token = form.get("submission_key", "") if _TOKEN.fullmatch(form.get("submission_key", "")) else ""
+    token = token or secrets.token_urlsafe(24)
     if request.method == "POST":
         uploads = []
         limit_files = procedure.EVIDENCE_MAX_FILES
@@ -123,12 +130,16 @@ def party_file(case_number: str):
                                                     content_type=upload.mimetype))
         if not errors:
             try:
+                received = parse_date(form.get("received_on", ""), "收到报告日期") \
+                    if (form.get("received_on") or "").strip() else None
+                if received is None:
+                    raise procedure.InvalidFiling("请填写收到报告的日期（以签收或送达回证上的日期为准）。")
                 result = objection_service.file_objection(
                     uow(), case_number=case_number, report_id=report.id, id_number=party.id_number,
                     grounds=form.getlist("grounds"), facts=form.get("facts", ""), reasons=form.get("reasons", ""),
                     address_for_service=form.get("address_for_service", ""), evidence=uploads,
-                    submission_key=_submission_key(party.id, report.id), now=now(), actor=current_user.username)
-            except procedure.ProcedureError as exc:
+                    submission_key=token, received_report_on=received, now=now(), actor=current_user.username)
+            except (procedure.ProcedureError, InvalidDate) as exc:
                 errors.append(str(exc))
             else:
                 if result.created:
@@ -137,25 +148,18 @@ def party_file(case_number: str):
                     flash("该异议此前已提交成功，未重复登记。", "info")
                 return redirect(url_for("objections.party_objection", case_number=case_number,
                                         objection_id=result.objection.id))
-    grounds = [(g.value, rules.GROUND_NAMES[g], rules.ground_article(g)) for g in rules.Ground]
+    policy = procedure.get_policy(uow(), case.court_code)
+    admitted = rules.admitted_grounds(rules.ReportKind(report.kind), policy=policy,
+                                      first_auction_announced=lot.first_auction_announced_on is not None)
+    grounds = [(g.value, rules.GROUND_NAMES[g], rules.ground_article(g), ok, why) for g, ok, why in admitted]
     return render_template("objections/party_file.html", case_number=case_number, lot=lot, report=report,
                            report_name=report_name(report), party=party,
                            grounds=grounds, errors=errors, form=form, chosen=set(form.getlist("grounds")),
-                           submission_key=_submission_key(party.id, report.id),
+                           submission_key=token,
                            max_files=procedure.EVIDENCE_MAX_FILES,
                            max_mb=procedure.EVIDENCE_MAX_BYTES // (1024 * 1024),
                            types="、".join(ext for _m, (_p, exts) in procedure.EVIDENCE_TYPES.items() for ext in exts)
                            ), (422 if errors else 200)
-
-
-def _submission_key(party_id: int, report_id: int) -> str:
-    """The key of a party's filing against one report: the same for every submission of the form — a double
-    click, the back button and a resubmit, a retry after a timeout or a server restart — so the engine stores
-    one objection. All grounds against one act are raised together (异议复议规定 art. 15); once an earlier
-    objection was not accepted or withdrawn, the key changes and a new filing is possible."""
-    closed = objection_service.closed_filings(uow(), party_id, report_id)
-    message = f"objection:{party_id}:{report_id}:{closed}".encode()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
 @bp.route("/party/case/<case_number>/objections/<int:objection_id>")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, csrf_token, login, party_login
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.procedure import EvidenceFile, Objection
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,6 +30,7 @@ def _file(client, seeded, *, key=None, evidence=((PDF, "评估对象照片.pdf")
     data = {"csrf_token": token, "submission_key": key or fresh_key, "report": str(seeded.report_id),
             "grounds": list(grounds), "facts": "询价报告记载的面积为 120 平方米，不动产权证记载为 98.5 平方米。",
             "reasons": "财产基本信息错误，询价结果应以登记面积重新计算。", "address_for_service": "",
+            "received_on": now_local().date().isoformat(),
             "evidence": [(io.BytesIO(content), name) for content, name in evidence]}
     return client.post(url, data=data, content_type="multipart/form-data")
 
