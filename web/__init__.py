@@ -18,8 +18,10 @@ from flask_login import current_user
 from web import (
     admin,
     api,
+    api_cases,  # noqa: F401  (the case endpoints, routes of the api blueprint)
     api_vehicles,  # noqa: F401  (the vehicle quote of the JSON API, routes of the api blueprint)
     auth,
+    cases,
     database,
     filters,
     inquiry,
@@ -87,7 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
-    for module in (auth, public, inquiry, objections, listings, lifecycle, admin, api, vehicles):
+    for module in (auth, public, inquiry, objections, listings, lifecycle, admin, api, vehicles, cases):
         app.register_blueprint(module.bp)
     security.csrf.exempt(api.bp)  # token-authenticated, no cookies
     filters.init_app(app)

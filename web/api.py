@@ -339,7 +339,8 @@ def objection_file():
             grounds=list(data.get("grounds") or []), facts=str(data.get("facts") or ""),
             reasons=str(data.get("reasons") or ""), address_for_service=str(data.get("address_for_service") or ""),
             evidence=evidence, submission_key=data.get("submission_key") or None, now=ledger.now_local(),
-            actor=current_user.username)
+            received_report_on=_date(data.get("received_report_on"), "received_report_on", False),
+            mailed_on=_date(data.get("mailed_on"), "mailed_on", False), actor=current_user.username)
     except procedure_service.ProcedureError as exc:
         raise ApiError(422, type(exc).__name__, str(exc)) from None
     return jsonify({"created": result.created, "objection": _objection_json(result.objection)}), \

@@ -178,6 +178,106 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
             "description": description}
 
 
+# ============================================================ the reference-price procedure (web.api_cases)
+# A separate block (issue 12): the case endpoints and their schemas, merged into the document below.
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+CASE_SCHEMAS: dict[str, dict] = {
+    "Party": _obj({"id": INT, "role": {"type": "string", "enum": ["applicant", "debtor", "interested_party"]},
+                   "role_name": STR, "name": STR, "contact": STR, "address_for_service": STR},
+                  ["id", "role", "name"]),
+    "PartyInput": _obj({"role": {"type": "string", "enum": ["applicant", "debtor", "interested_party"]},
+                        "name": STR, "id_number": {**STR, "description": "居民身份证号或统一社会信用代码"},
+                        "address_for_service": STR, "contact": STR}, ["role", "name", "id_number"]),
+    "PriceResult": _obj({"id": INT, "kind": STR, "kind_name": STR, "source": STR, "value_fen": NINT,
+                         "value_yuan": NSTR, "original_value_fen": NINT, "issued_on": DATE_OR_NULL,
+                         "received_on": DATE_OR_NULL, "valid_until": DATE_OR_NULL, "forwarded_on": DATE_OR_NULL,
+                         "receipt_code": NSTR}, ["id", "kind", "source", "value_fen"]),
+    "ReferencePrice": _obj({"id": INT, "method": STR, "method_name": STR, "value_fen": INT, "value_yuan": STR,
+                            "fixed_on": DATE, "fixed_by": STR, "valid_until": DATE_OR_NULL,
+                            "basis": {"type": "array", "items": INT}, "reason": STR,
+                            "objection_window_due": DATE_OR_NULL, "open_objections": INT, "replaced_by": STR,
+                            "usable": {"type": ["object", "null"], "properties": {"ok": BOOL, "reason": STR},
+                                       "additionalProperties": False}},
+                           ["id", "method", "value_fen", "fixed_on", "fixed_by"]),
+    "Property": _obj({"id": INT, "name": STR, "kind": STR, "kind_name": STR, "address": STR, "building_id": NSTR,
+                      "seized_on": DATE_OR_NULL, "appraisal_firms": {"type": "array", "items": STR},
+                      "results": {"type": "array", "items": _ref("PriceResult")},
+                      "reference_price": {"oneOf": [{"type": "null"}, _ref("ReferencePrice")]}},
+                     ["id", "name", "kind", "results", "reference_price"]),
+    "Case": _obj({"case_number": STR, "court_code": STR, "judge": STR,
+                  "parties": {"type": "array", "items": _ref("Party")},
+                  "properties": {"type": "array", "items": _ref("Property")}},
+                 ["case_number", "court_code", "parties", "properties"]),
+    "CaseList": _obj({"cases": {"type": "array", "items": _ref("Case")}}, ["cases"]),
+    "CaseRegistration": _obj({"case_number": STR, "judge": STR,
+                              "parties": {"type": "array", "items": _ref("PartyInput"), "minItems": 2}},
+                             ["case_number", "parties"]),
+    "PropertyRegistration": _obj({"name": STR, "kind": {"type": "string", "enum": [
+        "real_estate", "vehicle", "movable", "equity", "land", "other"]}, "address": STR, "building_id": STR,
+        "seized_on": DATE}, ["name"]),
+    "Negotiation": _obj({"submissions": {"type": "object", "additionalProperties": NINT,
+                                         "description": "当事人编号 → 议价结果（整数分；未提交为 null）"},
+                         "agreed_on": DATE, "valid_until": DATE}, ["submissions", "agreed_on"]),
+    "DirectedInquiry": _obj({"receipt_code": {**STR, "description": "本案询价结果（房产或车辆）的校验码"},
+                             "valid_until": DATE}, ["receipt_code"]),
+    "ReportInput": _obj({"kind": {"type": "string", "enum": ["network_inquiry", "appraisal", "correction"]},
+                         "source": STR, "value_fen": NINT, "issued_on": DATE, "received_on": DATE,
+                         "commissioned_on": DATE, "valid_until": DATE, "forwarded_on": DATE,
+                         "extension_requested": BOOL, "corrects_report_id": NINT}, ["kind", "source"]),
+    "FixPrice": _obj({"report_id": INT, "network": BOOL}),
+    "Admission": _obj({"accept": BOOL, "route": NSTR, "reason": STR, "decided_on": DATE, "served_on": DATE},
+                      ["accept"]),
+    "ReviewApplication": _obj({"applied_on": DATE, "mailed_on": DATE}, ["applied_on"]),
+    "AgendaItem": _obj({"court_code": STR, "case_number": STR, "subject": STR, "step": STR, "reference": STR,
+                        "due": NSTR, "due_label": STR, "article": STR, "overdue": BOOL, "provisional": BOOL,
+                        "days_left": NINT, "note": STR}, ["case_number", "subject", "step", "due", "overdue"]),
+    "Agenda": _obj({"today": DATE, "items": {"type": "array", "items": _ref("AgendaItem")}}, ["today", "items"]),
+}
+SCHEMAS.update(CASE_SCHEMAS)
+
+
+def _case_paths() -> dict:
+    case = [{"name": "case_number", "in": "path", "required": True, "schema": STR, "description": "案号"}]
+    lot = [_path_id("lot_id")]
+    return {
+        "/v1/cases": {
+            "get": _op("本院执行案件（法官、书记员）", _responses({"200": ("案件", "CaseList")}), tag="案件"),
+            "post": _op("登记执行案件及当事人", _responses({"201": ("已登记", "Case")}, (400, 401, 403, 422)),
+                        body="CaseRegistration", tag="案件")},
+        "/v1/cases/{case_number}": {"get": _op("一个案件：当事人、财产、结果、参考价", _responses(
+            {"200": ("案件", "Case")}, (401, 403, 404, 422)), params=case, tag="案件")},
+        "/v1/cases/{case_number}/properties": {"post": _op("登记处置财产", _responses(
+            {"201": ("已登记", "Property")}, (400, 401, 403, 404, 422)), body="PropertyRegistration", params=case,
+            tag="案件")},
+        "/v1/properties/{lot_id}/negotiation": {"post": _op("登记议价结果（全部当事人一致，第四条）", _responses(
+            {"201": ("议价结果", "PriceResult")}, (400, 401, 403, 404, 422)), body="Negotiation", params=lot,
+            tag="参考价")},
+        "/v1/properties/{lot_id}/directed-inquiry": {"post": _op("本案询价结果作为定向询价结果（第五条、第六条）",
+                                                                 _responses({"201": ("定向询价结果", "PriceResult")},
+                                                                            (400, 401, 403, 404, 422)),
+                                                                 body="DirectedInquiry", params=lot, tag="参考价")},
+        "/v1/properties/{lot_id}/reports": {"post": _op("登记网络询价报告、评估报告或补正说明", _responses(
+            {"201": ("结果", "PriceResult")}, (400, 401, 403, 404, 422)), body="ReportInput", params=lot,
+            tag="参考价")},
+        "/v1/properties/{lot_id}/reference-price": {
+            "post": _op("确定参考价（记录确定人、依据、日期）", _responses(
+                {"201": ("参考价", "ReferencePrice")}, (400, 401, 403, 404, 422)), body="FixPrice", params=lot,
+                tag="参考价"),
+            "get": _op("现行参考价；给出 announce_on、bidding_end 时说明能否据以发布（第二十二条、第二十七条）",
+                       _responses({"200": ("参考价", "ReferencePrice")}, (401, 403, 404, 422)),
+                       params=[*lot, _query("announce_on", "拍卖公告日期"), _query("bidding_end", "竞价结束日期")],
+                       tag="参考价")},
+        "/v1/objections/{objection_id}/admission": {"post": _op("受理审查：立案或裁定不予受理（法官）", _responses(
+            {"200": ("异议", "Objection")}, (400, 401, 403, 404, 409, 422)), body="Admission",
+            params=[_path_id("objection_id")], tag="异议")},
+        "/v1/objections/{objection_id}/review": {"post": _op("登记复议申请（逾期的被拒绝并说明原因）", _responses(
+            {"200": ("异议", "Objection")}, (400, 401, 403, 404, 409, 422)), body="ReviewApplication",
+            params=[_path_id("objection_id")], tag="异议")},
+        "/v1/agenda": {"get": _op("本院待办期限", _responses({"200": ("期限", "Agenda")}), tag="案件")},
+    }
+# ============================================================ end of the reference-price block
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -219,6 +319,7 @@ def document() -> dict:
             "/v1/lots/{lot_id}/publish": {"post": _op("一键发布（幂等：重试不会重复发布）", _responses(
                 {"200": ("发布结果", "PublishResult")}, (401, 403, 404, 422)), body="PublishRequest", body_required=False,
                 params=[_path_id("lot_id")], tag="标的", roles=("clerk",))},
+            **_case_paths(),
         },
     }
 

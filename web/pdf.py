@@ -164,3 +164,26 @@ def objection_receipt_pdf(detail: dict, *, court_name: str) -> bytes:
 
 def _money(value: str) -> str:
     return yuan(value)
+
+
+def inquiry_letter_pdf(detail: dict, *, court_name: str) -> bytes:
+    """询价函 (参考价规定 art. 6): to the body asked for a 定向询价, with the inquiry's requirements and its term."""
+    doc = _Document("询价函", f"{court_name} · {detail['case_number']}")
+    doc.set_font("cjk", "", 10)
+    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    doc.heading("询 价 函")
+    doc.paragraph(f"本院在执行{detail['case_number']}案件中，需确定下列财产的处置参考价。依照《最高人民法院关于人民法院"
+                  "确定财产处置参考价若干问题的规定》第五条、第六条，请贵单位就该财产提供计税基准价（或政府定价、政府"
+                  "指导价）询价结果。", 10.5)
+    doc.subheading("询价对象")
+    doc.pairs([("财产", detail["property"]), ("类型", detail.get("kind", "")),
+               ("坐落", detail.get("address") or "—"), ("基准表楼幢编号", detail.get("building_id") or "—")])
+    doc.subheading("询价要求")
+    doc.paragraph("一、询价结果应载明财产基本情况、所依据的计税基准价（或政府定价、政府指导价）及其执行日期、计算方法和结果；")
+    doc.paragraph("二、询价结果应载明有效期，有效期最长不得超过一年（参考价规定第二十七条）；")
+    doc.paragraph("三、请于收到本函之日起三日内出具询价结果；在指定期限内出具的询价结果为参考价（参考价规定第六条第二款）。")
+    doc.subheading("联系")
+    doc.pairs([("承办法官", detail.get("judge") or "—"), ("出具日期", detail.get("date", ""))])
+    doc.ln(6)
+    doc.paragraph(f"{court_name}（盖章）", 11)
+    return bytes(doc.output())

@@ -30,7 +30,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.session_protection = "strong"
 
-HOME_BY_ROLE = {"judge": "inquiry.form", "clerk": "listings.lots", "party": "objections.party_home",
+HOME_BY_ROLE = {"judge": "cases.home", "clerk": "listings.lots", "party": "objections.party_home",
                 "admin": "admin.users"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "

@@ -76,8 +76,8 @@ def register(case_number: str, court_code: str, parties: tuple[str, ...], judge:
     """登记执行案件及其当事人。"""
     checked = [_party(p) for p in parties]
     case = _run(lambda: service.create_case(unit_of_work(), court_code, case_number, checked, actor=actor,
-                                            now=now_local(), judge=judge or actor))
-    click.echo(f"已登记案件{case.case_number}：当事人 {len(checked)} 名，承办法官 {case.judge}。")
+                                            now=now_local(), judge=judge))
+    click.echo(f"已登记案件{case.case_number}：当事人 {len(checked)} 名，承办法官 {case.judge or '未指定'}。")
 
 
 @case_group.command("add-property")

@@ -47,6 +47,7 @@ from xunpai.storage.models.procedure import (
     ProcedureReport,
     ReferencePriceRecord,
 )
+from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.repositories import procedure as repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
@@ -246,6 +247,10 @@ def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Seq
         canonical = _canonical_case_number(case_number)
         if repo.case_number_taken(session, canonical):
             raise ProcedureError(f"案件{canonical}已登记。")
+        if judge.strip():
+            named = accounts_repo.user_by_username(session, judge.strip())
+            if named is None or named.role != "judge" or named.court_code != court_code or not named.active:
+                raise ProcedureError(f"承办法官“{judge.strip()}”不是本院（{court_code}）在职的执行法官账户。")
         checked = [(p, *_validate_party(p)) for p in parties]
         roles = {p.role for p, _k, _n in checked}
         if not {"applicant", "debtor"} <= roles:
