@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from fractions import Fraction
 
 from stdnum.cn import ric, uscc
 
@@ -708,9 +707,9 @@ def record_directed_inquiry(uow: UnitOfWork, lot_id: int, receipt_code: str, *, 
         if receipt.case_number != case.case_number:
             raise ProcedureError(f"校验码 {receipt.code} 的询价是在案件{receipt.case_number or '（未填）'}中进行的，"
                                  f"不是本案（{case.case_number}）的询价；应在本案中询价。")
-        for existing in lot.reports:
-            if existing.receipt_code == receipt.code:
-                return existing
+        existing = repo.report_with_receipt(uow.session, lot.id, receipt.code)
+        if existing is not None:
+            return existing
         report = record_report(uow, lot.id, ReportKind.DIRECTED_INQUIRY.value, receipt.issuer, receipt.value_fen,
                                received_on=receipt.issued_on, issued_on=receipt.issued_on, valid_until=valid_until,
                                receipt_code=receipt.code,
@@ -764,11 +763,19 @@ def price_state(uow: UnitOfWork, lot_id: int) -> tuple[ReferencePriceRecord, rp.
                     due = rules.objection_window(max(sent), calendar).due
                     window_due = max(window_due or due, due)
             pending += len(repo.admissible_objections_to_report(session, report.id, [s.value for s in _PENDING]))
-        finals = [(r.corrected_value_fen or r.value_fen) for r in basis if r is not None]
-        if finals and all(v is not None for v in finals):
-            now_value = finals[0] if len(finals) == 1 else rp.round_fen(Fraction(sum(finals), len(finals)))
-            if now_value != record.value_fen:
-                replaced = (f"所依据的报告经异议补正，结果应为 {rp.yuan(now_value)} 元（参考价规定第十三条第二款、第二十六条），"
+        if record.method == rp.Method.NETWORK_INQUIRY.value:
+            # art. 13(2): objections change which reports count (and corrections their values): recompute
+            try:
+                outcome = network_outcome(uow, lot.id, today=ledger.now_local().date())
+            except ProcedureError:
+                outcome = None
+            if outcome is not None and outcome.status == "fixed" and outcome.reference_price_fen != record.value_fen:
+                replaced = (f"经异议处理，网络询价结果的平均值应为 {rp.yuan(outcome.reference_price_fen)} 元"
+                            "（参考价规定第十三条第二款），应重新确定参考价。")
+        else:
+            finals = [(r.corrected_value_fen or r.value_fen) for r in basis if r is not None]
+            if len(finals) == 1 and finals[0] is not None and finals[0] != record.value_fen:
+                replaced = (f"所依据的报告经异议补正，结果应为 {rp.yuan(finals[0])} 元（参考价规定第二十六条），"
                             "应重新确定参考价。")
         if not replaced and repo.upheld_decided_after(session, record.basis or [], record.created_at):
             replaced = "所依据的报告经异议裁定异议成立，应待补正或重新评估后重新确定参考价（参考价规定第二十三条、第二十六条）。"

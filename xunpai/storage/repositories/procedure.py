@@ -17,6 +17,7 @@ from xunpai.storage.models.procedure import (
     Objection,
     ObjectionDecision,
     ProcedureCase,
+    ProcedureReport,
     ReferencePriceRecord,
 )
 
@@ -78,3 +79,10 @@ def upheld_decided_after(session: Session, report_ids: Iterable[int], after: dat
     return session.execute(select(ObjectionDecision.id).join(Objection, ObjectionDecision.objection_id == Objection.id)
                            .where(Objection.report_id.in_(ids), ObjectionDecision.kind == "decide_upheld",
                                   ObjectionDecision.created_at > after).limit(1)).first() is not None
+
+
+def report_with_receipt(session: Session, lot_id: int, receipt_code: str) -> ProcedureReport | None:
+    """The result of a property item recorded from this quote receipt, if any."""
+    return session.execute(select(ProcedureReport).where(ProcedureReport.lot_id == lot_id,
+                                                         ProcedureReport.receipt_code == receipt_code)
+                           .limit(1)).scalar_one_or_none()
