@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, PASSWORD
 from web import create_app, jobs
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot, Publication
 from xunpai.storage.models.procedure import EvidenceFile, Objection
 
@@ -171,6 +172,7 @@ def _file_objection(page, url, seeded, tmp_path, *, submit=True, evidence_bytes=
     page.check("input[value=basic_facts]")
     page.fill("textarea[name=facts]", "询价报告记载的建筑面积为 120 平方米，不动产权证记载为 98.5 平方米。")
     page.fill("textarea[name=reasons]", "财产基本信息错误，应按登记面积重新询价。")
+    page.fill("input[name=received_on]", now_local().date().isoformat())
     evidence = tmp_path / "不动产权证.pdf"
     evidence.write_bytes(evidence_bytes)
     page.set_input_files("input[name=evidence]", str(evidence))
@@ -192,8 +194,7 @@ def test_party_objects_judge_decides_agenda_and_party_page_show_it(browser, site
     judge.goto(site.url + "/objections")
     shots(judge, "judge-inbox")
     judge.click("td a[href^='/objections/']")
-    judge.select_option("select[name=event]", "register")
-    judge.click("form[action$='/advance'] button")
+    judge.click("form[action$='/admission'] button.primary")  # 立案 (the judge decides admissibility)
     judge.wait_for_load_state()
     judge.check("input[value=upheld]")
     judge.fill("textarea[name=summary]", "询价报告面积记载错误，异议成立，通知平台补正。")
