@@ -26,9 +26,10 @@ def test_pages_require_sign_in(client):
     assert response.status_code == 302 and "/login" in response.location
 
 
-def test_judge_signs_in_and_lands_on_the_inquiry_form(client):
+def test_judge_signs_in_and_lands_on_the_home_page_with_the_agenda(client):
     response = login(client, "judge1")
-    assert response.status_code == 302 and response.location.endswith("/inquiry/")
+    assert response.status_code == 302 and response.location.endswith("/cases")
+    assert "待办期限" in client.get("/cases").get_data(as_text=True)
     page = client.get("/inquiry/")
     assert page.status_code == 200 and "即时询价" in page.get_data(as_text=True)
 
@@ -149,7 +150,7 @@ def test_open_redirect_after_sign_in_is_ignored(client):
     token = csrf_token(client, "/login")
     response = client.post("/login?next=https://evil.example/", data={"username": "judge1", "password": PASSWORD,
                                                                       "csrf_token": token})
-    assert response.location.endswith("/inquiry/")
+    assert response.location.endswith("/cases")
 
 
 def test_foreign_case_number_is_outside_the_judges_court():

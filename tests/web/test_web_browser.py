@@ -131,7 +131,8 @@ def _party_login(page, url, code):
 def test_judge_quotes_and_prints(browser, site, seeded, shots):
     page = _page(browser)
     _login(page, site.url, "judge1")
-    assert "即时询价" in page.content()
+    assert "待办期限" in page.content() and "即时询价" in page.content()  # the judge's home page, then the form
+    page.goto(site.url + "/inquiry/")
     page.locator("input[name=address]").press_sequentially(seeded.address[:-2], delay=20)
     page.locator("#address-suggestions option").first.wait_for(state="attached")
     assert seeded.address in page.inner_html("#address-suggestions")  # suggestions from the address index
@@ -329,6 +330,7 @@ def test_core_forms_work_without_javascript(browser, site, seeded, shots, tmp_pa
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
     _login(page, site.url, "judge1")
+    page.goto(site.url + "/inquiry/")
     page.fill("input[name=address]", seeded.address.rsplit("幢", 1)[0][:-1])  # ambiguous: candidates come back
     page.fill("input[name=floor]", "2")
     page.fill("input[name=area]", "60")

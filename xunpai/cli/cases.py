@@ -182,8 +182,8 @@ def price_group() -> None:
     """确定参考价（参考价规定）：议价、定向询价、网络询价、委托评估，确定参考价。"""
 
 
-def _property_id(case_number: str, property_id: int) -> int:
-    return _run(lambda: service.lot_of_case(unit_of_work(), case_number, property_id)).id
+def _property_id(uow, case_number: str, property_id: int) -> int:
+    return _run(lambda: service.lot_of_case(uow, case_number, property_id)).id
 
 
 @price_group.command("next-method")
@@ -196,10 +196,11 @@ def _property_id(case_number: str, property_id: int) -> int:
 @click.option("--by", "actor", required=True)
 def next_method(case_number, property_id, party_refuses, has_tax_price, needs_inspection, failed, actor) -> None:
     """按法定顺序（第二条）和各方式的条件，确定下一步采用的方式。"""
-    lot_id = _property_id(case_number, property_id)
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
     facts = rp.PropertyFacts(party_refuses_or_missing=party_refuses, has_tax_or_government_price=has_tax_price,
                              needs_site_inspection=needs_inspection)
-    choice = _run(lambda: service.choose_method(unit_of_work(), lot_id, facts, failed=failed, actor=actor,
+    choice = _run(lambda: service.choose_method(uow, lot_id, facts, failed=failed, actor=actor,
                                                 now=now_local()))
     name = rp.METHOD_NAMES[choice.method] if choice.method else "另行委托下一顺序评估机构"
     click.echo(f"应采用：{name}（{choice.article}）。{choice.reason}")
@@ -215,9 +216,9 @@ def next_method(case_number, property_id, party_refuses, has_tax_price, needs_in
 @click.option("--by", "actor", required=True)
 def negotiate(case_number, property_id, submissions, agreed_on, valid_until, actor) -> None:
     """登记当事人议价结果：全部当事人提交的结果一致时为议价结果（参考价规定第四条第二款）。"""
-    uow = unit_of_work()
+    uow = unit_of_work()  # one unit of work for the command
     case = _run(lambda: service.get_case(uow, case_number))
-    lot_id = _property_id(case_number, property_id)
+    lot_id = _property_id(uow, case_number, property_id)
     by_name = {p.name: p.id for p in case.parties}
     values: dict[int, int] = {}
     for item in submissions:
@@ -241,8 +242,9 @@ def negotiate(case_number, property_id, submissions, agreed_on, valid_until, act
 @click.option("--by", "actor", required=True)
 def directed(case_number, property_id, code, valid_until, actor) -> None:
     """定向询价：本案中的即时询价结果作为定向询价结果（参考价规定第五条、第六条）。"""
-    lot_id = _property_id(case_number, property_id)
-    report = _run(lambda: service.record_directed_inquiry(unit_of_work(), lot_id, code,
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
+    report = _run(lambda: service.record_directed_inquiry(uow, lot_id, code,
                                                           valid_until=typed_date(valid_until, "有效期截止日"),
                                                           actor=actor, now=now_local()))
     click.echo(f"已登记定向询价结果 #{report.id}：{report.source} {_yuan(report.value_fen)}，"
@@ -266,10 +268,11 @@ def directed(case_number, property_id, code, valid_until, actor) -> None:
 def report(case_number, property_id, kind, source, value, issued_on, received_on, commissioned_on, valid_until,
            extension_requested, corrects_report_id, actor) -> None:
     """登记网络询价报告、评估报告或补正说明。"""
-    lot_id = _property_id(case_number, property_id)
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
     fen = _fen(value, "结果金额") if value else None
     row = _run(lambda: service.record_report(
-        unit_of_work(), lot_id, kind, source, fen, received_on=typed_date(received_on, "收到日期"),
+        uow, lot_id, kind, source, fen, received_on=typed_date(received_on, "收到日期"),
         commissioned_on=typed_date(commissioned_on, "委托日期"), valid_until=typed_date(valid_until, "有效期截止日"),
         extension_requested=extension_requested, corrects_report_id=corrects_report_id,
         issued_on=typed_date(issued_on, "出具日期"), actor=actor, now=now_local()))
@@ -299,20 +302,21 @@ def sent(report_id, forwarded_on, published_on, actor) -> None:
 @click.option("--by", "actor", required=True)
 def firms(case_number, property_id, agreed, candidates, seed, draw, actor) -> None:
     """委托评估的评估机构：协商确定，或摇号（参考价规定第十六条）。"""
-    lot_id = _property_id(case_number, property_id)
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
     now = now_local()
     if agreed:
         names = [n.strip() for n in agreed.replace("，", ",").split(",") if n.strip()]
-        lot = _run(lambda: service.set_agreed_firms(unit_of_work(), lot_id, names, actor=actor, now=now))
+        lot = _run(lambda: service.set_agreed_firms(uow, lot_id, names, actor=actor, now=now))
         click.echo("已确定评估机构顺序：" + "、".join(lot.appraisal_firms))
     elif draw:
         if not seed:
             fail("摇号时应输入登记承诺时的种子（--seed）。")
-        drawn = _run(lambda: service.draw_firm_lottery(unit_of_work(), lot_id, seed, actor=actor, now=now))
+        drawn = _run(lambda: service.draw_firm_lottery(uow, lot_id, seed, actor=actor, now=now))
         click.echo("摇号结果（顺序）：" + "、".join(drawn))
     elif candidates and seed:
         names = [n.strip() for n in candidates.replace("，", ",").split(",") if n.strip()]
-        commitment = _run(lambda: service.commit_firm_lottery(unit_of_work(), lot_id, names, seed, actor=actor, now=now))
+        commitment = _run(lambda: service.commit_firm_lottery(uow, lot_id, names, seed, actor=actor, now=now))
         click.echo(f"已登记候选名单 {len(names)} 家和种子承诺值 {commitment.seed_digest}；摇号时用 --draw --seed 公开种子。")
     else:
         fail("请用 --agreed 登记协商结果，或用 --candidates 和 --seed 登记摇号承诺，或用 --draw --seed 摇号。")
@@ -327,16 +331,17 @@ def firms(case_number, property_id, agreed, candidates, seed, draw, actor) -> No
 @click.option("--by", "actor", required=True)
 def fix(case_number, property_id, report_id, network, today, actor) -> None:
     """确定参考价：记录确定人、依据和日期；确定后十日内启动变价程序（第三十条）。"""
-    lot_id = _property_id(case_number, property_id)
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
     day = typed_date(today, "确定日期") or now_local().date()
     if network:
-        record = _run(lambda: service.fix_network_reference_price(unit_of_work(), lot_id, today=day, actor=actor,
+        record = _run(lambda: service.fix_network_reference_price(uow, lot_id, today=day, actor=actor,
                                                                   now=now_local()))
     elif report_id:
-        lot = _run(lambda: service.lot_of_case(unit_of_work(), case_number, property_id))
+        lot = _run(lambda: service.lot_of_case(uow, case_number, property_id))
         if report_id not in {r.id for r in lot.reports}:
             fail(f"结果 #{report_id} 不属于财产 #{property_id}。")
-        record = _run(lambda: service.fix_reference_price(unit_of_work(), report_id, today=day, actor=actor,
+        record = _run(lambda: service.fix_reference_price(uow, report_id, today=day, actor=actor,
                                                           now=now_local()))
     else:
         fail("请用 --report 指定作为参考价的结果，或用 --network 按网络询价平均值确定。")
@@ -350,8 +355,9 @@ def fix(case_number, property_id, report_id, network, today, actor) -> None:
 @click.option("--bidding-end", required=True, help="竞价结束日期")
 def for_lot(case_number, property_id, announce_on, bidding_end) -> None:
     """拍卖标的能否以现行参考价发布（异议期、被取代、有效期，参考价规定第二十二条、第二十三条、第二十七条）。"""
-    lot_id = _property_id(case_number, property_id)
-    price = _run(lambda: service.reference_price_for_lot(unit_of_work(), lot_id,
+    uow = unit_of_work()  # one unit of work for the command
+    lot_id = _property_id(uow, case_number, property_id)
+    price = _run(lambda: service.reference_price_for_lot(uow, lot_id,
                                                          announce_on=_date(announce_on, "公告日期"),
                                                          bidding_end=_date(bidding_end, "竞价结束日期"),
                                                          today=now_local().date()))
