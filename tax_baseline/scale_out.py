@@ -225,7 +225,8 @@ def price_part(units: pd.DataFrame, pricing: Pricing) -> pd.DataFrame:
     are kept in the output as they were and not used."""
     units = units.reset_index(drop=True)
     if pricing.valuation_date is None:
-        return price_batch(pricing.quote_engine(), units, today=pricing.today, zone_filter=pricing.zone_filter)
+        return price_batch(pricing.quote_engine(), units, today=pricing.today, zone_filter=pricing.zone_filter,
+                           valuation_default=pricing.today)  # 估价时点: the inquiry day, as the single quote
     frame = units.drop(columns=[c for c in units.columns if _header(c) in _DATES or c in _DATES])
     on = pricing.valuation_date.isoformat()
     frame["contract_date"] = on

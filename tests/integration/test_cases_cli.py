@@ -75,3 +75,32 @@ def test_a_case_through_negotiation_to_its_reference_price(run):
     assert bogus.exit_code == 2 and "不是询价回执的校验码" in bogus.output
     agenda = run("agenda", "--court", "浙1081")
     assert "启动变价程序" in agenda.output and CASE in agenda.output
+
+
+def test_a_posted_objection_entered_by_the_court_and_the_judges_decisions(run):
+    today = now_local().date()
+    run("case", "register", CASE, "--court", "浙1081", "--by", "judge1",
+        "--party", "申请执行人,张三,330102199003030033", "--party", "被执行人,李四,440304198505050047,温岭市城东街道2号")
+    prop = run("case", "add-property", CASE, "--name", "住宅", "--by", "judge1").output.split("#", 1)[1].split()[0]
+    report = run("price", "report", CASE, prop, "--kind", "appraisal", "--source", "甲评估", "--value", "1000000",
+                 "--issued-on", (today - timedelta(days=30)).isoformat(),
+                 "--received-on", (today - timedelta(days=30)).isoformat(), "--by", "judge1")
+    report_id = report.output.split("#", 1)[1].split("：")[0]
+    run("price", "sent", report_id, "--on", (today - timedelta(days=29)).isoformat(), "--by", "judge1")
+    received = today - timedelta(days=25)
+    filed = run("objection", "file", CASE, report_id, "--id-number", "440304198505050047", "--ground", "method",
+                "--facts", "可比实例选取不当", "--reasons", "应选同小区成交", "--received-on", received.isoformat(),
+                "--mailed-on", (received + timedelta(days=5)).isoformat(), "--key", "paper-0001", "--by", "clerk1")
+    assert filed.exit_code == 0 and "已登记异议 #1（已提交）" in filed.output, filed.output
+    again = run("objection", "file", CASE, report_id, "--id-number", "440304198505050047", "--ground", "method",
+                "--facts", "可比实例选取不当", "--reasons", "应选同小区成交", "--received-on", received.isoformat(),
+                "--key", "paper-0001", "--by", "clerk1")
+    assert "未重复登记" in again.output
+    refused = run("objection", "refuse", "1", "--reason", "逾期提出", "--served-on", today.isoformat(), "--by", "judge1")
+    assert refused.exit_code == 0, refused.output
+    late = run("objection", "review", "1", "--applied-on", (today + timedelta(days=30)).isoformat(), "--by", "judge1")
+    assert late.exit_code == 2 and "已逾期" in late.output
+    assert run("objection", "review", "1", "--applied-on", today.isoformat(), "--by", "judge1").exit_code == 0
+    extended = run("objection", "extend-review", "1", "--approved-by", "院长甲", "--approved-on", today.isoformat(),
+                   "--by", "judge1")
+    assert extended.exit_code == 0 and "延长 30 日" in extended.output

@@ -61,7 +61,7 @@ def test_parts_give_the_fen_of_the_single_machine_batch(city, units, tmp_path):
     source = open_source(hive_dataset(units, tmp_path / "in", row_group_size=100), part_rows=250)
     assert len(source.parts) > 4 and source.rows == len(units)  # files split by their row groups
     result = value_dataset(source, tmp_path / "out", Pricing(city.tables, "v1", today=TODAY))
-    single = price_batch(QuoteEngine(city.tables), units.drop(columns="zone_code"), today=TODAY)
+    single = price_batch(QuoteEngine(city.tables), units.drop(columns="zone_code"), today=TODAY, valuation_default=TODAY)
     # part by part in the order of the dataset's files, each file in its rows' order
     expected = pd.concat([single[units["zone_code"].to_numpy() == z] for z in sorted(units["zone_code"].unique())])
     got = pd.concat(pd.read_parquet(tmp_path / "out" / p.out) for p in source.parts)

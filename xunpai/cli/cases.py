@@ -15,6 +15,7 @@ from auction import reference_price as rp
 from tax_baseline.money import InvalidAmount, parse_yuan
 from xunpai.cli.support import echo_json, fail, typed_date, unit_of_work
 from xunpai.cli.support import required_date as _date
+from xunpai.services import objections as objection_service
 from xunpai.services import procedure as service
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.procedure import PARTY_ROLES, PROPERTY_KINDS
@@ -364,4 +365,96 @@ def for_lot(case_number, property_id, announce_on, bidding_end) -> None:
     click.echo(f"可以发布：参考价 {_yuan(price.value_fen)}，依据：{price.basis}")
 
 
-commands = [case_group, price_group]
+# ================================================================ objections (paper filings and the judge's decisions)
+
+@click.group("objection")
+def objection_group() -> None:
+    """异议：登记书面（含邮寄）异议，法官受理审查、不予受理裁定、复议申请与复议期限延长。"""
+
+
+@objection_group.command("file")
+@click.argument("case_number")
+@click.argument("report_id", type=int)
+@click.option("--id-number", required=True, help="异议人的证件号码（须为案件登记的当事人或利害关系人）")
+@click.option("--ground", "grounds", multiple=True, required=True, type=click.Choice([g.value for g in rules.Ground]),
+              help="异议事由（可多次）")
+@click.option("--facts", required=True, help="事实")
+@click.option("--reasons", required=True, help="理由")
+@click.option("--address", default="", help="送达地址（不填用登记地址）")
+@click.option("--received-on", required=True, help="异议人收到报告的日期（签收或送达回证上的日期）")
+@click.option("--mailed-on", help="邮寄的异议：交邮日期（邮戳，民诉法第八十五条第四款）")
+@click.option("--arrived-on", help="法院收到异议的日期，默认今天")
+@click.option("--key", default="", help="提交编号（同一编号重复登记只记一次）")
+@click.option("--by", "actor", required=True, help="登记人用户名")
+def file_paper(case_number, report_id, id_number, grounds, facts, reasons, address, received_on, mailed_on,
+               arrived_on, key, actor) -> None:
+    """登记书面异议；是否受理由法官审查决定（异议复议规定第二条）。"""
+    arrived = typed_date(arrived_on, "收到异议日期")
+    now = now_local() if arrived is None else now_local().replace(year=arrived.year, month=arrived.month,
+                                                                  day=arrived.day)
+    result = _run(lambda: objection_service.file_objection(
+        unit_of_work(), case_number=case_number, report_id=report_id, id_number=id_number, grounds=list(grounds),
+        facts=facts, reasons=reasons, address_for_service=address, received_report_on=_date(received_on, "收到报告日期"),
+        mailed_on=typed_date(mailed_on, "交邮日期"), submission_key=key or None, now=now, actor=actor))
+    o = result.objection
+    click.echo(("已登记" if result.created else "此前已登记，未重复登记：") + f"异议 #{o.id}（{rules.STATE_NAMES[rules.State(o.state)]}）。"
+               f"初步审查意见：{o.assessment}")
+
+
+@objection_group.command("admit")
+@click.argument("objection_id", type=int)
+@click.option("--route", type=click.Choice([r.value for r in rules.Route]), help="审查程序（不填用初步审查的程序）")
+@click.option("--on", "decided_on", help="立案日期，默认今天")
+@click.option("--by", "actor", required=True)
+def admit(objection_id, route, decided_on, actor) -> None:
+    """立案。"""
+    o = _run(lambda: objection_service.decide_admission(unit_of_work(), objection_id, accept=True, route=route,
+                                                        decided_on=typed_date(decided_on, "立案日期") or now_local().date(),
+                                                        actor=actor, now=now_local()))
+    click.echo(f"异议 #{o.id} 已立案：{rules.ROUTE_NAMES[rules.Route(o.route)]}。")
+
+
+@objection_group.command("refuse")
+@click.argument("objection_id", type=int)
+@click.option("--reason", required=True, help="不予受理的理由")
+@click.option("--on", "decided_on", help="裁定日期，默认今天")
+@click.option("--served-on", help="裁定送达日期（自此起十日内可申请复议）")
+@click.option("--by", "actor", required=True)
+def refuse(objection_id, reason, decided_on, served_on, actor) -> None:
+    """裁定不予受理（送达后十日内可申请复议，异议复议规定第二条第三款）。"""
+    o = _run(lambda: objection_service.decide_admission(
+        unit_of_work(), objection_id, accept=False, reason=reason,
+        decided_on=typed_date(decided_on, "裁定日期") or now_local().date(),
+        served_on=typed_date(served_on, "送达日期"), actor=actor, now=now_local()))
+    click.echo(f"异议 #{o.id} 已裁定不予受理。")
+
+
+@objection_group.command("review")
+@click.argument("objection_id", type=int)
+@click.option("--applied-on", required=True, help="收到复议申请的日期")
+@click.option("--mailed-on", help="邮寄的复议申请：交邮日期")
+@click.option("--by", "actor", required=True)
+def review(objection_id, applied_on, mailed_on, actor) -> None:
+    """登记复议申请；逾期的不予登记并说明原因。"""
+    _run(lambda: objection_service.apply_for_review(unit_of_work(), objection_id,
+                                                    applied_on=_date(applied_on, "复议申请日期"),
+                                                    mailed_on=typed_date(mailed_on, "交邮日期"), actor=actor,
+                                                    now=now_local()))
+    click.echo(f"异议 #{objection_id} 的复议申请已登记。")
+
+
+@objection_group.command("extend-review")
+@click.argument("objection_id", type=int)
+@click.option("--days", type=click.IntRange(1, 30), default=30, show_default=True)
+@click.option("--approved-by", required=True, help="批准的院长")
+@click.option("--approved-on", required=True, help="批准日期")
+@click.option("--by", "actor", required=True)
+def extend_review(objection_id, days, approved_by, approved_on, actor) -> None:
+    """登记经院长批准延长复议审查期限（执行程序解释第八条，不超过三十日）。"""
+    _run(lambda: objection_service.extend_review(unit_of_work(), objection_id, days=days,
+                                                 approved_on=_date(approved_on, "批准日期"), approved_by=approved_by,
+                                                 actor=actor, now=now_local()))
+    click.echo(f"异议 #{objection_id} 的复议审查期限已延长 {days} 日。")
+
+
+commands = [case_group, price_group, objection_group]
