@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from click.testing import CliRunner
 
+from auction.calendar import statutory_holidays
 from tests.uow import unit_scope
 from xunpai.cli import main
 from xunpai.cli import support as cli_support
@@ -41,7 +42,8 @@ def test_bidding_moves_off_new_year_and_an_unannounced_year_is_flagged(run):
 
 
 def test_an_entered_notice_is_used_and_clears_the_warning(run, engine):
-    holidays = [date(2027, 1, 1), date(2027, 1, 4)]  # an invented notice: 4 January off as well
+    # an invented notice: 4 January off as well, besides the statutory holidays (全国年节及纪念日放假办法 art. 2)
+    holidays = [*statutory_holidays(2027), date(2027, 1, 4)]
     with unit_scope(engine) as uow:
         service.set_calendar_year(uow, 2027, holidays, [], source="国办发明电〔2026〕X号", actor="admin",
                                   now=datetime(2026, 11, 1, 9))

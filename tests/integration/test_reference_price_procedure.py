@@ -17,10 +17,9 @@ from auction.objections import State
 from tax_baseline.quote import QuoteRequest
 from tests.uow import unit_scope
 from tests.web.conftest import small_city
-from xunpai.services import accounts, publishing, receipts
+from xunpai.services import accounts, objections, publishing, receipts
 from xunpai.services import baseline as baseline_store
 from xunpai.services import inquiry as inquiry_service
-from xunpai.services import objections
 from xunpai.services import procedure as service
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import InquiryLimit

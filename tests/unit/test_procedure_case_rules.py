@@ -11,7 +11,12 @@ import pytest
 
 from auction import objections as o
 from auction import reference_price as rp
-from auction.calendar import WorkingCalendar, YearNotice, missing_statutory_holidays_problem, statutory_holidays
+from auction.calendar import (
+    WorkingCalendar,
+    YearNotice,
+    missing_statutory_holidays_problem,
+    statutory_holidays,
+)
 
 CAL = WorkingCalendar()
 

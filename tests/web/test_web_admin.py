@@ -113,7 +113,8 @@ def test_calendar_override_for_a_year_the_package_does_not_cover(client):
     login(client, "admin")
     token = csrf_token(client, "/admin/calendar")
     response = client.post("/admin/calendar", data={"csrf_token": token, "year": "2031",
-                                                    "holidays": "2031-01-01, 2031-01-22~2031-01-28",
+                                                    "holidays": "2031-01-01, 2031-01-22~2031-01-28, 2031-04-05, "
+                                                                "2031-05-01~2031-05-05, 2031-06-24, 2031-10-01~2031-10-07",
                                                     "workdays": "2031-01-19", "source": "国办发明电〔2030〕1号"})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert "2031" in client.get("/admin/calendar").get_data(as_text=True)
