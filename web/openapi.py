@@ -112,6 +112,9 @@ SCHEMAS: dict[str, dict] = {
         "facts": {**TEXT, "title": "事实"}, "reasons": {**TEXT, "title": "理由"},
         "address_for_service": {**SHORT, "title": "送达地址"},
         "submission_key": {**SHORT, "maxLength": 100, "description": "客户端生成的提交编号；重复提交返回第一次的异议"},
+        "received_report_on": {**DATE, "title": "收到报告日期",
+                               "description": "收到报告的日期（签收或送达回证上的日期，不是法院发出日期）"},
+        "mailed_on": {**DATE, "title": "交邮日期", "description": "邮寄的异议：交邮日期（民诉法第八十五条第四款）"},
         "evidence": {"type": "array", "maxItems": 20, "items": _obj({
             "filename": {**SHORT, "minLength": 1, "title": "文件名"},
             "content_base64": {"type": "string", "maxLength": 70_000_000, "title": "文件内容",

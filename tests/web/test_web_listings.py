@@ -15,6 +15,8 @@ from auction.lot import Lot as DomainLot
 from auction.lot_sheet import read_sheet, write_sheet
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE, csrf_token, login
+from xunpai.services import procedure
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot, Publication
 
 
@@ -175,8 +177,21 @@ def _post_new(client, row: dict[str, str]):
     return client.post("/lots/new", data={"csrf_token": token, **row})
 
 
+def _fix_case_price(engine, seeded, value_fen: int) -> None:
+    """The case's property gets a fixed reference price (参考价规定: a lot takes its price from it)."""
+    with unit_scope(engine) as uow:
+        case = procedure.get_case(uow, CASE)
+        now = now_local()
+        report = procedure.record_negotiation(uow, seeded.lot_id, {p.id: value_fen for p in case.parties},
+                                              agreed_on=now.date(), actor="judge1", now=now)
+        procedure.fix_reference_price(uow, report.id, today=now.date(), actor="judge1", now=now)
+
+
 def test_creating_a_lot_in_the_web_stores_the_domain_lot_tied_to_the_cases_property(client, seeded, engine):
     login(client, "clerk1")
+    refused = _post_new(client, _form_row())
+    assert refused.status_code == 422 and "尚未确定参考价" in refused.get_data(as_text=True)
+    _fix_case_price(engine, seeded, 1_220_000_00)
     response = _post_new(client, _form_row())
     assert response.status_code == 302, response.get_data(as_text=True)
     with unit_scope(engine) as uow:
