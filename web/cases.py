@@ -18,12 +18,14 @@ from flask_login import current_user
 from auction import lottery
 from auction import objections as rules
 from auction import reference_price as rp
+from auction.case_number import InvalidCaseNumber
+from auction.case_number import validate as validate_case_number
 from tax_baseline.money import InvalidAmount, parse_yuan
 from tax_baseline.typed_dates import InvalidDate, parse_date
 from web.database import uow
 from web.objection_views import now, objection_view
 from web.pdf import inquiry_letter_pdf
-from web.security import authorize_case, roles_required
+from web.security import authorize_case, may_see_case, roles_required
 from xunpai.services import accounts as accounts_service
 from xunpai.services import objections as objection_service
 from xunpai.services import procedure, receipts
@@ -97,10 +99,14 @@ def new():
             parties.append(procedure.PartyInput(form.get(f"role{i}", ""), name, form.get(f"id{i}", ""),
                                                 form.get(f"address{i}", ""), form.get(f"contact{i}", "")))
         try:
-            case_number = authorize_case(form.get("case_number", "")) if form.get("case_number", "").strip() \
-                else None
-            if case_number is None:
+            if not form.get("case_number", "").strip():
                 raise procedure.ProcedureError("请填写案号，如（2026）浙1099执1234号。")
+            try:
+                case_number = validate_case_number(form["case_number"])
+            except InvalidCaseNumber as exc:
+                raise procedure.ProcedureError(str(exc)) from None
+            if not may_see_case(current_user, case_number):
+                raise procedure.ProcedureError(f"案号{case_number}不是本院（{current_user.court_code}）的案件，不能登记。")
             case = procedure.create_case(uow(), current_user.court_code, case_number, parties,
                                          actor=current_user.username, now=now(),
                                          judge=form.get("judge", "").strip() or current_user.username)

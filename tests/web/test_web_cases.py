@@ -81,6 +81,10 @@ def test_register_a_case_with_its_parties_and_a_flat_linked_to_the_tables(client
     bad = client.post("/cases/new", data={"csrf_token": token, "case_number": NEW_CASE, "judge": "judge1",
                                           "role0": "applicant", "name0": "张三", "id0": "123"})
     assert bad.status_code == 422 and "证件号码" in bad.get_data(as_text=True)
+    typo = client.post("/cases/new", data={"csrf_token": token, "case_number": "2026浙1081执", "judge": "judge1"})
+    assert typo.status_code == 422 and "案号" in typo.get_data(as_text=True)
+    foreign = client.post("/cases/new", data={"csrf_token": token, "case_number": "（2026）浙1082执300号"})
+    assert foreign.status_code == 422 and "不是本院" in foreign.get_data(as_text=True)
     response = client.post("/cases/new", data={
         "csrf_token": token, "case_number": NEW_CASE, "judge": "judge1",
         "role0": "applicant", "name0": "某银行", "id0": "91331081MA2A000004", "contact0": "0576-1",
