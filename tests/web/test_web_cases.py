@@ -131,13 +131,15 @@ def test_the_case_api_runs_the_procedure_over_the_same_services(client, seeded, 
     token = _token(engine, "judge1")
     listed = call(client, "get", "/api/v1/cases", token)
     assert CASE in [c["case_number"] for c in check(spec, "/v1/cases", "get", listed)["cases"]]
+    parties = [{"role": "applicant", "name": "某银行", "id_number": "91331081MA2A000004"},
+               {"role": "debtor", "name": "王某", "id_number": DEBTOR_ID, "contact": "0576-2"}]
     created = call(client, "post", "/api/v1/cases", token, json={
-        "case_number": NEW_CASE, "judge": "judge1",
-        "parties": [{"role": "applicant", "name": "某银行", "id_number": "91331081MA2A000004"},
-                    {"role": "debtor", "name": "王某", "id_number": DEBTOR_ID, "contact": "0576-2"}]})
+        "case_number": NEW_CASE, "judge": "judge1", "parties": parties})
     assert created.status_code == 201, created.get_json()
     body = check(spec, "/v1/cases", "post", created)
-    refused = call(client, "post", "/api/v1/cases", token, json={"case_number": NEW_CASE, "parties": []})
+    too_few = call(client, "post", "/api/v1/cases", token, json={"case_number": NEW_CASE, "parties": []})
+    assert too_few.status_code == 422 and "当事人" in check(spec, "/v1/cases", "post", too_few)["error"]["message"]
+    refused = call(client, "post", "/api/v1/cases", token, json={"case_number": NEW_CASE, "parties": parties})
     assert refused.status_code == 422 and "已登记" in check(spec, "/v1/cases", "post", refused)["error"]["message"]
     prop = call(client, "post", f"/api/v1/cases/{NEW_CASE}/properties", token,
                 json={"name": "住宅一套", "building_id": seeded.building_id})
