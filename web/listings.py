@@ -269,6 +269,8 @@ def bulk():
         if not error:
             sheet = save_upload(upload, "lots-in")
             prepared, found = read_sheet(sheet)  # everything is checked before anything starts
+            # every row's court (from its case number) against the clerk's: refused rows are named and logged once
+            found += publishing.court_problems(uow(), prepared, current_user.username)
             if not found:
                 found = publishing.check_against_database(uow(), prepared)
             if found:

@@ -13,13 +13,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from auction.case_number import InvalidCaseNumber, parse, validate
 from web.database import uow
 from xunpai.services import accounts as accounts_service
+from xunpai.services.authority import WriteRefused
 from xunpai.storage.models.accounts import ROLE_NAMES, User
 from xunpai.storage.models.web import PartyAccess
 
@@ -110,6 +111,13 @@ def init_app(app: Flask) -> None:
         _record_denial("csrf", str(exc.description))
         return render_template("error.html", status=400, title="表单校验失败",
                                message="表单已过期或来源不明（CSRF 校验未通过），未做任何修改。请返回、刷新页面后重新提交。"), 400
+
+    @app.errorhandler(WriteRefused)
+    def _write_refused(exc: WriteRefused):
+        # The service refused a write of another court's record and has written the refusal to the ledger.
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": "forbidden", "message": str(exc)}}), 403
+        return render_template("error.html", status=403, title="无权操作", message=str(exc)), 403
 
     @app.errorhandler(403)
     def _forbidden(_exc):

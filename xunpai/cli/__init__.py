@@ -20,9 +20,22 @@ from xunpai.cli import (
     vehicles,
     web,
 )
+from xunpai.services.authority import WriteRefused
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class _Main(click.Group):
+    """The command group; a write the acting account may not make (``authority.WriteRefused``, already in the
+    ledger) ends any command with its Chinese reason."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WriteRefused as exc:
+            click.echo(f"错误：{exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="xunpai")
 def main() -> None:
     """询拍 xunpai：执行局的即时询价、基准价校准、异议期限与网络司法拍卖工具。"""

@@ -17,6 +17,7 @@ from typing import Any
 from auction import custody as rules
 from auction.case_number import InvalidCaseNumber
 from auction.case_number import parse as parse_case_number
+from xunpai.services import authority
 from xunpai.services.rows import require_row
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
@@ -54,6 +55,21 @@ def _item(uow: UnitOfWork, item_id: int) -> CustodyItem:
     return require_row(uow, CustodyItem, item_id, rules.CustodyError(f"保管物 {item_id} 不存在。"))
 
 
+CUSTODY_WRITERS = ("clerk",)  # the clerks keep custody (the web's custody page is theirs)
+
+
+def _may_write(uow: UnitOfWork, actor: str, *, court_code: str | None = None, item_id: int | None = None,
+               what: str) -> None:
+    """The write check (``authority.require``) for a custody record: of ``court_code``, or of the item's court.
+    Called first in the service's block, before it writes (a refusal stays in the ledger)."""
+    if item_id is not None:
+        item = uow.session.get(CustodyItem, item_id)
+        if item is None:
+            return  # the service's own "不存在" follows
+        court_code = item.court_code
+    authority.require(uow, actor, court_code, what=what, roles=CUSTODY_WRITERS)
+
+
 def _record(uow: UnitOfWork, item: CustodyItem, kind: str, payload: dict[str, Any], actor: str) -> None:
     ledger.append(uow.session, kind, {"item_id": item.id, **payload}, actor=actor, court_code=item.court_code,
                   case_number=item.case_number, purpose="保管")
@@ -81,6 +97,14 @@ def intake(uow: UnitOfWork, *, court_code: str, case_number: str, kind: str, des
     later than ``today`` (default: today in Beijing): storage fees borne by the debtor count from it."""
     with uow:
         session = uow.session
+        try:  # the record's court is its case's (the 案号 carries it); a bad 案号 is refused below
+            case_court = parse_case_number(case_number).court_code
+        except InvalidCaseNumber:
+            case_court = (court_code or "").strip()
+        _may_write(uow, actor, court_code=case_court, what="保管物入库")
+        named = session.get(Lot, lot_id) if lot_id is not None else None
+        if named is not None:  # the lot named is a record of its court too (another court's lot id is refused)
+            _may_write(uow, actor, court_code=named.court_code, what="保管物关联标的")
         try:
             parsed = parse_case_number(case_number)
         except InvalidCaseNumber as exc:
@@ -101,8 +125,11 @@ def intake(uow: UnitOfWork, *, court_code: str, case_number: str, kind: str, des
             tariff_daily_fen = court_tariff(uow, court_code, kind)
         if tariff_daily_fen < 0:
             raise rules.CustodyError("日保管费不能为负数。")
-        if lot_id is not None and session.get(Lot, lot_id) is None:
+        lot = session.get(Lot, lot_id) if lot_id is not None else None
+        if lot_id is not None and lot is None:
             raise rules.CustodyError(f"标的 {lot_id} 不存在。")
+        if lot is not None and (lot.court_code != parsed.court_code or lot.case_number != case_number):
+            raise rules.CustodyError(f"标的 {lot_id} 不属于案件{case_number}，不能关联；保管物只能关联本案的标的。")
         item = CustodyItem(court_code=court_code, case_number=case_number, kind=kind, description=description,
                            identifiers=identifiers or {}, debtor=debtor, location=location, condition=condition,
                            checklist=dict(checklist), tariff_daily_fen=tariff_daily_fen, intake_on=intake_on,
@@ -145,6 +172,7 @@ def link_lot(uow: UnitOfWork, item_id: int, lot_id: int, *, actor: str = "") -> 
     for the lot. The lot must belong to the same case."""
     with uow:
         session = uow.session
+        _may_write(uow, actor, item_id=item_id, what="关联保管物与标的")
         item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError("该保管物已出库，不能再关联标的。")
@@ -163,6 +191,7 @@ def link_lot(uow: UnitOfWork, item_id: int, lot_id: int, *, actor: str = "") -> 
 
 def move(uow: UnitOfWork, item_id: int, location: str, *, on: date, actor: str = "", reason: str = "") -> None:
     with uow:
+        _may_write(uow, actor, item_id=item_id, what="保管物移库")
         item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError("该保管物已出库，不能移库。")
@@ -174,6 +203,7 @@ def move(uow: UnitOfWork, item_id: int, location: str, *, on: date, actor: str =
 def add_task(uow: UnitOfWork, item_id: int, kind: str, due_on: date, *, actor: str = "") -> CustodyTask:
     with uow:
         session = uow.session
+        _may_write(uow, actor, item_id=item_id, what="添加保管任务")
         item = _item(uow, item_id)
         if kind not in rules.TASK_KINDS:
             raise rules.CustodyError(f"任务类型“{kind}”无效，应为：" +
@@ -190,6 +220,7 @@ def complete_task(uow: UnitOfWork, task_id: int, *, done_on: date, result: str, 
                   actor: str = "") -> CustodyTask:
     with uow:
         task = require_row(uow, CustodyTask, task_id, rules.CustodyError(f"保管任务 {task_id} 不存在。"))
+        _may_write(uow, actor, item_id=task.item_id, what="完成保管任务")
         if task.done_on is not None:
             raise rules.CustodyError(f"保管任务 {task_id} 已于 {task.done_on} 完成。")
         task.done_on, task.result = done_on, result
@@ -207,6 +238,7 @@ def add_cost(uow: UnitOfWork, item_id: int, kind: str, amount_fen: int, *, incur
              actor: str = "") -> CustodyCost:
     with uow:
         session = uow.session
+        _may_write(uow, actor, item_id=item_id, what="登记保管费用")
         item = _item(uow, item_id)
         if kind not in rules.COST_KINDS:
             raise rules.CustodyError(f"费用类型“{kind}”无效，应为：" + "、".join(rules.COST_KINDS))
@@ -227,6 +259,7 @@ def open_slot(uow: UnitOfWork, item_id: int, starts_at: datetime, ends_at: datet
               place: str = "", actor: str = "") -> ViewingSlot:
     with uow:
         session = uow.session
+        _may_write(uow, actor, item_id=item_id, what="开放看样时段")
         item = _item(uow, item_id)
         if capacity < 1:
             raise rules.CustodyError("看样时段的名额应至少为 1。")
@@ -334,6 +367,7 @@ def release(uow: UnitOfWork, item_id: int, kind: str, *, on: date, recipient: st
     """出库: delivery to the buyer after the sale, transfer in lieu of payment, or return to the debtor."""
     with uow:
         session = uow.session
+        _may_write(uow, actor, item_id=item_id, what="保管物出库")
         item = _item(uow, item_id)
         if item.status != "in_custody":
             raise rules.CustodyError(f"该保管物已于 {item.released_on} 出库（{rules.ITEM_STATUSES.get(item.status)}）。")

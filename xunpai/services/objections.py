@@ -19,6 +19,7 @@ from stdnum.cn import ric, uscc
 from auction import objections as rules
 from auction import reference_price as rp
 from auction.objections import Event, Ground, IllegalTransition, ReportKind, Route, State  # noqa: F401
+from xunpai.services import authority
 from xunpai.services.procedure import (
     EVIDENCE_MAX_BYTES,
     EVIDENCE_MAX_FILES,
@@ -189,12 +190,26 @@ def _same_submission(existing: Objection, party: ProcedureParty, report: Procedu
     return FilingResult(existing, False)
 
 
+DECIDERS = ("judge",)  # the court rules on objections (参考价规定 art. 22): its judges
+
+
+def _may_decide(uow: UnitOfWork, objection_id: int, actor: str, what: str) -> None:
+    """The write check (``authority.require``) for an objection: a judge of the objection's court (called first
+    in the service's block)."""
+    objection = uow.session.get(Objection, objection_id)
+    case = uow.session.get(ProcedureCase, objection.case_id) if objection is not None else None
+    court = case.court_code if case is not None else None
+    if court is not None:
+        authority.require(uow, actor, court, what=what, roles=DECIDERS)
+
+
 def advance(uow: UnitOfWork, objection_id: int, event: str, *, on: date, actor: str, now: datetime,
             note: str = "") -> Objection:
     """Apply one step of the state machine (``auction.objections.TRANSITIONS``); an illegal step raises
     ``IllegalTransition`` and changes nothing. Every step is recorded and written to the ledger."""
     with uow:
         session = uow.session
+        _may_decide(uow, objection_id, actor, "办理异议")
         objection = require_row(uow, Objection, objection_id, "异议")
         event = Event(event)
         route = Route(objection.route) if objection.route else None
@@ -223,6 +238,7 @@ def decide(uow: UnitOfWork, objection_id: int, *, upheld: bool, decided_on: date
     ``auction.objections.decision_effect``, stored here with the decision and the step."""
     with uow:
         session = uow.session
+        _may_decide(uow, objection_id, actor, "裁定异议")
         objection = require_row(uow, Objection, objection_id, "异议")
         route = Route(objection.route) if objection.route else None
         report = session.get(ProcedureReport, objection.report_id)
@@ -276,6 +292,7 @@ def record_service_of_decision(uow: UnitOfWork, objection_id: int, *, served_on:
                                now: datetime) -> Objection:
     """The ruling was served: the 10-day review period runs from here (民诉法 art. 236)."""
     with uow:
+        _may_decide(uow, objection_id, actor, "登记异议裁定送达")
         objection = require_row(uow, Objection, objection_id, "异议")
         if objection.state not in (State.UPHELD.value, State.REJECTED.value, State.NOT_ACCEPTED.value):
             raise ProcedureError("只有已作出异议裁定或不予受理裁定的异议才能登记裁定送达。")
@@ -292,6 +309,7 @@ def record_technical_conclusion(uow: UnitOfWork, objection_id: int, *, confirms:
     ``auction.objections.technical_conclusion_effect``); confirming it fixes the reference price."""
     with uow:
         session = uow.session
+        _may_decide(uow, objection_id, actor, "登记技术评审结论")
         objection = require_row(uow, Objection, objection_id, "异议")
         conclusion = rules.technical_conclusion_effect(confirms)
         event, effect = conclusion.event, conclusion.effect

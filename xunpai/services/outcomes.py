@@ -16,7 +16,8 @@ from auction.outcomes import (
     check_sale_details,
     outcome_statistics,
 )
-from xunpai.services.publishing import PublishingError
+from xunpai.services import authority
+from xunpai.services.publishing import LOT_WRITERS, PublishingError
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import Lot
 from xunpai.storage.repositories import lots as lots_repo
@@ -51,6 +52,7 @@ def record_outcome(uow: UnitOfWork, lot_id: int, outcome: str, *, sale_price_fen
         lot = session.get(Lot, lot_id)
         if lot is None:
             raise PublishingError(f"标的 {lot_id} 不存在。")
+        authority.require(uow, actor, lot.court_code, what="登记拍卖结果", roles=LOT_WRITERS)
         check_outcome(outcome, sale_price_fen, lot.starting_price_fen)
         today = today or _now().date()
         if on > today:

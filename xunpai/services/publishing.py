@@ -43,6 +43,7 @@ from auction.platforms import (
     PlatformUnavailable,
     Publication,
 )
+from xunpai.services import authority
 from xunpai.services import procedure as procedure_service
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
@@ -136,6 +137,26 @@ def check_against_database(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> 
         return problems
 
 
+LOT_WRITERS = ("clerk",)  # who writes lots and their publications (the clerks' pages; judges decide, admins manage)
+
+
+def court_problems(uow: UnitOfWork, prepared: Sequence[PreparedLot], actor: str) -> list[RowProblem]:
+    """Every row whose lot belongs to a court the actor may not write (its court comes from the row's case
+    number): one problem per row, the refusal written once to the ledger (``authority.refused_rows``). Called
+    first in the service's block (or by a view before it starts the job), so the ledger entry survives."""
+    refused = authority.refused_rows(uow, actor, ((p.row, p.court_code) for p in prepared), what="导入或发布拍卖标的",
+                                     roles=LOT_WRITERS)
+    codes = {p.row: p.lot_code for p in prepared}
+    return [RowProblem(row, codes.get(row, ""), why) for row, why in refused]
+
+
+def _require_lot_writer(uow: UnitOfWork, lot_ids: Sequence[int], actor: str, what: str) -> None:
+    """A clerk publishes, queues or records only their own court's lots (``authority.require``; called first in
+    the service's block)."""
+    for court in sorted(lots_repo.courts_of_lots(uow.session, lot_ids)):
+        authority.require(uow, actor, court, what=what, roles=LOT_WRITERS)
+
+
 def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str = "") -> list[Lot]:
     """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``."""
     with uow:
@@ -171,6 +192,7 @@ def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: 
     """Validate every row, then import all lots in one transaction; returns the lot ids in row order."""
     prepared, problems = read_sheet(sheet, today=today)
     with uow:
+        problems += court_problems(uow, prepared, actor)
         problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))
@@ -202,6 +224,8 @@ def create_lot(uow: UnitOfWork, values: dict[str, Any], *, actor: str = "", cour
         problems = [RowProblem(1, prepared.lot_code, f"案号 {prepared.lot.case_number} 属于法院 {prepared.court_code}，"
                                                      f"只能为本院（{court_code}）的案件建立标的")]
     with uow:
+        if prepared is not None and not problems:
+            problems = court_problems(uow, [prepared], actor)
         if not problems:
             problems = check_against_database(uow, [prepared])
         if problems:
@@ -409,6 +433,7 @@ def publish_lot(uow: UnitOfWork, lot_id: int, platform: Platform, *, actor: str 
     _outside_transactions(uow)
     with uow:
         session = uow.session
+        _require_lot_writer(uow, [lot_id], actor, "发布拍卖标的")
         lot = session.get(Lot, lot_id)
         if lot is None:
             raise PublishingError(f"标的 {lot_id} 不存在；请先用 lots import 导入。")
@@ -492,6 +517,7 @@ def queue_lots(uow: UnitOfWork, lot_ids: Sequence[int], platform_code: str, wind
     results = []
     with uow:
         session = uow.session
+        _require_lot_writer(uow, lot_ids, actor, "将拍卖标的排入错峰发布")
         lots = lots_repo.lots_by_ids(session, lot_ids)
         pubs = lots_repo.publications_by_lot(session, lot_ids, platform_code)
         for lot_id in lot_ids:
@@ -578,6 +604,7 @@ def _open_job(uow: UnitOfWork, path: Path, digest: str, prepared: Sequence[Prepa
     problems = list(problems)
     with uow:
         session = uow.session
+        problems += court_problems(uow, prepared, actor)
         problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))

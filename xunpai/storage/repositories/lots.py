@@ -19,7 +19,7 @@ from xunpai.storage.models.procedure import ProcedureCase, ProcedureLot
 
 __all__ = [
     "IntegrityError", "bulk_job_for_sheet", "claim_publication", "court_lots", "due_publications",
-    "lot_counts_by_status", "lots_by_codes", "lots_by_ids", "lots_of_court", "lots_with_code", "lots_with_outcomes",
+    "courts_of_lots", "lot_counts_by_status", "lots_by_codes", "lots_by_ids", "lots_of_court", "lots_with_code", "lots_with_outcomes",
     "procedure_lot_id_for", "publications_by_lot", "published_with_remote_id", "sending_publications",
 ]
 
@@ -86,6 +86,15 @@ def bulk_job_for_sheet(session: Session, sheet_sha256: str, platform: str) -> Bu
 def lots_of_court(session: Session, lot_ids: Sequence[int], court_code: str) -> set[int]:
     """Which of ``lot_ids`` are lots of that court."""
     return set(session.scalars(select(Lot.id).where(Lot.id.in_(list(lot_ids)), Lot.court_code == court_code)))
+
+
+def courts_of_lots(session: Session, lot_ids: Sequence[int]) -> set[str]:
+    """The courts the lots ``lot_ids`` belong to (for the write check, ``xunpai.services.authority``)."""
+    ids = sorted(set(lot_ids))
+    courts: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        courts |= set(session.scalars(select(Lot.court_code).distinct().where(Lot.id.in_(ids[start:start + _CHUNK]))))
+    return courts
 
 
 def court_lots(session: Session, court_code: str, *, status: str = "", text: str = "", newest_first: bool = True,
