@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
+from xunpai import config
+from xunpai.storage import anchor
 from xunpai.storage.db import Engine, make_engine, migrate, queue_sqlite_writers, session_factory
 from xunpai.storage.unit_of_work import UnitOfWork
 
@@ -19,6 +21,11 @@ def init_app(app: Flask) -> None:
         engine = make_engine(app.config.get("DATABASE_URL"))
         if app.config.get("MIGRATE", True):
             migrate(engine)
+        anchor.attach(engine, anchor.configured(**config.ledger_anchoring()))
+    elif app.config.get("LEDGER_ANCHOR"):  # an engine handed in (tests, embedding) is anchored only when told
+        anchor.attach(engine, anchor.configured(key=app.config["LEDGER_KEY"], anchor=app.config["LEDGER_ANCHOR"],
+                                                copy=app.config.get("LEDGER_ANCHOR_COPY"),
+                                                every=int(app.config.get("LEDGER_CHECKPOINT_EVERY", 1000))))
     if engine.dialect.name == "sqlite":
         queue_sqlite_writers(engine)
     app.extensions["xunpai_engine"] = engine

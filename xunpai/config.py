@@ -11,6 +11,11 @@
 - ``XUNPAI_LOCAL_PLATFORM_URL``: the project's local auction platform; default ``http://127.0.0.1:8765``.
 - ``XUNPAI_OFF_PEAK_WINDOWS``: the off-peak sending windows, default ``auction.off_peak.DEFAULT_WINDOWS``.
 - ``XUNPAI_USER``: the user name commands act as when ``--user`` is not given.
+- ``XUNPAI_LEDGER_ANCHOR``: the append-only file the ledger's signed checkpoints go to; with the embedded default
+  database, ``ledger-anchors.jsonl`` in the data directory. ``XUNPAI_LEDGER_KEY``: the Ed25519 private key that
+  signs them (owner-only permissions; default ``ledger-signing-key.pem`` in the data directory, created on first
+  start). ``XUNPAI_LEDGER_ANCHOR_COPY``: a second location for every checkpoint (optional).
+  ``XUNPAI_LEDGER_CHECKPOINT_EVERY``: a checkpoint every N entries (default 1000). See docs/ledger_anchoring.md.
 - ``XUNPAI_SCRAPER_<SOURCE>_URL``: the address of a scraper's site when ``--base-url`` is not given.
 
 The domain packages take their own two (they import nothing of ``xunpai``): ``XUNPAI_CJK_FONT`` and
@@ -83,6 +88,18 @@ def user(default: str | None = None) -> str | None:
 def login_name() -> str:
     """Who runs a command (the system's ``USER``): the actor recorded when ``--actor`` is not given."""
     return os.environ.get("USER", "")
+
+
+def ledger_anchoring() -> dict:
+    """The ledger anchoring's settings (``xunpai.storage.anchor.configured`` takes them). Without an explicit
+    anchor file, only the embedded default database (no ``XUNPAI_DATABASE_URL``) is anchored, in the data folder."""
+    anchor, key = _env("LEDGER_ANCHOR"), _env("LEDGER_KEY")
+    default = _env("DATABASE_URL") is None
+    every = _env("LEDGER_CHECKPOINT_EVERY")
+    return {"anchor": anchor or (str(data_dir() / "ledger-anchors.jsonl") if default or key else None),
+            "key": key or str(data_dir() / "ledger-signing-key.pem"), "copy": _env("LEDGER_ANCHOR_COPY"),
+            "every": int(every) if every and every.strip().isdigit() else 1000,
+            "create_key": key is None}
 
 
 def scraper_url(source: str) -> str | None:

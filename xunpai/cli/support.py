@@ -14,6 +14,7 @@ import click
 
 from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 from xunpai import config
+from xunpai.storage import anchor
 from xunpai.storage.db import Engine, make_engine, migrate
 from xunpai.storage.ledger import canonical_json
 from xunpai.storage.unit_of_work import UnitOfWork
@@ -27,6 +28,10 @@ def engine() -> Engine:
     if _engine is None:
         _engine = make_engine(config.database_url())
         migrate(_engine)
+        try:
+            anchor.attach(_engine, anchor.configured(**config.ledger_anchoring()))
+        except anchor.AnchorError as exc:
+            fail(str(exc))
     return _engine
 
 

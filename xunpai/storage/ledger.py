@@ -22,7 +22,10 @@ from openpyxl import Workbook
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from tax_baseline.cells import neutralize_row
+from xunpai.storage import anchor
 from xunpai.storage.models.ledger import LedgerEntry, LedgerHead
+from xunpai.storage.unit_of_work import mark_written
 
 GENESIS_HASH = "0" * 64
 COURT_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -139,6 +142,8 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     else:
         connection.execute(_INSERT_ENTRY, values)
         connection.execute(_MOVE_HEAD, {"new_hash": digest})
+    mark_written(session)  # a block that appended and did not commit rolls back (xunpai.storage.unit_of_work)
+    anchor.note_append(session, seq)  # every N entries a signed checkpoint, written when this commits
     return LedgerEntry(**values)
 
 
@@ -190,7 +195,9 @@ def verify(session: Session) -> Verification:
         expected += 1
     head = session.get(LedgerHead, 1)
     count = expected - 1
-    if head is not None and (head.seq != count or head.hash != prev_hash):
+    if head is None:
+        return Verification(False, count, count + 1, "台账头记录（ledger_head）缺失（被删除）。")
+    if head.seq != count or head.hash != prev_hash:
         if head.seq > count:
             return Verification(False, count, count + 1, f"第 {count + 1} 条及以后的记录缺失（被删除）。")
         return Verification(False, count, head.seq, "台账头记录与最后一条记录不一致。")
@@ -230,12 +237,44 @@ def export_xlsx(session: Session, path: str | Path, **filters: Any) -> int:
     sheet.append(list(EXPORT_HEADERS))
     count = 0
     for entry in entries(session, **filters):
-        sheet.append([entry.seq, entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
-                      KIND_NAMES.get(entry.kind, entry.kind), entry.actor, entry.court_code, entry.case_number,
-                      entry.purpose, summary(entry), entry.payload, entry.hash, entry.prev_hash])
+        sheet.append(neutralize_row([entry.seq, entry.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+                                     KIND_NAMES.get(entry.kind, entry.kind), entry.actor, entry.court_code,
+                                     entry.case_number, entry.purpose, summary(entry), entry.payload, entry.hash,
+                                     entry.prev_hash]))
         count += 1
+    anchoring = anchor.anchoring_of(session)
+    if anchoring is not None:  # the export carries the checkpoint written for it (docs/ledger_anchoring.md)
+        _checkpoint_sheet(workbook, anchor.checkpoint_now(session, anchoring, "export"), anchoring)
     workbook.save(path)
     return count
+
+
+CHECKPOINT_HEADERS = ("校验点序号", "台账条数（序号）", "台账头哈希", "时间", "原因", "前一校验点哈希", "密钥指纹", "签名",
+                      "校验点原文")
+
+
+def _checkpoint_sheet(workbook: Workbook, checkpoint: anchor.Checkpoint, anchoring: anchor.Anchoring) -> None:
+    sheet = workbook.create_sheet("校验点")
+    sheet.append(list(CHECKPOINT_HEADERS))
+    sheet.append([checkpoint.number, checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.reason_name,
+                  checkpoint.prev, checkpoint.key, checkpoint.sig, checkpoint.line])
+    sheet.append([])
+    sheet.append([f"说明：导出时台账共 {checkpoint.seq} 条，末条哈希如上；本校验点已以 Ed25519 签名写入校验点文件。核对方法：xunpai ledger "
+                  "verify-export 本文件（需要管理员保管的公钥）。"])
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    return session.scalar(select(LedgerEntry.hash).where(LedgerEntry.seq == seq))
+
+
+def hashes_at(session: Session, seqs: list[int]) -> dict[int, str]:
+    """The stored hash of each of ``seqs`` (missing seqs are left out)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(seqs), 500):
+        part = seqs[start:start + 500]
+        rows = session.execute(select(LedgerEntry.seq, LedgerEntry.hash).where(LedgerEntry.seq.in_(part)))
+        out.update((seq, digest) for seq, digest in rows)
+    return out
 
 
 def lock(session: Session) -> None:

@@ -49,6 +49,12 @@ def _mark_flushed(session: Session, _flush_context) -> None:
     session.info[_FLUSHED] = True
 
 
+def mark_written(session: Session) -> None:
+    """A write made with a Core statement on the session's connection (the ledger's append): the block that made
+    it has written, so leaving it without ``commit()`` rolls it back like any ORM write."""
+    session.info[_FLUSHED] = True
+
+
 class UnitOfWork:
     """One transaction owner over an engine; see the module docstring for the rules."""
 
