@@ -48,6 +48,7 @@ from auction.lot import (
     lot_to_dict,
     missing_disclosures,
 )
+from tax_baseline.cells import neutralize_row
 from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 
 # header -> meaning; the first group is required in every row.
@@ -354,5 +355,5 @@ def write_sheet(path: str | Path, rows: Iterable[dict[str, Any]], columns: Seque
     sheet = workbook.create_sheet("批量挂拍")
     sheet.append(list(columns))
     for row in rows:
-        sheet.append([row.get(c, "") for c in columns])
+        sheet.append(neutralize_row(row.get(c, "") for c in columns))
     workbook.save(path)

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from scrapers.collector import Collector, RawRecord, ValidationError
 from scrapers.errors import ScrapeError
 from scrapers.state import ResumeState
+from tax_baseline.cells import neutralize_row
 
 OUTPUT_FORMATS = (".csv", ".parquet")
 REJECT_COLUMNS = ("source", "key", "url", "page", "reasons", "fields")
@@ -197,6 +198,6 @@ def write_rejects(source: str, entries: list[dict], path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(REJECT_COLUMNS)
         for e in entries:
-            writer.writerow([source, e["key"], e["url"], e["page"], "；".join(e["reasons"]),
-                             json.dumps(e["fields"], ensure_ascii=False)])
+            writer.writerow(neutralize_row([source, e["key"], e["url"], e["page"], "；".join(e["reasons"]),
+                                            json.dumps(e["fields"], ensure_ascii=False)]))
     os.replace(tmp, path)

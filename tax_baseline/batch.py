@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tax_baseline.cells import neutralize_frame
 from tax_baseline.parsing import FloorParseError, OrientationParseError, parse_floor, parse_orientation
 from tax_baseline.quote import QuoteError, QuoteRequest, _Compiled, area_text
 from tax_baseline.typed_dates import date_text
@@ -57,8 +58,10 @@ def read_units(path: str | Path) -> pd.DataFrame:
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:
     path = Path(path)
+    results = neutralize_frame(results)  # the addresses and floors as typed never become formulas
     if path.suffix.lower() == ".csv":
-        results.to_csv(path, index=False, encoding="utf-8-sig")
+        # RFC 4180 line ends: a CR inside a cell is quoted, never a new row that starts with "="
+        results.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif path.suffix.lower() == ".xlsx":
         results.to_excel(path, index=False, sheet_name="批量询价结果", engine="openpyxl")
     else:

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tax_baseline.cells import neutralize
 from tax_baseline.tables import (
     SPEC_BY_NAME,
     SPEC_BY_SHEET,
@@ -177,7 +178,7 @@ def write_xlsx(tables: BaselineTables, path: str | Path) -> None:
             cell.font, cell.fill, cell.alignment = head_font, head_fill, Alignment(horizontal="center")
         frame = tables[spec.name]
         for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            sheet.append([neutralize(_cell(v)) for v in row])
         for i, col in enumerate(spec.columns, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = max(12, len(col.header) * 2 + 4)
             if col.kind == "date":

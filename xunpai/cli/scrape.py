@@ -14,6 +14,7 @@ from scrapers.auction_results import join_reference_prices, read_reference_price
 from scrapers.errors import ScrapeError
 from scrapers.mappings import CALIBRATION_MAPPINGS, mapping_path
 from scrapers.politeness import Politeness
+from tax_baseline.cells import neutralize_frame
 from xunpai import config
 from xunpai.cli.support import echo_json, fail, required_date, stop_on, unit_of_work
 from xunpai.services.scraping import reference_prices_in_force
@@ -120,9 +121,9 @@ def auction_results_command(results: Path, reference_file: Path | None, court_co
         fail("参考价文件有误，未作对照：\n" + "\n".join(problems))
     joined = join_reference_prices(scraped.to_dict("records"), prices)
     if output:
-        pd.DataFrame([{**lot.__dict__, "discount_to_reference": lot.discount_to_reference,
-                       "premium_over_start": lot.premium_over_start} for lot in joined.lots]
-                     ).to_csv(output, index=False, encoding="utf-8-sig")
+        neutralize_frame(pd.DataFrame([{**lot.__dict__, "discount_to_reference": lot.discount_to_reference,
+                                        "premium_over_start": lot.premium_over_start} for lot in joined.lots])
+                         ).to_csv(output, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     summary = {"results": len(joined.lots), "matched": len(joined.matched), "unmatched": len(joined.unmatched),
                "unmatched_reasons": [f"{lot.key}：{lot.unmatched_reason}" for lot in joined.unmatched],
                "platform_reference_differs": [lot.key for lot in joined.matched if lot.platform_reference_differs],

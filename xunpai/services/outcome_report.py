@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, Reference
 
 from auction.lot_kinds import AuctionRound
 from auction.outcomes import OUTCOMES, LotOutcome, OutcomeStatistics, outcome_statistics
+from tax_baseline.cells import neutralize_row
 from tax_baseline.money import to_yuan
 from xunpai.storage.models.lots import Lot
 
@@ -92,11 +93,12 @@ def export_statistics_xlsx(path: str | Path, per_court: Mapping[str, OutcomeStat
         premium = None
         if lot.outcome == "sold" and lot.starting_price_fen:
             premium = float(Decimal(lot.sale_price_fen - lot.starting_price_fen) / Decimal(lot.starting_price_fen))
-        detail.append([lot.court_code, lot.lot_code, lot.case_number, lot.title, _round_label(lot.round),
-                       OUTCOMES.get(lot.outcome, lot.outcome), lot.outcome_on,
-                       to_yuan(lot.reference_price_fen) if lot.reference_price_fen is not None else None,
-                       to_yuan(lot.starting_price_fen) if lot.starting_price_fen is not None else None,
-                       to_yuan(lot.sale_price_fen) if lot.sale_price_fen is not None else None, premium])
+        detail.append(neutralize_row([lot.court_code, lot.lot_code, lot.case_number, lot.title,
+                                      _round_label(lot.round), OUTCOMES.get(lot.outcome, lot.outcome), lot.outcome_on,
+                                      to_yuan(lot.reference_price_fen) if lot.reference_price_fen is not None else None,
+                                      to_yuan(lot.starting_price_fen) if lot.starting_price_fen is not None else None,
+                                      to_yuan(lot.sale_price_fen) if lot.sale_price_fen is not None else None,
+                                      premium]))
         detail.cell(detail.max_row, 11).number_format = "0.00%"
     workbook.save(path)
 

@@ -43,6 +43,7 @@ from auction.platforms import (
     PlatformUnavailable,
     Publication,
 )
+from tax_baseline.cells import neutralize_row
 from xunpai.services import authority
 from xunpai.services import procedure as procedure_service
 from xunpai.storage import ledger
@@ -731,6 +732,7 @@ def write_results(path: str | Path, results: Sequence[LotResult] = (), problems:
     lines = [[r.row or "", r.lot_code, r.title, r.result_name, r.remote_id, r.url, r.idempotency_key, r.message]
              for r in results]
     lines += [[p.row, p.lot_code or "", "", "数据有误，未发布", "", "", "", p.reason] for p in problems]
+    lines = [neutralize_row(line) for line in lines]  # titles and codes as the sheet had them: never a formula
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
