@@ -38,8 +38,7 @@ def _xlsx_cells(path):
     book = load_workbook(path)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
-            for cell in row:
-                yield cell
+            yield from row
 
 
 def _assert_no_formula_xlsx(path, expect_texts=True):
