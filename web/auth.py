@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from web.database import uow
 from web.security import HOME_BY_ROLE, account_for
 from xunpai.services import accounts as accounts_service
+from xunpai.storage import ledger
 
 bp = Blueprint("auth", __name__)
 
@@ -25,9 +26,11 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _signed_in(user):
-    account = account_for(*accounts_service.signed_in(uow(), user.id))
+    found = accounts_service.signed_in(uow(), user.id)
+    account = account_for(*found)
     session.clear()  # a fresh session on sign-in (no fixation)
     session.permanent = True
+    session["sv"] = found[0].session_version or 0  # the server ends it by moving the account's version on
     login_user(account)
     target = _safe_next(request.args.get("next"))
     return redirect(target or url_for(HOME_BY_ROLE[account.role]))
@@ -41,7 +44,8 @@ def login():
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "")
-        result = accounts_service.authenticate(uow(), username, request.form.get("password", ""))
+        result = accounts_service.authenticate(uow(), username, request.form.get("password", ""),
+                                               address=request.remote_addr or "")
         if result.user is not None:
             return _signed_in(result.user)
         error = result.reason
@@ -56,7 +60,8 @@ def party_login():
     case_number = request.args.get("case", "")
     if request.method == "POST":
         case_number = request.form.get("case_number", "")
-        result = accounts_service.authenticate_party(uow(), case_number, request.form.get("access_code", ""))
+        result = accounts_service.authenticate_party(uow(), case_number, request.form.get("access_code", ""),
+                                                     address=request.remote_addr or "")
         if result.user is not None:
             return _signed_in(result.user)
         error = result.reason
@@ -67,6 +72,7 @@ def party_login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    accounts_service.end_sessions(uow(), current_user.id)  # the cookie, even replayed, no longer signs in
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")
@@ -83,11 +89,35 @@ def change_password():
         try:
             error = accounts_service.change_password(uow(), current_user.id, request.form.get("old_password", ""),
                                                      request.form.get("new_password", ""),
-                                                     request.form.get("new_password2", ""))
+                                                     request.form.get("new_password2", ""),
+                                                     address=request.remote_addr or "")
         except accounts_service.AccountError as exc:
             error = str(exc)
         else:
             if not error:
-                flash("密码已修改。", "success")
+                # every other session of the account ended with the change; this one goes on under the new version
+                found = accounts_service.signed_in(uow(), current_user.id)
+                session["sv"] = found[0].session_version if found else -1
+                flash("密码已修改；其他已登录的会话均已退出。", "success")
                 return redirect(url_for("index"))
     return render_template("auth/password.html", error=error)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """API tokens: a user lists and revokes their own; an administrator every account's."""
+    if current_user.role == "party":
+        return redirect(url_for("index"))
+    error = ""
+    if request.method == "POST":
+        try:
+            token = accounts_service.revoke_api_token(uow(), request.form.get("token_id", type=int) or 0,
+                                                      viewer_id=current_user.id)
+        except accounts_service.AccountError as exc:
+            error = str(exc)
+        else:
+            flash(f"接口令牌“{token.label or token.id}”已吊销，立即失效。", "success")
+            return redirect(url_for("auth.tokens"))
+    rows = accounts_service.api_tokens(uow(), current_user.id)
+    return render_template("auth/tokens.html", rows=rows, error=error, now=ledger.now_local()), (422 if error else 200)

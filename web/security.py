@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request, session
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -79,8 +79,9 @@ def account_for(user: User, party_rows: list[PartyAccess]) -> Account:
 @login_manager.user_loader
 def _load_user(user_id: str) -> Account | None:
     try:
-        found = accounts_service.signed_in(uow(), int(user_id))
-    except ValueError:
+        # a session signed in under an older session version ended (logout, password change, deactivation)
+        found = accounts_service.signed_in(uow(), int(user_id), int(session.get("sv", -1)))
+    except (ValueError, TypeError):
         return None
     if not found:
         return None

@@ -67,8 +67,9 @@ def test_admin_unlocks_a_locked_account(client, app, engine):
     from xunpai.services import accounts as accounts_service
 
     locked = app.test_client()
-    for _ in range(accounts_service.MAX_FAILED_LOGINS):
+    for _ in range(accounts_service.THROTTLES["pair"].free + 2):
         login(locked, "judge1", "nope-nope")
+    assert login(locked, "judge1").status_code == 401  # waiting
     login(client, "admin")
     with unit_scope(engine) as uow:
         user_id = uow.session.execute(select(User.id).where(User.username == "judge1")).scalar_one()

@@ -52,28 +52,28 @@ def test_security_headers_forbid_inline_scripts_and_framing(client):
     assert "<script>" not in response.get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_with_the_attempts_left(client):
+def test_wrong_password_is_refused_with_the_one_message(client):
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"username": "judge1", "password": "wrong", "csrf_token": token})
     assert response.status_code == 401
-    assert f"再错 {accounts_service.MAX_FAILED_LOGINS - 1} 次" in response.get_data(as_text=True)
+    assert accounts_service.WRONG_LOGIN in response.get_data(as_text=True)
 
 
-def test_account_is_locked_after_repeated_failures_even_for_the_right_password(client, engine):
-    for _ in range(accounts_service.MAX_FAILED_LOGINS):
+def test_repeated_failures_make_the_next_attempt_wait_even_for_the_right_password(client, engine):
+    for _ in range(accounts_service.THROTTLES["pair"].free):
         response = login(client, "judge1", "wrong-password")
-    assert "已锁定" in response.get_data(as_text=True)
     response = login(client, "judge1", PASSWORD)
-    assert response.status_code == 401 and "已锁定" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "请" in response.get_data(as_text=True)
+    assert "过于频繁" in response.get_data(as_text=True)
     with unit_scope(engine) as uow:
         user = uow.session.execute(select(User).where(User.username == "judge1")).scalar_one()
-        assert user.locked_until is not None
+        assert user.locked_until is None  # a wait, not a lockout
         kinds = set(uow.session.execute(select(LedgerEntry.kind)).scalars())
-    assert "account.locked" in kinds
+    assert "account.login" not in kinds
 
 
-def test_one_failure_less_than_the_limit_does_not_lock(client):
-    for _ in range(accounts_service.MAX_FAILED_LOGINS - 1):
+def test_fewer_failures_than_the_free_ones_do_not_delay(client):
+    for _ in range(accounts_service.THROTTLES["pair"].free - 1):
         login(client, "judge1", "wrong-password")
     assert login(client, "judge1", PASSWORD).status_code == 302
 

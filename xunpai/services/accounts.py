@@ -13,19 +13,44 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from auction import court_code as court_codes
 from auction.case_number import InvalidCaseNumber, parse
 from auction.case_number import validate as validate_case_number
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
-from xunpai.storage.models.web import ApiToken, PartyAccess
+from xunpai.storage.models.web import ApiToken, LoginThrottle, PartyAccess
 from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
-MAX_FAILED_LOGINS = 5  # consecutive failures before the account is locked
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 = "safely unguessable: moderate protection from offline attacks"
+WRONG_LOGIN = "用户名或密码不正确。"
+WRONG_PARTY_LOGIN = "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Failed sign-ins of one kind of key: the first ``free`` go unhindered, then each makes the next attempt wait
+    twice as long as the one before, up to ``cap`` (a delay, never a lockout: the wait ends by itself)."""
+
+    free: int
+    cap: timedelta
+
+    def delay(self, failures: int) -> timedelta:
+        if failures < self.free:
+            return timedelta(0)
+        return min(self.cap, timedelta(seconds=2 ** min(failures - self.free + 1, 20)))
+
+
+# Per account and client address together (a guesser at one machine), per address (a guesser of many accounts),
+# per account alone with a short cap (many machines guessing one account; its owner waits a minute at most).
+# Parties: a wrong code cannot be told apart by party, so per case and address, per address, and per case with
+# the short cap: nobody can lock the parties of a case out.
+THROTTLES = {"pair": Throttle(3, timedelta(minutes=15)), "address": Throttle(20, timedelta(minutes=15)),
+             "account": Throttle(10, timedelta(minutes=1)), "case_pair": Throttle(5, timedelta(minutes=15)),
+             "case": Throttle(20, timedelta(minutes=1))}
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
 PARTY_ROLES = {"applicant": "申请执行人", "debtor": "被执行人", "interested_party": "利害关系人"}
 # Access codes avoid characters that are confused when read aloud or copied from paper (0/O, 1/I/L).
@@ -92,8 +117,7 @@ def create_user(uow: UnitOfWork, *, username: str, display_name: str, role: str,
             raise AccountError("法官、书记员和当事人账户必须属于一个法院。")
         if court_code and session.get(Court, court_code) is None:
             raise AccountError(f"法院代字“{court_code}”不存在，请先在“法院与辖区”中添加该法院。")
-        if len(password or "") < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+        password_problem(password, username, display_name)
         if accounts_repo.username_taken(session, username):
             raise AccountError(f"用户名“{username}”已被使用，请换一个。")
         user = User(username=username, display_name=display_name or username, role=role, court_code=court_code,
@@ -113,63 +137,106 @@ def set_password(uow: UnitOfWork, user: User | int, password: str, *, actor: str
     with uow:
         session = uow.session
         user = _user(session, user)
-        if len(password or "") < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+        password_problem(password, user.username, user.display_name)
         user.password_hash = hash_secret(password)
         user.failed_logins = 0
         user.locked_until = None
+        user.session_version = (user.session_version or 0) + 1  # every session signed in before ends
         ledger.append(session, "account.password", {"username": user.username}, actor=actor,
                       court_code=user.court_code or "")
         uow.commit()
 
 
-def _register_failure(session, user: User, now: datetime) -> SignIn:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
-        ledger.append(session, "account.locked", {"username": user.username, "until": user.locked_until},
-                      actor=user.username, court_code=user.court_code or "")
-        return SignIn(None, _locked_reason(user.locked_until), user.locked_until)
-    left = MAX_FAILED_LOGINS - user.failed_logins
-    return SignIn(None, f"用户名或密码不正确。再错 {left} 次账户将被锁定 {int(LOCKOUT.total_seconds() // 60)} 分钟。")
+def password_problem(password: str, username: str = "", display_name: str = "") -> None:
+    """Refuse a weak password (AccountError, Chinese): shorter than 8, blank, containing the user name, or one
+    zxcvbn (offline, its own lists of common passwords, names and patterns) rates below 3 of 4."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位，且不能全是空格。")
+    name = (username or "").strip().lower()
+    if len(name) >= 3 and name in password.lower():
+        raise AccountError("密码不能包含用户名。")
+    rating = zxcvbn(password[:100], user_inputs=[u for u in (username, display_name) if u])
+    if rating["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError("密码太容易被猜中（常用密码、简单规律、重复或键盘序列）；请换一个更长、无规律的密码，"
+                           "例如由几个不相关的词和数字组成。")
 
 
-def _locked_reason(until: datetime) -> str:
-    return (f"连续登录失败次数过多，账户已锁定至 {until:%Y-%m-%d %H:%M}。请稍后再试，或联系管理员解锁。")
+def _client_keys(kind: str, name: str, address: str) -> dict[str, str]:
+    name = (name or "").strip().lower()
+    address = (address or "").strip() or "-"
+    if kind == "staff":
+        return {"pair": f"pair:{name}|{address}", "address": f"address:{address}", "account": f"account:{name}"}
+    return {"case_pair": f"case_pair:{name}|{address}", "address": f"address:{address}", "case": f"case:{name}"}
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str, *, now: datetime | None = None) -> SignIn:
-    """Check a user name and password (staff accounts); counts failures and locks the account after
-    ``MAX_FAILED_LOGINS`` consecutive ones for ``LOCKOUT``. The failure count and a lockout are committed too."""
+def _waiting(session, keys: dict[str, str], now: datetime) -> datetime | None:
+    """Until when a sign-in through these keys must wait (None: it may go on now)."""
+    rows = accounts_repo.throttles(session, list(keys.values()))
+    until = [r.blocked_until for r in rows.values() if r.blocked_until and r.blocked_until > now]
+    return max(until) if until else None
+
+
+def _count_failure(session, keys: dict[str, str], now: datetime) -> datetime | None:
+    """Count one failed sign-in on every key; returns until when the next attempt must wait (None: no wait)."""
+    rows = accounts_repo.throttles(session, list(keys.values()))
+    for kind, key in keys.items():
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = LoginThrottle(key=key, failures=0, last_failure_at=now)
+            session.add(row)
+        elif row.last_failure_at < now - timedelta(hours=24):  # a day without failures starts afresh
+            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+        wait = THROTTLES[kind].delay(row.failures)
+        row.blocked_until = now + wait if wait else None
+    session.flush()
+    until = [r.blocked_until for r in rows.values() if r.blocked_until]
+    return max(until) if until else None
+
+
+def _wait_reason(until: datetime, now: datetime) -> str:
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    wait = f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+    return f"登录尝试过于频繁，请 {wait}后再试（{until:%H:%M:%S} 起）。"
+
+
+def authenticate(uow: UnitOfWork, username: str, password: str, *, address: str = "",
+                 now: datetime | None = None) -> SignIn:
+    """Check a user name and password (staff accounts). An unknown name and a wrong password get the same
+    message after the same work (a password hash checked either way). Failures are counted per account and client
+    address, per address and per account; past a few, the next attempt waits, twice as long each time, up to a
+    cap (``THROTTLES``): a delay that ends by itself, so nobody can lock another user out for long."""
     with uow:
         session = uow.session
         now = now or ledger.now_local()
+        keys = _client_keys("staff", username, address)
+        until = _waiting(session, keys, now)
+        if until is not None:
+            check_password_hash(_dummy_hash(), password or "")  # the same work as any attempt
+            uow.commit()
+            return SignIn(None, _wait_reason(until, now), until)
         user = accounts_repo.user_by_username(session, (username or "").strip())
         if user is None or user.role == "party":
-            check_password_hash(_dummy_hash(), password or "")
-            result = SignIn(None, "用户名或密码不正确。")
+            check_password_hash(_dummy_hash(), password or "")  # the same work as for a wrong password
+            correct = False
+        else:
+            correct = check_password_hash(user.password_hash, password or "")
+        if not correct:
+            until = _count_failure(session, keys, now)
             uow.commit()
-            return result
-        if user.locked_until and user.locked_until > now:
-            result = SignIn(None, _locked_reason(user.locked_until), user.locked_until)
+            return SignIn(None, WRONG_LOGIN, until)
+        if not user.active:  # only the holder of the right password learns that the account is deactivated
             uow.commit()
-            return result
-        if not user.active:
-            result = SignIn(None, "该账户已停用，请联系管理员。")
-            uow.commit()
-            return result
-        if not check_password_hash(user.password_hash, password or ""):
-            result = _register_failure(session, user, now)
-            uow.commit()
-            return result
+            return SignIn(None, "该账户已停用，请联系管理员。")
+        accounts_repo.clear_throttles(session, [keys["pair"], keys["account"]])
         user.failed_logins = 0
         user.locked_until = None
         ledger.append(session, "account.login", {"username": user.username}, actor=user.username,
                       court_code=user.court_code or "")
-        result = SignIn(user)
         uow.commit()
-        return result
+        return SignIn(user)
 
 
 def new_access_code() -> str:
@@ -227,10 +294,11 @@ def _court_of_case(session, case_number: str) -> str:
     return court
 
 
-def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: datetime | None = None
-                       ) -> SignIn:
-    """Sign a party in with the case number and the access code the court issued. Failures count against
-    every party account of that case, so guessing codes for one case locks it."""
+def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, address: str = "",
+                       now: datetime | None = None) -> SignIn:
+    """Sign a party in with the case number and the access code the court issued. A wrong code cannot be told
+    apart by party, so failures are throttled per case and client address, per address, and per case with a short
+    cap (``THROTTLES``): guessing codes slows the guesser down and locks no party of the case out."""
     with uow:
         session = uow.session
         now = now or ledger.now_local()
@@ -240,33 +308,26 @@ def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, now: dat
             result = SignIn(None, str(exc))
             uow.commit()
             return result
-        rows = accounts_repo.party_accesses_of_case(session, case_number)
-        if not rows:
+        keys = _client_keys("party", case_number, address)
+        until = _waiting(session, keys, now)
+        if until is not None:
             check_password_hash(_dummy_hash(), code or "")
-            result = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
             uow.commit()
-            return result
-        locked = [user.locked_until for _access, user in rows if user.locked_until and user.locked_until > now]
-        if locked:
-            result = SignIn(None, _locked_reason(max(locked)), max(locked))
-            uow.commit()
-            return result
+            return SignIn(None, _wait_reason(until, now), until)
+        rows = accounts_repo.party_accesses_of_case(session, case_number)
         normalized = _normalize_code(code)
+        if not rows:
+            check_password_hash(_dummy_hash(), normalized)
         for access, user in rows:
             if user.active and check_password_hash(access.code_hash, normalized):
-                user.failed_logins = 0
+                accounts_repo.clear_throttles(session, [keys["case_pair"]])
                 ledger.append(session, "account.login", {"username": user.username, "party": True},
                               actor=user.username, court_code=user.court_code or "", case_number=case_number)
-                result = SignIn(user)
                 uow.commit()
-                return result
-        outcome = SignIn(None, "案号或查询码不正确。查询码见法院送达的《当事人网上查询告知书》。")
-        for _access, user in rows:
-            result = _register_failure(session, user, now)
-            if result.locked_until:
-                outcome = result
+                return SignIn(user)
+        until = _count_failure(session, keys, now)
         uow.commit()
-        return outcome
+        return SignIn(None, WRONG_PARTY_LOGIN, until)
 
 
 def party_cases(uow: UnitOfWork, user_id: int) -> list[PartyAccess]:
@@ -274,26 +335,77 @@ def party_cases(uow: UnitOfWork, user_id: int) -> list[PartyAccess]:
         return accounts_repo.party_accesses_of_user(uow.session, user_id)
 
 
+TOKEN_DAYS = 90  # an API token's default lifetime
+MAX_TOKEN_DAYS = 366
+
+
 def issue_api_token(uow: UnitOfWork, user: User | int, *, label: str = "", actor: str = "",
-                    now: datetime | None = None) -> str:
-    """A new bearer token for the JSON API, returned once; only its SHA-256 is kept."""
+                    now: datetime | None = None, days: int = TOKEN_DAYS) -> str:
+    """A new bearer token for the JSON API, valid for ``days`` days, returned once; only its SHA-256 is kept."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"令牌有效期 {days} 天不成立：应为 1 至 {MAX_TOKEN_DAYS} 天。")
     with uow:
         session = uow.session
         user = _user(session, user)
         token = "xp_" + secrets.token_urlsafe(32)
+        now = now or ledger.now_local()
+        expires = now + timedelta(days=days)
         session.add(ApiToken(user_id=user.id, token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-                             label=label, created_at=now or ledger.now_local(), revoked=False))
-        ledger.append(session, "account.api_token", {"username": user.username, "label": label}, actor=actor,
+                             label=label, created_at=now, revoked=False, expires_at=expires))
+        ledger.append(session, "account.api_token", {"username": user.username, "label": label,
+                                                     "expires_at": expires}, actor=actor,
                       court_code=user.court_code or "")
         uow.commit()
         return token
 
 
-def user_for_token(uow: UnitOfWork, token: str) -> User | None:
+def user_for_token(uow: UnitOfWork, token: str, *, now: datetime | None = None) -> User | None:
+    """The active account of an unrevoked, unexpired token."""
     with uow:
         if not token:
             return None
-        return accounts_repo.user_for_token_digest(uow.session, hashlib.sha256(token.encode()).hexdigest())
+        return accounts_repo.user_for_token_digest(uow.session, hashlib.sha256(token.encode()).hexdigest(),
+                                                   now or ledger.now_local())
+
+
+ledger.register_kind("account.api_token_revoked", "吊销接口令牌")
+ledger.register_kind("account.logout", "退出登录")
+
+
+def api_tokens(uow: UnitOfWork, viewer_id: int) -> list[tuple[ApiToken, User]]:
+    """The tokens a user may see: their own; an administrator sees every account's."""
+    with uow:
+        session = uow.session
+        viewer = _user(session, viewer_id)
+        return accounts_repo.api_tokens(session, None if viewer.role == "admin" else viewer.id)
+
+
+def revoke_api_token(uow: UnitOfWork, token_id: int, *, viewer_id: int, now: datetime | None = None) -> ApiToken:
+    """Revoke a token: its owner or an administrator may; it stops working at once."""
+    with uow:
+        session = uow.session
+        viewer = _user(session, viewer_id)
+        token = session.get(ApiToken, token_id)
+        if token is None or (viewer.role != "admin" and token.user_id != viewer.id):
+            raise AccountError(f"接口令牌 {token_id} 不存在，或不是您的令牌。")
+        if not token.revoked:
+            owner = _user(session, token.user_id)
+            token.revoked, token.revoked_at, token.revoked_by = True, now or ledger.now_local(), viewer.username
+            ledger.append(session, "account.api_token_revoked", {"token_id": token.id, "label": token.label,
+                                                                 "username": owner.username},
+                          actor=viewer.username, court_code=owner.court_code or "")
+        uow.commit()
+        return token
+
+
+def end_sessions(uow: UnitOfWork, user_id: int) -> None:
+    """Logout: every web session of the account ends on the server (the session version moves on)."""
+    with uow:
+        user = _user(uow.session, user_id)
+        user.session_version = (user.session_version or 0) + 1
+        ledger.append(uow.session, "account.logout", {"username": user.username}, actor=user.username,
+                      court_code=user.court_code or "")
+        uow.commit()
 
 
 ledger.register_kind("court.save", "保存法院与辖区")
@@ -335,9 +447,13 @@ def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None
         if active is not None and user.active != active:
             user.active = active
             changes["active"] = active
-        if unlock and (user.locked_until or user.failed_logins):
+            if not active:
+                user.session_version = (user.session_version or 0) + 1  # its sessions end now
+        if unlock:  # the waits its failed sign-ins caused end now
             user.locked_until = None
             user.failed_logins = 0
+            name = user.username.lower()
+            accounts_repo.clear_throttles(session, [f"account:{name}"], account_prefix=f"pair:{name}|")
             changes["unlocked"] = True
         if display_name and display_name != user.display_name:
             user.display_name = display_name
@@ -371,25 +487,30 @@ def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, h
         return limit
 
 
-def signed_in(uow: UnitOfWork, user_id: int) -> tuple[User, list[PartyAccess]] | None:
+def signed_in(uow: UnitOfWork, user_id: int, session_version: int | None = None
+              ) -> tuple[User, list[PartyAccess]] | None:
     """The active account behind a web session, with the cases a party account may see (none for staff). Every
-    signed-in page asks: a read-only block (no transaction round trips on PostgreSQL)."""
+    signed-in page asks: a read-only block (no transaction round trips on PostgreSQL). With ``session_version``
+    (what the session was signed in under) a session older than the account's has ended."""
     with uow.reading():
         session = uow.session
         user = session.get(User, user_id)
         if user is None or not user.active:
             return None
+        if session_version is not None and session_version != (user.session_version or 0):
+            return None
         rows = accounts_repo.party_accesses_of_user(session, user_id) if user.role == "party" else []
         return user, rows
 
 
-def change_password(uow: UnitOfWork, user_id: int, old_password: str, new_password: str, repeated: str) -> str:
+def change_password(uow: UnitOfWork, user_id: int, old_password: str, new_password: str, repeated: str,
+                    *, address: str = "") -> str:
     """A staff member changes their own password; returns "" or the Chinese reason it was refused. A wrong old
     password counts as a failed sign-in (and may lock the account), and that count is kept."""
     with uow:
         session = uow.session
         user = _user(session, user_id)
-        result = authenticate(uow, user.username, old_password)
+        result = authenticate(uow, user.username, old_password, address=address)
         if result.user is None:
             uow.commit()
             return "原密码不正确。" if not result.locked_until else result.reason
@@ -449,7 +570,8 @@ def token_account(uow: UnitOfWork, token: str) -> tuple[User, list[PartyAccess]]
         return None
     with uow.reading():
         session = uow.session
-        user = accounts_repo.user_for_token_digest(session, hashlib.sha256(token.encode()).hexdigest())
-        if user is None:  # unknown, revoked, or an inactive account
+        user = accounts_repo.user_for_token_digest(session, hashlib.sha256(token.encode()).hexdigest(),
+                                                   ledger.now_local())
+        if user is None:  # unknown, revoked, expired, or an inactive account
             return None
         return user, (accounts_repo.party_accesses_of_user(session, user.id) if user.role == "party" else [])

@@ -36,6 +36,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Raised on logout, password change and deactivation: a web session signed in under an older version ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InquiryLimit(Base):

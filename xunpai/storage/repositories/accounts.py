@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
 from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
-from xunpai.storage.models.web import ApiToken, PartyAccess
+from xunpai.storage.models.web import ApiToken, LoginThrottle, PartyAccess
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -34,15 +34,23 @@ def staff_users(session: Session) -> list[User]:
                                 .order_by(User.court_code, User.username)).scalars())
 
 
-def user_for_token_digest(session: Session, digest: str) -> User | None:
-    """The active account whose unrevoked API token has this SHA-256 (every API request asks: the statement is
-    built once)."""
-    return session.execute(_USER_FOR_TOKEN, {"digest": digest}).scalar_one_or_none()
+def user_for_token_digest(session: Session, digest: str, now: datetime) -> User | None:
+    """The active account whose unrevoked API token has this SHA-256 and has not expired at ``now`` (every API
+    request asks: the statement is built once)."""
+    return session.execute(_USER_FOR_TOKEN, {"digest": digest, "now": now}).scalar_one_or_none()
 
 
 _USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
                    .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked.is_(False),
-                          User.active.is_(True)))
+                          User.active.is_(True), ApiToken.expires_at > bindparam("now")))
+
+
+def api_tokens(session: Session, user_id: int | None) -> list[tuple[ApiToken, User]]:
+    """Tokens with their accounts, newest first (one account's, or every one's with ``user_id`` None)."""
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return [(t, u) for t, u in session.execute(query)]
 
 
 def case_party_by_id_number(session: Session, case_number: str, id_number: str) -> ProcedureParty | None:
@@ -124,3 +132,20 @@ _entries = LedgerEntry.__table__
 _COUNTED_SINCE = select(func.count(_entries.c.id)).where(
     _entries.c.actor == bindparam("actor"), _entries.c.kind.in_(bindparam("kinds", expanding=True)),
     _entries.c.recorded_at >= bindparam("start"))
+
+
+def throttles(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:
+    """The sign-in throttle rows of ``keys`` that exist, locked for update (PostgreSQL) so that concurrent failures
+    count once each."""
+    query = select(LoginThrottle).where(LoginThrottle.key.in_(keys))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {row.key: row for row in session.scalars(query)}
+
+
+def clear_throttles(session: Session, keys: list[str], *, account_prefix: str | None = None) -> None:
+    """Forget the failures of ``keys`` (and, with ``account_prefix``, of every key starting with it)."""
+    condition = LoginThrottle.key.in_(keys)
+    if account_prefix:
+        condition = or_(condition, LoginThrottle.key.startswith(account_prefix, autoescape=True))
+    session.execute(delete(LoginThrottle).where(condition))
