@@ -3,7 +3,8 @@ case 7: "limits on scope, count and time of queries"): a user may query only the
 jurisdiction, at most a set number of times a day, and only within the allowed hours.
 
 Boundaries: the query that brings the day's count to ``daily_count`` is the last one allowed; the hour
-window is half-open, ``hour_from`` ≤ hour < ``hour_to``.
+window is half-open, ``hour_from`` ≤ hour < ``hour_to``. The count is of units priced: a batch of N rows needs N
+of the day's remaining queries (otherwise two uploads of 10,000 rows would pass a limit of 50).
 """
 
 from __future__ import annotations
@@ -36,8 +37,12 @@ def check_hours(policy: InquiryPolicy, now: datetime) -> None:
 
 
 def check_count(policy: InquiryPolicy, used_today: int, requested: int = 1) -> None:
+    """Refuse when ``requested`` units (1 for a quote, the rows of a batch) would pass the day's count."""
     if used_today + requested > policy.daily_count:
-        raise LimitRefused("count", f"查询次数限制：每天最多 {policy.daily_count} 次，今天已查询 {used_today} 次。")
+        remaining = max(0, policy.daily_count - used_today)
+        asked = f"本批共 {requested} 条，需要 {requested} 次；" if requested > 1 else ""
+        raise LimitRefused("count", f"查询次数限制：每天最多 {policy.daily_count} 次（批量询价每条计一次），今天已查询 "
+                                    f"{used_today} 次，还可查询 {remaining} 次。{asked}请减少条数或明天再查询。")
 
 
 def zone_allowed(policy: InquiryPolicy, zone: str) -> bool:

@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -15,7 +15,7 @@ from tax_baseline.quote import QuoteEngine
 from tests.unit.test_quote import request, small_tables
 from xunpai.services import baseline as baseline_store
 from xunpai.services.accounts import AccountError, create_user, set_inquiry_limits
-from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user
+from xunpai.services.inquiry import InquiryRefused, quote_batch_for_user, quote_for_user, used_today
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court, InquiryLimit
 from xunpai.storage.models.baseline import TableVersion
@@ -98,6 +98,26 @@ def test_daily_count_boundary(uow, judge):
         quote_for_user(uow, judge, request(), case_number=CASE, purpose="执行询价", now=NOON)
     assert info.value.limit == "count"
     assert count(uow, "inquiry.quote") == 3 and count(uow, "inquiry.refused") == 1
+
+
+def test_a_batch_counts_one_query_per_row_and_the_refusal_says_how_many_remain(uow, judge):
+    units = pd.DataFrame({"楼幢编号": ["B1", "B1"], "所在层": ["2", "3"], "建筑面积": ["80", "90"],
+                          "立契时间": ["2025-01-01", "2025-01-01"]})
+    quote_for_user(uow, judge, request(), case_number=CASE, purpose="执行询价", now=NOON)
+    quote_batch_for_user(uow, judge, units, case_number=CASE, purpose="批量", now=NOON, source_name="a.csv")
+    assert used_today(uow, judge, NOON) == 3  # 1 quote + 2 rows: the daily limit of 3 is used up
+    with pytest.raises(InquiryRefused) as info:
+        quote_for_user(uow, judge, request(), case_number=CASE, purpose="执行询价", now=NOON)
+    assert info.value.limit == "count" and "还可查询 0 次" in info.value.reason
+    # the next day: 3 remain, a batch of 4 rows is refused saying so, a batch of 3 passes
+    tomorrow = NOON + timedelta(days=1)
+    four = pd.concat([units, units], ignore_index=True)
+    with pytest.raises(InquiryRefused) as info:
+        quote_batch_for_user(uow, judge, four, case_number=CASE, purpose="批量", now=tomorrow, source_name="b.csv")
+    assert "还可查询 3 次" in info.value.reason and "本批共 4 条" in info.value.reason
+    quote_batch_for_user(uow, judge, four.iloc[:3], case_number=CASE, purpose="批量", now=tomorrow,
+                         source_name="c.csv")
+    assert used_today(uow, judge, tomorrow) == 3
 
 
 def test_hours_and_zone_limits(uow, judge):

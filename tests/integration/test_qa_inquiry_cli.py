@@ -25,7 +25,7 @@ def env(uow, database_url, tmp_path):
     user = create_user(uow, username="judge", display_name="王法官", role="judge", court_code="浙1099",
                        password="secret-pass-1")
     limit = uow.session.get(InquiryLimit, user.id)
-    limit.hour_from, limit.hour_to = 0, 24
+    limit.hour_from, limit.hour_to, limit.daily_count = 0, 24, 100_000  # a batch counts per row
     baseline_store.save_version(uow, small_tables(), "v1", source="test", created_by="admin")
     baseline_store.activate(uow, "v1", actor="admin")
     uow.session.commit()

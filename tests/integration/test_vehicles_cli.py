@@ -29,7 +29,7 @@ def env(uow, database_url, tmp_path):
                                  password="secret-pass-1")
     with uow:
         limit = uow.session.get(InquiryLimit, judge.id)
-        limit.hour_from, limit.hour_to = 0, 24
+        limit.hour_from, limit.hour_to, limit.daily_count = 0, 24, 100_000  # a batch counts per row
         uow.commit()
     return {**os.environ, "XUNPAI_DATABASE_URL": database_url, "XUNPAI_DATA_DIR": str(tmp_path)}
 

@@ -88,7 +88,8 @@ def test_a_failed_job_shows_its_chinese_error_to_its_owner_and_leaves_nothing_ha
     with caplog.at_level(logging.ERROR, logger="web.jobs"):
         job = _run_worker(queued_app, engine, job_id)
 
-    reason = "查询次数限制：每天最多 0 次，今天已查询 0 次。"
+    reason = ("查询次数限制：每天最多 0 次（批量询价每条计一次），今天已查询 0 次，还可查询 0 次。"
+              "本批共 2 条，需要 2 次；请减少条数或明天再查询。")
     assert job.status == "failed"
     assert job.message == f"任务失败：{reason}未生成结果文件。"
     page = client.get(location)

@@ -35,7 +35,10 @@ from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.repositories import baseline as baseline_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
-COUNTED_KINDS = ("inquiry.quote", "inquiry.batch", "vehicle.quote", "vehicle.batch")  # vehicles: services/vehicles.py
+# What counts against the day's limit: a quote once, a batch once per row (vehicles: services/vehicles.py).
+SINGLE_KINDS = ("inquiry.quote", "vehicle.quote")
+BATCH_KINDS = ("inquiry.batch", "vehicle.batch")
+COUNTED_KINDS = SINGLE_KINDS + BATCH_KINDS
 DEFAULT_POLICY = dict(daily_count=50, hour_from=8, hour_to=18)
 
 _engines: dict[tuple, QuoteEngine] = {}
@@ -89,7 +92,7 @@ def policy_for(uow: UnitOfWork, user: User) -> InquiryPolicy:
 
 
 def used_today(uow: UnitOfWork, user: User, now: datetime) -> int:
-    """How many quotes (a batch counts once) the user asked for today."""
+    """How many units the user had priced today (a quote counts once, a batch once per row)."""
     with uow:
         return _used_today(uow.session, user, now)
 
@@ -135,8 +138,8 @@ def _policy(limit, court_zones) -> InquiryPolicy:
 
 
 def _used_today(session, user: User, now: datetime) -> int:
-    return accounts_repo.entries_counted_since(session, user.username, COUNTED_KINDS,
-                                               datetime.combine(now.date(), time.min))
+    return accounts_repo.units_counted_since(session, user.username, SINGLE_KINDS, BATCH_KINDS,
+                                             datetime.combine(now.date(), time.min))
 
 
 def _inputs(request: QuoteRequest) -> dict:
@@ -236,7 +239,8 @@ class BatchInquiry:
 
 def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame, *, case_number: str, purpose: str,
                          now: datetime | None = None, source_name: str = "", progress=None) -> BatchInquiry:
-    """Price a whole file for a judge; the file counts as one query, every row gets a status and reason."""
+    """Price a whole file for a judge; each row counts as one query against the day's limit (a file with more rows
+    than remain is refused, saying how many remain), every row gets a status and reason."""
     with uow:
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
@@ -248,7 +252,7 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
             engine = _active_engine(uow)
             ledger.lock(session)
             check_hours(policy, now)
-            check_count(policy, _used_today(session, user, now))
+            check_count(policy, _used_today(session, user, now), requested=max(1, int(len(units))))
         results = price_batch(engine, units, progress=progress, today=now.date(), valuation_default=now.date(),
                               zone_filter=lambda zone: zone_allowed(policy, zone))
         ok = int((results["状态"] == "成功").sum())

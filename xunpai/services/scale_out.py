@@ -78,7 +78,7 @@ def quote_dataset_for_user(uow: UnitOfWork, user: User | int, source: UnitSource
             engine = _active_engine(uow)
             ledger.lock(session)
             check_hours(policy, now)
-            check_count(policy, _used_today(session, user, now))
+            check_count(policy, _used_today(session, user, now), requested=max(1, int(source.rows)))
         except LimitRefused as exc:
             raise refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
                           code="limit") from None

@@ -311,7 +311,8 @@ def _limits(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs:
     ledger.lock(uow.session)  # the day's count must not change between the check and the entry
     try:
         check_hours(policy, now)
-        check_count(policy, inquiry_service.used_today(uow, user, now))
+        # a batch needs one of the day's queries per vehicle (inputs["rows"]); a quote one
+        check_count(policy, inquiry_service.used_today(uow, user, now), requested=max(1, int(inputs.get("rows", 1))))
     except LimitRefused as exc:
         raise _refuse(uow, user, case_number, purpose, inputs, exc.message, now, limit=exc.limit,
                       code="limit") from None
@@ -377,7 +378,7 @@ class VehicleBatch:
 def batch_for_user(uow: UnitOfWork, user: User | int, vehicles: pd.DataFrame, *, case_number: str, purpose: str,
                    valuation_date: date | None = None, now: datetime | None = None,
                    source_name: str = "") -> VehicleBatch:
-    """Price a file of vehicles for a judge; the file counts as one query, every row gets 状态 and 原因."""
+    """Price a file of vehicles for a judge; each vehicle counts as one query, every row gets 状态 and 原因."""
     with uow:
         session = uow.session
         user = _user(session, user)

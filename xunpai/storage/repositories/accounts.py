@@ -3,6 +3,7 @@ tokens (``xunpai.services.accounts``, ``xunpai.services.inquiry``, ``xunpai.serv
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import NamedTuple
 
@@ -132,6 +133,22 @@ _entries = LedgerEntry.__table__
 _COUNTED_SINCE = select(func.count(_entries.c.id)).where(
     _entries.c.actor == bindparam("actor"), _entries.c.kind.in_(bindparam("kinds", expanding=True)),
     _entries.c.recorded_at >= bindparam("start"))
+
+
+def units_counted_since(session: Session, actor: str, kinds: tuple[str, ...], batch_kinds: tuple[str, ...],
+                        start: datetime) -> int:
+    """The units the user had priced since ``start``: one per entry of ``kinds``, the ``rows`` of each entry of
+    ``batch_kinds`` (their payload's row count)."""
+    single = entries_counted_since(session, actor, kinds, start) if kinds else 0
+    payloads = session.scalars(select(LedgerEntry.payload).where(
+        LedgerEntry.actor == actor, LedgerEntry.kind.in_(batch_kinds), LedgerEntry.recorded_at >= start))
+    rows = 0
+    for payload in payloads:
+        try:
+            rows += max(1, int(json.loads(payload).get("rows", 1)))
+        except (ValueError, TypeError, AttributeError):
+            rows += 1
+    return single + rows
 
 
 def throttles(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:
