@@ -11,6 +11,8 @@ of the single columns (prices and schedule are still planned from the plan colum
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -273,36 +275,52 @@ def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> P
 
 
 def read_rows(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
-    """The non-empty rows of the first sheet as (Excel row number, header → text)."""
+    """The non-empty rows of the first sheet (or of a CSV in UTF-8 or GBK) as (row number, header → text)."""
+    if Path(path).suffix.lower() == ".csv":
+        return _rows_of(iter(_csv_rows(Path(path))))
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        return [], [RowProblem(1, None, f"无法读取表格“{Path(path).name}”：应为 .xlsx 文件（{exc}）")]
+    except Exception:  # openpyxl raises several types, in English, for a file that is not a workbook
+        return [], [RowProblem(1, None, "无法读取表格：应为 .xlsx 文件（文件已损坏，或只是改了扩展名）；"
+                                        "请用 Excel 或 WPS 另存为 .xlsx，或上传 .csv")]
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing and "内容JSON" not in header:
-            return [], [RowProblem(1, None, f"表头缺少列：{'、'.join(missing)}（请使用 lots template 生成的模板）")]
-        unknown = [h for h in header if h and h not in COLUMNS]
-        if unknown:
-            return [], [RowProblem(1, None, f"表头有未知的列：{'、'.join(unknown)}；可用的列见 lots template")]
-        out = []
-        problems = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
-                continue
-            try:
-                cells = {c: "" for c in COLUMNS}
-                cells.update({h: _text(v) for h, v in zip(header, values, strict=False) if h})
-            except ValueError as exc:
-                problems.append(RowProblem(number, None, str(exc)))
-                continue
-            out.append((number, cells))
-        return out, problems
+        return _rows_of(workbook.worksheets[0].iter_rows(values_only=True))
     finally:
         workbook.close()
+
+
+def _csv_rows(path: Path) -> list[tuple]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [tuple(v if v != "" else None for v in row) for row in csv.reader(io.StringIO(text))]
+    return [("（编码无法识别）",)]
+
+
+def _rows_of(rows) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing and "内容JSON" not in header:
+        return [], [RowProblem(1, None, f"表头缺少列：{'、'.join(missing)}（请使用 lots template 生成的模板）")]
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        return [], [RowProblem(1, None, f"表头有未知的列：{'、'.join(unknown)}；可用的列见 lots template")]
+    out = []
+    problems = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        try:
+            cells = {c: "" for c in COLUMNS}
+            cells.update({h: _text(v) for h, v in zip(header, values, strict=False) if h})
+        except ValueError as exc:
+            problems.append(RowProblem(number, None, str(exc)))
+            continue
+        out.append((number, cells))
+    return out, problems
 
 
 def read_sheet(path: str | Path, today: date | None = None) -> tuple[list[PreparedLot], list[RowProblem]]:

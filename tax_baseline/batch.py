@@ -35,25 +35,33 @@ class BatchFileError(ValueError):
     """The file as a whole cannot be read (missing columns, unreadable format)."""
 
 
-def read_units(path: str | Path) -> pd.DataFrame:
+def read_units(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
+    """The units of a batch file (.csv in UTF-8 or GBK, or .xlsx); ``name``: the file's name as the user chose it,
+    for the messages (the stored copy's name is the server's)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    shown = name or path.name
+    suffix = Path(shown).suffix.lower() or path.suffix.lower()
     if suffix == ".csv":
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 return pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=False)
             except UnicodeDecodeError:
                 continue
-        raise BatchFileError(f"“{path.name}”的编码无法识别，应为 UTF-8 或 GBK。")
+            except pd.errors.EmptyDataError:
+                raise BatchFileError(f"“{shown}”是空文件：没有表头，也没有数据行。") from None
+            except pd.errors.ParserError:
+                raise BatchFileError(f"“{shown}”不是可读取的 CSV 文件（各行的列数不一致，或引号不成对）。") from None
+        raise BatchFileError(f"“{shown}”的编码无法识别，应为 UTF-8 或 GBK。")
     if suffix in (".xlsx", ".xlsm"):
         try:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:
-            raise BatchFileError(f"无法读取 Excel 文件“{path.name}”：{exc}") from None
+        except Exception:  # openpyxl and zipfile raise many kinds, with English messages
+            raise BatchFileError(f"无法读取 Excel 文件“{shown}”：文件已损坏，或不是 .xlsx 格式（例如只改了扩展名）；"
+                                 "请用 Excel 或 WPS 另存为 .xlsx 后再上传。") from None
         # a date cell read as text is “2025-06-01 00:00:00”: keep the date the court typed, in the result too
         return frame.apply(lambda column: column.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True)
                            if pd.api.types.is_string_dtype(column) else column)
-    raise BatchFileError(f"批量询价文件应为 .xlsx 或 .csv，收到“{path.name}”。")
+    raise BatchFileError(f"批量询价文件应为 .xlsx 或 .csv，收到“{shown}”。")
 
 
 def write_results(results: pd.DataFrame, path: str | Path) -> None:

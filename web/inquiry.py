@@ -33,7 +33,7 @@ from tax_baseline.typed_dates import InvalidDate, parse_date
 from web import jobs
 from web.database import uow
 from web.security import authorize_court, roles_required
-from web.uploads import SHEET_SUFFIXES, save_upload, upload_problem
+from web.uploads import SHEET_SUFFIXES, header_row, measure, save_upload, setting, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services import jobs as jobs_service
@@ -200,48 +200,63 @@ def batch():
                 error = "请填写询价用途。"
         if not error:
             source = save_upload(upload, "batch-in")
+            shown = Path(upload.filename).name
+            size = measure(source, shown)  # bytes, zip, rows and cells before anything parses it
+            error = size.problem
             try:
-                rows = read_units(source)
+                if not error and size.rows > setting("BACKGROUND_ROWS"):
+                    check_columns(header_row(source, shown))  # the rest is read by the job, not in the request
+                    total = size.rows
+                elif not error:
+                    total = len(read_units(source, shown))
             except ValueError as exc:
-                source.unlink(missing_ok=True)
                 error = str(exc)
+            if error:
+                source.unlink(missing_ok=True)
             else:
                 job_id = jobs.start("inquiry.batch", user_id=current_user.id, court_code=current_user.court_code,
-                                    total=len(rows), task="inquiry.batch",
+                                    total=total, task="inquiry.batch",
                                     params={"user_id": current_user.id, "source": str(source),
                                             "case_number": case_number, "purpose": values["purpose"].strip(),
-                                            "stem": Path(upload.filename).stem})
+                                            "stem": Path(upload.filename).stem, "name": shown})
                 return redirect(url_for("inquiry.batch_job", job_id=job_id))
     recent = jobs_service.recent_jobs(uow(), current_user.id, "inquiry.batch")
     return render_template("inquiry/batch.html", error=error, values=values, purposes=PURPOSES, recent=recent,
                            status_text=jobs.status_text), (422 if error else 200)
 
 
-def read_units(path: Path):
-    """The uploaded file as a table of units, with the columns the batch engine needs (checked here so
-    that a wrong file is refused at once, before any job starts)."""
-    units = batch_engine.read_units(path)
-    headers = {str(c).strip() for c in units.columns}
-    names = {batch_engine.COLUMNS.get(h, h) for h in headers}
+def check_columns(headers) -> None:
+    """Refuse (ValueError, Chinese) a file without the columns the batch engine needs."""
+    names = {batch_engine.COLUMNS.get(h, h) for h in (str(c).strip() for c in headers)}
     missing = [h for h, name in batch_engine.COLUMNS.items() if name in batch_engine.REQUIRED and name not in names]
     if not ({"building_id", "address"} & names):
         missing.insert(0, "坐落（或楼幢编号）")
     if missing:
         raise ValueError(f"文件缺少列：{'、'.join(missing)}。应有列：{'、'.join(batch_engine.COLUMNS)}。")
+
+
+def read_units(path: Path, name: str | None = None):
+    """The uploaded file as a table of units, with the columns the batch engine needs (checked here so
+    that a wrong file is refused at once, before any job starts). ``name``: the file's own name, for messages."""
+    units = batch_engine.read_units(path, name=name)
+    check_columns(units.columns)
     if units.empty:
         raise ValueError("文件中没有任何数据行。")
     return units
 
 
+RESULT_XLSX_ROWS = 100_000  # a larger result is written as CSV (an .xlsx of a million rows takes minutes to write)
+
+
 @jobs.task("inquiry.batch")
 def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: str, case_number: str,
-               purpose: str, stem: str) -> tuple[str, str]:
+               purpose: str, stem: str, name: str | None = None) -> tuple[str, str]:
     """The batch inquiry job: the service prices the file and writes its one ledger entry (or its refusal's)
     in its own transaction; the result file goes to the job's staging folder and is offered only if the whole
     job succeeds."""
     unit = progress.work_uow()
     try:
-        rows = read_units(Path(source))
+        rows = read_units(Path(source), name)
         total = len(rows)
         try:
             outcome = inquiry_service.quote_batch_for_user(
@@ -249,13 +264,12 @@ def batch_work(progress: jobs.Progress, out_dir: Path, *, user_id: int, source: 
                 progress=lambda done, *_: progress(int(done), 0, total))
         except inquiry_service.InquiryRefused as exc:
             raise RuntimeError(exc.reason) from None
-        write_results(outcome.results, out_dir / "result.xlsx")
+        suffix = ".xlsx" if total <= RESULT_XLSX_ROWS else ".csv"
+        write_results(outcome.results, out_dir / f"result{suffix}")
     finally:
         Path(source).unlink(missing_ok=True)
-        if unit is not progress.uow:
-            unit.close()
     progress(total, outcome.refused, total, force=True)
-    return (f"{stem}-询价结果.xlsx",
+    return (f"{stem}-询价结果{suffix}",
             f"共 {total} 条，成功 {outcome.ok} 条，未成功 {outcome.refused} 条（原因见结果文件）。"
             f"台账校验码 {outcome.verification_code}。")
 

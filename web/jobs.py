@@ -63,13 +63,10 @@ class Progress:
         jobs_service.update_job(self.uow, self.job_id, **values)
 
     def work_uow(self) -> UnitOfWork:
-        """A unit of work for work that holds one long transaction while it reports progress (a batch quote).
-        On PostgreSQL it is a second one, so the progress is committed while the work runs; on SQLite, where a
-        transaction holds the database's only write lock, it is the job's own, and the progress is written
-        inside the work's transaction (a second connection would wait for that lock until the work ends)."""
-        if self.uow.engine.dialect.name == "sqlite":
-            return self.uow
-        return UnitOfWork(self.uow.engine)
+        """The unit of work for the job's services. A batch quote holds no transaction while it prices (its
+        checks and its entry are short blocks of their own), so its progress commits through this same unit of
+        work at once, on SQLite too (no second write transaction waiting for the first)."""
+        return self.uow
 
 
 # A task: work(progress, out_dir, **params) -> (result file name for download, message); params are plain values.

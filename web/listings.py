@@ -39,7 +39,7 @@ from web.database import uow
 from web.platforms import choices as platform_choices
 from web.platforms import off_peak_windows, platform_for
 from web.security import authorize_court, deny, may_see_case, roles_required
-from web.uploads import save_upload, upload_problem
+from web.uploads import measure, save_upload, setting, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
 from xunpai.services import jobs as jobs_service
@@ -268,21 +268,28 @@ def bulk():
             error = f"平台“{code}”不存在。"
         if not error:
             sheet = save_upload(upload, "lots-in")
-            prepared, found = read_sheet(sheet)  # everything is checked before anything starts
-            # every row's court (from its case number) against the clerk's: refused rows are named and logged once
-            found += publishing.court_problems(uow(), prepared, current_user.username)
-            if not found:
-                found = publishing.check_against_database(uow(), prepared)
+            size = measure(sheet, Path(upload.filename).name, max_rows=setting("LOT_SHEET_MAX_ROWS"))
+            error = size.problem  # a limit passed, or not a sheet: refused before anything parses it
+            prepared, found = [], []
+            if not error and size.rows <= setting("BACKGROUND_ROWS"):
+                prepared, found = read_sheet(sheet)  # everything is checked before anything starts
+                # every row's court (from its case number) against the clerk's: refused rows named, logged once
+                found += publishing.court_problems(uow(), prepared, current_user.username)
+                if not found:
+                    found = publishing.check_against_database(uow(), prepared)
+            # a large sheet is read and checked by its job in the background (refused whole there), not here
             if found:
                 problems = sorted(found, key=lambda p: p.row)
                 error = f"批量挂拍表有 {len(problems)} 处问题，未导入、未发布任何标的："
+            if error:
                 sheet.unlink(missing_ok=True)
             else:
+                total = len(prepared) if prepared else size.rows
                 job_id = jobs.start("lots.bulk", user_id=current_user.id, court_code=current_user.court_code,
-                                    total=len(prepared), task="lots.bulk",
+                                    total=total, task="lots.bulk",
                                     params={"sheet": str(sheet), "code": code, "mode": mode,
                                             "stem": Path(upload.filename).stem, "actor": current_user.username,
-                                            "court": current_user.court_code, "total": len(prepared)})
+                                            "court": current_user.court_code, "total": total})
                 return redirect(url_for("listings.bulk_job", job_id=job_id))
     recent = jobs_service.recent_jobs(uow(), current_user.id, "lots.bulk")
     return render_template("listings/bulk.html", error=error, problems=problems, platforms=platform_choices(),

@@ -240,24 +240,41 @@ class BatchInquiry:
 def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame, *, case_number: str, purpose: str,
                          now: datetime | None = None, source_name: str = "", progress=None) -> BatchInquiry:
     """Price a whole file for a judge; each row counts as one query against the day's limit (a file with more rows
-    than remain is refused, saying how many remain), every row gets a status and reason."""
+    than remain is refused, saying how many remain), every row gets a status and reason.
+
+    Three steps, no transaction held while the rows are priced (a million rows take minutes; on SQLite a
+    transaction holds the database's only write lock, and every other user's sign-in, quote and page that writes
+    would wait for it): the checks in a short block under the ledger's lock; the pricing outside any block (the
+    progress callback commits its own short writes); the entry in a second short block, which checks the count
+    again under the lock, so two batches started together cannot pass the limit between them."""
+    if uow.depth:
+        raise RuntimeError("a batch inquiry runs outside any other `with uow:` block")
+    now = now or ledger.now_local()
+    rows = max(1, int(len(units)))
+    inputs = {"file": source_name, "rows": int(len(units))}
     with uow:
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
-        now = now or ledger.now_local()
-        inputs = {"file": source_name, "rows": int(len(units))}
         case_number = checked_case(uow, user, case_number, purpose, inputs, now)
         policy = _policy_for(session, user)
         with _refusals(uow, user, case_number, purpose, inputs, now):
             engine = _active_engine(uow)
             ledger.lock(session)
             check_hours(policy, now)
-            check_count(policy, _used_today(session, user, now), requested=max(1, int(len(units))))
-        results = price_batch(engine, units, progress=progress, today=now.date(), valuation_default=now.date(),
-                              zone_filter=lambda zone: zone_allowed(policy, zone))
-        ok = int((results["状态"] == "成功").sum())
-        digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
-        total_value = sum((Decimal(v) for v in results.loc[results["状态"] == "成功", "总价(元)"]), Decimal(0))
+            check_count(policy, _used_today(session, user, now), requested=rows)
+        username = user.username
+    # the check block ends here without a write: its lock is released while the rows are priced
+    results = price_batch(engine, units, progress=progress, today=now.date(), valuation_default=now.date(),
+                          zone_filter=lambda zone: zone_allowed(policy, zone))
+    ok = int((results["状态"] == "成功").sum())
+    digest = hashlib.sha256(results.to_csv(index=False).encode("utf-8")).hexdigest()
+    total_value = sum((Decimal(v) for v in results.loc[results["状态"] == "成功", "总价(元)"]), Decimal(0))
+    with uow:
+        session = uow.session
+        user = accounts_repo.user_by_username(session, username)
+        with _refusals(uow, user, case_number, purpose, inputs, now):
+            ledger.lock(session)  # the count again, now that the entry is written under the same lock
+            check_count(policy, _used_today(session, user, now), requested=rows)
         entry = ledger.append(session, "inquiry.batch",
                               {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
                                "total_value": str(total_value), "version": engine.version},
