@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from auction.objections import Event, IllegalTransition, State
+from tests.files import PDF, PNG
 from tests.uow import unit_scope
 from xunpai.services import objections
 from xunpai.services import procedure as service
@@ -28,8 +29,6 @@ APPLICANT_ID = "330102199003030033"
 DEBTOR_ID = "440304198505050047"
 INTERESTED_ID = "11010519491231002X"
 BANK_USCC = "91331081MA2A000004"
-PDF = b"%PDF-1.4\n% evidence\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 NOW = datetime(2025, 3, 4, 9, 30)
 
 

@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from auction.demo_lots import demo_rows
 from auction.lot_sheet import write_sheet
+from tests.files import PDF
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE
 from xunpai.services import accounts as accounts_service
 from xunpai.storage.models.accounts import User
 from xunpai.storage.unit_of_work import UnitOfWork
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from tests.files import PDF
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, csrf_token, login, party_login
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.procedure import EvidenceFile, Objection
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _form(client, seeded):

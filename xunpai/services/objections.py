@@ -10,10 +10,16 @@ state machine does not allow.
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
+import filetype
+from PIL import Image
+from pypdf import PdfReader
 from stdnum.cn import ric, uscc
 
 from auction import objections as rules
@@ -64,6 +70,41 @@ def _compact_id(number: str) -> str:
     return text
 
 
+_UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff（）()]+")
+
+
+def safe_filename(filename: str, kind: str) -> str:
+    """A user's file name as it may be stored and offered again: its last part only (no ``../``, no folders),
+    characters safe in a path, and the extension of its real type."""
+    name = Path((filename or "").replace("\\", "/")).name
+    stem = _UNSAFE_NAME.sub("_", Path(name).stem).strip("._") or "证据"
+    ext = Path(name).suffix.lower()
+    if ext not in EVIDENCE_TYPES[kind][1]:
+        ext = EVIDENCE_TYPES[kind][1][0]
+    return stem[:100] + ext
+
+
+def evidence_kind(content: bytes, filename: str) -> str | None:
+    """The evidence's type read from its content (``filetype``) and proven by opening it (PDF with pypdf: it has a
+    page; an image with Pillow: it decodes), and matching the name's extension; None when any of that fails."""
+    guessed = filetype.guess(content)
+    kind = guessed.mime if guessed is not None else None
+    if kind not in EVIDENCE_TYPES or not (filename or "").lower().endswith(EVIDENCE_TYPES[kind][1]):
+        return None
+    try:
+        if kind == "application/pdf":
+            if len(PdfReader(io.BytesIO(content)).pages) < 1:
+                return None
+        else:
+            with Image.open(io.BytesIO(content)) as image:
+                if Image.MIME.get(image.format) != kind:
+                    return None
+                image.load()  # decodes the pixels: a truncated or forged body fails here
+    except Exception:  # noqa: BLE001 - pypdf and Pillow raise many kinds for a forged file
+        return None
+    return kind
+
+
 def _check_evidence(files: Sequence[EvidenceUpload]) -> list[tuple[EvidenceUpload, str, str]]:
     """Size, count and type limits; the type is read from the content, not trusted from the browser."""
     if len(files) > EVIDENCE_MAX_FILES:
@@ -75,10 +116,11 @@ def _check_evidence(files: Sequence[EvidenceUpload]) -> list[tuple[EvidenceUploa
         if len(f.content) > EVIDENCE_MAX_BYTES:
             raise InvalidEvidence(f"证据文件“{f.filename}”大小 {len(f.content) / 1048576:.1f} MB，"
                                   f"超过每个文件 {EVIDENCE_MAX_BYTES // 1048576} MB 的上限。")
-        kind = next((t for t, (magic, exts) in EVIDENCE_TYPES.items()
-                     if f.content.startswith(magic) and f.filename.lower().endswith(exts)), None)
+        kind = evidence_kind(f.content, f.filename)
         if kind is None:
-            raise InvalidEvidence(f"证据文件“{f.filename}”的类型不受支持或与扩展名不符；应为 PDF、JPEG 或 PNG 文件。")
+            raise InvalidEvidence(f"证据文件“{f.filename}”的类型不受支持、已损坏或与扩展名不符；应为能打开的 PDF、"
+                                  "JPEG 或 PNG 文件。")
+        f = EvidenceUpload(safe_filename(f.filename, kind), f.content)
         digest = hashlib.sha256(f.content).hexdigest()
         if digest in seen:
             continue  # the same file attached twice is stored once
