@@ -53,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,  # a whole upload; per-file evidence limits are the engine's
     "UPLOAD_DIR": None,  # default: <data dir>/uploads
+    "UPLOAD_RETENTION_DAYS": 30,  # uploads and job results are deleted after this many days (logged)
     "JOBS_INLINE": False,  # run background jobs in the request, through the queue's serialisation (tests)
     "OFF_PEAK_SENDER": True,  # the job worker sends the queued off-peak publications every minute
 }

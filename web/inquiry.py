@@ -302,11 +302,17 @@ def _ledger_filters() -> tuple[dict, dict, list[str]]:
     return filters, shown, errors
 
 
+MAX_PAGE = 10_000
+
+
 @bp.route("/ledger", endpoint="ledger")
 @roles_required("judge")
 def ledger_page():
     filters, shown, errors = _ledger_filters()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_PAGE:
+        return render_template("error.html", status=400, title="页码不正确",
+                               message=f"页码应为 1 至 {MAX_PAGE} 之间的整数。"), 400
     rows = [] if errors else quote_receipts.ledger_entries(uow(), newest_first=True, limit=PAGE_SIZE * page + 1,
                                                          **filters)
     has_more = len(rows) > PAGE_SIZE * page

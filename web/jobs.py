@@ -29,6 +29,7 @@ from web.database import uow
 from web.platforms import off_peak_windows, platform_for
 from web.security import deny, roles_required
 from xunpai.jobs import JobWorker, make_queue
+from xunpai.services import accounts as accounts_service
 from xunpai.services import jobs as jobs_service
 from xunpai.services import publishing as publishing_service
 from xunpai.storage.db import Engine
@@ -96,6 +97,11 @@ def init_app(app: Flask) -> None:
         def send_off_peak() -> None:
             with app.app_context():
                 _send_off_peak()
+
+    @queue.periodic_task(crontab(minute="*/10"), name="xunpai.housekeeping")
+    def housekeeping() -> None:
+        with app.app_context():
+            _housekeeping()
 
     app.extensions["xunpai_jobs"] = queue
     app.extensions["xunpai_run_job"] = run_job
@@ -180,6 +186,20 @@ def _run_in(unit: UnitOfWork, job_id: str, task_name: str, params: dict) -> None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     jobs_service.update_job(unit, job_id, finished_at=now_local(), **values)
+
+
+def _housekeeping() -> None:
+    """Every ten minutes: the counts of refused requests whose minute is over go to the ledger, and uploads older
+    than the retention period (``UPLOAD_RETENTION_DAYS``, default 30) are deleted, the deletion logged."""
+    unit = UnitOfWork(current_app.extensions["xunpai_engine"])
+    try:
+        accounts_service.summarize_denials(unit)
+        days = int(current_app.config.get("UPLOAD_RETENTION_DAYS") or 30)
+        jobs_service.purge_uploads(unit, current_app.config["UPLOAD_DIR"], days=days)
+    except Exception:  # the next run tries again
+        log.exception("housekeeping failed")
+    finally:
+        unit.close()
 
 
 def _send_off_peak() -> None:

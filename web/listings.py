@@ -140,6 +140,9 @@ def document_preview(lot_id: int, kind: str):
 def publish(lot_id: int):
     lot = _lot(lot_id)
     code = request.form.get("platform", "local")
+    if code not in dict(platform_choices()):
+        flash(f"平台“{code}”不存在；请从列表中选择平台。", "error")
+        return redirect(url_for("listings.lot_detail", lot_id=lot_id))
     try:
         if request.form.get("when") == "off_peak":
             (result,) = publishing.queue_lots(uow(), [lot.id], code, off_peak_windows(),
@@ -338,6 +341,9 @@ def publish_selected():
     """Publish the lots ticked on the list (a background job with progress)."""
     ids = [int(i) for i in request.form.getlist("lot") if i.isdigit()]
     code = request.form.get("platform", "local")
+    if code not in dict(platform_choices()):
+        flash(f"平台“{code}”不存在；请从列表中选择平台。", "error")
+        return redirect(url_for("listings.lots"))
     if not ids:
         flash("请先勾选要发布的标的。", "error")
         return redirect(url_for("listings.lots"))

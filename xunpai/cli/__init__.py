@@ -3,6 +3,8 @@ each exposing ``commands`` (its click commands or groups)."""
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from xunpai import logging_setup
@@ -21,6 +23,7 @@ from xunpai.cli import (
     web,
 )
 from xunpai.services.authority import WriteRefused
+from xunpai.storage.db import DatabaseUnavailable
 
 
 class _Main(click.Group):
@@ -33,6 +36,11 @@ class _Main(click.Group):
         except WriteRefused as exc:
             click.echo(f"错误：{exc}", err=True)
             ctx.exit(2)
+        except DatabaseUnavailable as exc:
+            logging.getLogger("xunpai.cli").debug("database error: %s", exc)  # XUNPAI_LOG_LEVEL=DEBUG shows it
+            click.echo("错误：数据库连接中断或数据库拒绝了操作，命令未完成。已提交的部分已保存；数据库恢复后重新运行"
+                       "同一命令即可继续（批量发布不会重复发布已发布的标的）。设置 XUNPAI_LOG_LEVEL=DEBUG 可查看详细原因。", err=True)
+            ctx.exit(3)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -20,8 +20,9 @@ from auction.case_number import InvalidCaseNumber, parse
 from auction.case_number import validate as validate_case_number
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
-from xunpai.storage.models.web import ApiToken, LoginThrottle, PartyAccess
+from xunpai.storage.models.web import ApiToken, DenialMinute, LoginThrottle, PartyAccess
 from xunpai.storage.repositories import accounts as accounts_repo
+from xunpai.storage.repositories.constraints import add_unless_refused
 from xunpai.storage.unit_of_work import UnitOfWork
 
 MIN_PASSWORD_LENGTH = 8
@@ -542,13 +543,54 @@ def list_courts(uow: UnitOfWork) -> list[Court]:
 ledger.register_kind("web.denied", "越权访问被拒绝")
 
 
-def record_denial(uow: UnitOfWork, payload: dict, *, actor: str, court_code: str = "", case_number: str = "") -> None:
-    """Write a refused request to the ledger in a transaction of its own (it must survive the refusal)."""
+ledger.register_kind("web.denied_repeated", "越权访问被拒绝（同一分钟内的其余次数）")
+
+
+def record_denial(uow: UnitOfWork, payload: dict, *, actor: str, court_code: str = "", case_number: str = "",
+                  now: datetime | None = None) -> None:
+    """Write a refused request to the ledger in a transaction of its own (it must survive the refusal), one entry
+    per user per minute: the first refusal of a minute is an entry; the others of that minute are counted, and the
+    count is written as one ``web.denied_repeated`` entry once the minute is over (200 refused requests in a
+    second make two entries, not 200)."""
+    now = now or ledger.now_local()
+    minute = now.replace(second=0, microsecond=0)
     with uow:
         uow.rollback()  # nothing the refused request did is kept
-        ledger.append(uow.session, "web.denied", payload, actor=actor, court_code=court_code,
-                      case_number=case_number)
+        session = uow.session
+        _summarize_denials(session, minute)
+        row = accounts_repo.denial_minute(session, actor, minute)
+        if row is not None:
+            row.count += 1
+        else:
+            row = DenialMinute(actor=actor, minute=minute, count=1, court_code=court_code, summarized=False)
+            if not add_unless_refused(session, row):  # a concurrent first refusal of this minute won
+                row = accounts_repo.denial_minute(session, actor, minute)
+                row.count += 1
+            else:
+                ledger.append(session, "web.denied", payload, actor=actor, court_code=court_code,
+                              case_number=case_number, recorded_at=now)
         uow.commit()
+
+
+def _summarize_denials(session, before: datetime) -> int:
+    written = 0
+    for row in accounts_repo.denial_minutes_to_summarize(session, before):
+        ledger.append(session, "web.denied_repeated",
+                      {"minute": row.minute, "count": row.count, "after_first": row.count - 1},
+                      actor=row.actor, court_code=row.court_code or "")
+        row.summarized = True
+        written += 1
+    accounts_repo.forget_denial_minutes(session, before - timedelta(days=1))
+    return written
+
+
+def summarize_denials(uow: UnitOfWork, now: datetime | None = None) -> int:
+    """Write the counts of the minutes that are over (the job worker runs this every few minutes)."""
+    minute = (now or ledger.now_local()).replace(second=0, microsecond=0)
+    with uow:
+        written = _summarize_denials(uow.session, minute)
+        uow.commit()
+        return written
 
 
 def active_user(uow: UnitOfWork, username: str) -> User | None:

@@ -17,6 +17,7 @@ from threading import Lock
 import pandas as pd
 
 from auction.case_number import InvalidCaseNumber
+from auction.case_number import parse as parse_case_number
 from auction.case_number import validate as validate_case_number
 from tax_baseline.batch import future_contract_date, price_batch
 from tax_baseline.limits import (
@@ -142,6 +143,18 @@ def _used_today(session, user: User, now: datetime) -> int:
                                              datetime.combine(now.date(), time.min))
 
 
+def court_of(user: User, case_number: str) -> str:
+    """The court a quote belongs to: the user's, or, for an administrator (no court) at the command line, the
+    court of the case (its code is part of the 案号): a quote always has a court, and only that court's judges
+    read it."""
+    if user.court_code:
+        return user.court_code
+    try:
+        return parse_case_number(case_number).court_code
+    except InvalidCaseNumber:
+        return ""
+
+
 def _inputs(request: QuoteRequest) -> dict:
     return {"building_id": request.building_id, "address": request.address, "floor": str(request.floor),
             "orientation": request.orientation, "area": str(request.area),
@@ -156,7 +169,7 @@ def refuse(uow: UnitOfWork, user: User, case_number: str, purpose: str, inputs: 
     uow.rollback()  # nothing of the refused attempt is kept; the refusal itself is
     entry = ledger.append(uow.session, kind, {"inputs": inputs, "reason": reason,
                                                        **{k: v for k, v in details.items() if k != "candidates"}},
-                          actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                          actor=user.username, court_code=court_of(user, case_number), case_number=case_number,
                           purpose=purpose, recorded_at=now)
     uow.commit()
     refused = InquiryRefused(reason, **details)
@@ -219,7 +232,7 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
             result = engine.quote(request)
             # the day's count is checked while the ledger's head is locked, so it cannot change before the entry
             entry = ledger.append(session, "inquiry.quote", {"inputs": inputs, "result": result.to_dict()},
-                                  actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                                  actor=user.username, court_code=court_of(user, case_number), case_number=case_number,
                                   purpose=purpose, recorded_at=now,
                                   before_write=lambda: check_count(policy, _used_today(session, user, now)))
         result = Inquiry(result, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
@@ -278,7 +291,7 @@ def quote_batch_for_user(uow: UnitOfWork, user: User | int, units: pd.DataFrame,
         entry = ledger.append(session, "inquiry.batch",
                               {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
                                "total_value": str(total_value), "version": engine.version},
-                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              actor=user.username, court_code=court_of(user, case_number), case_number=case_number,
                               purpose=purpose, recorded_at=now)
         result = BatchInquiry(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
         uow.commit()

@@ -4,8 +4,10 @@ transaction of its own."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from xunpai.storage import ledger
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.web import WebJob
 from xunpai.storage.repositories import jobs as jobs_repo
@@ -51,3 +53,32 @@ def recent_jobs(uow: UnitOfWork, user_id: int, kind: str, limit: int = 10) -> li
     """A user's latest jobs of one kind, newest first."""
     with uow:
         return jobs_repo.recent_jobs(uow.session, user_id, kind, limit)
+
+
+ledger.register_kind("uploads.purged", "删除过期上传文件")
+
+
+def purge_uploads(uow: UnitOfWork, folder: str | Path, *, days: int, now: datetime | None = None) -> int:
+    """Delete the uploads and job results under ``folder`` older than ``days`` days (the administrator's retention
+    period, ``XUNPAI_UPLOAD_RETENTION_DAYS``) and write what was deleted to the ledger; returns how many files."""
+    if days < 1:
+        raise ValueError(f"上传文件保留天数 {days} 不成立：至少 1 天。")
+    now = now or now_local()
+    cutoff = (now - timedelta(days=days)).timestamp()
+    root = Path(folder)
+    removed: list[tuple[str, int]] = []
+    for path in sorted(root.rglob("*")) if root.exists() else []:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            size = path.stat().st_size
+            path.unlink(missing_ok=True)
+            removed.append((str(path.relative_to(root)), size))
+    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True) if root.exists() else []:
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    if removed:
+        with uow:
+            ledger.append(uow.session, "uploads.purged",
+                          {"days": days, "files": len(removed), "bytes": sum(s for _n, s in removed),
+                           "names": [n for n, _s in removed[:200]]}, actor="保留期限", purpose="上传文件到期删除")
+            uow.commit()
+    return len(removed)

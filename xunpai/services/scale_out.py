@@ -23,6 +23,7 @@ from xunpai.services.inquiry import (
     _policy_for,
     _used_today,
     checked_case,
+    court_of,
     refuse,
 )
 from xunpai.storage import ledger
@@ -84,7 +85,7 @@ def quote_dataset_for_user(uow: UnitOfWork, user: User | int, source: UnitSource
                           code="limit") from None
         except baseline_store.VersionError as exc:
             raise refuse(uow, user, case_number, purpose, inputs, str(exc), now, code="no_tables") from None
-        actor, court = user.username, user.court_code or ""
+        actor, court = user.username, court_of(user, case_number)
     # left without commit: nothing was written, and the ledger's lock is released while the parts are priced
     pricing = Pricing(engine.tables, engine.version, today=now.date(), zone_filter=partial(zone_allowed, policy),
                       engine=engine)

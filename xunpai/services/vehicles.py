@@ -358,7 +358,7 @@ def quote_for_user(uow: UnitOfWork, user: User | int, query: VehicleQuery, *, ca
             raise _refuse(uow, user, case_number, purpose, inputs, str(exc), now, code=exc.code,
                           candidates=exc.candidates) from None
         entry = ledger.append(session, QUOTE_KIND, {"inputs": inputs, "result": _ledger_result(quote)},
-                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              actor=user.username, court_code=inquiry_service.court_of(user, case_number), case_number=case_number,
                               purpose=purpose, recorded_at=now)
         answer = VehicleInquiry(quote, entry.seq, ledger.verification_code(entry.hash), case_number, purpose,
                                 user.username, now)
@@ -401,7 +401,7 @@ def batch_for_user(uow: UnitOfWork, user: User | int, vehicles: pd.DataFrame, *,
         entry = ledger.append(session, BATCH_KIND,
                               {**inputs, "ok": ok, "refused": int(len(results) - ok), "result_sha256": digest,
                                "total_value": str(total), "version": table.name},
-                              actor=user.username, court_code=user.court_code or "", case_number=case_number,
+                              actor=user.username, court_code=inquiry_service.court_of(user, case_number), case_number=case_number,
                               purpose=purpose, recorded_at=now)
         answer = VehicleBatch(results, ok, int(len(results) - ok), entry.seq, ledger.verification_code(entry.hash))
         uow.commit()

@@ -14,12 +14,16 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 import xunpai.storage.models  # noqa: F401  (registers every table on Base.metadata)
 from xunpai import config
 from xunpai.storage.models.base import Base  # noqa: F401  (the models' base, imported from here by callers)
+
+# The database went away or refused the statement (a dropped connection, a server restart, a full disk): the entry
+# points turn it into a Chinese message instead of a traceback.
+DatabaseUnavailable = DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -44,6 +44,19 @@ class ApiToken(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+class DenialMinute(Base):
+    """Refused requests of one user in one minute: the first is a ``web.denied`` ledger entry, the rest only
+    counted here, and the count goes to the ledger as one ``web.denied_repeated`` entry when the minute is over."""
+
+    __tablename__ = "web_denial_minutes"
+
+    actor: Mapped[str] = mapped_column(String(100), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    court_code: Mapped[str] = mapped_column(String(20), default="")
+    summarized: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class LoginThrottle(Base):
     """Failed sign-ins counted per key (``account:<name>``, ``address:<ip>``, ``party:<access id>``): each failure
     past the free ones makes the next attempt wait longer; nothing locks an account for good."""

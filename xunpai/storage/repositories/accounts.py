@@ -14,7 +14,7 @@ from xunpai.storage.models.accounts import Court, InquiryLimit, User
 from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
-from xunpai.storage.models.web import ApiToken, LoginThrottle, PartyAccess
+from xunpai.storage.models.web import ApiToken, DenialMinute, LoginThrottle, PartyAccess
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -166,3 +166,22 @@ def clear_throttles(session: Session, keys: list[str], *, account_prefix: str | 
     if account_prefix:
         condition = or_(condition, LoginThrottle.key.startswith(account_prefix, autoescape=True))
     session.execute(delete(LoginThrottle).where(condition))
+
+
+def denial_minute(session: Session, actor: str, minute: datetime) -> DenialMinute | None:
+    query = select(DenialMinute).where(DenialMinute.actor == actor, DenialMinute.minute == minute)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def denial_minutes_to_summarize(session: Session, before: datetime) -> list[DenialMinute]:
+    """Minutes before ``before`` with more refusals than their one ledger entry, not yet summarized."""
+    return list(session.scalars(select(DenialMinute).where(
+        DenialMinute.minute < before, DenialMinute.summarized.is_(False), DenialMinute.count > 1)
+        .order_by(DenialMinute.minute, DenialMinute.actor)))
+
+
+def forget_denial_minutes(session: Session, before: datetime) -> None:
+    session.execute(delete(DenialMinute).where(DenialMinute.minute < before,
+                                               or_(DenialMinute.summarized.is_(True), DenialMinute.count <= 1)))

@@ -33,9 +33,19 @@ def upgrade() -> None:
         sa.Column("blocked_until", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_table(
+        "web_denial_minutes",
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("minute", sa.DateTime(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("court_code", sa.String(length=20), nullable=False),
+        sa.Column("summarized", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("actor", "minute"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("web_denial_minutes")
     op.drop_table("web_login_throttle")
     with op.batch_alter_table("web_api_tokens") as batch:
         batch.drop_column("revoked_by")
