@@ -24,7 +24,7 @@ from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
 from xunpai.services import objections as objection_service
 from xunpai.services import outcomes as outcomes_service
-from xunpai.services import publishing
+from xunpai.services import procedure, publishing
 from xunpai.services.authority import WriteRefused
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.custody import CustodyItem
@@ -64,7 +64,7 @@ def world(engine, seeded, tmp_path):
         grounds=["basic_facts"], facts="面积记载错误。", reasons="应以产权证为准。", address_for_service="温岭市",
         now=now_local())
     return {"lot_ids": lot_ids, "item_id": item.id, "objection_id": filed.objection.id, "tmp": tmp_path,
-            "case_of_lot": case_of_lot}
+            "case_of_lot": case_of_lot, "procedure_lot_id": seeded.lot_id}
 
 
 def _denials(engine) -> list[dict]:
@@ -238,6 +238,13 @@ def test_services_refuse_every_write_of_another_courts_records(engine, world):
                                                      actor="judge2", now=now_local()),
         "decide": lambda: objection_service.decide(uow, world["objection_id"], upheld=False, decided_on=date.today(),
                                                    actor="judge2", now=now_local()),
+        "procedure_add_lot": lambda: procedure.add_lot(uow, CASE, "另一套房", seized_on=None, actor="judge2",
+                                                       now=now_local()),
+        "procedure_report": lambda: procedure.record_report(uow, world["procedure_lot_id"], "network_inquiry", "京东",
+                                                            100_00, received_on=date.today(), actor="clerk2",
+                                                            now=now_local()),
+        "procedure_case_of_another_court": lambda: procedure.create_case(
+            uow, OTHER_COURT, "（2026）浙1081执777号", [], actor="judge2", now=now_local()),
         "admin_publishes": lambda: publishing.publish_lot(uow, lot_id, TablePlatform("ali", world["tmp"] / "outbox"),
                                                           actor="admin"),
     }

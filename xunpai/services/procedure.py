@@ -27,9 +27,11 @@ from auction.calendar import (
     weekday_workdays_problem,
 )
 from auction.case_number import InvalidCaseNumber
+from auction.case_number import parse as parse_case_number
 from auction.case_number import validate as validate_case_number
 from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
 from auction.rules import reference_price_rules as R
+from xunpai.services import authority
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services import receipts
 from xunpai.services import rows as lookup
@@ -155,6 +157,20 @@ def _case_of_lot(uow: UnitOfWork, lot: ProcedureLot) -> ProcedureCase:
     return uow.session.get(ProcedureCase, lot.case_id)
 
 
+PROCEDURE_WRITERS = ("judge", "clerk")  # the court's staff run the reference-price procedure of their cases
+
+
+def _may_write(uow: UnitOfWork, actor: str, court_code: str | None, what: str) -> None:
+    """The write check (``authority.require``): staff of the case's court; called first in the service's block."""
+    authority.require(uow, actor, court_code, what=what, roles=PROCEDURE_WRITERS)
+
+
+def _may_write_lot(uow: UnitOfWork, actor: str, lot_id: int, what: str) -> None:
+    lot = uow.session.get(ProcedureLot, lot_id)
+    if lot is not None:
+        _may_write(uow, actor, _case_of_lot(uow, lot).court_code, what)
+
+
 # --- policy and calendar --------------------------------------------------------------------------------------
 
 def get_policy(uow: UnitOfWork, court_code: str) -> Policy:
@@ -242,8 +258,10 @@ def create_case(uow: UnitOfWork, court_code: str, case_number: str, parties: Seq
     charge (a username of the court; the registering judge when none is named)."""
     with uow:
         session = uow.session
+        _may_write(uow, actor, court_code, "登记案件")
         require_row(uow, Court, court_code, "法院")
         canonical = _canonical_case_number(case_number)
+        _may_write(uow, actor, parse_case_number(canonical).court_code, "登记案件")  # the 案号 names its court
         if repo.case_number_taken(session, canonical):
             raise ProcedureError(f"案件{canonical}已登记。")
         if judge.strip():
@@ -279,6 +297,7 @@ def add_lot(uow: UnitOfWork, case_number: str, name: str, *, seized_on: date | N
     with uow:
         session = uow.session
         case = get_case(uow, case_number)
+        _may_write(uow, actor, case.court_code, "登记财产")
         if not name.strip():
             raise ProcedureError("财产名称不能为空。")
         if kind not in PROPERTY_KINDS:
@@ -316,6 +335,7 @@ def record_report(uow: UnitOfWork, lot_id: int, kind: str, source: str, value_fe
     with uow:
         session = uow.session
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        _may_write_lot(uow, actor, lot.id, "登记询价评估结果")
         try:
             report_kind = ReportKind(kind)
         except ValueError:
@@ -366,6 +386,7 @@ def mark_report_sent(uow: UnitOfWork, report_id: int, *, forwarded_on: date | No
     with uow:
         session = uow.session
         report = require_row(uow, ProcedureReport, report_id, "报告")
+        _may_write_lot(uow, actor, report.lot_id, "登记报告送达")
         if forwarded_on is None and published_on is None:
             raise ProcedureError("应填写送达日期或公示日期。")
         report.forwarded_on = forwarded_on or report.forwarded_on
@@ -418,6 +439,7 @@ def fix_network_reference_price(uow: UnitOfWork, lot_id: int, *, today: date, ac
     """Fix the reference price as the exact mean of the counted reports (参考价规定 art. 13), rounded to the
     fen half up; refuses while the price cannot be fixed yet (the message says why)."""
     with uow:
+        _may_write_lot(uow, actor, lot_id, "确定参考价")
         session = uow.session
         outcome = network_outcome(uow, lot_id, today=today)
         if outcome.status != "fixed":
@@ -440,6 +462,7 @@ def fix_reference_price(uow: UnitOfWork, report_id: int, *, today: date, actor: 
     with uow:
         session = uow.session
         report = require_row(uow, ProcedureReport, report_id, "报告")
+        _may_write_lot(uow, actor, report.lot_id, "确定参考价")
         if report.kind == ReportKind.NETWORK_INQUIRY.value:
             raise ProcedureError("网络询价应以各平台结果的平均值确定参考价，请使用网络询价参考价计算。")
         value = report.corrected_value_fen or report.value_fen
@@ -490,6 +513,7 @@ def set_agreed_firms(uow: UnitOfWork, lot_id: int, firms: Sequence[str], *, acto
                      now: datetime) -> ProcedureLot:
     with uow:
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        _may_write_lot(uow, actor, lot.id, "约定评估机构")
         try:
             ranked = rp.ranked_firms(firms)
         except rp.ReferencePriceError as exc:
@@ -505,6 +529,7 @@ def commit_firm_lottery(uow: UnitOfWork, lot_id: int, candidates: Sequence[str],
     """Record the candidate list and the seed's commitment before the draw (参考价规定 arts. 16, 34)."""
     with uow:
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        _may_write_lot(uow, actor, lot.id, "摇号选定评估机构")
         if lot.appraisal_firms:
             raise ProcedureError("该财产已确定评估机构，不能再摇号。")
         try:
@@ -520,6 +545,7 @@ def commit_firm_lottery(uow: UnitOfWork, lot_id: int, candidates: Sequence[str],
 def draw_firm_lottery(uow: UnitOfWork, lot_id: int, seed: str, *, actor: str, now: datetime) -> list[str]:
     with uow:
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        _may_write_lot(uow, actor, lot.id, "摇号选定评估机构")
         if not (lot.lottery or {}).get("commitment"):
             raise ProcedureError("摇号前应先登记候选名单和种子承诺值。")
         if lot.appraisal_firms:
@@ -548,6 +574,7 @@ def mark_first_auction_announced(uow: UnitOfWork, lot_id: int, *, announced_on: 
     """The first-auction announcement was issued (closes art. 25 objections; starts the art. 27 grace)."""
     with uow:
         lot = require_row(uow, ProcedureLot, lot_id, "财产")
+        _may_write_lot(uow, actor, lot.id, "登记一拍公告")
         lot.first_auction_announced_on = announced_on
         _ledger_lot(uow, lot, "procedure.lot", {"first_auction_announced_on": announced_on}, actor, now)
         uow.commit()
