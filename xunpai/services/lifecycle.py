@@ -29,7 +29,8 @@ from auction.lifecycle import (
 from auction.listing_plan import AuctionRound, PlanRefused, plan_listing
 from auction.lot import BankAccount, Contact, CourtInfo, court_from_dict, court_to_dict
 from tax_baseline.money import format_yuan
-from xunpai.services import procedure
+from xunpai.services import authority, procedure
+from xunpai.services.publishing import LOT_WRITERS
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.lifecycle import CourtProfile, LotEvent
@@ -164,6 +165,7 @@ def record_event(uow: UnitOfWork, lot_id: int, kind: str, on: date, *, at: datet
     with uow:
         session = uow.session
         row = _lot(session, lot_id, court_code)
+        authority.require(uow, actor, row.court_code, what="登记拍卖事项", roles=LOT_WRITERS)
         before = _life(session, row)
         life = before.apply(event, today=today or _now().date())
         extra: dict[str, Any] = {}
@@ -217,6 +219,7 @@ def start_next_round(uow: UnitOfWork, lot_id: int, *, announce_on: date, actor: 
     with uow:
         session = uow.session
         row = _lot(session, lot_id, court_code)
+        authority.require(uow, actor, row.court_code, what="启动下一轮处置", roles=LOT_WRITERS)
         life = _life(session, row)
         series = repo.lot_series(session, row.court_code, row.case_number, row.lot_code)
         if any(r.id > row.id for r in series):
