@@ -24,7 +24,7 @@ from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
 from xunpai.services import objections as objection_service
 from xunpai.services import outcomes as outcomes_service
-from xunpai.services import procedure, publishing
+from xunpai.services import lifecycle, procedure, publishing
 from xunpai.services.authority import WriteRefused
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.custody import CustodyItem
@@ -245,6 +245,9 @@ def test_services_refuse_every_write_of_another_courts_records(engine, world):
                                                             now=now_local()),
         "procedure_case_of_another_court": lambda: procedure.create_case(
             uow, OTHER_COURT, "（2026）浙1081执777号", [], actor="judge2", now=now_local()),
+        "lifecycle_event": lambda: lifecycle.record_event(uow, lot_id, "unsold", date.today(), actor="clerk2"),
+        "lifecycle_next_round": lambda: lifecycle.start_next_round(uow, lot_id, announce_on=date.today(),
+                                                                   actor="clerk2"),
         "admin_publishes": lambda: publishing.publish_lot(uow, lot_id, TablePlatform("ali", world["tmp"] / "outbox"),
                                                           actor="admin"),
     }
