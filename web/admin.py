@@ -18,6 +18,7 @@ from tax_baseline.workbook import WorkbookError, read_xlsx
 from web.database import uow
 from web.platforms import local_platform_url
 from web.security import roles_required
+from web.uploads import zip_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import baseline as store
 from xunpai.services import procedure, providers
@@ -145,6 +146,9 @@ def _import_tables() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tables.xlsx"
         upload.save(path)
+        problem = zip_problem(path, Path(upload.filename).name)  # a zip bomb is refused before openpyxl opens it
+        if problem:
+            return [problem]
         try:
             tables, cell_errors = read_xlsx(path)
         except WorkbookError as exc:

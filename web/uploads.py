@@ -114,24 +114,36 @@ def _measure_csv(path: Path, shown: str, max_rows: int, max_cells: int) -> Sheet
     return SheetSize(rows)
 
 
-def _measure_xlsx(path: Path, shown: str, max_rows: int, max_cells: int) -> SheetSize:
-    not_xlsx = (f"“{shown}”不是有效的 Excel（.xlsx）文件：文件已损坏，或只是改了扩展名；"
-                "请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+def _not_xlsx(shown: str) -> str:
+    return f"“{shown}”不是有效的 Excel（.xlsx）文件：文件已损坏，或只是改了扩展名；请用 Excel 或 WPS 另存为 .xlsx 后再上传。"
+
+
+def zip_problem(path: Path, shown: str) -> str:
+    """The Chinese reason an .xlsx is refused before it is opened: not a zip, too many parts, or too large once
+    decompressed (the sizes are read from the zip's directory, nothing is unpacked); "" when it may be opened."""
     if not zipfile.is_zipfile(path):
-        return SheetSize(0, not_xlsx)
+        return _not_xlsx(shown)
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        return SheetSize(0, not_xlsx)
+        return _not_xlsx(shown)
     if len(entries) > setting("UPLOAD_MAX_ZIP_ENTRIES"):
-        return SheetSize(0, f"“{shown}”内部包含 {len(entries)} 个部件，超过 {setting('UPLOAD_MAX_ZIP_ENTRIES')} "
-                            "个的上限，不像是普通的表格文件，未处理。")
+        return (f"“{shown}”内部包含 {len(entries)} 个部件，超过 {setting('UPLOAD_MAX_ZIP_ENTRIES')} 个的上限，"
+                "不像是普通的表格文件，未处理。")
     unzipped = sum(e.file_size for e in entries)
     limit_mb = setting("UPLOAD_MAX_UNZIPPED_MB")
     if unzipped > limit_mb * 1024 * 1024:
-        return SheetSize(0, f"“{shown}”解压后约 {unzipped // (1024 * 1024):,} MB，超过 {limit_mb} MB 的上限，未处理；"
-                            "请删去无关的工作表、图片或分成几个文件上传。")
+        return (f"“{shown}”解压后约 {unzipped // (1024 * 1024):,} MB，超过 {limit_mb} MB 的上限，未处理；"
+                "请删去无关的工作表、图片或分成几个文件上传。")
+    return ""
+
+
+def _measure_xlsx(path: Path, shown: str, max_rows: int, max_cells: int) -> SheetSize:
+    not_xlsx = _not_xlsx(shown)
+    problem = zip_problem(path, shown)
+    if problem:
+        return SheetSize(0, problem)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds (KeyError, ValueError, zipfile errors), all in English

@@ -22,9 +22,9 @@ from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, DEBTOR_ID, OTHER_COURT, PASSWORD, csrf_token, login
 from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
+from xunpai.services import lifecycle, procedure, publishing
 from xunpai.services import objections as objection_service
 from xunpai.services import outcomes as outcomes_service
-from xunpai.services import lifecycle, procedure, publishing
 from xunpai.services.authority import WriteRefused
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.custody import CustodyItem

@@ -218,3 +218,13 @@ def test_a_batch_of_a_million_rows_finishes_without_holding_up_other_users(engin
     # the shared test machine other processes): nineteen in twenty sign-ins within a second, none past two
     ordered = sorted(waits)
     assert len(waits) >= 5 and ordered[int(len(ordered) * 0.95) - 1] < 1.0 and ordered[-1] < 2.0
+
+
+def test_a_table_workbook_bomb_is_refused_before_it_is_opened(engine, seeded, tmp_path):
+    client = _app(engine, tmp_path, UPLOAD_MAX_UNZIPPED_MB=5).test_client()
+    login(client, "admin")
+    token = csrf_token(client, "/admin/tables")
+    response = client.post("/admin/tables", data={"csrf_token": token, "action": "import", "name": "2026-02",
+                                                  "file": (io.BytesIO(_bomb(20)), "基准表.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "超过 5 MB 的上限" in _text(response)
