@@ -31,9 +31,8 @@ from auction.case_number import parse as parse_case_number
 from auction.case_number import validate as validate_case_number
 from auction.objections import IllegalTransition, Policy, ReportKind, State  # noqa: F401 (re-exported)
 from auction.rules import reference_price_rules as R
-from xunpai.services import authority
+from xunpai.services import authority, receipts
 from xunpai.services import inquiry as inquiry_service
-from xunpai.services import receipts
 from xunpai.services import rows as lookup
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
