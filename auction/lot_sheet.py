@@ -50,6 +50,15 @@ from auction.lot import (
     lot_to_dict,
     missing_disclosures,
 )
+from auction.lot_form import (
+    FIELDS,
+    check_fields,
+    disclosure_fields,
+    normalized,
+    required_missing,
+    violation_field,
+)
+from tax_baseline.money import yuan_text
 from tax_baseline.cells import neutralize_row
 from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 
@@ -243,11 +252,20 @@ def _kind(text: str):
     return parse_kind(text)
 
 
-def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> PreparedLot:
-    """One row → a planned, checked lot; raises ``ValueError`` (Chinese reason) when the row is not usable."""
+def prepare_row(row: int, cells: dict[str, str], today: date | None = None, *,
+                require_disclosures: bool = True, photos: Sequence[Attachment] | None = None) -> PreparedLot:
+    """One row → a planned, checked lot; raises ``ValueError`` (Chinese reason) when the row is not usable.
+
+    Every field's type and range is checked first (``auction.lot_form.check_fields``: all reasons at once).
+    ``require_disclosures=False`` (a lot typed into the form, kept as a draft) lets a lot with missing
+    disclosures through; publishing refuses it until they are there. ``photos`` (uploaded files) replace the
+    column 照片."""
     missing_required = [c for c in REQUIRED_COLUMNS if not cells.get(c)]
     if missing_required and not cells.get("内容JSON"):
         raise ValueError(f"缺少必填项：{'、'.join(missing_required)}")
+    refused = check_fields({c: v for c, v in cells.items() if c != "内容JSON"}, today, choices=False)
+    if refused:
+        raise ValueError("；".join(reason.removesuffix("。") for reason in refused.values()))
     if cells.get("内容JSON"):
         try:
             data = json.loads(cells["内容JSON"])
@@ -267,8 +285,10 @@ def prepare_row(row: int, cells: dict[str, str], today: date | None = None) -> P
             starting_price=cells.get("起拍价（元）") or None, deposit=cells.get("保证金（元）") or None,
             bid_increment=cells.get("加价幅度（元）") or None)
         lot.reference_price_fen = lot.plan.reference_price_fen
+    if photos is not None:
+        lot.photos = list(photos)
     missing = missing_disclosures(lot)
-    if missing:
+    if missing and require_disclosures:
         raise ValueError(f"缺少必须披露的事项：{'、'.join(missing)}")
     case_numbers.parse(lot.case_number)  # the court code comes from it: refused here, with the row's number
     return PreparedLot(row=row, lot=lot)
@@ -353,9 +373,65 @@ def _checked_row(number: int, cells: dict[str, str], today: date | None) -> tupl
         return None, RowProblem(number, cells.get("标的编号") or None, str(exc))
 
 
+@dataclass
+class FormCheck:
+    """A lot typed into the guided form, checked: the lot when it can be planned, every field's problem beside
+    the field (column → reason), problems of no one field, and what publishing still needs (disclosure name,
+    column of its field)."""
+
+    lot: PreparedLot | None
+    field_problems: dict[str, str]
+    general: list[str]
+    missing: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return self.lot is not None and not self.field_problems and not self.general
+
+    def problems(self) -> list[RowProblem]:
+        code = self.lot.lot_code if self.lot else None
+        return [RowProblem(1, code, r) for r in (*self.field_problems.values(), *self.general)]
+
+
+def check_form(values: dict[str, Any], today: date | None = None,
+               photos: Sequence[Attachment] | None = None) -> FormCheck:
+    """The guided form's values → the lot, as a draft: every field checked at once (type, range, choice), then
+    the fields a plan needs, then the plan's rules (each broken rule beside the field that mends it). Missing
+    disclosures do not stop a draft; they are listed for publishing."""
+    unknown = [name for name in values if name not in COLUMNS]
+    if unknown:
+        return FormCheck(None, {}, [f"未知的字段：{'、'.join(unknown)}"], [])
+    try:
+        cells = {c: "" for c in COLUMNS} | normalized({name: _text(value) for name, value in values.items()})
+    except ValueError as exc:
+        return FormCheck(None, {}, [str(exc)], [])
+    kind = cells.get("标的物类型", "")
+    for f in FIELDS:  # a field of another kind (left in the form when the kind changed) is not read
+        if not f.applies_to(kind):
+            cells[f.column] = ""
+    problems = required_missing(cells) | check_fields(cells, today)
+    if problems:
+        return FormCheck(None, problems, [], [])
+    try:
+        lot = prepare_row(1, cells, today, require_disclosures=False, photos=photos)
+    except PlanRefused as exc:
+        found: dict[str, str] = {}
+        for v in exc.violations:
+            column = violation_field(v.code)
+            found[column] = (found[column] + "；" if column in found else "") + str(v)
+        return FormCheck(None, found, [], [])
+    except (ValueError, LotDataError, case_numbers.InvalidCaseNumber) as exc:
+        message = str(exc)
+        column = next((c for c in ("前次起拍价（元）", "案号") if c.removesuffix("（元）") in message), "")
+        if column:
+            return FormCheck(None, {column: message}, [], [])
+        return FormCheck(None, {}, [message], [])
+    return FormCheck(lot, {}, [], disclosure_fields(missing_disclosures(lot.lot)))
+
+
 def read_form(values: dict[str, Any], today: date | None = None) -> tuple[PreparedLot | None, list[RowProblem]]:
-    """One lot typed into a form with the sheet's columns (the web's 新建标的): the same checks and the same
-    Chinese reasons as a sheet row (``read_sheet``); unknown fields are refused, empty ones are blanks."""
+    """One lot typed into a form with the sheet's columns: the same checks and the same Chinese reasons as a sheet
+    row (``read_sheet``), every disclosure required; unknown fields are refused, empty ones are blanks."""
     unknown = [name for name in values if name not in COLUMNS]
     if unknown:
         return None, [RowProblem(1, None, f"未知的字段：{'、'.join(unknown)}；可用的字段见 lots template")]
@@ -365,6 +441,67 @@ def read_form(values: dict[str, Any], today: date | None = None) -> tuple[Prepar
         return None, [RowProblem(1, None, str(exc))]
     lot, problem = _checked_row(1, cells, today)
     return lot, [problem] if problem else []
+
+
+def form_values(lot: Lot) -> dict[str, str]:
+    """A stored lot back as the form's values (to edit a lot that came from a sheet): the inverse of the columns."""
+    plan = lot.plan
+    v: dict[str, str] = {c: "" for c in COLUMNS if c != "内容JSON"}
+
+    def listed(items: list | None, fmt=str) -> str:
+        if items is None:
+            return ""
+        return "；".join(fmt(i) for i in items) if items else "无"
+
+    v.update({"标的编号": lot.lot_id, "案号": lot.case_number, "执行法院": lot.court_name, "标的名称": lot.title,
+              "标的物类型": str(lot.kind.value), "所在地": lot.address, "标的物介绍": lot.description,
+              "执行依据": lot.enforcement_basis, "参考价依据": lot.reference_price_basis})
+    if plan is not None:
+        v.update({"拍卖轮次": str(plan.round.value), "参考价（元）": yuan_text(plan.reference_price_fen),
+                  "公告日期": plan.announce_on.isoformat(), "起拍价（元）": yuan_text(plan.starting_price_fen),
+                  "保证金（元）": yuan_text(plan.deposit_fen), "加价幅度（元）": yuan_text(plan.bid_increment_fen)})
+        if plan.previous_starting_price_fen:
+            v["前次起拍价（元）"] = yuan_text(plan.previous_starting_price_fen)
+        if plan.failed_on:
+            v["流拍日期"] = plan.failed_on.isoformat()
+    if lot.contacts:
+        v["联系人"], v["联系电话"] = lot.contacts[0].name, lot.contacts[0].phone
+    for role, column in ((PartyRole.APPLICANT, "申请执行人"), (PartyRole.DEBTOR, "被执行人")):
+        v[column] = "；".join(p.name for p in lot.parties if p.role is role)
+    notified = next((p.notified_on for p in lot.parties if p.notified_on), None)
+    v["当事人通知日期"] = notified.isoformat() if notified else ""
+    v["优先购买权人"] = listed(lot.priority_purchasers, lambda p: f"{p.name}/{p.right}/{p.rank}")
+    if lot.occupancy is not None:
+        v["占有使用情况"] = lot.occupancy.status.label
+        v["占有人"] = lot.occupancy.occupant
+        v["是否腾空"] = "" if lot.occupancy.vacated is None else ("是" if lot.occupancy.vacated else "否")
+    v["租赁情况"] = listed(lot.leases, lambda lease: lease.tenant)
+    v["权利负担"] = listed(lot.encumbrances, lambda e: f"{e.type.label}:{e.holder}")
+    v["已知瑕疵"] = listed(lot.known_defects)
+    if lot.taxes is not None:
+        v["税费承担"] = lot.taxes.summary
+        v["税费明细"] = "；".join(f"{i.name}:{i.payer}" for i in lot.taxes.items)
+    if lot.viewing is not None:
+        v["看样安排"], v["看样电话"] = lot.viewing.arrangement, lot.viewing.phone
+    s = lot.survey
+    if s is not None:
+        v.update({"房屋性质": s.property_nature, "用途": s.use,
+                  "建筑面积（平方米）": str(s.building_area_m2) if s.building_area_m2 is not None else "",
+                  "总楼层": _num(s.total_floors), "所在楼层": _num(s.floor), "建成年份": _num(s.year_built),
+                  "朝向": s.orientation, "户型": s.layout, "每单元电梯数": _num(s.lifts_per_unit),
+                  "土地剩余年限": s.remaining_land_term,
+                  "勘验日期": s.inspected_on.isoformat() if s.inspected_on else ""})
+    c = lot.vehicle
+    if c is not None:
+        v.update({"车牌号": c.plate_number, "车架号": c.vin, "登记状态": c.registration_status,
+                  "登记核查日期": c.registration_checked_on.isoformat() if c.registration_checked_on else "",
+                  "排放标准": c.emission_standard, "行驶里程（公里）": _num(c.mileage_km),
+                  "交通违法": listed(c.violations)})
+    return v
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def write_sheet(path: str | Path, rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> None:

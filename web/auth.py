@@ -72,11 +72,12 @@ def party_login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    was_party = current_user.role == "party"
     accounts_service.end_sessions(uow(), current_user.id)  # the cookie, even replayed, no longer signs in
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.party_login" if was_party else "auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from auction.platforms.package import build_package, platform_spec
 
 class LocalPlatform(Platform):
     name = "local"
+    package_only = False
 
     def __init__(self, base_url: str, timeout: float = 30.0, reuse_connection: bool = True):
         parts = urlsplit(base_url)
@@ -94,6 +95,28 @@ class LocalPlatform(Platform):
         if status != 200:
             raise PlatformError(f"本地拍卖平台更新状态失败（HTTP {status}）：{data.get('error', '')}")
         return self._publication(data)
+
+    def notice(self, remote_id: str, action: str, lot_code: str, reason: str) -> Publication:
+        """撤回 (``withdraw``) or 暂缓 (``suspend``) the listing on the platform."""
+        return self.set_status(remote_id, "withdrawn" if action == "withdraw" else "suspended")
+
+    def result(self, remote_id: str) -> dict | None:
+        """The auction's result as the platform reports it (outcome, price_fen, buyer_name, bidder_code, ended_on),
+        or None while the auction has not ended."""
+        status, data = self._request("GET", f"/api/publications/{quote(remote_id)}/result")
+        if status == 404:
+            return None
+        if status != 200:
+            raise PlatformError(f"本地拍卖平台查询结果失败（HTTP {status}）：{data.get('error', '')}")
+        return data
+
+    def set_result(self, remote_id: str, result: dict) -> dict:
+        """Record the auction's end on the platform (the demo's and the tests' stand-in for bidders)."""
+        status, data = self._request("POST", f"/api/publications/{quote(remote_id)}/result",
+                                     body=json.dumps(result).encode(), headers={"Content-Type": "application/json"})
+        if status != 200:
+            raise PlatformError(f"本地拍卖平台登记结果失败（HTTP {status}）：{data.get('error', '')}")
+        return data
 
     def listings(self) -> list[dict]:
         status, data = self._request("GET", "/api/publications")

@@ -38,7 +38,13 @@ create table if not exists listings (
     created_at text not null,
     updated_at text not null
 );
+create table if not exists results (
+    listing_id integer primary key references listings (id),
+    result text not null,
+    recorded_at text not null
+);
 """
+OUTCOMES = ("sold", "unsold", "reneged")
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 FIELD_LABELS = {
     "title": "标的名称", "lot_code": "标的编号", "kind": "标的物类型", "round": "拍卖轮次", "case_number": "案号",
@@ -164,6 +170,44 @@ def create_app(data_dir: str | Path) -> Flask:
             return jsonify(as_json(row, created=False))
         finally:
             conn.close()
+
+    @app.post("/api/publications/<remote_id>/result")
+    def set_result(remote_id: str):
+        """The auction ended (the stand-in for the bidders): outcome sold/unsold/reneged, price_fen when sold."""
+        body = request.get_json(silent=True) or {}
+        outcome = body.get("outcome")
+        if outcome not in OUTCOMES:
+            return jsonify(error=f"结果“{outcome}”无效，应为成交、流拍或悔拍。"), 400
+        price = body.get("price_fen")
+        if outcome == "sold" and (not isinstance(price, int) or not 0 < price < 10 ** 15):
+            return jsonify(error="成交时应给出成交价（分，正整数）。"), 400
+        result = {"outcome": outcome, "price_fen": price if outcome == "sold" else None,
+                  "buyer_name": str(body.get("buyer_name") or "")[:100],
+                  "bidder_code": str(body.get("bidder_code") or "")[:40],
+                  "ended_on": str(body.get("ended_on") or datetime.now().date().isoformat())[:10]}
+        conn = connect()
+        try:
+            row_id = _row_id(remote_id)
+            if conn.execute("select 1 from listings where id = ?", (row_id,)).fetchone() is None:
+                return jsonify(error=f"标的 {remote_id} 不存在。"), 404
+            now = datetime.now().isoformat(timespec="seconds")
+            conn.execute("insert or replace into results (listing_id, result, recorded_at) values (?, ?, ?)",
+                         (row_id, json.dumps(result, ensure_ascii=False), now))
+            conn.execute("update listings set status = 'ended', updated_at = ? where id = ?", (now, row_id))
+            return jsonify(result)
+        finally:
+            conn.close()
+
+    @app.get("/api/publications/<remote_id>/result")
+    def get_result(remote_id: str):
+        conn = connect()
+        try:
+            row = conn.execute("select result from results where listing_id = ?", (_row_id(remote_id),)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            return jsonify(error="该标的尚无拍卖结果。"), 404
+        return jsonify(json.loads(row["result"]))
 
     @app.get("/api/health")
     def health():

@@ -216,8 +216,11 @@ def read_package(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
 
 
 class TablePlatform:
-    """A platform from the table. ``publish`` drops the package into ``outbox`` (for a manual or connector
-    upload); the file is named by the idempotency key, so the same key never makes two packages."""
+    """A platform from the table, without an upload interface xunpai may call (package only): ``publish`` leaves
+    the package in ``outbox`` for the clerk to download and upload by hand; the file is named by the idempotency
+    key, so the same key never makes two packages. The listing stays 准备就绪 until the clerk records the upload."""
+
+    package_only = True
 
     def __init__(self, code: str, outbox: str | Path | None = None):
         self.spec = platform_spec(code)
@@ -227,26 +230,46 @@ class TablePlatform:
     def build_package(self, lot: Any, plan: Any, documents: Any) -> UploadPackage:
         return build_package(self.spec, lot, plan, documents)
 
-    def publish(self, package: UploadPackage, idempotency_key: str) -> Publication:
+    def package_path(self, idempotency_key: str, action: str = "") -> Path:
         if self.outbox is None:
-            raise PlatformError(f"{self.spec.name}没有可调用的上传接口：请指定上传包的存放目录（outbox）。")
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        target = self.outbox / f"{self.spec.code}-{idempotency_key}.zip"
+            raise PlatformError(f"{self.spec.name}的上传包目录未指定。")
+        if not idempotency_key.isalnum() or action not in ("", "withdraw", "suspend"):
+            raise PlatformError("上传包的编号无效。")
+        return self.outbox / f"{self.spec.code}-{idempotency_key}{'-' + action if action else ''}.zip"
+
+    def _write(self, target: Path, data: bytes) -> bool:
+        target.parent.mkdir(parents=True, exist_ok=True)
         created = not target.exists()
         if created:
             partial = target.with_suffix(".part")
-            partial.write_bytes(package.to_zip())
+            partial.write_bytes(data)
             partial.replace(target)  # atomic: a killed process leaves no half package under the final name
-        return Publication(platform=self.spec.code, remote_id=idempotency_key, url=target.as_uri(),
-                           status="packaged", created=created)
+        return created
+
+    def publish(self, package: UploadPackage, idempotency_key: str) -> Publication:
+        if self.outbox is None:
+            raise PlatformError(f"{self.spec.name}没有可调用的上传接口：请指定上传包的存放目录（outbox）。")
+        created = self._write(self.package_path(idempotency_key), package.to_zip())
+        return Publication(platform=self.spec.code, remote_id=idempotency_key, url="", status="packaged",
+                           created=created)
+
+    def notice(self, idempotency_key: str, action: str, lot_code: str, reason: str) -> Publication:
+        """A 撤回 or 暂缓 notice package (``manifest.json`` with the action and the reason) beside the upload
+        package, for the clerk to hand to the platform; ``action`` is ``withdraw`` or ``suspend``."""
+        manifest = {"format": MANIFEST_FORMAT, "platform": self.spec.code, "platform_name": self.spec.name,
+                    "lot_code": lot_code, "action": action,
+                    "action_name": {"withdraw": "撤回", "suspend": "暂缓"}[action], "reason": reason,
+                    "fields": {}, "tabs": {}, "attachments": []}
+        package = UploadPackage(self.spec.code, lot_code, {}, {}, (), manifest)
+        self._write(self.package_path(idempotency_key, action), package.to_zip())
+        return Publication(self.spec.code, idempotency_key, "", "withdrawn" if action == "withdraw" else "suspended",
+                           created=True)
 
     def status(self, remote_id: str) -> Publication:
-        if self.outbox is None:
-            raise PlatformError(f"{self.spec.name}的上传包目录未指定。")
-        target = self.outbox / f"{self.spec.code}-{remote_id}.zip"
+        target = self.package_path(remote_id)
         if not target.exists():
             raise PlatformError(f"{self.spec.name}的上传包“{remote_id}”不存在。")
-        return Publication(self.spec.code, remote_id, target.as_uri(), "packaged", created=False)
+        return Publication(self.spec.code, remote_id, "", "packaged", created=False)
 
     def decode_status(self, code: str | int) -> str:
         """A platform status code (e.g. 京东 auctionStatus 5) as xunpai's listing status ('withdrawn')."""

@@ -32,6 +32,7 @@ def _sheet(tmp_path, n=4, court=COURT, **change) -> bytes:
 def _upload(client, data: bytes, mode="publish", platform="ali"):
     token = csrf_token(client, "/lots/bulk")
     return client.post("/lots/bulk", data={"csrf_token": token, "platform": platform, "mode": mode,
+                                           "confirm_publish": "1" if mode != "import" else "",
                                            "file": (io.BytesIO(data), "批量挂拍表.xlsx")},
                        content_type="multipart/form-data")
 
@@ -86,9 +87,11 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
         row = uow.session.scalars(select(Lot).order_by(Lot.id)).first()
         lot_id, start, plan = row.id, row.starting_price_fen, row.plan
     token = csrf_token(client, f"/lots/{lot_id}")
-    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
+    asked = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali"})
+    assert asked.status_code == 200 and "确认发布" in asked.get_data(as_text=True)  # nothing sent yet
+    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali", "confirm": "1"})
     page = client.get(response.location).get_data(as_text=True)
-    assert "已发布" in page
+    assert "准备就绪" in page and "下载上传包" in page and "file://" not in page
     price = f"{(start + 10_000_00) / 100:.2f}"
     early = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
                                                          "on": date.today().isoformat()}, follow_redirects=True)
@@ -147,7 +150,7 @@ def test_custody_page_and_viewing_slots(client, seeded, engine):
 def test_create_a_lot_from_a_case_prefills_what_the_case_knows(client, seeded):
     login(client, "clerk1")
     page = client.get("/lots/new?case=（2026）浙1081执100号").get_data(as_text=True)
-    assert 'value="王某某"' in page and "东辉公寓1幢501室住宅" in page
+    assert '>王某某</textarea>' in page and 'value="东辉公寓1幢501室住宅"' in page
     assert client.get("/lots/new?case=（2026）浙1082执300号").status_code == 403
 
 
@@ -158,7 +161,7 @@ def test_off_peak_publishing_queues_the_lot(client, seeded, engine, tmp_path):
         lot_id = uow.session.execute(select(Lot.id).order_by(Lot.id)).scalars().first()
     token = csrf_token(client, f"/lots/{lot_id}")
     response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali",
-                                                            "when": "off_peak"})
+                                                            "when": "off_peak", "confirm": "1"})
     assert response.status_code == 302
     with unit_scope(engine) as uow:
         publication = uow.session.execute(select(Publication).where(Publication.lot_id == lot_id)).scalar_one()
@@ -174,7 +177,7 @@ def _form_row(**change) -> dict[str, str]:
 
 def _post_new(client, row: dict[str, str]):
     token = csrf_token(client, "/lots/new")
-    return client.post("/lots/new", data={"csrf_token": token, **row})
+    return client.post("/lots/new", data={"csrf_token": token, "action": "build", **row})
 
 
 def _fix_case_price(engine, seeded, value_fen: int) -> None:

@@ -54,3 +54,16 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+// The lot form: only the fields of the chosen property kind are shown (all of them without this file).
+(function () {
+  "use strict";
+  var kind = document.querySelector(".lot-form select[name='标的物类型']");
+  if (!kind) { return; }
+  var apply = function () {
+    document.querySelectorAll(".lot-form [data-kinds]").forEach(function (el) {
+      el.hidden = kind.value !== "" && el.dataset.kinds.split(" ").indexOf(kind.value) < 0;
+    });
+  };
+  kind.addEventListener("change", apply);
+  apply();
+})();

@@ -24,17 +24,31 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
+from auction import media as media_rules
 from auction import off_peak
 from auction.documents import render_document_set
+from auction.listing_plan import PlanRefused, plan_listing
+from auction.lot import Attachment as LotAttachment
 from auction.lot import CourtInfo, missing_disclosures
-from auction.lot_sheet import PreparedLot, RowProblem, read_form, read_sheet
+from auction.lot_form import FIELDS
+from auction.lot_kinds import AuctionRound
+from auction.lot_sheet import (
+    FormCheck,
+    PreparedLot,
+    RowProblem,
+    check_form,
+    form_values,
+    read_form,
+    read_sheet,
+)
 from auction.platforms import (
     LISTING_STATUSES,
     Attachment,
@@ -43,11 +57,12 @@ from auction.platforms import (
     PlatformUnavailable,
     Publication,
 )
+from auction.platforms.package import normalize_documents
 from tax_baseline.cells import neutralize_row
 from xunpai.services import authority
 from xunpai.services import procedure as procedure_service
 from xunpai.storage import ledger
-from xunpai.storage.models.lots import BulkJob, BulkJobRow, Lot
+from xunpai.storage.models.lots import PUBLICATION_STAGES, BulkJob, BulkJobRow, Lot, LotDraft, LotMedia
 from xunpai.storage.models.lots import Publication as PublicationRow
 from xunpai.storage.repositories import lots as lots_repo
 from xunpai.storage.repositories.lots import IntegrityError
@@ -59,12 +74,20 @@ ledger.register_kind("lot.publish_failed", "拍卖标的发布失败")
 ledger.register_kind("lot.queued", "拍卖标的错峰排队")
 ledger.register_kind("lot.bulk_publish", "批量发布拍卖标的")
 ledger.register_kind("lot.remote_status", "平台标的状态变化")
+ledger.register_kind("lot.draft_saved", "保存标的草稿")
+ledger.register_kind("lot.media_added", "上传标的照片或视频")
+ledger.register_kind("lot.upload_recorded", "登记上传包已上传平台")
+ledger.register_kind("lot.withdrawn", "撤回或暂缓拍卖标的")
+ledger.register_kind("lot.second_round", "流拍后建立下一轮标的")
 
 KEY_VERSION = "xunpai-publication-v1"
 DocumentsFor = Callable[[Any, Any], Any]  # (lot, plan) -> documents for the package
 
 RESULT_NAMES = {
-    "published": "已发布",
+    "published": "已交平台",
+    "ready": "准备就绪（上传包待下载上传）",
+    "submitted": "已提交",
+    "live": "已上线",
     "already_published": "此前已发布，未重复发布",
     "reconciled": "中断前已发布，已核对",
     "queued": "已排入错峰队列",
@@ -249,9 +272,12 @@ class LotResult:
     idempotency_key: str = ""
     message: str = ""
     row: int | None = None
+    stage: str | None = None  # what is true on the platform after this run (PUBLICATION_STAGES)
 
     @property
     def result_name(self) -> str:
+        if self.stage and self.result in ("published", "reconciled"):
+            return RESULT_NAMES[self.stage]
         return RESULT_NAMES.get(self.result, self.result)
 
 
@@ -346,7 +372,8 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
                                             message=refusal))
             continue
         documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
-        built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, documents), key)
+        files = list(normalize_documents(documents)) + media_attachments(domain_lot)
+        built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, files or None), key)
     # 2. Record the intents (one short write transaction) before any remote call.
     for attempt in (1, 2):
         try:
@@ -403,6 +430,7 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
                                                     publication.remote_id, publication.url, pub.idempotency_key))
                     continue
                 lot.status, lot.updated_at = "published", now
+                pub.stage, pub.stage_at, pub.stage_by = stage_of(publication), now, actor or None
                 ledger.append(session, "lot.published",
                               {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round, "platform": code,
                                "remote_id": publication.remote_id, "url": publication.url,
@@ -411,11 +439,12 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
                               actor=actor, court_code=lot.court_code, case_number=lot.case_number,
                               purpose="发布拍卖标的")
                 report.results.append(LotResult(lot.id, lot.lot_code, lot.title, result, publication.remote_id,
-                                                publication.url, pub.idempotency_key))
+                                                publication.url, pub.idempotency_key, stage=pub.stage))
             else:
                 pub.last_error = message
                 if result == "failed":
                     pub.status = "failed"
+                    pub.stage, pub.stage_at, pub.stage_by = "failed", now, actor or None
                     ledger.append(session, "lot.publish_failed",
                                   {"lot_id": lot.id, "platform": code, "error": message,
                                    "idempotency_key": pub.idempotency_key},
@@ -745,3 +774,400 @@ def write_results(path: str | Path, results: Sequence[LotResult] = (), problems:
     for line in lines:
         sheet.append(line)
     workbook.save(path)
+
+
+# --- what is true on the platform --------------------------------------------------------------------------
+
+def stage_of(publication: Publication) -> str:
+    """准备就绪 for a package left for the clerk, 已上线 for a listing the platform shows, 已提交 for one the
+    platform acknowledged but does not show yet."""
+    if publication.status == "packaged":
+        return "ready"
+    if publication.status in ("announced", "bidding"):
+        return "live"
+    if publication.status in ("withdrawn", "suspended", "ended"):
+        return publication.status
+    return "submitted"
+
+
+def summary_of(results: Sequence[LotResult], imported: int | None = None) -> str:
+    """What really happened, counted: e.g. "导入 3 个标的；已上线 1 个，准备就绪（上传包待下载上传）2 个，失败 0 个"."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result_name] = counts.get(r.result_name, 0) + 1
+    parts = [f"{name} {n} 个" for name, n in counts.items()]
+    head = f"导入 {imported} 个标的" if imported is not None else ""
+    if not parts:
+        return (head or "没有标的") + "。"
+    return (head + "；" if head else "") + "，".join(parts) + "。"
+
+
+# --- drafts and the guided form ------------------------------------------------------------------------------
+
+FORM_COLUMNS = tuple(f.column for f in FIELDS)
+
+
+def _draft_values(values: dict[str, Any]) -> dict[str, str]:
+    """The form's fields as typed (the known ones, each cut at 10,000 characters: a draft keeps text, not files)."""
+    return {c: str(values.get(c) or "")[:10_000] for c in FORM_COLUMNS if values.get(c) not in (None, "")}
+
+
+def _court_draft(uow: UnitOfWork, draft_id: int, court_code: str) -> LotDraft:
+    draft = uow.session.get(LotDraft, draft_id)
+    if draft is None or draft.court_code != court_code:
+        raise PublishingError(f"草稿 {draft_id} 不存在或不属于本院。")
+    return draft
+
+
+def save_draft(uow: UnitOfWork, values: dict[str, Any], *, court_code: str, actor: str = "",
+               draft_id: int | None = None) -> int:
+    """Keep the form as typed, whatever is blank or wrong (nothing is checked but the court); returns its id."""
+    with uow:
+        session = uow.session
+        now = _now()
+        if draft_id is None:
+            draft = LotDraft(court_code=court_code, created_at=now, actor=actor)
+            session.add(draft)
+        else:
+            draft = _court_draft(uow, draft_id, court_code)
+        draft.values = _draft_values(values)
+        draft.case_number = draft.values.get("案号", "")[:60]
+        draft.title = draft.values.get("标的名称", "")[:300]
+        draft.updated_at, draft.actor = now, actor
+        session.flush()
+        ledger.append(session, "lot.draft_saved", {"draft_id": draft.id, "lot_id": draft.lot_id,
+                                                  "fields": len(draft.values)},
+                      actor=actor, court_code=court_code, purpose="保存标的草稿")
+        uow.commit()
+        return draft.id
+
+
+def get_draft(uow: UnitOfWork, draft_id: int, court_code: str) -> LotDraft:
+    with uow:
+        draft = _court_draft(uow, draft_id, court_code)
+        list(draft.media)  # loaded for the page
+        return draft
+
+
+def lot_draft(uow: UnitOfWork, lot_id: int) -> LotDraft | None:
+    """The draft the lot was made or last edited from (its photos and videos), if any."""
+    with uow:
+        draft = lots_repo.draft_of_lot(uow.session, lot_id)
+        if draft is not None:
+            list(draft.media)
+        return draft
+
+
+def court_drafts(uow: UnitOfWork, court_code: str) -> list[LotDraft]:
+    with uow:
+        return lots_repo.court_drafts(uow.session, court_code)
+
+
+def draft_for_lot(uow: UnitOfWork, lot_id: int, court_code: str, *, actor: str = "") -> int:
+    """The draft to edit a lot with: the one it was made from, or a new one read back from the stored lot (a lot
+    that came from a sheet)."""
+    with uow:
+        session = uow.session
+        lot = session.get(Lot, lot_id)
+        if lot is None or lot.court_code != court_code:
+            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        draft = lots_repo.draft_of_lot(session, lot_id)
+        if draft is None:
+            now = _now()
+            values = form_values(lot.lot)
+            draft = LotDraft(court_code=court_code, case_number=lot.case_number, title=lot.title,
+                             values={k: v for k, v in values.items() if v and k in FORM_COLUMNS}, lot_id=lot.id,
+                             actor=actor, created_at=now, updated_at=now)
+            session.add(draft)
+            session.flush()
+        uow.commit()
+        return draft.id
+
+
+def _media_path(media_dir: Path, sha256: str, extension: str, thumb: bool = False) -> Path:
+    return media_dir / sha256[:2] / (f"{sha256}.thumb.jpg" if thumb else f"{sha256}.{extension}")
+
+
+def media_file(media_dir: Path, item: LotMedia, thumb: bool = False) -> Path:
+    """Where an uploaded photo or video (or a photo's thumbnail) is kept: named by its hash, never by its name."""
+    extension = item.mime.rsplit("/", 1)[-1].replace("jpeg", "jpg").replace("quicktime", "mov")
+    return _media_path(Path(media_dir), item.sha256, extension, thumb)
+
+
+def add_media(uow: UnitOfWork, draft_id: int, name: str, content: bytes, media_dir: Path, *, court_code: str,
+              actor: str = "") -> LotMedia:
+    """A photo or video for the draft's lot: its type read from the content (``auction.media.examine``; refused
+    with ``MediaRefused``), kept under its SHA-256 with a thumbnail; the same file twice is kept once."""
+    found = media_rules.examine(name, content)
+    target = _media_path(Path(media_dir), found.sha256, found.extension)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        partial = target.with_suffix(".part")
+        partial.write_bytes(content)
+        partial.replace(target)
+    if found.kind == "photo":
+        thumb = _media_path(Path(media_dir), found.sha256, found.extension, thumb=True)
+        if not thumb.exists():
+            thumb.write_bytes(media_rules.thumbnail(content))
+    shown = Path(name.replace("\\", "/")).name[:200] or f"{found.kind}.{found.extension}"
+    with uow:
+        session = uow.session
+        draft = _court_draft(uow, draft_id, court_code)
+        existing = next((m for m in draft.media if m.sha256 == found.sha256), None)
+        if existing is not None:
+            return existing
+        item = LotMedia(draft_id=draft.id, kind=found.kind, name=shown, mime=found.mime, size=found.size,
+                        sha256=found.sha256, width=found.width, height=found.height, created_at=_now())
+        session.add(item)
+        session.flush()
+        ledger.append(session, "lot.media_added", {"draft_id": draft.id, "lot_id": draft.lot_id, "kind": found.kind,
+                                                  "sha256": found.sha256, "size": found.size, "mime": found.mime},
+                      actor=actor, court_code=court_code, purpose="上传标的照片或视频")
+        uow.commit()
+        return item
+
+
+def remove_media(uow: UnitOfWork, draft_id: int, media_id: int, *, court_code: str) -> None:
+    with uow:
+        draft = _court_draft(uow, draft_id, court_code)
+        for item in list(draft.media):
+            if item.id == media_id:
+                draft.media.remove(item)
+        uow.commit()
+
+
+def media_item(uow: UnitOfWork, media_id: int) -> tuple[LotMedia, str] | None:
+    """An uploaded file and the court whose draft holds it (the page checks the court before sending it)."""
+    with uow:
+        item = uow.session.get(LotMedia, media_id)
+        return (item, item.draft.court_code) if item is not None else None
+
+
+def _photos_of(draft: LotDraft, media_dir: Path) -> list[LotAttachment]:
+    return [LotAttachment(title=m.name, path=str(media_file(media_dir, m)), kind=m.kind, sha256=m.sha256)
+            for m in draft.media]
+
+
+def media_attachments(domain_lot: Any) -> list[Attachment]:
+    """The lot's uploaded photos and videos for a platform package: only files kept in the media folder whose
+    content still has the recorded SHA-256 (a path typed into a sheet never brings a file of the server along)."""
+    out = []
+    for n, item in enumerate(domain_lot.photos, start=1):
+        if not item.sha256:
+            continue
+        path = Path(item.path)
+        if path.name.split(".")[0] != item.sha256 or not path.is_file():
+            continue
+        content = path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != item.sha256:
+            continue
+        out.append(Attachment(f"{'照片' if item.kind == 'photo' else '视频'}{n:02d}{path.suffix}", content,
+                              "video" if item.kind == "video" else "photo"))
+    return out
+
+
+@dataclass
+class BuildResult:
+    check: FormCheck
+    lot_id: int | None = None
+
+
+def build_from_draft(uow: UnitOfWork, draft_id: int, media_dir: Path, *, court_code: str, actor: str = "",
+                     today: date | None = None) -> BuildResult:
+    """Make (or update) the draft's lot when its fields can be planned: every field's problem at once otherwise
+    (the draft keeps what was typed). Missing disclosures do not stop it; publishing needs them."""
+    with uow:
+        session = uow.session
+        draft = _court_draft(uow, draft_id, court_code)
+        photos = _photos_of(draft, media_dir)
+        check = check_form(dict(draft.values), today=today, photos=photos)
+        if check.lot is None:
+            return BuildResult(check)
+        prepared = check.lot
+        if prepared.court_code != court_code:
+            check.field_problems["案号"] = (f"案号 {prepared.lot.case_number} 属于法院 {prepared.court_code}，"
+                                          f"只能为本院（{court_code}）的案件建立标的。")
+            check.lot = None
+            return BuildResult(check)
+        lot = session.get(Lot, draft.lot_id) if draft.lot_id else None
+        if lot is not None and not photos and lot.lot.photos:
+            prepared.lot.photos = list(lot.lot.photos)  # a lot from a sheet keeps its photos until others come
+        same_key = lots_repo.lot_by_key(session, court_code, prepared.lot_code, prepared.round)
+        if same_key is not None and (lot is None or same_key.id != lot.id):
+            check.field_problems["标的编号"] = (f"本院已有标的编号 {prepared.lot_code}（{AuctionRound(prepared.round).label}）"
+                                            "的标的，请换一个编号或打开那个标的修改。")
+            check.lot = None
+            return BuildResult(check)
+        now = _now()
+        if lot is None:
+            lot = Lot(lot=prepared.lot, status="draft", created_at=now, updated_at=now)
+            session.add(lot)
+        elif lot.status != "draft":
+            check.general.append(f"标的 {lot.lot_code} 已交平台，不能再修改；如需更正请先撤回。")
+            check.lot = None
+            return BuildResult(check)
+        elif lot.content_sha256 != prepared.content_sha256:
+            lot.lot, lot.updated_at = prepared.lot, now
+        lot.procedure_lot_id = lots_repo.procedure_lot_id_for(session, prepared.lot.case_number, prepared.lot.title)
+        session.flush()
+        draft.lot_id, draft.updated_at = lot.id, now
+        ledger.append(session, "lot.imported",
+                      {"lot_id": lot.id, "lot_code": lot.lot_code, "round": lot.round, "draft_id": draft.id,
+                       "content_sha256": lot.content_sha256, "starting_price_fen": lot.starting_price_fen,
+                       "missing": [name for name, _c in check.missing]},
+                      actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="建立拍卖标的")
+        uow.commit()
+        return BuildResult(check, lot.id)
+
+
+# --- packages, manual uploads, withdrawal, the next round ----------------------------------------------------
+
+def _publication(uow: UnitOfWork, lot_id: int, code: str, court_code: str) -> tuple[Lot, PublicationRow]:
+    lot = uow.session.get(Lot, lot_id)
+    if lot is None or lot.court_code != court_code:
+        raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+    pub = next((p for p in lot.publications if p.platform == code), None)
+    if pub is None:
+        raise PublishingError(f"标的 {lot.lot_code} 尚未交该平台。")
+    return lot, pub
+
+
+def package_file(uow: UnitOfWork, lot_id: int, platform: Platform, *, court_code: str,
+                 action: str = "") -> tuple[Path, str]:
+    """The upload package (or the 撤回 / 暂缓 notice) left for the clerk, and its download name."""
+    with uow:
+        lot, pub = _publication(uow, lot_id, platform.name, court_code)
+        key, lot_code = pub.idempotency_key, lot.lot_code
+    path_of = getattr(platform, "package_path", None)
+    if path_of is None:
+        raise PublishingError("该平台通过接口发布，没有上传包。")
+    path = path_of(key, action)
+    if not path.is_file():
+        raise PublishingError(f"标的 {lot_code} 的上传包尚未生成。")
+    suffix = {"withdraw": "-撤回通知", "suspend": "-暂缓通知"}.get(action, "-上传包")
+    return path, f"{lot_code}-{platform.name}{suffix}.zip"
+
+
+def record_upload(uow: UnitOfWork, lot_id: int, code: str, *, reference: str, url: str = "", live: bool = False,
+                  court_code: str, actor: str = "") -> PublicationRow:
+    """The clerk uploaded the package to a package-only platform: the platform's reference (its lot number) and,
+    once the platform shows it, the public address: 准备就绪 → 已提交 → 已上线."""
+    reference = (reference or "").strip()
+    url = (url or "").strip()
+    if not reference or len(reference) > 100:
+        raise PublishingError("请填写平台受理后给出的标的号或受理编号（1 至 100 个字）。")
+    if url and (len(url) > 500 or not url.startswith(("https://", "http://")) or any(c.isspace() for c in url)):
+        raise PublishingError("标的链接应为以 https:// 或 http:// 开头的网址（最多 500 个字符）。")
+    if live and not url:
+        raise PublishingError("标的已上线时请填写平台上的标的链接。")
+    with uow:
+        session = uow.session
+        lot, pub = _publication(uow, lot_id, code, court_code)
+        if pub.stage not in ("ready", "submitted", "live"):
+            raise PublishingError(f"该平台上的标的为“{PUBLICATION_STAGES.get(pub.stage or '', pub.status)}”，"
+                                  "不能登记上传。")
+        pub.remote_id, pub.url = reference, url or None
+        pub.stage, pub.stage_at, pub.stage_by = ("live" if live else "submitted"), _now(), actor or None
+        pub.remote_status = "announced" if live else "submitted"
+        ledger.append(session, "lot.upload_recorded",
+                      {"lot_id": lot.id, "platform": code, "reference": reference, "url": url, "stage": pub.stage},
+                      actor=actor, court_code=lot.court_code, case_number=lot.case_number, purpose="登记上传")
+        uow.commit()
+        return pub
+
+
+def withdraw(uow: UnitOfWork, lot_id: int, platforms: Callable[[str], Platform], *, action: str, reason: str,
+             court_code: str, actor: str = "") -> list[str]:
+    """撤回 (``withdraw``) or 暂缓 (``suspend``) the lot everywhere it was handed: a platform with an interface is
+    told (the local platform), a package-only platform gets a notice package for the clerk to upload. Returns
+    the names of the platforms told. 网拍规定 art. 28 (暂缓) and art. 29 (撤回)."""
+    _outside_transactions(uow)
+    if action not in ("withdraw", "suspend"):
+        raise PublishingError("操作应为撤回或暂缓。")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise PublishingError("请写明撤回或暂缓的理由（1 至 500 个字）。")
+    with uow:
+        lot = uow.session.get(Lot, lot_id)
+        if lot is None or lot.court_code != court_code:
+            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        targets = [(p.platform, p.remote_id, p.idempotency_key) for p in lot.publications
+                   if p.stage in ("ready", "submitted", "live")]
+        lot_code = lot.lot_code
+        if not targets:
+            raise PublishingError(f"标的 {lot_code} 没有已交平台的发布，无需撤回或暂缓。")
+    told = {}
+    for code, remote_id, key in targets:
+        platform = platforms(code)
+        if getattr(platform, "package_only", False):
+            told[code] = platform.notice(key, action, lot_code, reason)
+        else:
+            told[code] = platform.notice(remote_id, action, lot_code, reason)
+    stage = "withdrawn" if action == "withdraw" else "suspended"
+    with uow:
+        session = uow.session
+        lot = session.get(Lot, lot_id)
+        now = _now()
+        for pub in lot.publications:
+            if pub.platform in told:
+                pub.stage, pub.stage_at, pub.stage_by = stage, now, actor or None
+                pub.remote_status = told[pub.platform].status
+        ledger.append(session, "lot.withdrawn", {"lot_id": lot.id, "action": action, "reason": reason,
+                                                "platforms": sorted(told)},
+                      actor=actor, court_code=lot.court_code, case_number=lot.case_number,
+                      purpose="撤回拍卖标的" if action == "withdraw" else "暂缓拍卖标的")
+        uow.commit()
+    return sorted(told)
+
+
+def next_round(uow: UnitOfWork, lot_id: int, *, court_code: str, actor: str = "", today: date | None = None) -> int:
+    """From a lot that did not sell (流拍), the next round in one step: 一拍 → 二拍, 二拍 → 变卖, as a draft lot with
+    the same disclosures and photos, planned by ``auction.listing_plan.plan_listing`` from the previous starting
+    price and the day it failed (网拍规定 art. 26: the cut at most 20%, bidding within 30 days). Returns its id."""
+    today = today or _now().date()
+    with uow:
+        session = uow.session
+        lot = session.get(Lot, lot_id)
+        if lot is None or lot.court_code != court_code:
+            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        if lot.outcome != "unsold":
+            raise PublishingError(f"标的 {lot.lot_code} 未登记流拍，不能进入下一轮（网拍规定第二十六条）。")
+        current = AuctionRound(lot.round)
+        following = {AuctionRound.FIRST_AUCTION: AuctionRound.SECOND_AUCTION,
+                     AuctionRound.SECOND_AUCTION: AuctionRound.FIXED_PRICE_SALE}.get(current)
+        if following is None:
+            raise PublishingError(f"标的 {lot.lot_code} 已是变卖，没有下一轮。")
+        existing = lots_repo.lot_by_key(session, court_code, lot.lot_code, following.value)
+        if existing is not None:
+            return existing.id
+        domain = lot.lot
+        failed_on = lot.outcome_on or today
+        try:
+            plan = plan_listing(Decimal(domain.plan.reference_price_fen) / 100, domain.kind, following,
+                                max(today, failed_on),
+                                previous_starting_price=Decimal(domain.plan.starting_price_fen) / 100,
+                                failed_on=failed_on)
+        except (PlanRefused, ValueError) as exc:
+            raise PublishingError(f"标的 {lot.lot_code} 的{following.label}方案不符合规定：{exc}") from None
+        new_lot = replace(domain, plan=plan, sale=None, platform="")
+        now = _now()
+        row = Lot(lot=new_lot, status="draft", created_at=now, updated_at=now, procedure_lot_id=lot.procedure_lot_id)
+        session.add(row)
+        session.flush()
+        old_draft = lots_repo.draft_of_lot(session, lot.id)
+        values = form_values(new_lot)
+        draft = LotDraft(court_code=court_code, case_number=row.case_number, title=row.title, lot_id=row.id,
+                         values={k: v for k, v in values.items() if v and k in FORM_COLUMNS}, actor=actor,
+                         created_at=now, updated_at=now)
+        session.add(draft)
+        session.flush()
+        for m in (old_draft.media if old_draft else []):
+            session.add(LotMedia(draft_id=draft.id, kind=m.kind, name=m.name, mime=m.mime, size=m.size,
+                                 sha256=m.sha256, width=m.width, height=m.height, created_at=now))
+        ledger.append(session, "lot.second_round",
+                      {"from_lot_id": lot.id, "lot_id": row.id, "round": following.value,
+                       "starting_price_fen": plan.starting_price_fen, "failed_on": failed_on},
+                      actor=actor, court_code=court_code, case_number=row.case_number, purpose=following.label)
+        uow.commit()
+        return row.id
+

@@ -36,9 +36,15 @@ from xunpai.storage.models.base import Base
 from xunpai.storage.models.procedure import ProcedureLot
 from xunpai.storage.types import DomainLot
 
-LOT_STATUSES = {"draft": "草稿", "queued": "待错峰发布", "published": "已发布", "ended": "已结束"}
+LOT_STATUSES = {"draft": "草稿", "queued": "待错峰发布", "published": "已交平台", "ended": "已结束"}
 OUTCOMES = {"sold": "成交", "unsold": "流拍", "reneged": "悔拍", "withdrawn": "撤回", "suspended": "暂缓"}
-PUBLICATION_STATUSES = {"queued": "排队待发", "sending": "发送中", "published": "已发布", "failed": "发布失败"}
+PUBLICATION_STATUSES = {"queued": "排队待发", "sending": "发送中", "published": "已交平台", "failed": "失败"}
+# What is true of a lot on a platform (what the clerk sees): the package is built and downloadable (准备就绪), the
+# platform acknowledged it with its reference (已提交), the platform shows it (已上线), the platform refused or could
+# not be reached (失败, with its reason), withdrawn or suspended there (已撤回 / 已暂缓), its auction over (已结束).
+PUBLICATION_STAGES = {"ready": "准备就绪", "submitted": "已提交", "live": "已上线", "failed": "失败",
+                      "withdrawn": "已撤回", "suspended": "已暂缓", "ended": "已结束"}
+MEDIA_KINDS = {"photo": "照片", "video": "视频"}
 
 
 class Lot(PlanPrices, Base):
@@ -113,8 +119,57 @@ class Publication(Base):
                                                     nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # what is true on the platform (PUBLICATION_STAGES), since when, and the clerk who recorded a manual step
+    stage: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    stage_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    stage_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
     lot: Mapped[Lot] = relationship(back_populates="publications")
+
+    @property
+    def stage_name(self) -> str:
+        return PUBLICATION_STAGES.get(self.stage or "", PUBLICATION_STATUSES.get(self.status, self.status))
+
+
+class LotDraft(Base):
+    """The clerk's form as typed (any field blank or wrong): saved at any time, never lost; the lot it made."""
+
+    __tablename__ = "lot_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    court_code: Mapped[str] = mapped_column(String(20), index=True)
+    case_number: Mapped[str] = mapped_column(String(60), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    values: Mapped[dict] = mapped_column(JSON, default=dict)  # column → text, as typed
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id", ondelete="SET NULL"), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    media: Mapped[list[LotMedia]] = relationship(back_populates="draft", order_by="LotMedia.id",
+                                                 cascade="all, delete-orphan")
+
+
+class LotMedia(Base):
+    """A photo or video uploaded for a lot: its type read from its content, its size, its SHA-256 (the file is
+    kept under that name in the media folder), a thumbnail for photos."""
+
+    __tablename__ = "lot_media"
+    __table_args__ = (UniqueConstraint("draft_id", "sha256", name="uq_lot_media_draft_sha256"),
+                      CheckConstraint("kind in ('photo','video')", name="ck_lot_media_kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("lot_drafts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))  # the file's own name, shown (never used as a path)
+    mime: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    draft: Mapped[LotDraft] = relationship(back_populates="media")
 
 
 class BulkJob(Base):

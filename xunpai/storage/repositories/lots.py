@@ -14,13 +14,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from xunpai.storage.models.lots import BulkJob, Lot, Publication
+from xunpai.storage.models.lots import BulkJob, Lot, LotDraft, LotMedia, Publication
 from xunpai.storage.models.procedure import ProcedureCase, ProcedureLot
 
 __all__ = [
     "IntegrityError", "bulk_job_for_sheet", "claim_publication", "court_lots", "due_publications",
     "courts_of_lots", "lot_counts_by_status", "lots_by_codes", "lots_by_ids", "lots_of_court", "lots_with_code", "lots_with_outcomes",
     "procedure_lot_id_for", "publications_by_lot", "published_with_remote_id", "sending_publications",
+    "court_drafts", "draft_of_lot", "lot_by_key", "media_by_sha", "publications_with_stage", "latest_lot_with_code",
 ]
 
 _CHUNK = 500  # bound parameters per IN (...) list
@@ -138,3 +139,40 @@ def procedure_lot_id_for(session: Session, case_number: str, name: str) -> int |
                                .where(ProcedureCase.case_number == case_number,
                                       ProcedureLot.name == name.strip()).limit(2)))
     return ids[0] if len(ids) == 1 else None
+
+
+def draft_of_lot(session: Session, lot_id: int) -> LotDraft | None:
+    """The newest draft the lot was made or edited from."""
+    return session.scalars(select(LotDraft).where(LotDraft.lot_id == lot_id).order_by(LotDraft.id.desc())
+                           .limit(1)).first()
+
+
+def court_drafts(session: Session, court_code: str, limit: int = 50) -> list[LotDraft]:
+    """A court's drafts that have not made a lot yet, newest first."""
+    return list(session.scalars(select(LotDraft).where(LotDraft.court_code == court_code, LotDraft.lot_id.is_(None))
+                                .order_by(LotDraft.updated_at.desc()).limit(limit)))
+
+
+def lot_by_key(session: Session, court_code: str, lot_code: str, round_: str) -> Lot | None:
+    return session.scalars(select(Lot).where(Lot.court_code == court_code, Lot.lot_code == lot_code,
+                                             Lot.round == round_)).first()
+
+
+def latest_lot_with_code(session: Session, court_code: str, lot_code: str) -> Lot | None:
+    """The court's newest lot under a 标的编号 (its latest round)."""
+    return session.scalars(select(Lot).where(Lot.court_code == court_code, Lot.lot_code == lot_code)
+                           .order_by(Lot.id.desc()).limit(1)).first()
+
+
+def media_by_sha(session: Session, sha256: str) -> LotMedia | None:
+    return session.scalars(select(LotMedia).where(LotMedia.sha256 == sha256).limit(1)).first()
+
+
+def publications_with_stage(session: Session, stages: Sequence[str], court_code: str | None = None,
+                            platform: str | None = None) -> list[Publication]:
+    query = select(Publication).join(Lot).where(Publication.stage.in_(list(stages)))
+    if court_code:
+        query = query.where(Lot.court_code == court_code)
+    if platform:
+        query = query.where(Publication.platform == platform)
+    return list(session.scalars(query.order_by(Publication.id)))
