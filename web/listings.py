@@ -283,12 +283,14 @@ def outcome(lot_id: int):
     lot = _lot(lot_id)
     try:
         price = parse_yuan(request.form.get("sale_price", ""))
+        if price is not None and not 0 < price <= lot_form.MONEY_MAX_FEN:
+            raise ValueError("“成交价”应在 0.01 元至 1,000 亿元之间。")
         on = parse_date(request.form.get("on") or ledger.now_local().date(), "结果日期")
         outcomes_service.record_outcome(uow(), lot.id, request.form.get("outcome", ""), sale_price_fen=price,
                                         on=on, actor=current_user.username,
-                                        buyer_name=request.form.get("buyer_name", "").strip(),
-                                        bidder_code=request.form.get("bidder_code", "").strip(),
-                                        correction_reason=request.form.get("correction_reason", "").strip())
+                                        buyer_name=request.form.get("buyer_name", "").strip()[:100],
+                                        bidder_code=request.form.get("bidder_code", "").strip()[:40],
+                                        correction_reason=request.form.get("correction_reason", "").strip()[:500])
     except ValueError as exc:
         flash(str(exc), "error")
     except publishing.PublishingError as exc:

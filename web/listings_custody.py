@@ -62,6 +62,23 @@ def custody():
                            today=today)
 
 
+def _count(name: str, label: str, low: int, high: int, default: int | None) -> int | None:
+    """A whole number typed into the custody forms, within its range (a Chinese reason otherwise)."""
+    text = (request.form.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"“{label}”应为 {low} 至 {high} 之间的整数，收到“{text[:30]}”。")
+    return int(text)
+
+
+def _tariff() -> int:
+    fen = parse_yuan(request.form.get("tariff", "0")) or 0
+    if not 0 <= fen <= 100_000_00:
+        raise ValueError("“日保管费”应在 0 至 100,000 元之间。")
+    return fen
+
+
 def _custody_action() -> None:
     form = request.form
     action = form.get("action")
@@ -72,18 +89,18 @@ def _custody_action() -> None:
         custody_service.intake(uow(), court_code=current_user.court_code, case_number=form.get("case_number", ""),
                                kind=kind, description=form.get("description", ""),
                                location=form.get("location", ""), condition=form.get("condition", ""),
-                               checklist=checklist, tariff_daily_fen=parse_yuan(form.get("tariff", "0")) or 0,
+                               checklist=checklist, tariff_daily_fen=_tariff(),
                                intake_on=parse_date(form.get("intake_on") or ledger.now_local().date(), "入库日期"),
                                photos=photos, debtor=form.get("debtor", ""),
-                               lot_id=form.get("lot_id", type=int), actor=current_user.username)
+                               lot_id=_count("lot_id", "标的", 1, 2**31 - 1, None), actor=current_user.username)
     elif action == "slot":
-        item = custody_service.get_item(uow(), form.get("item_id", type=int))
+        item = custody_service.get_item(uow(), _count("item_id", "保管物", 1, 2**31 - 1, 0))
         if item is None:
             abort(404)
         authorize_court(item.court_code)
         starts = parse_datetime(form.get("starts_at", ""), "看样开始时间")
-        ends = starts + timedelta(minutes=form.get("minutes", 60, type=int))
-        custody_service.open_slot(uow(), item.id, starts, ends, form.get("capacity", 5, type=int),
+        ends = starts + timedelta(minutes=_count("minutes", "看样时长（分钟）", 10, 600, 60))
+        custody_service.open_slot(uow(), item.id, starts, ends, _count("capacity", "可预约人数", 1, 200, 5),
                                   place=form.get("place", ""), actor=current_user.username)
     else:
         abort(400)
