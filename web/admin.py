@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from auction.case_number import validate as validate_case_number
 from auction.platforms import catalog
+from tax_baseline.tables import SPECS
 from tax_baseline.typed_dates import parse_date
 from tax_baseline.workbook import WorkbookError, read_xlsx
 from web.database import uow
@@ -132,7 +133,8 @@ def tables():
         else:
             abort(400)
     versions = store.list_versions(uow())
-    return render_template("admin/tables.html", versions=versions, errors=errors, form=request.form), \
+    return render_template("admin/tables.html", versions=versions, errors=errors, form=request.form,
+                           table_names={spec.name: spec.sheet for spec in SPECS}), \
         (422 if errors else 200)
 
 

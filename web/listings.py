@@ -28,13 +28,13 @@ from flask import (
 )
 from flask_login import current_user
 
+from auction import lot_form, lot_sheet
+from auction import media as media_rules
 from auction.case_number import InvalidCaseNumber, validate
 from auction.demo_lots import demo_rows
 from auction.documents import applicable_kinds, render_document
 from auction.lot import CourtInfo, missing_disclosures
 from auction.lot_kinds import AuctionRound, PropertyKind
-from auction import lot_form, lot_sheet
-from auction import media as media_rules
 from auction.lot_sheet import COLUMNS, read_sheet, write_sheet
 from auction.platforms import PlatformError
 from auction.reference_price import METHOD_NAMES
@@ -145,7 +145,8 @@ def document_preview(lot_id: int, kind: str):
     for table in document_.tables:
         for row in table.rows:
             paragraphs.append(" | ".join(cell.text for cell in row.cells))
-    return render_template("listings/preview.html", lot=lot, kind=kind, text="\n".join(paragraphs))
+    label = next((getattr(k, "label", "") for k in applicable_kinds(lot.lot) if k.value == kind), "") or "文书"
+    return render_template("listings/preview.html", lot=lot, kind=kind, label=label, text="\n".join(paragraphs))
 
 
 @bp.route("/<int:lot_id>/publish", methods=["POST"])

@@ -59,7 +59,7 @@ def custody():
     checklists = {k: list(custody_rules.INSPECTION_CHECKLISTS.get(k, ())) for k in kinds}
     return render_template("listings/custody.html", items=items, costs=costs, by_day=sorted(by_day.items()),
                            bookings=bookings, item_by_id=item_by_id, kinds=kinds, checklists=checklists,
-                           today=today)
+                           today=today, item_statuses=custody_rules.ITEM_STATUSES)
 
 
 def _count(name: str, label: str, low: int, high: int, default: int | None) -> int | None:
