@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from auction.platforms.fields import listing_fields
 from tax_baseline.money import yuan_text
 
 MANIFEST_FORMAT = "xunpai-upload-package/1"
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")  # an idempotency key names the package file: never a path
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
 # Document keys as the document generator may name them, mapped onto the roles that the tabs ask for.
@@ -233,7 +235,7 @@ class TablePlatform:
     def package_path(self, idempotency_key: str, action: str = "") -> Path:
         if self.outbox is None:
             raise PlatformError(f"{self.spec.name}的上传包目录未指定。")
-        if not idempotency_key.isalnum() or action not in ("", "withdraw", "suspend"):
+        if not _KEY.fullmatch(idempotency_key) or action not in ("", "withdraw", "suspend"):
             raise PlatformError("上传包的编号无效。")
         return self.outbox / f"{self.spec.code}-{idempotency_key}{'-' + action if action else ''}.zip"
 

@@ -48,7 +48,7 @@ def test_import_publish_to_a_listed_platform_outcome_and_stats(run, tmp_path):
     assert "已导入 2 个标的" in run("lots", "import", tmp_path / "s.xlsx").output
     outbox = tmp_path / "outbox"
     published = run("lots", "publish", "V00001", "--platform", "jd", "--outbox", outbox, "--no-documents")
-    assert published.exit_code == 0 and "已发布" in published.output
+    assert published.exit_code == 0 and "准备就绪" in published.output and "上传包：" in published.output
     again = run("lots", "publish", "V00001", "--platform", "jd", "--outbox", outbox, "--no-documents")
     assert "此前已发布" in again.output
     (package,) = outbox.glob("jd-*.zip")

@@ -240,6 +240,8 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     clerk.goto(site.url + "/lots/bulk")
     clerk.set_input_files("input[name=file]", str(sheet))
     clerk.select_option("select[name=platform]", "local")
+    clerk.select_option("select[name=mode]", "publish")  # the default is import only (issue 14)
+    clerk.check("input[name=confirm_publish]")
     shots(clerk, "bulk-form")
     clerk.click("button.primary")
     clerk.wait_for_url("**/lots/bulk/**")
@@ -248,10 +250,10 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     assert "已完成" in clerk.content()
     shots(clerk, "bulk-done")
     clerk.goto(site.url + "/lots/")
-    assert clerk.content().count("已发布") >= 12
+    assert clerk.content().count("已上线") >= 12
     shots(clerk, "lots")
     clerk.click("a[href^='/lots/']:text('H00012')")
-    assert "起拍价" in clerk.content() and "已发布" in clerk.content()
+    assert "起拍价" in clerk.content() and "已上线" in clerk.content()
     shots(clerk, "lot")
     clerk.click("a:text('预览') >> nth=0")
     assert "拍卖公告" in clerk.content()

@@ -146,6 +146,8 @@ def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path
         return
     click.echo(f"{result.lot_code}：{result.result_name}" + (f"　{result.remote_id}　{result.url}" if result.url else "")
                + (f"（{result.message}）" if result.message else ""))
+    if result.stage == "ready" and hasattr(platform, "package_path"):
+        click.echo(f"上传包：{platform.package_path(result.idempotency_key)}（在平台上传后于网页登记上传）")
 
 
 @lots_group.command("bulk-publish")

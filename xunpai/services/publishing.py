@@ -276,8 +276,10 @@ class LotResult:
 
     @property
     def result_name(self) -> str:
-        if self.stage and self.result in ("published", "reconciled"):
+        if self.stage and self.result == "published":
             return RESULT_NAMES[self.stage]
+        if self.stage and self.result == "reconciled":
+            return f"{RESULT_NAMES['reconciled']}（{PUBLICATION_STAGES[self.stage]}）"
         return RESULT_NAMES.get(self.result, self.result)
 
 
