@@ -9,20 +9,25 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from auction.demo_lots import demo_rows
+from auction.lot_sheet import COLUMNS, prepare_row
+from auction.platforms import get_platform
 from auction.platforms.local_client import LocalPlatform
 from tests.uow import unit_scope
-from tests.web.conftest import CASE
+from tests.web.conftest import CASE, COURT
 from tests.web.test_web_browser import ThreadServer, _login, _page, browser, shots  # noqa: F401 - fixtures
 from web import create_app, jobs
-from xunpai.services import procedure
+from xunpai.services import procedure, publishing
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot, LotMedia, Publication
+from xunpai.storage.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +61,17 @@ def site(engine, seeded, tmp_path):
     worker.stop()
     worker_thread.join(timeout=60)
     platform.close()
+
+
+def past_lot(engine, platform_url: str) -> int:
+    """A flat announced 33 days ago (bidding ended two days ago), published to the local platform."""
+    row = demo_rows(2, now_local().date() - timedelta(days=33), court_code=COURT)[1]
+    prepared = prepare_row(2, {c: "" for c in COLUMNS} | row)
+    with unit_scope(engine) as uow:
+        (lot,) = publishing.import_lots(uow, [prepared], actor="clerk1")
+        lot_id = lot.id
+    publishing.publish_lot(UnitOfWork(engine), lot_id, get_platform("local", base_url=platform_url), actor="clerk1")
+    return lot_id
 
 
 def png_bytes(color=(200, 80, 40), size=(640, 480)) -> bytes:
@@ -145,10 +161,8 @@ def test_clerk_workbench_journey(browser, site, seeded, shots, engine, tmp_path)
     assert "必须披露的信息齐全" in page.inner_text("main"), page.inner_text("main")
     thumb = page.locator(".media-list img").first
     assert thumb.evaluate("img => img.naturalWidth") == 320
-    lot_url = page.url
     with unit_scope(engine) as uow:
         lot = uow.session.scalars(select(Lot)).one()
-        lot_id = lot.id
         (item,) = uow.session.scalars(select(LotMedia)).all()
         assert item.kind == "photo" and item.mime == "image/png" and len(item.sha256) == 64
         assert lot.lot.photos[0].sha256 == item.sha256
@@ -187,27 +201,32 @@ def test_clerk_workbench_journey(browser, site, seeded, shots, engine, tmp_path)
     page.wait_for_load_state()
     assert page.locator("[data-stage=live]").count() == 2
 
-    # the result comes back from the platform's interface: unsold (流拍) after the bidding ended
+    # the result comes back from the platform's interface: a lot whose bidding ended two days ago, unsold (流拍)
+    past_id = past_lot(engine, site.platform_url)
     with unit_scope(engine) as uow:
-        lot = uow.session.get(Lot, lot_id)
-        remote_id = next(p.remote_id for p in lot.publications if p.platform == "local")
-        ended_on = lot.lot.plan.bidding_end.date()
+        past = uow.session.get(Lot, past_id)
+        remote_id = past.publications[0].remote_id
+        ended_on = past.lot.plan.bidding_end.date()
+        assert ended_on < today
     platform = LocalPlatform(site.platform_url)
     platform.set_result(remote_id, {"outcome": "unsold", "ended_on": ended_on.isoformat()})
     page.goto(site.url + "/lots/results")
     page.click("button:has-text('从有接口的平台取回结果')")
     page.wait_for_load_state()
-    assert "登记 1 个结果，0 个未登记" in page.inner_text("#report")
-    page.goto(lot_url)
-    assert "流拍" in page.inner_text("main")
+    assert "登记 1 个结果，0 个未登记" in page.inner_text("#report"), page.inner_text("main")
+    page.goto(site.url + f"/lots/{past_id}")
+    assert "流拍" in page.inner_text("main") and page.locator("[data-stage=ended]").count() == 1
     # the second round in one step
     page.click("button:has-text('建立第二次拍卖')")
     page.wait_for_load_state()
     shots(page, "second-round")
     assert "第二次拍卖" in page.inner_text("h1")
     with unit_scope(engine) as uow:
-        first, second = uow.session.scalars(select(Lot).order_by(Lot.id)).all()
-        assert second.round == "second_auction" and second.lot.plan.previous_starting_price_fen == first.starting_price_fen
+        first = uow.session.get(Lot, past_id)
+        second = uow.session.scalars(select(Lot).where(Lot.round == "second_auction")).one()
+        assert second.lot_code == first.lot_code
+        assert second.lot.plan.previous_starting_price_fen == first.starting_price_fen
+        assert second.lot.plan.failed_on == ended_on
         assert first.starting_price_fen * 80 // 100 <= second.starting_price_fen < first.starting_price_fen
         assert second.lot.photos == first.lot.photos
         second_id = second.id

@@ -53,8 +53,8 @@ def test_every_number_field_refuses_a_huge_value_beside_the_field(client, seeded
         assert uow.session.scalar(select(func.count()).select_from(Lot)) == 0
 
 
-def _import(client, tmp_path, n=2):
-    rows = demo_rows(n, date.today() + timedelta(days=1), court_code=COURT)
+def _import(client, tmp_path, n=2, announce_on=None):
+    rows = demo_rows(n, announce_on or date.today() + timedelta(days=1), court_code=COURT)
     path = tmp_path / "lots.xlsx"
     write_sheet(path, rows)
     token = csrf_token(client, "/lots/bulk")
@@ -94,9 +94,10 @@ def test_money_and_counts_elsewhere_have_ranges_too(client, seeded, engine, tmp_
 
 def test_results_file_records_outcomes_row_by_row(client, seeded, engine, tmp_path):
     login(client, "clerk1")
-    _import(client, tmp_path, n=3)
+    _import(client, tmp_path, n=3, announce_on=date.today() - timedelta(days=40))  # the biddings have ended
     with unit_scope(engine) as uow:
         lots = uow.session.scalars(select(Lot).order_by(Lot.id)).all()
+        assert all(lot.lot.plan.bidding_end.date() < date.today() for lot in lots)
         codes = [lot.lot_code for lot in lots]
         ids = [lot.id for lot in lots]
         ended = [lot.lot.plan.bidding_end.date().isoformat() for lot in lots]
