@@ -546,9 +546,11 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
     if mode == "off_peak":
         windows = off_peak_windows()
     if mode == "import":
-        ids = publishing.import_sheet(unit, Path(sheet), actor=actor)
+        counts: dict[str, int] = {}
+        ids = publishing.import_sheet(unit, Path(sheet), actor=actor, counts=counts)
         progress(len(ids), 0, total, force=True)
-        return "", f"已导入 {len(ids)} 个标的（草稿，未发布）。"
+        return "", (f"已导入 {len(ids)} 个标的（草稿，未发布）：新建 {counts['new']} 个，更新 {counts['changed']} 个，"
+                    f"内容未变 {counts['unchanged']} 个。")
     report = publishing.bulk_publish(unit, Path(sheet), platform_for(code), actor=actor, court_code=court,
                                      on_progress=on_progress, queue_windows=windows)
     failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused", "blocked"))

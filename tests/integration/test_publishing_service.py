@@ -259,6 +259,8 @@ def test_platform_status_changes_are_recorded_once(engine, tmp_path, platform):
     with unit_scope(engine) as uow:
         (entry,) = ledger.entries(uow.session, kind="lot.remote_status")
         assert json.loads(entry.payload)["to_name"] == "已撤回"
+        stages = {p.lot_id: p.stage for p in uow.session.scalars(select(Publication))}
+        assert stages[withdrawn.lot_id] == "withdrawn" and set(stages.values()) == {"live", "withdrawn"}
 
 
 def test_a_refused_publication_is_failed_and_a_retry_publishes_it_once(engine, tmp_path):

@@ -67,7 +67,10 @@ def test_bulk_upload_imports_only_by_default_and_says_so(client, seeded, engine,
     login(client, "clerk1")
     response = _import(client, tmp_path, n=3)
     assert response.status_code == 302
-    assert "已导入 3 个标的（草稿，未发布）" in client.get(response.location).get_data(as_text=True)
+    assert "已导入 3 个标的（草稿，未发布）：新建 3 个，更新 0 个，内容未变 0 个" in \
+        client.get(response.location).get_data(as_text=True)
+    again = _import(client, tmp_path, n=3)  # the same sheet again: nothing new, and it says so
+    assert "新建 0 个，更新 0 个，内容未变 3 个" in client.get(again.location).get_data(as_text=True)
     with unit_scope(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Lot)) == 3
         assert uow.session.scalar(select(func.count()).select_from(Publication)) == 0

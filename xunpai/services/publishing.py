@@ -181,8 +181,13 @@ def _require_lot_writer(uow: UnitOfWork, lot_ids: Sequence[int], actor: str, wha
         authority.require(uow, actor, court, what=what, roles=LOT_WRITERS)
 
 
-def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str = "") -> list[Lot]:
-    """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``."""
+def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str = "",
+                counts: dict[str, int] | None = None) -> list[Lot]:
+    """Insert new lots, update drafts whose content changed, keep the rest; same order as ``prepared``.
+    ``counts`` (when given) receives how many were new, changed and unchanged."""
+    tally = counts if counts is not None else {}
+    for key in ("new", "changed", "unchanged"):
+        tally.setdefault(key, 0)
     with uow:
         session = uow.session
         existing = _existing_lots(uow, prepared)
@@ -194,11 +199,14 @@ def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str 
                 lot = Lot(lot=p.lot, status="draft", created_at=now, updated_at=now)
                 session.add(lot)
                 existing[_lot_key(p)] = lot
+                tally["new"] += 1
             elif lot.content_sha256 == p.content_sha256:
                 lots.append(lot)
+                tally["unchanged"] += 1
                 continue
             else:
                 lot.lot, lot.updated_at = p.lot, now  # a changed draft; the query columns follow (Lot._derive)
+                tally["changed"] += 1
             # the reference-price procedure's lot of the same case and name (参考价规定), when there is one
             lot.procedure_lot_id = lots_repo.procedure_lot_id_for(session, p.lot.case_number, p.lot.title)
             session.flush()
@@ -212,15 +220,17 @@ def import_lots(uow: UnitOfWork, prepared: Sequence[PreparedLot], *, actor: str 
         return lots
 
 
-def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: date | None = None) -> list[int]:
-    """Validate every row, then import all lots in one transaction; returns the lot ids in row order."""
+def import_sheet(uow: UnitOfWork, sheet: str | Path, *, actor: str = "", today: date | None = None,
+                 counts: dict[str, int] | None = None) -> list[int]:
+    """Validate every row, then import all lots in one transaction; returns the lot ids in row order
+    (``counts``: how many were new, changed, unchanged)."""
     prepared, problems = read_sheet(sheet, today=today)
     with uow:
         problems += court_problems(uow, prepared, actor)
         problems += check_against_database(uow, prepared)
         if problems:
             raise SheetInvalid(sorted(problems, key=lambda p: p.row))
-        ids = [lot.id for lot in import_lots(uow, prepared, actor=actor)]
+        ids = [lot.id for lot in import_lots(uow, prepared, actor=actor, counts=counts)]
         uow.commit()
         return ids
 
@@ -491,7 +501,10 @@ def refresh_statuses(uow: UnitOfWork, platforms: Callable[[str], Platform], *, a
         targets = lots_repo.published_with_remote_id(uow.session, platform_code)
     answers = {}
     for pub_id, code, remote_id in targets:
-        answers[pub_id] = platforms(code).status(remote_id).status
+        platform = platforms(code)
+        if getattr(platform, "package_only", False):
+            continue  # nothing to ask: the clerk records what the platform shows (record_upload)
+        answers[pub_id] = platform.status(remote_id).status
     changes = []
     with uow:
         session = uow.session
@@ -500,6 +513,10 @@ def refresh_statuses(uow: UnitOfWork, platforms: Callable[[str], Platform], *, a
             if pub.remote_status == new_status:
                 continue
             old, pub.remote_status = pub.remote_status, new_status
+            stage = {"announced": "live", "bidding": "live", "withdrawn": "withdrawn", "suspended": "suspended",
+                     "terminated": "terminated", "ended": "ended"}.get(new_status)
+            if stage and pub.stage != stage:
+                pub.stage, pub.stage_at, pub.stage_by = stage, _now(), actor or None
             lot = session.get(Lot, pub.lot_id)
             ledger.append(session, "lot.remote_status",
                           {"lot_id": lot.id, "platform": pub.platform, "remote_id": pub.remote_id, "from": old,

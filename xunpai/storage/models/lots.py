@@ -43,7 +43,7 @@ PUBLICATION_STATUSES = {"queued": "排队待发", "sending": "发送中", "publi
 # platform acknowledged it with its reference (已提交), the platform shows it (已上线), the platform refused or could
 # not be reached (失败, with its reason), withdrawn or suspended there (已撤回 / 已暂缓), its auction over (已结束).
 PUBLICATION_STAGES = {"ready": "准备就绪", "submitted": "已提交", "live": "已上线", "failed": "失败",
-                      "withdrawn": "已撤回", "suspended": "已暂缓", "ended": "已结束"}
+                      "withdrawn": "已撤回", "suspended": "已暂缓", "terminated": "已中止", "ended": "已结束"}
 MEDIA_KINDS = {"photo": "照片", "video": "视频"}
 
 
