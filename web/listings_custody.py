@@ -33,14 +33,15 @@ def custody_items(lot_id: int | None = None):
 @bp.route("/custody", methods=["GET", "POST"])
 @roles_required("clerk")
 def custody():
+    error = ""
     if request.method == "POST":
         try:
             _custody_action()
         except (ValueError, custody_rules.CustodyError) as exc:
-            flash(str(exc), "error")
+            error = str(exc)  # the page again with what was typed (nothing is lost; photos are chosen again)
         else:
             flash("已记录。", "success")
-        return redirect(url_for("listings.custody"))
+            return redirect(url_for("listings.custody"))
     today = ledger.now_local().date()
     items = custody_items()
     costs = {}
@@ -59,7 +60,8 @@ def custody():
     checklists = {k: list(custody_rules.INSPECTION_CHECKLISTS.get(k, ())) for k in kinds}
     return render_template("listings/custody.html", items=items, costs=costs, by_day=sorted(by_day.items()),
                            bookings=bookings, item_by_id=item_by_id, kinds=kinds, checklists=checklists,
-                           today=today, item_statuses=custody_rules.ITEM_STATUSES)
+                           today=today, item_statuses=custody_rules.ITEM_STATUSES, error=error,
+                           form=request.form if error else {}), (422 if error else 200)
 
 
 def _count(name: str, label: str, low: int, high: int, default: int | None) -> int | None:
@@ -99,8 +101,8 @@ def _custody_action() -> None:
             abort(404)
         authorize_court(item.court_code)
         starts = parse_datetime(form.get("starts_at", ""), "看样开始时间")
-        ends = starts + timedelta(minutes=_count("minutes", "看样时长（分钟）", 10, 600, 60))
-        custody_service.open_slot(uow(), item.id, starts, ends, _count("capacity", "可预约人数", 1, 200, 5),
+        ends = starts + timedelta(minutes=_count("minutes", "看样时长（分钟）", 15, 480, 60))
+        custody_service.open_slot(uow(), item.id, starts, ends, _count("capacity", "名额", 1, 100, 5),
                                   place=form.get("place", ""), actor=current_user.username)
     else:
         abort(400)
