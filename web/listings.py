@@ -48,6 +48,7 @@ from web.security import authorize_court, deny, may_see_case, roles_required
 from web.uploads import measure, save_upload, setting, upload_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import custody as custody_service
+from xunpai.services import inquiry as inquiry_service
 from xunpai.services import jobs as jobs_service
 from xunpai.services import lifecycle as lifecycle_service
 from xunpai.services import outcomes as outcomes_service
@@ -67,6 +68,8 @@ def _lot(lot_id: int):
     if lot is None:
         abort(404)
     authorize_court(lot.court_code)
+    if current_user.role == "judge" and not publishing.judge_may_see(uow(), lot.id, current_user.username):
+        deny("case", case_number=lot.case_number, detail="法官只能查看本人承办案件的标的")
     return lot
 
 
@@ -80,6 +83,8 @@ def lots():
     status = request.args.get("status", "")
     q = request.args.get("q", "").strip()[:100]
     rows = publishing.court_lots(uow(), current_user.court_code, status=status, text=q)
+    if current_user.role == "judge":
+        rows = [lot for lot in rows if publishing.judge_may_see(uow(), lot.id, current_user.username)]
     counts = publishing.lot_counts(uow(), current_user.court_code)
     drafts = publishing.court_drafts(uow(), current_user.court_code) if current_user.role == "clerk" else []
     return render_template("listings/lots.html", lots=rows, status=status, q=q, statuses=models.LOT_STATUSES,
@@ -334,6 +339,14 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
         values[header] = "；".join(p.name for p in case.parties if p.role == role)
     for lot in case.lots:
         values["标的名称"] = lot.name
+        # the property as the case registered it (its kind, address and building, when the procedure has them)
+        kind = {"vehicle": "vehicle", "movable": "movable", "equity": "equity",
+                "other": "other_right"}.get(getattr(lot, "kind", "") or "", "real_estate")
+        values["标的物类型"] = kind
+        if getattr(lot, "address", ""):
+            values["所在地"] = lot.address
+        if kind == "real_estate" and getattr(lot, "building_id", ""):
+            values.update(_survey_of_building(lot.building_id))
         price = procedure.current_reference_price(uow(), lot.id)
         if price is not None:
             values["参考价（元）"] = yuan_text(price.value_fen)
@@ -342,6 +355,22 @@ def _prefill_from_case(case_number: str) -> dict[str, str]:
                 f"（{price.reason}）" if price.reason else "")
         break
     return values
+
+
+def _survey_of_building(building_id: str) -> dict[str, str]:
+    """What the baseline tables know of the flat's building for the survey sheet: total floors, year built."""
+    try:
+        building = inquiry_service.active_engine(uow()).buildings.get(str(building_id))
+    except Exception:  # no active table version: the clerk types them
+        return {}
+    if building is None:
+        return {}
+    out = {}
+    if getattr(building, "total_floors", None):
+        out["总楼层"] = str(int(building.total_floors))
+    if getattr(building, "year_built", None):
+        out["建成年份"] = str(int(building.year_built))
+    return out
 
 
 def _form_values() -> dict[str, str]:

@@ -176,3 +176,42 @@ def test_a_party_who_logs_out_returns_to_the_party_login(client, seeded):
     token = csrf_token(client, "/lots/")
     assert client.post("/logout", data={"csrf_token": token}).location.endswith("/login")
     assert staff.status_code == 302
+
+
+def test_the_form_takes_the_survey_facts_of_the_cases_building(client, seeded, engine):
+    from xunpai.storage.models.procedure import ProcedureLot
+
+    if not hasattr(ProcedureLot, "building_id"):
+        pytest.skip("the procedure does not record the property's building yet (issue 12)")
+    from tests.web.conftest import small_city
+
+    building = small_city().tables["buildings"].iloc[0]
+    with unit_scope(engine) as uow:
+        lot = uow.session.get(ProcedureLot, seeded.lot_id)
+        lot.building_id, lot.address = building["building_id"], "示范市城东街道东辉公寓1幢501室"
+    login(client, "clerk1")
+    page = client.get(f"/lots/new?case={CASE}").get_data(as_text=True)
+    assert f'value="{int(building["total_floors"])}"' in page and f'value="{int(building["year_built"])}"' in page
+    assert 'value="示范市城东街道东辉公寓1幢501室"' in page
+
+
+def test_a_judge_sees_the_lots_of_their_own_cases(app, client, seeded, engine):
+    from xunpai.services import accounts as accounts_service
+    from xunpai.storage.models.procedure import ProcedureCase
+
+    if not hasattr(ProcedureCase, "judge"):
+        pytest.skip("the procedure does not record the judge in charge yet (issue 12)")
+    login(client, "clerk1")
+    assert _post_new(client, _form_row()).status_code == 302
+    with unit_scope(engine) as uow:
+        lot_id = uow.session.scalars(select(Lot.id)).one()
+        uow.session.scalars(select(ProcedureCase).where(ProcedureCase.case_number == CASE)).one().judge = "judge1"
+        accounts_service.create_user(uow, username="judge3", display_name="另一法官", role="judge", court_code=COURT,
+                                     password="correct-horse-42")
+    own = app.test_client()
+    login(own, "judge1")
+    assert own.get(f"/lots/{lot_id}").status_code == 200
+    other = app.test_client()
+    login(other, "judge3")
+    assert other.get(f"/lots/{lot_id}").status_code == 403
+    assert f'href="/lots/{lot_id}"' not in other.get("/lots/").get_data(as_text=True)

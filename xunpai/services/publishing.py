@@ -752,6 +752,14 @@ def court_lots(uow: UnitOfWork, court_code: str, *, status: str = "", text: str 
                                     limit=limit)
 
 
+def judge_may_see(uow: UnitOfWork, lot_id: int, username: str) -> bool:
+    """A judge sees the lots of their own cases: the case's judge in charge, or any judge of the court while the
+    case names none."""
+    with uow:
+        judge = lots_repo.case_judge_of_lot(uow.session, lot_id)
+    return not judge or judge == username
+
+
 def lot_counts(uow: UnitOfWork, court_code: str) -> dict[str, int]:
     """How many of a court's lots are in each status."""
     with uow:

@@ -21,7 +21,7 @@ __all__ = [
     "IntegrityError", "bulk_job_for_sheet", "claim_publication", "court_lots", "due_publications",
     "courts_of_lots", "lot_counts_by_status", "lots_by_codes", "lots_by_ids", "lots_of_court", "lots_with_code", "lots_with_outcomes",
     "procedure_lot_id_for", "publications_by_lot", "published_with_remote_id", "sending_publications",
-    "court_drafts", "draft_of_lot", "lot_by_key", "media_by_sha", "publications_with_stage", "latest_lot_with_code",
+    "case_judge_of_lot", "court_drafts", "draft_of_lot", "lot_by_key", "media_by_sha", "publications_with_stage", "latest_lot_with_code",
 ]
 
 _CHUNK = 500  # bound parameters per IN (...) list
@@ -176,3 +176,11 @@ def publications_with_stage(session: Session, stages: Sequence[str], court_code:
     if platform:
         query = query.where(Publication.platform == platform)
     return list(session.scalars(query.order_by(Publication.id)))
+
+
+def case_judge_of_lot(session: Session, lot_id: int) -> str | None:
+    """The judge in charge of the lot's case (the procedure's case), "" when none is recorded."""
+    if not hasattr(ProcedureCase, "judge"):
+        return ""
+    return session.scalar(select(ProcedureCase.judge).join(ProcedureLot, ProcedureLot.case_id == ProcedureCase.id)
+                          .join(Lot, Lot.procedure_lot_id == ProcedureLot.id).where(Lot.id == lot_id)) or ""
