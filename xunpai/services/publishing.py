@@ -1016,6 +1016,15 @@ def build_from_draft(uow: UnitOfWork, draft_id: int, media_dir: Path, *, court_c
                                           f"只能为本院（{court_code}）的案件建立标的。")
             check.lot = None
             return BuildResult(check)
+        refused = check_against_database(uow, [prepared])  # the same checks as an imported row
+        if refused:
+            for problem in refused:
+                if "已发布" in problem.reason:
+                    check.general.append(problem.reason)
+                else:  # the reference price against the case's fixed price (参考价规定)
+                    check.field_problems["参考价（元）"] = problem.reason
+            check.lot = None
+            return BuildResult(check)
         lot = session.get(Lot, draft.lot_id) if draft.lot_id else None
         if lot is not None and not photos and lot.lot.photos:
             prepared.lot.photos = list(lot.lot.photos)  # a lot from a sheet keeps its photos until others come
