@@ -374,8 +374,8 @@ def _lot_json(lot) -> dict:
             "title": lot.title, "kind": lot.kind, "round": lot.round, "status": lot.status, "outcome": lot.outcome,
             "reference_price_fen": lot.reference_price_fen, "starting_price_fen": lot.starting_price_fen,
             "deposit_fen": lot.deposit_fen, "sale_price_fen": lot.sale_price_fen,
-            "publications": [{"platform": p.platform, "status": p.status, "remote_id": p.remote_id, "url": p.url}
-                             for p in lot.publications]}
+            "publications": [{"platform": p.platform, "status": p.status, "remote_id": p.remote_id, "url": p.url,
+                              "stage": p.stage, "stage_name": p.stage_name} for p in lot.publications]}
 
 
 def _lot_for_me(lot_id: int):
@@ -416,7 +416,7 @@ def lot_publish(lot_id: int):
         raise ApiError(422, "not_published", str(exc)) from None
     return jsonify({"lot_id": result.lot_id, "lot_code": result.lot_code, "result": result.result,
                     "result_name": result.result_name, "remote_id": result.remote_id, "url": result.url,
-                    "idempotency_key": result.idempotency_key, "message": result.message})
+                    "idempotency_key": result.idempotency_key, "message": result.message, "stage": result.stage})
 
 
 @bp.route(V1 + "/me")

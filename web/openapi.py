@@ -125,7 +125,8 @@ SCHEMAS: dict[str, dict] = {
     "Decision": _obj({"upheld": {**BOOL, "title": "异议是否成立", "description": "true（异议成立）或 false（驳回）"},
                       "summary": {**TEXT, "title": "裁定摘要"}, "decided_on": {**DATE, "title": "裁定日期"},
                       "served_on": {**DATE, "title": "送达日期"}}, ["upheld"]),
-    "Publication": _obj({"platform": STR, "status": STR, "remote_id": NSTR, "url": NSTR}, ["platform", "status"]),
+    "Publication": _obj({"platform": STR, "status": STR, "remote_id": NSTR, "url": NSTR, "stage": NSTR,
+                         "stage_name": STR}, ["platform", "status"]),
     "Lot": _obj({
         "id": INT, "court_code": STR, "lot_code": STR, "case_number": STR, "title": STR, "kind": STR, "round": STR,
         "status": STR, "outcome": NSTR, "reference_price_fen": NINT, "starting_price_fen": NINT,
@@ -135,7 +136,7 @@ SCHEMAS: dict[str, dict] = {
     "PublishRequest": _obj({"platform": {"type": "string", "title": "平台",
                                          "enum": ["local", "ali", "jd", "rmfysszc", "gpai", "caa"]}}),
     "PublishResult": _obj({"lot_id": INT, "lot_code": STR, "result": STR, "result_name": STR, "remote_id": STR,
-                           "url": STR, "idempotency_key": STR, "message": STR},
+                           "url": STR, "idempotency_key": STR, "message": STR, "stage": NSTR},
                           ["lot_id", "lot_code", "result", "result_name", "idempotency_key"]),
     "Me": _obj({"username": STR, "role": {"type": "string", "enum": ["judge", "clerk", "party", "admin"]},
                 "court_code": NSTR, "case_numbers": {"type": "array", "items": STR}},
