@@ -7,7 +7,7 @@ title, kind, the content digest) are derived from it in one place, ``Lot._derive
 assigned), and never written otherwise; the prices are read from the lot's plan (``starting_price_fen`` ...).
 ``procedure_lot_id`` ties the lot to the reference-price procedure's lot (``procedure_lots``) of its case.
 
-Amounts are integer fen (BigInteger). Migration branch ``lots`` (``lots_0001`` .. ``lots_0003``).
+Amounts are integer fen (BigInteger). Migration branch ``lots`` (``lots_0001`` .. ``lots_0005``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """lots: the clerk's drafts, uploaded photos and videos, and what is true of a lot on each platform
 
-Revision ID: lots_0004
-Revises: lots_0003
+Revision ID: lots_0005
+Revises: lots_0004
 Create Date: 2026-12-01
 
 ``lot_drafts`` keeps the form as typed (saved at any time, any field blank or wrong) and the lot it made;
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'lots_0004'
-down_revision = 'lots_0003'
+revision = 'lots_0005'
+down_revision = 'lots_0004'
 branch_labels = None
 depends_on = None
 
