@@ -230,13 +230,21 @@ def record_upload(lot_id: int, code: str):
 @bp.route("/<int:lot_id>/withdraw", methods=["POST"])
 @roles_required("clerk")
 def withdraw(lot_id: int):
+    """撤回 / 暂缓 on every platform (called or a notice package), then on the lot: the lifecycle's event when its
+    state machine allows it (网拍规定 arts. 28-29), else the outcome as recorded before the lifecycle existed."""
     lot = _lot(lot_id)
     action = request.form.get("action", "")
+    reason = request.form.get("reason", "")
     try:
-        told = publishing.withdraw(uow(), lot.id, platform_for, action=action, reason=request.form.get("reason", ""),
+        told = publishing.withdraw(uow(), lot.id, platform_for, action=action, reason=reason,
                                    court_code=current_user.court_code, actor=current_user.username)
-        outcomes_service.record_outcome(uow(), lot.id, "withdrawn" if action == "withdraw" else "suspended",
-                                        on=ledger.now_local().date(), actor=current_user.username)
+        today = ledger.now_local().date()
+        try:
+            lifecycle_service.record_event(uow(), lot.id, action, today, data={"reason": reason.strip()},
+                                           actor=current_user.username, court_code=current_user.court_code)
+        except ValueError:  # the lifecycle has not followed this lot (no announcement recorded there)
+            outcomes_service.record_outcome(uow(), lot.id, "withdrawn" if action == "withdraw" else "suspended",
+                                            on=today, actor=current_user.username)
     except (publishing.PublishingError, PlatformError, ValueError) as exc:
         flash(str(exc), "error")
     else:
@@ -250,11 +258,23 @@ def withdraw(lot_id: int):
 @bp.route("/<int:lot_id>/next-round", methods=["POST"])
 @roles_required("clerk")
 def next_round(lot_id: int):
+    """The next round in one step: the lifecycle's (xunpai.services.lifecycle.start_next_round: its rules, the
+    reneging buyer barred) when it recorded the failure, else the listing plan's second-round rule from the
+    recorded 流拍; the new lot keeps the photos and gets a draft to edit."""
     lot = _lot(lot_id)
     try:
-        new_id = publishing.next_round(uow(), lot.id, court_code=current_user.court_code,
-                                       actor=current_user.username)
-    except publishing.PublishingError as exc:
+        try:
+            new_id = lifecycle_service.start_next_round(
+                uow(), lot.id, announce_on=ledger.now_local().date(), actor=current_user.username,
+                court_code=current_user.court_code).id
+            publishing.carry_over(uow(), lot.id, new_id, court_code=current_user.court_code,
+                                  actor=current_user.username)
+        except lifecycle_service.LifecycleError:
+            if lot.outcome != "unsold":
+                raise
+            new_id = publishing.next_round(uow(), lot.id, court_code=current_user.court_code,
+                                           actor=current_user.username)
+    except (publishing.PublishingError, lifecycle_service.LifecycleError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("listings.lot_detail", lot_id=lot_id))
     flash("下一轮标的已建立（草稿），起拍价与日期已按规则计算，核对后即可发布。", "success")

@@ -221,3 +221,42 @@ def test_a_judge_sees_the_lots_of_their_own_cases(app, client, seeded, engine):
     login(other, "judge3")
     assert other.get(f"/lots/{lot_id}").status_code == 403
     assert f'href="/lots/{lot_id}"' not in other.get("/lots/").get_data(as_text=True)
+
+
+def test_results_and_the_next_round_go_through_the_lifecycle_when_it_follows_the_lot(client, seeded, engine,
+                                                                                    tmp_path):
+    from auction.platforms import get_platform
+    from tests.web.test_web_lifecycle import bidding_lot
+    from xunpai.services import lifecycle as lifecycle_service
+    from xunpai.services import publishing
+    from xunpai.storage.models.lifecycle import LotEvent
+    from xunpai.storage.models.lots import LotDraft
+    from xunpai.storage.unit_of_work import UnitOfWork
+
+    lot_id = bidding_lot(engine)  # the lifecycle has the panel, the announcement and the opened bidding
+    publishing.publish_lot(UnitOfWork(engine), lot_id, get_platform("ali", outbox=tmp_path / "outbox"), actor="clerk1")
+    with unit_scope(engine) as uow:
+        code = uow.session.get(Lot, lot_id).lot_code
+    ended = date.today() - timedelta(days=2)
+    path = tmp_path / "results.csv"
+    path.write_text(f"标的编号,结果,成交价（元）,买受人,买受人证件号码,竞买号,结束日期\n{code},流拍,,,,,{ended}\n",
+                    encoding="utf-8-sig")
+    login(client, "clerk1")
+    token = csrf_token(client, "/lots/results")
+    page = client.post("/lots/results", data={"csrf_token": token, "source": "file",
+                                              "file": (io.BytesIO(path.read_bytes()), "结果.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "登记 1 个结果，0 个未登记" in page, page
+    with unit_scope(engine) as uow:
+        kinds = [e.kind for e in uow.session.scalars(select(LotEvent).where(LotEvent.lot_id == lot_id))]
+        assert kinds[-1] == "unsold" and uow.session.get(Lot, lot_id).outcome == "unsold"
+    assert lifecycle_service.lot_view(UnitOfWork(engine), lot_id).next_round is not None
+    response = client.post(f"/lots/{lot_id}/next-round", data={"csrf_token": token})
+    assert response.status_code == 302
+    with unit_scope(engine) as uow:
+        second = uow.session.scalars(select(Lot).where(Lot.round == "second_auction")).one()
+        assert response.location.endswith(f"/lots/{second.id}")
+        assert second.lot.plan.failed_on == ended and second.lot.plan.announce_on == date.today()
+        assert uow.session.scalars(select(LotDraft).where(LotDraft.lot_id == second.id)).one()
+        events = uow.session.scalar(select(func.count()).select_from(LotEvent).where(LotEvent.lot_id == second.id))
+        assert events == 0

@@ -8,14 +8,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from auction.lifecycle import LotState
 from auction.platforms import Platform, PlatformError
 from tax_baseline.money import InvalidAmount, parse_yuan
 from tax_baseline.typed_dates import InvalidDate, parse_date
+from xunpai.services import lifecycle as lifecycle_service
 from xunpai.services import outcomes as outcomes_service
 from xunpai.services.publishing import PublishingError
 from xunpai.storage import ledger
@@ -23,7 +25,7 @@ from xunpai.storage.models.lots import Lot
 from xunpai.storage.repositories import lots as lots_repo
 from xunpai.storage.unit_of_work import UnitOfWork
 
-RESULT_COLUMNS = ("标的编号", "结果", "成交价（元）", "买受人", "竞买号", "结束日期")
+RESULT_COLUMNS = ("标的编号", "结果", "成交价（元）", "买受人", "买受人证件号码", "竞买号", "结束日期")
 OUTCOME_WORDS = {"成交": "sold", "已成交": "sold", "流拍": "unsold", "悔拍": "reneged"}
 MAX_ROWS = 5000
 
@@ -83,9 +85,24 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def _record(uow: UnitOfWork, lot: Lot, outcome: str, *, price_fen: int | None, on: date, buyer_name: str,
-            bidder_code: str, actor: str) -> None:
-    outcomes_service.record_outcome(uow, lot.id, outcome, sale_price_fen=price_fen, on=on, actor=actor,
-                                    buyer_name=buyer_name, bidder_code=bidder_code)
+            bidder_code: str, actor: str, buyer_id_number: str = "") -> None:
+    """A lot the lifecycle follows (bidding recorded there) gets the lifecycle's event, checked by its state machine
+    (``xunpai.services.lifecycle.record_event``); any other lot the outcome as recorded before the lifecycle."""
+    life = lifecycle_service.lot_view(uow, lot.id).life
+    if life.state is LotState.BIDDING and outcome in ("sold", "unsold"):
+        data: dict = {}
+        at = None
+        if outcome == "sold":
+            end = lot.lot.plan.bidding_end
+            at = end if on == end.date() else datetime.combine(on, time(23, 59))
+            data = {"buyer_name": buyer_name, "buyer_id_number": buyer_id_number, "bidder_code": bidder_code,
+                    "price_fen": price_fen}
+        lifecycle_service.record_event(uow, lot.id, outcome, on, at=at, data=data, actor=actor,
+                                       court_code=lot.court_code)
+    else:
+        outcomes_service.record_outcome(uow, lot.id, outcome, sale_price_fen=price_fen, on=on, actor=actor,
+                                        buyer_name=buyer_name, bidder_code=bidder_code,
+                                        buyer_id_number=buyer_id_number)
     with uow:
         now = ledger.now_local()
         for pub in uow.session.get(Lot, lot.id).publications:
@@ -125,7 +142,8 @@ def import_results(uow: UnitOfWork, path: str | Path, *, court_code: str, actor:
             if lot is None:
                 raise ValueError(f"本院没有标的编号为“{code}”的标的。")
             _record(uow, lot, outcome, price_fen=price, on=on, buyer_name=cells.get("买受人", "")[:100],
-                    bidder_code=cells.get("竞买号", "")[:40], actor=actor)
+                    bidder_code=cells.get("竞买号", "")[:40], actor=actor,
+                    buyer_id_number=cells.get("买受人证件号码", "")[:30])
         except (ValueError, InvalidAmount, InvalidDate, PublishingError) as exc:
             report.lines.append(ResultLine(number, code, word[:20], False, str(exc)))
         else:

@@ -1156,6 +1156,32 @@ def withdraw(uow: UnitOfWork, lot_id: int, platforms: Callable[[str], Platform],
     return sorted(told)
 
 
+def _carry_draft(session: Any, lot: Lot, row: Lot, actor: str, now: datetime) -> None:
+    """The next round's draft (its form, to edit before publishing) with the photos and videos of the round before."""
+    old_draft = lots_repo.draft_of_lot(session, lot.id)
+    values = form_values(row.lot)
+    draft = LotDraft(court_code=row.court_code, case_number=row.case_number, title=row.title, lot_id=row.id,
+                     values={k: v for k, v in values.items() if v and k in FORM_COLUMNS}, actor=actor,
+                     created_at=now, updated_at=now)
+    session.add(draft)
+    session.flush()
+    for m in (old_draft.media if old_draft else []):
+        session.add(LotMedia(draft_id=draft.id, kind=m.kind, name=m.name, mime=m.mime, size=m.size,
+                             sha256=m.sha256, width=m.width, height=m.height, created_at=now))
+
+
+def carry_over(uow: UnitOfWork, from_lot_id: int, lot_id: int, *, court_code: str, actor: str = "") -> None:
+    """A next round made elsewhere (the lifecycle's ``start_next_round``) gets its draft and the photos."""
+    with uow:
+        session = uow.session
+        lot, row = session.get(Lot, from_lot_id), session.get(Lot, lot_id)
+        if lot is None or row is None or row.court_code != court_code or lot.court_code != court_code:
+            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        if lots_repo.draft_of_lot(session, row.id) is None:
+            _carry_draft(session, lot, row, actor, _now())
+        uow.commit()
+
+
 def next_round(uow: UnitOfWork, lot_id: int, *, court_code: str, actor: str = "", today: date | None = None) -> int:
     """From a lot that did not sell (流拍), the next round in one step: 一拍 → 二拍, 二拍 → 变卖, as a draft lot with
     the same disclosures and photos, planned by ``auction.listing_plan.plan_listing`` from the previous starting
@@ -1182,7 +1208,8 @@ def next_round(uow: UnitOfWork, lot_id: int, *, court_code: str, actor: str = ""
             plan = plan_listing(Decimal(domain.plan.reference_price_fen) / 100, domain.kind, following,
                                 max(today, failed_on),
                                 previous_starting_price=Decimal(domain.plan.starting_price_fen) / 100,
-                                failed_on=failed_on)
+                                failed_on=failed_on,
+                                is_working_day=procedure_service.load_calendar(uow).is_working_day)
         except (PlanRefused, ValueError) as exc:
             raise PublishingError(f"标的 {lot.lot_code} 的{following.label}方案不符合规定：{exc}") from None
         new_lot = replace(domain, plan=plan, sale=None, platform="")
@@ -1190,16 +1217,7 @@ def next_round(uow: UnitOfWork, lot_id: int, *, court_code: str, actor: str = ""
         row = Lot(lot=new_lot, status="draft", created_at=now, updated_at=now, procedure_lot_id=lot.procedure_lot_id)
         session.add(row)
         session.flush()
-        old_draft = lots_repo.draft_of_lot(session, lot.id)
-        values = form_values(new_lot)
-        draft = LotDraft(court_code=court_code, case_number=row.case_number, title=row.title, lot_id=row.id,
-                         values={k: v for k, v in values.items() if v and k in FORM_COLUMNS}, actor=actor,
-                         created_at=now, updated_at=now)
-        session.add(draft)
-        session.flush()
-        for m in (old_draft.media if old_draft else []):
-            session.add(LotMedia(draft_id=draft.id, kind=m.kind, name=m.name, mime=m.mime, size=m.size,
-                                 sha256=m.sha256, width=m.width, height=m.height, created_at=now))
+        _carry_draft(session, lot, row, actor, now)
         ledger.append(session, "lot.second_round",
                       {"from_lot_id": lot.id, "lot_id": row.id, "round": following.value,
                        "starting_price_fen": plan.starting_price_fen, "failed_on": failed_on},
