@@ -163,7 +163,8 @@ def test_documents_published_with_a_lot_carry_the_stored_court_profile(client, s
     lot_id = bidding_lot(engine)
     login(client, "clerk1")
     token = csrf_token(client, f"/lots/{lot_id}")
-    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali", "documents": "1"})
+    response = client.post(f"/lots/{lot_id}/publish", data={"csrf_token": token, "platform": "ali", "documents": "1",
+                                                            "confirm": "1"})  # publishing asks first (issue 14)
     assert response.status_code == 302
     (package,) = Path(app.config["OUTBOX_DIR"]).rglob("*.zip")
     with zipfile.ZipFile(package) as archive:
