@@ -31,7 +31,7 @@ from xunpai.services import jobs as jobs_service
 from xunpai.services import vehicles as vehicle_service
 from xunpai.services.inquiry import InquiryRefused
 
-MAPPINGS = {"guazi": "二手车挂牌数据（十城，guazi.yaml）", "sample": "合成成交样本（演示，sample.yaml）"}
+MAPPINGS = {"guazi": "二手车挂牌数据（十城）", "sample": "合成成交样本（演示）"}
 MAPPING_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_COLUMNS = ("车型名称", "上牌时间", "表显里程", "城市", "新车含税价", "估价日期")
 TEMPLATE_EXAMPLE = ("宝马5系 2020款 530Li 领先型 M运动套装", "2021-03", "4.5万公里", "银川", "", "")

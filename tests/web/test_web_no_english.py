@@ -19,7 +19,7 @@ from xunpai.storage.unit_of_work import UnitOfWork
 pytestmark = pytest.mark.browser
 
 FORMATS = {"pdf", "docx", "xlsx", "csv", "zip", "jpeg", "jpg", "png", "webp", "mp4", "mov", "webm", "mb", "kb",
-           "excel", "wps"}
+           "excel", "wps", "yaml", "yml"}
 WORD = re.compile(r"[A-Za-z0-9_\-]*[A-Za-z][A-Za-z0-9_\-]*")
 SKIP = ("/logout", "/static/", "/download", ".pdf", ".docx", ".xlsx", ".zip", ".csv", "/media/")
 PAGES_PER_ROLE = 400
