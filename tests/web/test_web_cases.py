@@ -112,7 +112,7 @@ def test_a_quote_of_the_case_becomes_its_directed_inquiry_result_and_its_referen
     report_id = int(re.findall(r'<option value="(\d+)">#\d+ [^<]*定向询价结果', done)[0])
     fixed = client.post(f"/cases/{CASE}/property/{seeded.lot_id}/fix",
                         data={"csrf_token": token, "report_id": report_id}, follow_redirects=True).get_data(as_text=True)
-    assert "参考价已确定" in fixed and "确定人 judge1" in fixed
+    assert "参考价已确定" in fixed and "确定人 <span translate=\"no\">judge1</span>" in fixed
     assert re.search(r"<strong>\d{1,3}(,\d{3})+\.\d{2} 元</strong>", fixed)  # yuan with separators
     letter = client.get(f"/cases/{CASE}/property/{seeded.lot_id}/letter.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.data)).pages).replace(" ", "").replace("\x00", "")
