@@ -58,8 +58,8 @@ from auction.lot_form import (
     required_missing,
     violation_field,
 )
-from tax_baseline.money import yuan_text
 from tax_baseline.cells import neutralize_row
+from tax_baseline.money import yuan_text
 from tax_baseline.typed_dates import InvalidDate, parse_date, parse_datetime
 
 # header -> meaning; the first group is required in every row.
