@@ -87,6 +87,8 @@ class EventKind(enum.StrEnum):
     OFFER_IN_PAYMENT = "offer_in_payment"
     ACCEPT_IN_PAYMENT = "accept_in_payment"
     DECLINE_IN_PAYMENT = "decline_in_payment"
+    PAY_DIFFERENCE = "pay_difference"
+    DEFAULT_DIFFERENCE = "default_difference"
 
     @property
     def label(self) -> str:
@@ -133,6 +135,11 @@ TRANSITIONS: dict[EventKind, Transition] = {
     EventKind.OFFER_IN_PAYMENT: _t({S.UNSOLD}, None, R.TAKE_IN_PAYMENT_ART, "询问以物抵债"),
     EventKind.ACCEPT_IN_PAYMENT: _t({S.UNSOLD}, S.TAKEN_IN_PAYMENT, R.TAKE_IN_PAYMENT_ART, "登记接受抵债"),
     EventKind.DECLINE_IN_PAYMENT: _t({S.UNSOLD}, None, R.TAKE_IN_PAYMENT_ART, "登记拒绝抵债"),
+    # 拍卖变卖规定 art. 16 para. 2: a claim below the price → the 承受人 pays the difference within the set period;
+    # art. 20: the ruling within 10 days of that payment; art. 22: not paid in time → re-auction, 承受人 barred
+    EventKind.PAY_DIFFERENCE: _t({S.TAKEN_IN_PAYMENT}, None, R.TAKE_IN_PAYMENT_ART, "登记承受人补交差价"),
+    EventKind.DEFAULT_DIFFERENCE: _t({S.TAKEN_IN_PAYMENT}, S.RENEGED, R.REAUCTION_AFTER_RENEGING_ART,
+                                     "登记承受人逾期未补交差价"),
 }
 
 #: the registry that transfers title, by property kind (协助执行通知书, 拍卖变卖规定 art. 26)
@@ -247,6 +254,7 @@ class Lifecycle:
     unsold_on: date | None = None
     offer: dict | None = None
     taken_in_payment_on: date | None = None
+    difference_paid_on: date | None = None  # 补交差价 paid (拍卖变卖规定 art. 16 para. 2)
     ruled_on: date | None = None
     registry_notices: tuple[dict, ...] = ()
     eviction_started_on: date | None = None
@@ -278,6 +286,15 @@ class Lifecycle:
         return self.reviews[-1] if self.reviews else None
 
     @property
+    def difference_fen(self) -> int:
+        """The difference the 承受人 must pay (抵债价 less the claim, 拍卖变卖规定 art. 16 para. 2); 0 when none."""
+        return int((self.offer or {}).get("difference_fen") or 0) if self.taken_in_payment_on else 0
+
+    @property
+    def difference_pending(self) -> bool:
+        return self.difference_fen > 0 and self.difference_paid_on is None
+
+    @property
     def outcome(self) -> str | None:
         return OUTCOME_OF_STATE.get(self.state)
 
@@ -290,6 +307,11 @@ class Lifecycle:
             out = [k for k in out if k not in (EventKind.ACCEPT_IN_PAYMENT, EventKind.DECLINE_IN_PAYMENT)]
         if self.is_fixed_price_sale:
             out = [k for k in out if k not in (EventKind.PAY_BALANCE, EventKind.RENEGE)]
+        if self.state is LotState.TAKEN_IN_PAYMENT:
+            if self.difference_pending:
+                out = [k for k in out if k is not EventKind.RULE]
+            else:
+                out = [k for k in out if k not in (EventKind.PAY_DIFFERENCE, EventKind.DEFAULT_DIFFERENCE)]
         return out
 
     # --- recording ----------------------------------------------------------------------------------------
@@ -369,11 +391,26 @@ class Lifecycle:
                     f"{lot.kind.label}{plan.round.label}应在竞价开始 {days} 日前公告；{event.on.isoformat()} 公告距竞价开始 "
                     f"{plan.bidding_start.date().isoformat()} 仅 {ahead} 日", citation)
         latest_notice = event.on - timedelta(days=R.NOTIFICATION_DAYS_BEFORE_ANNOUNCEMENT)
-        people = [(p.role.label, p.name, p.notified_on, p.unreachable_reason, p.waived) for p in lot.parties]
-        people += [("优先购买权人", p.name, p.notified_on, p.unreachable_reason, p.waived)
+        people = [(p.role.label, p.name, p.notified_on, p.unreachable_reason, p.waived, p.posted_on)
+                  for p in lot.parties]
+        people += [("优先购买权人", p.name, p.notified_on, p.unreachable_reason, p.waived, p.posted_on)
                    for p in (lot.priority_purchasers or [])]
-        for role, name, notified_on, unreachable, waived in people:
-            if waived or (notified_on is None and unreachable):
+        for role, name, notified_on, unreachable, waived, posted_on in people:
+            if waived:
+                continue
+            if notified_on is None and unreachable:
+                # 网拍规定 art. 16 para. 1: posted on the platform with the reason, deemed notified after 5 days,
+                # and that deemed notice, like any other, three days before the announcement
+                if posted_on is None:
+                    raise TransitionRefused(f"{role}{name}无法通知（{unreachable}），尚未登记在网络司法拍卖平台公示的日期；"
+                                            "无法通知的应在平台公示并说明理由，公示满五日视为已经通知", R.NOTIFICATION_ART)
+                deemed = posted_on + timedelta(days=R.POSTED_NOTICE_DEEMED_SERVED_DAYS)
+                if deemed > latest_notice:
+                    raise TransitionRefused(
+                        f"{role}{name}于 {posted_on.isoformat()} 才在平台公示，公示满五日为 {deemed.isoformat()}，"
+                        f"应不迟于公告日 {event.on.isoformat()} 三日前（{latest_notice.isoformat()}）视为已经通知，"
+                        f"即最迟于 {(latest_notice - timedelta(days=R.POSTED_NOTICE_DEEMED_SERVED_DAYS)).isoformat()} 公示",
+                        R.NOTIFICATION_ART)
                 continue
             if notified_on is None:
                 raise TransitionRefused(f"{role}{name}尚未通知，应在拍卖公告发布三日前通知", R.NOTIFICATION_ART)
@@ -520,7 +557,10 @@ class Lifecycle:
         return {"reneged_on": event.on, "forfeited_deposit_fen": self.plan.deposit_fen}
 
     def _on_rule(self, event: Event, t: Transition) -> dict:
-        since = self.paid_on or self.taken_in_payment_on
+        if self.difference_pending:
+            raise TransitionRefused(f"承受人应补交差价 {format_yuan(self.difference_fen)}，尚未登记补交；抵债裁定应在"
+                                    "需要补交的差价全额交付后作出", t.citation)
+        since = self.paid_on or self.difference_paid_on or self.taken_in_payment_on
         if event.on < since:
             raise TransitionRefused(f"成交裁定应在价款全额交付（{since.isoformat()}）之后作出", t.citation)
         if self.lot.kind is PropertyKind.REAL_ESTATE and self.state is LotState.PAID:
@@ -565,8 +605,51 @@ class Lifecycle:
                           "article": str(self._offer_citation())}}
 
     def _on_accept_in_payment(self, event: Event, t: Transition) -> dict:
-        return {"offer": {**self.offer, "answer": "accepted", "answered_on": event.on.isoformat()},
-                "taken_in_payment_on": event.on}
+        offer = {**self.offer, "answer": "accepted", "answered_on": event.on.isoformat()}
+        claim = event.data.get("claim_fen")
+        if claim is not None:
+            if not isinstance(claim, int) or isinstance(claim, bool) or claim <= 0:
+                raise TransitionRefused("承受人应受清偿的债权额应为正数（元，精确到分）", t.citation)
+            offer["claim_fen"] = claim
+            difference = max(0, offer["price_fen"] - claim)
+            offer["difference_fen"] = difference
+            if difference:  # 拍卖变卖规定 art. 16 para. 2: the court sets the period for the difference
+                due = event.data.get("difference_due_on")
+                if not due:
+                    raise TransitionRefused(
+                        f"承受人应受清偿的债权额 {format_yuan(claim)} 低于抵债价 {format_yuan(offer['price_fen'])}，应责令其在"
+                        f"指定期间内补交差价 {format_yuan(difference)}：请填写补交期限", t.citation)
+                try:
+                    due_on = date.fromisoformat(str(due))
+                except ValueError:
+                    raise TransitionRefused(f"补交期限“{due}”无效，应为 YYYY-MM-DD", t.citation) from None
+                if due_on < event.on:
+                    raise TransitionRefused(f"补交期限 {due_on.isoformat()} 早于接受抵债之日 {event.on.isoformat()}",
+                                            t.citation)
+                offer["difference_due_on"] = due_on.isoformat()
+        return {"offer": offer, "taken_in_payment_on": event.on}
+
+    def _on_pay_difference(self, event: Event, t: Transition) -> dict:
+        if not self.difference_pending:
+            raise TransitionRefused("本次抵债没有需要补交的差价，或差价已登记补交", t.citation)
+        amount = event.data.get("amount_fen")
+        if amount != self.difference_fen:
+            shown = format_yuan(amount) if isinstance(amount, int) and not isinstance(amount, bool) else "未填写"
+            raise TransitionRefused(f"应补交差价 {format_yuan(self.difference_fen)}，登记的金额为 {shown}；"
+                                    "差价应全额交付", t.citation)
+        due = date.fromisoformat(self.offer["difference_due_on"])
+        if event.on > due:
+            raise TransitionRefused(f"补交期限 {due.isoformat()} 已过，{event.on.isoformat()} 交付不能登记为按期补交；"
+                                    "承受人逾期未补交差价的，可以裁定重新拍卖", R.REAUCTION_AFTER_RENEGING_ART)
+        return {"difference_paid_on": event.on}
+
+    def _on_default_difference(self, event: Event, t: Transition) -> dict:
+        if not self.difference_pending:
+            raise TransitionRefused("本次抵债没有尚未补交的差价", t.citation)
+        due = date.fromisoformat(self.offer["difference_due_on"])
+        if event.on <= due:
+            raise TransitionRefused(f"补交期限至 {due.isoformat()} 届满，届满后才能登记逾期未补交", t.citation)
+        return {"reneged_on": event.on, "forfeited_deposit_fen": 0}
 
     def _on_decline_in_payment(self, event: Event, t: Transition) -> dict:
         return {"offer": {**self.offer, "answer": "declined", "answered_on": event.on.isoformat()}}
@@ -601,8 +684,12 @@ class Lifecycle:
             if self.lot.kind is PropertyKind.REAL_ESTATE and self.review is None:
                 out.append(NextStep("审核买受人购房资格（出具成交裁定书前）", None, R.HOUSING_QUALIFICATION_REVIEW_ART))
             return out
+        if s is LotState.TAKEN_IN_PAYMENT and self.difference_pending:
+            return [NextStep(f"承受人补交差价 {format_yuan(self.difference_fen)}",
+                             _fixed(date.fromisoformat(self.offer["difference_due_on"]), str(R.TAKE_IN_PAYMENT_ART)),
+                             R.TAKE_IN_PAYMENT_ART, "逾期未补交的，可以裁定重新拍卖（拍卖变卖规定第二十二条）。")]
         if s in (LotState.PAID, LotState.TAKEN_IN_PAYMENT):
-            since = self.paid_on or self.taken_in_payment_on
+            since = self.paid_on or self.difference_paid_on or self.taken_in_payment_on
             out = []
             if s is LotState.PAID and self.lot.kind is PropertyKind.REAL_ESTATE and self.review is None:
                 out.append(NextStep("审核买受人购房资格", None, R.HOUSING_QUALIFICATION_REVIEW_ART))

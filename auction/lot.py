@@ -103,10 +103,11 @@ class Party:
     notice_method: str = ""  # 直接送达, 邮寄送达, 电子送达 ...
     unreachable_reason: str = ""  # 无法通知的理由 (then posted on the platform for 5 days)
     waived: bool = False  # 书面明确放弃权利
+    posted_on: date | None = None  # 无法通知的，在网络司法拍卖平台公示之日 (网拍规定 art. 16 para. 1)
 
     @property
     def notice_state_stated(self) -> bool:
-        return self.notified_on is not None or bool(self.unreachable_reason) or self.waived
+        return self.notified_on is not None or bool(self.unreachable_reason and self.posted_on) or self.waived
 
 
 @dataclass
@@ -120,6 +121,7 @@ class PriorityPurchaser:
     notified_on: date | None = None
     unreachable_reason: str = ""
     waived: bool = False
+    posted_on: date | None = None  # 无法通知的，在平台公示之日 (网拍规定 art. 16 para. 1)
 
 
 class OccupancyStatus(enum.StrEnum):
@@ -378,7 +380,8 @@ def missing_disclosures(lot: Lot) -> list[str]:
     need(lot.parties and all(p.notice_state_stated for p in lot.parties), "当事人通知情况")
     need(lot.priority_purchasers is not None, "优先购买权人情况")
     if lot.priority_purchasers:
-        need(all(p.notified_on or p.unreachable_reason or p.waived for p in lot.priority_purchasers),
+        need(all(p.notified_on or (p.unreachable_reason and p.posted_on) or p.waived
+                 for p in lot.priority_purchasers),
              "优先购买权人通知情况")
     need(lot.occupancy is not None, "占有使用情况")
     need(lot.leases is not None, "租赁情况")

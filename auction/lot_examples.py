@@ -3,7 +3,7 @@ numbers are invented."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from auction.listing_plan import AuctionRound, PropertyKind, plan_listing
@@ -122,7 +122,8 @@ def example_vehicle_lot(announce_on: date = date(2026, 12, 1), *, lot_id: str = 
         address="温岭市城北街道某物流园（仓储点）",
         description="2019 年款某品牌 1.5T 自动挡轿车，停放于法院指定仓储点。",
         parties=[Party(PartyRole.APPLICANT, "钱某某", notified_on=date(2026, 11, 20)),
-                 Party(PartyRole.DEBTOR, "吴某某", unreachable_reason="下落不明，已在平台公示")],
+                 Party(PartyRole.DEBTOR, "吴某某", unreachable_reason="下落不明",
+                       posted_on=announce_on - timedelta(days=11))],
         enforcement_basis="（2025）浙1081民初6789号民事调解书",
         reference_price_basis="网络询价报告三份的平均值",
         priority_purchasers=[],

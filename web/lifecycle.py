@@ -62,8 +62,10 @@ EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {
     EventKind.START_EVICTION: ("note",),
     EventKind.DELIVER: ("receiver", "place", "items", "note"),
     EventKind.OFFER_IN_PAYMENT: ("to",),
-    EventKind.ACCEPT_IN_PAYMENT: (),
+    EventKind.ACCEPT_IN_PAYMENT: ("claim", "difference_due_on"),
     EventKind.DECLINE_IN_PAYMENT: (),
+    EventKind.PAY_DIFFERENCE: ("amount",),
+    EventKind.DEFAULT_DIFFERENCE: (),
 }
 FIELD_LABELS = {
     "at": "时刻", "members": "合议庭成员（每行一人，审判长在前）", "buyer_name": "买受人", "buyer_id_number": "身份证号码或统一社会信用代码",
@@ -71,9 +73,12 @@ FIELD_LABELS = {
     "reason": "原因或理由", "mode": "方式（暂缓或中止）", "until": "暂缓至", "cause_removed": "事由已消失",
     "reviewer": "审核人", "evidence": "审核的证明材料", "qualified": "具备购房资格", "written_refusal": "买受人书面表示不再付款",
     "registry": "登记机关", "applicant": "受通知的申请执行人", "continue_requested_on": "申请执行人申请继续拍卖的日期", "receiver": "接收人", "place": "交付地点", "items": "移交物品", "note": "说明", "to": "受询问的债权人",
+    "claim": "承受人应受清偿的债权额（元，低于抵债价的须补交差价）", "difference_due_on": "补交差价期限",
+    "amount": "补交的差价（元）",
 }
 CHECKBOXES = {"cause_removed", "qualified", "written_refusal"}
-DATES = {"until", "continue_requested_on"}
+DATES = {"until", "continue_requested_on", "difference_due_on"}
+MONEY = {"price": "price_fen", "claim": "claim_fen", "amount": "amount_fen"}  # yuan fields → exact fen
 
 
 def _court() -> str:
@@ -117,9 +122,9 @@ def _event_data(kind: EventKind, form) -> tuple[date, datetime | None, dict]:
         value = (form.get(name) or "").strip()
         if name == "at":
             continue
-        if name == "price":
+        if name in MONEY:
             if value:
-                data["price_fen"] = parse_yuan(value)
+                data[MONEY[name]] = parse_yuan(value)
         elif name == "members":
             data["members"] = [m.strip() for m in value.replace("、", "\n").splitlines() if m.strip()]
         elif name in CHECKBOXES:
@@ -163,7 +168,8 @@ def next_round(lot_id: int):
             uow(), lot_id, announce_on=announce_on, actor=current_user.username, court_code=_court(),
             starting_price=form.get("starting_price", "").strip() or None,
             notified_on=parse_date(notified, "通知日期") if notified else None,
-            notice_method=form.get("notice_method", "").strip())
+            notice_method=form.get("notice_method", "").strip(),
+            posted_on=parse_date(posted, "公示日期") if (posted := form.get("posted_on", "").strip()) else None)
     except service.NotAllowed:
         deny("court", detail=f"标的 {lot_id} 不属于本院")
     except (service.LifecycleError, ValueError) as exc:

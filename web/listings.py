@@ -7,7 +7,6 @@ is the publishing and custody engines' (``auction.*``, ``xunpai.services.publish
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import tempfile
@@ -180,10 +179,9 @@ def publish(lot_id: int):
             (result,) = publishing.queue_lots(uow(), [lot.id], code, off_peak_windows(),
                                               actor=current_user.username)
         else:
-            profile = lifecycle_service.court_info(uow(), lot.court_code)  # the stored court profile, if any
             result = publishing.publish_lot(uow(), lot.id, platform_for(code), actor=current_user.username,
-                                            documents_for=functools.partial(publishing.render_documents, court=profile)
-                                            if documents else None)
+                                            documents_for=publishing.documents_with_court_profile(uow())
+                                            if documents else None)  # the stored court profile
     except (publishing.PublishingError, PlatformError) as exc:
         flash(str(exc), "error")
     else:
@@ -572,6 +570,7 @@ def bulk():
                                     total=total, task="lots.bulk",
                                     params={"sheet": str(sheet), "code": code, "mode": mode,
                                             "stem": Path(upload.filename).stem, "actor": current_user.username,
+                                             "documents": bool(request.form.get("documents")),
                                             "court": current_user.court_code, "total": total})
                 return redirect(url_for("listings.bulk_job", job_id=job_id))
     recent = jobs_service.recent_jobs(uow(), current_user.id, "lots.bulk")
@@ -581,7 +580,7 @@ def bulk():
 
 @jobs.task("lots.bulk")
 def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, mode: str, stem: str, actor: str,
-              court: str, total: int) -> tuple[str, str]:
+              court: str, total: int, documents: bool = False) -> tuple[str, str]:
     """The bulk job: import the sheet, or publish it now or in the off-peak windows (idempotent: a re-run
     publishes nothing twice)."""
     unit = progress.uow  # the job's own unit of work
@@ -601,7 +600,8 @@ def bulk_work(progress: jobs.Progress, out_dir: Path, *, sheet: str, code: str, 
         return "", (f"已导入 {len(ids)} 个标的（草稿，未发布）：新建 {counts['new']} 个，更新 {counts['changed']} 个，"
                     f"内容未变 {counts['unchanged']} 个。")
     report = publishing.bulk_publish(unit, Path(sheet), platform_for(code), actor=actor, court_code=court,
-                                     on_progress=on_progress, queue_windows=windows)
+                                     on_progress=on_progress, queue_windows=windows,
+                                     documents_for=publishing.documents_with_court_profile(unit) if documents else None)
     failed = sum(1 for r in report.results if r.result in ("failed", "not_sent", "refused", "blocked"))
     progress(len(report.results), failed, total, force=True)
     publishing.write_results(out_dir / "result.xlsx", report.results)

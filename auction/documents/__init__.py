@@ -51,6 +51,7 @@ class DocumentKind(enum.StrEnum):
     RENEGED_DECISION = "reneged_decision"
     OFFER_IN_PAYMENT = "offer_in_payment"
     SUSPENSION_NOTICE = "suspension_notice"
+    DIFFERENCE_NOTICE = "difference_notice"
 
     @property
     def label(self) -> str:
@@ -82,6 +83,7 @@ _LABELS = {
     DocumentKind.RENEGED_DECISION: "悔拍通知书及保证金处理决定书",
     DocumentKind.OFFER_IN_PAYMENT: "以物抵债征询通知书",
     DocumentKind.SUSPENSION_NOTICE: "暂缓（中止）拍卖通知书",
+    DocumentKind.DIFFERENCE_NOTICE: "责令补交差价通知书",
 }
 _FIXED_PRICE_LABELS = {DocumentKind.ANNOUNCEMENT: "变卖公告", DocumentKind.AUCTION_RULING: "变卖裁定书"}
 _FIXED_PRICE_TEMPLATES = {DocumentKind.ANNOUNCEMENT: "fixed_price_announcement",
@@ -100,6 +102,7 @@ _NEEDS = {
     DocumentKind.RENEGED_DECISION: ("reneged_on", "悔拍"),
     DocumentKind.OFFER_IN_PAYMENT: ("offer", "询问以物抵债"),
     DocumentKind.SUSPENSION_NOTICE: ("suspended", "暂缓或中止拍卖"),
+    DocumentKind.DIFFERENCE_NOTICE: ("difference_fen", "接受抵债且应受清偿的债权额低于抵债价（拍卖变卖规定第十六条第二款）"),
 }
 
 
@@ -198,6 +201,8 @@ def lifecycle_kinds(life: Lifecycle) -> list[DocumentKind]:
             kinds.append(kind)
     if life.state is LotState.SUSPENDED and DocumentKind.SUSPENSION_NOTICE not in kinds:
         kinds.append(DocumentKind.SUSPENSION_NOTICE)
+    if life.sale is None and DocumentKind.RENEGED_DECISION in kinds:  # 承受人 defaulted: no buyer, no deposit
+        kinds.remove(DocumentKind.RENEGED_DECISION)
     return kinds
 
 

@@ -391,6 +391,10 @@ def sale_ruling(doc) -> None:
                  "{{ unsold_on }}流拍。承受人{{ buyer_name }}于{{ offer_answered_on }}同意以该次保留价{{ offer_price }}"
                  "（{{ offer_price_capitals }}）接受上述财产抵债。依照{{ offer_article_full }}、"
                  "{{ art_offline_transfer }}之规定，裁定如下："),
+        ("tag", "{%p if has_difference %}"),
+        ("Body", "承受人{{ buyer_name }}应受清偿的债权额为{{ claim }}，低于抵债财产的价额，已于{{ difference_paid_on }}"
+                 "补交差价{{ difference }}（{{ difference_capitals }}）（{{ art_difference }}）。"),
+        ("tag", "{%p endif %}"),
         ("Body", "一、被执行人{{ debtor_names }}名下的{{ lot_title }}作价{{ offer_price }}交承受人{{ buyer_name }}抵偿债务；"),
         ("Body", "二、上述财产的所有权自本裁定送达承受人{{ buyer_name }}时起转移；"),
         ("Body", "三、解除本院对上述财产的查封；"),
@@ -583,6 +587,22 @@ def offer_in_payment(doc) -> None:
     ] + _seal_sign("offer_on"))
 
 
+def difference_notice(doc) -> None:
+    """责令补交差价通知书: the 承受人's claim is below the price taken in payment (拍卖变卖规定 art. 16 para. 2;
+    art. 22: not paid in time, the property may be auctioned again)."""
+    _blocks(doc, _header("通知书") + [
+        ("Plain", "{{ offer_to }}："),
+        ("Body", "本院在执行申请执行人{{ applicant_names }}与被执行人{{ debtor_names }}一案中，{{ lot_title }}于{{ unsold_on }}"
+                 "流拍后，你于{{ offer_answered_on }}同意以{{ offer_price }}（{{ offer_price_capitals }}）接受该财产抵债。"
+                 "你应受清偿的债权额为{{ claim }}，低于抵债财产的价额。"),
+        ("Body", "依照{{ art_difference }}之规定，责令你于{{ difference_due_on }}前将差价{{ difference }}"
+                 "（{{ difference_capitals }}）交付至本院账户：{{ account_bank }}，户名{{ account_name }}，账号{{ account_number }}。"),
+        ("Body", "差价全额交付后，本院将在十日内作出抵债裁定并送达（{{ art_ruling_service }}）；逾期未补交而使抵债的目的难以实现的，"
+                 "本院可以裁定重新拍卖，你不得参加竞买（{{ art_reauction_reneged }}）。"),
+        ("Plain", "联系人：{{ contacts_text }}。"),
+    ] + _seal_sign("offer_answered_on"))
+
+
 def suspension_notice(doc) -> None:
     """暂缓（中止）拍卖通知书 (网拍规定 art. 28: the reason published on the platform; resume within 5 days)."""
     _blocks(doc, _header("{{ suspension_mode }}拍卖通知书") + [
@@ -612,6 +632,7 @@ BUILDERS = {
     "reneged_decision": reneged_decision,
     "offer_in_payment": offer_in_payment,
     "suspension_notice": suspension_notice,
+    "difference_notice": difference_notice,
 }
 
 

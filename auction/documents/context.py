@@ -47,14 +47,16 @@ def _rank(rank: int | None) -> str:
 
 
 def _notice_state(role: str, name: str, notified_on: date | None, method: str, unreachable: str,
-                  waived: bool) -> str:
+                  waived: bool, posted_on: date | None = None) -> str:
     """How a party or priority purchaser was notified (网拍规定 art. 13 item 7, art. 16)."""
     if waived:
         return f"{role}{name}已书面明确放弃权利，未予通知"
     if notified_on:
         return f"{role}{name}已于{date_cn(notified_on)}{method or ''}通知"
     if unreachable:
-        return f"{role}{name}无法通知（{unreachable}），已在网络司法拍卖平台公示，公示满{R.POSTED_NOTICE_DEEMED_SERVED_DAYS}日视为已经通知"
+        posted = f"已于{date_cn(posted_on)}" if posted_on else "已"
+        return (f"{role}{name}无法通知（{unreachable}），{posted}在网络司法拍卖平台公示并说明理由，"
+                f"公示满{R.POSTED_NOTICE_DEEMED_SERVED_DAYS}日视为已经通知")
     return f"{role}{name}的通知情况未记载"
 
 
@@ -205,8 +207,8 @@ def build_context(lot: Lot, plan: ListingPlan, court: CourtInfo, issued_on: date
     ctx["panel_members"] = "、".join(court.judges) or BLANK
 
     ctx["notice_states"] = [_notice_state(p.role.label, p.name, p.notified_on, p.notice_method,
-                                          p.unreachable_reason, p.waived) for p in lot.parties] + [
-        _notice_state("优先购买权人", p.name, p.notified_on, "", p.unreachable_reason, p.waived)
+                                          p.unreachable_reason, p.waived, p.posted_on) for p in lot.parties] + [
+        _notice_state("优先购买权人", p.name, p.notified_on, "", p.unreachable_reason, p.waived, p.posted_on)
         for p in (lot.priority_purchasers or [])
     ]
     ctx["priority_purchasers"] = [
@@ -364,6 +366,15 @@ def _lifecycle_fields(ctx: dict[str, Any], lot: Lot, plan: ListingPlan, life: Li
             R.AUCTION_AND_SALE_RULES)
         if life.ruled_on:
             ctx["sale_ruling_on_capitals"] = date_capitals(issued_on or life.ruled_on)
+    ctx["has_difference"] = bool(life.difference_fen and life.difference_paid_on)
+    ctx["art_difference"] = R.TAKE_IN_PAYMENT_DIFFERENCE_ART.full()
+    ctx["art_ruling_service"] = R.SALE_RULING_SERVICE_ART.full()
+    if life.difference_fen:  # 补交差价 (拍卖变卖规定 art. 16 para. 2)
+        ctx.update(_money("claim", life.offer["claim_fen"]))
+        ctx.update(_money("difference", life.difference_fen))
+        ctx["difference_due_on"] = date_cn(date.fromisoformat(life.offer["difference_due_on"]))
+        ctx["offer_answered_on"] = date_cn(life.taken_in_payment_on)
+        ctx["difference_paid_on"] = date_cn(life.difference_paid_on) if life.difference_paid_on else BLANK
     if life.ruled_on:
         ctx["ruled_on"] = date_cn(life.ruled_on)
         notices = life.registry_notices

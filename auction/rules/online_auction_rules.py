@@ -93,6 +93,7 @@ FIXED_PRICE_SALE_ARTS = (Citation(ONLINE_AUCTION_RULES, 26, 2), Citation(AUCTION
 #: 以物抵债: 流拍后申请执行人申请或同意以该次保留价接受 — 拍卖变卖规定 art. 16; after the second failure arts. 24
 #: (movables), 25 (real estate and other rights); 竞买人资格规定 art. 5 (no housing to an unqualified applicant).
 TAKE_IN_PAYMENT_ART = Citation(AUCTION_AND_SALE_RULES, 16)
+TAKE_IN_PAYMENT_DIFFERENCE_ART = Citation(AUCTION_AND_SALE_RULES, 16, 2)  # 承受人补交差额
 TAKE_IN_PAYMENT_MOVABLE_ART = Citation(AUCTION_AND_SALE_RULES, 24)
 TAKE_IN_PAYMENT_IMMOVABLE_ART = Citation(AUCTION_AND_SALE_RULES, 25)
 #: 变卖的财产无人应买的，交申请执行人抵债，否则解除查封退还被执行人 — 拍卖变卖规定 art. 32 para. 3.

@@ -239,7 +239,8 @@ def test_announcement_states_how_each_party_was_notified():
     lot = example_vehicle_lot()
     text = squash(docx_text(render_document("announcement", lot, None, COURT)))
     assert "申请执行人钱某某已于2026年11月20日通知" in text
-    assert "被执行人吴某某无法通知（下落不明，已在平台公示）" in text and "公示满5日视为已经通知" in text
+    assert "被执行人吴某某无法通知（下落不明），已于2026年11月20日在网络司法拍卖平台公示并说明理由" in text
+    assert "公示满5日视为已经通知" in text
 
 
 def test_notices_are_dated_no_later_than_three_days_before_the_announcement(sold_set):

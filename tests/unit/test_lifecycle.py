@@ -299,3 +299,102 @@ def test_no_surplus_beyond_prior_claims_needs_the_applicant_notified_and_continu
     assert go(continued, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
     lot.encumbrances[1].amount_fen = lot.plan.starting_price_fen - 1  # a surplus is possible: no notice needed
     assert go(life, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
+
+
+# --- 网拍规定 art. 16 para. 1: a party who cannot be reached is posted on the platform, deemed notified after 5 days
+
+
+def test_an_unreachable_party_needs_a_posting_five_days_before_the_notice_deadline():
+    lot = house()
+    debtor = lot.parties[1]
+    debtor.notified_on, debtor.unreachable_reason = None, "下落不明"
+    life = go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=9), members=PANEL))
+    # before: a stated reason was enough, whether or not (and when) the lot was posted
+    exc = refused(life, ev("announce", ANNOUNCE), "尚未登记在网络司法拍卖平台公示的日期")
+    assert "网拍规定第十六条第一款" in str(exc)
+    debtor.posted_on = ANNOUNCE - timedelta(days=7)  # + 5 days = 2 days before the announcement: one day late
+    exc = refused(life, ev("announce", ANNOUNCE), "公示满五日为 2026-08-01")
+    assert "最迟于 2026-07-26 公示" in str(exc) and lot.plan.post_unreachable_by == date(2026, 7, 26)
+    debtor.posted_on = ANNOUNCE - timedelta(days=8)  # deemed notified three days before the announcement
+    assert go(life, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
+
+
+def test_an_unreachable_priority_purchaser_is_checked_the_same_way():
+    lot = house()
+    purchaser = lot.priority_purchasers[0]
+    purchaser.notified_on, purchaser.unreachable_reason = None, "地址不详"
+    purchaser.posted_on = ANNOUNCE - timedelta(days=7)
+    life = go(Lifecycle(lot), ev("panel_decision", ANNOUNCE - timedelta(days=9), members=PANEL))
+    refused(life, ev("announce", ANNOUNCE), f"优先购买权人{purchaser.name}于")
+    purchaser.posted_on = ANNOUNCE - timedelta(days=8)
+    assert go(life, ev("announce", ANNOUNCE)).state is LotState.ANNOUNCED
+
+
+def test_an_unreachable_party_without_a_posting_date_is_a_missing_disclosure():
+    from auction.lot import missing_disclosures
+
+    lot = house()
+    lot.parties[1].notified_on, lot.parties[1].unreachable_reason = None, "下落不明"
+    assert "当事人通知情况" in missing_disclosures(lot)
+    lot.parties[1].posted_on = ANNOUNCE - timedelta(days=8)
+    assert "当事人通知情况" not in missing_disclosures(lot)
+
+
+# --- 拍卖变卖规定 art. 16 para. 2, arts. 20, 22: the 承受人's claim below the price → the difference
+
+
+def _taken():
+    """An unsold first auction offered in payment to the applicant: (the lifecycle, the day bidding ended)."""
+    life = bidding()
+    end = life.plan.bidding_end.date()
+    life = go(life, ev("unsold", end), ev("offer_in_payment", end + timedelta(days=1), to="温岭市某农村商业银行股份有限公司"))
+    return life, end
+
+
+def test_a_claim_below_the_price_needs_a_period_for_the_difference_and_blocks_the_ruling_until_paid():
+    life, end = _taken()
+    price = life.offer["price_fen"]
+    accept = end + timedelta(days=3)
+    exc = refused(life, ev("accept_in_payment", accept, claim_fen=price - 5_000_00), "补交差价 5,000.00元")
+    assert "拍卖变卖规定第十六条" in str(exc)
+    refused(life, ev("accept_in_payment", accept, claim_fen=price - 5_000_00,
+                     difference_due_on=(accept - timedelta(days=1)).isoformat()), "早于接受抵债之日")
+    due = accept + timedelta(days=15)
+    taken = go(life, ev("accept_in_payment", accept, claim_fen=price - 5_000_00, difference_due_on=due.isoformat()))
+    assert taken.state is LotState.TAKEN_IN_PAYMENT and taken.difference_fen == 5_000_00 and taken.difference_pending
+    assert EventKind.RULE not in taken.allowed() and EventKind.PAY_DIFFERENCE in taken.allowed()
+    exc = refused(taken, ev("rule", accept + timedelta(days=1)), "尚未登记补交")
+    assert "拍卖变卖规定第二十条" in str(exc)
+    (step,) = taken.next_steps(WorkingCalendar())
+    assert "补交差价 5,000.00元" in step.step and step.deadline.due == due
+    refused(taken, ev("pay_difference", due, amount_fen=4_999_99), "应补交差价 5,000.00元")
+    exc = refused(taken, ev("pay_difference", due + timedelta(days=1), amount_fen=5_000_00), "补交期限")
+    assert "拍卖变卖规定第二十二条" in str(exc)
+    paid = go(taken, ev("pay_difference", due, amount_fen=5_000_00))  # the last day of the period is in time
+    assert not paid.difference_pending and EventKind.RULE in paid.allowed()
+    refused(paid, ev("pay_difference", due, amount_fen=5_000_00), "已登记补交")
+    (step,) = paid.next_steps(WorkingCalendar())
+    assert step.deadline.start == due  # the 10 days of art. 20 run from the difference paid
+    refused(paid, ev("rule", due - timedelta(days=1)), "早于上一事项")
+    assert go(paid, ev("rule", due + timedelta(days=2))).state is LotState.RULED
+
+
+def test_a_claim_at_or_above_the_price_owes_no_difference():
+    life, end = _taken()
+    taken = go(life, ev("accept_in_payment", end + timedelta(days=3), claim_fen=life.offer["price_fen"]))
+    assert taken.difference_fen == 0 and EventKind.RULE in taken.allowed()
+    assert EventKind.PAY_DIFFERENCE not in taken.allowed()
+    refused(taken, ev("pay_difference", end + timedelta(days=4), amount_fen=1), "没有需要补交的差价")
+    refused(life, ev("accept_in_payment", end + timedelta(days=3), claim_fen=0), "正数")
+
+
+def test_a_difference_not_paid_in_time_allows_a_reauction_only_after_the_period():
+    life, end = _taken()
+    accept = end + timedelta(days=3)
+    due = accept + timedelta(days=15)
+    taken = go(life, ev("accept_in_payment", accept, claim_fen=life.offer["price_fen"] - 1_00,
+                        difference_due_on=due.isoformat()))
+    refused(taken, ev("default_difference", due), "届满后才能登记")
+    defaulted = go(taken, ev("default_difference", due + timedelta(days=1)))
+    assert defaulted.state is LotState.RENEGED and defaulted.outcome == "reneged"
+    assert "原买受人不得参加" in defaulted.next_steps(WorkingCalendar())[0].step

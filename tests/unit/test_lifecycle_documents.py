@@ -70,6 +70,14 @@ def _lives():
     yield "offer", unsold, Lifecycle.replay(unsold, _opened(unsold) + [
         ev("unsold", plan.bidding_end.date()), ev("offer_in_payment", plan.bidding_end.date() + timedelta(days=2),
                                                   to="温岭市某农村商业银行股份有限公司")], today=TODAY)
+    taken = _house()
+    end = plan.bidding_end.date()
+    yield "difference", taken, Lifecycle.replay(taken, _opened(taken) + [
+        ev("unsold", end), ev("offer_in_payment", end + timedelta(days=1), to="温岭市某农村商业银行股份有限公司"),
+        ev("accept_in_payment", end + timedelta(days=3), claim_fen=plan.starting_price_fen - 100_000_00,
+           difference_due_on=(end + timedelta(days=18)).isoformat()),
+        ev("pay_difference", end + timedelta(days=10), amount_fen=100_000_00),
+        ev("rule", end + timedelta(days=12))], today=TODAY)
     car = example_vehicle_lot(announce_on=A)
     car.parties[0].notified_on = A - timedelta(days=3)
     car.platform = "淘宝网（阿里拍卖）"
@@ -90,7 +98,21 @@ def test_every_document_of_every_stage_reads_back_complete(fmt):
             squashed = re.sub(r"\s+", "", text)
             assert "浙江省温岭市人民法院" in squashed
             made.add(kind)
-    assert made == set(DocumentKind)  # all 14 documents of the set
+    assert made == set(DocumentKind)  # all 15 documents of the set
+
+
+def test_the_difference_notice_and_the_ruling_state_the_difference_paid():
+    lives = {name: (lot, life) for name, lot, life in _lives()}
+    lot, life = lives["difference"]
+    notice = re.sub(r"\s+", "", _text(DocumentKind.DIFFERENCE_NOTICE, lot, life, "docx"))
+    assert "差价100,000.00元（人民币壹拾万元整）" in notice and "变卖财产的规定》第十六条第二款" in notice
+    assert "账号1207000000000000123" in notice and "不得参加竞买" in notice
+    ruling = re.sub(r"\s+", "", _text(DocumentKind.SALE_RULING, lot, life, "docx"))
+    assert "承受人温岭市某农村商业银行股份有限公司应受清偿的债权额为" in ruling and "补交差价100,000.00元" in ruling
+    # before the difference is paid there is no ruling (拍卖变卖规定 art. 20)
+    unpaid = Lifecycle.replay(lot, list(life.events[:-2]), today=TODAY)
+    assert DocumentKind.SALE_RULING not in lifecycle_kinds(unpaid)
+    assert DocumentKind.DIFFERENCE_NOTICE in lifecycle_kinds(unpaid)
 
 
 def test_documents_are_dated_by_their_events():

@@ -45,7 +45,8 @@ def status(lot_id: int) -> None:
 @click.option("--on", "on_text", required=True, help="日期 YYYY-MM-DD（不得晚于今天）")
 @click.option("--at", "at_text", help="时刻 YYYY-MM-DDTHH:MM（成交、开始竞价）")
 @click.option("--set", "values", multiple=True, metavar="字段=值",
-              help="事项内容，如 buyer_name=周某某、price=912300.00、members=张审判长,王法官,陈法官、qualified=1")
+              help="事项内容，如 buyer_name=周某某、price=912300.00、members=张审判长,王法官,陈法官、qualified=1、"
+                   "claim=500000（承受人债权额）、difference_due_on=2026-12-20、amount=172000（补交的差价）")
 @click.option("--actor", default="", help="操作人")
 def event(lot_id: int, kind: str, on_text: str, at_text: str | None, values: tuple[str, ...], actor: str) -> None:
     """登记一项处置流程事项（合议庭评议、公告、成交、余款、裁定、交付、悔拍、以物抵债、暂缓……），按规定核对。"""
@@ -55,8 +56,8 @@ def event(lot_id: int, kind: str, on_text: str, at_text: str | None, values: tup
             name, sep, value = item.partition("=")
             if not sep:
                 raise ValueError(f"“{item}”应为 字段=值。")
-            if name == "price":
-                data["price_fen"] = to_fen(value)
+            if name in ("price", "claim", "amount"):  # yuan → exact fen (补交差价: claim=债权额, amount=差价)
+                data[f"{name}_fen"] = to_fen(value)
             elif name == "members":
                 data["members"] = [m.strip() for m in value.replace("，", ",").replace("、", ",").split(",") if m.strip()]
             elif name in ("qualified", "written_refusal", "cause_removed"):
@@ -77,14 +78,16 @@ def event(lot_id: int, kind: str, on_text: str, at_text: str | None, values: tup
 @click.option("--announce-on", required=True, help="公告日期 YYYY-MM-DD")
 @click.option("--starting-price", help="起拍价或变卖价（元）；不填按规则计算")
 @click.option("--notified-on", help="当事人、优先购买权人通知日期 YYYY-MM-DD（应在公告三日前）")
+@click.option("--posted-on", help="无法通知的当事人、优先购买权人在平台公示的日期 YYYY-MM-DD（公示满五日视为已经通知）")
 @click.option("--actor", default="", help="操作人")
 def next_round(lot_id: int, announce_on: str, starting_price: str | None, notified_on: str | None,
-               actor: str) -> None:
+               posted_on: str | None, actor: str) -> None:
     """流拍后启动第二次拍卖或变卖，悔拍后重新拍卖（原买受人不得竞买）。"""
     try:
         new = service.start_next_round(unit_of_work(), lot_id, announce_on=_parse_date(announce_on, "公告日期"),
                                        starting_price=starting_price, actor=actor,
-                                       notified_on=_parse_date(notified_on, "通知日期") if notified_on else None)
+                                       notified_on=_parse_date(notified_on, "通知日期") if notified_on else None,
+                                       posted_on=_parse_date(posted_on, "公示日期") if posted_on else None)
     except (service.LifecycleError, ValueError) as exc:
         fail(str(exc))
         return

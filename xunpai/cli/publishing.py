@@ -7,7 +7,6 @@ exports ``platform`` alone in ``commands``.
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import click
 
 from auction.demo_lots import COURT_CODE, COURT_NAME, demo_rows
+from auction.documents import DocumentError
 from auction.lot_kinds import AuctionRound
 from auction.lot_sheet import write_sheet
 from auction.off_peak import InvalidWindow, parse_windows
@@ -28,19 +28,17 @@ from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import typed_date as _date
 from xunpai.cli.support import typed_datetime as _datetime
 from xunpai.services.accounts import get_court
-from xunpai.services.lifecycle import court_info
 from xunpai.services.outcome_report import export_statistics_xlsx
 from xunpai.services.outcomes import lot_document_source, record_outcome, statistics
 from xunpai.services.publishing import (
     PublishingError,
     SheetInvalid,
-    get_lot,
+    documents_with_court_profile,
     import_sheet,
     lots_with_code,
     publish_lot,
     queue_lots,
     refresh_statuses,
-    render_documents,
     stored_lot,
     write_results,
 )
@@ -137,10 +135,8 @@ def publish(lot: str, platform_code: str, platform_url: str | None, outbox: Path
             (result,) = queue_lots(unit_of_work(), [lot_id], platform_code, _windows(windows), actor=actor)
         else:
             platform = make_platform(platform_code, platform_url, outbox)
-            row = get_lot(unit_of_work(), lot_id)
-            profile = court_info(unit_of_work(), row.court_code) if row is not None else None  # stored, if any
-            result = publish_lot(unit_of_work(), lot_id, platform, actor=actor,
-                                 documents_for=functools.partial(render_documents, court=profile) if documents else None)
+            result = publish_lot(unit_of_work(), lot_id, platform, actor=actor,  # documents: the stored court profile
+                                 documents_for=documents_with_court_profile(unit_of_work()) if documents else None)
     except (PublishingError, PlatformError) as exc:
         fail(str(exc), code=1)
         return
@@ -183,7 +179,7 @@ def bulk_publish(sheet: Path, platform_code: str, platform_url: str | None, outb
         bar_holder["bar"].update(n)
 
     try:
-        report = run_bulk_publish(unit_of_work(), sheet, platform, actor=actor, documents_for=render_documents if documents else None,
+        report = run_bulk_publish(unit_of_work(), sheet, platform, actor=actor, documents_for=documents_with_court_profile(unit_of_work()) if documents else None,
                      batch_size=batch_size, pace=pace, on_progress=on_progress, on_prepared=on_prepared,
                      queue_windows=queue)
     except SheetInvalid as exc:
@@ -373,7 +369,12 @@ def package(lot: str, platform_code: str, out: Path, documents: bool) -> None:
     lot_obj = stored_lot(unit_of_work(), _lot_id(lot))
     if lot_obj is None:
         fail(f"标的 {lot} 不存在。")
-    result = platform.build_package(lot_obj, lot_obj.plan, render_documents(lot_obj, lot_obj.plan) if documents else None)
+    try:
+        attachments = documents_with_court_profile(unit_of_work())(lot_obj, lot_obj.plan) if documents else None
+    except DocumentError as exc:
+        fail(str(exc))
+        return
+    result = platform.build_package(lot_obj, lot_obj.plan, attachments)
     out.write_bytes(result.to_zip())
     click.echo(f"已生成 {out}（{len(result.fields)} 个字段，{len(result.attachments)} 个附件）")
 

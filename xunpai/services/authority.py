@@ -26,6 +26,7 @@ from xunpai.storage.unit_of_work import UnitOfWork
 ledger.register_kind("web.denied", "越权访问被拒绝")
 
 COURT_STAFF = ("judge", "clerk")
+LOT_WRITERS = ("clerk",)  # who writes lots and their publications (the clerks' pages; judges decide, admins manage)
 
 
 class WriteRefused(PermissionError):

@@ -30,7 +30,6 @@ from auction.listing_plan import AuctionRound, PlanRefused, plan_listing
 from auction.lot import BankAccount, Contact, CourtInfo, court_from_dict, court_to_dict
 from tax_baseline.money import format_yuan
 from xunpai.services import authority, procedure
-from xunpai.services.publishing import LOT_WRITERS
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import Court
 from xunpai.storage.models.lifecycle import CourtProfile, LotEvent
@@ -91,6 +90,8 @@ def _barred(session, row: Lot) -> tuple[str, ...]:
         if life.state is LotState.RENEGED and life.sale is not None:
             # by the ID number (another person may bear the same name); the name only when no number was recorded
             out.append(life.sale.buyer_id_number or life.sale.buyer_name)
+        elif life.state is LotState.RENEGED and life.offer:  # the 承受人 who did not pay the difference (art. 22)
+            out.append(life.offer["to"])
     return tuple(x for x in out if x)
 
 
@@ -165,7 +166,7 @@ def record_event(uow: UnitOfWork, lot_id: int, kind: str, on: date, *, at: datet
     with uow:
         session = uow.session
         row = _lot(session, lot_id, court_code)
-        authority.require(uow, actor, row.court_code, what="登记拍卖事项", roles=LOT_WRITERS)
+        authority.require(uow, actor, row.court_code, what="登记拍卖事项", roles=authority.LOT_WRITERS)
         before = _life(session, row)
         life = before.apply(event, today=today or _now().date())
         extra: dict[str, Any] = {}
@@ -210,16 +211,18 @@ def _shortfall(session, row: Lot, life: Lifecycle) -> dict[str, Any]:
 
 def start_next_round(uow: UnitOfWork, lot_id: int, *, announce_on: date, actor: str = "",
                      court_code: str | None = None, starting_price: str | None = None,
-                     notified_on: date | None = None, notice_method: str = "") -> Lot:
+                     notified_on: date | None = None, notice_method: str = "",
+                     posted_on: date | None = None) -> Lot:
     """The next round of the same property in one step from the lot: after a failed first auction the second
     (起拍价 cut ≤ 20%, bidding within 30 days of the failure rolled by 民诉法 art. 85, 网拍规定 art. 26); after a
     failed second auction the 变卖 (at the second starting price by default, never below it, 拍卖变卖规定 art. 25
     para. 2); after 悔拍 the same round again with the reneging buyer barred (网拍规定 art. 24). The parties and
-    priority purchasers get the new round's notice date (网拍规定 art. 16) when ``notified_on`` is given."""
+    priority purchasers get the new round's notice date (网拍规定 art. 16) when ``notified_on`` is given; those who
+    cannot be reached the new round's posting date (``posted_on``: each round is posted anew, art. 16 para. 1)."""
     with uow:
         session = uow.session
         row = _lot(session, lot_id, court_code)
-        authority.require(uow, actor, row.court_code, what="启动下一轮处置", roles=LOT_WRITERS)
+        authority.require(uow, actor, row.court_code, what="启动下一轮处置", roles=authority.LOT_WRITERS)
         life = _life(session, row)
         series = repo.lot_series(session, row.court_code, row.case_number, row.lot_code)
         if any(r.id > row.id for r in series):
@@ -256,6 +259,11 @@ def start_next_round(uow: UnitOfWork, lot_id: int, *, announce_on: date, actor: 
         reauctions = sum(1 for r in series if r.round == target.value)
         if reauctions:
             content.lot_id = f"{row.lot.lot_id.split('-重拍')[0]}-重拍{reauctions}"
+        if posted_on is not None and posted_on > _now().date():
+            raise LifecycleError(f"公示日期 {posted_on.isoformat()} 晚于今天，不能登记尚未发生的公示。")
+        for person in list(content.parties) + list(content.priority_purchasers or []):
+            if not person.waived and person.unreachable_reason and person.notified_on is None:
+                person.posted_on = posted_on  # the previous round's posting does not notify this round
         if notified_on is not None:
             if notified_on > _now().date():
                 raise LifecycleError(f"通知日期 {notified_on.isoformat()} 晚于今天，不能登记尚未发生的通知。")

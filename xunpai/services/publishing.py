@@ -32,9 +32,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from auction import case_number as case_numbers
 from auction import media as media_rules
 from auction import off_peak
-from auction.documents import render_document_set
+from auction.documents import DocumentError, render_document_set
 from auction.listing_plan import PlanRefused, plan_listing
 from auction.lot import Attachment as LotAttachment
 from auction.lot import CourtInfo, missing_disclosures
@@ -59,7 +60,7 @@ from auction.platforms import (
 )
 from auction.platforms.package import normalize_documents
 from tax_baseline.cells import neutralize_row
-from xunpai.services import authority
+from xunpai.services import authority, lifecycle
 from xunpai.services import procedure as procedure_service
 from xunpai.storage import ledger
 from xunpai.storage.models.lots import PUBLICATION_STAGES, BulkJob, BulkJobRow, Lot, LotDraft, LotMedia
@@ -161,7 +162,7 @@ def check_against_database(uow: UnitOfWork, prepared: Sequence[PreparedLot]) -> 
         return problems
 
 
-LOT_WRITERS = ("clerk",)  # who writes lots and their publications (the clerks' pages; judges decide, admins manage)
+LOT_WRITERS = authority.LOT_WRITERS
 
 
 def court_problems(uow: UnitOfWork, prepared: Sequence[PreparedLot], actor: str) -> list[RowProblem]:
@@ -246,6 +247,27 @@ def render_documents(lot: Any, plan: Any, court: CourtInfo | None = None) -> lis
         return [Attachment(Path(p).name, Path(p).read_bytes(), Path(p).stem.rsplit("-", 1)[-1]) for p in paths]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def documents_with_court_profile(uow: UnitOfWork) -> DocumentsFor:
+    """The documents of each lot made with its court's stored profile (``xunpai.services.lifecycle``: account,
+    collegial panel, clerk, supervision phone, seal), read once per court. A court without a complete stored
+    profile gets no documents: ``DocumentError`` names, in Chinese, the court details the documents lack (the
+    lot is then reported blocked, never published with "—" in the account or the panel)."""
+    profiles: dict[str, CourtInfo | None] = {}
+
+    def make(lot: Any, plan: Any) -> list[Any] | None:
+        code = case_numbers.parse(lot.case_number).court_code
+        if code not in profiles:
+            profiles[code] = lifecycle.court_info(uow, code)
+        court = profiles[code]
+        missing = (court or CourtInfo(name=lot.court_name, contacts=lot.contacts)).missing()
+        if court is None or missing:
+            raise DocumentError(f"法院 {code} 尚未保存完整的法院信息，拍卖公告、竞买须知和裁定书缺少："
+                                + "、".join(missing) + "；请本院管理员在“法院信息”页填写后再附文书发布。")
+        return render_documents(lot, plan, court)
+
+    return make
 
 
 def create_lot(uow: UnitOfWork, values: dict[str, Any], *, actor: str = "", court_code: str | None = None,
@@ -383,7 +405,12 @@ def _send(uow: UnitOfWork, lot_ids: Sequence[int], platform: Platform, *, actor:
             report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
                                             message=refusal))
             continue
-        documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
+        try:
+            documents = documents_for(domain_lot, domain_lot.plan) if documents_for else None
+        except DocumentError as exc:  # a document that cannot be made says why; the lot is not sent
+            report.results.append(LotResult(lot.id, lot.lot_code, lot.title, "blocked", idempotency_key=key,
+                                            message=str(exc)))
+            continue
         files = list(normalize_documents(documents)) + media_attachments(domain_lot)
         built[lot_id] = (platform.build_package(domain_lot, domain_lot.plan, files or None), key)
     # 2. Record the intents (one short write transaction) before any remote call.
