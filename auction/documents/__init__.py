@@ -15,6 +15,7 @@ document is dated by the event it records and refused, saying which event is mis
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import io
 import tempfile
@@ -31,7 +32,7 @@ from auction.lifecycle import Lifecycle, LotState
 from auction.listing_plan import AuctionRound, ListingPlan
 from auction.lot import CourtInfo, Lot
 
-__all__ = ["DocumentError", "DocumentKind", "LISTING_KINDS", "lifecycle_kinds", "render_document", "render_document_set", "TEMPLATES"]
+__all__ = ["COURT_FIELDS", "DocumentError", "DocumentKind", "LISTING_KINDS", "applicable_kinds", "court_gaps", "lifecycle_kinds", "render_document", "render_document_set", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -104,6 +105,37 @@ _NEEDS = {
     DocumentKind.SUSPENSION_NOTICE: ("suspended", "暂缓或中止拍卖"),
     DocumentKind.DIFFERENCE_NOTICE: ("difference_fen", "接受抵债且应受清偿的债权额低于抵债价（拍卖变卖规定第十六条第二款）"),
 }
+
+
+_ACCOUNT, _PANEL, _CLERK, _PHONE, _CONTACTS = ("本院账户（开户行、户名、账号）", "合议庭成员（至少三人，审判长在前）", "书记员",
+                                               "监督电话", "联系人及电话")  # the names CourtInfo.missing() gives
+#: the court details each document prints (its template's fields): without them it would print "—"
+COURT_FIELDS = {
+    DocumentKind.ANNOUNCEMENT: (_ACCOUNT, _PHONE, _CONTACTS),
+    DocumentKind.BIDDER_NOTICE: (_ACCOUNT, _PHONE, _CONTACTS),
+    DocumentKind.NOTICE_TO_PARTIES: (_CONTACTS,),
+    DocumentKind.NOTICE_TO_PRIORITY_PURCHASERS: (_CONTACTS,),
+    DocumentKind.AUCTION_RULING: (_PANEL, _CLERK),
+    DocumentKind.SALE_RULING: (_PANEL, _CLERK),
+    DocumentKind.PANEL_RECORD: (_CLERK,),
+    DocumentKind.REGISTRY_NOTICE: (_CONTACTS,),
+    DocumentKind.HANDOVER_RECORD: (_PANEL, _CLERK),
+    DocumentKind.OFFER_IN_PAYMENT: (_CONTACTS,),
+    DocumentKind.DIFFERENCE_NOTICE: (_ACCOUNT, _CONTACTS),
+}
+
+
+def court_gaps(lot: Lot, court: CourtInfo, kinds=None) -> dict[DocumentKind, list[str]]:
+    """For each of ``kinds`` (default: the lot's applicable documents) that prints a court detail the court
+    information lacks, the Chinese names of what is missing (the lot's own contacts stand in for the court's)."""
+    missing = set(dataclasses.replace(court, name=court.name or lot.court_name,
+                                      contacts=court.contacts or lot.contacts).missing())
+    out = {}
+    for kind in (applicable_kinds(lot) if kinds is None else kinds):
+        gaps = [name for name in COURT_FIELDS.get(kind, ()) if name in missing]
+        if gaps:
+            out[kind] = gaps
+    return out
 
 
 def _template_name(kind: DocumentKind, plan: ListingPlan) -> str:
@@ -258,7 +290,8 @@ def applicable_kinds(lot: Lot) -> list[DocumentKind]:
 
 
 def render_document_set(lot: Lot, plan: ListingPlan | None, court: CourtInfo, out_dir: Path | str, *,
-                        formats: tuple[str, ...] = ("docx", "pdf"), issued_on: date | None = None) -> list[Path]:
+                        formats: tuple[str, ...] = ("docx", "pdf"), issued_on: date | None = None,
+                        kinds: list[DocumentKind] | None = None) -> list[Path]:
     """Every applicable document of the lot, in each format, written to ``out_dir`` as
     ``<lot_id>-<kind>.<fmt>``. The context is built once; each template is rendered once for both formats."""
     plan = plan or lot.plan
@@ -269,7 +302,7 @@ def render_document_set(lot: Lot, plan: ListingPlan | None, court: CourtInfo, ou
     base = build_context(lot, plan, court, issued_on)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in lot.lot_id) or "lot"
     rendered = [(kind, _render(kind, _context_for(kind, lot, plan, court, issued_on, base), plan))
-                for kind in applicable_kinds(lot)]
+                for kind in (applicable_kinds(lot) if kinds is None else kinds)]
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="xunpai-font-") as tmp:
         font = None

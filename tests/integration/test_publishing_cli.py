@@ -10,10 +10,14 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from auction.demo_lots import demo_rows
+from auction.demo_lots import COURT_CODE, demo_rows
 from auction.lot_sheet import write_sheet
+from tests.integration.test_lifecycle_service import PROFILE
+from tests.uow import unit_scope
 from xunpai.cli import main
 from xunpai.cli import support as cli_support
+from xunpai.services import accounts as accounts_service
+from xunpai.services import lifecycle as lifecycle_service
 from xunpai.services import outcomes as outcomes_service
 
 
@@ -97,7 +101,7 @@ def test_custody_and_firms_commands(run, tmp_path):
     assert "逾期 3 日" in chased.output and "已催办" in chased.output
 
 
-def test_sale_with_buyer_feeds_the_sale_documents(run, tmp_path):
+def test_sale_with_buyer_feeds_the_sale_documents(run, engine, tmp_path):
     write_sheet(tmp_path / "s.xlsx", demo_rows(1, date(2026, 12, 1)))
     run("lots", "import", tmp_path / "s.xlsx")
     run("lots", "publish", "V00001", "--platform", "ali", "--outbox", tmp_path / "o", "--no-documents")
@@ -111,7 +115,16 @@ def test_sale_with_buyer_feeds_the_sale_documents(run, tmp_path):
     assert run("lots", "export", "V00001", "-o", tmp_path / "v1.json").exit_code == 0
     exported = json.loads((tmp_path / "v1.json").read_text(encoding="utf-8"))["lot"]
     assert exported["sale"]["buyer_name"] == "李四" and exported["sale"]["price_fen"] == 10_000_000
-    documents = run("lots", "documents", tmp_path / "v1.json", "-o", tmp_path / "docs")
+    documents = run("lots", "documents", tmp_path / "v1.json", "-o", tmp_path / "bare")
     assert documents.exit_code == 0, documents.output
+    # no stored court profile yet: the ruling, which the panel and the clerk sign, is not made with "—" for them
+    assert "未制作成交裁定书：法院信息缺少合议庭成员（至少三人，审判长在前）、书记员。" in documents.output
+    assert "V00001-sale_confirmation.pdf" in {p.name for p in (tmp_path / "bare").iterdir()}
+    with unit_scope(engine) as uow:  # the administrator saves it; the documents use it by default
+        accounts_service.save_court(uow, code=COURT_CODE, name="浙江省温岭市人民法院", zones=[])
+        lifecycle_service.save_court_profile(uow, COURT_CODE, actor="admin", actor_role="admin", actor_court=None,
+                                             **PROFILE)
+    documents = run("lots", "documents", tmp_path / "v1.json", "-o", tmp_path / "docs")
+    assert documents.exit_code == 0 and "未制作" not in documents.output, documents.output
     names = {p.name for p in (tmp_path / "docs").iterdir()}
     assert {"V00001-sale_confirmation.pdf", "V00001-sale_ruling.docx"} <= names

@@ -189,3 +189,43 @@ def test_bad_input_is_refused_in_chinese_never_a_server_error(client, seeded, en
         assert expected in response.get_data(as_text=True), data
     bad_round = _post(client, f"/lifecycle/lots/{lot_id}/next-round", announce_on="明天")
     assert bad_round.status_code == 422
+
+
+def test_bulk_publishing_with_documents_uses_the_stored_profile_or_blocks_naming_what_is_missing(
+        client, seeded, engine, app, tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from auction.demo_lots import demo_rows
+    from auction.lot_sheet import write_sheet
+
+    def upload(n):
+        path = tmp_path / f"lots-{n}.xlsx"
+        write_sheet(path, demo_rows(n, date.today() + timedelta(days=1), court_code=COURT))
+        token = csrf_token(client, "/lots/bulk")
+        return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": "publish",
+                                               "documents": "1", "file": (io.BytesIO(path.read_bytes()), "批量挂拍表.xlsx")},
+                           content_type="multipart/form-data")
+
+    login(client, "clerk1")
+    page = client.get("/lots/bulk").get_data(as_text=True)
+    assert 'name="documents"' in page and "本院保存的法院信息" in page
+    # no stored profile: nothing goes out with "本院账户：—"; the result file says which court details are missing
+    response = upload(2)
+    assert response.status_code == 302
+    result = client.get(response.location + "/download")
+    rows = list(load_workbook(io.BytesIO(result.data)).active.iter_rows(values_only=True))
+    assert len(rows) == 3 and all("本院账户（开户行、户名、账号）" in " ".join(str(c) for c in r) for r in rows[1:])
+    assert not list(Path(app.config["OUTBOX_DIR"]).rglob("*.zip"))
+    with unit_scope(engine) as uow:
+        service.save_court_profile(uow, COURT, actor="admin", actor_role="admin", actor_court=None, **PROFILE)
+    response = upload(2)  # the same lots: blocked before, published now
+    assert response.status_code == 302
+    packages = list(Path(app.config["OUTBOX_DIR"]).rglob("*.zip"))
+    assert len(packages) == 2
+    with zipfile.ZipFile(packages[0]) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("announcement.docx"))
+        text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(name))).paragraphs)
+    assert "1207 0211 0900 0123 456" in text and "0576-86009999" in text and "本院账户：—" not in text

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import click
 
+from auction import case_number as case_numbers
 from auction.amounts import amount_text, datetime_cn
-from auction.documents import DocumentError, render_document_set
+from auction.documents import DocumentError, applicable_kinds, court_gaps, render_document_set
 from auction.listing_plan import DEFAULT_POLICY, PlanRefused, plan_listing, policy_from_dict
 from auction.lot import CourtInfo, LotDataError, court_from_dict, lot_from_dict
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
+from xunpai.services.lifecycle import court_info
 from xunpai.services.procedure import load_calendar
 
 
@@ -103,9 +105,11 @@ def plan(reference_price: str, kind: str, round_: str, announce_on: str, previou
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="输出目录")
 @click.option("--court", "court_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="法院信息 JSON（名称、地址、联系人、账户、合议庭）；缺省时用标的物中的法院名称和联系人")
+              help="法院信息 JSON（替代本院保存的法院信息）；缺省时用管理员在“法院信息”页保存的本院信息")
 def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
-    """由标的物 JSON 生成全套拍卖文书（DOCX 与 PDF）。"""
+    """由标的物 JSON 生成全套拍卖文书（DOCX 与 PDF），法院信息取本院保存的法院信息（账户、合议庭、书记员、监督电话、印章）。
+
+    缺少某项法院信息的文书不制作，并列明该文书缺少哪些法院信息。"""
     try:
         data = json.loads(lot_file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -113,33 +117,45 @@ def documents(lot_file: Path, out_dir: Path, court_file: Path | None) -> None:
         return
     try:
         lot = lot_from_dict(data.get("lot", data) if isinstance(data, dict) else data)
-        court = None
-        if court_file is not None:
-            court = court_from_dict(json.loads(court_file.read_text(encoding="utf-8")))
-        elif isinstance(data, dict) and "court" in data:
-            court = court_from_dict(data["court"])
-        if court is None:
-            court = CourtInfo(name=lot.court_name, contacts=lot.contacts)
         if lot.plan is None:
             fail("标的物没有拍卖方案（plan），请先用 xunpai lots plan 计算并写入。")
-        paths = render_document_set(lot, lot.plan, court, out_dir)
+        court, source = None, ""
+        if court_file is not None:  # an explicit override
+            court, source = court_from_dict(json.loads(court_file.read_text(encoding="utf-8"))), f"文件 {court_file}"
+        elif isinstance(data, dict) and "court" in data:
+            court, source = court_from_dict(data["court"]), f"文件 {lot_file} 中的法院信息"
+        else:  # the default: the court profile its administrator stored (xunpai.services.lifecycle)
+            code = _court_code(lot.case_number)
+            court = court_info(unit_of_work(), code) if code else None
+            source = f"本院（{code}）保存的法院信息" if court is not None else ""
+        if court is None:
+            court = CourtInfo(name=lot.court_name, contacts=lot.contacts)
+            source = "标的物中的法院名称和联系人（本院尚未保存法院信息）"
+        gaps = court_gaps(lot, court)
+        kinds = [k for k in applicable_kinds(lot) if k not in gaps]
+        paths = render_document_set(lot, lot.plan, court, out_dir, kinds=kinds) if kinds else []
     except (LotDataError, DocumentError) as exc:
         fail(str(exc))
         return
     for path in paths:
         click.echo(str(path))
-    click.echo(f"已生成 {len(paths)} 个文件到 {out_dir}")
-    # A ruling without its panel, or an announcement without the court's account, cannot be signed or
-    # published as it is: say what was left as “—” (the lot JSON exported from the database has no court info).
-    missing = [text for text, absent in (("合议庭成员（裁定书署名）", not court.judges), ("书记员", not court.clerk),
-                                         ("本院账户（公告、竞买须知）", court.account is None),
-                                         ("监督电话", not court.supervision_phone)) if absent]
+    click.echo(f"已生成 {len(paths)} 个文件到 {out_dir}（法院信息：{source}）")
     if lot.sale is not None and not lot.sale.paid_in_full_on:
         click.echo("提示：尚未登记价款付清日期，未制作成交裁定书（拍卖变卖规定第二十条）；付清后用 "
                    "xunpai lots outcome … --paid-on 登记，再导出并重新生成。", err=True)
-    if missing:
-        click.echo(f"提示：法院信息缺少{'、'.join(missing)}，文书中以“—”留空；签发前请用 --court 提供法院信息 JSON"
-                   "（名称、地址、联系人、监督电话、账户、合议庭、书记员）后重新生成。", err=True)
+    for kind, missing in gaps.items():  # never a "—" where the account, the panel or the clerk belongs
+        click.echo(f"未制作{kind.label_for(lot.plan)}：法院信息缺少{'、'.join(missing)}。", err=True)
+    if gaps:
+        click.echo("请本院管理员在网页“法院信息”页填写后重新生成（或用 --court 提供法院信息 JSON）。", err=True)
+        if not paths:
+            raise SystemExit(1)
+
+
+def _court_code(case_number: str) -> str:
+    try:
+        return case_numbers.parse(case_number).court_code
+    except ValueError:
+        return ""
 
 
 commands = [lots_group]
