@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from auction import periods
@@ -436,7 +436,13 @@ class Lifecycle:
         if not name:
             raise TransitionRefused("成交须登记买受人姓名或名称", R.SALE_CONFIRMATION_ART)
         id_number = str(data.get("buyer_id_number") or "").strip()
-        if id_number and len(id_number) == 18:
+        if id_number and len(id_number) == 18 and not id_number[:17].isdigit():
+            # an organisation's 统一社会信用代码 (GB 32100-2015) is 18 characters too, with letters in its body
+            try:
+                id_number = uscc.validate(id_number)
+            except ValidationError:
+                raise TransitionRefused(f"买受人统一社会信用代码“{id_number}”无效，应为 18 位且校验位正确") from None
+        elif id_number and len(id_number) == 18:
             try:
                 id_number = ric.validate(id_number)
             except ValidationError:

@@ -398,3 +398,13 @@ def test_a_difference_not_paid_in_time_allows_a_reauction_only_after_the_period(
     defaulted = go(taken, ev("default_difference", due + timedelta(days=1)))
     assert defaulted.state is LotState.RENEGED and defaulted.outcome == "reneged"
     assert "原买受人不得参加" in defaulted.next_steps(WorkingCalendar())[0].step
+
+
+def test_an_organisation_buys_with_its_unified_social_credit_code():
+    life = bidding()
+    end = life.plan.bidding_end
+    sale = dict(buyer_name="温岭市某置业有限公司", bidder_code="B2", price_fen=life.plan.starting_price_fen)
+    # before: every 18-character number was read as an identity card, so no company could be recorded as buyer
+    refused(life, ev("sold", end.date(), end, **sale, buyer_id_number="91331081MA2A000000"), "统一社会信用代码")
+    done = go(life, ev("sold", end.date(), end, **sale, buyer_id_number="91331081MA2A000004"))
+    assert done.sale.buyer_id_number == "91331081MA2A000004"
