@@ -229,3 +229,33 @@ def test_bulk_publishing_with_documents_uses_the_stored_profile_or_blocks_naming
         name = next(n for n in archive.namelist() if n.endswith("announcement.docx"))
         text = "\n".join(p.text for p in Document(io.BytesIO(archive.read(name))).paragraphs)
     assert "1207 0211 0900 0123 456" in text and "0576-86009999" in text and "本院账户：—" not in text
+
+
+def test_the_difference_of_a_property_taken_in_payment_through_the_forms(client, seeded, engine):
+    lot_id = bidding_lot(engine)
+    login(client, "clerk1")
+    url = f"/lifecycle/lots/{lot_id}/events"
+    assert _post(client, url, kind="unsold", on="2026-09-03").status_code == 302
+    assert _post(client, url, kind="offer_in_payment", on="2026-09-04", to="温岭市某农村商业银行股份有限公司").status_code == 302
+    page = client.get(f"/lifecycle/lots/{lot_id}").get_data(as_text=True)
+    assert "承受人应受清偿的债权额" in page and "补交差价期限" in page
+    with unit_scope(engine) as uow:
+        price = service.lot_view(uow, lot_id).life.offer["price_fen"]
+    claim = f"{(price - 12_345_67) // 100}.{(price - 12_345_67) % 100:02d}"
+    no_period = _post(client, url, kind="accept_in_payment", on="2026-09-06", claim=claim)
+    assert no_period.status_code == 422 and "补交差价 12,345.67元" in no_period.get_data(as_text=True)
+    assert f'value="{claim}"' in no_period.get_data(as_text=True)  # nothing typed is lost
+    ok = _post(client, url, kind="accept_in_payment", on="2026-09-06", claim=claim, difference_due_on="2026-09-20")
+    assert ok.status_code == 302
+    page = client.get(f"/lifecycle/lots/{lot_id}").get_data(as_text=True)
+    assert "承受人补交差价 12,345.67元" in page and "责令补交差价通知书" in page
+    wrong = _post(client, url, kind="pay_difference", on="2026-09-10", amount="12345.00")
+    assert wrong.status_code == 422 and "差价应全额交付" in wrong.get_data(as_text=True)
+    assert _post(client, url, kind="pay_difference", on="2026-09-10", amount="12345.67").status_code == 302
+    notice = client.get(f"/lifecycle/lots/{lot_id}/documents/difference_notice.docx")
+    text = "".join(p.text for p in Document(io.BytesIO(notice.data)).paragraphs)
+    assert notice.status_code == 200 and "12,345.67元" in text and "1207 0211 0900 0123 456" in text
+    assert _post(client, url, kind="rule", on="2026-09-12").status_code == 302
+    ruling = client.get(f"/lifecycle/lots/{lot_id}/documents/sale_ruling.docx")
+    text = "".join(p.text for p in Document(io.BytesIO(ruling.data)).paragraphs)
+    assert "已于2026年9月10日补交差价12,345.67元" in text
