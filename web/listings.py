@@ -31,7 +31,7 @@ from auction import lot_form, lot_sheet
 from auction import media as media_rules
 from auction.case_number import InvalidCaseNumber, validate
 from auction.demo_lots import demo_rows
-from auction.documents import applicable_kinds, render_document
+from auction.documents import DocumentError, DocumentKind, applicable_kinds, court_gaps, render_document
 from auction.lot import CourtInfo, missing_disclosures
 from auction.lot_kinds import AuctionRound, PropertyKind
 from auction.lot_sheet import COLUMNS, read_sheet, write_sheet
@@ -114,6 +114,11 @@ def _render(lot, kind: str, fmt: str) -> bytes:
     # the stored court profile (account, panel, clerk, supervision phone; xunpai.services.lifecycle) when saved
     court = lifecycle_service.court_info(uow(), lot.court_code) or CourtInfo(name=content.court_name,
                                                                            contacts=content.contacts)
+    document_kind = DocumentKind(kind)  # ValueError (shown) for an unknown kind
+    gaps = court_gaps(content, court, [document_kind]).get(document_kind)
+    if gaps:  # never "本院账户：—" or an unsigned ruling: say which court details are missing
+        raise DocumentError(f"{document_kind.label_for(content.plan)}需要的法院信息缺少：{'、'.join(gaps)}；"
+                            "请本院管理员在“法院信息”页填写后再制作。")
     return render_document(kind, content, content.plan, court, fmt=fmt, created_on=lot.created_at.date())
 
 

@@ -15,6 +15,8 @@ from auction.lot import Lot as DomainLot
 from auction.lot_sheet import read_sheet, write_sheet
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE, csrf_token, login
+from tests.web.test_web_lifecycle import PROFILE
+from xunpai.services import lifecycle as lifecycle_service
 from xunpai.services import procedure
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot, Publication
@@ -74,8 +76,15 @@ def test_lot_page_shows_prices_and_previews_documents(client, seeded, engine, tm
     lot_id = int(re.search(r'href="/lots/(\d+)"', lots).group(1))
     page = client.get(f"/lots/{lot_id}").get_data(as_text=True)
     assert "起拍价" in page and "拍卖公告" in page
+    # no stored court profile: the announcement would print "本院账户：—"; it says what is missing instead
+    refused = client.get(f"/lots/{lot_id}/documents/announcement.pdf", follow_redirects=True)
+    assert "拍卖公告需要的法院信息缺少：本院账户（开户行、户名、账号）、监督电话" in refused.get_data(as_text=True)
+    with unit_scope(engine) as uow:
+        lifecycle_service.save_court_profile(uow, COURT, actor="admin", actor_role="admin", actor_court=None,
+                                             **PROFILE)
     preview = client.get(f"/lots/{lot_id}/documents/announcement")
     assert preview.status_code == 200 and "拍卖公告" in preview.get_data(as_text=True)
+    assert "1207 0211 0900 0123 456" in preview.get_data(as_text=True)
     pdf = client.get(f"/lots/{lot_id}/documents/announcement.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 
