@@ -255,8 +255,13 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     clerk.click("a[href^='/lots/']:text('H00012')")
     assert "起拍价" in clerk.content() and "已上线" in clerk.content()
     shots(clerk, "lot")
+    from tests.web.test_web_lifecycle import PROFILE
+    from xunpai.services import lifecycle as lifecycle_service
+
+    with unit_scope(engine) as uow:  # the documents are made with the court profile its administrator saved
+        lifecycle_service.save_court_profile(uow, COURT, actor="admin", actor_role="admin", actor_court=None, **PROFILE)
     clerk.click("a:text('预览') >> nth=0")
-    assert "拍卖公告" in clerk.content()
+    assert "拍卖公告" in clerk.content() and "1207 0211 0900 0123 456" in clerk.content()
     shots(clerk, "announcement-preview")
     with unit_scope(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Lot).where(Lot.status == "published")) == 12
