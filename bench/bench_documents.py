@@ -47,7 +47,7 @@ def document_texts(lot, court) -> dict[DocumentKind, list[tuple[str, str]]]:
     base = build_context(lot, lot.plan, court)
     texts = {}
     for kind in applicable_kinds(lot):
-        template = _render(kind, _context_for(kind, lot, lot.plan, court, None, base))
+        template = _render(kind, _context_for(kind, lot, lot.plan, court, None, base), lot.plan)
         body = [(p.style.name, p.text) for p in template.docx.paragraphs if p.text.strip()]
         for table in template.docx.tables:
             for row in table.rows:
