@@ -575,7 +575,7 @@ def bulk():
                                     total=total, task="lots.bulk",
                                     params={"sheet": str(sheet), "code": code, "mode": mode,
                                             "stem": Path(upload.filename).stem, "actor": current_user.username,
-                                             "documents": bool(request.form.get("documents")),
+                                            "documents": bool(request.form.get("documents")),
                                             "court": current_user.court_code, "total": total})
                 return redirect(url_for("listings.bulk_job", job_id=job_id))
     recent = jobs_service.recent_jobs(uow(), current_user.id, "lots.bulk")
