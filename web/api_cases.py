@@ -16,6 +16,7 @@ from auction import reference_price as rp
 from web.api import V1, ApiError, _body, _date, _deny, _objection_for_me, _objection_json, _role, bp
 from web.database import uow
 from web.security import may_see_case
+from xunpai.services import agenda as agenda_service
 from xunpai.services import objections as objection_service
 from xunpai.services import procedure
 from xunpai.storage import ledger
@@ -292,5 +293,5 @@ def objection_review(objection_id: int):
 def agenda():
     _role("judge", "clerk")
     today = ledger.now_local().date()
-    items = procedure.agenda(uow(), today=today, court_code=current_user.court_code)
+    items = agenda_service.court_agenda(uow(), today=today, court_code=current_user.court_code)
     return jsonify({"today": today.isoformat(), "items": [i.as_dict() for i in items]})

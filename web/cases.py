@@ -27,6 +27,7 @@ from web.objection_views import now, objection_view
 from web.pdf import inquiry_letter_pdf
 from web.security import authorize_case, may_see_case, roles_required
 from xunpai.services import accounts as accounts_service
+from xunpai.services import agenda as agenda_service
 from xunpai.services import objections as objection_service
 from xunpai.services import procedure, receipts
 from xunpai.services.inquiry import CONTRACT_DATE_NOTE
@@ -80,7 +81,7 @@ def _stage(case) -> str:
 def home():
     """The judge's home page: every open step of every case of the court with its due date, and the cases."""
     today = now().date()
-    items = procedure.agenda(uow(), today=today, court_code=current_user.court_code)
+    items = agenda_service.court_agenda(uow(), today=today, court_code=current_user.court_code)
     rows = [(c, _stage(c)) for c in procedure.cases(uow(), current_user.court_code)]
     return render_template("cases/home.html", items=items, cases=rows, today=today)
 
@@ -160,7 +161,7 @@ def case_page(case_number: str):
     lots = [_lot_view(lot) for lot in case.lots]
     quotes = receipts.case_quote_receipts(uow(), case.case_number) if current_user.role == "judge" else []
     objections_ = [objection_view(o) for o in objection_service.list_objections(uow(), case.case_number)]
-    steps = [i for i in procedure.agenda(uow(), today=now().date(), court_code=current_user.court_code)
+    steps = [i for i in agenda_service.court_agenda(uow(), today=now().date(), court_code=current_user.court_code)
              if i.step.case_number == case.case_number]
     return render_template("cases/case.html", case=case, lots=lots, quotes=quotes, objections=objections_,
                            steps=steps, roles=PARTY_ROLES, kinds=PROPERTY_KINDS, today=now().date(),

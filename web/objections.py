@@ -22,6 +22,7 @@ from tax_baseline.typed_dates import parse_date
 from web.database import uow
 from web.objection_views import case_or_none, now, objection_view, receipt_pdf, report_name, visible_objection
 from web.security import authorize_case, roles_required
+from xunpai.services import agenda as agenda_service
 from xunpai.services import objections as objection_service
 from xunpai.services import procedure
 
@@ -193,7 +194,7 @@ def receipt(objection_id: int):
 @roles_required("judge", "clerk")
 def agenda():
     today = now().date()
-    items = procedure.agenda(uow(), today=today, court_code=current_user.court_code)
+    items = agenda_service.court_agenda(uow(), today=today, court_code=current_user.court_code)
     only = request.args.get("show", "")
     if only == "overdue":
         items = [i for i in items if i.overdue]

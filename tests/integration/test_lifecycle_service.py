@@ -279,3 +279,28 @@ def test_a_suspension_counts_as_an_outcome_until_the_auction_resumes(engine, uow
     assert life.state is LotState.ANNOUNCED
     with unit_scope(engine) as check:
         assert check.session.get(Lot, lot_id).outcome is None
+
+
+def test_the_courts_one_agenda_shows_a_sold_lots_balance_deadline_beside_the_procedure(engine, uow):
+    """``xunpai agenda`` and the judge's home page read ``services.agenda``: a lot sold and not yet paid has its
+    balance deadline there (网拍规定 art. 24 / 拍卖变卖规定 art. 22), with the article, and a lot of another court
+    does not appear in this court's agenda."""
+    from xunpai.services import agenda as agenda_service
+
+    with unit_scope(engine) as setup:
+        lot_id = _setup(setup)
+    plan = _through_bidding(uow, lot_id, ANNOUNCE - timedelta(days=5), ANNOUNCE)
+    end = plan.bidding_end
+    service.record_event(uow, lot_id, "sold", end.date(), at=end + timedelta(minutes=2), court_code=COURT,
+                         data={"buyer_name": "周某某", "buyer_id_number": BUYER_ID, "price_fen": plan.starting_price_fen})
+    items = agenda_service.court_agenda(uow, today=end.date(), court_code=COURT)
+    mine = [i for i in items if i.step.reference == f"lot:{lot_id}"]
+    assert mine, [i.step for i in items]
+    step = mine[0]
+    assert step.step.deadline is not None and step.step.deadline.due == plan.balance_due_on
+    assert step.step.case_number and not step.overdue
+    assert agenda_service.court_agenda(uow, today=end.date(), court_code=COURT) == items  # reading changes nothing
+    everyone = agenda_service.court_agenda(uow, today=end.date())
+    assert any(i.step.reference == f"lot:{lot_id}" for i in everyone)
+    later = agenda_service.court_agenda(uow, today=plan.balance_due_on + timedelta(days=1), court_code=COURT)
+    assert next(i for i in later if i.step.reference == f"lot:{lot_id}").overdue

@@ -205,7 +205,7 @@ def test_bulk_publishing_with_documents_uses_the_stored_profile_or_blocks_naming
         path = tmp_path / f"lots-{n}.xlsx"
         write_sheet(path, demo_rows(n, date.today() + timedelta(days=1), court_code=COURT))
         token = csrf_token(client, "/lots/bulk")
-        return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": "publish",
+        return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": "publish", "confirm_publish": "1",
                                                "documents": "1", "file": (io.BytesIO(path.read_bytes()), "批量挂拍表.xlsx")},
                            content_type="multipart/form-data")
 

@@ -12,6 +12,7 @@ import click
 from auction import periods
 from xunpai.cli.support import echo_json, fail, unit_of_work
 from xunpai.cli.support import required_date as _parse_date
+from xunpai.services import agenda as agenda_service
 from xunpai.services import procedure as service
 from xunpai.storage.ledger import now_local
 
@@ -69,7 +70,7 @@ def agenda(court_code: str | None, today: str | None, as_json: bool) -> None:
     day = _parse_date(today, "今天") if today else now_local().date()
     uow = unit_of_work()
     try:
-        items = service.agenda(uow, today=day, court_code=court_code)
+        items = agenda_service.court_agenda(uow, today=day, court_code=court_code)
     except service.ProcedureError as exc:
         fail(str(exc))
     if as_json:

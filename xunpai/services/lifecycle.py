@@ -317,7 +317,7 @@ def lot_document(uow: UnitOfWork, lot_id: int, kind: str, fmt: str, *, court_cod
 # --- the agenda -------------------------------------------------------------------------------------------
 
 
-def open_steps(uow: UnitOfWork, court_code: str) -> list[agendas.OpenStep]:
+def open_steps(uow: UnitOfWork, court_code: str | None) -> list[agendas.OpenStep]:
     """Every open step of the court's lots with its deadline, as ``auction.agenda.OpenStep`` (the same shape as the
     reference-price procedure's steps, so one agenda can show both)."""
     with uow:
@@ -329,7 +329,7 @@ def open_steps(uow: UnitOfWork, court_code: str) -> list[agendas.OpenStep]:
             for step in life.next_steps(calendar):
                 steps.append(agendas.OpenStep(row.court_code, row.case_number,
                                               f"标的 {row.lot_code}（{row.lot.plan.round.label}）", step.step,
-                                              step.deadline, str(row.id)))
+                                              step.deadline, f"lot:{row.id}"))
         return steps
 
 

@@ -624,12 +624,17 @@ def open_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda
         return steps
 
 
-def agenda(uow: UnitOfWork, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
-    """The court's agenda: open steps with due dates, overdue and provisional flags, most urgent first."""
+def agenda_steps(uow: UnitOfWork, *, court_code: str | None = None) -> list[agenda_rules.OpenStep]:
+    """The procedure's open steps of a court (checked to exist), for the one agenda (``services.agenda``)."""
     with uow:
         if court_code:
             require_row(uow, Court, court_code, "法院")
-        return agenda_rules.build(open_steps(uow, court_code=court_code), today)
+        return open_steps(uow, court_code=court_code)
+
+
+def agenda(uow: UnitOfWork, *, today: date, court_code: str | None = None) -> list[agenda_rules.AgendaItem]:
+    """The procedure's part of the agenda alone (the court's whole agenda, lots included: ``services.agenda``)."""
+    return agenda_rules.build(agenda_steps(uow, court_code=court_code), today)
 
 
 def choose_method(uow: UnitOfWork, lot_id: int, facts: rp.PropertyFacts, *, failed: Sequence[str] = (),

@@ -46,9 +46,11 @@ def court_profile(session: Session, court_code: str) -> CourtProfile | None:
     return session.get(CourtProfile, court_code)
 
 
-def lots_with_events(session: Session, court_code: str, limit: int = 1000) -> list[Lot]:
-    """The court's lots that have a recorded event or are published (the agenda's lots), newest first."""
+def lots_with_events(session: Session, court_code: str | None, limit: int = 1000) -> list[Lot]:
+    """The court's lots (every court's when ``court_code`` is None) that have a recorded event or are published
+    (the agenda's lots), newest first."""
     with_events = select(LotEvent.lot_id).distinct()
-    return list(session.scalars(select(Lot).where(Lot.court_code == court_code,
-                                                  Lot.id.in_(with_events) | (Lot.status == "published"))
-                                .order_by(Lot.id.desc()).limit(limit)))
+    query = select(Lot).where(Lot.id.in_(with_events) | (Lot.status == "published"))
+    if court_code is not None:
+        query = query.where(Lot.court_code == court_code)
+    return list(session.scalars(query.order_by(Lot.id.desc()).limit(limit)))
