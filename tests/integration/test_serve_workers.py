@@ -233,7 +233,7 @@ def test_two_hundred_idle_connections_do_not_stop_a_login(tmp_path):
             headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
         response = connection.getresponse()
         response.read()
-        assert response.status == 302 and response.getheader("Location").endswith("/inquiry/"), response.status
+        assert response.status == 302 and response.getheader("Location").endswith("/cases"), response.status
         assert time.monotonic() - started < 5, "the login waited behind the idle connections"
 
         # the server closes the idle connections after its idle timeout (4 s here, checked every 2 s)
