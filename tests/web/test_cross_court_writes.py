@@ -84,6 +84,7 @@ def _lot_state(engine, lot_id):
 def _upload(client, data: bytes, mode: str):
     token = csrf_token(client, "/lots/bulk")
     return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": mode,
+                                           "confirm_publish": "1" if mode != "import" else "",
                                            "file": (io.BytesIO(data), "表.xlsx")}, content_type="multipart/form-data")
 
 

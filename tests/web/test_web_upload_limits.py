@@ -42,6 +42,7 @@ def _batch(client, data: bytes, name: str):
 def _bulk(client, data: bytes, name: str, mode="import"):
     token = csrf_token(client, "/lots/bulk")
     return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": mode,
+                                           "confirm_publish": "1" if mode != "import" else "",
                                            "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
