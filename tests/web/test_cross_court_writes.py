@@ -112,7 +112,8 @@ def test_the_new_lot_form_refuses_another_courts_case_and_logs_it(client, engine
     login(client, "clerk2")
     token = csrf_token(client, "/lots/new")
     values = {k: ("" if v is None else str(v)) for k, v in _rows(1, COURT)[0].items() if k != "内容JSON"}
-    response = client.post("/lots/new", data={"csrf_token": token, **values})
+    # 建立标的 (a plain save keeps the typed form as a draft of the clerk's own court and creates no lot)
+    response = client.post("/lots/new", data={"csrf_token": token, **values, "action": "build"})
     assert response.status_code == 422 and "只能" in response.get_data(as_text=True)
     with unit_scope(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Lot)) == 2
