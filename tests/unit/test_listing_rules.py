@@ -27,6 +27,7 @@ EXPECTED = {
     "FIXED_PRICE_SALE_PRICE_FLOOR_ART": ["第三次拍卖的保留价买受该财产"],
     "FIXED_PRICE_SALE_FAILED_ART": ["变卖的财产无人应买的"],
     "TAKE_IN_PAYMENT_ART": ["以该次拍卖所定的保留价接受拍卖财产"],
+    "TAKE_IN_PAYMENT_DIFFERENCE_ART": ["责令其在指定的期间内补交差额"],
     "TAKE_IN_PAYMENT_MOVABLE_ART": ["第二次拍卖仍流拍的动产"],
     "TAKE_IN_PAYMENT_IMMOVABLE_ART": ["第二次拍卖仍流拍的不动产"],
     "REAUCTION_AFTER_RENEGING_ART": ["原买受人不得参加竞买"],
