@@ -4,7 +4,6 @@ notices for years the calendar package does not cover), platforms and service fi
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,15 +12,17 @@ from flask_login import current_user
 
 from auction.case_number import validate as validate_case_number
 from auction.platforms import catalog
-from tax_baseline.tables import SPECS
+from tax_baseline.tables import SPEC_BY_NAME, SPECS
 from tax_baseline.typed_dates import parse_date
 from tax_baseline.workbook import WorkbookError, read_xlsx
+from web import jobs
 from web.database import uow
 from web.platforms import local_platform_url
 from web.security import roles_required
-from web.uploads import zip_problem
+from web.uploads import SheetSize, save_upload, setting, upload_problem, workbook_rows, zip_problem
 from xunpai.services import accounts as accounts_service
 from xunpai.services import baseline as store
+from xunpai.services import jobs as jobs_service
 from xunpai.services import procedure, providers
 from xunpai.services.baseline_compare import compare
 from xunpai.storage.models.accounts import ROLES
@@ -127,46 +128,84 @@ def tables():
                 flash(f"已启用基准表版本“{request.form.get('name')}”。此后的询价均使用该版本。", "success")
                 return redirect(url_for("admin.tables"))
         elif action == "import":
-            errors = _import_tables()
-            if not errors:
-                return redirect(url_for("admin.tables"))
+            job_id, errors = _start_import()
+            if job_id:
+                return redirect(url_for("admin.tables_job", job_id=job_id))
         else:
             abort(400)
     versions = store.list_versions(uow())
+    recent = jobs_service.recent_jobs(uow(), current_user.id, "admin.tables")
     return render_template("admin/tables.html", versions=versions, errors=errors, form=request.form,
-                           table_names={spec.name: spec.sheet for spec in SPECS}), \
+                           table_names={spec.name: spec.sheet for spec in SPECS}, recent=recent,
+                           status_text=jobs.status_text), \
         (422 if errors else 200)
 
 
-def _import_tables() -> list[str]:
+def _start_import() -> tuple[str, list[str]]:
+    """Check what can be checked at once and start the import job: the name, the file's type, a zip bomb (from
+    the zip's directory, nothing unpacked), then its rows, counted no further than ``BACKGROUND_ROWS``. A small
+    workbook is read and checked here, so its cell errors are listed on this page at once; a larger one is read
+    only by the job (as the judges' batch is). Either way the version is stored by the job, never in the request.
+    Returns (job id, []) or ("", the Chinese reasons)."""
     upload = request.files.get("file")
     name = request.form.get("name", "").strip()
-    if not upload or not upload.filename:
-        return ["请选择基准表文件（.xlsx，模板见“xunpai tables template”）。"]
-    if not upload.filename.lower().endswith(".xlsx"):
-        return [f"文件“{upload.filename}”不是 .xlsx 文件。"]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "tables.xlsx"
-        upload.save(path)
-        problem = zip_problem(path, Path(upload.filename).name)  # a zip bomb is refused before openpyxl opens it
-        if problem:
-            return [problem]
+    problem = upload_problem(upload, "请选择基准表文件（.xlsx，模板见“xunpai tables template”）。", (".xlsx",))
+    if problem:
+        return "", [problem]
+    if not name:
+        return "", ["请为基准表版本命名，如 2026-07。"]
+    if any(v.name == name for v in store.list_versions(uow())):
+        return "", [f"版本“{name}”已存在；版本一经导入不可修改，请换一个版本名。"]
+    shown = Path(upload.filename).name
+    source = save_upload(upload, "tables-in")
+    size = SheetSize(0, zip_problem(source, shown))  # a zip bomb is refused before openpyxl opens it
+    if not size.problem:
+        size = workbook_rows(source, shown, stop_after=setting("BACKGROUND_ROWS"))
+    errors = [size.problem] if size.problem else []
+    if not errors and size.rows <= setting("BACKGROUND_ROWS"):
         try:
-            tables, cell_errors = read_xlsx(path)
+            _tables, cell_errors = read_xlsx(source)
         except WorkbookError as exc:
-            return [str(e) for e in exc.errors] or [str(exc)]
-        except Exception as exc:  # not a workbook at all
-            return [f"无法读取文件“{upload.filename}”：{exc}"]
-    if cell_errors:
-        return [f"文件有 {len(cell_errors)} 处错误，未导入任何数据："] + [str(e) for e in cell_errors[:200]]
+            cell_errors = exc.errors
+        if cell_errors:
+            errors = [f"文件“{shown}”有 {len(cell_errors)} 处错误，未导入任何数据："] + \
+                [str(e) for e in cell_errors[:200]]
+    if errors:
+        source.unlink(missing_ok=True)
+        return "", errors
+    job_id = jobs.start("admin.tables", user_id=current_user.id, court_code="", total=2, task="admin.tables",
+                        params={"actor": current_user.username, "source": str(source), "name": name,
+                                "file_name": shown})
+    return job_id, []
+
+
+SHOWN_ERRORS = 30  # cell errors named in a failed job's message (the page lists up to 200 of a small file)
+
+
+@jobs.task("admin.tables")
+def import_work(progress: jobs.Progress, out_dir: Path, *, actor: str, source: str, name: str,
+                file_name: str) -> tuple[str, str]:
+    """The tables import job, as the administrator who uploaded it: the service checks again that ``actor`` may
+    import (an administrator, still active: a refusal is logged as ``web.denied``), reads and checks every cell
+    and stores the draft version with its ledger entry in one transaction, or nothing."""
     try:
-        store.save_version(uow(), tables, name, source=upload.filename, created_by=current_user.username)
+        version = store.import_file(progress.uow, source, name, actor=actor, source=file_name,
+                                    progress=lambda step: progress(step, 0, 2, force=True))
     except WorkbookError as exc:
-        return [f"文件有 {len(exc.errors)} 处错误，未导入任何数据："] + [str(e) for e in exc.errors[:200]]
+        more = f"等，共 {len(exc.errors)} 处" if len(exc.errors) > SHOWN_ERRORS else ""
+        raise RuntimeError(f"文件“{file_name}”有 {len(exc.errors)} 处错误，未导入任何数据："
+                           + "；".join(str(e) for e in exc.errors[:SHOWN_ERRORS]) + more) from None
     except store.VersionError as exc:
-        return [str(exc)]
-    flash(f"已导入基准表版本“{name}”（草稿）。核对无误后请启用。", "success")
-    return []
+        raise RuntimeError(str(exc)) from None
+    finally:
+        Path(source).unlink(missing_ok=True)
+    counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {n} 行"
+                      for k, n in (version.row_counts or {}).items() if n)
+    return "", (f"已导入基准表版本“{name}”（草稿；{counts}），已记入台账。核对无误后请在“基准表版本”页启用，"
+                "此后的询价才使用该版本。")
+
+
+jobs.add_job_pages(bp, "/tables/jobs", "tables", role="admin", title="导入基准表", back="admin.tables")
 
 
 @bp.route("/tables/compare")

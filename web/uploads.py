@@ -183,3 +183,25 @@ def header_row(path: Path, shown: str) -> list[str]:
         return []
     finally:
         book.close()
+
+
+def workbook_rows(path: Path, shown: str, *, stop_after: int) -> SheetSize:
+    """Data rows of every sheet of a stored workbook (each sheet's header not counted), streamed, and no further
+    than ``stop_after`` + 1 rows: enough to tell a small file (read at once in the request) from a large one (read
+    only by its background job). Call after ``zip_problem``; a file openpyxl cannot open is refused."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds, all in English
+        return SheetSize(0, _not_xlsx(shown))
+    rows = 0
+    try:
+        for sheet in book.worksheets:
+            for index, _row in enumerate(sheet.iter_rows(values_only=True)):
+                rows += index > 0
+                if rows > stop_after:
+                    return SheetSize(rows)
+    except Exception:
+        return SheetSize(0, _not_xlsx(shown))
+    finally:
+        book.close()
+    return SheetSize(rows)

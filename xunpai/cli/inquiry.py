@@ -11,14 +11,7 @@ from tax_baseline.batch import BatchFileError, read_units, write_results
 from tax_baseline.quote import QuoteRequest
 from tax_baseline.scale_out import check_output, is_dataset, open_source
 from tax_baseline.tables import SPEC_BY_NAME
-from tax_baseline.workbook import (
-    WorkbookError,
-    read_csv_table,
-    read_xlsx,
-    replace_table,
-    write_template,
-    write_xlsx,
-)
+from tax_baseline.workbook import WorkbookError, write_template, write_xlsx
 from xunpai import config
 from xunpai.cli.support import echo_json, fail, required_date, stop_on, unit_of_work
 from xunpai.cli.support import typed_date as _date
@@ -65,19 +58,8 @@ def tables_import(file: Path, name: str | None, base: str | None, user: str) -> 
 
     导入后为草稿版本，须经 `xunpai tables activate` 启用。"""
     name = name or file.stem
-    uow = unit_of_work()
     with stop_on(WorkbookError, baseline_store.VersionError):
-        if file.suffix.lower() == ".xlsx":
-            tables, errors = read_xlsx(file)
-        elif file.suffix.lower() == ".csv":
-            spec, frame, errors = read_csv_table(file)
-            if not errors:
-                tables, errors = replace_table(baseline_store.load_version(uow, base), spec, frame)
-        else:
-            fail(f"基准表文件应为 .xlsx（全套）或 .csv（单张表），收到“{file.name}”。")
-        if errors:
-            raise WorkbookError(errors, str(file))
-        version = baseline_store.save_version(uow, tables, name, source=file.name, created_by=user)
+        version = baseline_store.import_file(unit_of_work(), file, name, actor=user, source=file.name, base=base)
     counts = "，".join(f"{SPEC_BY_NAME[k].sheet if k in SPEC_BY_NAME else k} {v}"
                        for k, v in version.row_counts.items() if v)
     click.echo(f"已导入草稿版本“{name}”（{counts}）。启用请运行：xunpai tables activate {name}")

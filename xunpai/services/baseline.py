@@ -6,13 +6,16 @@ an explicit activation, recorded in the ledger with who did it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
 from tax_baseline.tables import SPECS, BaselineTables, validate
-from tax_baseline.workbook import WorkbookError
+from tax_baseline.workbook import WorkbookError, read_csv_table, read_xlsx, replace_table
+from xunpai.services import authority
 from xunpai.storage import ledger
 from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.repositories import baseline as baseline_repo
@@ -21,6 +24,9 @@ from xunpai.storage.unit_of_work import UnitOfWork
 
 class VersionError(ValueError):
     """A version that does not exist, already exists, or cannot be activated."""
+
+
+ADMINS = ("admin",)  # who imports and activates table versions (an administrator's task, not a court's)
 
 
 def _record(value):
@@ -35,8 +41,10 @@ def _record(value):
 
 def save_version(uow: UnitOfWork, tables: BaselineTables, name: str, *, source: str = "", created_by: str = "",
                  fit_statistics: dict | None = None, note: str = "") -> TableVersion:
-    """Store a complete, validated set of tables as a new draft version (nothing stored on any error)."""
+    """Store a complete, validated set of tables as a new draft version (nothing stored on any error).
+    ``created_by`` must be an administrator (``authority.require``; the command line's operator is recorded)."""
     with uow:
+        authority.require(uow, created_by, None, what="导入基准表", roles=ADMINS)
         session = uow.session
         name = (name or "").strip()
         if not name:
@@ -63,6 +71,36 @@ def save_version(uow: UnitOfWork, tables: BaselineTables, name: str, *, source: 
                       actor=created_by, purpose="导入基准表")
         uow.commit()
         return version
+
+
+def import_file(uow: UnitOfWork, path: str | Path, name: str, *, actor: str, source: str = "",
+                base: str | None = None, progress: Callable[[int], None] | None = None) -> TableVersion:
+    """The tables import of every entry point (the administrator's page through its background job, ``xunpai
+    tables import``): read a full workbook (.xlsx) or one table (.csv, replacing that table of version ``base``,
+    default the active one), check every cell, then store the draft version and its ``tables.import`` ledger
+    entry in one transaction: any error stores nothing (``WorkbookError`` lists every cell, ``VersionError`` names
+    the version). ``actor`` must be an administrator: the check comes first, a refusal is logged once as
+    ``web.denied`` and nothing is read. The file is read outside any transaction (nothing is locked meanwhile);
+    ``progress(step)`` is told 1 when it has been read and checked, 2 when the version is stored."""
+    path = Path(path)
+    source = source or path.name
+    authority.require(uow, actor, None, what="导入基准表", roles=ADMINS)
+    if path.suffix.lower() == ".xlsx":
+        tables, errors = read_xlsx(path)
+    elif path.suffix.lower() == ".csv":
+        spec, frame, errors = read_csv_table(path)
+        if not errors:
+            tables, errors = replace_table(load_version(uow, base), spec, frame)
+    else:
+        raise VersionError(f"基准表文件应为 .xlsx（全套）或 .csv（单张表），收到“{source}”。")
+    if errors:
+        raise WorkbookError(errors, source)
+    if progress:
+        progress(1)
+    version = save_version(uow, tables, name, source=source, created_by=actor)  # one transaction, checked again
+    if progress:
+        progress(2)
+    return version
 
 
 def get_version(uow: UnitOfWork, name: str | None = None) -> TableVersion:
@@ -99,7 +137,9 @@ def load_version(uow: UnitOfWork, name: str | None = None) -> BaselineTables:
 
 
 def activate(uow: UnitOfWork, name: str, actor: str) -> TableVersion:
+    """Make ``name`` the version every quote uses (``actor`` an administrator, ``authority.require``)."""
     with uow:
+        authority.require(uow, actor, None, what="启用基准表版本", roles=ADMINS)
         session = uow.session
         version = get_version(uow, name)
         if version.status == "active":
