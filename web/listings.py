@@ -467,7 +467,8 @@ def _save(draft_id: int | None):
             media_problems.append(str(exc))
     remove = request.form.get("remove_media", "")
     if remove.isdigit():
-        publishing.remove_media(uow(), draft_id, int(remove), court_code=current_user.court_code)
+        publishing.remove_media(uow(), draft_id, int(remove), court_code=current_user.court_code,
+                                actor=current_user.username)
     action = request.form.get("action", "draft")
     found = publishing.get_draft(uow(), draft_id, current_user.court_code)
     if action != "build":

@@ -29,7 +29,7 @@ from xunpai.services.authority import WriteRefused
 from xunpai.storage.ledger import now_local
 from xunpai.storage.models.custody import CustodyItem
 from xunpai.storage.models.ledger import LedgerEntry
-from xunpai.storage.models.lots import Lot, Publication
+from xunpai.storage.models.lots import Lot, LotDraft, Publication
 from xunpai.storage.unit_of_work import UnitOfWork
 
 FOREIGN_OWN_CASE = "（2026）浙1082执300号"
@@ -55,6 +55,8 @@ def world(engine, seeded, tmp_path):
     _sheet(sheet, _rows(2, COURT))
     lot_ids = publishing.import_sheet(UnitOfWork(engine), sheet, actor="clerk1")
     case_of_lot = publishing.get_lot(UnitOfWork(engine), lot_ids[0]).case_number
+    draft_id = publishing.save_draft(UnitOfWork(engine), {"案号": case_of_lot, "标的名称": "一院草稿"},
+                                     court_code=COURT, actor="clerk1")
     item = custody_service.intake(UnitOfWork(engine), court_code=COURT, case_number=case_of_lot, kind="vehicle",
                                   description="白色轿车", location="城东保管场", condition="完好",
                                   checklist=VEHICLE_CHECKS, tariff_daily_fen=3000, intake_on=date.today(),
@@ -64,7 +66,8 @@ def world(engine, seeded, tmp_path):
         grounds=["basic_facts"], facts="面积记载错误。", reasons="应以产权证为准。", address_for_service="温岭市",
         now=now_local())
     return {"lot_ids": lot_ids, "item_id": item.id, "objection_id": filed.objection.id, "tmp": tmp_path,
-            "case_of_lot": case_of_lot, "procedure_lot_id": seeded.lot_id}
+            "case_of_lot": case_of_lot, "procedure_lot_id": seeded.lot_id,
+            "draft_id": draft_id}
 
 
 def _denials(engine) -> list[dict]:
@@ -117,6 +120,29 @@ def test_the_new_lot_form_refuses_another_courts_case_and_logs_it(client, engine
     assert response.status_code == 422 and "只能" in response.get_data(as_text=True)
     with unit_scope(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Lot)) == 2
+    (denial,) = _denials(engine)  # logged once, through authority, with the row and its court
+    assert denial["actor"] == "clerk2" and denial["what"] == "建立拍卖标的"
+    assert denial["rows"] == [{"row": 1, "court_code": COURT, "reason": denial["rows"][0]["reason"]}]
+
+
+@pytest.mark.parametrize("action", ["draft", "media", "build"])
+def test_the_workbench_refuses_another_courts_draft_and_logs_it_once(client, engine, world, action):
+    """Saving, uploading to or building 浙1081's draft as a clerk of 浙1082: 403, the draft unchanged, one
+    ``web.denied`` entry naming the draft's court (the service's ``authority.require``)."""
+    login(client, "clerk2")
+    draft_id = world["draft_id"]
+    token = csrf_token(client, "/lots/new")
+    response = client.post(f"/lots/drafts/{draft_id}",
+                           data={"csrf_token": token, "案号": FOREIGN_OWN_CASE, "标的名称": "改写", "action": action,
+                                 "media": (io.BytesIO(b"\xff\xd8\xff photo"), "a.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 403 and "只能操作本院" in response.get_data(as_text=True)
+    with unit_scope(engine) as uow:
+        draft = uow.session.get(LotDraft, draft_id)
+        assert draft.values["标的名称"] == "一院草稿" and list(draft.media) == []
+    (denial,) = _denials(engine)
+    assert denial["actor"] == "clerk2" and denial["what"] == "保存标的草稿"
+    assert [r["court_code"] for r in denial["rows"]] == [COURT]
 
 
 @pytest.mark.parametrize("route", ["publish", "outcome", "publish-selected"])
@@ -250,6 +276,24 @@ def test_services_refuse_every_write_of_another_courts_records(engine, world):
         "lifecycle_event": lambda: lifecycle.record_event(uow, lot_id, "unsold", date.today(), actor="clerk2"),
         "lifecycle_next_round": lambda: lifecycle.start_next_round(uow, lot_id, announce_on=date.today(),
                                                                    actor="clerk2"),
+        "save_draft": lambda: publishing.save_draft(uow, {"标的名称": "改写"}, court_code=OTHER_COURT,
+                                                    actor="clerk2", draft_id=world["draft_id"]),
+        "add_media": lambda: publishing.add_media(uow, world["draft_id"], "a.jpg", b"\xff\xd8\xff photo",
+                                                  world["tmp"] / "media", court_code=OTHER_COURT, actor="clerk2"),
+        "remove_media": lambda: publishing.remove_media(uow, world["draft_id"], 1, court_code=OTHER_COURT,
+                                                        actor="clerk2"),
+        "build_from_draft": lambda: publishing.build_from_draft(uow, world["draft_id"], world["tmp"] / "media",
+                                                                court_code=OTHER_COURT, actor="clerk2"),
+        "draft_for_lot": lambda: publishing.draft_for_lot(uow, lot_id, OTHER_COURT, actor="clerk2"),
+        "record_upload": lambda: publishing.record_upload(uow, lot_id, "ali", reference="A-1", court_code=OTHER_COURT,
+                                                          actor="clerk2"),
+        "withdraw": lambda: publishing.withdraw(uow, lot_id, lambda code: TablePlatform(code, world["tmp"] / "outbox"),
+                                                action="withdraw", reason="申请执行人撤回申请", court_code=OTHER_COURT,
+                                                actor="clerk2"),
+        "carry_over": lambda: publishing.carry_over(uow, lot_id, world["lot_ids"][1], court_code=OTHER_COURT,
+                                                    actor="clerk2"),
+        "next_round": lambda: publishing.next_round(uow, lot_id, court_code=OTHER_COURT, actor="clerk2"),
+        "judge_saves_a_draft": lambda: publishing.save_draft(uow, {"标的名称": "x"}, court_code=COURT, actor="judge1"),
         "admin_publishes": lambda: publishing.publish_lot(uow, lot_id, TablePlatform("ali", world["tmp"] / "outbox"),
                                                           actor="admin"),
     }
@@ -264,7 +308,10 @@ def test_services_refuse_every_write_of_another_courts_records(engine, world):
         assert item.location == "城东保管场" and item.status == "in_custody"
     denials = _denials(engine)
     assert len(denials) == len(attempts)  # each refusal once
-    assert {d["actor"] for d in denials} == {"clerk2", "judge2", "admin"}
+    assert {d["actor"] for d in denials} == {"clerk2", "judge2", "admin", "judge1"}
+    with unit_scope(engine) as check:
+        draft = check.session.get(LotDraft, world["draft_id"])
+        assert draft.values["标的名称"] == "一院草稿" and draft.lot_id is None
 
 
 def test_sheet_services_refuse_every_foreign_row(engine, world):

@@ -77,6 +77,7 @@ ledger.register_kind("lot.bulk_publish", "批量发布拍卖标的")
 ledger.register_kind("lot.remote_status", "平台标的状态变化")
 ledger.register_kind("lot.draft_saved", "保存标的草稿")
 ledger.register_kind("lot.media_added", "上传标的照片或视频")
+ledger.register_kind("lot.media_removed", "删除标的照片或视频")
 ledger.register_kind("lot.upload_recorded", "登记上传包已上传平台")
 ledger.register_kind("lot.withdrawn", "撤回或暂缓拍卖标的")
 ledger.register_kind("lot.second_round", "流拍后建立下一轮标的")
@@ -873,17 +874,40 @@ def _court_draft(uow: UnitOfWork, draft_id: int, court_code: str) -> LotDraft:
     return draft
 
 
+def _writable_draft(uow: UnitOfWork, draft_id: int, court_code: str, actor: str, what: str) -> LotDraft:
+    """The draft a write changes: ``authority.require`` on the draft's own court (a clerk of another court is
+    refused, logged once as ``web.denied``), then the caller's court (the command line's operator names it)."""
+    draft = uow.session.get(LotDraft, draft_id)
+    if draft is None:
+        raise PublishingError(f"草稿 {draft_id} 不存在或不属于本院。")
+    authority.require(uow, actor, draft.court_code, what=what, roles=LOT_WRITERS)
+    return _court_draft(uow, draft_id, court_code)
+
+
+def _writable_lot(uow: UnitOfWork, lot_id: int, court_code: str, actor: str, what: str) -> Lot:
+    """The lot a write changes, checked as ``_writable_draft`` checks a draft."""
+    lot = uow.session.get(Lot, lot_id)
+    if lot is None:
+        raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+    authority.require(uow, actor, lot.court_code, what=what, roles=LOT_WRITERS)
+    if lot.court_code != court_code:
+        raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+    return lot
+
+
 def save_draft(uow: UnitOfWork, values: dict[str, Any], *, court_code: str, actor: str = "",
                draft_id: int | None = None) -> int:
-    """Keep the form as typed, whatever is blank or wrong (nothing is checked but the court); returns its id."""
+    """Keep the form as typed, whatever is blank or wrong (nothing is checked but who writes: ``authority.require``
+    on the draft's court, a new draft's being the clerk's own); returns its id."""
     with uow:
         session = uow.session
         now = _now()
         if draft_id is None:
+            authority.require(uow, actor, court_code, what="保存标的草稿", roles=LOT_WRITERS)
             draft = LotDraft(court_code=court_code, created_at=now, actor=actor)
             session.add(draft)
         else:
-            draft = _court_draft(uow, draft_id, court_code)
+            draft = _writable_draft(uow, draft_id, court_code, actor, "保存标的草稿")
         draft.values = _draft_values(values)
         draft.case_number = draft.values.get("案号", "")[:60]
         draft.title = draft.values.get("标的名称", "")[:300]
@@ -922,9 +946,7 @@ def draft_for_lot(uow: UnitOfWork, lot_id: int, court_code: str, *, actor: str =
     that came from a sheet)."""
     with uow:
         session = uow.session
-        lot = session.get(Lot, lot_id)
-        if lot is None or lot.court_code != court_code:
-            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        lot = _writable_lot(uow, lot_id, court_code, actor, "修改拍卖标的")
         draft = lots_repo.draft_of_lot(session, lot_id)
         if draft is None:
             now = _now()
@@ -951,7 +973,10 @@ def media_file(media_dir: Path, item: LotMedia, thumb: bool = False) -> Path:
 def add_media(uow: UnitOfWork, draft_id: int, name: str, content: bytes, media_dir: Path, *, court_code: str,
               actor: str = "") -> LotMedia:
     """A photo or video for the draft's lot: its type read from the content (``auction.media.examine``; refused
-    with ``MediaRefused``), kept under its SHA-256 with a thumbnail; the same file twice is kept once."""
+    with ``MediaRefused``), kept under its SHA-256 with a thumbnail; the same file twice is kept once. Who may
+    add it is checked first (``authority.require`` on the draft's court), before the file is kept."""
+    with uow:
+        _writable_draft(uow, draft_id, court_code, actor, "上传标的照片或视频")
     found = media_rules.examine(name, content)
     target = _media_path(Path(media_dir), found.sha256, found.extension)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -966,7 +991,7 @@ def add_media(uow: UnitOfWork, draft_id: int, name: str, content: bytes, media_d
     shown = Path(name.replace("\\", "/")).name[:200] or f"{found.kind}.{found.extension}"
     with uow:
         session = uow.session
-        draft = _court_draft(uow, draft_id, court_code)
+        draft = _writable_draft(uow, draft_id, court_code, actor, "上传标的照片或视频")
         existing = next((m for m in draft.media if m.sha256 == found.sha256), None)
         if existing is not None:
             return existing
@@ -981,12 +1006,18 @@ def add_media(uow: UnitOfWork, draft_id: int, name: str, content: bytes, media_d
         return item
 
 
-def remove_media(uow: UnitOfWork, draft_id: int, media_id: int, *, court_code: str) -> None:
+def remove_media(uow: UnitOfWork, draft_id: int, media_id: int, *, court_code: str, actor: str = "") -> None:
+    """Take a photo or video off the draft (the file stays, kept by hash: another draft may hold it)."""
     with uow:
-        draft = _court_draft(uow, draft_id, court_code)
+        draft = _writable_draft(uow, draft_id, court_code, actor, "删除标的照片或视频")
         for item in list(draft.media):
             if item.id == media_id:
                 draft.media.remove(item)
+                uow.session.flush()
+                ledger.append(uow.session, "lot.media_removed",
+                              {"draft_id": draft.id, "lot_id": draft.lot_id, "media_id": media_id,
+                               "sha256": item.sha256}, actor=actor, court_code=draft.court_code,
+                              purpose="删除标的照片或视频")
         uow.commit()
 
 
@@ -1032,13 +1063,15 @@ def build_from_draft(uow: UnitOfWork, draft_id: int, media_dir: Path, *, court_c
     (the draft keeps what was typed). Missing disclosures do not stop it; publishing needs them."""
     with uow:
         session = uow.session
-        draft = _court_draft(uow, draft_id, court_code)
+        draft = _writable_draft(uow, draft_id, court_code, actor, "建立拍卖标的")
         photos = _photos_of(draft, media_dir)
         check = check_form(dict(draft.values), today=today, photos=photos)
         if check.lot is None:
             return BuildResult(check)
         prepared = check.lot
-        if prepared.court_code != court_code:
+        refused = authority.refused_rows(uow, actor, [(1, prepared.court_code)], what="建立拍卖标的",
+                                         roles=LOT_WRITERS)  # another court's case: logged once, with the row
+        if refused or prepared.court_code != court_code:
             check.field_problems["案号"] = (f"案号 {prepared.lot.case_number} 属于法院 {prepared.court_code}，"
                                           f"只能为本院（{court_code}）的案件建立标的。")
             check.lot = None
@@ -1085,8 +1118,13 @@ def build_from_draft(uow: UnitOfWork, draft_id: int, media_dir: Path, *, court_c
 
 # --- packages, manual uploads, withdrawal, the next round ----------------------------------------------------
 
-def _publication(uow: UnitOfWork, lot_id: int, code: str, court_code: str) -> tuple[Lot, PublicationRow]:
-    lot = uow.session.get(Lot, lot_id)
+def _publication(uow: UnitOfWork, lot_id: int, code: str, court_code: str, *, actor: str | None = None,
+                 what: str = "") -> tuple[Lot, PublicationRow]:
+    """The lot's publication on platform ``code``; with ``actor``, for a write ``what`` (``_writable_lot``)."""
+    if actor is not None:
+        lot = _writable_lot(uow, lot_id, court_code, actor, what)
+    else:
+        lot = uow.session.get(Lot, lot_id)
     if lot is None or lot.court_code != court_code:
         raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
     pub = next((p for p in lot.publications if p.platform == code), None)
@@ -1125,7 +1163,7 @@ def record_upload(uow: UnitOfWork, lot_id: int, code: str, *, reference: str, ur
         raise PublishingError("标的已上线时请填写平台上的标的链接。")
     with uow:
         session = uow.session
-        lot, pub = _publication(uow, lot_id, code, court_code)
+        lot, pub = _publication(uow, lot_id, code, court_code, actor=actor, what="登记上传")
         if pub.stage not in ("ready", "submitted", "live"):
             raise PublishingError(f"该平台上的标的为“{PUBLICATION_STAGES.get(pub.stage or '', pub.status)}”，"
                                   "不能登记上传。")
@@ -1151,9 +1189,7 @@ def withdraw(uow: UnitOfWork, lot_id: int, platforms: Callable[[str], Platform],
     if not reason or len(reason) > 500:
         raise PublishingError("请写明撤回或暂缓的理由（1 至 500 个字）。")
     with uow:
-        lot = uow.session.get(Lot, lot_id)
-        if lot is None or lot.court_code != court_code:
-            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        lot = _writable_lot(uow, lot_id, court_code, actor, "撤回或暂缓拍卖标的")
         targets = [(p.platform, p.remote_id, p.idempotency_key) for p in lot.publications
                    if p.stage in ("ready", "submitted", "live")]
         lot_code = lot.lot_code
@@ -1201,9 +1237,8 @@ def carry_over(uow: UnitOfWork, from_lot_id: int, lot_id: int, *, court_code: st
     """A next round made elsewhere (the lifecycle's ``start_next_round``) gets its draft and the photos."""
     with uow:
         session = uow.session
-        lot, row = session.get(Lot, from_lot_id), session.get(Lot, lot_id)
-        if lot is None or row is None or row.court_code != court_code or lot.court_code != court_code:
-            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        lot = _writable_lot(uow, from_lot_id, court_code, actor, "建立下一轮拍卖标的")
+        row = _writable_lot(uow, lot_id, court_code, actor, "建立下一轮拍卖标的")
         if lots_repo.draft_of_lot(session, row.id) is None:
             _carry_draft(session, lot, row, actor, _now())
         uow.commit()
@@ -1216,9 +1251,7 @@ def next_round(uow: UnitOfWork, lot_id: int, *, court_code: str, actor: str = ""
     today = today or _now().date()
     with uow:
         session = uow.session
-        lot = session.get(Lot, lot_id)
-        if lot is None or lot.court_code != court_code:
-            raise PublishingError(f"标的 {lot_id} 不存在或不属于本院。")
+        lot = _writable_lot(uow, lot_id, court_code, actor, "建立下一轮拍卖标的")
         if lot.outcome != "unsold":
             raise PublishingError(f"标的 {lot.lot_code} 未登记流拍，不能进入下一轮（网拍规定第二十六条）。")
         current = AuctionRound(lot.round)
