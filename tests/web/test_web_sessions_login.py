@@ -168,10 +168,14 @@ def test_many_machines_guessing_one_account_hold_its_owner_a_minute_at_most(engi
 
 
 def test_wrong_party_codes_lock_no_party_of_the_case(app, client, seeded):
+    """Wrong codes for one party (its code's number, wrong secrets) at one machine: the guesser waits; the case's
+    other party at the same machine, and the party itself at another, sign in at once."""
+    wrong = seeded.party_code[:5] + "AAAA-BBBB-CCCC"
     for _ in range(12):
-        response = party_login(client, CASE, "AAAA-BBBB-CCCC")
+        response = party_login(client, CASE, wrong)
     assert response.status_code == 401
     assert "过于频繁" in response.get_data(as_text=True)  # the guesser waits
+    assert party_login(app.test_client(), CASE, seeded.applicant_code).status_code == 302  # same address
     party = app.test_client()  # the real party, elsewhere, signs in
     environ = {"REMOTE_ADDR": "10.7.7.7"}
     token_page = party.get("/party/login", environ_base=environ).get_data(as_text=True)

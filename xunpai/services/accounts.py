@@ -47,15 +47,21 @@ class Throttle:
 
 # Per account and client address together (a guesser at one machine), per address (a guesser of many accounts),
 # per account alone with a short cap (many machines guessing one account; its owner waits a minute at most).
-# Parties: a wrong code cannot be told apart by party, so per case and address, per address, and per case with
-# the short cap: nobody can lock the parties of a case out.
+# Parties the same way, the party named by its code's first group (the record's non-secret identifier): per party
+# and address, per address, per party alone with the short cap; wrong codes for one party slow no other party of
+# the case. Codes issued before the identifier existed (12 characters) cannot be told apart by party: they are
+# throttled per case and address and per case (the short cap), and only those codes of the case are slowed.
 THROTTLES = {"pair": Throttle(3, timedelta(minutes=15)), "address": Throttle(20, timedelta(minutes=15)),
-             "account": Throttle(10, timedelta(minutes=1)), "case_pair": Throttle(5, timedelta(minutes=15)),
+             "account": Throttle(10, timedelta(minutes=1)), "party_pair": Throttle(5, timedelta(minutes=15)),
+             "party": Throttle(10, timedelta(minutes=1)), "case_pair": Throttle(5, timedelta(minutes=15)),
              "case": Throttle(20, timedelta(minutes=1))}
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
 PARTY_ROLES = {"applicant": "申请执行人", "debtor": "被执行人", "interested_party": "利害关系人"}
 # Access codes avoid characters that are confused when read aloud or copied from paper (0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_ID_LENGTH = 4  # the first group: which party access of the case (not secret)
+CODE_SECRET_LENGTH = 12  # the three groups after it: the secret (31^12, about 59 bits, as the codes before)
+LEGACY_CODE_LENGTH = 12  # a code issued before the identifier: the secret alone
 # A dummy hash so that an unknown user name costs the same time as a wrong password.
 _dummy_hashes: dict[str, str] = {}
 
@@ -168,6 +174,9 @@ def _client_keys(kind: str, name: str, address: str) -> dict[str, str]:
     address = (address or "").strip() or "-"
     if kind == "staff":
         return {"pair": f"pair:{name}|{address}", "address": f"address:{address}", "account": f"account:{name}"}
+    if kind == "party":  # name: case number | the code's first group
+        return {"party_pair": f"party_pair:{name}|{address}", "address": f"address:{address}",
+                "party": f"party:{name}"}
     return {"case_pair": f"case_pair:{name}|{address}", "address": f"address:{address}", "case": f"case:{name}"}
 
 
@@ -240,13 +249,23 @@ def authenticate(uow: UnitOfWork, username: str, password: str, *, address: str 
         return SignIn(user)
 
 
-def new_access_code() -> str:
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+def new_access_code(code_id: str) -> str:
+    """A party's access code as printed on the court's notice: ``code_id`` (the record's identifier within the
+    case, not secret) and the secret, in groups of four, e.g. ``A7K3-XXXX-XXXX-XXXX``."""
+    raw = code_id + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_SECRET_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
 def _normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _new_code_id(session, case_number: str) -> str:
+    """A first group no other party access of the case has (a few dozen parties among 31^4 identifiers)."""
+    while True:
+        code_id = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_ID_LENGTH))
+        if not accounts_repo.party_code_id_taken(session, case_number, code_id):
+            return code_id
 
 
 def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "", party_name: str = "",
@@ -274,13 +293,22 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
             raise AccountError("未填写当事人姓名或名称。")
         court = _court_of_case(session, case_number)
         now = now or ledger.now_local()
-        code = code or new_access_code()
+        if code:  # a code chosen by the caller (the demo, tests): its first group is the identifier
+            normalized = _normalize_code(code)
+            if len(normalized) != CODE_ID_LENGTH + CODE_SECRET_LENGTH:
+                raise AccountError(f"查询码应为 {CODE_ID_LENGTH + CODE_SECRET_LENGTH} 个字母或数字（四组，每组四个）。")
+            code_id = normalized[:CODE_ID_LENGTH]
+            if accounts_repo.party_code_id_taken(session, case_number, code_id):
+                raise AccountError(f"案件{case_number}中已有以“{code_id}”开头的查询码，请换一个。")
+        else:
+            code_id = _new_code_id(session, case_number)
+            code = new_access_code(code_id)
         user = User(username=f"party-{secrets.token_hex(6)}", display_name=party_name.strip(), role="party",
                     court_code=court, password_hash="!", active=True, failed_logins=0, created_at=now)
         session.add(user)
         session.flush()
         session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
-                                party_name=party_name.strip(), party_id=party_id,
+                                party_name=party_name.strip(), party_id=party_id, code_id=code_id,
                                 code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
         ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
                       actor=actor, court_code=court, case_number=case_number)
@@ -297,9 +325,12 @@ def _court_of_case(session, case_number: str) -> str:
 
 def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, address: str = "",
                        now: datetime | None = None) -> SignIn:
-    """Sign a party in with the case number and the access code the court issued. A wrong code cannot be told
-    apart by party, so failures are throttled per case and client address, per address, and per case with a short
-    cap (``THROTTLES``): guessing codes slows the guesser down and locks no party of the case out."""
+    """Sign a party in with the case number and the access code the court issued. The code's first group names
+    the party's access record (not secret), so failures are throttled per party and client address, per address,
+    and per party with a short cap (``THROTTLES``): guessing one party's code slows the guesser, holds that party
+    up a minute at most and no other party of the case at all. An unknown party, a wrong code and a deactivated
+    account get the same message after the same work (one hash checked either way). A code issued before the
+    identifier existed (12 characters) is checked against the case's codes of that kind, throttled per case."""
     with uow:
         session = uow.session
         now = now or ledger.now_local()
@@ -309,26 +340,61 @@ def authenticate_party(uow: UnitOfWork, case_number: str, code: str, *, address:
             result = SignIn(None, str(exc))
             uow.commit()
             return result
-        keys = _client_keys("party", case_number, address)
+        normalized = _normalize_code(code)
+        if len(normalized) == LEGACY_CODE_LENGTH:
+            return _authenticate_legacy_party(uow, case_number, normalized, address, now)
+        code_id = normalized[:CODE_ID_LENGTH]
+        keys = _client_keys("party", f"{case_number}|{code_id}", address)
         until = _waiting(session, keys, now)
         if until is not None:
-            check_password_hash(_dummy_hash(), code or "")
+            check_password_hash(_dummy_hash(), normalized)  # the same work as any attempt
             uow.commit()
             return SignIn(None, _wait_reason(until, now), until)
-        rows = accounts_repo.party_accesses_of_case(session, case_number)
-        normalized = _normalize_code(code)
-        if not rows:
-            check_password_hash(_dummy_hash(), normalized)
-        for access, user in rows:
-            if user.active and check_password_hash(access.code_hash, normalized):
-                accounts_repo.clear_throttles(session, [keys["case_pair"]])
-                ledger.append(session, "account.login", {"username": user.username, "party": True},
-                              actor=user.username, court_code=user.court_code or "", case_number=case_number)
-                uow.commit()
-                return SignIn(user)
+        found = None
+        if len(normalized) == CODE_ID_LENGTH + CODE_SECRET_LENGTH:
+            found = accounts_repo.party_access_by_code_id(session, case_number, code_id)
+        if found is None:
+            check_password_hash(_dummy_hash(), normalized)  # the same work as for a wrong code
+            correct = False
+        else:
+            access, user = found
+            correct = check_password_hash(access.code_hash, normalized) and bool(user.active)
+        if correct:
+            return _party_signed_in(uow, user, case_number, [keys["party_pair"], keys["party"]])
         until = _count_failure(session, keys, now)
         uow.commit()
         return SignIn(None, WRONG_PARTY_LOGIN, until)
+
+
+def _party_signed_in(uow: UnitOfWork, user: User, case_number: str, cleared: list[str]) -> SignIn:
+    accounts_repo.clear_throttles(uow.session, cleared)
+    ledger.append(uow.session, "account.login", {"username": user.username, "party": True},
+                  actor=user.username, court_code=user.court_code or "", case_number=case_number)
+    uow.commit()
+    return SignIn(user)
+
+
+def _authenticate_legacy_party(uow: UnitOfWork, case_number: str, normalized: str, address: str,
+                               now: datetime) -> SignIn:
+    """A 12-character code (issued before codes named their record): it cannot be told apart by party, so it is
+    throttled per case and address, per address and per case (short cap), as before; only the case's codes of
+    this kind are slowed. Reissuing the party's code gives it the per-party throttle."""
+    session = uow.session
+    keys = _client_keys("legacy", case_number, address)
+    until = _waiting(session, keys, now)
+    if until is not None:
+        check_password_hash(_dummy_hash(), normalized)
+        uow.commit()
+        return SignIn(None, _wait_reason(until, now), until)
+    rows = accounts_repo.legacy_party_accesses_of_case(session, case_number)
+    if not rows:
+        check_password_hash(_dummy_hash(), normalized)
+    for access, user in rows:
+        if check_password_hash(access.code_hash, normalized) and user.active:
+            return _party_signed_in(uow, user, case_number, [keys["case_pair"]])
+    until = _count_failure(session, keys, now)
+    uow.commit()
+    return SignIn(None, WRONG_PARTY_LOGIN, until)
 
 
 def party_cases(uow: UnitOfWork, user_id: int) -> list[PartyAccess]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xunpai.storage.models.base import Base
@@ -13,9 +13,12 @@ from xunpai.storage.models.base import Base
 
 class PartyAccess(Base):
     """A party's (当事人/利害关系人) sign-in for one case: the case number and an access code the court issued
-    (stored hashed). The party's user account (role ``party``) sees only this case."""
+    (stored hashed). The party's user account (role ``party``) sees only this case. The code's first group is
+    ``code_id``, the record's non-secret identifier within the case (wrong codes are throttled per party by it);
+    codes issued before it existed have none (docs/security.md, "Party access codes")."""
 
     __tablename__ = "web_party_access"
+    __table_args__ = (UniqueConstraint("case_number", "code_id", name="uq_web_party_access_case_code_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -24,6 +27,7 @@ class PartyAccess(Base):
     party_name: Mapped[str] = mapped_column(String(100))
     party_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # procedure_parties.id when registered
     code_hash: Mapped[str] = mapped_column(String(300))
+    code_id: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the code's first group, not secret
     issued_at: Mapped[datetime] = mapped_column(DateTime)
     issued_by: Mapped[str] = mapped_column(String(100), default="")
 

@@ -62,10 +62,24 @@ def case_party_by_id_number(session: Session, case_number: str, id_number: str) 
     ).scalar_one_or_none()
 
 
-def party_accesses_of_case(session: Session, case_number: str) -> list[tuple[PartyAccess, User]]:
+def party_access_by_code_id(session: Session, case_number: str, code_id: str) -> tuple[PartyAccess, User] | None:
+    """The party access of a case whose code begins with ``code_id`` (its non-secret first group)."""
+    row = session.execute(
+        select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
+        .where(PartyAccess.case_number == case_number, PartyAccess.code_id == code_id)).first()
+    return tuple(row) if row is not None else None
+
+
+def legacy_party_accesses_of_case(session: Session, case_number: str) -> list[tuple[PartyAccess, User]]:
+    """A case's party accesses issued before codes carried their record's identifier."""
     return [tuple(row) for row in session.execute(
         select(PartyAccess, User).join(User, User.id == PartyAccess.user_id)
-        .where(PartyAccess.case_number == case_number))]
+        .where(PartyAccess.case_number == case_number, PartyAccess.code_id.is_(None)))]
+
+
+def party_code_id_taken(session: Session, case_number: str, code_id: str) -> bool:
+    return session.execute(select(PartyAccess.id).where(PartyAccess.case_number == case_number,
+                                                        PartyAccess.code_id == code_id)).first() is not None
 
 
 def party_accesses_of_user(session: Session, user_id: int) -> list[PartyAccess]:
