@@ -157,3 +157,39 @@ def test_an_unknown_party_costs_the_same_work_as_a_wrong_code(engine, seeded):
     cost(_wrong(seeded.party_code), 1), cost("ZZZZ-AAAA-BBBB-CCCC", 1)  # warm both paths
     known, unknown = cost(_wrong(seeded.party_code)), cost("ZZZZ-AAAA-BBBB-CCCC")
     assert 0.5 < known / unknown < 2, (known, unknown)
+
+
+def test_a_reissued_code_replaces_the_partys_earlier_one(engine, seeded):
+    """A lost or disclosed notice is answered by a new code: the party's earlier account ends with its sessions,
+    the other parties of the case keep theirs, and the ledger names the replaced code's number."""
+    from tests.web.conftest import DEBTOR_ID
+
+    assert _sign_in(engine, seeded.party_code).user is not None
+    _user, new_code = accounts_service.issue_party_access(UnitOfWork(engine), case_number=CASE, id_number=DEBTOR_ID,
+                                                          actor="admin")
+    assert _sign_in(engine, seeded.party_code, address="10.0.0.7").user is None  # the old notice no longer works
+    assert _sign_in(engine, new_code, address="10.0.0.8").user is not None
+    assert _sign_in(engine, seeded.applicant_code, address="10.0.0.9").user is not None
+    with unit_scope(engine) as uow:
+        from xunpai.storage.models.ledger import LedgerEntry
+        entry = uow.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "account.party_code")
+                                    .order_by(LedgerEntry.id.desc())).first()
+    payload = entry.payload if isinstance(entry.payload, dict) else __import__("json").loads(entry.payload)
+    assert payload["replaced"] == [seeded.party_code[:4]]
+
+
+@pytest.mark.parametrize("username", ["judge1", "clerk1"])
+def test_only_an_administrator_issues_codes_or_manages_accounts(engine, seeded, username):
+    from xunpai.services.authority import WriteRefused
+
+    with pytest.raises(WriteRefused, match="无权签发当事人查询码"):
+        accounts_service.issue_party_access(UnitOfWork(engine), case_number=CASE, party_role="interested_party",
+                                            party_name="钱某", actor=username)
+    with pytest.raises(WriteRefused, match="无权创建账户"):
+        accounts_service.create_user(UnitOfWork(engine), username="x-new", display_name="新", role="judge",
+                                     court_code="浙1081", password="Gx7#pq92kLm!",
+                                     actor=username)
+    with unit_scope(engine) as uow:
+        from xunpai.storage.models.accounts import User
+        assert uow.session.scalars(select(User).where(User.username == "x-new")).first() is None
+        assert not uow.session.scalars(select(PartyAccess).where(PartyAccess.party_name == "钱某")).all()

@@ -18,12 +18,15 @@ from zxcvbn import zxcvbn
 from auction import court_code as court_codes
 from auction.case_number import InvalidCaseNumber, parse
 from auction.case_number import validate as validate_case_number
+from xunpai.services import authority
 from xunpai.storage import ledger
 from xunpai.storage.models.accounts import ROLES, Court, InquiryLimit, User
 from xunpai.storage.models.web import ApiToken, DenialMinute, LoginThrottle, PartyAccess
 from xunpai.storage.repositories import accounts as accounts_repo
 from xunpai.storage.repositories.constraints import add_unless_refused
 from xunpai.storage.unit_of_work import UnitOfWork
+
+ADMINS = ("admin",)  # who manages accounts, party codes, courts and inquiry limits (the admin pages)
 
 MIN_PASSWORD_LENGTH = 8
 MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 = "safely unguessable: moderate protection from offline attacks"
@@ -113,6 +116,7 @@ def hash_secret(secret: str) -> str:
 
 def create_user(uow: UnitOfWork, *, username: str, display_name: str, role: str, court_code: str | None,
                 password: str, actor: str = "", now: datetime | None = None) -> User:
+    authority.require(uow, actor, None, what="创建账户", roles=ADMINS)
     with uow:
         session = uow.session
         username = (username or "").strip()
@@ -276,6 +280,7 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
     With ``id_number``, the party is the one registered in the case under that ID number (needed to file
     objections: the procedure identifies objectors by ID, 参考价规定 art. 22); the role and name come from
     the registration."""
+    authority.require(uow, actor, None, what="签发当事人查询码", roles=ADMINS)
     with uow:
         session = uow.session
         case_number = validate_case_number(case_number)
@@ -303,6 +308,16 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
         else:
             code_id = _new_code_id(session, case_number)
             code = new_access_code(code_id)
+        # a new code replaces the party's earlier ones: their accounts end, with their sessions (a lost or
+        # disclosed notice is answered by reissuing the code)
+        replaced = []
+        for access, old in accounts_repo.earlier_accesses_of_party(session, case_number, party_id=party_id,
+                                                                   party_role=party_role,
+                                                                   party_name=party_name.strip()):
+            if old.active:
+                old.active = False
+                old.session_version = (old.session_version or 0) + 1
+                replaced.append(access.code_id or "旧式")
         user = User(username=f"party-{secrets.token_hex(6)}", display_name=party_name.strip(), role="party",
                     court_code=court, password_hash="!", active=True, failed_logins=0, created_at=now)
         session.add(user)
@@ -310,7 +325,8 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
         session.add(PartyAccess(user_id=user.id, case_number=case_number, party_role=party_role,
                                 party_name=party_name.strip(), party_id=party_id, code_id=code_id,
                                 code_hash=hash_secret(_normalize_code(code)), issued_at=now, issued_by=actor))
-        ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role},
+        ledger.append(session, "account.party_code", {"party_name": party_name.strip(), "party_role": party_role,
+                                                      **({"replaced": replaced} if replaced else {})},
                       actor=actor, court_code=court, case_number=case_number)
         uow.commit()
         return user, code
@@ -481,6 +497,7 @@ ledger.register_kind("court.save", "保存法院与辖区")
 def save_court(uow: UnitOfWork, *, code: str, name: str, zones: list[str], policy: dict | None = None,
                actor: str = "") -> Court:
     """Create or update a court: its name, its jurisdiction (估价分区 zones) and its policy switches."""
+    authority.require(uow, actor, None, what="保存法院与辖区", roles=ADMINS)
     with uow:
         session = uow.session
         try:
@@ -507,6 +524,7 @@ def save_court(uow: UnitOfWork, *, code: str, name: str, zones: list[str], polic
 
 def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None, unlock: bool = False,
                 display_name: str | None = None, actor: str = "") -> User:
+    authority.require(uow, actor, None, what="修改账户", roles=ADMINS)
     with uow:
         session = uow.session
         user = _user(session, user)
@@ -535,6 +553,7 @@ def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None
 def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, hour_from: int, hour_to: int,
                        actor: str = "") -> InquiryLimit:
     """A judge's inquiry limits: how many quotes a day, and between which hours (0-24; the court's zones stay)."""
+    authority.require(uow, actor, None, what="设置询价限制", roles=ADMINS)
     with uow:
         session = uow.session
         user = _user(session, user)

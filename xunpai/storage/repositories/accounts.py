@@ -77,6 +77,20 @@ def legacy_party_accesses_of_case(session: Session, case_number: str) -> list[tu
         .where(PartyAccess.case_number == case_number, PartyAccess.code_id.is_(None)))]
 
 
+def earlier_accesses_of_party(session: Session, case_number: str, *, party_id: int | None, party_role: str,
+                              party_name: str) -> list[tuple[PartyAccess, User]]:
+    """The access codes issued earlier to the same party of a case: the registered party (``party_id``), or one
+    unregistered party known by its role and name."""
+    query = select(PartyAccess, User).join(User, User.id == PartyAccess.user_id).where(
+        PartyAccess.case_number == case_number)
+    if party_id is not None:
+        query = query.where(PartyAccess.party_id == party_id)
+    else:
+        query = query.where(PartyAccess.party_id.is_(None), PartyAccess.party_role == party_role,
+                            PartyAccess.party_name == party_name)
+    return [tuple(row) for row in session.execute(query)]
+
+
 def party_code_id_taken(session: Session, case_number: str, code_id: str) -> bool:
     return session.execute(select(PartyAccess.id).where(PartyAccess.case_number == case_number,
                                                         PartyAccess.code_id == code_id)).first() is not None
