@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -30,11 +29,10 @@ from tax_baseline import batch as batch_engine
 from tax_baseline.batch import write_results
 from tax_baseline.quote import QuoteRequest
 from tax_baseline.typed_dates import InvalidDate, parse_date
-from web import jobs
+from web import jobs, receipt_views
 from web.database import uow
-from web.security import authorize_court, roles_required
+from web.security import roles_required
 from web.uploads import SHEET_SUFFIXES, header_row, measure, save_upload, setting, upload_problem
-from xunpai.services import accounts as accounts_service
 from xunpai.services import inquiry as inquiry_service
 from xunpai.services import jobs as jobs_service
 from xunpai.services import receipts as quote_receipts
@@ -134,20 +132,10 @@ def form():
                            purposes=PURPOSES, orientations=ORIENTATIONS), (422 if errors else 200)
 
 
-def _receipt_for_me(code: str) -> dict:
-    detail = quote_receipts.detail(uow(), code)
-    if detail is None:
-        abort(404)
-    authorize_court(detail.get("court_code"))
-    return detail
-
-
 @bp.route("/result/<code>")
 @roles_required("judge")
 def result(code: str):
-    detail = _receipt_for_me(code)
-    verify_url = url_for("public.verify", code=detail["code"], _external=True)
-    return render_template("inquiry/result.html", d=detail, r=detail["result"], verify_url=verify_url)
+    return receipt_views.result_page("inquiry/result.html", receipt_views.receipt_for_me(quote_receipts.detail, code))
 
 
 @bp.route("/result/<code>.pdf")
@@ -157,12 +145,7 @@ def result_pdf(code: str):
     # included) would pay, since the web package is imported by `xunpai serve`'s module; loaded for the first PDF
     from web.pdf import quote_pdf
 
-    detail = _receipt_for_me(code)
-    court = accounts_service.get_court(uow(), detail.get("court_code") or "")
-    data = quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
-                     court_name=court.name if court else "")
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"询价结果单-{detail['code']}.pdf")
+    return receipt_views.result_pdf(quote_pdf, receipt_views.receipt_for_me(quote_receipts.detail, code), "询价结果单")
 
 
 @bp.route("/suggest")

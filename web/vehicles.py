@@ -18,11 +18,11 @@ from tax_baseline.typed_dates import InvalidDate, parse_date
 from vehicles import values as v
 from vehicles.names import VehicleNameError, parse_vehicle_name
 from vehicles.subject import VehicleQuery
+from web import receipt_views
 from web.database import uow
 from web.security import authorize_court, deny, roles_required
 from web.vehicle_chart import curve_png
 from web.vehicle_pdf import vehicle_quote_pdf
-from xunpai.services import accounts as accounts_service
 from xunpai.services import vehicles as vehicle_service
 from xunpai.services.inquiry import InquiryRefused
 from xunpai.storage import ledger
@@ -172,19 +172,13 @@ def from_custody(item_id: int):
 
 
 def _receipt_for_me(code: str) -> dict:
-    detail = vehicle_service.receipt(uow(), code)
-    if detail is None:
-        abort(404)
-    authorize_court(detail.get("court_code"))
-    return detail
+    return receipt_views.receipt_for_me(vehicle_service.receipt, code)
 
 
 @bp.route("/result/<code>")
 @roles_required("judge")
 def result(code: str):
-    detail = _receipt_for_me(code)
-    verify_url = url_for("public.verify", code=detail["code"], _external=True)
-    return render_template("vehicles/result.html", d=detail, r=detail["result"], verify_url=verify_url)
+    return receipt_views.result_page("vehicles/result.html", _receipt_for_me(code))
 
 
 @bp.route("/result/<code>/chart.png")
@@ -199,9 +193,4 @@ def chart(code: str):
 @bp.route("/result/<code>.pdf")
 @roles_required("judge")
 def result_pdf(code: str):
-    detail = _receipt_for_me(code)
-    court = accounts_service.get_court(uow(), detail.get("court_code") or "")
-    data = vehicle_quote_pdf(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
-                             court_name=court.name if court else "")
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"车辆估价结果单-{detail['code']}.pdf")
+    return receipt_views.result_pdf(vehicle_quote_pdf, _receipt_for_me(code), "车辆估价结果单")
