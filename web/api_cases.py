@@ -8,6 +8,9 @@ Money: integer fen in ``*_fen`` fields, and the same amount in yuan with separat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import jsonify, request
 from flask_login import current_user
 
@@ -25,27 +28,34 @@ from xunpai.storage.models.procedure import PARTY_ROLES, PROPERTY_KINDS
 _REFUSED = (procedure.ProcedureError, rp.ReferencePriceError)
 
 
-def _refused(exc: Exception, status: int = 422):
-    code = "illegal_step" if isinstance(exc, rules.IllegalTransition) else type(exc).__name__
-    raise ApiError(status, code, str(exc)) from None
+@contextmanager
+def _refusals(missing: int = 422) -> Iterator[None]:
+    """The services' refusals as the API's answers, nothing changed: a step the objection's state does not allow
+    409 ``illegal_step``; any other refusal 422 with its kind as the code (``NegotiationFailed`` …); a record
+    that is not there the same 422 ``NotFound``, or with ``missing=404`` the plain 404 ``not_found`` of a
+    resource in the path."""
+    try:
+        yield
+    except rules.IllegalTransition as exc:
+        raise ApiError(409, "illegal_step", str(exc)) from None
+    except procedure.NotFound as exc:
+        if missing == 404:
+            raise ApiError(404, "not_found", str(exc)) from None
+        raise ApiError(422, type(exc).__name__, str(exc)) from None
+    except _REFUSED as exc:
+        raise ApiError(422, type(exc).__name__, str(exc)) from None
 
 
 def _case(case_number: str):
     if not may_see_case(current_user, case_number):
         _deny("case", case_number=case_number)
-    try:
+    with _refusals(missing=404):
         return procedure.get_case(uow(), case_number)
-    except procedure.NotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    except procedure.ProcedureError as exc:
-        _refused(exc)
 
 
 def _property(lot_id: int):
-    try:
+    with _refusals(missing=404):
         case = procedure.case_of_lot(uow(), lot_id)
-    except procedure.NotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
     if not may_see_case(current_user, case.case_number):
         _deny("case", case_number=case.case_number)
     return case, procedure.lot_of_case(uow(), case.case_number, lot_id)
@@ -114,12 +124,10 @@ def case_register():
     case_number = str(data.get("case_number") or "")
     if case_number and not may_see_case(current_user, case_number):
         _deny("case", case_number=case_number, detail="只能登记本院的案件")
-    try:
+    with _refusals():
         case = procedure.create_case(uow(), current_user.court_code, case_number, parties,
                                      actor=current_user.username, now=ledger.now_local(),
                                      judge=str(data.get("judge") or ""))
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_case_json(case)), 201
 
 
@@ -134,14 +142,12 @@ def property_add(case_number: str):
     _role("judge", "clerk")
     case = _case(case_number)
     data = _body()
-    try:
+    with _refusals():
         lot = procedure.add_lot(uow(), case.case_number, str(data.get("name") or ""),
                                 seized_on=_date(data.get("seized_on"), "seized_on", False),
                                 actor=current_user.username, now=ledger.now_local(),
                                 kind=str(data.get("kind") or "real_estate"), address=str(data.get("address") or ""),
                                 building_id=str(data.get("building_id") or ""))
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_property_json(lot)), 201
 
 
@@ -159,13 +165,11 @@ def property_negotiation(lot_id: int):
         values = {int(k): (None if v is None else int(v)) for k, v in raw.items()}
     except (TypeError, ValueError):
         raise ApiError(422, "invalid_input", "submissions 的键应为当事人编号，值应为整数分或 null。") from None
-    try:
+    with _refusals():
         report = procedure.record_negotiation(uow(), lot.id, values,
                                               agreed_on=_date(data.get("agreed_on"), "agreed_on"),
                                               valid_until=_date(data.get("valid_until"), "valid_until", False),
                                               actor=current_user.username, now=ledger.now_local())
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_report_json(report)), 201
 
 
@@ -174,14 +178,10 @@ def property_directed(lot_id: int):
     _role("judge")
     _case, lot = _property(lot_id)
     data = _body()
-    try:
+    with _refusals(missing=404):
         report = procedure.record_directed_inquiry(uow(), lot.id, str(data.get("receipt_code") or ""),
                                                    valid_until=_date(data.get("valid_until"), "valid_until", False),
                                                    actor=current_user.username, now=ledger.now_local())
-    except procedure.NotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_report_json(report)), 201
 
 
@@ -196,7 +196,7 @@ def property_report(lot_id: int):
     value = data.get("value_fen")
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ApiError(422, "invalid_input", "value_fen 应为整数分。")
-    try:
+    with _refusals():
         report = procedure.record_report(
             uow(), lot.id, kind, str(data.get("source") or ""), value,
             received_on=_date(data.get("received_on"), "received_on", False),
@@ -208,8 +208,6 @@ def property_report(lot_id: int):
         if data.get("forwarded_on"):
             report = procedure.mark_report_sent(uow(), report.id, forwarded_on=_date(data["forwarded_on"], "forwarded_on"),
                                                 actor=current_user.username, now=ledger.now_local())
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_report_json(report)), 201
 
 
@@ -219,7 +217,7 @@ def property_fix(lot_id: int):
     _case, lot = _property(lot_id)
     data = _body()
     today = ledger.now_local().date()
-    try:
+    with _refusals():
         if data.get("network"):
             procedure.fix_network_reference_price(uow(), lot.id, today=today, actor=current_user.username,
                                                   now=ledger.now_local())
@@ -229,8 +227,6 @@ def property_fix(lot_id: int):
                 raise ApiError(422, "invalid_input", "report_id 应为该财产的一项结果；网络询价用 network: true。")
             procedure.fix_reference_price(uow(), report_id, today=today, actor=current_user.username,
                                           now=ledger.now_local())
-    except _REFUSED as exc:
-        _refused(exc)
     return jsonify(_price_json(lot.id)), 201
 
 
@@ -263,15 +259,13 @@ def objection_admission(objection_id: int):
     data = _body()
     if not isinstance(data.get("accept"), bool):
         raise ApiError(422, "invalid_input", "accept 应为 true（立案）或 false（裁定不予受理）。")
-    try:
+    with _refusals():
         objection_service.decide_admission(uow(), objection.id, accept=data["accept"], route=data.get("route"),
                                            reason=str(data.get("reason") or ""),
                                            decided_on=_date(data.get("decided_on"), "decided_on", False)
                                            or ledger.now_local().date(),
                                            served_on=_date(data.get("served_on"), "served_on", False),
                                            actor=current_user.username, now=ledger.now_local())
-    except (*_REFUSED, rules.IllegalTransition) as exc:
-        _refused(exc, 409 if isinstance(exc, rules.IllegalTransition) else 422)
     return jsonify(_objection_json(objection))
 
 
@@ -280,12 +274,10 @@ def objection_review(objection_id: int):
     _role("judge")
     objection = _objection_for_me(objection_id)
     data = _body()
-    try:
+    with _refusals():
         objection_service.apply_for_review(uow(), objection.id, applied_on=_date(data.get("applied_on"), "applied_on"),
                                            mailed_on=_date(data.get("mailed_on"), "mailed_on", False),
                                            actor=current_user.username, now=ledger.now_local())
-    except (*_REFUSED, rules.IllegalTransition) as exc:
-        _refused(exc, 409 if isinstance(exc, rules.IllegalTransition) else 422)
     return jsonify(_objection_json(objection))
 
 
