@@ -11,6 +11,8 @@ the first filing instead of creating a second.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -70,11 +72,31 @@ def _form_date(name: str, default: date | None = None) -> date | None:
     return parse_date(text)
 
 
+# What a judge's step on an objection may be refused with: the engine's refusal, a step the state does not allow,
+# a date or an amount that does not read; each says in Chinese what is wrong, and the step changes nothing.
+_REFUSALS = (procedure.ProcedureError, rules.IllegalTransition, ValueError)
+
+
+@contextmanager
+def _outcome_said(done: str) -> Iterator[None]:
+    """Says on the objection's page what came of the judge's step taken in the block: ``done``, or the refusal."""
+    try:
+        yield
+    except _REFUSALS as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+
+
+def _back_to(objection):
+    return redirect(url_for("objections.detail", objection_id=objection.id))
+
+
 @bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
 @roles_required("judge")
 def decide(objection_id: int):
     objection = visible_objection(objection_id)
-    try:
+    with _outcome_said("裁定已记录，当事人页面与期限日程已更新。"):
         today = now().date()
         kind = request.form.get("decision")
         if kind == "technical_confirms" or kind == "technical_correction":
@@ -90,11 +112,7 @@ def decide(objection_id: int):
                                      corrected_value_fen=parse_yuan(request.form.get("corrected_value", "")))
         else:
             raise ValueError("请选择裁定结果。")
-    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        flash(str(exc), "error")
-    else:
-        flash("裁定已记录，当事人页面与期限日程已更新。", "success")
-    return redirect(url_for("objections.detail", objection_id=objection.id))
+    return _back_to(objection)
 
 
 @bp.route("/objections/<int:objection_id>/admission", methods=["POST"])
@@ -102,17 +120,13 @@ def decide(objection_id: int):
 def admission(objection_id: int):
     """The judge's decision on admissibility: 立案 on a route, or a 不予受理 ruling with its reason."""
     objection = visible_objection(objection_id)
-    try:
-        accept = request.form.get("decision") == "accept"
+    accept = request.form.get("decision") == "accept"
+    with _outcome_said("已立案。" if accept else "已裁定不予受理；送达之日起十日内可申请复议。"):
         objection_service.decide_admission(uow(), objection.id, accept=accept, route=request.form.get("route") or None,
                                            decided_on=_form_date("decided_on", now().date()),
                                            served_on=_form_date("served_on"), reason=request.form.get("reason", ""),
                                            actor=current_user.username, now=now())
-    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        flash(str(exc), "error")
-    else:
-        flash("已立案。" if accept else "已裁定不予受理；送达之日起十日内可申请复议。", "success")
-    return redirect(url_for("objections.detail", objection_id=objection.id))
+    return _back_to(objection)
 
 
 @bp.route("/objections/<int:objection_id>/review", methods=["POST"])
@@ -120,14 +134,10 @@ def admission(objection_id: int):
 def review(objection_id: int):
     """An application for 复议, refused with its reason when late."""
     objection = visible_objection(objection_id)
-    try:
+    with _outcome_said("复议申请已登记，报送上一级人民法院审查。"):
         objection_service.apply_for_review(uow(), objection.id, applied_on=_form_date("applied_on", now().date()),
                                            mailed_on=_form_date("mailed_on"), actor=current_user.username, now=now())
-    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        flash(str(exc), "error")
-    else:
-        flash("复议申请已登记，报送上一级人民法院审查。", "success")
-    return redirect(url_for("objections.detail", objection_id=objection.id))
+    return _back_to(objection)
 
 
 @bp.route("/objections/<int:objection_id>/extend", methods=["POST"])
@@ -137,25 +147,21 @@ def extend(objection_id: int):
     text = (request.form.get("days") or "").strip()
     if not text.isdigit():
         flash("延长天数应为 1 至 30 的整数。", "error")
-        return redirect(url_for("objections.detail", objection_id=objection.id))
+        return _back_to(objection)
     days = int(text)
-    try:
+    with _outcome_said("复议审查期限的延长已登记。"):
         objection_service.extend_review(uow(), objection.id, days=days,
                                         approved_on=_form_date("approved_on", now().date()),
                                         approved_by=request.form.get("approved_by", ""),
                                         actor=current_user.username, now=now())
-    except (procedure.ProcedureError, ValueError) as exc:
-        flash(str(exc), "error")
-    else:
-        flash("复议审查期限的延长已登记。", "success")
-    return redirect(url_for("objections.detail", objection_id=objection.id))
+    return _back_to(objection)
 
 
 @bp.route("/objections/<int:objection_id>/advance", methods=["POST"])
 @roles_required("judge")
 def advance(objection_id: int):
     objection = visible_objection(objection_id)
-    try:
+    with _outcome_said("已记录。"):
         event = request.form.get("event", "")
         if event == "decision_served":
             objection_service.record_service_of_decision(uow(), objection.id,
@@ -164,11 +170,7 @@ def advance(objection_id: int):
         else:
             objection_service.advance(uow(), objection.id, event, on=_form_date("on", now().date()),
                                       actor=current_user.username, now=now(), note=request.form.get("note", ""))
-    except (procedure.ProcedureError, rules.IllegalTransition, ValueError) as exc:
-        flash(str(exc), "error")
-    else:
-        flash("已记录。", "success")
-    return redirect(url_for("objections.detail", objection_id=objection.id))
+    return _back_to(objection)
 
 
 @bp.route("/objections/<int:objection_id>/evidence/<int:evidence_id>")
