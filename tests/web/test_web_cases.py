@@ -166,3 +166,32 @@ def test_the_case_api_runs_the_procedure_over_the_same_services(client, seeded, 
     assert any(i["case_number"] == NEW_CASE for i in check(spec, "/v1/agenda", "get", agenda)["items"])
     foreign = call(client, "get", f"/api/v1/properties/{prop_id}/reference-price", _token(engine, "judge2"))
     assert foreign.status_code == 403
+
+
+def test_the_case_api_answers_each_refusal_with_its_status_and_code(client, seeded, engine, spec):
+    """A missing case, property or receipt in the path is a 404 ``not_found``; a missing record named in the body
+    a 422 with the refusal's kind; a step the objection's state does not allow a 409 ``illegal_step``."""
+    from tests.web.test_web_api import _party_token
+
+    token = _token(engine, "judge1")
+    error = lambda response: (response.status_code, response.get_json()["error"]["code"])  # noqa: E731
+    assert error(call(client, "get", "/api/v1/cases/（2026）浙1081执999号", token)) == (404, "not_found")
+    assert error(call(client, "get", "/api/v1/properties/999999/reference-price", token)) == (404, "not_found")
+    unknown_code = call(client, "post", f"/api/v1/properties/{seeded.lot_id}/directed-inquiry", token,
+                        json={"receipt_code": "0000-0000-0000"})
+    assert error(unknown_code) == (404, "not_found")
+    assert "不是询价回执的校验码" in unknown_code.get_json()["error"]["message"]
+    missing_report = call(client, "post", f"/api/v1/properties/{seeded.lot_id}/reports", token, json={
+        "kind": "correction", "source": "某评估公司", "corrects_report_id": 999999})
+    assert error(missing_report) == (422, "NotFound") and "999999" in missing_report.get_json()["error"]["message"]
+    filed = call(client, "post", "/api/v1/objections", _party_token(engine, CASE, DEBTOR_ID), json={
+        "case_number": CASE, "report_id": seeded.report_id, "grounds": ["basic_facts"], "facts": "面积记载错误。",
+        "reasons": "应以不动产权证记载为准。"})
+    objection_id = filed.get_json()["objection"]["id"]
+    early = call(client, "post", f"/api/v1/objections/{objection_id}/review", token,
+                 json={"applied_on": now_local().date().isoformat()})
+    assert error(early) == (409, "illegal_step")
+    check(spec, "/v1/objections/{objection_id}/review", "post", early)
+    bad_route = call(client, "post", f"/api/v1/objections/{objection_id}/admission", token,
+                     json={"accept": True, "route": "no-such-route"})
+    assert bad_route.status_code == 422, bad_route.get_json()
