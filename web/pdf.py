@@ -36,6 +36,39 @@ class _Document(FPDF):
         self.cell(0, 5, f"{self.footer_text}    第 {self.page_no()} 页", align="C")
         self.set_text_color(0, 0, 0)
 
+    def court_heading(self, court_name: str, text: str):
+        """The court's name above the document's title, as every document of the court opens."""
+        self.set_font("cjk", "", 10)
+        self.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.heading(text)
+
+    @classmethod
+    def quote_receipt(cls, title: str, heading: str, detail: dict, *, code: str, verify_url: str,
+                      court_name: str) -> _Document:
+        """A 结果单 opened as every one opens: the verification code in the footer, the court and the title, and
+        who asked for the quote (询价人), when, in which case and for what."""
+        doc = cls(title, f"校验码 {code}  核验：{verify_url}")
+        doc.court_heading(court_name, heading)
+        doc.pairs([
+            ("案号", detail.get("case_number", "")),
+            ("询价用途", detail.get("purpose", "")),
+            ("询价人", detail.get("actor_name", "")),
+            ("询价时间", detail.get("queried_at", "")),
+        ])
+        return doc
+
+    def verification(self, warnings: Iterable[str], *, code: str, verify_url: str, what: str, note: str):
+        """A 结果单's warnings and its verification: the code, where anyone checks ``what`` it states against the
+        ledger, and the ``note`` on what the result is."""
+        if warnings:
+            self.subheading("提示")
+            for warning in warnings:
+                self.paragraph(f"· {warning}")
+        self.subheading("核验")
+        self.paragraph(f"校验码：{code}")
+        self.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载{what}是否与系统台账一致。")
+        self.paragraph(note, 9)
+
     def heading(self, text: str, size: int = 17):
         self.set_font("cjk", "B", size)
         self.cell(0, 11, text, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -81,16 +114,8 @@ class _Document(FPDF):
 def quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
     """询价结果单: what was asked, the price, the breakdown with its table rows, the verification code."""
     result = detail["result"]
-    doc = _Document("询价结果单", f"校验码 {code}  核验：{verify_url}")
-    doc.set_font("cjk", "", 10)
-    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    doc.heading("定向询价结果单")
-    doc.pairs([
-        ("案号", detail.get("case_number", "")),
-        ("询价用途", detail.get("purpose", "")),
-        ("询价人", detail.get("actor_name", "")),
-        ("询价时间", detail.get("queried_at", "")),
-    ])
+    doc = _Document.quote_receipt("询价结果单", "定向询价结果单", detail, code=code, verify_url=verify_url,
+                                  court_name=court_name)
     doc.subheading("标的物")
     floor = (f"{result['floor_low']}" if result["floor_low"] == result["floor_high"]
              else f"{result['floor_low']}-{result['floor_high']}")
@@ -117,24 +142,16 @@ def quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> b
         source = "，".join(f"{k}={v}" for k, v in (factor.get("row") or {}).items())
         rows.append([factor["name"], factor["value"], factor["method"], f"{factor['table']} {source}"])
     doc.table(["项目", "取值", "方式", "来源（表与行）"], rows, [36, 28, 18, 92])
-    if result.get("warnings"):
-        doc.subheading("提示")
-        for warning in result["warnings"]:
-            doc.paragraph(f"· {warning}")
-    doc.subheading("核验")
-    doc.paragraph(f"校验码：{code}")
-    doc.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载标的物与价格是否与系统台账一致。")
-    doc.paragraph("说明：本结果为依据税务机关计税基准价作出的定向询价结果（参考价规定第五条）；"
-                  "当事人对定向询价结果不服的，依参考价规定第二十四条不予受理异议，法院另有规定的除外。", 9)
+    doc.verification(result.get("warnings"), code=code, verify_url=verify_url, what="标的物与价格",
+                     note="说明：本结果为依据税务机关计税基准价作出的定向询价结果（参考价规定第五条）；"
+                          "当事人对定向询价结果不服的，依参考价规定第二十四条不予受理异议，法院另有规定的除外。")
     return bytes(doc.output())
 
 
 def objection_receipt_pdf(detail: dict, *, court_name: str) -> bytes:
     """异议回执: what was filed, when, and the deadlines the court set (provisional where the calendar is)."""
     doc = _Document("异议受理回执", f"{court_name} · 回执编号 {detail['reference']}")
-    doc.set_font("cjk", "", 10)
-    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    doc.heading("异议申请提交回执")
+    doc.court_heading(court_name, "异议申请提交回执")
     doc.pairs([
         ("回执编号", detail["reference"]),
         ("案号", detail["case_number"]),
@@ -169,9 +186,7 @@ def _money(value: str) -> str:
 def inquiry_letter_pdf(detail: dict, *, court_name: str) -> bytes:
     """询价函 (参考价规定 art. 6): to the body asked for a 定向询价, with the inquiry's requirements and its term."""
     doc = _Document("询价函", f"{court_name} · {detail['case_number']}")
-    doc.set_font("cjk", "", 10)
-    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    doc.heading("询 价 函")
+    doc.court_heading(court_name, "询 价 函")
     doc.paragraph(f"本院在执行{detail['case_number']}案件中，需确定下列财产的处置参考价。依照《最高人民法院关于人民法院"
                   "确定财产处置参考价若干问题的规定》第五条、第六条，请贵单位就该财产提供计税基准价（或政府定价、政府"
                   "指导价）询价结果。", 10.5)

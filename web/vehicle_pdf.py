@@ -37,12 +37,8 @@ def _level_text(r: dict) -> str:
 
 def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
     r = detail["result"]
-    doc = _Document("车辆估价结果单", f"校验码 {code}  核验：{verify_url}")
-    doc.set_font("cjk", "", 10)
-    doc.cell(0, 6, court_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    doc.heading("车辆估价结果单")
-    doc.pairs([("案号", detail.get("case_number", "")), ("询价用途", detail.get("purpose", "")),
-               ("询价人", detail.get("actor_name", "")), ("询价时间", detail.get("queried_at", ""))])
+    doc = _Document.quote_receipt("车辆估价结果单", "车辆估价结果单", detail, code=code, verify_url=verify_url,
+                                  court_name=court_name)
     doc.subheading("标的车辆")
     doc.pairs([
         ("车型名称", r["name"]),
@@ -75,13 +71,7 @@ def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: s
                         for c in r["comparables"]], (20, 34, 20, 28, 26, 20, 26))
     doc.subheading("历史价格曲线")
     doc.image(io.BytesIO(curve_png(r, width=9.0, height=3.6, dpi=150)), w=doc.epw)
-    if r.get("warnings"):
-        doc.subheading("提示")
-        for warning in r["warnings"]:
-            doc.paragraph(f"· {warning}")
-    doc.subheading("核验")
-    doc.paragraph(f"校验码：{code}")
-    doc.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载车辆与估价是否与系统台账一致。")
-    doc.paragraph("说明：本结果为依据二手车交易数据作出的网络询价式估价（参考价规定第二条、第五条），"
-                  "可作为定向询价参考；车辆实际状况与登记信息不符的，应另行核实。", 9)
+    doc.verification(r.get("warnings"), code=code, verify_url=verify_url, what="车辆与估价",
+                     note="说明：本结果为依据二手车交易数据作出的网络询价式估价（参考价规定第二条、第五条），"
+                          "可作为定向询价参考；车辆实际状况与登记信息不符的，应另行核实。")
     return bytes(doc.output())
