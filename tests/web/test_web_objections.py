@@ -201,3 +201,29 @@ def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(cli
     page = client.get(f"/party/case/{CASE}").get_data(as_text=True)
     row = page[page.index("公拍网"):][:600]
     assert "2027-01-04" in row and "暂定" in row
+
+
+def test_each_step_of_the_judge_says_its_outcome_and_a_refusal_changes_nothing(client, seeded, engine, app):
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with unit_scope(engine) as uow:
+        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
+    judge = app.test_client()
+    login(judge, "judge1")
+    token = csrf_token(judge, f"/objections/{objection_id}")
+
+    def step(action: str, **form) -> str:
+        response = judge.post(f"/objections/{objection_id}/{action}", data={"csrf_token": token, **form})
+        assert response.status_code == 302 and response.location.endswith(f"/objections/{objection_id}")
+        return judge.get(response.location).get_data(as_text=True)
+
+    def state() -> str:
+        with unit_scope(engine) as uow:
+            return uow.session.execute(select(Objection.state)).scalar_one()
+
+    assert "不能进行" in step("review", applied_on=now_local().date().isoformat()) and state() == "filed"
+    assert "请选择裁定结果" in step("decide", decision="") and state() == "filed"
+    assert "2026-13-01" in step("advance", event="register", on="2026-13-01") and state() == "filed"
+    assert "延长天数应为 1 至 30 的整数" in step("extend", days="十")
+    assert "只有已申请复议" in step("extend", days="10", approved_by="院长") and state() == "filed"
+    assert "已立案。" in step("admission", decision="accept", route="enforcement_act") and state() != "filed"
