@@ -145,7 +145,7 @@ def review(objection_id: int):
 def extend(objection_id: int):
     objection = visible_objection(objection_id)
     text = (request.form.get("days") or "").strip()
-    if not text.isdigit():
+    if not text.isdecimal():  # isdigit() would let "²" through to int(), which refuses it
         flash("延长天数应为 1 至 30 的整数。", "error")
         return _back_to(objection)
     days = int(text)

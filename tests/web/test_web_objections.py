@@ -225,5 +225,6 @@ def test_each_step_of_the_judge_says_its_outcome_and_a_refusal_changes_nothing(c
     assert "请选择裁定结果" in step("decide", decision="") and state() == "filed"
     assert "2026-13-01" in step("advance", event="register", on="2026-13-01") and state() == "filed"
     assert "延长天数应为 1 至 30 的整数" in step("extend", days="十")
+    assert "延长天数应为 1 至 30 的整数" in step("extend", days="²")  # a digit that is not a number
     assert "只有已申请复议" in step("extend", days="10", approved_by="院长") and state() == "filed"
     assert "已立案。" in step("admission", decision="accept", route="enforcement_act") and state() != "filed"
