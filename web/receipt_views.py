@@ -23,16 +23,22 @@ def receipt_for_me(load: Callable[..., dict | None], code: str) -> dict:
     return detail
 
 
+def _court_name(detail: dict) -> str:
+    court = accounts_service.get_court(uow(), detail.get("court_code") or "")
+    return court.name if court else ""
+
+
 def result_page(template: str, detail: dict) -> str:
-    """The result page, with the address where anyone can check the receipt against the ledger."""
+    """The result page, with the address where anyone can check the receipt against the ledger, and the court's
+    name that heads the page when it is printed for the case file."""
     verify_url = url_for("public.verify", code=detail["code"], _external=True)
-    return render_template(template, d=detail, r=detail["result"], verify_url=verify_url)
+    return render_template(template, d=detail, r=detail["result"], verify_url=verify_url,
+                           court_name=_court_name(detail))
 
 
 def result_pdf(draw: Callable[..., bytes], detail: dict, title: str) -> Response:
     """The printable ``title`` (询价结果单, 车辆估价结果单) drawn by ``draw``, headed with the court's name."""
-    court = accounts_service.get_court(uow(), detail.get("court_code") or "")
     data = draw(detail, code=detail["code"], verify_url=url_for("public.verify_form", _external=True),
-                court_name=court.name if court else "")
+                court_name=_court_name(detail))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
                      download_name=f"{title}-{detail['code']}.pdf")

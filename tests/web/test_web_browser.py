@@ -150,6 +150,7 @@ def test_judge_quotes_and_prints(browser, site, seeded, shots):
     page.emulate_media(media="print")
     shots(page, "print")
     assert page.locator(".topbar").is_hidden()
+    assert page.locator(".print-only").inner_text() == "温岭市人民法院"  # the court's name heads the printed page
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.evaluate("(href) => { const a = document.createElement('a'); a.href = href; a.download = 'q.pdf';"

@@ -29,6 +29,7 @@ def test_quote_through_the_form_shows_the_price_and_the_breakdown(client, seeded
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "定向询价结果" in page and "计算明细" in page and "基准价" in page
+    assert '<div class="print-only"><p>温岭市人民法院</p></div>' in page  # the court's name, not its code
     code = re.search(r'class="code">([0-9A-F-]+)<', page).group(1)
     with unit_scope(engine) as uow:
         entry = uow.session.execute(select(LedgerEntry).where(LedgerEntry.kind == "inquiry.quote")).scalar_one()

@@ -53,6 +53,7 @@ def test_the_judge_values_a_vehicle_and_reads_the_breakdown_comparables_and_char
     assert f'{int(r["value"]):,}.00 元' in page and "计算明细" in page and "可比实例" in page
     assert page.count("<tr><td>S") == 5  # five comparables from the sample
     assert "车系“宝马5系”" in page and "历史价格曲线" in page and "<script" not in page.split("</main>")[0]
+    assert '<div class="print-only"><p>温岭市人民法院</p></div>' in page  # heads the printed page
     chart = client.get(f"/vehicles/result/{code}/chart.png")
     assert chart.status_code == 200 and chart.mimetype == "image/png"
     image = Image.open(io.BytesIO(chart.data))

@@ -66,6 +66,12 @@ def test_judge_values_a_vehicle_and_reads_its_chart(browser, vehicle_site, shots
     page.wait_for_function("() => document.querySelector('#vehicle-chart').complete")
     assert page.evaluate("() => document.querySelector('#vehicle-chart').naturalWidth") == 1080
     shots(page, "vehicle-result")
+    assert page.locator(".print-only").is_hidden()
+    page.emulate_media(media="print")
+    shots(page, "vehicle-print")
+    assert page.locator(".topbar").is_hidden()
+    assert page.locator(".print-only").inner_text() == "温岭市人民法院"  # the court's name heads the printed page
+    page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.evaluate("(href) => { const a = document.createElement('a'); a.href = href; a.download = 'v.pdf';"
                       " document.body.appendChild(a); a.click(); }",
