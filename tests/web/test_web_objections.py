@@ -34,6 +34,17 @@ def _file(client, seeded, *, key=None, evidence=((PDF, "评估对象照片.pdf")
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
+def _filed_and_judge(client, seeded, engine, app, judge_name: str = "judge1"):
+    """The party (signed in on ``client``) files an objection; a judge signs in on a client of their own."""
+    party_login(client, CASE, seeded.party_code)
+    _file(client, seeded)
+    with unit_scope(engine) as uow:
+        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
+    judge = app.test_client()
+    login(judge, judge_name)
+    return judge, objection_id
+
+
 def _count(engine) -> tuple[int, int]:
     with unit_scope(engine) as uow:
         return (uow.session.scalar(select(func.count()).select_from(Objection)),
@@ -79,12 +90,7 @@ def test_objection_without_grounds_or_with_a_foreign_file_changes_nothing(client
 
 
 def test_judge_registers_and_decides_and_the_party_sees_the_outcome(client, seeded, engine, app):
-    party_login(client, CASE, seeded.party_code)
-    _file(client, seeded)
-    with unit_scope(engine) as uow:
-        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
-    judge = app.test_client()
-    login(judge, "judge1")
+    judge, objection_id = _filed_and_judge(client, seeded, engine, app)
     inbox = judge.get("/objections").get_data(as_text=True)
     assert "王某某" in inbox and "立案或裁定不予受理" in inbox
     token = csrf_token(judge, f"/objections/{objection_id}")
@@ -103,12 +109,7 @@ def test_judge_registers_and_decides_and_the_party_sees_the_outcome(client, seed
 
 
 def test_an_illegal_step_is_refused_with_the_allowed_ones(client, seeded, engine, app):
-    party_login(client, CASE, seeded.party_code)
-    _file(client, seeded)
-    with unit_scope(engine) as uow:
-        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
-    judge = app.test_client()
-    login(judge, "judge1")
+    judge, objection_id = _filed_and_judge(client, seeded, engine, app)
     token = csrf_token(judge, f"/objections/{objection_id}")
     response = judge.post(f"/objections/{objection_id}/decide",
                           data={"csrf_token": token, "decision": "upheld", "summary": "x"})
@@ -128,12 +129,7 @@ def test_another_party_of_the_same_case_cannot_open_the_objection(client, seeded
 
 
 def test_judge_of_another_court_cannot_open_the_objection(client, seeded, app, engine):
-    party_login(client, CASE, seeded.party_code)
-    _file(client, seeded)
-    with unit_scope(engine) as uow:
-        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
-    judge = app.test_client()
-    login(judge, "judge2")
+    judge, objection_id = _filed_and_judge(client, seeded, engine, app, "judge2")
     assert judge.get(f"/objections/{objection_id}").status_code == 403
     assert "王某某" not in judge.get("/objections").get_data(as_text=True)
 
@@ -204,12 +200,7 @@ def test_a_deadline_in_a_year_without_a_holiday_notice_is_marked_provisional(cli
 
 
 def test_each_step_of_the_judge_says_its_outcome_and_a_refusal_changes_nothing(client, seeded, engine, app):
-    party_login(client, CASE, seeded.party_code)
-    _file(client, seeded)
-    with unit_scope(engine) as uow:
-        objection_id = uow.session.execute(select(Objection.id)).scalar_one()
-    judge = app.test_client()
-    login(judge, "judge1")
+    judge, objection_id = _filed_and_judge(client, seeded, engine, app)
     token = csrf_token(judge, f"/objections/{objection_id}")
 
     def step(action: str, **form) -> str:
