@@ -11,7 +11,8 @@ files read through the Taiwan mapping (total floors as registered in 總樓層�
 
 The table model's settings are chosen by cross-validation inside the training sales when they are few
 (valuation.pipeline.choose_config: on Taiwan, whether to weight robustly, give each house type (建物型態) its
-own level, correct to a mean ratio of 1); the peer then also sees house_type as a category.
+own level, correct to a mean ratio of 1; then, when the held-out PRD is above 1, the vertical-equity tilt γ of
+the area bands); the peer then also sees house_type as a category.
 Figures per split: coverage (priced / given, refused by reason), and on the same test sales, all kept
 (``--keep-outliers``, as the peer is judged): median ratio, COD, PRD, PRB, KI, MKI for the table model and for
 LightGBM on the same features (bench_calibration_accuracy.lightgbm_values, num_threads 2); the table model's

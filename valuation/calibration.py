@@ -8,7 +8,10 @@ The hedonic fit (:mod:`valuation.hedonic`) is turned into the tax bureau's table
   a building with no sales gets its community's value (shrunk towards its zone), or its zone's, flagged;
 - floor coefficients (楼层系数) per elevator class, total floors and floor (a floor band such as HDB's
   "07 TO 09" gives the same coefficient to each of its floors, so the engine's band average is that value);
-- orientation (朝向, in 综合修正), area bands (面积修正), age bands (成新修正);
+- orientation (朝向, in 综合修正), area bands (面积修正), age bands (成新修正); the area bands may carry a
+  vertical-equity tilt (垂直公平校正, :func:`tilt_area_bands`, γ chosen by cross-validation in
+  :func:`valuation.pipeline.choose_config`): larger units slightly up, smaller ones down, so the
+  assessment ratios do not fall with value (PRD, IAAO's regressivity measure);
 - the month-on-month price index (价格指数), city-wide (全部) and per zone when zones drift apart.
 
 Coefficients are normalised as a bureau publishes them: orientation 南 (or the most frequent level) = 100,
@@ -76,6 +79,7 @@ class CalibrationConfig:
     segment_area: bool = False  # each segment its own area bands, shrunk towards the city's
     segment_area_ratio: float = 1.5
     huber: float | None = 1.345  # robust re-weighting in the fit (None: plain least squares)
+    area_tilt: float = 0.0  # γ of the vertical-equity tilt of the area bands (see tilt_area_bands); 0: none
 
 
 @dataclass
@@ -410,6 +414,39 @@ def _publish_area(fit: HedonicFit, blocks: list[Block], edges: tuple) -> tuple[p
     return pd.DataFrame(rows, columns=["zone_code", "house_type", "area_from", "area_to", "percent", "method"]), center
 
 
+def band_representative_areas(area_from, area_to) -> np.ndarray:
+    """The area (㎡) that stands for each band (lo, hi] in the vertical-equity tilt: the geometric middle
+    √(lo·hi), the upper end capped at 1.25·lo (an open last band such as 250–100000 stands for 250–312.5),
+    and a first band from 0 by half its upper end."""
+    lo = np.asarray(area_from, dtype=float)
+    hi = np.asarray(area_to, dtype=float)
+    top = np.where(lo > 0, np.minimum(hi, 1.25 * lo), hi)
+    return np.where(lo > 0, np.sqrt(lo * top), hi / 2)
+
+
+def tilt_area_bands(area_bands: pd.DataFrame, exponent: float, reference_area: float) -> pd.DataFrame:
+    """面积修正 × (A / A_ref)^γ, A the band's representative area (:func:`band_representative_areas`), A_ref the
+    geometric mean area of the calibration sales: the vertical-equity tilt (垂直公平校正).
+
+    A median-unbiased fit leaves the mean assessment ratio of cheap units above that of dear ones when sale
+    prices are noisy (PRD above 1: regressive; RULES.md section 9, PRD 0.98-1.03). A small γ > 0 raises
+    the coefficient of large units and lowers that of small ones, by γ·ln(A/A_ref) in log: with γ = 0.03 a
+    180 ㎡ unit's coefficient is 2.1% higher, a 45 ㎡ unit's 2.1% lower than at 90 ㎡. Rounded to two
+    decimals like every coefficient; the quote's breakdown shows the tilted 面积修正 as it prices."""
+    if not exponent or area_bands.empty:
+        return area_bands
+    out = area_bands.copy()
+    rep = band_representative_areas(out["area_from"], out["area_to"])
+    factor = (rep / float(reference_area)) ** float(exponent)
+    out["percent"] = np.round(out["percent"].to_numpy(dtype=float) * factor, 2)
+    return out
+
+
+def reference_area(sales: pd.DataFrame) -> float:
+    """A_ref of the tilt: the geometric mean area of the calibration sales, rounded to 0.01 ㎡."""
+    return round(float(np.exp(np.mean(np.log(sales["area"].to_numpy(dtype=float))))), 2)
+
+
 def _publish_age(fit: HedonicFit, keys: pd.DataFrame, edges: tuple) -> tuple[pd.DataFrame, float]:
     effect = fit.effects["age_band"]
     structures = sorted({k[0] for k in effect.index})
@@ -486,6 +523,8 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     floor_table, c_floor = _publish_floor(fit, register, blocks)
     orientation_table, c_orient = _publish_orientation(fit, keys)
     area_table, c_area = _publish_area(fit, blocks, tuple(area_edges))
+    tilt_reference = reference_area(sales)
+    area_table = tilt_area_bands(area_table, config.area_tilt, tilt_reference)
     age_table, c_age = _publish_age(fit, keys, tuple(age_edges))
 
     months = _month_range(keys["month"].min(), max(keys["month"].max(), f"{as_of.year:04d}-{as_of.month:02d}"))
@@ -583,7 +622,8 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     statistics = {
         "as_of": as_of.isoformat(), "first_month": first_month, "n_sales": int(len(sales)),
         "hedonic": fit.summary(), "config": {k: v for k, v in asdict(config).items()},
-        "area_edges": list(area_edges), "age_edges": list(age_edges), "age_by_structure": bool(age_by_structure),
+        "area_edges": list(area_edges), "age_edges": list(age_edges),
+        "vertical_equity": {"area_tilt": float(config.area_tilt), "reference_area": tilt_reference}, "age_by_structure": bool(age_by_structure),
         "buildings": {"total": int(len(register)), **{k: int(v) for k, v in
                                                       pd.Series(source).value_counts().items()}},
         "buildings_without_sales": sorted(register["building_id"][bldg_n == 0].tolist())[:1000],

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tax_baseline.quote import QuoteEngine
+from tax_baseline.tables import BaselineTables
 from valuation import iaao_standard as std
 from valuation import ratio_study as rs
 from valuation.calibration import (
@@ -22,9 +23,11 @@ from valuation.calibration import (
     CalibrationConfig,
     _band_codes,
     calibrate,
+    reference_area,
     relative_bin,
     roll_forward,
     study_sales,
+    tilt_area_bands,
     value_sales,
 )
 from valuation.diagnostics import coefficient_inference
@@ -47,6 +50,11 @@ CANDIDATES: tuple[tuple[str, dict], ...] = (
     ("最小二乘、分房屋类型", {"huber": None, "segment": True}),
     ("最小二乘、分房屋类型、均值比率校正", {"huber": None, "segment": True, "ratio_retransform": True}),
 )
+# The vertical-equity tilt of the area bands (calibration.tilt_area_bands), chosen after the settings on the same
+# folds: among these γ, the one whose held-out PRD is nearest 1 while the held-out COD stays within
+# TILT_COD_SLACK (relative) of the untilted one; only when the untilted held-out PRD is above 1 (regressive).
+TILTS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06)
+TILT_COD_SLACK = 0.01
 
 
 @dataclass
@@ -60,34 +68,64 @@ class ModelChoice:
 
     def to_dict(self) -> dict:
         return {"chosen": self.chosen, "folds": self.folds, "candidates": self.candidates,
-                "rule": (f"{self.folds} 折交叉验证（校准样本内），取留出成交 COD 最低者" if self.folds else
+                "rule": (f"{self.folds} 折交叉验证（校准样本内），取留出成交 COD 最低者；其 PRD 高于 1 时，再取垂直公平校正"
+                         f" γ：留出成交 COD 增幅不超过 {100 * TILT_COD_SLACK:g}%、PRD 最接近 1 者" if self.folds else
                          f"默认设置（纳入成交多于 {CV_MAX_SALES} 笔或少于 {30 * CV_FOLDS} 笔，不做交叉验证）")}
 
 
 def choose_config(kept: pd.DataFrame, as_of: date, register: pd.DataFrame, base: CalibrationConfig, *,
-                  seed: int = 0, candidates=CANDIDATES, folds: int = CV_FOLDS) -> ModelChoice:
-    """The candidate settings (over ``base``) with the lowest COD on the held-out folds of ``kept``."""
+                  seed: int = 0, candidates=CANDIDATES, folds: int = CV_FOLDS, tilts=TILTS) -> ModelChoice:
+    """The candidate settings (over ``base``) with the lowest COD on the held-out folds of ``kept``; then, when
+    their held-out PRD is above 1, the vertical-equity tilt γ of :data:`TILTS` whose held-out PRD is nearest 1
+    at a COD within :data:`TILT_COD_SLACK` of the untilted one (γ 0 when none improves the PRD)."""
     first_name, first = candidates[0]
     if len(kept) > CV_MAX_SALES or len(kept) < 30 * folds or len(candidates) == 1:
         return ModelChoice(first_name, replace(base, **first))
     fold = np.random.default_rng(seed).integers(0, folds, len(kept))
     rows = []
     best = None
-    for name, changes in candidates:
-        config = replace(base, **changes)
+
+    def held_out(fold_tables, tilt=0.0) -> rs.RatioStudy:
         estimate, price = [], []
-        for f in range(folds):
-            fitted = calibrate(kept[fold != f].reset_index(drop=True), as_of, register=register, config=config)
-            priced = value_sales(fitted.tables, kept[fold == f].reset_index(drop=True))
+        for f, (tables, reference) in enumerate(fold_tables):
+            if tilt:
+                frames = dict(tables.frames)
+                frames["area_bands"] = tilt_area_bands(tables["area_bands"], tilt, reference)
+                tables = BaselineTables(frames, name=tables.name)
+            priced = value_sales(tables, kept[fold == f].reset_index(drop=True))
             ok = priced["estimate"].notna().to_numpy()
             estimate.append(priced["estimate"].to_numpy()[ok])
             price.append(kept.loc[fold == f, "price"].to_numpy(dtype=float)[ok])
-        study = rs.ratio_study(np.concatenate(estimate), np.concatenate(price), bootstrap=0)
-        rows.append({"name": name, "n": int(study.n), "cod": round(float(study.cod), 4),
-                     "prd": round(float(study.prd), 4), "prb": round(float(study.prb), 4)})
-        if best is None or study.cod < best[0]:
-            best = (study.cod, name, config)
-    return ModelChoice(best[1], best[2], folds, rows)
+        return rs.ratio_study(np.concatenate(estimate), np.concatenate(price), bootstrap=0)
+
+    def row(name, study):
+        return {"name": name, "n": int(study.n), "cod": round(float(study.cod), 4),
+                "prd": round(float(study.prd), 4), "prb": round(float(study.prb), 4)}
+
+    for name, changes in candidates:
+        config = replace(base, **changes)
+        fold_tables = []
+        for f in range(folds):
+            train = kept[fold != f].reset_index(drop=True)
+            fitted = calibrate(train, as_of, register=register, config=config)
+            fold_tables.append((fitted.tables, reference_area(train)))
+        study = held_out(fold_tables)
+        rows.append(row(name, study))
+        if best is None or study.cod < best[0].cod:
+            best = (study, name, config, fold_tables)
+    study0, name, config, fold_tables = best
+    if tilts and config.area_tilt == 0 and study0.prd > 1:  # regressive: tilt the area bands (垂直公平校正)
+        chosen = (abs(study0.prd - 1), 0.0)
+        for tilt in tilts:
+            if tilt <= 0:
+                continue
+            study = held_out(fold_tables, tilt)
+            rows.append(row(f"{name}、垂直公平校正 γ={tilt:g}", study))
+            if study.cod <= study0.cod * (1 + TILT_COD_SLACK) and abs(study.prd - 1) < chosen[0]:
+                chosen = (abs(study.prd - 1), tilt)
+        if chosen[1]:
+            name, config = f"{name}、垂直公平校正 γ={chosen[1]:g}", replace(config, area_tilt=chosen[1])
+    return ModelChoice(name, config, folds, rows)
 
 
 @dataclass
