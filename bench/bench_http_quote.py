@@ -226,23 +226,32 @@ class InProcess:
         self.app = create_app({"ENGINE": self.engine, "SECRET_KEY": "bench", "MIGRATE": False})
         self.tokens, self.buildings, self.rng = tokens, buildings, random.Random(2)
         self.builder = EnvironBuilder
-        # the judge's form: a signed-in session (cookie) and its CSRF token, as a browser holds them
+        # the judge's form: a signed-in session (cookie) and its CSRF token, as a browser holds them; its requests
+        # come from the browser that signed in (same address and User-Agent: Flask-Login's session protection
+        # marks a session seen from another one as not fresh, a write to the cookie at every request), and the
+        # cookie is the newest the application sent (as a browser keeps it)
+        self.browser = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "Mozilla/5.0 (bench)"}
         client = self.app.test_client()
+        client.environ_base.update(self.browser)
         page = client.get("/login").get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         login = client.post("/login", data={"username": "judge0", "password": "bench-password", "csrf_token": csrf})
         assert login.status_code == 302, login.status_code
         page = client.get("/inquiry/").get_data(as_text=True)
         self.form_csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        self.cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+        self.cookies = {c.key: c.value for c in client._cookies.values()}
 
     def _call(self, environ) -> int:
-        status = []
-        body = self.app(environ, lambda s, h, exc_info=None: status.append(s))
+        status, headers = [], []
+        body = self.app(environ, lambda s, h, exc_info=None: (status.append(s), headers.extend(h)))
         for _chunk in body:
             pass
         if hasattr(body, "close"):
             body.close()
+        for name, value in headers:
+            if name.lower() == "set-cookie":  # the browser keeps the cookie the application refreshed
+                key, _, rest = value.split(";", 1)[0].partition("=")
+                self.cookies[key] = rest
         return int(status[0].split()[0])
 
     def api(self, i: int) -> int:
@@ -257,8 +266,9 @@ class InProcess:
                 "area": f"{self.rng.uniform(45, 160):.2f}", "contract_date": "2024-03-15",
                 "case_number": CASE.format(n=self.rng.randint(1, 5000)), "purpose": "确定财产处置参考价",
                 "csrf_token": self.form_csrf}
-        environ = self.builder("/inquiry/", method="POST", data=data,
-                               headers={"Cookie": self.cookie}).get_environ()
+        cookie = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        environ = self.builder("/inquiry/", method="POST", data=data, headers={"Cookie": cookie},
+                               environ_base=self.browser).get_environ()
         return self._call(environ)
 
     def close(self):
