@@ -169,6 +169,9 @@ def parse_area(value: object) -> Decimal:
     return area
 
 
+_ROLLS_KEPT = 20_000
+
+
 def _months_between(start: str, end: str) -> list[str]:
     """Months after ``start`` up to and including ``end`` (YYYY-MM)."""
     y, m = int(start[:4]), int(start[5:])
@@ -210,6 +213,7 @@ class QuoteEngine:
             self._age[r.structure].append((int(r.age_from), int(r.age_to), _dec(r.percent), r.method))
         self._index = {(r.zone_code, r.month): _dec(r.index) for r in f["price_index"].itertuples(index=False)}
         self._index_zones = {r for r, _m in self._index}
+        self._rolls: dict[tuple, tuple[Decimal, tuple[str, ...], tuple[str, ...]]] = {}
         self._corrections = {(r.scope, r.key): _dec(r.amount) for r in f["zone_corrections"].itertuples(index=False)}
         self._compiled: _Compiled | None = None
 
@@ -358,21 +362,37 @@ class QuoteEngine:
             return effective, price, scope
         raise TableGap(f"楼幢 {building.building_id} 及其小区 {building.community_code} 在基准表中没有基准价。")
 
-    def _index_roll(self, zone: str, base_date: date, valuation_date: date) -> tuple[Decimal, list[str], list[str]]:
+    def _index_roll(self, zone: str, base_date: date, valuation_date: date) -> tuple[Decimal, tuple[str, ...],
+                                                                                   tuple[str, ...]]:
+        """The product of the monthly indices from the base price's month to the valuation's, the months and the
+        missing ones. The tables of an engine never change: each (zone, first month, last month) is computed once
+        and kept (bounded: forgotten all at once past ``_ROLLS_KEPT``)."""
+        key = (zone, base_date.year, base_date.month, valuation_date.year, valuation_date.month)
+        found = self._rolls.get(key)
+        if found is None:
+            if len(self._rolls) >= _ROLLS_KEPT:
+                self._rolls.clear()
+            found = self._rolls[key] = self._compute_roll(zone, base_date, valuation_date)
+        return found
+
+    def _compute_roll(self, zone: str, base_date: date, valuation_date: date) -> tuple[Decimal, tuple[str, ...],
+                                                                                    tuple[str, ...]]:
         start = f"{base_date.year:04d}-{base_date.month:02d}"
         end = f"{valuation_date.year:04d}-{valuation_date.month:02d}"
         months = _months_between(start, end)
         if not months or not self._index:
-            return Decimal(1), [], []
+            return Decimal(1), (), ()
         key_zone = zone if zone in self._index_zones else ALL_ZONES
-        roll, missing = Decimal(1), []
-        for month in months:
-            value = self._index.get((key_zone, month))
-            if value is None:
-                missing.append(month)
-            else:
-                roll *= value / HUNDRED
-        return roll, months, missing
+        with localcontext() as ctx:
+            ctx.prec = 34  # the quote's own precision, whoever asks first
+            roll, missing = Decimal(1), []
+            for month in months:
+                value = self._index.get((key_zone, month))
+                if value is None:
+                    missing.append(month)
+                else:
+                    roll *= value / HUNDRED
+        return roll, tuple(months), tuple(missing)
 
     def _floor_factor(self, zone: str, building, low: int, high: int, warnings: list[str],
                       total: int | None = None) -> Factor:

@@ -33,6 +33,7 @@ from web import (
     objections_party,  # noqa: F401  (the parties' pages, routes of the objections blueprint)
     public,
     security,
+    sessions,
     vehicles,
     vehicles_jobs,  # noqa: F401  (the vehicle batch and the vehicle tables, routes of the vehicles blueprint)
 )
@@ -88,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["UPLOAD_DIR"] = str(upload_dir)
 
     database.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
     jobs.init_app(app)  # the job queue on this database; the job worker settles interrupted jobs when it starts
     for module in (auth, public, inquiry, objections, listings, lifecycle, admin, api, vehicles, cases):

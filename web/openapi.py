@@ -457,7 +457,13 @@ _RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 def check_for(rule: str, method: str) -> Check | None:
     """The check of the operation served by a Flask rule (``/v1/objections/<int:objection_id>``), or None when
     the document does not describe it."""
-    return _checks().get((_RULE_ARGUMENT.sub(r"{\1}", rule), method))
+    return _checks().get((_document_path(rule), method))
+
+
+@functools.cache
+def _document_path(rule: str) -> str:
+    """The document's path of a Flask rule (asked at every API request; the rules are few and fixed)."""
+    return _RULE_ARGUMENT.sub(r"{\1}", rule)
 
 
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数", "boolean": "true 或 false", "object": "对象",

@@ -580,7 +580,7 @@ def signed_in(uow: UnitOfWork, user_id: int, session_version: int | None = None
     (what the session was signed in under) a session older than the account's has ended."""
     with uow.reading():
         session = uow.session
-        user = session.get(User, user_id)
+        user = accounts_repo.user_by_id(session, user_id)
         if user is None or not user.active:
             return None
         if session_version is not None and session_version != (user.session_version or 0):

@@ -45,6 +45,7 @@ from xunpai.storage.db import session_factory
 _FLUSHED = "xunpai_uow_flushed"
 
 
+@event.listens_for(Session, "after_flush")  # every session's (a listener per session costs more than the flag)
 def _mark_flushed(session: Session, _flush_context) -> None:
     session.info[_FLUSHED] = True
 
@@ -71,7 +72,6 @@ class UnitOfWork:
     def session(self) -> Session:
         if self._session is None:
             self._session = self._sessions()
-            event.listen(self._session, "after_flush", _mark_flushed)
         return self._session
 
     @property

@@ -7,8 +7,9 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, delete, func, or_, select
+from sqlalchemy import Row, Text, bindparam, cast, delete, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from xunpai.storage.models.accounts import Court, InquiryLimit, User
 from xunpai.storage.models.baseline import TableVersion
@@ -19,6 +20,18 @@ from xunpai.storage.models.web import ApiToken, DenialMinute, LoginThrottle, Par
 
 def user_by_username(session: Session, username: str) -> User | None:
     return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The account with this id: from the session's identity map when loaded already (as ``session.get``), else
+    by one statement built once (``session.get`` builds its own at every call; every signed-in page asks)."""
+    user = session.identity_map.get(identity_key(User, user_id))
+    if user is not None:
+        return user
+    return session.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
+
+
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
 def username_taken(session: Session, username: str) -> bool:
@@ -166,17 +179,45 @@ _COUNTED_SINCE = select(func.count(_entries.c.id)).where(
 def units_counted_since(session: Session, actor: str, kinds: tuple[str, ...], batch_kinds: tuple[str, ...],
                         start: datetime) -> int:
     """The units the user had priced since ``start``: one per entry of ``kinds``, the ``rows`` of each entry of
-    ``batch_kinds`` (their payload's row count)."""
-    single = entries_counted_since(session, actor, kinds, start) if kinds else 0
-    payloads = session.scalars(select(LedgerEntry.payload).where(
-        LedgerEntry.actor == actor, LedgerEntry.kind.in_(batch_kinds), LedgerEntry.recorded_at >= start))
-    rows = 0
-    for payload in payloads:
+    ``batch_kinds`` (their payload's row count). Every quote asks, with the ledger's head locked: one Core
+    statement (the count and the batches' payloads together, by the index on actor and time), built once per
+    pair of kind lists, on the session's connection."""
+    if not (kinds or batch_kinds):
+        return 0
+    session.flush()  # an entry added in this session but not yet written counts (as the ORM's autoflush)
+    statement = _UNITS_SINCE.get((kinds, batch_kinds))
+    if statement is None:
+        statement = _UNITS_SINCE.setdefault((kinds, batch_kinds), _units_since(kinds, batch_kinds))
+    single = rows = 0
+    for is_batch, count, payload in session.connection().execute(statement, {"actor": actor, "start": start}):
+        if not is_batch:
+            single += count
+            continue
         try:
             rows += max(1, int(json.loads(payload).get("rows", 1)))
         except (ValueError, TypeError, AttributeError):
             rows += 1
     return single + rows
+
+
+def _kind_is(kinds: tuple[str, ...]):
+    # equalities, not IN: an IN list is expanded into the SQL at every execution; these are plain parameters
+    return or_(*(_entries.c.kind == kind for kind in kinds))
+
+
+def _units_since(kinds: tuple[str, ...], batch_kinds: tuple[str, ...]):
+    since = (_entries.c.actor == bindparam("actor"), _entries.c.recorded_at >= bindparam("start"))
+    parts = []
+    if kinds:  # one row: (0, the count, NULL)
+        parts.append(select(literal_column("0").label("is_batch"), func.count(_entries.c.id).label("n"),
+                            cast(null(), Text).label("payload")).where(*since, _kind_is(kinds)))
+    if batch_kinds:  # one row per batch: (1, 1, its payload)
+        parts.append(select(literal_column("1"), literal_column("1"), _entries.c.payload)
+                     .where(*since, _kind_is(batch_kinds)))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+_UNITS_SINCE: dict[tuple[tuple[str, ...], tuple[str, ...]], object] = {}
 
 
 def throttles(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:
