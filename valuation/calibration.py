@@ -163,8 +163,12 @@ def building_keys(register: pd.DataFrame, as_of: date, age_edges: tuple) -> pd.D
 
 def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConfig,
             area_edges: tuple, age_edges: tuple, age_by_structure: bool,
-            as_of: date | None = None) -> tuple[list[Block], pd.DataFrame]:
-    """The design: one :class:`Block` per effect, and the per-sale keys used to publish the tables."""
+            as_of: date | None = None, levels: dict | None = None) -> tuple[list[Block], pd.DataFrame]:
+    """The design: one :class:`Block` per effect, and the per-sale keys used to publish the tables.
+
+    ``levels`` (from :func:`unite_levels`): the levels of every block over all the sales of which ``sales`` is a
+    part, and the months and zones they span; each sale of the part then gets the codes it has in the design of
+    all the sales (a dataset's design is built partition by partition on Dask, ``valuation.scale_out``)."""
     reg = register.set_index("building_id")
     s = sales.reset_index(drop=True)
     b = reg.loc[s["building_id"]]
@@ -185,23 +189,26 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
         "structure": (b["structure"].astype(str).to_numpy() if age_by_structure else ALL_ZONES),
     })
     keys["age_band"] = _band_codes(keys["age"].to_numpy(dtype=float), age_edges, right=False)
-    months = _month_range(keys["month"].min(), keys["month"].max())
+    given = levels
+    months = given["months"] if given else _month_range(keys["month"].min(), keys["month"].max())
     blocks = []
 
     def add(name, values, penalty="fixed", ratio=1.0, levels=None, pairs=None):
-        codes, lv = codes_of(values, levels)
+        codes, lv = codes_of(values, levels if levels is not None or not given else given["blocks"][name])
         blocks.append(Block(name, codes, lv, penalty=penalty, initial_ratio=ratio, pairs=pairs))
 
     def add_combo(name, arrays, penalty="fixed", ratio=1.0):
         codes, lv = combo_codes(*arrays)
+        if given:
+            codes, lv = recode(codes, lv, given["blocks"][name])
         blocks.append(Block(name, codes, lv, penalty=penalty, initial_ratio=ratio))
 
     add("zone", keys["zone_code"])
     add("community", keys["community_code"], "ridge", config.community_ratio)
     add("building", keys["building_id"], "ridge", config.building_ratio)
     k, lo, hi, tot = (keys[c].to_numpy() for c in ("klass", "low", "high", "total"))
-    blocks.extend(floor_blocks(k, lo, hi, tot, config))
-    if (keys["orientation"] != MISSING).any():
+    blocks.extend(floor_blocks(k, lo, hi, tot, config, given["blocks"] if given else None))
+    if ("orientation" in given["blocks"]) if given else (keys["orientation"] != MISSING).any():
         add("orientation", keys["orientation"])
     add("area_band", keys["area_band"])
     if config.zone_area:
@@ -228,7 +235,7 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     add_combo("age_band", (np.broadcast_to(np.asarray(keys["structure"].to_numpy(), dtype=object), len(keys)),
                            keys["age_band"].to_numpy()))
     add("month", keys["month"], levels=pd.Index(months))
-    zones = sorted(set(keys["zone_code"]))
+    zones = given["zones"] if given else sorted(set(keys["zone_code"]))
     if config.zone_index and len(zones) > 1 and len(months) > 2:
         zone_idx = pd.Index(zones).get_indexer(keys["zone_code"])
         month_idx = pd.Index(months).get_indexer(keys["month"])
@@ -241,11 +248,53 @@ def prepare(sales: pd.DataFrame, register: pd.DataFrame, config: CalibrationConf
     return blocks, keys
 
 
+def recode(codes: np.ndarray, levels: pd.Index, united: pd.Index) -> tuple[np.ndarray, pd.Index]:
+    """Codes of a part's own ``levels`` turned into codes of the ``united`` levels of all the parts (−1 stays)."""
+    where = pd.Index(united, tupleize_cols=False, dtype=object).get_indexer(
+        pd.Index(levels, tupleize_cols=False, dtype=object)) if len(levels) else np.empty(0, dtype=np.int64)
+    if (where < 0).any():
+        raise ValueError("分区的水平不在合并的水平中")  # unite_levels was given other parts: a programming error
+    codes = np.asarray(codes, dtype=np.int64)
+    return np.where(codes >= 0, np.append(where, -1)[codes], -1).astype(np.int64), united
+
+
+def design_levels(blocks: list[Block], keys: pd.DataFrame) -> dict:
+    """What a part's design says of its levels, for :func:`unite_levels`: each block's levels, the months sold
+    and the zones."""
+    return {"blocks": {b.name: list(b.levels) for b in blocks if b.name not in ("month", "zone_month")
+                       and not b.name.startswith("floor_relative|")},
+            "months": (keys["month"].min(), keys["month"].max()) if len(keys) else None,
+            "zones": sorted(set(keys["zone_code"]))}
+
+
+# blocks whose levels combo_codes sorts (tuples in their natural order); codes_of sorts the others by str
+_COMBO_BLOCKS = ("zone_area", "age_band", "floor_profile")  # and floor_cell|<class>
+
+
+def unite_levels(parts: list[dict]) -> dict:
+    """The levels of the design of all the sales from those of its parts (:func:`design_levels`), each block's
+    sorted as ``prepare`` of all the sales sorts them, so that ``prepare(part, levels=…)`` gives every sale the
+    codes it has there."""
+    names: dict[str, set] = {}
+    for p in parts:
+        for name, levels in p["blocks"].items():
+            names.setdefault(name, set()).update(levels)
+    blocks = {}
+    for name, values in names.items():
+        if name in _COMBO_BLOCKS or name.startswith("floor_cell|"):  # as combo_codes builds them
+            blocks[name] = pd.Index(sorted(values), tupleize_cols=False, dtype=object)
+        else:  # as codes_of builds them
+            blocks[name] = pd.Index(sorted(values, key=str))
+    spans = [p["months"] for p in parts if p["months"] is not None]
+    months = _month_range(min(s[0] for s in spans), max(s[1] for s in spans))
+    return {"blocks": blocks, "months": months, "zones": sorted(set().union(*(p["zones"] for p in parts)))}
+
+
 RELATIVE_BINS = 20
 BUILDING_LEVEL_EFFECTS = ("height", "zone_height", "road", "cohort", "zone_age", "segment", "zone_segment", "community_segment")  # folded into base prices
 
 
-def floor_blocks(klass, low, high, total, config: CalibrationConfig) -> list[Block]:
+def floor_blocks(klass, low, high, total, config: CalibrationConfig, levels: dict | None = None) -> list[Block]:
     """The floor coefficient of a sale as a sum of four effects, each pooled where data are thin.
 
     - ``floor_relative|<class>``: per elevator class a smooth curve in the relative position
@@ -263,13 +312,16 @@ def floor_blocks(klass, low, high, total, config: CalibrationConfig) -> list[Blo
     klass = np.asarray(klass, dtype=object)
     low, high, total = (np.asarray(a, dtype=np.int64) for a in (low, high, total))
     blocks = []
+    given = levels  # the levels of every block over all sales (see prepare), or None: those of these sales
     codes, levels = combo_codes(klass, low, high)
+    if given:
+        codes, levels = recode(codes, levels, given["floor_profile"])
     classes = np.array([lv[0] for lv in levels], dtype=object)
     pairs = np.array([(j, j - 1) for j in range(1, len(levels)) if classes[j] == classes[j - 1]],
                      dtype=np.int64).reshape(-1, 2)
     blocks.append(Block("floor_profile", codes, levels, penalty="walk", pairs=pairs,
                         initial_ratio=config.floor_profile_ratio, exact_ratio=True))
-    class_codes, class_levels = codes_of(pd.Series(klass, dtype=object))
+    class_codes, class_levels = codes_of(pd.Series(klass, dtype=object), given["floor_top"] if given else None)
     knots = RELATIVE_BINS + 1
     left, frac = hat_position(low, high, total)
     pair = np.stack([left, np.minimum(left + 1, knots - 1)], axis=1)
@@ -288,6 +340,8 @@ def floor_blocks(klass, low, high, total, config: CalibrationConfig) -> list[Blo
         full = np.full(len(klass), -1, dtype=np.int64)
         full[mine] = cell_codes
         cell_levels = pd.Index([(c, *lv) for lv in cell_levels], tupleize_cols=False, dtype=object)
+        if given:
+            full, cell_levels = recode(full, cell_levels, given[f"floor_cell|{c}"])
         blocks.append(Block(f"floor_cell|{c}", full, cell_levels, penalty="ridge",
                             initial_ratio=config.floor_cell_ratio, exact_ratio=True))
     return blocks
@@ -483,12 +537,14 @@ def _round_index(path: np.ndarray) -> np.ndarray:
 
 def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None = None,
               prior: BaselineTables | None = None, config: CalibrationConfig | None = None,
-              name: str = "") -> Calibration:
+              name: str = "", design=None) -> Calibration:
     """Fit the tables to screened, arm's-length sales dated on or before ``as_of``.
 
     ``register`` is the building register (columns of the ``buildings`` spec plus ``zone_code``); by
     default the prior version's buildings, or one read off the sales (flagged, see
     :mod:`valuation.registry`). Sales of buildings missing from the register are added to it.
+    ``design``: what builds the design instead of :func:`prepare` (same arguments, same result), e.g. partition
+    by partition on Dask for a dataset (``valuation.scale_out.DatasetDesign``); the solve stays here.
     """
     config = config or CalibrationConfig()
     sales = sales.reset_index(drop=True)
@@ -516,7 +572,8 @@ def calibrate(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None
     age_by_structure = config.age_by_structure
     if age_by_structure is None:
         age_by_structure = prior is not None and set(prior["age_bands"]["structure"]) - {ALL_ZONES} != set()
-    blocks, keys = prepare(sales, register, config, tuple(area_edges), tuple(age_edges), age_by_structure, as_of)
+    blocks, keys = (design or prepare)(sales, register, config, tuple(area_edges), tuple(age_edges), age_by_structure,
+                                       as_of)
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
     fit = fit_hedonic(y, blocks, em_iterations=config.em_iterations, huber=config.huber)
 
@@ -740,8 +797,9 @@ def roll_forward(tables: BaselineTables, until: str, *, window: int = 6, method:
 
 
 def first_pass_values(sales: pd.DataFrame, *, register: pd.DataFrame | None = None,
-                      config: CalibrationConfig | None = None) -> np.ndarray:
-    """In-sample values (yuan) of a quick first-pass hedonic fit, for outlier screening (IAAO Appendix B)."""
+                      config: CalibrationConfig | None = None, design=None) -> np.ndarray:
+    """In-sample values (yuan) of a quick first-pass hedonic fit, for outlier screening (screening rule 7, IAAO
+    Standard on Ratio Studies Appendix B); ``design`` as in :func:`calibrate`."""
     config = config or CalibrationConfig()
     sales = sales.reset_index(drop=True)
     if register is None:
@@ -753,7 +811,7 @@ def first_pass_values(sales: pd.DataFrame, *, register: pd.DataFrame | None = No
             extra, _ = buildings_from_sales(sales[sales["building_id"].isin(missing)])
             register = pd.concat([register, extra.reindex(columns=register.columns)], ignore_index=True)
     register = lift_inferred_totals(_with_sources(register), sales)
-    blocks, _ = prepare(sales, register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False)
+    blocks, _ = (design or prepare)(sales, register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False, None)
     y = np.log(sales["price"].to_numpy(dtype=float) / sales["area"].to_numpy(dtype=float))
     fit = fit_hedonic(y, blocks, em_iterations=1, huber=config.huber)
     return np.exp(fit.fitted) * sales["area"].to_numpy(dtype=float)

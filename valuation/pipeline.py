@@ -173,13 +173,15 @@ def _jsonable(value):
 def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame | None = None, prior=None,
                     config: CalibrationConfig | None = None, name: str = "", holdouts: bool = True,
                     window_start: date | None = None, seed: int = 0, bootstrap: int = 500,
-                    screening: Screening | None = None, choose: bool | None = None) -> CalibrationRun:
+                    screening: Screening | None = None, choose: bool | None = None, design=None) -> CalibrationRun:
     """Screen ``sales`` (canonical), calibrate on the kept ones, and run the ratio studies.
 
     ``screening``: the marks of these very sales, in their order, made elsewhere (a dataset is screened on Dask
     by ``valuation.scale_out.screen_dataset``): used as they are instead of screening here.
     ``choose`` (default: when no ``config`` is given) picks the model settings among :data:`CANDIDATES` by
     cross-validation inside the kept sales (:func:`choose_config`); the choice is in the fit statistics.
+    ``design``: what builds the design matrix of the version's fit and of the two holdout fits instead of
+    ``calibration.prepare`` (``valuation.scale_out.DatasetDesign``: partition by partition on Dask).
     """
     if choose is None:
         choose = config is None
@@ -204,7 +206,7 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
         config = choice.config
     else:
         choice = ModelChoice("给定设置", config)
-    calibration = calibrate(kept, as_of, register=register, prior=prior, config=config, name=name)
+    calibration = calibrate(kept, as_of, register=register, prior=prior, config=config, name=name, design=design)
     calibration.statistics["model_choice"] = choice.to_dict()
     in_sample, priced = study_sales(calibration.tables, kept, bootstrap=bootstrap, seed=seed)
     run = CalibrationRun(calibration=calibration, screening=screening, in_sample=in_sample, priced=priced)
@@ -214,14 +216,14 @@ def run_calibration(sales: pd.DataFrame, as_of: date, *, register: pd.DataFrame 
     if holdouts and len(kept) >= 300:
         rng = np.random.default_rng(seed)
         test = rng.random(len(kept)) < HOLDOUT_SHARE
-        fitted = calibrate(kept[~test], as_of, register=register_all, prior=prior, config=config)
+        fitted = calibrate(kept[~test], as_of, register=register_all, prior=prior, config=config, design=design)
         run.holdout_random, _ = study_sales(fitted.tables, kept[test].reset_index(drop=True), bootstrap=bootstrap,
                                             seed=seed)
         order = pd.to_datetime(kept["date"]).rank(method="first").to_numpy()
         recent = order > (1 - HOLDOUT_SHARE) * len(kept)
         older = kept[~recent]
         cut = pd.to_datetime(older["date"]).max().date()
-        fitted = calibrate(older, cut, register=register_all, prior=prior, config=config)
+        fitted = calibrate(older, cut, register=register_all, prior=prior, config=config, design=design)
         last_month = kept["month"].max()
         rolled = roll_forward(fitted.tables, last_month)
         run.holdout_recent, _ = study_sales(rolled, kept[recent].reset_index(drop=True), bootstrap=bootstrap,

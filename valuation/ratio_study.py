@@ -134,30 +134,45 @@ def _bootstrap(e: np.ndarray, s: np.ndarray, draws: int, seed: int,
                memory: int = BOOTSTRAP_BYTES) -> dict[str, tuple]:
     """Percentile 95% intervals of median ratio, COD and PRD from ``draws`` resamples of the sales.
 
-    The resamples are drawn and reduced a few at a time, as many as fit in ``memory`` bytes (about 48 bytes a
-    sale and resample: the drawn positions, the two resampled arrays and the ratios), at least one: 5 million
-    sales take some 240 MB whatever ``draws`` is, instead of all resamples at once. Only three floats of each
-    resample are kept. The intervals do not depend on ``memory``: the generator gives the same positions drawn
-    k resamples at a time as drawn all at once, and each resample's statistics are computed on its own row.
+    A resample is reduced to how many times it draws each sale (a multinomial count vector), and its statistics
+    come from sums over the sales sorted once by ratio, weighted by those counts: the median is where the
+    cumulated counts pass the middle, COD and PRD are weighted sums. No resampled copy of the prices and
+    estimates is made and nothing is sorted per resample; the positions drawn are those the generator draws for
+    resampling the arrays themselves (``rng.integers(0, n, (k, n))``), so the resamples, and their medians, are
+    the same, and COD and PRD differ from computing them on the resampled arrays only by the order of floating
+    additions (pinned by tests/unit/test_valuation_bootstrap.py). The resamples are drawn a few at a time, as many
+    as fit in ``memory`` bytes (about 48 bytes a sale and resample: the positions, the counts, their running sum
+    and the deviations), at least one: 5 million sales take some 240 MB whatever ``draws`` is. The intervals do
+    not depend on ``memory``: the generator gives the same positions drawn k resamples at a time as all at once.
     """
     rng = np.random.default_rng(seed)
     n = e.size
     chunk = max(1, min(draws, memory // (48 * max(n, 1))))
+    r = e / s
+    order = np.argsort(r, kind="stable")
+    r_sorted, e_sorted, s_sorted = r[order], e[order], s[order]
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    del r, order
+    lower, upper = (n - 1) // 2, n // 2  # the middle sale(s) of a resample of n sales
     meds, cods, prds = (np.empty(draws) for _ in range(3))
     for done in range(0, draws, chunk):
         k = min(chunk, draws - done)
         idx = rng.integers(0, n, size=(k, n))
-        ee, ss = e[idx], s[idx]
+        np.take(rank, idx, out=idx)
+        idx += (np.arange(k, dtype=np.int64) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=k * n).reshape(k, n)
         del idx
-        r = ee / ss
-        m = np.median(r, axis=1)
+        running = np.cumsum(counts, axis=1)
+        m = np.array([(r_sorted[np.searchsorted(row, lower, side="right")]
+                       + r_sorted[np.searchsorted(row, upper, side="right")]) / 2 for row in running])
+        del running
         meds[done:done + k] = m
-        prds[done:done + k] = r.mean(axis=1) / (ee.sum(axis=1) / ss.sum(axis=1))
-        del ee, ss
-        np.subtract(r, m[:, None], out=r)
-        np.abs(r, out=r)
-        cods[done:done + k] = 100.0 * r.mean(axis=1) / m
-        del r
+        for j in range(k):  # one resample at a time: the same sums whatever the chunk (no blocked products)
+            weight = counts[j].astype(float)
+            prds[done + j] = (np.dot(weight, r_sorted) / n) / (np.dot(weight, e_sorted) / np.dot(weight, s_sorted))
+            cods[done + j] = 100.0 * np.dot(weight, np.abs(r_sorted - m[j])) / n / m[j]
+        del counts
     out = {}
     for name, values in (("median_ratio", meds), ("cod", cods), ("prd", prds)):
         out[name] = (float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))

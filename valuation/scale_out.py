@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from tax_baseline.quote import QuoteEngine
 from tax_baseline.scale_out import require_dask
+from valuation import calibration
 from valuation import iaao_standard as std
 from valuation import ratio_study as rs
 from valuation.calibration import CalibrationConfig, first_pass_values, value_sales
@@ -261,27 +262,38 @@ def _gather(frame, client, progress=None) -> pd.DataFrame:
 def screen_dataset(sales, *, as_of: date | None = None, window_start: date | None = None,
                    register: pd.DataFrame | None = None, outliers: bool = True, calibration_config=None,
                    scheduler: str | None = None, workers: int | None = None, progress=None) -> Screening:
-    """``screen`` of a dataset of canonical sales: rules 1–6 per zone partition on Dask, the first-pass fit
-    and its ratio fences (rule 7) on this machine; the same marks as ``screen`` of all sales at once."""
+    """``screen`` of a dataset of canonical sales: rules 1–6 per zone partition on Dask, the design of rule 7's
+    first-pass fit per file partition on Dask (:class:`DatasetDesign`), its sparse solve and its ratio fences on
+    this machine; the same marks as ``screen`` of all sales at once."""
     dd, _ = require_dask()
     import dask
 
     with dask.config.set({"dataframe.convert-string": False}):
         client, cluster = _client(scheduler, workers)
         try:
-            parts = _by_zone(_sales_frame(sales, dd))
-            meta = parts._meta.drop(columns=ZONE_KEY).assign(excluded=False, reason_code="", reason="")
-            screened = _gather(parts.map_partitions(_screen_part, as_of, window_start, register, meta=meta,
-                                                    enforce_metadata=False), client, progress)
+            frame = _sales_frame(sales, dd)
+            screening = _screen_frame(frame, client, as_of=as_of, window_start=window_start, register=register,
+                                      outliers=outliers, calibration_config=calibration_config, progress=progress,
+                                      design=DatasetDesign(frame, client))
         finally:
             _close(client, cluster)
-    screened = screened.drop(columns=POSITION)
+    return Screening(sales=screening.sales.drop(columns=POSITION), outlier_fences=screening.outlier_fences)
+
+
+def _screen_frame(frame, client, *, as_of, window_start, register, outliers, calibration_config, progress,
+                  design) -> Screening:
+    """The screening of the sales of ``frame`` (a Dask frame with their positions), each sale's position kept."""
+    parts = _by_zone(frame)
+    meta = parts._meta.drop(columns=ZONE_KEY).assign(excluded=False, reason_code="", reason="")
+    screened = _gather(parts.map_partitions(_screen_part, as_of, window_start, register, meta=meta,
+                                            enforce_metadata=False), client, progress)
     fences = None
     keep = ~screened["excluded"].to_numpy()
     if outliers and keep.sum() >= 30:
-        # the sparse solve: on one machine (see the module's docstring)
+        # screening rule 7 (statistical outliers, IAAO Standard on Ratio Studies Appendix B): the first-pass
+        # fit's design is built per partition on Dask, its sparse solve here (see the module's docstring)
         value = first_pass_values(screened[keep].drop(columns=["excluded", "reason_code", "reason"]),
-                                  register=register, config=calibration_config)
+                                  register=register, config=calibration_config, design=design)
         ratio = value / screened.loc[keep, "price"].to_numpy(dtype=float)
         fences = rs.outlier_bounds(ratio, std.OUTLIER_IQR_MULTIPLIER)
         outside = (ratio < fences[0]) | (ratio > fences[1])
@@ -290,6 +302,104 @@ def screen_dataset(sales, *, as_of: date | None = None, window_start: date | Non
         screened.loc[rows, "reason_code"] = "outlier"
         screened.loc[rows, "reason"] = [f"{REASONS['outlier']}（比率 {r:.3f}）" for r in ratio[outside]]
     return Screening(sales=screened, outlier_fences=fences)
+
+
+# what calibration.prepare reads of each sale (with the building register, sent to every worker)
+DESIGN_COLUMNS = ("building_id", "floor_low", "floor_high", "month", "orientation", "area", "date")
+KEY_COLUMNS = ("orientation", "structure", "month")  # what calibrate reads of prepare's keys
+
+
+class DatasetDesign:
+    """``calibration.prepare`` of sales of a dataset, partition by partition on Dask, for the fits of a calibration
+    (rule 7's first pass, the version, its two holdout fits): the sparse solve stays on this machine.
+
+    Given sales carrying their position in the dataset (``_position``), each file partition takes its sales among
+    them and returns the levels of its blocks (first pass over the partitions); they are united as ``prepare`` of
+    all those sales would sort them (``calibration.unite_levels``); each partition then codes its sales against
+    the united levels (second pass) and returns only its codes and weights, which are put in the sales' order
+    here. The result is the design ``prepare`` builds of the same sales, block by block and code by code
+    (pinned by tests/unit/test_valuation_scale_out.py). The file partitions stay in the workers' memory
+    (``Client.persist``) for the passes of the several fits; the register and the positions are sent once per
+    fit to every worker (``Client.scatter``)."""
+
+    def __init__(self, frame, client):
+        columns = [c for c in DESIGN_COLUMNS if c in frame.columns] + [POSITION]
+        frame = frame[columns]
+        self.client = client
+        self.frame = client.persist(frame) if client is not None else frame
+        self.passes = 0  # the passes over the partitions so far (two per fit)
+
+    def _share(self, value):
+        return self.client.scatter(value, broadcast=True) if self.client is not None else value
+
+    def _compute(self, tasks) -> list:
+        import dask
+
+        if self.client is None:
+            return list(dask.compute(*tasks))
+        return self.client.gather(self.client.compute(tasks))
+
+    def __call__(self, sales, register, config, area_edges, age_edges, age_by_structure, as_of=None):
+        import dask
+
+        if POSITION not in sales:
+            raise ValueError("成交缺少其在数据集中的位置，不能分区构建设计矩阵")  # a programming error
+        positions = sales[POSITION].to_numpy(dtype=np.int64)
+        wanted = np.sort(positions)
+        if as_of is None:  # as prepare does over all the sales
+            as_of = pd.to_datetime(sales["date"]).max().date()
+        args = (self._share(wanted), self._share(register), config, area_edges, age_edges, age_by_structure, as_of)
+        parts = self.frame.to_delayed()
+        found = self._compute([dask.delayed(_part_levels)(p, *args) for p in parts])
+        levels = calibration.unite_levels([f for f in found if f is not None])
+        shared = self._share(levels)
+        done = self._compute([dask.delayed(_part_design)(p, *args, shared) for p in parts])
+        self.passes += 2
+        where = np.concatenate([d[0] for d in done])
+        if len(where) != len(positions):
+            raise ValueError("分区构建的设计矩阵与成交笔数不符")  # a programming error
+        order = np.argsort(where, kind="stable")
+        take = order[np.searchsorted(where[order], positions)]
+        # the blocks themselves (names, levels, pairs, penalties) are those of any part: built here from one sale
+        template, _ = calibration.prepare(sales.head(1).reset_index(drop=True), register, config, area_edges,
+                                          age_edges, age_by_structure, as_of, levels=levels)
+        coded = [d[1] for d in done if d[1] is not None]
+        blocks = []
+        for k, block in enumerate(template):
+            codes = np.concatenate([c[k][0] for c in coded])[take]
+            weights = None if block.weights is None else np.concatenate([c[k][1] for c in coded])[take]
+            blocks.append(replace(block, codes=codes, weights=weights))
+        keys = pd.DataFrame({c: np.concatenate([d[2][c] for d in done])[take] for c in KEY_COLUMNS})
+        return blocks, keys
+
+
+def _taken(part: pd.DataFrame, wanted: np.ndarray) -> pd.DataFrame:
+    at = part[POSITION].to_numpy(dtype=np.int64)
+    hit = np.searchsorted(wanted, at)
+    inside = hit < len(wanted)
+    inside[inside] = wanted[hit[inside]] == at[inside]
+    return part[inside].reset_index(drop=True)
+
+
+def _part_levels(part, wanted, register, config, area_edges, age_edges, age_by_structure, as_of):
+    rows = _taken(part, wanted)
+    if rows.empty:
+        return None
+    blocks, keys = calibration.prepare(rows, register, config, area_edges, age_edges, age_by_structure, as_of)
+    return calibration.design_levels(blocks, keys)
+
+
+def _part_design(part, wanted, register, config, area_edges, age_edges, age_by_structure, as_of, levels):
+    """One partition's codes and weights of every block against the united levels, and the keys calibrate reads."""
+    rows = _taken(part, wanted)
+    if rows.empty:
+        return np.empty(0, dtype=np.int64), None, {c: np.empty(0, dtype=object) for c in KEY_COLUMNS}
+    blocks, keys = calibration.prepare(rows, register, config, area_edges, age_edges, age_by_structure, as_of,
+                                       levels=levels)
+    codes = [(b.codes, b.weights) for b in blocks]
+    key_arrays = {c: np.broadcast_to(np.asarray(keys[c].to_numpy(), dtype=object), len(keys)).copy()
+                  for c in KEY_COLUMNS}
+    return rows[POSITION].to_numpy(dtype=np.int64), codes, key_arrays
 
 
 def study_version_dataset(tables, sales, *, bootstrap: int = 500, seed: int = 0, prior=None, trim: bool = True,
@@ -393,16 +503,34 @@ def calibrate_dataset(sales, as_of: date, *, register: pd.DataFrame | None = Non
                       choose: bool | None = None) -> CalibrationRun:
     """``pipeline.run_calibration`` of a dataset of canonical sales (a folder of Parquet files, e.g. the output of
     :func:`import_files`): the register from the columns it needs, screening rules 1–6 per zone partition on
-    Dask, then on this machine the first-pass fit of rule 7, the calibration's sparse solve and its ratio studies
-    (see the module's docstring). The same version and statistics as ``run_calibration`` of all the sales
-    (``choose``: the model settings chosen by cross-validation as there, by default when no ``config`` is given)."""
+    Dask, the design matrices of rule 7's first-pass fit, of the version's fit and of its two holdout fits per
+    file partition on Dask (:class:`DatasetDesign`), then on this machine their sparse solves and the ratio
+    studies (see the module's docstring). The same version and statistics as ``run_calibration`` of all the
+    sales (``choose``: the model settings chosen by cross-validation as there, by default when no ``config`` is
+    given; the folds' fits, on at most ``pipeline.CV_MAX_SALES`` sales, build their designs here).
+    ``design_passes`` of the run counts the passes over the partitions that built designs (two per fit)."""
     if choose is None:
         choose = config is None
     config = config or CalibrationConfig()
     register = register_for(sales, register, prior)
-    screening = screen_dataset(sales, as_of=as_of, window_start=window_start, register=register,
-                               calibration_config=config, scheduler=scheduler, workers=workers, progress=progress)
-    every = screening.sales.drop(columns=["excluded", "reason_code", "reason"])
-    return run_calibration(every, as_of, register=register, prior=prior, config=config, name=name,
-                           holdouts=holdouts, window_start=window_start, seed=seed, bootstrap=bootstrap,
-                           screening=screening, choose=choose)
+    dd, _ = require_dask()
+    import dask
+
+    with dask.config.set({"dataframe.convert-string": False}):
+        client, local = _client(scheduler, workers)
+        try:
+            frame = _sales_frame(sales, dd)
+            design = DatasetDesign(frame, client)
+            screening = _screen_frame(frame, client, as_of=as_of, window_start=window_start, register=register,
+                                      outliers=True, calibration_config=config, progress=progress, design=design)
+            every = screening.sales.drop(columns=["excluded", "reason_code", "reason"])  # with their positions
+            run = run_calibration(every, as_of, register=register, prior=prior, config=config, name=name,
+                                  holdouts=holdouts, window_start=window_start, seed=seed, bootstrap=bootstrap,
+                                  screening=screening, choose=choose, design=design)
+        finally:
+            _close(client, local)
+    run.screening = Screening(sales=screening.sales.drop(columns=POSITION), outlier_fences=screening.outlier_fences)
+    if run.priced is not None:
+        run.priced = run.priced.drop(columns=POSITION, errors="ignore")
+    run.design_passes = design.passes
+    return run

@@ -9,10 +9,21 @@ import pandas as pd
 import pytest
 
 from tax_baseline.demo_city import generate_city
+from tax_baseline.quote import QuoteEngine
+from valuation.calibration import (
+    DEFAULT_AGE_EDGES,
+    DEFAULT_AREA_EDGES,
+    CalibrationConfig,
+    _with_sources,
+    prepare,
+)
+from valuation.hedonic import fit_hedonic
 from valuation.mapping import parse_mapping
 from valuation.pipeline import run_calibration, study_version
+from valuation.registry import buildings_from_sales, lift_inferred_totals
 from valuation.scale_out import (
     ClusterError,
+    DatasetDesign,
     calibrate_dataset,
     cluster,
     import_files,
@@ -100,6 +111,44 @@ def test_the_calibration_of_a_dataset_on_two_workers_is_the_calibration_of_all_i
         pd.testing.assert_frame_equal(by_parts.calibration.tables[table].reset_index(drop=True),
                                       frame.reset_index(drop=True), check_dtype=False)
     assert by_parts.fit_statistics() == alone.fit_statistics()  # in sample, both holdouts, bootstrap intervals
+    # the designs of rule 7's first pass, of the version and of its two holdout fits were built on the workers
+    assert by_parts.design_passes == 2 * 4
+    # the two versions price a unit of every building to the fen
+    units = pd.DataFrame({"building_id": sales["building_id"].drop_duplicates().to_numpy(), "floor_low": 3,
+                          "floor_high": 3, "area": 88.5, "contract_date": as_of, "valuation_date": as_of})
+    fen = QuoteEngine(alone.calibration.tables).quote_frame(units)["total_price_fen"]
+    assert QuoteEngine(by_parts.calibration.tables).quote_frame(units)["total_price_fen"].tolist() == fen.tolist()
+    assert fen.notna().all()
+
+
+def test_the_design_built_partition_by_partition_is_the_design_of_all_the_sales(city, sales):
+    """calibration.prepare of the kept sales, and the same design from four shuffled partitions (DatasetDesign):
+    every block's levels, pairs and codes are the same, and so is the fit."""
+    kept = screen(sales, outliers=False).kept
+    register = lift_inferred_totals(_with_sources(buildings_from_sales(kept)[0]), kept)
+    config = CalibrationConfig()
+    args = (register, config, DEFAULT_AREA_EDGES, DEFAULT_AGE_EDGES, False, date(2025, 12, 31))
+    whole, keys = prepare(kept, *args)
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    shuffled = kept.assign(_position=np.arange(len(kept))).sample(frac=1, random_state=1)  # rows out of order
+    with dask.config.set(scheduler="sync"):
+        design = DatasetDesign(dd.from_pandas(shuffled, npartitions=4), None)
+        part = kept.assign(_position=np.arange(len(kept)))
+        blocks, part_keys = design(part, *args)
+    assert design.passes == 2
+    assert [b.name for b in blocks] == [b.name for b in whole]
+    for mine, theirs in zip(blocks, whole, strict=True):
+        assert mine.levels.equals(theirs.levels), mine.name
+        assert np.array_equal(mine.codes, theirs.codes), mine.name
+        assert (mine.pairs is None) == (theirs.pairs is None) and (
+            mine.pairs is None or np.array_equal(mine.pairs, theirs.pairs)), mine.name
+        assert (mine.weights is None) == (theirs.weights is None) and (
+            mine.weights is None or np.array_equal(mine.weights, theirs.weights)), mine.name
+    assert part_keys["orientation"].tolist() == keys["orientation"].tolist()
+    y = np.log(kept["price"].to_numpy(dtype=float) / kept["area"].to_numpy(dtype=float))
+    assert np.array_equal(fit_hedonic(y, blocks).fitted, fit_hedonic(y, whole).fitted)
 
 
 def test_the_ratio_study_and_the_screening_on_two_workers(city, sales, tmp_path, two_workers):
