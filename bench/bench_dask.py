@@ -13,7 +13,9 @@ single-process path (price_batch on one DataFrame) on the largest sizes this mac
 price_batch on one part, the former isin over every id of the tables beside the engine's building index; the ratio
 study of 5M sales, bootstrap included, by valuation.scale_out.study_version_dataset on the cluster (per worker and
 on the client) and by study_version in one process; and, from the measured per-part and per-task times, how both
-times scale to a cluster of N workers.
+times scale to a cluster of N workers; the calibration of --calibration-sales of those sales from a folder of four
+files by calibrate_dataset on the LocalCluster (screening and the designs of the fits per partition, the sparse
+solves on the client) beside run_calibration in one process, time and peak memory of the process running each.
 
 On a shared machine run a scaled configuration (e.g. --units 5000000 --sales 500000): the register's parts are
 of the full size's (250k units), so its per-part figures and memory per worker hold for 50M, and the totals scale
@@ -249,6 +251,62 @@ def ratio_study_bench(data: Path, tables, n_sales: int, workers: int, buildings_
           f"statistics and bootstrap {t['statistics']:.1f} s: with many workers the client's part is the limit)")
 
 
+CALIBRATE = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from datetime import date
+import pandas as pd
+from valuation.pipeline import run_calibration
+from valuation.scale_out import calibrate_dataset
+from valuation.calibration import CalibrationConfig
+as_of, folder, workers = date(2025, 12, 31), {folder!r}, {workers}
+start = time.perf_counter()
+if workers:
+    run = calibrate_dataset(folder, as_of, name="bench", holdouts=False, bootstrap=0, config=CalibrationConfig(),
+                            workers=workers)
+else:
+    run = run_calibration(pd.read_parquet(folder), as_of, name="bench", holdouts=False, bootstrap=0,
+                          config=CalibrationConfig())
+seconds = time.perf_counter() - start
+prices = run.calibration.tables["base_prices"]["price"]
+print(json.dumps({{"seconds": seconds, "peak_mb": peak_mb(), "kept": run.screening.summary()["kept"],
+                  "cod": run.in_sample.cod, "price_sum": float(prices.sum()),
+                  "passes": getattr(run, "design_passes", 0)}}))
+"""
+
+
+def calibration_bench(data: Path, n_sales: int, workers: int) -> None:
+    """The calibration of ``n_sales`` sales in 4 files: calibrate_dataset on a LocalCluster (screening and the
+    designs of rule 7's first pass and of the version per partition, the sparse solves on the client) beside
+    run_calibration of one DataFrame in one process; no holdout fits, no bootstrap (the fits are what is timed)."""
+    sales_root = sorted(data.glob(f"sales_*_{SALES_FILE_ROWS}"))
+    folder = data / f"calibration_{n_sales}"
+    if not (folder / "_done").exists():
+        files = sorted(sales_root[0].glob("*.parquet"))
+        sales = pd.concat([pd.read_parquet(f) for f in files[: -(-n_sales // SALES_FILE_ROWS)]]).head(n_sales)
+        folder.mkdir(exist_ok=True)
+        for k, rows in enumerate(np.array_split(np.arange(len(sales)), 4)):
+            sales.iloc[rows].to_parquet(folder / f"sales-{k}.parquet", index=False)
+        (folder / "_done").write_text("")
+    root = str(Path(__file__).resolve().parents[1])
+    print(f"\nCalibration of {n_sales:,} sales in 4 files (screening rules 1-7, the version's fit; no holdouts, "
+          "no bootstrap)")
+    results = {}
+    for label, k in ((f"LocalCluster {workers} workers (calibrate_dataset)", workers),
+                     ("single process (run_calibration)", 0)):
+        done = _python(CALIBRATE.format(root=root, folder=str(folder), workers=k))
+        results[k] = done
+        if "error" in done:
+            print(f"  {label}: failed ({done['error']})")
+            continue
+        print(f"  {label}: {done['seconds']:7.1f} s, peak memory of the process running it {done['peak_mb']:,.0f} MB"
+              f" (the client: the gathered sales, the design and the solve); {done['kept']:,} sales kept, in-sample "
+              f"COD {done['cod']:.4f}, design passes on the cluster {done['passes']}")
+    if all("error" not in r for r in results.values()):
+        same = results[workers]["price_sum"] == results[0]["price_sum"] and results[workers]["cod"] == results[0]["cod"]
+        print(f"  the same base prices and COD both ways: {same}")
+
+
 def lookup_bench(register: Path, tables) -> None:
     """The building lookup of price_batch on one part: isin over every id of the tables and per-row lookups (as
     price_batch did it) beside the compiled engine's building index read once per distinct building (as now)."""
@@ -293,6 +351,8 @@ def main() -> None:
     parser.add_argument("--single", default="1000000,4000000", help="sizes for the single-process path")
     parser.add_argument("--single-sales", type=int, default=1_000_000, help="sales for the single-process study")
     parser.add_argument("--bootstrap", type=int, default=500, help="bootstrap resamples of the ratio study")
+    parser.add_argument("--calibration-sales", type=int, default=200_000,
+                        help="sales calibrated from a folder on the cluster and in one process (0: none)")
     parser.add_argument("--data", type=Path, default=Path("/tmp/xunpai_bench_dask"))
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
@@ -352,6 +412,8 @@ def main() -> None:
     if args.sales:
         ratio_study_bench(args.data, tables, args.sales, args.workers, args.buildings_per_community,
                           args.single_sales, args.bootstrap)
+        if args.calibration_sales:
+            calibration_bench(args.data, min(args.calibration_sales, args.sales), args.workers)
 
 
 if __name__ == "__main__":

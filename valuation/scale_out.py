@@ -1,7 +1,8 @@
 """The calibration's data-heavy steps on Dask (校准的分布式步骤): import through the mapping, screening, the
-first-pass ratios and the ratio study of a version, run per partition by the existing functions
-(``transactions.import_transactions``, ``screening.screen``, ``calibration.value_sales``) and gathered into the
-same results the single-machine path gives (pinned by tests/unit/test_valuation_scale_out.py).
+design matrices of the first-pass fit and of the calibration, and the ratio study of a version, run per partition
+by the existing functions (``transactions.import_transactions``, ``screening.screen``, ``calibration.prepare``,
+``calibration.value_sales``) and gathered into the same results the single-machine path gives (pinned by
+tests/unit/test_valuation_scale_out.py).
 
 What partitions and what does not:
 
@@ -10,13 +11,19 @@ What partitions and what does not:
   duplicate and back-to-back checks compare sales of one building, so the sales are shuffled on ``zone_code``
   and each partition, in file order, is screened by ``screen`` as a whole file would be;
 - valuing each sale at its own date with a table version is row by row (``value_sales`` per partition);
-- the first-pass fit of the outlier rule (rule 7) and the calibration itself are one sparse least-squares
-  solve over all sales together (building effects beside city-wide factors): they do not split into
-  partitions and run on one machine, on the columns they need; then the ratios and the IAAO fences are
-  computed there too (a quantile over all sales);
+- the design matrices of the hedonic fits (``calibration.prepare``: each sale's level of every effect) of the
+  outlier rule's first pass (rule 7), of the version and of its two holdout fits are built per file partition
+  (:class:`DatasetDesign`): a first pass gathers each partition's levels, united and sorted on this machine as
+  ``prepare`` of all the sales sorts them, a second pass codes each partition's sales against them; only the
+  codes come back, put in file order here;
+- the sparse least-squares solves themselves (``hedonic.fit_hedonic``: building effects beside city-wide
+  factors, Huber re-weighting and the variance ratios re-estimated between rounds) do not split into
+  partitions and run on this machine over the gathered design; so do the first pass's ratios and their IAAO
+  fences (a quantile over all sales), the publication of the tables and the in-sample and holdout studies,
+  which price the kept sales there as ``run_calibration`` does;
 - the ratio study's statistics (median, COD, PRD, PRB and their bootstrap) need all ratios at once: two float
   columns per sale, gathered in file order so that the bootstrap draws the same sales as in one process (a few
-  resamples at a time, ``ratio_study._bootstrap``).
+  resamples at a time, each reduced to counts over the sales sorted by ratio, ``ratio_study._bootstrap``).
 
 ``calibrate_dataset`` and ``study_version_dataset`` are what ``xunpai calibrate`` and ``xunpai ratio-study`` run on
 a folder of sales files (after ``import_files``), on the cluster ``cluster`` starts or reaches for the command.

@@ -189,8 +189,8 @@ def calibrate_command(sales_file: Path, mapping_file: Path, as_of: str, version_
                       scheduler: str | None, workers: int | None, work_dir: Path | None) -> None:
     """由成交数据校准基准表，保存为草稿版本（需另行启用）。
 
-    成交数据为文件夹（或用 --scheduler、--workers 指定 Dask 集群）时：按文件导入、按估价分区筛选在 Dask 上进行，
-    首轮模型和校准的稀疏求解在本机（见 docs/scale_out.md）。"""
+    成交数据为文件夹（或用 --scheduler、--workers 指定 Dask 集群）时：按文件导入、按估价分区筛选、首轮模型和校准的
+    设计矩阵按分区构建在 Dask 上进行，稀疏求解在本机（见 docs/scale_out.md）。"""
     as_of_date = _parse_date(as_of, "估价基准日")
     name = version_name or f"calib-{as_of_date.isoformat()}"
     if forecast_until is not None and not _is_month(forecast_until):
