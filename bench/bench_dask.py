@@ -2,7 +2,7 @@
 5 million sales, on a LocalCluster beside the single-process path, with the peak memory of every process.
 
     python bench/bench_dask.py [--units 50000000] [--sales 5000000] [--workers 2] [--bootstrap 500]
-        [--data /tmp/xunpai_bench_dask]
+        [--data /tmp/xunpai_bench_dask] [--sales-only]
 
 The register is the demo city (tax_baseline/demo_city.py) scaled up: its tables with 400k buildings, and units
 generated zone by zone straight into a Hive-partitioned Parquet dataset (zone_code=Z01/part-00000.parquet …,
@@ -401,6 +401,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/xunpai_bench_dask"))
     parser.add_argument("--bootstrap-only", action="store_true",
                         help="only the bootstrap of --sales sales, before and now (no data written)")
+    parser.add_argument("--sales-only", action="store_true",
+                        help="only the ratio study, the bootstrap and the calibration (the register not valued)")
     args = parser.parse_args()
     if args.bootstrap_only:
         bootstrap_bench(args.sales, args.bootstrap)
@@ -409,6 +411,9 @@ def main() -> None:
 
     start = time.perf_counter()
     tables = city_tables(args.data, args.buildings_per_community)
+    if args.sales_only:
+        sales_benches(args, tables)
+        return
     register = write_register(args.data, tables, args.units)
     source = open_source(register)
     print(f"Register: {source.rows:,} units in {len(source.parts)} Parquet parts, "
@@ -458,7 +463,10 @@ def main() -> None:
           f"{50_000_000 * per_unit / 32 + engine + fixed:,.0f} s")
 
     lookup_bench(register, tables)
+    sales_benches(args, tables)
 
+
+def sales_benches(args, tables) -> None:
     if args.sales:
         ratio_study_bench(args.data, tables, args.sales, args.workers, args.buildings_per_community,
                           args.single_sales, args.bootstrap)
