@@ -48,12 +48,24 @@ def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def server_processes(url: str, asked: int | None) -> int:
+    """How many server processes: as asked, else the CPU count on PostgreSQL and one on SQLite. SQLite lets one
+    writer in at a time: processes waiting on its file lock back off and retry, so several processes serve fewer
+    quotes than one (docs/production.md, measured). One on systems without inherited sockets."""
+    if os.name != "posix":
+        return 1  # the processes share an inherited socket: POSIX only
+    if asked is not None:
+        return asked
+    return 1 if url.startswith("sqlite") else _default_workers()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
 @click.option("--port", default=8000, show_default=True, type=int, help="端口")
 @click.option("--database-url", default=None, help="数据库地址（默认 XUNPAI_DATABASE_URL 或内置 SQLite）")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="服务进程数（默认为 CPU 核数）；各进程共用同一端口，后台任务仍只由一个进程执行")
+              help="服务进程数（PostgreSQL 默认为 CPU 核数，SQLite 默认 1：SQLite 同一时刻只允许一个写入者，"
+                   "多进程反而更慢）；各进程共用同一端口，后台任务仍只由一个进程执行")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
               help="每个服务进程处理请求的线程数（询价写台账时逐条串行，线程过多反而更慢）")
 @click.option("--connection-limit", default=1000, show_default=True, type=click.IntRange(10, 100_000),
@@ -95,9 +107,7 @@ def serve(host: str, port: int, database_url: str | None, workers: int | None, t
     engine.dispose()  # the server processes open their own connections
     if platform_port:
         os.environ["XUNPAI_LOCAL_PLATFORM_URL"] = _local_platform(host, platform_port)
-    workers = workers or _default_workers()
-    if os.name != "posix":
-        workers = 1  # the processes share an inherited socket: POSIX only
+    workers = server_processes(url, workers)
     listener = _listen(host, port)
     shown = url.split("@")[-1] if "@" in url else url
     click.echo(f"询拍网页服务：http://{host}:{port}/  （数据库 {shown}，{workers} 个服务进程 × {threads} 个线程，"
