@@ -193,3 +193,7 @@ def test_only_an_administrator_issues_codes_or_manages_accounts(engine, seeded, 
         from xunpai.storage.models.accounts import User
         assert uow.session.scalars(select(User).where(User.username == "x-new")).first() is None
         assert not uow.session.scalars(select(PartyAccess).where(PartyAccess.party_name == "钱某")).all()
+        from xunpai.storage.models.ledger import LedgerEntry
+        denied = uow.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "web.denied",
+                                                               LedgerEntry.actor == username)).all()
+    assert len(denied) == 2  # each refusal logged once

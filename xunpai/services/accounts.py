@@ -116,8 +116,8 @@ def hash_secret(secret: str) -> str:
 
 def create_user(uow: UnitOfWork, *, username: str, display_name: str, role: str, court_code: str | None,
                 password: str, actor: str = "", now: datetime | None = None) -> User:
-    authority.require(uow, actor, None, what="创建账户", roles=ADMINS)
     with uow:
+        authority.require(uow, actor, None, what="创建账户", roles=ADMINS)
         session = uow.session
         username = (username or "").strip()
         if not username:
@@ -280,8 +280,8 @@ def issue_party_access(uow: UnitOfWork, *, case_number: str, party_role: str = "
     With ``id_number``, the party is the one registered in the case under that ID number (needed to file
     objections: the procedure identifies objectors by ID, 参考价规定 art. 22); the role and name come from
     the registration."""
-    authority.require(uow, actor, None, what="签发当事人查询码", roles=ADMINS)
     with uow:
+        authority.require(uow, actor, None, what="签发当事人查询码", roles=ADMINS)
         session = uow.session
         case_number = validate_case_number(case_number)
         party_id = None
@@ -497,8 +497,8 @@ ledger.register_kind("court.save", "保存法院与辖区")
 def save_court(uow: UnitOfWork, *, code: str, name: str, zones: list[str], policy: dict | None = None,
                actor: str = "") -> Court:
     """Create or update a court: its name, its jurisdiction (估价分区 zones) and its policy switches."""
-    authority.require(uow, actor, None, what="保存法院与辖区", roles=ADMINS)
     with uow:
+        authority.require(uow, actor, None, what="保存法院与辖区", roles=ADMINS)
         session = uow.session
         try:
             code = court_codes.validate(code)
@@ -524,8 +524,8 @@ def save_court(uow: UnitOfWork, *, code: str, name: str, zones: list[str], polic
 
 def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None, unlock: bool = False,
                 display_name: str | None = None, actor: str = "") -> User:
-    authority.require(uow, actor, None, what="修改账户", roles=ADMINS)
     with uow:
+        authority.require(uow, actor, None, what="修改账户", roles=ADMINS)
         session = uow.session
         user = _user(session, user)
         changes: dict = {}
@@ -553,8 +553,8 @@ def update_user(uow: UnitOfWork, user: User | int, *, active: bool | None = None
 def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, hour_from: int, hour_to: int,
                        actor: str = "") -> InquiryLimit:
     """A judge's inquiry limits: how many quotes a day, and between which hours (0-24; the court's zones stay)."""
-    authority.require(uow, actor, None, what="设置询价限制", roles=ADMINS)
     with uow:
+        authority.require(uow, actor, None, what="设置询价限制", roles=ADMINS)
         session = uow.session
         user = _user(session, user)
         if not 0 <= hour_from < hour_to <= 24:
