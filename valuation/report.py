@@ -10,6 +10,7 @@ import base64
 import html
 import io
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -190,7 +191,7 @@ def render(study: RatioStudy, frame: pd.DataFrame, *, tables: BaselineTables | N
     ]
     verdict = {None: "样本不足，不作判断", True: "通过", False: "未通过"}[v.passed]
     parts = [f"<h1>{html.escape(title)}</h1>",
-             f"<p class='meta'>生成时间：{(generated or datetime.now()):%Y-%m-%d %H:%M}；标准：IAAO《比率研究标准》"
+             f"<p class='meta'>生成时间：{(generated or datetime.now(ZoneInfo('Asia/Shanghai'))):%Y-%m-%d %H:%M}；标准：IAAO《比率研究标准》"
              f"（水平 0.90–1.10，COD ≤ {std.COD_MAX['homogeneous']:g}，PRD 0.98–1.03，|PRB| ≤ 0.05，每层至少 "
              f"{std.MIN_STRATUM_SALES} 笔）</p>",
              f"<h2>结论：<span class='{'ok' if v.passed else 'bad'}'>{verdict}</span></h2>",

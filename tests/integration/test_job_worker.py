@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -87,7 +87,7 @@ def _holder(log: Path) -> bool:
 def test_two_servers_on_one_database_send_an_off_peak_publication_once(engine, database_url, local_platform,
                                                                        tmp_path):
     sheet = tmp_path / "lots.xlsx"
-    write_sheet(sheet, demo_rows(1, date.today() + timedelta(days=10)))
+    write_sheet(sheet, demo_rows(1, now_local().date() + timedelta(days=10)))
     queued = bulk_publish(UnitOfWork(engine), sheet, LocalPlatform(local_platform), queue_windows=parse_windows(WHOLE_DAY),
                           now=now_local() - timedelta(hours=1))
     assert queued.count("queued") == 1 and _get(local_platform + "/api/publications")["listings"] == []

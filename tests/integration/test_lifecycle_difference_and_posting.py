@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from docx import Document
@@ -14,6 +14,7 @@ from auction.lifecycle import LotState, TransitionRefused
 from tests.integration.test_lifecycle_service import ANNOUNCE, COURT, _setup, _through_bidding
 from tests.uow import unit_scope
 from xunpai.services import lifecycle as service
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lifecycle import LotEvent
 from xunpai.storage.models.lots import Lot
 
@@ -114,7 +115,7 @@ def test_the_next_round_needs_a_new_posting_for_an_unreachable_party(engine, uow
     announce = failed + timedelta(days=10)
     with pytest.raises(service.LifecycleError, match="公示日期 .* 晚于今天"):
         service.start_next_round(uow, lot_id, announce_on=announce, court_code=COURT,
-                                 notified_on=failed + timedelta(days=1), posted_on=date.today() + timedelta(days=1))
+                                 notified_on=failed + timedelta(days=1), posted_on=now_local().date() + timedelta(days=1))
     second = service.start_next_round(uow, lot_id, announce_on=announce, court_code=COURT,
                                       notified_on=failed + timedelta(days=1))
     assert second.lot.parties[1].posted_on is None  # the first round's posting does not notify the second

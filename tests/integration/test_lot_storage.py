@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from alembic import command
@@ -21,6 +21,7 @@ from tests.uow import unit_scope
 from xunpai.services import accounts, procedure
 from xunpai.services.publishing import import_lots
 from xunpai.storage.db import alembic_config, make_engine
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot
 
 CASE = "（2026）浙1081执100号"
@@ -28,7 +29,7 @@ NAME = "东辉公寓1幢501室住宅"
 
 
 def _prepared(**change):
-    row = demo_rows(2, date.today() + timedelta(days=1), court_code="浙1081")[1] | change
+    row = demo_rows(2, now_local().date() + timedelta(days=1), court_code="浙1081")[1] | change
     return prepare_row(2, dict.fromkeys(COLUMNS, "") | row)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -37,7 +37,7 @@ VEHICLE_CHECKS = {key: "已查" for key, _name in INSPECTION_CHECKLISTS["vehicle
 
 
 def _rows(n: int, court: str) -> list[dict]:
-    return demo_rows(n, date.today() + timedelta(days=1), court_code=court)
+    return demo_rows(n, now_local().date() + timedelta(days=1), court_code=court)
 
 
 def _sheet(path, rows) -> bytes:
@@ -59,7 +59,7 @@ def world(engine, seeded, tmp_path):
                                      court_code=COURT, actor="clerk1")
     item = custody_service.intake(UnitOfWork(engine), court_code=COURT, case_number=case_of_lot, kind="vehicle",
                                   description="白色轿车", location="城东保管场", condition="完好",
-                                  checklist=VEHICLE_CHECKS, tariff_daily_fen=3000, intake_on=date.today(),
+                                  checklist=VEHICLE_CHECKS, tariff_daily_fen=3000, intake_on=now_local().date(),
                                   photos=[("a.jpg", b"\xff\xd8\xff photo")], actor="clerk1")
     filed = objection_service.file_objection(
         UnitOfWork(engine), case_number=CASE, report_id=seeded.report_id, id_number=DEBTOR_ID,
@@ -247,34 +247,34 @@ def test_services_refuse_every_write_of_another_courts_records(engine, world):
         "publish_lot": lambda: publishing.publish_lot(uow, lot_id, TablePlatform("ali", world["tmp"] / "outbox"),
                                                       actor="clerk2"),
         "queue_lots": lambda: publishing.queue_lots(uow, [lot_id], "ali", parse_windows(DEFAULT_WINDOWS), actor="clerk2"),
-        "record_outcome": lambda: outcomes_service.record_outcome(uow, lot_id, "unsold", on=date.today(),
+        "record_outcome": lambda: outcomes_service.record_outcome(uow, lot_id, "unsold", on=now_local().date(),
                                                                   actor="clerk2"),
         "link_lot": lambda: custody_service.link_lot(uow, item_id, lot_id, actor="clerk2"),
-        "move": lambda: custody_service.move(uow, item_id, "别处", on=date.today(), actor="clerk2"),
-        "add_task": lambda: custody_service.add_task(uow, item_id, "cleaning", date.today(), actor="clerk2"),
-        "add_cost": lambda: custody_service.add_cost(uow, item_id, "other", 100, incurred_on=date.today(),
+        "move": lambda: custody_service.move(uow, item_id, "别处", on=now_local().date(), actor="clerk2"),
+        "add_task": lambda: custody_service.add_task(uow, item_id, "cleaning", now_local().date(), actor="clerk2"),
+        "add_cost": lambda: custody_service.add_cost(uow, item_id, "other", 100, incurred_on=now_local().date(),
                                                      actor="clerk2"),
         "open_slot": lambda: custody_service.open_slot(uow, item_id, now_local(), now_local() + timedelta(hours=1),
                                                        3, actor="clerk2"),
-        "release": lambda: custody_service.release(uow, item_id, "returned", on=date.today(), recipient="某",
+        "release": lambda: custody_service.release(uow, item_id, "returned", on=now_local().date(), recipient="某",
                                                    actor="clerk2"),
         "intake": lambda: custody_service.intake(
             uow, court_code=OTHER_COURT, case_number=FOREIGN_OWN_CASE, kind="vehicle", description="x",
-            location="x", condition="x", checklist=VEHICLE_CHECKS, tariff_daily_fen=1, intake_on=date.today(),
+            location="x", condition="x", checklist=VEHICLE_CHECKS, tariff_daily_fen=1, intake_on=now_local().date(),
             photos=[("a.jpg", b"x")], lot_id=lot_id, actor="clerk2"),
-        "advance": lambda: objection_service.advance(uow, world["objection_id"], "accept", on=date.today(),
+        "advance": lambda: objection_service.advance(uow, world["objection_id"], "accept", on=now_local().date(),
                                                      actor="judge2", now=now_local()),
-        "decide": lambda: objection_service.decide(uow, world["objection_id"], upheld=False, decided_on=date.today(),
+        "decide": lambda: objection_service.decide(uow, world["objection_id"], upheld=False, decided_on=now_local().date(),
                                                    actor="judge2", now=now_local()),
         "procedure_add_lot": lambda: procedure.add_lot(uow, CASE, "另一套房", seized_on=None, actor="judge2",
                                                        now=now_local()),
         "procedure_report": lambda: procedure.record_report(uow, world["procedure_lot_id"], "network_inquiry", "京东",
-                                                            100_00, received_on=date.today(), actor="clerk2",
+                                                            100_00, received_on=now_local().date(), actor="clerk2",
                                                             now=now_local()),
         "procedure_case_of_another_court": lambda: procedure.create_case(
             uow, OTHER_COURT, "（2026）浙1081执777号", [], actor="judge2", now=now_local()),
-        "lifecycle_event": lambda: lifecycle.record_event(uow, lot_id, "unsold", date.today(), actor="clerk2"),
-        "lifecycle_next_round": lambda: lifecycle.start_next_round(uow, lot_id, announce_on=date.today(),
+        "lifecycle_event": lambda: lifecycle.record_event(uow, lot_id, "unsold", now_local().date(), actor="clerk2"),
+        "lifecycle_next_round": lambda: lifecycle.start_next_round(uow, lot_id, announce_on=now_local().date(),
                                                                    actor="clerk2"),
         "save_draft": lambda: publishing.save_draft(uow, {"标的名称": "改写"}, court_code=OTHER_COURT,
                                                     actor="clerk2", draft_id=world["draft_id"]),
@@ -332,7 +332,7 @@ def test_a_deactivated_account_writes_nothing(engine, world):
     with unit_scope(engine) as uow:
         accounts_service.update_user(uow, accounts_service.active_user(uow, "clerk1"), active=False, actor="admin")
     with pytest.raises(WriteRefused, match="已停用"):
-        custody_service.move(UnitOfWork(engine), world["item_id"], "别处", on=date.today(), actor="clerk1")
+        custody_service.move(UnitOfWork(engine), world["item_id"], "别处", on=now_local().date(), actor="clerk1")
 
 
 def test_the_command_line_refuses_with_a_chinese_message(engine, world, database_url, monkeypatch):
@@ -341,7 +341,7 @@ def test_the_command_line_refuses_with_a_chinese_message(engine, world, database
     monkeypatch.setenv("XUNPAI_DATABASE_URL", database_url)
     monkeypatch.setattr(support, "_engine", engine)
     result = CliRunner().invoke(main, ["custody", "move", str(world["item_id"]), "--to", "别处", "--on",
-                                       date.today().isoformat(), "--actor", "clerk2"])
+                                       now_local().date().isoformat(), "--actor", "clerk2"])
     assert result.exit_code != 0 and "只能操作本院" in result.output, result.output
     path = world["tmp"] / "cli.xlsx"
     _sheet(path, _rows(1, COURT))
@@ -349,5 +349,5 @@ def test_the_command_line_refuses_with_a_chinese_message(engine, world, database
     assert result.exit_code != 0 and "第 2 行" in result.output, result.output
     # the operator at the console (a name that is no account) is recorded, not refused
     result = CliRunner().invoke(main, ["custody", "move", str(world["item_id"]), "--to", "二号库", "--on",
-                                       date.today().isoformat(), "--actor", "运维人员"])
+                                       now_local().date().isoformat(), "--actor", "运维人员"])
     assert result.exit_code == 0, result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openapi_schema_validator import OAS31Validator
@@ -16,6 +16,7 @@ from tests.files import PDF
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, FOREIGN_CASE
 from xunpai.services import accounts as accounts_service
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.accounts import User
 from xunpai.storage.unit_of_work import UnitOfWork
 
@@ -170,7 +171,7 @@ def test_lots_list_get_and_publish(client, spec, engine, seeded, tmp_path, app):
     from xunpai.services import publishing as publishing_service
 
     path = tmp_path / "lots.xlsx"
-    write_sheet(path, demo_rows(2, date.today() + timedelta(days=1), court_code=COURT))
+    write_sheet(path, demo_rows(2, now_local().date() + timedelta(days=1), court_code=COURT))
     publishing_service.import_sheet(UnitOfWork(engine), path, actor="clerk1")
     token = _token(engine, "clerk1")
     listing = check(spec, "/v1/lots", "get", call(client, "get", "/api/v1/lots", token))

@@ -94,7 +94,7 @@ def test_a_database_that_is_gone_is_a_chinese_message_not_a_traceback(monkeypatc
     monkeypatch.setenv("XUNPAI_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     monkeypatch.setenv("XUNPAI_DATA_DIR", str(tmp_path))
     sheet = tmp_path / "x.xlsx"
-    write_sheet(sheet, demo_rows(1, date.today() + timedelta(days=1)))
+    write_sheet(sheet, demo_rows(1, now_local().date() + timedelta(days=1)))
     result = CliRunner().invoke(main, ["lots", "bulk-publish", str(sheet), "--platform", "ali", "-o",
                                        str(tmp_path / "out.xlsx")])
     assert result.exit_code != 0

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -235,7 +235,7 @@ def test_clerk_bulk_publishes(browser, site, seeded, engine, tmp_path, shots):
     from auction.lot_sheet import write_sheet
 
     sheet = tmp_path / "批量挂拍表.xlsx"
-    write_sheet(sheet, demo_rows(12, date.today() + timedelta(days=1), court_code=COURT))
+    write_sheet(sheet, demo_rows(12, now_local().date() + timedelta(days=1), court_code=COURT))
     clerk = _page(browser)
     _login(clerk, site.url, "clerk1")
     clerk.goto(site.url + "/lots/bulk")

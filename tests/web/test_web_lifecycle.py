@@ -15,6 +15,7 @@ from tests.uow import unit_scope
 from tests.web.conftest import COURT, csrf_token, login
 from xunpai.services import lifecycle as service
 from xunpai.services import publishing
+from xunpai.storage.ledger import now_local
 
 ANNOUNCE = date(2026, 8, 3)
 PROFILE = dict(address="浙江省温岭市太平街道万寿路 1 号", supervision_phone="0576-86009999", bank="中国工商银行温岭支行",
@@ -203,7 +204,7 @@ def test_bulk_publishing_with_documents_uses_the_stored_profile_or_blocks_naming
 
     def upload(n):
         path = tmp_path / f"lots-{n}.xlsx"
-        write_sheet(path, demo_rows(n, date.today() + timedelta(days=1), court_code=COURT))
+        write_sheet(path, demo_rows(n, now_local().date() + timedelta(days=1), court_code=COURT))
         token = csrf_token(client, "/lots/bulk")
         return client.post("/lots/bulk", data={"csrf_token": token, "platform": "ali", "mode": "publish", "confirm_publish": "1",
                                                "documents": "1", "file": (io.BytesIO(path.read_bytes()), "批量挂拍表.xlsx")},

@@ -23,7 +23,7 @@ from xunpai.storage.models.lots import Lot, Publication
 
 
 def _sheet(tmp_path, n=4, court=COURT, **change) -> bytes:
-    rows = demo_rows(n, date.today() + timedelta(days=1), court_code=court)
+    rows = demo_rows(n, now_local().date() + timedelta(days=1), court_code=court)
     for row in rows:
         row.update(change)
     path = tmp_path / "lots.xlsx"
@@ -59,7 +59,7 @@ def test_clerk_bulk_publishes_a_sheet_with_progress_and_a_result_file(client, se
 
 def test_a_sheet_with_one_bad_row_imports_nothing(client, seeded, engine, tmp_path):
     login(client, "clerk1")
-    rows = demo_rows(3, date.today() + timedelta(days=1), court_code=COURT)
+    rows = demo_rows(3, now_local().date() + timedelta(days=1), court_code=COURT)
     rows[1]["参考价（元）"] = "abc"
     path = tmp_path / "bad.xlsx"
     write_sheet(path, rows)
@@ -103,7 +103,7 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
     assert "准备就绪" in page and "下载上传包" in page and "file://" not in page
     price = f"{(start + 10_000_00) / 100:.2f}"
     early = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
-                                                         "on": date.today().isoformat()}, follow_redirects=True)
+                                                         "on": now_local().date().isoformat()}, follow_redirects=True)
     assert "不能登记在此之前" in early.get_data(as_text=True)  # a sale before the bidding began is refused
     ended_on = plan["bidding_end"][:10]
     future = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "sold", "sale_price": price,
@@ -115,7 +115,7 @@ def test_one_click_publish_then_outcome_and_statistics(client, seeded, engine, t
         outcomes_service.record_outcome(uow, lot_id, "sold", sale_price_fen=start + 10_000_00,
                                         on=date.fromisoformat(ended_on), today=date.fromisoformat(ended_on))
     again = client.post(f"/lots/{lot_id}/outcome", data={"csrf_token": token, "outcome": "unsold",
-                                                         "on": date.today().isoformat()}, follow_redirects=True)
+                                                         "on": now_local().date().isoformat()}, follow_redirects=True)
     assert "不会被覆盖" in again.get_data(as_text=True)  # a second submission never overwrites the sale
     period = f"from={ended_on[:4]}-01-01&to={ended_on}"  # the bidding ends in the future: ask for its period
     stats = client.get(f"/lots/outcomes?{period}").get_data(as_text=True)
@@ -179,7 +179,7 @@ def test_off_peak_publishing_queues_the_lot(client, seeded, engine, tmp_path):
 
 def _form_row(**change) -> dict[str, str]:
     """A real-estate lot of the seeded case, as the 新建标的 form posts it (the sheet's columns)."""
-    row = demo_rows(2, date.today() + timedelta(days=1), court_code=COURT)[1]
+    row = demo_rows(2, now_local().date() + timedelta(days=1), court_code=COURT)[1]
     row.update({"案号": CASE, "标的名称": "东辉公寓1幢501室住宅"}, **change)
     return row
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from auction.lot_form import FIELDS
 from auction.lot_sheet import write_sheet
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, csrf_token, login, party_login
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot, Publication
 
 HUGE = "99999999999999999"
@@ -26,7 +27,7 @@ NUMBER_FIELDS = [f for f in FIELDS if f.type in ("money", "int", "decimal")]
 
 def _form_row(**change) -> dict[str, str]:
     """A flat of the seeded case that is not the property whose reference price the procedure fixes."""
-    row = demo_rows(2, date.today() + timedelta(days=1), court_code=COURT)[1]
+    row = demo_rows(2, now_local().date() + timedelta(days=1), court_code=COURT)[1]
     row.update({"案号": CASE, "标的名称": "东辉公寓2幢101室住宅"}, **change)
     return {k: v for k, v in row.items() if k not in ("照片", "内容JSON")}
 
@@ -55,7 +56,7 @@ def test_every_number_field_refuses_a_huge_value_beside_the_field(client, seeded
 
 
 def _import(client, tmp_path, n=2, announce_on=None):
-    rows = demo_rows(n, announce_on or date.today() + timedelta(days=1), court_code=COURT)
+    rows = demo_rows(n, announce_on or now_local().date() + timedelta(days=1), court_code=COURT)
     path = tmp_path / "lots.xlsx"
     write_sheet(path, rows)
     token = csrf_token(client, "/lots/bulk")
@@ -99,10 +100,10 @@ def test_money_and_counts_elsewhere_have_ranges_too(client, seeded, engine, tmp_
 
 def test_results_file_records_outcomes_row_by_row(client, seeded, engine, tmp_path):
     login(client, "clerk1")
-    _import(client, tmp_path, n=3, announce_on=date.today() - timedelta(days=40))  # the biddings have ended
+    _import(client, tmp_path, n=3, announce_on=now_local().date() - timedelta(days=40))  # the biddings have ended
     with unit_scope(engine) as uow:
         lots = uow.session.scalars(select(Lot).order_by(Lot.id)).all()
-        assert all(lot.lot.plan.bidding_end.date() < date.today() for lot in lots)
+        assert all(lot.lot.plan.bidding_end.date() < now_local().date() for lot in lots)
         codes = [lot.lot_code for lot in lots]
         ids = [lot.id for lot in lots]
         ended = [lot.lot.plan.bidding_end.date().isoformat() for lot in lots]
@@ -237,7 +238,7 @@ def test_results_and_the_next_round_go_through_the_lifecycle_when_it_follows_the
     publishing.publish_lot(UnitOfWork(engine), lot_id, get_platform("ali", outbox=tmp_path / "outbox"), actor="clerk1")
     with unit_scope(engine) as uow:
         code = uow.session.get(Lot, lot_id).lot_code
-    ended = date.today() - timedelta(days=2)
+    ended = now_local().date() - timedelta(days=2)
     path = tmp_path / "results.csv"
     path.write_text(f"标的编号,结果,成交价（元）,买受人,买受人证件号码,竞买号,结束日期\n{code},流拍,,,,,{ended}\n",
                     encoding="utf-8-sig")
@@ -256,7 +257,7 @@ def test_results_and_the_next_round_go_through_the_lifecycle_when_it_follows_the
     with unit_scope(engine) as uow:
         second = uow.session.scalars(select(Lot).where(Lot.round == "second_auction")).one()
         assert response.location.endswith(f"/lots/{second.id}")
-        assert second.lot.plan.failed_on == ended and second.lot.plan.announce_on == date.today()
+        assert second.lot.plan.failed_on == ended and second.lot.plan.announce_on == now_local().date()
         assert uow.session.scalars(select(LotDraft).where(LotDraft.lot_id == second.id)).one()
         events = uow.session.scalar(select(func.count()).select_from(LotEvent).where(LotEvent.lot_id == second.id))
         assert events == 0

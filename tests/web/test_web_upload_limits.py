@@ -8,7 +8,7 @@ import io
 import statistics
 import time
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -19,6 +19,7 @@ from auction.lot_sheet import COLUMNS, write_sheet
 from tests.uow import unit_scope
 from tests.web.conftest import CASE, COURT, PASSWORD, csrf_token, login
 from web import create_app, jobs
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.accounts import InquiryLimit, User
 from xunpai.storage.models.lots import Lot
 from xunpai.storage.models.web import WebJob
@@ -129,7 +130,7 @@ def test_lots_bulk_accepts_the_csv_it_offers(engine, seeded, tmp_path):
     client = _app(engine, tmp_path).test_client()
     login(client, "clerk1")
     sheet = tmp_path / "lots.xlsx"
-    write_sheet(sheet, demo_rows(3, date.today() + timedelta(days=1), court_code=COURT))
+    write_sheet(sheet, demo_rows(3, now_local().date() + timedelta(days=1), court_code=COURT))
     from openpyxl import load_workbook
     rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
     import csv as csv_module

@@ -26,6 +26,7 @@ from xunpai.services import custody as custody_service
 from xunpai.services import publishing
 from xunpai.services import vehicles as vehicle_service
 from xunpai.storage import ledger
+from xunpai.storage.ledger import now_local
 from xunpai.storage.models.lots import Lot
 
 
@@ -33,7 +34,7 @@ def vehicle_lot(engine, tmp_path, *, brand_model: str = NAME, court: str = COURT
     """A lot of kind vehicle imported from a sheet, its checks then given the brand and model and the first
     registration as the lot form records them."""
     path = tmp_path / f"lots-{court}.xlsx"
-    write_sheet(path, demo_rows(1, date.today() + timedelta(days=10), court_code=court, place="银川"))
+    write_sheet(path, demo_rows(1, now_local().date() + timedelta(days=10), court_code=court, place="银川"))
     with unit_scope(engine) as uow:
         # another court's lot comes in as that court's staff would import it (here: the CLI's operator)
         (lot_id,) = publishing.import_sheet(uow, path, actor="clerk1" if court == COURT else "服务器操作员")
@@ -61,7 +62,7 @@ def test_a_judge_values_a_seized_vehicle_from_its_lot_with_the_form_prefilled(cl
     assert "标的车辆：V00001" in page
     token = csrf_token(client, f"/vehicles/lot/{lot_id}")
     form = {"name": NAME, "registration": "2021-03", "mileage": "30001公里", "city": "银川",
-            "valuation_date": date.today().isoformat(), "case_number": case, "purpose": "确定财产处置参考价",
+            "valuation_date": now_local().date().isoformat(), "case_number": case, "purpose": "确定财产处置参考价",
             "csrf_token": token}
     response = client.post(f"/vehicles/lot/{lot_id}", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -107,12 +108,12 @@ def test_a_vehicle_in_custody_prefills_the_form_from_its_identifiers_and_intake_
         item = custody_service.intake(
             uow, court_code=COURT, case_number=CASE, kind="vehicle", description="宁A12345 小型轿车",
             location="银川市贺兰县某保管场", condition="良好", checklist=checks, tariff_daily_fen=3000,
-            intake_on=date.today() - timedelta(days=3), photos=[("front.jpg", b"photo")],
+            intake_on=now_local().date() - timedelta(days=3), photos=[("front.jpg", b"photo")],
             identifiers={"plate": "宁A12345", "brand_model": NAME, "first_registered": "2021-03"}, actor="clerk1")
         unread = custody_service.intake(
             uow, court_code=COURT, case_number=CASE, kind="vehicle", description="宁A54321 小型轿车",
             location="保管场", condition="良好", checklist={**checks, "mileage": "见标的物介绍"}, tariff_daily_fen=3000,
-            intake_on=date.today() - timedelta(days=3), photos=[("front.jpg", b"photo2")], actor="clerk1")
+            intake_on=now_local().date() - timedelta(days=3), photos=[("front.jpg", b"photo2")], actor="clerk1")
         ids = item.id, unread.id
     login(client, "judge1")
     assert f'href="/vehicles/custody/{ids[0]}"' in client.get("/vehicles/lots").get_data(as_text=True)

@@ -8,7 +8,7 @@ exports ``platform`` alone in ``commands``.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from xunpai.services.publishing import (
 from xunpai.services.publishing import bulk_publish as run_bulk_publish
 from xunpai.services.publishing import reconcile as run_reconcile
 from xunpai.services.publishing import send_queued as run_send_queued
+from xunpai.storage import ledger
 
 
 def make_platform(code: str, platform_url: str | None = None, outbox: Path | None = None):
@@ -89,7 +90,7 @@ def _echo_problems(problems) -> None:
 @click.option("--court", "court_code", help="演示标的的执行法院代字（缺省为示例法院 浙1081）；须是已登记的法院")
 def template(out: Path, demo: int, announce_on: str | None, court_code: str | None) -> None:
     """生成批量挂拍表模板（.xlsx）；--demo 时填入演示标的。"""
-    start = _date(announce_on, "公告日期") or date.today() + timedelta(days=1)
+    start = _date(announce_on, "公告日期") or ledger.now_local().date() + timedelta(days=1)  # the court's tomorrow
     court_name = COURT_NAME
     if court_code:  # the demo database's court (浙1099) rather than the example court nobody registered
         court = get_court(unit_of_work(), court_code.strip())
