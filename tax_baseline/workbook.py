@@ -70,23 +70,33 @@ def _sheet_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def read_xlsx(path: str | Path) -> tuple[BaselineTables, list[CellError]]:
+    file_name = Path(path).name
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # not a spreadsheet at all: say so
-        raise WorkbookError([CellError(Path(path).name, 0, "", None, f"无法作为 Excel 文件打开（{exc}）")],
+    except Exception as exc:  # not a spreadsheet at all: say so (openpyxl and zipfile speak English)
+        raise WorkbookError([CellError(file_name, 0, "", None, "无法作为 Excel 文件打开：文件已损坏，或不是 .xlsx 格式（例如只改了"
+                                                          "扩展名）；请用 Excel 或 WPS 另存为 .xlsx 后再导入")],
                             str(path)) from exc
     raw: dict[str, pd.DataFrame] = {}
     errors: list[CellError] = []
-    for sheet in workbook.worksheets:
-        if sheet.title == README_SHEET:
-            continue
-        spec = SPEC_BY_SHEET.get(sheet.title.strip())
-        if spec is None:
-            errors.append(CellError(sheet.title, 0, "", None,
-                                    "不认识的工作表；应为：" + "、".join(s.sheet for s in SPECS)))
-            continue
-        raw[spec.name] = _sheet_frame(list(sheet.iter_rows(values_only=True)))
-    workbook.close()
+    sheet_title = file_name
+    try:
+        for sheet in workbook.worksheets:
+            sheet_title = sheet.title
+            if sheet.title == README_SHEET:
+                continue
+            spec = SPEC_BY_SHEET.get(sheet.title.strip())
+            if spec is None:
+                errors.append(CellError(sheet.title, 0, "", None,
+                                        "不认识的工作表；应为：" + "、".join(s.sheet for s in SPECS)))
+                continue
+            raw[spec.name] = _sheet_frame(list(sheet.iter_rows(values_only=True)))
+    except Exception as exc:  # read lazily: a file cut short (an upload or a copy broken off) fails mid-sheet
+        raise WorkbookError([CellError(sheet_title, 0, "", None, "读取到此工作表时出错：文件不完整或已损坏（例如上传、复制"
+                                                                 "中断）；请用 Excel 或 WPS 重新另存为 .xlsx 后再导入")],
+                            str(path)) from exc
+    finally:
+        workbook.close()
     for name in REQUIRED_SHEETS:
         if name not in raw:
             errors.append(CellError(SPEC_BY_NAME[name].sheet, 0, "", None, "缺少此工作表"))

@@ -1,9 +1,14 @@
 """The tax bureau's template: round trip, and every bad cell reported with sheet, row, column and reason."""
 
+import struct
+import zipfile
+
+import pytest
 from openpyxl import load_workbook
 
+from tax_baseline.demo_city import generate_city
 from tax_baseline.tables import SPECS
-from tax_baseline.workbook import read_csv_table, read_xlsx, write_template, write_xlsx
+from tax_baseline.workbook import WorkbookError, read_csv_table, read_xlsx, write_template, write_xlsx
 from tests.unit.test_quote import small_tables
 
 
@@ -69,3 +74,45 @@ def test_unknown_sheet_and_missing_sheet_are_reported(tmp_path):
     _tables, errors = read_xlsx(path)
     texts = " ".join(str(e) for e in errors)
     assert "不认识的工作表" in texts and "缺少此工作表" in texts
+
+
+def _break_sheet_data(path, member: str) -> None:
+    """Overwrite bytes near the end of one sheet's compressed data, the zip's directory left whole: the workbook
+    opens (openpyxl reads the first 16 KB of each sheet then), and reading that sheet fails part way, as it does
+    for a large file whose copy or upload broke off."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    data = bytearray(path.read_bytes())
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    late = start + info.compress_size * 9 // 10
+    data[late:late + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+
+
+def test_a_workbook_broken_part_way_is_refused_in_chinese_naming_the_sheet(tmp_path):
+    path = tmp_path / "中断.xlsx"
+    city = generate_city(seed=1, n_zones=2, communities_per_zone=3, buildings_per_community=5, sales_per_building=2)
+    write_xlsx(city.tables, path)  # its floor coefficients sheet is some 270 KB of XML
+    book = load_workbook(path, read_only=True)
+    titles = book.sheetnames
+    book.close()
+    with zipfile.ZipFile(path) as z:
+        sheets = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/sheet")]
+    member = max(sheets, key=lambda i: i.compress_size).filename  # the largest sheet
+    _break_sheet_data(path, member)
+    with pytest.raises(WorkbookError) as caught:
+        read_xlsx(path)
+    (error,) = caught.value.errors
+    assert error.sheet in titles and "文件不完整或已损坏" in error.reason
+    assert not any("a" <= ch.lower() <= "z" for ch in error.reason.replace("Excel", "").replace("WPS", "")
+                   .replace("xlsx", ""))  # no English from zipfile or zlib
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(tmp_path):
+    path = tmp_path / "改了扩展名.xlsx"
+    path.write_text("楼幢编号,小区代码\n", encoding="utf-8")
+    with pytest.raises(WorkbookError) as caught:
+        read_xlsx(path)
+    (error,) = caught.value.errors
+    assert error.sheet == path.name and "不是 .xlsx 格式" in error.reason and "zip" not in error.reason.lower()
