@@ -280,7 +280,11 @@ class QuoteEngine:
             warnings.append(f"楼幢总层数 {recorded_total} 层系由成交推断（楼盘表未登记），所在楼层高于此数，"
                             f"按 {total} 层楼幢估价。")
         source = getattr(building, "price_source", None)
-        if isinstance(source, str) and source not in ("", PRICE_SOURCES[0]):
+        if source == PRICE_SOURCES[3]:  # 全市: the zone itself had no sales (valuation.calibration.thin_market_level)
+            warnings.append(f"楼幢 {building.building_id} 所在估价分区没有成交样本：基准价按本市成交最少的分区的水平"
+                            f"及本楼幢的层数、电梯、结构、建成年份推算，误差可能较大，宜以定向询价或委托评估核实"
+                            f"（基准价依据：{source}）。")
+        elif isinstance(source, str) and source not in ("", PRICE_SOURCES[0]):
             warnings.append(f"楼幢 {building.building_id} 没有成交样本：基准价由所属{source}的水平及本楼幢的层数、"
                             f"电梯、结构、建成年份推算（基准价依据：{source}）。")
 

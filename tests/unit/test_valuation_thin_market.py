@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from tax_baseline.demo_city import generate_city
+from tax_baseline.quote import QuoteEngine, QuoteRequest
 from valuation.calibration import THIN_MARKET_MIN_ZONES, calibrate, thin_market_level
 from valuation.registry import register_from_tables
 from valuation.transactions import normalize_sales
@@ -66,3 +67,10 @@ def test_a_register_building_in_a_zone_without_sales_is_priced_as_a_thin_market(
     truth = np.exp(true_level)
     # and nearer its true level than the sold zones' middle is
     assert abs(np.log(unsold_price / truth[unsold])) < abs(np.log(sold_zones.median() / truth[unsold]))
+
+    # every quote that uses such a building says so, and what to do about it
+    lonely = b.index[b["zone_code"] == unsold][0]
+    result = QuoteEngine(cal.tables).quote(QuoteRequest(building_id=lonely, floor="2", area="90", contract_date=AS_OF))
+    assert result.unit_price > 0
+    (warning,) = [w for w in result.warnings if lonely in w]
+    assert "所在估价分区没有成交样本" in warning and "本市成交最少的分区" in warning and "委托评估" in warning
