@@ -54,9 +54,24 @@ def user_for_token_digest(session: Session, digest: str, now: datetime) -> User 
     return session.execute(_USER_FOR_TOKEN, {"digest": digest, "now": now}).scalar_one_or_none()
 
 
-_USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
-                   .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked.is_(False),
-                          User.active.is_(True), ApiToken.expires_at > bindparam("now")))
+_TOKEN_IS_VALID = (ApiToken.token_sha256 == bindparam("digest"), ApiToken.revoked.is_(False), User.active.is_(True),
+                   ApiToken.expires_at > bindparam("now"))
+_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(*_TOKEN_IS_VALID)
+
+
+def user_and_quote_context_for_token_digest(session: Session, digest: str, now: datetime
+                                            ) -> tuple[User, QuoteContext] | None:
+    """``user_for_token_digest`` and the account's ``quote_context`` in one statement (every API request asks:
+    the request that quotes then reads neither again)."""
+    row = session.execute(_USER_AND_CONTEXT_FOR_TOKEN, {"digest": digest, "now": now}).first()
+    return None if row is None else (row[0], _context_of(row[0].id, row))
+
+
+def user_and_quote_context_by_id(session: Session, user_id: int) -> tuple[User, QuoteContext] | None:
+    """The account with this id (``user_by_id``, without the identity map: the statement reads the context too)
+    and its ``quote_context``, in one statement (every signed-in page asks)."""
+    row = session.execute(_USER_AND_CONTEXT_BY_ID, {"user_id": user_id}).first()
+    return None if row is None else (row[0], _context_of(user_id, row))
 
 
 def api_tokens(session: Session, user_id: int | None) -> list[tuple[ApiToken, User]]:
@@ -127,21 +142,35 @@ def limit_and_court_zones(session: Session, user_id: int) -> tuple[Row | None, l
     """The user's own inquiry limits (None when they have none: a row with ``allowed_zones``, ``daily_count``,
     ``hour_from``, ``hour_to``) and the zones of their court. Asked by every quote: one Core statement built
     once, on the session's connection (no ORM entity to build)."""
-    limit, zones, _version = quote_context(session, user_id)
-    return limit, zones
+    context = quote_context(session, user_id)
+    return context.limit, context.court_zones
 
 
-def quote_context(session: Session, user_id: int) -> tuple[Row | None, list | None, Row | None]:
-    """What a quote reads before it locks the ledger, in one statement: the user's limits and their court's
-    zones (as ``limit_and_court_zones``) and the active table version's key (as
-    ``baseline.active_version_key``: ``id``, ``name``, ``created_at``; None when no version is active)."""
+class QuoteContext(NamedTuple):
+    """What a quote reads before it locks the ledger, for one account: its own inquiry limits (None when it has
+    none: a row with ``allowed_zones``, ``daily_count``, ``hour_from``, ``hour_to``), the zones of its court, and
+    the active table version's key (as ``baseline.active_version_key``: ``id``, ``name``, ``created_at``; None
+    when no version is active)."""
+
+    user_id: int
+    limit: Row | None
+    court_zones: list | None
+    version: _VersionKey | None
+
+
+def quote_context(session: Session, user_id: int) -> QuoteContext:
+    """The account's ``QuoteContext``, in one statement (all None for an unknown account)."""
     session.flush()  # a limit changed in this session but not yet written is what counts (as the ORM's autoflush)
     row = session.connection().execute(_LIMIT_AND_COURT_ZONES, {"user_id": user_id}).first()
     if row is None:
-        return None, None, None
+        return QuoteContext(user_id, None, None, None)
+    return _context_of(user_id, row)
+
+
+def _context_of(user_id: int, row: Row) -> QuoteContext:
     version = _VersionKey(row.version_id, row.version_name, row.version_created_at) \
         if row.version_id is not None else None
-    return (row if row.has_limit else None), row.court_zones, version
+    return QuoteContext(user_id, (row if row.has_limit else None), row.court_zones, version)
 
 
 class _VersionKey(NamedTuple):
@@ -151,16 +180,29 @@ class _VersionKey(NamedTuple):
 
 
 _limits, _courts, _users = InquiryLimit.__table__, Court.__table__, User.__table__
-_versions = TableVersion.__table__
-_LIMIT_AND_COURT_ZONES = (
-    select((_limits.c.user_id.is_not(None)).label("has_limit"), _limits.c.allowed_zones, _limits.c.daily_count,
-           _limits.c.hour_from, _limits.c.hour_to, _courts.c.zones.label("court_zones"),
-           _versions.c.id.label("version_id"), _versions.c.name.label("version_name"),
-           _versions.c.created_at.label("version_created_at"))
-    .select_from(_users.outerjoin(_limits, _limits.c.user_id == _users.c.id)
-                 .outerjoin(_courts, _courts.c.code == _users.c.court_code)
-                 .outerjoin(_versions, _versions.c.status == "active"))
-    .where(_users.c.id == bindparam("user_id")))
+_versions, _tokens = TableVersion.__table__, ApiToken.__table__
+_CONTEXT_COLUMNS = (
+    (_limits.c.user_id.is_not(None)).label("has_limit"), _limits.c.allowed_zones, _limits.c.daily_count,
+    _limits.c.hour_from, _limits.c.hour_to, _courts.c.zones.label("court_zones"),
+    _versions.c.id.label("version_id"), _versions.c.name.label("version_name"),
+    _versions.c.created_at.label("version_created_at"))
+
+
+def _with_context(users):
+    """``users`` (the users table, or a join of it) with the outer joins the context's columns come from."""
+    return (users.outerjoin(_limits, _limits.c.user_id == _users.c.id)
+            .outerjoin(_courts, _courts.c.code == _users.c.court_code)
+            .outerjoin(_versions, _versions.c.status == "active"))
+
+
+_LIMIT_AND_COURT_ZONES = (select(*_CONTEXT_COLUMNS).select_from(_with_context(_users))
+                          .where(_users.c.id == bindparam("user_id")))
+_USER_AND_CONTEXT_BY_ID = (select(User, *_CONTEXT_COLUMNS).select_from(_with_context(_users))
+                           .where(_users.c.id == bindparam("user_id")))
+_USER_AND_CONTEXT_FOR_TOKEN = (
+    select(User, *_CONTEXT_COLUMNS)
+    .select_from(_with_context(_users.join(_tokens, _tokens.c.user_id == _users.c.id)))
+    .where(*_TOKEN_IS_VALID))
 
 
 def entries_counted_since(session: Session, actor: str, kinds: tuple[str, ...], start: datetime) -> int:
