@@ -16,6 +16,7 @@ from xunpai.storage.models.baseline import TableVersion
 from xunpai.storage.models.ledger import LedgerEntry
 from xunpai.storage.models.procedure import ProcedureCase, ProcedureParty
 from xunpai.storage.models.web import ApiToken, DenialMinute, LoginThrottle, PartyAccess
+from xunpai.storage.prepared import Prepared
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -229,9 +230,9 @@ def units_counted_since(session: Session, actor: str, kinds: tuple[str, ...], ba
     session.flush()  # an entry added in this session but not yet written counts (as the ORM's autoflush)
     statement = _UNITS_SINCE.get((kinds, batch_kinds))
     if statement is None:
-        statement = _UNITS_SINCE.setdefault((kinds, batch_kinds), _units_since(kinds, batch_kinds))
+        statement = _UNITS_SINCE.setdefault((kinds, batch_kinds), Prepared(_units_since(kinds, batch_kinds)))
     single = rows = 0
-    for is_batch, count, payload in session.connection().execute(statement, {"actor": actor, "start": start}):
+    for is_batch, count, payload in statement.rows(session.connection(), {"actor": actor, "start": start}):
         if not is_batch:
             single += count
             continue
@@ -259,7 +260,7 @@ def _units_since(kinds: tuple[str, ...], batch_kinds: tuple[str, ...]):
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-_UNITS_SINCE: dict[tuple[tuple[str, ...], tuple[str, ...]], object] = {}
+_UNITS_SINCE: dict[tuple[tuple[str, ...], tuple[str, ...]], Prepared] = {}
 
 
 def throttles(session: Session, keys: list[str]) -> dict[str, LoginThrottle]:
