@@ -48,7 +48,10 @@ class Prepared:
             if connection._echo:
                 connection._log_info(sql)
             cursor.execute(sql, parameters)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            # whether it returned rows from the result's column count (the cursor's description builds an
+            # object per column: a quote's statements have 25)
+            result = cursor.pgresult
+            rows = cursor.fetchall() if result is not None and result.nfields else []
         except dialect.loaded_dbapi.Error as exc:
             connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
         finally:
