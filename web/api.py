@@ -76,10 +76,11 @@ def _authenticate():
     found = accounts_service.token_account(uow(), token) if token else None
     if found is None:
         raise ApiError(401, "unauthorized", "未提供有效的接口令牌：请在请求头中携带 Authorization: Bearer <令牌>。")
-    g._login_user = account_for(*found)  # the token's user, for this request only (no cookie)
+    g._login_user = account_for(found.user, found.party_accesses)  # the token's user, for this request only
     # The row itself stays referenced for the request: the session's identity map holds objects weakly, and a
     # service's session.get() of the same user then needs no query.
-    g.xunpai_user_row = found[0]
+    g.xunpai_user_row = found.user
+    g.xunpai_quote_context = found.quote_context  # read with the user: a quote reads it not again
     return None
 
 
@@ -210,7 +211,8 @@ def quote():
     try:
         inquiry = inquiry_service.quote_for_user(uow(), current_user.id, quote_request,
                                                  case_number=str(data.get("case_number") or ""),
-                                                 purpose=str(data.get("purpose") or ""))
+                                                 purpose=str(data.get("purpose") or ""),
+                                                 context=g.get("xunpai_quote_context"))
     except inquiry_service.InquiryRefused as exc:
         candidates = [{"building_id": c.building_id, "address": c.matched_text, "score": round(float(c.score), 1)}
                       for c in exc.candidates]

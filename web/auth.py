@@ -27,10 +27,10 @@ def _safe_next(target: str | None) -> str | None:
 
 def _signed_in(user):
     found = accounts_service.signed_in(uow(), user.id)
-    account = account_for(*found)
+    account = account_for(found.user, found.party_accesses)
     session.clear()  # a fresh session on sign-in (no fixation)
     session.permanent = True
-    session["sv"] = found[0].session_version or 0  # the server ends it by moving the account's version on
+    session["sv"] = found.user.session_version or 0  # the server ends it by moving the account's version on
     login_user(account)
     target = _safe_next(request.args.get("next"))
     return redirect(target or url_for(HOME_BY_ROLE[account.role]))
@@ -98,7 +98,7 @@ def change_password():
             if not error:
                 # every other session of the account ended with the change; this one goes on under the new version
                 found = accounts_service.signed_in(uow(), current_user.id)
-                session["sv"] = found[0].session_version if found else -1
+                session["sv"] = found.user.session_version if found else -1
                 flash("密码已修改；其他已登录的会话均已退出。", "success")
                 return redirect(url_for("index"))
     return render_template("auth/password.html", error=error)

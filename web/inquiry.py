@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import (
     Blueprint,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -122,7 +123,8 @@ def form():
             try:
                 inquiry = inquiry_service.quote_for_user(uow(), current_user.id, quote_request,
                                                         case_number=values["case_number"],
-                                                        purpose=values["purpose"])
+                                                        purpose=values["purpose"],
+                                                        context=g.get("xunpai_quote_context"))
             except inquiry_service.InquiryRefused as exc:  # logged in the ledger by the service
                 errors = [exc.reason]
                 candidates = _candidates(exc)

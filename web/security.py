@@ -85,8 +85,9 @@ def _load_user(user_id: str) -> Account | None:
         return None
     if not found:
         return None
-    g.xunpai_user_row = found[0]  # kept for the request: a service's session.get() of the user needs no query
-    return account_for(*found)
+    g.xunpai_user_row = found.user  # kept for the request: a service's session.get() of the user needs no query
+    g.xunpai_quote_context = found.quote_context  # read with the user: a quote reads it not again
+    return account_for(found.user, found.party_accesses)
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -573,20 +574,32 @@ def set_inquiry_limits(uow: UnitOfWork, user: User | int, *, daily_count: int, h
         return limit
 
 
-def signed_in(uow: UnitOfWork, user_id: int, session_version: int | None = None
-              ) -> tuple[User, list[PartyAccess]] | None:
-    """The active account behind a web session, with the cases a party account may see (none for staff). Every
-    signed-in page asks: a read-only block (no transaction round trips on PostgreSQL). With ``session_version``
-    (what the session was signed in under) a session older than the account's has ended."""
+class SignedIn(NamedTuple):
+    """The active account behind a web session or an API token: the account, the cases a party account may see
+    (none for staff), and what a quote reads before it locks the ledger (``inquiry.quote_for_user``'s
+    ``context``: read with the account, so a quote request asks for neither again)."""
+
+    user: User
+    party_accesses: list[PartyAccess]
+    quote_context: accounts_repo.QuoteContext
+
+
+def signed_in(uow: UnitOfWork, user_id: int, session_version: int | None = None) -> SignedIn | None:
+    """The active account behind a web session. Every signed-in page asks: a read-only block (no transaction
+    round trips on PostgreSQL), one statement for staff. With ``session_version`` (what the session was signed in
+    under) a session older than the account's has ended."""
     with uow.reading():
         session = uow.session
-        user = accounts_repo.user_by_id(session, user_id)
-        if user is None or not user.active:
+        found = accounts_repo.user_and_quote_context_by_id(session, user_id)
+        if found is None:
+            return None
+        user, context = found
+        if not user.active:
             return None
         if session_version is not None and session_version != (user.session_version or 0):
             return None
         rows = accounts_repo.party_accesses_of_user(session, user_id) if user.role == "party" else []
-        return user, rows
+        return SignedIn(user, rows, context)
 
 
 def change_password(uow: UnitOfWork, user_id: int, old_password: str, new_password: str, repeated: str,
@@ -690,15 +703,18 @@ def get_court(uow: UnitOfWork, code: str) -> Court | None:
         return uow.session.get(Court, code)
 
 
-def token_account(uow: UnitOfWork, token: str) -> tuple[User, list[PartyAccess]] | None:
-    """The active account a bearer token belongs to (as ``signed_in``), or None. Every API request runs this:
-    one block and one query for staff (nested blocks would each cost a savepoint, two round trips)."""
+def token_account(uow: UnitOfWork, token: str) -> SignedIn | None:
+    """The active account a bearer token belongs to (as ``signed_in``), or None: unknown, revoked, expired, or an
+    inactive account. Every API request runs this: one block and one statement for staff (nested blocks would
+    each cost a savepoint, two round trips)."""
     if not token:
         return None
     with uow.reading():
         session = uow.session
-        user = accounts_repo.user_for_token_digest(session, hashlib.sha256(token.encode()).hexdigest(),
-                                                   ledger.now_local())
-        if user is None:  # unknown, revoked, expired, or an inactive account
+        found = accounts_repo.user_and_quote_context_for_token_digest(
+            session, hashlib.sha256(token.encode()).hexdigest(), ledger.now_local())
+        if found is None:  # unknown, revoked, expired, or an inactive account
             return None
-        return user, (accounts_repo.party_accesses_of_user(session, user.id) if user.role == "party" else [])
+        user, context = found
+        rows = accounts_repo.party_accesses_of_user(session, user.id) if user.role == "party" else []
+        return SignedIn(user, rows, context)

@@ -209,8 +209,12 @@ def _refusals(uow, user, case_number, purpose, inputs, now) -> Iterator[None]:
 
 
 def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, case_number: str, purpose: str,
-                   now: datetime | None = None) -> Inquiry:
-    """Price one unit for a judge: case number, limits, quote, ledger; or a logged refusal."""
+                   now: datetime | None = None, context: accounts_repo.QuoteContext | None = None) -> Inquiry:
+    """Price one unit for a judge: case number, limits, quote, ledger; or a logged refusal.
+
+    ``context``: the user's limits, court zones and active table version as read with the account in this
+    request (``accounts.signed_in`` / ``token_account``: one statement for both); without it, or for another
+    user, they are read here."""
     with uow:
         session = uow.session
         user = user if isinstance(user, User) else session.get(User, user)
@@ -219,13 +223,14 @@ def quote_for_user(uow: UnitOfWork, user: User | int, request: QuoteRequest, *, 
             request = replace(request, valuation_date=now.date())
         inputs = _inputs(request)
         case_number = checked_case(uow, user, case_number, purpose, inputs, now)
-        limit, court_zones, version = accounts_repo.quote_context(session, user.id)  # one statement for both
-        policy = _policy(limit, court_zones)
+        if context is None or context.user_id != user.id:
+            context = accounts_repo.quote_context(session, user.id)  # one statement for all three
+        policy = _policy(context.limit, context.court_zones)
         if request.contract_date is not None and request.contract_date > now.date():
             raise refuse(uow, user, case_number, purpose, inputs, future_contract_date(request.contract_date, now.date()),
                           now, code="invalid_input")
         with _refusals(uow, user, case_number, purpose, inputs, now):
-            engine = _active_engine(uow, version)
+            engine = _active_engine(uow, context.version)
             building = engine.resolve(request)
             check_hours(policy, now)
             check_zone(policy, engine._zone_of_community[building.community_code])

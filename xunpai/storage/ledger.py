@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from tax_baseline.cells import neutralize_row
 from xunpai.storage import anchor
 from xunpai.storage.models.ledger import LedgerEntry, LedgerHead
+from xunpai.storage.prepared import Prepared
 from xunpai.storage.unit_of_work import mark_written
 
 GENESIS_HASH = "0" * 64
@@ -129,7 +131,10 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     """
     connection = session.connection()
     # Taking the head row's write lock first makes concurrent appends queue instead of forking the chain.
-    seq, prev_hash = connection.execute(_ADVANCE_HEAD).one()
+    head = _ADVANCE_HEAD.rows(connection)
+    if len(head) != 1:
+        raise NoResultFound("the ledger's head row (ledger_head, id 1) is missing")
+    seq, prev_hash = head[0]
     if before_write is not None:
         before_write()
     recorded_at = recorded_at or now_local()
@@ -138,7 +143,7 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     values = dict(seq=seq, recorded_at=recorded_at, kind=kind, actor=actor, court_code=court_code,
                   case_number=case_number, purpose=purpose, payload=body, prev_hash=prev_hash, hash=digest)
     if connection.dialect.name == "postgresql":
-        connection.execute(_WRITE_ENTRY_AND_HEAD, {f"v_{name}": value for name, value in values.items()})
+        _WRITE_ENTRY_AND_HEAD.rows(connection, {f"v_{name}": value for name, value in values.items()})
     else:
         connection.execute(_INSERT_ENTRY, values)
         connection.execute(_MOVE_HEAD, {"new_hash": digest})
@@ -147,17 +152,18 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     return LedgerEntry(**values)
 
 
-# The statements of an append, built once (building a statement costs more than running it on SQLite).
-_ADVANCE_HEAD = (update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq + 1)
-                 .returning(LedgerHead.seq, LedgerHead.hash))
+# The statements of an append, built once (building a statement costs more than running it on SQLite); the two
+# of every append on PostgreSQL compiled once and run on the driver's cursor (xunpai.storage.prepared).
+_ADVANCE_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1).values(seq=LedgerHead.seq + 1)
+                         .returning(LedgerHead.seq, LedgerHead.hash))
 _INSERT_ENTRY = insert(LedgerEntry.__table__)
 _MOVE_HEAD = update(LedgerHead).where(LedgerHead.id == 1).values(hash=bindparam("new_hash"))
 _ENTRY_COLUMNS = ("seq", "recorded_at", "kind", "actor", "court_code", "case_number", "purpose", "payload",
                   "prev_hash", "hash")
 _INSERTED = (insert(LedgerEntry.__table__).values({name: bindparam(f"v_{name}") for name in _ENTRY_COLUMNS})
              .returning(LedgerEntry.hash).cte("inserted"))
-_WRITE_ENTRY_AND_HEAD = (update(LedgerHead).where(LedgerHead.id == 1)
-                         .values(hash=select(_INSERTED.c.hash).scalar_subquery()))
+_WRITE_ENTRY_AND_HEAD = Prepared(update(LedgerHead).where(LedgerHead.id == 1)
+                                 .values(hash=select(_INSERTED.c.hash).scalar_subquery()))
 
 
 @dataclass(frozen=True)
