@@ -48,3 +48,12 @@ def test_the_listeners_of_the_engine_see_a_prepared_statement(uow, engine):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert any("ledger_head" in statement for statement in seen)
+
+
+def test_on_postgresql_the_installed_sqlalchemy_takes_the_fast_path(uow):
+    """A SQLAlchemy upgrade that renames what the fast path reads falls back to Connection.execute (slower, not
+    wrong): this test says so, instead of the benchmark alone."""
+    prepared = Prepared(select(LedgerHead.seq))
+    assert prepared.rows(uow.session.connection()) == [(0,)]
+    taken = prepared._compiled.get("postgresql") is not None
+    assert taken == (uow.session.connection().dialect.name == "postgresql")
