@@ -142,10 +142,10 @@ def thin_market_level(levels: pd.Series, counts: pd.Series) -> float:
     :data:`THIN_MARKET_MIN_ZONES` zones, the sales-weighted mean of their levels (the city's average market)."""
     values = levels.to_numpy(dtype=float)
     n = np.maximum(counts.reindex(levels.index).fillna(0).to_numpy(dtype=float), 1e-9)
-    if len(values) < THIN_MARKET_MIN_ZONES or np.ptp(np.log(np.maximum(n, 1))) == 0:
-        return float(np.average(values, weights=n))
     x = np.log(np.maximum(n, 1))
-    slope, intercept = np.polyfit(x, values, 1)
+    if len(values) < THIN_MARKET_MIN_ZONES or np.ptp(x) == 0:
+        return float(np.average(values, weights=n))
+    intercept = np.polyfit(x, values, 1)[1]  # the line's value at log 1 = 0: one sale
     return float(np.clip(intercept, values.min(), values.max()))
 
 
