@@ -79,12 +79,24 @@ def test_uploads_are_deleted_after_the_retention_period_and_the_deletion_logged(
     for path in (old, new):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x" * 10)
+    old_result = folder / "jobs" / "old-job" / "result.xlsx"
+    old_result.parent.mkdir(parents=True)
+    old_result.write_bytes(b"y" * 5)
+    (folder / "vehicle-batch-in").mkdir()  # an upload folder a request has just made, still empty
+    (folder / "jobs" / "new-job").mkdir()  # a job's result folder the worker has just made
     stamp = time.time() - 31 * 86400
     os.utime(old, (stamp, stamp))
-    assert jobs_service.purge_uploads(UnitOfWork(engine), folder, days=30) == 1
-    assert not old.exists() and new.exists()
+    os.utime(old_result, (stamp, stamp))
+    assert jobs_service.purge_uploads(UnitOfWork(engine), folder, days=30) == 2
+    assert not old.exists() and not old_result.exists() and new.exists()
+    assert not old_result.parent.exists()  # the job's folder it emptied goes with its file
+    # the folders requests and jobs write into stay, even empty: deleting one under a request saving a file
+    # there would lose the upload
+    assert (folder / "batch-in").is_dir() and (folder / "vehicle-batch-in").is_dir()
+    assert (folder / "jobs" / "new-job").is_dir()
     (entry,) = _entries(engine, "uploads.purged")
-    assert entry["files"] == 1 and entry["names"] == ["batch-in/old.csv"] and entry["days"] == 30
+    assert entry["files"] == 2 and entry["days"] == 30 and entry["bytes"] == 15
+    assert sorted(entry["names"]) == ["batch-in/old.csv", "jobs/old-job/result.xlsx"]
 
 
 def test_a_database_that_is_gone_is_a_chinese_message_not_a_traceback(monkeypatch, tmp_path):

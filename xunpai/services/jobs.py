@@ -67,14 +67,21 @@ def purge_uploads(uow: UnitOfWork, folder: str | Path, *, days: int, now: dateti
     cutoff = (now - timedelta(days=days)).timestamp()
     root = Path(folder)
     removed: list[tuple[str, int]] = []
+    emptied: set[Path] = set()
     for path in sorted(root.rglob("*")) if root.exists() else []:
         if path.is_file() and path.stat().st_mtime < cutoff:
             size = path.stat().st_size
             path.unlink(missing_ok=True)
             removed.append((str(path.relative_to(root)), size))
-    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True) if root.exists() else []:
-        if not any(directory.iterdir()):
+            emptied.add(path.parent)
+    # Only a folder this pass emptied goes (a job's result folder, say), never an upload folder the application
+    # writes into (``batch-in``, ``jobs`` …): a request may have just created it to save a file there.
+    while emptied:
+        directory = max(emptied, key=lambda p: len(p.parts))  # the deepest first, then its parent
+        emptied.discard(directory)
+        if directory.parent != root and directory != root and not any(directory.iterdir()):
             directory.rmdir()
+            emptied.add(directory.parent)
     if removed:
         with uow:
             ledger.append(uow.session, "uploads.purged",
