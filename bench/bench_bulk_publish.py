@@ -30,7 +30,11 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from xunpai.storage.unit_of_work import UnitOfWork
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from xunpai.storage.unit_of_work import UnitOfWork  # noqa: E402
 
 TARGET_SECONDS = 60.0
 CLI = [sys.executable, "-c", "from xunpai.cli import main; main()"]

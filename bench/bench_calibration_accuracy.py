@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -23,12 +24,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valuation import ratio_study as rs
-from valuation.calibration import calibrate, roll_forward, value_sales
-from valuation.mapping import bundled_mapping, load_mapping
-from valuation.registry import buildings_from_sales
-from valuation.screening import screen
-from valuation.transactions import import_transactions
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from valuation import ratio_study as rs  # noqa: E402
+from valuation.calibration import calibrate, roll_forward, value_sales  # noqa: E402
+from valuation.mapping import bundled_mapping, load_mapping  # noqa: E402
+from valuation.registry import buildings_from_sales  # noqa: E402
+from valuation.screening import screen  # noqa: E402
+from valuation.transactions import import_transactions  # noqa: E402
 
 TARGETS = {"random": 4.8, "out_of_time": 5.0}
 

@@ -21,17 +21,24 @@ Run: python bench/bench_calibration_recovery.py [--seed N] [--sales-per-building
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tax_baseline.demo_city import generate_city
-from tax_baseline.quote import QuoteEngine
-from tax_baseline.tables import elevator_class
-from valuation.pipeline import run_calibration
-from valuation.transactions import normalize_sales
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from tax_baseline.demo_city import generate_city  # noqa: E402
+from tax_baseline.quote import QuoteEngine  # noqa: E402
+from tax_baseline.tables import elevator_class  # noqa: E402
+from valuation.pipeline import run_calibration  # noqa: E402
+from valuation.transactions import normalize_sales  # noqa: E402
 
 AS_OF = date(2026, 1, 31)
 

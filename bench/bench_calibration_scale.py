@@ -31,8 +31,12 @@ CHILD = r"""
 import json, resource, sys, time
 from datetime import date
 import pandas as pd
-from valuation.calibration import calibrate
-from valuation.screening import screen
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from valuation.calibration import calibrate  # noqa: E402
+from valuation.screening import screen  # noqa: E402
 sales = pd.read_parquet(sys.argv[1]); register = pd.read_parquet(sys.argv[2])
 load_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 t = time.perf_counter()

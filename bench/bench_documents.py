@@ -29,10 +29,14 @@ from docx import Document
 from docx.shared import Pt
 from fpdf import FPDF
 
-from auction.documents import DocumentKind, _context_for, _render, applicable_kinds, render_document_set
-from auction.documents.context import build_context
-from auction.documents.fonts import system_font, working_font
-from auction.lot_examples import example_court, example_real_estate_lot
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from auction.documents import DocumentKind, _context_for, _render, applicable_kinds, render_document_set  # noqa: E402
+from auction.documents.context import build_context  # noqa: E402
+from auction.documents.fonts import system_font, working_font  # noqa: E402
+from auction.lot_examples import example_court, example_real_estate_lot  # noqa: E402
 
 
 def timed(fn) -> tuple[float, float]:

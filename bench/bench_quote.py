@@ -13,17 +13,23 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import text
 
-from tax_baseline.demo_city import generate_city
-from tax_baseline.quote import QuoteEngine, QuoteRequest
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from tax_baseline.demo_city import generate_city  # noqa: E402
+from tax_baseline.quote import QuoteEngine, QuoteRequest  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> str:

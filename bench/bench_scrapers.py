@@ -17,19 +17,25 @@ Run: python bench/bench_scrapers.py [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from scrapers.browser import PageFetcher, launch_browser
-from scrapers.fixture_site import data
-from scrapers.fixture_site.app import FixtureSite
-from scrapers.politeness import Politeness
-from scrapers.run import scrape
-from scrapers.sources.judicial_auctions import _DETAIL_JS, JudicialAuctions
-from scrapers.sources.second_hand_housing import SecondHandHousing
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from scrapers.browser import PageFetcher, launch_browser  # noqa: E402
+from scrapers.fixture_site import data  # noqa: E402
+from scrapers.fixture_site.app import FixtureSite  # noqa: E402
+from scrapers.politeness import Politeness  # noqa: E402
+from scrapers.run import scrape  # noqa: E402
+from scrapers.sources.judicial_auctions import _DETAIL_JS, JudicialAuctions  # noqa: E402
+from scrapers.sources.second_hand_housing import SecondHandHousing  # noqa: E402
 
 UNLIMITED = Politeness(rate=1000, timeout=15, backoff=0.05)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -29,19 +30,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from valuation import iaao_standard as std
-from valuation import ratio_study as rs
-from vehicles.batch import price_vehicles
-from vehicles.depreciation import features, fit_depreciation, vehicle_class
-from vehicles.quote import VehicleQuoteEngine
-from vehicles.records import (
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from valuation import iaao_standard as std  # noqa: E402
+from valuation import ratio_study as rs  # noqa: E402
+from vehicles.batch import price_vehicles  # noqa: E402
+from vehicles.depreciation import features, fit_depreciation, vehicle_class  # noqa: E402
+from vehicles.quote import VehicleQuoteEngine  # noqa: E402
+from vehicles.records import (  # noqa: E402
     bundled_vehicle_mapping,
     distinct_listings,
     import_vehicle_records,
     load_vehicle_mapping,
 )
-from vehicles.study import estimates, study_table
-from vehicles.subject import VehicleQuery
+from vehicles.study import estimates, study_table  # noqa: E402
+from vehicles.subject import VehicleQuery  # noqa: E402
 
 AS_OF = date(2021, 3, 31)
 TARGET_MDAPE = 8.0

@@ -8,13 +8,20 @@ and checks that both give the same due dates. Run: ``python bench/procedure_dead
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import chinese_calendar
 
-from auction import periods
-from auction.calendar import WorkingCalendar
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this tree first, installed or not
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # and its children's
+
+from auction import periods  # noqa: E402
+from auction.calendar import WorkingCalendar  # noqa: E402
 
 
 def naive_calendar_days(start: date, days: int) -> date:
