@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +15,14 @@ SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 SERIF_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
 SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 _SC = 2  # index of the Simplified Chinese face in the Noto CJK collections
+
+# Lines break as Chinese print breaks them: between any two Chinese characters, never inside a run of Latin letters
+# and digits (楼幢编号 B000001, a date, an address on the web) unless the run is wider than the line; a closing
+# mark never opens a line and an opening one never ends it (避头尾). fpdf2's own wrapping breaks only at spaces and
+# justifies, which spread "· 楼幢 B000001" across a whole line and put the sentence below it.
+_UNIT = re.compile(r"[0-9A-Za-z_.,:;/@%+\-#=&?~'\"()\[\]{}<>*!|\\^$]+|\s+|.")
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉…—·%,.;:?!)]}")
+_NO_LINE_END = frozenset("（《「『【〔〈([{")
 
 
 class _Document(FPDF):
@@ -63,7 +72,7 @@ class _Document(FPDF):
         if warnings:
             self.subheading("提示")
             for warning in warnings:
-                self.paragraph(f"· {warning}")
+                self.bullet(warning)
         self.subheading("核验")
         self.paragraph(f"校验码：{code}")
         self.paragraph(f"任何人可在 {verify_url} 输入校验码，核对本结果单所载{what}是否与系统台账一致。")
@@ -82,6 +91,37 @@ class _Document(FPDF):
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(1.5)
 
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` in the current font broken into lines no wider than ``width`` (mm), as Chinese print breaks
+        them (see ``_UNIT``); a line break in the text starts a new line. Nothing is cut off."""
+        lines: list[str] = []
+        for part in str(text).split("\n"):
+            units: list[str] = []
+            for unit in _UNIT.findall(part):  # a run wider than the line is broken between its characters
+                units.extend(unit if len(unit) > 1 and self.get_string_width(unit) > width else [unit])
+            line: list[str] = []
+            for unit in units:
+                if not line or self.get_string_width("".join(line) + unit) <= width:
+                    if line or not unit.isspace():
+                        line.append(unit)
+                    continue
+                keep = len(line)
+                if unit[0] in _NO_LINE_START:  # a closing mark takes the unit before it to the next line
+                    while keep > 0 and line[keep - 1][0] in _NO_LINE_START:
+                        keep -= 1
+                    keep -= 1
+                    if keep < 1:  # nothing to take along: the mark hangs past the edge, as in print
+                        line.append(unit)
+                        continue
+                while keep > 1 and line[keep - 1][-1] in _NO_LINE_END:  # an opening mark goes with what follows
+                    keep -= 1
+                lines.append("".join(line[:keep]).rstrip())
+                line = [u for u in line[keep:] + [unit]]
+                while line and line[0].isspace():
+                    line.pop(0)
+            lines.append("".join(line).rstrip())
+        return lines
+
     def pairs(self, rows: Iterable[tuple[str, str]]):
         for key, value in rows:
             self.set_font("cjk", "", 10)
@@ -89,26 +129,53 @@ class _Document(FPDF):
             self.cell(34, 7, key)
             self.set_text_color(0, 0, 0)
             self.set_font("cjk", "", 10.5)
-            self.multi_cell(0, 7, str(value), new_x="LMARGIN", new_y="NEXT")
+            x = self.get_x()
+            for line in self.wrap(value, self.w - self.r_margin - x - 2 * self.c_margin):
+                self.set_x(x)
+                self.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
 
     def table(self, headers: list[str], rows: list[list[str]], widths: list[float]):
-        self.set_font("cjk", "B", 9.5)
-        self.set_fill_color(238, 238, 238)
-        for header, width in zip(headers, widths, strict=True):
-            self.cell(width, 7, header, border=1, fill=True)
-        self.ln()
-        self.set_font("cjk", "", 9)
-        for row in rows:
-            for value, width in zip(row, widths, strict=True):
-                text = str(value)
-                while self.get_string_width(text) > width - 2 and len(text) > 1:
-                    text = text[:-2] + "…"
-                self.cell(width, 6.5, text, border=1)
+        """A table with a shaded header row; a long cell wraps inside its column (a source must be read whole),
+        and a row that does not fit on the page starts the next one under the header again."""
+        def header() -> None:
+            self.set_font("cjk", "B", 9.5)
+            self.set_fill_color(238, 238, 238)
+            for name, width in zip(headers, widths, strict=True):
+                self.cell(width, 7, name, border=1, fill=True)
             self.ln()
+            self.set_font("cjk", "", 9)
+
+        header()
+        height = 5.2
+        for row in rows:
+            cells = [self.wrap(value, width - 2 * self.c_margin) for value, width in zip(row, widths, strict=True)]
+            row_height = max(len(lines) for lines in cells) * height + 1.3
+            if self.get_y() + row_height > self.page_break_trigger:
+                self.add_page()
+                header()
+            x, y = self.l_margin, self.get_y()
+            for lines, width in zip(cells, widths, strict=True):
+                self.rect(x, y, width, row_height)
+                for i, line in enumerate(lines):
+                    self.set_xy(x, y + 0.65 + i * height)
+                    self.cell(width, height, line)
+                x += width
+            self.set_xy(self.l_margin, y + row_height)
+
+    def bullet(self, text: str, size: float = 10):
+        """A list item: "·" and the text, its following lines under the text, not under the dot."""
+        self.set_font("cjk", "", size)
+        mark = "· "
+        indent = self.get_string_width(mark)
+        width = self.w - self.l_margin - self.r_margin - 2 * self.c_margin - indent
+        for i, line in enumerate(self.wrap(text, width)):
+            self.set_x(self.l_margin + (0 if i == 0 else indent))
+            self.cell(0, 6, (mark if i == 0 else "") + line, new_x="LMARGIN", new_y="NEXT")
 
     def paragraph(self, text: str, size: float = 10):
         self.set_font("cjk", "", size)
-        self.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        for line in self.wrap(text, self.w - self.l_margin - self.r_margin - 2 * self.c_margin):
+            self.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: str) -> bytes:
@@ -162,7 +229,7 @@ def objection_receipt_pdf(detail: dict, *, court_name: str) -> bytes:
     ])
     doc.subheading("异议事由")
     for ground in detail.get("grounds", []):
-        doc.paragraph(f"· {ground}")
+        doc.bullet(ground)
     doc.subheading("事实与理由")
     doc.paragraph(detail.get("text", ""))
     if detail.get("evidence"):
