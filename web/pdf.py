@@ -3,26 +3,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from fpdf import FPDF
 
+from auction.documents.pdf import wrap_lines
 from web.filters import yuan
 
 SERIF = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 SERIF_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")
 SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 _SC = 2  # index of the Simplified Chinese face in the Noto CJK collections
-
-# Lines break as Chinese print breaks them: between any two Chinese characters, never inside a run of Latin letters
-# and digits (楼幢编号 B000001, a date, an address on the web) unless the run is wider than the line; a closing
-# mark never opens a line and an opening one never ends it (避头尾). fpdf2's own wrapping breaks only at spaces and
-# justifies, which spread "· 楼幢 B000001" across a whole line and put the sentence below it.
-_UNIT = re.compile(r"[0-9A-Za-z_.,:;/@%+\-#=&?~'\"()\[\]{}<>*!|\\^$]+|\s+|.")
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉…—·%,.;:?!)]}")
-_NO_LINE_END = frozenset("（《「『【〔〈([{")
 
 
 class _Document(FPDF):
@@ -92,34 +84,14 @@ class _Document(FPDF):
         self.ln(1.5)
 
     def wrap(self, text: str, width: float) -> list[str]:
-        """``text`` in the current font broken into lines no wider than ``width`` (mm), as Chinese print breaks
-        them (see ``_UNIT``); a line break in the text starts a new line. Nothing is cut off."""
+        """``text`` in the current font broken into lines no wider than ``width`` (mm) as the court's documents
+        break them (``auction.documents.pdf.wrap_lines``: between any two Chinese characters, figures such as
+        B000001 or 2024-05-01 kept whole, 避头尾); a line break in the text starts a new line, and nothing is cut
+        off. fpdf2's own wrapping breaks only at spaces and justifies: it spread "· 楼幢 B000001" across a whole
+        line and put the sentence below it."""
         lines: list[str] = []
         for part in str(text).split("\n"):
-            units: list[str] = []
-            for unit in _UNIT.findall(part):  # a run wider than the line is broken between its characters
-                units.extend(unit if len(unit) > 1 and self.get_string_width(unit) > width else [unit])
-            line: list[str] = []
-            for unit in units:
-                if not line or self.get_string_width("".join(line) + unit) <= width:
-                    if line or not unit.isspace():
-                        line.append(unit)
-                    continue
-                keep = len(line)
-                if unit[0] in _NO_LINE_START:  # a closing mark takes the unit before it to the next line
-                    while keep > 0 and line[keep - 1][0] in _NO_LINE_START:
-                        keep -= 1
-                    keep -= 1
-                    if keep < 1:  # nothing to take along: the mark hangs past the edge, as in print
-                        line.append(unit)
-                        continue
-                while keep > 1 and line[keep - 1][-1] in _NO_LINE_END:  # an opening mark goes with what follows
-                    keep -= 1
-                lines.append("".join(line[:keep]).rstrip())
-                line = [u for u in line[keep:] + [unit]]
-                while line and line[0].isspace():
-                    line.pop(0)
-            lines.append("".join(line).rstrip())
+            lines.extend(line.strip() for line in wrap_lines(part, width, self.get_string_width) or [""])
         return lines
 
     def pairs(self, rows: Iterable[tuple[str, str]]):

@@ -162,8 +162,13 @@ def wrap_lines(text: str, width_mm: float, char_width) -> list[str]:
                 figure_start = k
                 while figure_start > 0 and _in_figure(line[figure_start - 1]):
                     figure_start -= 1
-                if figure_start > 0:  # a figure longer than the line has to break
+                if figure_start > 0:
                     k = figure_start
+                elif char in NO_LINE_START:  # the figure fills the line: the mark hangs past the edge, as in print
+                    line.append(char)
+                    used += w
+                    continue
+                # else a figure longer than the line has to break
             while k > 1 and line[k - 1] in NO_LINE_END:
                 k -= 1
             lines.append("".join(line[:k]))

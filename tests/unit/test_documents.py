@@ -266,3 +266,13 @@ def test_lines_never_start_with_closing_punctuation_nor_split_figures():
                 assert line[-1] not in NO_LINE_END, (width, lines)
         assert sum(line.count("1,234,567.00") for line in lines) == 3  # figures are never split
         assert sum(line.count("9.95") for line in lines) == 3
+
+
+def test_a_figure_that_fills_its_line_keeps_whole_and_its_closing_mark_hangs():
+    from auction.documents.pdf import wrap_lines
+
+    width = lambda c: 0.5 if c.isascii() else 1.0  # noqa: E731
+    # "2024-05-01" is exactly 5 wide: the "。" after it may not open the next line, and the date may not break
+    assert wrap_lines("立契时间2024-05-01。次日", 5, width) == ["立契时间", "2024-05-01。", "次日"]
+    # a figure wider than the line still breaks (there is no other way), at the line's edge
+    assert wrap_lines("1234567890123，", 3, width) == ["123456", "789012", "3，"]

@@ -9,7 +9,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from web.pdf import _NO_LINE_END, _NO_LINE_START, _Document, quote_pdf
+from auction.documents.pdf import NO_LINE_END as _NO_LINE_END
+from auction.documents.pdf import NO_LINE_START as _NO_LINE_START
+from web.pdf import _Document, quote_pdf
 
 WARNING = ("· 楼幢 B000001 所在估价分区没有成交样本：基准价按本市成交最少的分区的水平及本楼幢的层数、电梯、结构、建成年份推算，"
            "误差可能较大，宜以定向询价或委托评估核实（基准价依据：全市）。")
