@@ -107,32 +107,37 @@ class _Document(FPDF):
                 self.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
 
     def table(self, headers: list[str], rows: list[list[str]], widths: list[float]):
-        """A table with a shaded header row; a long cell wraps inside its column (a source must be read whole),
-        and a row that does not fit on the page starts the next one under the header again."""
-        def header() -> None:
-            self.set_font("cjk", "B", 9.5)
-            self.set_fill_color(238, 238, 238)
-            for name, width in zip(headers, widths, strict=True):
-                self.cell(width, 7, name, border=1, fill=True)
-            self.ln()
-            self.set_font("cjk", "", 9)
-
-        header()
+        """A table with a shaded header row; a long cell (or heading) wraps inside its column (a source must be
+        read whole), and a row that does not fit on the page starts the next one under the header again."""
         height = 5.2
-        for row in rows:
-            cells = [self.wrap(value, width - 2 * self.c_margin) for value, width in zip(row, widths, strict=True)]
+
+        def draw(values: list[str], fill: bool) -> None:
+            cells = [self.wrap(value, width - 2 * self.c_margin) for value, width in zip(values, widths, strict=True)]
             row_height = max(len(lines) for lines in cells) * height + 1.3
-            if self.get_y() + row_height > self.page_break_trigger:
+            if not fill and self.get_y() + row_height > self.page_break_trigger:
                 self.add_page()
                 header()
             x, y = self.l_margin, self.get_y()
             for lines, width in zip(cells, widths, strict=True):
-                self.rect(x, y, width, row_height)
+                self.rect(x, y, width, row_height, style="DF" if fill else "D")
                 for i, line in enumerate(lines):
                     self.set_xy(x, y + 0.65 + i * height)
                     self.cell(width, height, line)
                 x += width
             self.set_xy(self.l_margin, y + row_height)
+
+        def header() -> None:
+            self.set_font("cjk", "B", 9.5)
+            self.set_fill_color(238, 238, 238)
+            draw([str(name) for name in headers], fill=True)
+            self.set_font("cjk", "", 9)
+
+        if self.get_y() + 7 + height + 1.3 > self.page_break_trigger:  # no header alone at a page's foot
+            self.add_page()
+        header()
+        for row in rows:
+            draw([str(value) for value in row], fill=False)
+        self.ln(1)
 
     def bullet(self, text: str, size: float = 10):
         """A list item: "·" and the text, its following lines under the text, not under the dot."""

@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import io
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
 from web.pdf import _Document
 from web.vehicle_chart import curve_png
 
 
 def _wan(value) -> str:
     return f"{float(value) / 10000:,.2f} 万元"
-
-
-def _wrapped_table(doc: _Document, headers: list[str], rows: list[list[str]], widths: tuple[float, ...]) -> None:
-    """A table whose cells wrap (fpdf2's own table; ``_Document.table`` cuts long text, and a source must be
-    read whole)."""
-    doc.set_font("cjk", "", 9)
-    with FPDF.table(doc, col_widths=widths, width=sum(widths), align="LEFT", line_height=5.2,
-                    headings_style=FontFace(emphasis="BOLD", fill_color=(238, 238, 238)),
-                    text_align="LEFT") as table:
-        table.row(headers)
-        for row in rows:
-            table.row([str(cell) for cell in row])
-    doc.ln(1)
 
 
 def _level_text(r: dict) -> str:
@@ -59,16 +43,16 @@ def vehicle_quote_pdf(detail: dict, *, code: str, verify_url: str, court_name: s
         doc.paragraph(f"区间依据：{r['interval_source']}", 9)
     doc.paragraph(f"取整规则：{r.get('rounding_rule', '')}", 9)
     doc.subheading("计算明细")
-    _wrapped_table(doc, ["因素", "取值", "系数", "来源"],
-                   [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], (38, 40, 19, 77))
+    doc.table(["因素", "取值", "系数", "来源"],
+              [[f["name"], f["level"], f["multiplier"], f["source"]] for f in r["factors"]], (38, 40, 19, 77))
     if r.get("comparables"):
         doc.subheading("可比实例（同车系，车龄与里程最近，已修正到标的车辆）" if r.get("level", "series") == "series"
                        else "可比实例（车系未见：同品牌同类别，车龄与里程最近，已修正到标的车辆）")
-        _wrapped_table(doc, ["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
+        doc.table(["编号", "城市 / 月份", "车龄", "里程", "价格（元）", "修正系数", "修正后（元）"],
                   [[c["record_id"], f"{c['city']} {c['month']}", f"{c['age_months']} 个月",
                     f"{float(c['mileage_km']) / 10000:.2f} 万公里", f"{float(c['price']):,.2f}", c["adjustment"],
-                         f"{int(c['adjusted_price']):,}"]
-                        for c in r["comparables"]], (20, 34, 20, 28, 26, 20, 26))
+                    f"{int(c['adjusted_price']):,}"]
+                   for c in r["comparables"]], (20, 34, 20, 28, 26, 20, 26))
     doc.subheading("历史价格曲线")
     doc.image(io.BytesIO(curve_png(r, width=9.0, height=3.6, dpi=150)), w=doc.epw)
     doc.verification(r.get("warnings"), code=code, verify_url=verify_url, what="车辆与估价",

@@ -86,3 +86,12 @@ def test_the_quote_sheet_prints_every_source_whole_and_the_warning_as_one_paragr
     assert len(with_rows) >= 2  # the table runs over a page break ...
     assert all(page.count("项目取值方式来源（表与行）") == 1 for page in with_rows)  # ... and its header with it
     assert "·楼幢B000001所在估价分区没有成交样本" in text
+
+
+def test_a_heading_wider_than_its_column_wraps_and_a_table_near_the_foot_starts_on_the_next_page(doc):
+    doc.set_y(doc.page_break_trigger - 8)  # room for the header row, not for a row under it
+    doc.table(["修正后价格（元，四舍五入到元）", "来源"], [["181,584", "全部 500 条记录拟合的分段线性折旧曲线"]], [20, 40])
+    reader = PdfReader(io.BytesIO(bytes(doc.output())))
+    pages = [re.sub(r"[\s\x00]", "", page.extract_text()) for page in reader.pages]
+    assert len(pages) == 2 and "修正后" not in pages[0]  # not a header left alone at the foot of page 1
+    assert "修正后价格（元，四舍五入到元）" in pages[1] and "全部500条记录拟合的分段线性折旧曲线" in pages[1]
