@@ -80,7 +80,10 @@ def purge_uploads(uow: UnitOfWork, folder: str | Path, *, days: int, now: dateti
         directory = max(emptied, key=lambda p: len(p.parts))  # the deepest first, then its parent
         emptied.discard(directory)
         if directory.parent != root and directory != root and not any(directory.iterdir()):
-            directory.rmdir()
+            try:
+                directory.rmdir()
+            except OSError:  # a file arrived in it meanwhile: it stays, and the deletions are still logged
+                continue
             emptied.add(directory.parent)
     if removed:
         with uow:
