@@ -26,7 +26,9 @@ The rules:
 * One unit of work keeps one SQLAlchemy session (``uow.session``) from its first use to ``close()``; objects a
   service returns stay attached to it, and loaded attributes are never expired by a commit. Between blocks no
   transaction is held open, so SQLite's write lock (taken at BEGIN, see ``xunpai.storage.db``) is free while a
-  view renders or a remote platform is called. A block that wrote nothing ends its read transaction without
+  view renders or a remote platform is called. One exception, on PostgreSQL alone: the read transaction that
+  ``reading()`` (a request's sign-in check) begins stays open, without a snapshot or a row lock (READ COMMITTED),
+  for the request's next block to go on in it on the same connection. A block that wrote nothing ends its read transaction without
   expiring what it loaded (there is nothing to roll back).
 * A unit of work belongs to one thread (a web request, a command, a background job); it is not shared.
 """
@@ -107,23 +109,28 @@ class UnitOfWork:
 
     @contextmanager
     def reading(self) -> Iterator[UnitOfWork]:
-        """A block that only reads (the sign-in checks every request makes). Inside an open block it is part of
-        that block's transaction. Opened on its own on PostgreSQL, its statements run outside any transaction
-        (autocommit: each sees what is committed when it runs), which saves the BEGIN and COMMIT round trips;
-        on SQLite it is an ordinary block. Nothing may be written in it, and no block opened inside it."""
-        if self._blocks or self.engine.dialect.name != "postgresql" or (
-                self._session is not None and self._session.in_transaction()):
+        """A block that only reads (the sign-in checks every request makes), at the least cost per request.
+
+        Inside an open block it is part of that block's transaction. Opened on its own on PostgreSQL, its
+        statements begin the session's transaction and leave it open: the request's next block goes on in it, on
+        the same connection (no second checkout from the pool, no second BEGIN), and commits or rolls it back;
+        a request with no block after it ends it at ``close()``. Its reads are READ COMMITTED, as every block's:
+        each statement, there or in the next block, sees what is committed when it runs, so the read transaction
+        keeps no snapshot and no row lock while the view works between the two. On SQLite (whose every
+        transaction holds the write lock) it is an ordinary block. Nothing may be written in it, and no block
+        opened inside it."""
+        if self._blocks or self.engine.dialect.name != "postgresql":
             with self:
                 yield self
             return
-        session = self.session
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         self._reading = True
         try:
             yield self
-        finally:
+        except BaseException:
             self._reading = False
-            session.commit()  # nothing is sent: the connection goes back to the pool, its isolation level reset
+            self._rollback()
+            raise
+        self._reading = False
 
     def commit(self) -> None:
         """Make the block's writes permanent (an inner block's: part of the outer transaction, committed with it)."""
