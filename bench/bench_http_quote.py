@@ -5,7 +5,10 @@ In process (no HTTP server, no other thread): ``POST /api/v1/quote`` and the jud
 /inquiry/``, a signed-in session with its CSRF token, sent by the browser that signed in) called as WSGI
 applications, one request at a time; the CPU time of each request (``time.thread_time``: the figure the machine's
 other work disturbs least) and its wall time, p50/p90, from the environ the server would hand over (built before
-the clock starts: building it is the server's work, not the application's); then a profile of each (cProfile on CPU time): the 15 functions of the project that take most
+the clock starts: building it is the server's work, not the application's). The two paths and a fixed reference
+workload are measured in alternating rounds, so all three meet the same moments of the shared machine's speed
+(which varies up to twofold from minute to minute here); the reference's time is printed with the costs, and the
+costs in its units, which compare across runs. Then a profile of each (cProfile on CPU time): the 15 functions of the project that take most
 (cumulative), and for the API the 15 that take most themselves (libraries included). Target: p50 <= 2 ms of CPU
 on PostgreSQL.
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import http.client
 import io
 import json
@@ -277,23 +281,58 @@ class InProcess:
         self.engine.dispose()
 
 
-def measure(call, prepare, n: int, expected: int) -> dict:
-    """CPU (thread) time and wall time of ``n`` sequential requests, after 30 of warm-up (each request's environ,
-    the server's work, is built by ``prepare`` before its clock starts)."""
-    for i in range(30):
-        assert call(prepare(i)) == expected
-    cpu, wall = [], []
-    for i in range(n):
-        environ = prepare(i)
-        c0, w0 = time.thread_time(), time.perf_counter()
-        status = call(environ)
-        cpu.append(time.thread_time() - c0)
-        wall.append(time.perf_counter() - w0)
-        assert status == expected, status
-    cpu_ms, wall_ms = np.array(cpu) * 1000, np.array(wall) * 1000
-    return {"cpu50": float(np.percentile(cpu_ms, 50)), "cpu90": float(np.percentile(cpu_ms, 90)),
-            "wall50": float(np.percentile(wall_ms, 50)), "wall90": float(np.percentile(wall_ms, 90)),
-            "throughput": n / float(wall_ms.sum() / 1000)}
+def reference_workload() -> None:
+    """A fixed piece of pure Python (integer arithmetic, a sorted JSON round trip, a SHA-256), the same in every
+    version of the project: its CPU time tells how fast the machine runs at that moment. This VM's CPUs are shared;
+    the same code has been seen to take up to twice as long in one minute as in another."""
+    payload = {f"k{i}": [i, str(i * 7), {"v": i / 3}] for i in range(40)}
+    total = sum(i * i for i in range(1500))
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    json.loads(text)
+    hashlib.sha256((text + str(total)).encode()).hexdigest()
+
+
+def measure(runner, n: int, rounds: int = 10) -> dict:
+    """CPU (thread) time and wall time of ``n`` requests of each path (API, form), after 30 of warm-up each,
+    measured in ``rounds`` alternating rounds (API, form, the reference workload; then again), so that all three
+    meet the same moments of the machine's speed. Each request's environ, the server's work, is built before its
+    clock starts."""
+    paths = {"api": (runner.api, 200), "form": (runner.form, 302)}
+    for prepare, expected in paths.values():
+        for i in range(30):
+            assert runner.call(prepare(i)) == expected
+    cpu = {name: [] for name in paths}
+    wall = {name: [] for name in paths}
+    reference, per_round = [], {name: [] for name in (*paths, "reference")}
+    per = max(1, n // rounds)
+    for _ in range(rounds):
+        for name, (prepare, expected) in paths.items():
+            round_cpu = []
+            for i in range(per):
+                environ = prepare(i)
+                c0, w0 = time.thread_time(), time.perf_counter()
+                status = runner.call(environ)
+                round_cpu.append(time.thread_time() - c0)
+                wall[name].append(time.perf_counter() - w0)
+                assert status == expected, status
+            cpu[name].extend(round_cpu)
+            per_round[name].append(float(np.median(round_cpu)) * 1000)
+        round_ref = []
+        for _ in range(per):
+            c0 = time.thread_time()
+            reference_workload()
+            round_ref.append(time.thread_time() - c0)
+        reference.extend(round_ref)
+        per_round["reference"].append(float(np.median(round_ref)) * 1000)
+    out = {}
+    for name in paths:
+        cpu_ms, wall_ms = np.array(cpu[name]) * 1000, np.array(wall[name]) * 1000
+        out[name] = {"cpu50": float(np.percentile(cpu_ms, 50)), "cpu90": float(np.percentile(cpu_ms, 90)),
+                     "wall50": float(np.percentile(wall_ms, 50)), "wall90": float(np.percentile(wall_ms, 90)),
+                     "throughput": len(wall_ms) / float(wall_ms.sum() / 1000),
+                     "rounds": per_round[name]}
+    out["reference"] = {"cpu50": float(np.median(reference)) * 1000, "rounds": per_round["reference"]}
+    return out
 
 
 def profile(call, prepare, n: int, expected: int, own_time: bool = False) -> str:
@@ -319,13 +358,12 @@ def profile(call, prepare, n: int, expected: int, own_time: bool = False) -> str
 def in_process(url: str, tokens, buildings, n: int, profile_n: int) -> dict:
     runner = InProcess(url, tokens, buildings)
     try:
-        api = measure(runner.call, runner.api, n, 200)
-        form = measure(runner.call, runner.form, n, 302)
+        measured = measure(runner, n)
         api_profile = profile(runner.call, runner.api, profile_n, 200, own_time=True)
         form_profile = profile(runner.call, runner.form, profile_n, 302)
     finally:
         runner.close()
-    return {"api": api, "form": form, "api_profile": api_profile, "form_profile": form_profile}
+    return {**measured, "api_profile": api_profile, "form_profile": form_profile}
 
 
 # ---------------------------------------------------------------- main
@@ -371,6 +409,14 @@ def run_backend(name: str, url: str, args, data_dir: Path) -> None:
         print(f"in process, {label}: CPU p50 {m['cpu50']:.2f} ms, p90 {m['cpu90']:.2f} ms; wall p50 "
               f"{m['wall50']:.2f} ms, p90 {m['wall90']:.2f} ms ({m['throughput']:.0f} quotes/s on one thread)"
               f"{target}", flush=True)
+    ref, api_rounds, form_rounds = cost["reference"], cost["api"]["rounds"], cost["form"]["rounds"]
+    print(f"the machine's speed meanwhile: a fixed reference workload took {ref['cpu50'] * 1000:.0f} us of CPU "
+          f"at p50, {min(ref['rounds']) * 1000:.0f} to {max(ref['rounds']) * 1000:.0f} us round by round "
+          f"(x{max(ref['rounds']) / min(ref['rounds']):.2f}); in the same rounds the API's p50 went from "
+          f"{min(api_rounds):.2f} to {max(api_rounds):.2f} ms and the form's from {min(form_rounds):.2f} to "
+          f"{max(form_rounds):.2f} ms. In units of that workload (comparable across runs): a quote by the API "
+          f"costs {cost['api']['cpu50'] / ref['cpu50']:.1f}, by the form {cost['form']['cpu50'] / ref['cpu50']:.1f}",
+          flush=True)
     print(f"profile of {args.profile_n} API quotes (CPU time):\n{cost['api_profile']}", flush=True)
     print(f"profile of {args.profile_n} form quotes (CPU time):\n{cost['form_profile']}", flush=True)
     if args.in_process_only:
