@@ -7,6 +7,12 @@ again only when the one the browser holds was signed a minute ago or more. The c
 signature, the same salt and key derivation, the same ``PERMANENT_SESSION_LIFETIME`` counted from the cookie's
 signing time; an idle session therefore ends that long after its last refresh, which is at most a minute before
 Flask's own (sooner, never later). A session that changed (sign-in, sign-out, a new CSRF token) is always sent.
+
+A browser sends the same cookie with every request until it is signed again (a minute at the least, above), so
+each process keeps the cookies it has verified (``VERIFIED_KEPT`` of them, by their exact text): a cookie seen
+before is not decoded and its signature not checked again, only its age, against the lifetime, at every request.
+Only a cookie whose values are all plain (strings, numbers, booleans) is kept: a session holding a list (Flask's
+flashed messages) is changed in place by the view, and is decoded anew each time.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 #: An unchanged permanent session's cookie is signed and sent again once it is this old (seconds).
 REFRESH_AFTER = 60
+#: How many verified cookies a process keeps (then it forgets them all and starts again).
+VERIFIED_KEPT = 4096
+_PLAIN = (str, int, float, bool, type(None))
 
 
 class Session(SecureCookieSession):
@@ -39,6 +48,10 @@ class CookieSessions(SecureCookieSessionInterface):
             app.extensions["xunpai_session_serializer"] = cached
         return cached[1]
 
+    def __init__(self) -> None:
+        # (the serializer, the cookie's text) -> (its values, when it was signed): cookies whose signature holds
+        self._verified: dict[tuple[int, str], tuple[dict, float]] = {}
+
     def open_session(self, app: Flask, request: Request) -> Session | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -46,13 +59,26 @@ class CookieSessions(SecureCookieSessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        try:
-            data, signed = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()),
-                                            return_timestamp=True)
-        except BadSignature:
-            return self.session_class()
-        session = self.session_class(data)
-        session.signed_at = signed.timestamp()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (id(serializer), value)
+        known = self._verified.get(key)
+        if known is not None:
+            data, signed_at = known
+            age = int(time.time()) - int(signed_at)  # as itsdangerous counts it: whole seconds
+            if age > max_age or age < 0:
+                return self.session_class()
+        else:
+            try:
+                data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            signed_at = signed.timestamp()
+            if isinstance(data, dict) and all(isinstance(v, _PLAIN) for v in data.values()):
+                if len(self._verified) >= VERIFIED_KEPT:
+                    self._verified.clear()
+                self._verified[key] = (data, signed_at)
+        session = self.session_class(data)  # a copy: the view's changes are its own
+        session.signed_at = signed_at
         return session
 
     def should_set_cookie(self, app: Flask, session) -> bool:
