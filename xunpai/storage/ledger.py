@@ -130,6 +130,7 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     own, one statement fewer. If it raises, nothing is written and the caller's rollback releases the lock.
     """
     connection = session.connection()
+    body = canonical_json(payload)  # before the lock: every append waits while another holds it
     # Taking the head row's write lock first makes concurrent appends queue instead of forking the chain.
     head = _ADVANCE_HEAD.rows(connection)
     if len(head) != 1:
@@ -137,8 +138,7 @@ def append(session: Session, kind: str, payload: dict[str, Any], *, actor: str =
     seq, prev_hash = head[0]
     if before_write is not None:
         before_write()
-    recorded_at = recorded_at or now_local()
-    body = canonical_json(payload)
+    recorded_at = recorded_at or now_local()  # under the lock: times rise with seq
     digest = entry_hash(prev_hash, seq, recorded_at, kind, actor, court_code, case_number, purpose, body)
     values = dict(seq=seq, recorded_at=recorded_at, kind=kind, actor=actor, court_code=court_code,
                   case_number=case_number, purpose=purpose, payload=body, prev_hash=prev_hash, hash=digest)
