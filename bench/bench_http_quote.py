@@ -8,14 +8,17 @@ other work disturbs least) and its wall time, p50/p90, from the environ the serv
 the clock starts: building it is the server's work, not the application's). The two paths and a fixed reference
 workload are measured in alternating rounds, so all three meet the same moments of the shared machine's speed
 (which varies up to twofold from minute to minute here); the reference's time is printed with the costs, and the
-costs in its units, which compare across runs. Then a profile of each (cProfile on CPU time): the 15 functions of the project that take most
+costs in its units, which compare across runs. Then a profile of each (cProfile on CPU time): the 15 functions
+of the project that take most
 (cumulative), and for the API the 15 that take most themselves (libraries included). Target: p50 <= 2 ms of CPU
 on PostgreSQL.
 
 Served: ``xunpai serve --workers N`` (waitress in N processes on one port, ``--threads`` each), for N = 1 and N =
 the CPU count (``--workers``), in processes of their own.
 (a) Open-loop steady load: 200 requests/s for 30 s, ``--repeat`` times (3), each run printed with the
-    reference workload's time just before and after it (the machine's speed then). Requests are sent on schedule whatever the responses do
+    reference workload's time just before and after it (the machine's speed then) and the ledger's size (every
+    quote counts its judge's entries of the day while it holds the ledger's lock). Requests are sent on schedule
+    whatever the responses do
     (a scheduler thread hands each request to a pool of keep-alive connections at its planned time); latency
     is measured from the planned send time, so queueing in the client counts (no coordinated omission).
     Prints p50/p99; target on a 2-CPU machine: p99 <= 50 ms on PostgreSQL with N = 2.
@@ -293,15 +296,32 @@ def reference_workload() -> None:
     hashlib.sha256((text + str(total)).encode()).hexdigest()
 
 
-def machine_speed(n: int = 200) -> float:
-    """The reference workload's CPU time now (microseconds, median of ``n``), in this process: the machine's
-    speed just before and after an open-loop run."""
+def reference_times(n: int) -> list[float]:
+    """The CPU time (seconds) of each of ``n`` runs of the reference workload, in this thread."""
     times = []
     for _ in range(n):
         c0 = time.thread_time()
         reference_workload()
         times.append(time.thread_time() - c0)
-    return float(np.median(times)) * 1e6
+    return times
+
+
+def machine_speed(n: int = 200) -> float:
+    """The reference workload's CPU time now (microseconds, median of ``n``): the machine's speed just before and
+    after an open-loop run."""
+    return float(np.median(reference_times(n))) * 1e6
+
+
+def ledger_size(url: str) -> int:
+    """How many entries the ledger holds (each quote's day count reads the judge's entries of the day)."""
+    from xunpai.storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("select count(*) from ledger_entries")).scalar_one()
+    finally:
+        engine.dispose()
 
 
 def measure(runner, n: int, rounds: int = 10) -> dict:
@@ -329,11 +349,7 @@ def measure(runner, n: int, rounds: int = 10) -> dict:
                 assert status == expected, status
             cpu[name].extend(round_cpu)
             per_round[name].append(float(np.median(round_cpu)) * 1000)
-        round_ref = []
-        for _ in range(per):
-            c0 = time.thread_time()
-            reference_workload()
-            round_ref.append(time.thread_time() - c0)
+        round_ref = reference_times(per)
         reference.extend(round_ref)
         per_round["reference"].append(float(np.median(round_ref)) * 1000)
     out = {}
@@ -447,7 +463,7 @@ def serve_and_load(name: str, url: str, args, data_dir: Path, tokens, buildings,
                   connections=args.connections)  # warm-up: every process compiles its engine
         runs = []
         for run in range(args.repeat):
-            before = machine_speed()
+            before, entries = machine_speed(), ledger_size(url)
             result = open_loop(server.port, tokens, buildings, rate=args.rate, duration=args.duration,
                                connections=args.connections, seed=1 + run)
             after = machine_speed()
@@ -456,7 +472,7 @@ def serve_and_load(name: str, url: str, args, data_dir: Path, tokens, buildings,
                 if name == "postgresql" and workers == os.cpu_count() else ""
             print(f"(a) N={workers}, open loop {args.rate:.0f}/s for {args.duration:.0f} s, run {run + 1} of "
                   f"{args.repeat}: {describe(result)}{target}; the reference workload before and after: "
-                  f"{before:.0f} / {after:.0f} us", flush=True)
+                  f"{before:.0f} / {after:.0f} us; the ledger held {entries:,} entries before it", flush=True)
         if args.repeat > 1:
             met = sum(r["p99"] <= 50 for r in runs)
             by_run = ", ".join(f"{r['p99']:.1f}" for r in runs)

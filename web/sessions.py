@@ -38,6 +38,11 @@ class Session(SecureCookieSession):
 class CookieSessions(SecureCookieSessionInterface):
     session_class = Session
 
+    def __init__(self) -> None:
+        super().__init__()
+        # (the serializer, the cookie's text) -> (its values, when it was signed): cookies whose signature holds
+        self._verified: dict[tuple[int, str], tuple[dict, float]] = {}
+
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
             return None
@@ -47,10 +52,6 @@ class CookieSessions(SecureCookieSessionInterface):
             cached = (key, super().get_signing_serializer(app))
             app.extensions["xunpai_session_serializer"] = cached
         return cached[1]
-
-    def __init__(self) -> None:
-        # (the serializer, the cookie's text) -> (its values, when it was signed): cookies whose signature holds
-        self._verified: dict[tuple[int, str], tuple[dict, float]] = {}
 
     def open_session(self, app: Flask, request: Request) -> Session | None:
         serializer = self.get_signing_serializer(app)

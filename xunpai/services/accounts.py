@@ -587,8 +587,8 @@ class SignedIn(NamedTuple):
 def signed_in(uow: UnitOfWork, user_id: int, session_version: int | None = None) -> SignedIn | None:
     """The active account behind a web session. Every signed-in page asks: a read-only block (on PostgreSQL it
     begins the transaction the page's next block goes on in: one connection and one BEGIN per request), one
-    statement for staff. With ``session_version`` (what the session was signed in
-    under) a session older than the account's has ended."""
+    statement for staff. With ``session_version`` (what the session was signed in under) a session older than the
+    account's has ended."""
     with uow.reading():
         session = uow.session
         found = accounts_repo.user_and_quote_context_by_id(session, user_id)

@@ -28,8 +28,8 @@ The rules:
   transaction is held open, so SQLite's write lock (taken at BEGIN, see ``xunpai.storage.db``) is free while a
   view renders or a remote platform is called. One exception, on PostgreSQL alone: the read transaction that
   ``reading()`` (a request's sign-in check) begins stays open, without a snapshot or a row lock (READ COMMITTED),
-  for the request's next block to go on in it on the same connection. A block that wrote nothing ends its read transaction without
-  expiring what it loaded (there is nothing to roll back).
+  for the request's next block to go on in it on the same connection. A block that wrote nothing ends its read
+  transaction without expiring what it loaded (there is nothing to roll back).
 * A unit of work belongs to one thread (a web request, a command, a background job); it is not shared.
 """
 
